@@ -1,0 +1,250 @@
+package dev.taskpoll;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a {@link TaskpollClient} reaches the API: immutable; build with {@link #builder()}, derive with
+ * {@link #mutate()}. {@link #toString()} never shows the API key.
+ *
+ * <p>Defaults: base URL {@value #DEFAULT_BASE_URL}; API key from the {@code OPC_API_KEY} environment variable;
+ * at most 256 connections and 100,000 requests waiting for one (45 s at most); connect timeout 10 s; response
+ * timeout 30 s; response bodies up to 1 MiB; {@link TrackerOptions#defaults()}. Plain {@code http} is refused
+ * except to a loopback host, so the key never crosses a network in clear text unless
+ * {@link Builder#allowPlainHttp(boolean)} says so.
+ */
+public final class ClientOptions {
+
+    /** The documented GlobalAI OPC media base URL. */
+    public static final String DEFAULT_BASE_URL = "https://zcbservice.aizfw.cn/kyyReactApiServer";
+    /** The environment variable read when no key is set on the builder. */
+    public static final String API_KEY_ENV = "OPC_API_KEY";
+
+    private final String baseUrl;
+    private final ApiKey apiKey;
+    private final int maxConnections;
+    private final int pendingAcquireMaxCount;
+    private final Duration pendingAcquireTimeout;
+    private final Duration connectTimeout;
+    private final Duration responseTimeout;
+    private final int maxResponseBytes;
+    private final boolean allowPlainHttp;
+    private final TrackerOptions trackerOptions;
+
+    private ClientOptions(Builder b, ApiKey key) {
+        this.baseUrl = b.baseUrl;
+        this.apiKey = key;
+        this.maxConnections = b.maxConnections;
+        this.pendingAcquireMaxCount = b.pendingAcquireMaxCount;
+        this.pendingAcquireTimeout = b.pendingAcquireTimeout;
+        this.connectTimeout = b.connectTimeout;
+        this.responseTimeout = b.responseTimeout;
+        this.maxResponseBytes = b.maxResponseBytes;
+        this.allowPlainHttp = b.allowPlainHttp;
+        this.trackerOptions = b.trackerOptions;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder mutate() {
+        Builder b = new Builder();
+        b.baseUrl = baseUrl;
+        b.apiKey = apiKey;
+        b.maxConnections = maxConnections;
+        b.pendingAcquireMaxCount = pendingAcquireMaxCount;
+        b.pendingAcquireTimeout = pendingAcquireTimeout;
+        b.connectTimeout = connectTimeout;
+        b.responseTimeout = responseTimeout;
+        b.maxResponseBytes = maxResponseBytes;
+        b.allowPlainHttp = allowPlainHttp;
+        b.trackerOptions = trackerOptions;
+        return b;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public ApiKey apiKey() {
+        return apiKey;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public int pendingAcquireMaxCount() {
+        return pendingAcquireMaxCount;
+    }
+
+    public Duration pendingAcquireTimeout() {
+        return pendingAcquireTimeout;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration responseTimeout() {
+        return responseTimeout;
+    }
+
+    public int maxResponseBytes() {
+        return maxResponseBytes;
+    }
+
+    public TrackerOptions trackerOptions() {
+        return trackerOptions;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
+                + ", pendingAcquireMaxCount=" + pendingAcquireMaxCount + ", connectTimeout=" + connectTimeout
+                + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes + "]";
+    }
+
+    /** Builds {@link ClientOptions}; setters validate at once and name the field they reject. */
+    public static final class Builder {
+        private String baseUrl = DEFAULT_BASE_URL;
+        private @Nullable ApiKey apiKey;
+        private int maxConnections = 256;
+        private int pendingAcquireMaxCount = 100_000;
+        private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration responseTimeout = Duration.ofSeconds(30);
+        private int maxResponseBytes = 1 << 20;
+        private boolean allowPlainHttp;
+        private TrackerOptions trackerOptions = TrackerOptions.defaults();
+
+        private Builder() {
+        }
+
+        /** The API's base URL, with its path prefix, e.g. {@value #DEFAULT_BASE_URL}; http(s) only. */
+        public Builder baseUrl(String url) {
+            Objects.requireNonNull(url, "baseUrl");
+            URI u;
+            try {
+                u = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("baseUrl: '" + url + "' is not a URI");
+            }
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("https") && !scheme.equals("http")) {
+                throw new IllegalArgumentException("baseUrl: '" + url + "' must start with https:// or http://");
+            }
+            if (u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
+                throw new IllegalArgumentException("baseUrl: '" + url + "' must have a host and no query or fragment");
+            }
+            this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            return this;
+        }
+
+        public Builder apiKey(ApiKey key) {
+            this.apiKey = Objects.requireNonNull(key, "apiKey");
+            return this;
+        }
+
+        public Builder apiKey(String key) {
+            return apiKey(ApiKey.of(key));
+        }
+
+        /** Allows plain http to a non-loopback host (default: false; loopback is always allowed, for tests). */
+        public Builder allowPlainHttp(boolean allow) {
+            this.allowPlainHttp = allow;
+            return this;
+        }
+
+        /** The most connections open at once (default: 256; 1 to 10,000). */
+        public Builder maxConnections(int max) {
+            this.maxConnections = range("maxConnections", max, 1, 10_000);
+            return this;
+        }
+
+        /**
+         * The most requests waiting for a connection (default: 100,000); past it a request fails at once with a
+         * transient {@link TransportException}, and so does one that waited longer than {@code timeout}
+         * (default: 45 s).
+         */
+        public Builder pendingAcquire(int maxCount, Duration timeout) {
+            this.pendingAcquireMaxCount = range("pendingAcquireMaxCount", maxCount, 1, 10_000_000);
+            this.pendingAcquireTimeout = positive("pendingAcquireTimeout", timeout);
+            return this;
+        }
+
+        /** Connect timeout (default: 10 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** How long to wait for a response once the request is sent (default: 30 s); then it is a transient failure. */
+        public Builder responseTimeout(Duration timeout) {
+            this.responseTimeout = positive("responseTimeout", timeout);
+            return this;
+        }
+
+        /** The largest response body read (default: 1 MiB; 1 KiB to 64 MiB); larger is a malformed response. */
+        public Builder maxResponseBytes(int max) {
+            this.maxResponseBytes = range("maxResponseBytes", max, 1024, 64 << 20);
+            return this;
+        }
+
+        public Builder trackerOptions(TrackerOptions options) {
+            this.trackerOptions = Objects.requireNonNull(options, "trackerOptions");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if no key was set and {@code OPC_API_KEY} is unset, or the base URL is
+         *                                  plain http to a non-loopback host without {@code allowPlainHttp}
+         */
+        public ClientOptions build() {
+            return build(System::getenv);
+        }
+
+        ClientOptions build(Function<String, @Nullable String> environment) {
+            ApiKey key = apiKey;
+            if (key == null) {
+                String fromEnv = environment.apply(API_KEY_ENV);
+                if (fromEnv == null || fromEnv.isBlank()) {
+                    throw new IllegalArgumentException("apiKey: not set; call apiKey(...) or set the "
+                            + API_KEY_ENV + " environment variable");
+                }
+                key = ApiKey.of(fromEnv.trim());
+            }
+            URI u = URI.create(baseUrl);
+            if (u.getScheme().equalsIgnoreCase("http") && !allowPlainHttp && !isLoopback(u.getHost())) {
+                throw new IllegalArgumentException("baseUrl: '" + baseUrl + "' is plain http to a non-loopback host;"
+                        + " the API key would travel in clear text. Use https, or allowPlainHttp(true)");
+            }
+            return new ClientOptions(this, key);
+        }
+
+        private static boolean isLoopback(String host) {
+            String h = host.toLowerCase(Locale.ROOT);
+            return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+        }
+
+        private static int range(String field, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(field + ": " + value + " must be between " + min + " and " + max);
+            }
+            return value;
+        }
+
+        private static Duration positive(String field, Duration d) {
+            Objects.requireNonNull(d, field);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(field + ": " + d + " must be positive");
+            }
+            return d;
+        }
+    }
+}

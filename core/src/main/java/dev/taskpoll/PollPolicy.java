@@ -1,0 +1,49 @@
+package dev.taskpoll;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * When a task is polled and how long it may take.
+ *
+ * <p>The first poll happens {@code initialDelay} after tracking starts, then every {@code period} on a fixed grid
+ * (a 30 s policy polls at 30, 60, 90 s...). A slow response or a back-off delays the next poll to the next grid
+ * point; polls never pile up. The task fails with {@link TaskTimeoutException} when {@code deadline} has passed
+ * since tracking started, whatever the server says.
+ *
+ * @param initialDelay before the first poll; zero or more
+ * @param period       between polls; at least 1 ms
+ * @param deadline     the total time allowed from the start of tracking; more than zero
+ */
+public record PollPolicy(Duration initialDelay, Duration period, Duration deadline) {
+
+    public PollPolicy {
+        Objects.requireNonNull(initialDelay, "initialDelay");
+        Objects.requireNonNull(period, "period");
+        Objects.requireNonNull(deadline, "deadline");
+        if (initialDelay.isNegative()) {
+            throw new IllegalArgumentException("initialDelay: " + initialDelay + " must not be negative");
+        }
+        if (period.toMillis() < 1) {
+            throw new IllegalArgumentException("period: " + period + " must be at least 1 ms");
+        }
+        if (deadline.isZero() || deadline.isNegative()) {
+            throw new IllegalArgumentException("deadline: " + deadline + " must be positive");
+        }
+    }
+
+    /** A policy whose first poll comes one {@code period} after the start. */
+    public static PollPolicy of(Duration period, Duration deadline) {
+        return new PollPolicy(period, period, deadline);
+    }
+
+    /** This policy with another period; a first poll that was one period away stays one period away. */
+    public PollPolicy withPeriod(Duration newPeriod) {
+        return new PollPolicy(initialDelay.equals(period) ? newPeriod : initialDelay, newPeriod, deadline);
+    }
+
+    /** This policy with another total deadline. */
+    public PollPolicy withDeadline(Duration newDeadline) {
+        return new PollPolicy(initialDelay, period, newDeadline);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.taskpoll;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/** The task's total deadline passed before it reached a terminal status. */
+public class TaskTimeoutException extends TaskpollException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Duration deadline;
+
+    public TaskTimeoutException(String taskId, Duration deadline, @Nullable TaskStatus lastStatus) {
+        super("task '" + taskId + "' not finished within its deadline of " + deadline
+                + (lastStatus == null ? " (no status seen)" : " (last status: " + lastStatus.rawStatus() + ")"),
+                taskId, lastStatus, null);
+        this.deadline = deadline;
+    }
+
+    /** The deadline that passed. */
+    public Duration deadline() {
+        return deadline;
+    }
+
+    @Override
+    public TaskTimeoutException withLastStatus(@Nullable TaskStatus status) {
+        return new TaskTimeoutException(String.valueOf(taskId()), deadline, status);
+    }
+}

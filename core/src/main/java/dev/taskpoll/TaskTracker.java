@@ -1,0 +1,77 @@
+package dev.taskpoll;
+
+import dev.taskpoll.internal.Engine;
+import dev.taskpoll.spi.StatusSource;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+
+/**
+ * Tracks tasks: each becomes a {@code Flux<TaskStatus>} that emits a status whenever it changes and completes right
+ * after the terminal one ({@code completed}, {@code failed} or {@code cancelled}).
+ *
+ * <pre>{@code
+ * TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, mySource), TrackerOptions.defaults());
+ * tracker.track(TaskRef.of("video_123", Family.VEO))
+ *        .subscribe(status -> System.out.println(status.state()));
+ * }</pre>
+ *
+ * <p>What a tracked task does:
+ * <ul>
+ *   <li>polls on a fixed grid from its {@link PollPolicy}, with at most one request in flight;</li>
+ *   <li>on 429 waits for {@code Retry-After} (seconds or HTTP date; bounded) or an exponential back-off with
+ *       jitter, and never fails for it;</li>
+ *   <li>retries 408, 5xx, transport failures and malformed bodies with back-off, a bounded number of times in a
+ *       row, then fails with {@link RetriesExhaustedException};</li>
+ *   <li>fails with {@link ApiStatusException} on any other HTTP status (401, 403, 404...);</li>
+ *   <li>fails with {@link TaskTimeoutException} when its deadline passes, whatever the server said;</li>
+ *   <li>stops all requests as soon as its last subscriber cancels.</li>
+ * </ul>
+ * Every failure carries the task id and the last status seen. All subscribers of one task id share one poll loop,
+ * and a late subscriber gets the latest status at once. All polls of a tracker are timed by one shared timer on
+ * the configured scheduler, and sent on Reactor Netty's event loops: no thread per task, nothing blocks.
+ */
+public final class TaskTracker {
+
+    private final Engine engine;
+
+    private TaskTracker(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * A tracker that asks {@code sources} for statuses, one per dialect it should track.
+     *
+     * @throws IllegalArgumentException if {@code sources} is empty
+     */
+    public static TaskTracker create(Map<Dialect, StatusSource> sources, TrackerOptions options) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("sources: at least one dialect's status source is needed");
+        }
+        return new TaskTracker(new Engine(sources, options));
+    }
+
+    /**
+     * The statuses of {@code task}, lazily: polling starts on the first subscription and stops when the last
+     * subscriber leaves.
+     *
+     * @throws IllegalArgumentException if this tracker has no status source for the task's dialect
+     */
+    public Flux<TaskStatus> track(TaskRef task) {
+        return engine.track(task);
+    }
+
+    /** How many tasks are being polled now. */
+    public int activeTasks() {
+        return engine.activeTasks();
+    }
+
+    /** Requests sent so far, retries included. */
+    public long requestsSent() {
+        return engine.requestsSent();
+    }
+
+    /** 429 answers received so far. */
+    public long throttledResponses() {
+        return engine.throttledResponses();
+    }
+}

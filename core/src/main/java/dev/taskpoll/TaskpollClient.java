@@ -1,0 +1,90 @@
+package dev.taskpoll;
+
+import dev.taskpoll.internal.HttpStatusSource;
+import dev.taskpoll.internal.Json;
+import dev.taskpoll.internal.StatusDecoder;
+import dev.taskpoll.spi.StatusSource;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The entry point over HTTP: one connection pool, one Jackson mapper and one {@link TaskTracker} for one base URL
+ * and API key. Requests run on Reactor Netty's shared event loops.
+ *
+ * <pre>{@code
+ * try (TaskpollClient client = TaskpollClient.create(ClientOptions.builder().apiKey(key).build())) {
+ *     client.track(TaskRef.of("video_123", Family.VEO))
+ *           .doOnNext(s -> System.out.println(s.state()))
+ *           .blockLast();          // from a main thread; in a reactive app, compose instead
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; create one per API key and share it. {@link #close()} releases the connection pool.
+ */
+public final class TaskpollClient implements AutoCloseable {
+
+    private final ClientOptions options;
+    private final ConnectionProvider pool;
+    private final Map<Dialect, StatusSource> sources;
+    private final TaskTracker tracker;
+
+    private TaskpollClient(ClientOptions options) {
+        this.options = options;
+        this.pool = ConnectionProvider.builder("taskpoll")
+                .maxConnections(options.maxConnections())
+                .pendingAcquireMaxCount(options.pendingAcquireMaxCount())
+                .pendingAcquireTimeout(options.pendingAcquireTimeout())
+                .build();
+        HttpClient http = HttpClient.create(pool)
+                .baseUrl(options.baseUrl())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                .responseTimeout(options.responseTimeout())
+                .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, options.apiKey().bearer())
+                        .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
+        StatusDecoder decoder = new StatusDecoder(Json.newMapper());
+        TrackerOptions trackerOptions = options.trackerOptions();
+        Map<Dialect, StatusSource> map = new EnumMap<>(Dialect.class);
+        for (Dialect d : Dialect.values()) {
+            map.put(d, new HttpStatusSource(http, d, decoder, trackerOptions.clock(), options.maxResponseBytes()));
+        }
+        this.sources = map;
+        this.tracker = TaskTracker.create(map, trackerOptions);
+    }
+
+    public static TaskpollClient create(ClientOptions options) {
+        return new TaskpollClient(Objects.requireNonNull(options, "options"));
+    }
+
+    /** See {@link TaskTracker#track(TaskRef)}. */
+    public Flux<TaskStatus> track(TaskRef task) {
+        return tracker.track(task);
+    }
+
+    /** The task's current status from one request: no retries, no tracking. */
+    public Mono<TaskStatus> status(TaskRef task) {
+        Objects.requireNonNull(task, "task");
+        return sources.get(task.family().dialect()).fetch(task.id());
+    }
+
+    public TaskTracker tracker() {
+        return tracker;
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    /** Closes the connection pool without waiting; tracked tasks still running will fail with transport errors. */
+    @Override
+    public void close() {
+        pool.disposeLater().subscribe();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.taskpoll;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The root of every exception taskpoll raises. It carries the task id and the last status seen, when known.
+ * Messages name the task id and the HTTP status; never an API key, a header value or a response body.
+ */
+public class TaskpollException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final @Nullable String taskId;
+    private final transient @Nullable TaskStatus lastStatus;
+
+    protected TaskpollException(String message, @Nullable String taskId, @Nullable TaskStatus lastStatus,
+                                @Nullable Throwable cause) {
+        super(message, cause);
+        this.taskId = taskId;
+        this.lastStatus = lastStatus;
+    }
+
+    /** The task this failure concerns, when it concerns one. */
+    public @Nullable String taskId() {
+        return taskId;
+    }
+
+    /** The last status the tracker saw for the task before it failed, if any. */
+    public @Nullable TaskStatus lastStatus() {
+        return lastStatus;
+    }
+
+    /**
+     * The same failure with the tracker's last seen status attached. Subclasses return their own type.
+     */
+    public TaskpollException withLastStatus(@Nullable TaskStatus status) {
+        return new TaskpollException(getMessage(), taskId, status, getCause());
+    }
+}

@@ -1,0 +1,232 @@
+package dev.taskpoll;
+
+import dev.taskpoll.internal.SchedulerClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * How a {@link TaskTracker} times its polls and retries: immutable; build with {@link #builder()}, derive with
+ * {@link #mutate()}.
+ *
+ * <pre>{@code
+ * TrackerOptions options = TrackerOptions.builder()
+ *         .policy(Family.SORA, PollPolicy.of(Duration.ofSeconds(45), Duration.ofMinutes(20)))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Defaults: scheduler {@link Schedulers#parallel()}; clock read from the scheduler; timer resolution 10 ms;
+ * poll policies per {@link Family} as documented there; 429 without {@code Retry-After}: back-off from 1 s doubling
+ * to 60 s, ±20% jitter; {@code Retry-After} kept between 1 s and 5 min; transient failures: back-off from 500 ms
+ * doubling to 30 s, ±20% jitter, at most 10 in a row.
+ */
+public final class TrackerOptions {
+
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Duration timerResolution;
+    private final Map<Family, PollPolicy> policies;
+    private final Backoff throttleBackoff;
+    private final Duration retryAfterFloor;
+    private final Duration retryAfterCeiling;
+    private final Backoff transientBackoff;
+    private final int maxTransientRetries;
+    private final DoubleSupplier random;
+
+    private TrackerOptions(Builder b) {
+        this.scheduler = b.scheduler;
+        this.clock = b.clock != null ? b.clock : new SchedulerClock(b.scheduler);
+        this.timerResolution = b.timerResolution;
+        this.policies = Map.copyOf(b.policies);
+        this.throttleBackoff = b.throttleBackoff;
+        this.retryAfterFloor = b.retryAfterFloor;
+        this.retryAfterCeiling = b.retryAfterCeiling;
+        this.transientBackoff = b.transientBackoff;
+        this.maxTransientRetries = b.maxTransientRetries;
+        this.random = b.random;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults listed in the class comment. */
+    public static TrackerOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder holding these options, to derive a variant. */
+    public Builder mutate() {
+        Builder b = new Builder();
+        b.scheduler = scheduler;
+        b.clock = clock;
+        b.timerResolution = timerResolution;
+        b.policies.putAll(policies);
+        b.throttleBackoff = throttleBackoff;
+        b.retryAfterFloor = retryAfterFloor;
+        b.retryAfterCeiling = retryAfterCeiling;
+        b.transientBackoff = transientBackoff;
+        b.maxTransientRetries = maxTransientRetries;
+        b.random = random;
+        return b;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Duration timerResolution() {
+        return timerResolution;
+    }
+
+    /** The policy for a family: the one set here, else the family's documented default. */
+    public PollPolicy policy(Family family) {
+        PollPolicy p = policies.get(family);
+        return p != null ? p : family.defaultPolicy();
+    }
+
+    public Backoff throttleBackoff() {
+        return throttleBackoff;
+    }
+
+    public Duration retryAfterFloor() {
+        return retryAfterFloor;
+    }
+
+    public Duration retryAfterCeiling() {
+        return retryAfterCeiling;
+    }
+
+    public Backoff transientBackoff() {
+        return transientBackoff;
+    }
+
+    public int maxTransientRetries() {
+        return maxTransientRetries;
+    }
+
+    /** The source of jitter: numbers in [0, 1). */
+    public DoubleSupplier random() {
+        return random;
+    }
+
+    @Override
+    public String toString() {
+        return "TrackerOptions[timerResolution=" + timerResolution + ", policies=" + policies
+                + ", throttleBackoff=" + throttleBackoff + ", retryAfter=[" + retryAfterFloor + ", "
+                + retryAfterCeiling + "], transientBackoff=" + transientBackoff
+                + ", maxTransientRetries=" + maxTransientRetries + "]";
+    }
+
+    /** Builds {@link TrackerOptions}; every setter validates at once and names the field it rejects. */
+    public static final class Builder {
+        private Scheduler scheduler = Schedulers.parallel();
+        private @Nullable Clock clock;
+        private Duration timerResolution = Duration.ofMillis(10);
+        private final Map<Family, PollPolicy> policies = new EnumMap<>(Family.class);
+        private Backoff throttleBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 2.0, 0.2);
+        private Duration retryAfterFloor = Duration.ofSeconds(1);
+        private Duration retryAfterCeiling = Duration.ofMinutes(5);
+        private Backoff transientBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
+        private int maxTransientRetries = 10;
+        private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+
+        private Builder() {
+        }
+
+        /**
+         * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()}). Its
+         * {@code now()} is the tracker's time; a {@code VirtualTimeScheduler} makes every wait virtual.
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * The clock for {@link TaskStatus#observedAt()} and for {@code Retry-After} dates (default: the scheduler's
+         * time, which for a real scheduler is the system clock).
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How finely due times are grouped (default: 10 ms); polls due in the same slot are sent together. */
+        public Builder timerResolution(Duration resolution) {
+            Objects.requireNonNull(resolution, "timerResolution");
+            if (resolution.toMillis() < 1 || resolution.toMillis() > 1000) {
+                throw new IllegalArgumentException("timerResolution: " + resolution + " must be between 1 ms and 1 s");
+            }
+            this.timerResolution = resolution;
+            return this;
+        }
+
+        /** The poll policy for every task of {@code family} that has no policy of its own. */
+        public Builder policy(Family family, PollPolicy policy) {
+            policies.put(Objects.requireNonNull(family, "family"), Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /** The back-off after a 429 that has no usable {@code Retry-After} (default: 1 s doubling to 60 s, ±20%). */
+        public Builder throttleBackoff(Backoff backoff) {
+            this.throttleBackoff = Objects.requireNonNull(backoff, "throttleBackoff");
+            return this;
+        }
+
+        /**
+         * Bounds for a server's {@code Retry-After} (default: 1 s to 5 min). A task's deadline still wins: it fires
+         * on time even during a long {@code Retry-After}.
+         */
+        public Builder retryAfterBounds(Duration floor, Duration ceiling) {
+            Objects.requireNonNull(floor, "retryAfterFloor");
+            Objects.requireNonNull(ceiling, "retryAfterCeiling");
+            if (floor.isNegative()) {
+                throw new IllegalArgumentException("retryAfterFloor: " + floor + " must not be negative");
+            }
+            if (ceiling.compareTo(floor) < 0) {
+                throw new IllegalArgumentException("retryAfterCeiling: " + ceiling + " must be at least the floor ("
+                        + floor + ")");
+            }
+            this.retryAfterFloor = floor;
+            this.retryAfterCeiling = ceiling;
+            return this;
+        }
+
+        /** The back-off after a transient failure (default: 500 ms doubling to 30 s, ±20%). */
+        public Builder transientBackoff(Backoff backoff) {
+            this.transientBackoff = Objects.requireNonNull(backoff, "transientBackoff");
+            return this;
+        }
+
+        /** How many transient failures in a row are retried before tracking fails (default: 10; 0 to 1000). */
+        public Builder maxTransientRetries(int max) {
+            if (max < 0 || max > 1000) {
+                throw new IllegalArgumentException("maxTransientRetries: " + max + " must be between 0 and 1000");
+            }
+            this.maxTransientRetries = max;
+            return this;
+        }
+
+        /** The jitter source, returning numbers in [0, 1) (default: {@code ThreadLocalRandom}). */
+        public Builder random(DoubleSupplier random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        public TrackerOptions build() {
+            return new TrackerOptions(this);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.taskpoll.internal;
+
+import dev.taskpoll.ApiStatusException;
+import dev.taskpoll.MalformedResponseException;
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.RetriesExhaustedException;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskTimeoutException;
+import dev.taskpoll.TaskpollException;
+import dev.taskpoll.spi.StatusSource;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+import reactor.util.retry.Retry;
+
+/**
+ * The poll loop of one task. Polls are due on a fixed grid ({@code start + initialDelay + k * period}) and fired by
+ * the tracker's {@link SharedTimer}; each poll is one {@link StatusSource#fetch} with {@code retryWhen} for 429s and
+ * transient failures (delays decided by {@link RetryDecider}, waited on the same timer). At most one request is in
+ * flight: the next poll is scheduled only when the previous one has finished, at the next grid point after that.
+ *
+ * <p>Ends exactly once, by whichever comes first: a terminal status (emitted, then complete), a permanent failure or
+ * exhausted retries (error), the deadline (error), or cancellation. {@link #finish()} is the single gate.
+ */
+final class PollLoop {
+
+    private static final Logger log = Loggers.getLogger(PollLoop.class);
+
+    private final Engine engine;
+    private final String taskId;
+    private final PollPolicy policy;
+    private final StatusSource source;
+    private final FluxSink<TaskStatus> sink;
+    private final Retry retry = Retry.from(signals -> signals.concatMap(s -> retryDelay(s.failure())));
+    private final Runnable pollTask = this::poll;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    // Written by one poll at a time; each poll happens-after the previous one through the timer's lock.
+    private long nextDue;
+    private int throttledInRow;
+    private int transientInRow;
+    private volatile @Nullable TaskStatus last;
+    private volatile @Nullable Disposable timerHandle;
+    private volatile @Nullable Disposable inflight;
+    private volatile @Nullable Disposable deadlineHandle;
+
+    PollLoop(Engine engine, String taskId, PollPolicy policy, StatusSource source, FluxSink<TaskStatus> sink) {
+        this.engine = engine;
+        this.taskId = taskId;
+        this.policy = policy;
+        this.source = source;
+        this.sink = sink;
+    }
+
+    void start() {
+        sink.onDispose(this::finish);
+        engine.loopStarted();
+        long now = engine.timer().now();
+        deadlineHandle = engine.timer().schedule(this::onDeadline, now + policy.deadline().toMillis());
+        nextDue = now + policy.initialDelay().toMillis();
+        scheduleAt(nextDue);
+    }
+
+    private void scheduleAt(long due) {
+        Disposable h = engine.timer().schedule(pollTask, due);
+        timerHandle = h;
+        if (done.get()) {
+            h.dispose();
+        }
+    }
+
+    private void poll() {
+        if (done.get()) {
+            return;
+        }
+        PollSubscriber s = new PollSubscriber();
+        inflight = s;
+        if (done.get()) {
+            s.dispose();
+            return;
+        }
+        engine.pollSent();
+        source.fetch(taskId)
+                .switchIfEmpty(Mono.error(() -> new MalformedResponseException(taskId, "status source gave no status")))
+                .retryWhen(retry)
+                .subscribe(s);
+    }
+
+    private Publisher<?> retryDelay(Throwable failure) {
+        RetryDecider decider = engine.decider();
+        double random = engine.options().random().getAsDouble();
+        Duration delay;
+        switch (RetryDecider.classify(failure)) {
+            case THROTTLED:
+                throttledInRow++;
+                delay = decider.throttleDelay((ApiStatusException) failure, throttledInRow,
+                        engine.options().clock().instant(), random);
+                engine.throttled();
+                break;
+            case TRANSIENT:
+                transientInRow++;
+                if (decider.exhausted(transientInRow)) {
+                    return Mono.error(new RetriesExhaustedException(taskId, transientInRow, last, failure));
+                }
+                delay = decider.transientDelay(transientInRow, random);
+                break;
+            default:
+                return Mono.error(failure);
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("task '{}': {}; next attempt in {}", taskId, failure.getMessage(), delay);
+        }
+        engine.pollSent();
+        return engine.timer().delay(delay.toMillis());
+    }
+
+    private void onStatus(TaskStatus status) {
+        if (done.get()) {
+            return;
+        }
+        throttledInRow = 0;
+        transientInRow = 0;
+        TaskStatus previous = last;
+        last = status;
+        if (status.isTerminal()) {
+            if (finish()) {
+                sink.next(status);
+                sink.complete();
+            }
+            return;
+        }
+        if (status.differsFrom(previous)) {
+            if (status.state() == TaskState.UNKNOWN) {
+                log.warn("task '{}': unknown status '{}'; polling goes on", taskId, status.rawStatus());
+            }
+            sink.next(status);
+        }
+        long now = engine.timer().now();
+        long period = policy.period().toMillis();
+        long due = nextDue + period;
+        if (due <= now) {
+            due += ((now - due) / period + 1) * period;
+        }
+        nextDue = due;
+        scheduleAt(due);
+    }
+
+    private void onFailure(Throwable failure) {
+        if (finish()) {
+            TaskStatus seen = last;
+            sink.error(failure instanceof TaskpollException e ? e.withLastStatus(seen) : failure);
+        }
+    }
+
+    private void onDeadline() {
+        if (finish()) {
+            sink.error(new TaskTimeoutException(taskId, policy.deadline(), last));
+        }
+    }
+
+    /** The single gate to the end: true for the one caller that ends the loop; stops every timer and request. */
+    private boolean finish() {
+        if (!done.compareAndSet(false, true)) {
+            return false;
+        }
+        dispose(deadlineHandle);
+        dispose(timerHandle);
+        dispose(inflight);
+        engine.loopEnded();
+        return true;
+    }
+
+    private static void dispose(@Nullable Disposable d) {
+        if (d != null) {
+            d.dispose();
+        }
+    }
+
+    private final class PollSubscriber extends BaseSubscriber<TaskStatus> {
+        @Override
+        protected void hookOnNext(TaskStatus value) {
+            onStatus(value);
+        }
+
+        @Override
+        protected void hookOnError(Throwable throwable) {
+            onFailure(throwable);
+        }
+    }
+}
