@@ -86,10 +86,13 @@ public final class SharedTimer {
         return e;
     }
 
-    /** A {@code Mono} that completes (empty) after {@code delayMillis}, on this timer; cancelling it removes the entry. */
-    public Mono<Void> delay(long delayMillis) {
+    /**
+     * A {@code Mono} that emits {@code 0} after {@code delayMillis}, on this timer (like {@code Mono.delay}, which
+     * {@code retryWhen} companions need a value from); cancelling it removes the entry.
+     */
+    public Mono<Long> delay(long delayMillis) {
         return Mono.create(sink -> {
-            Disposable d = schedule(sink::success, now() + delayMillis);
+            Disposable d = schedule(() -> sink.success(0L), now() + delayMillis);
             sink.onCancel(d);
         });
     }

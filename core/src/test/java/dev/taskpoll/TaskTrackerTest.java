@@ -1,0 +1,352 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** Exact poll, back-off and deadline schedules, on virtual time. */
+class TaskTrackerTest {
+
+    private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(10);
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final ScriptedSource source = new ScriptedSource(vts);
+
+    private TaskTracker tracker() {
+        return tracker(TrackerOptions.builder());
+    }
+
+    private TaskTracker tracker(TrackerOptions.Builder options) {
+        // random 0.5 puts every back-off in the middle of its jitter band: exact delays
+        return TaskTracker.create(Map.of(Dialect.OPC, source), options.scheduler(vts).random(() -> 0.5).build());
+    }
+
+    private static TaskRef sora(String id) {
+        return TaskRef.of(id, Family.SORA);
+    }
+
+    @Test
+    void aThirtySecondModelPollsAt30_60_90AndCompletesAfterTheTerminalStatus() {
+        source.then("processing", "processing", "completed");
+        TaskTracker tracker = tracker();
+
+        StepVerifier.withVirtualTime(() -> tracker.track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(29_999))
+                .thenAwait(Duration.ofMillis(1))
+                .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.PROCESSING))
+                .thenAwait(Duration.ofSeconds(60))
+                .assertNext(s -> {
+                    assertThat(s.state()).isEqualTo(TaskState.COMPLETED);
+                    assertThat(s.resultUrls()).hasSize(1);
+                })
+                .expectComplete().verify(VERIFY_TIMEOUT);
+
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 90_000L);
+        assertThat(tracker.activeTasks()).isZero();
+    }
+
+    @Test
+    void familiesPollAtTheirOwnPeriods() {
+        TaskTracker tracker = tracker();
+        source.then("queued", "processing", "completed");
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("img", Family.NANO_BANANA)), () -> vts, 10)
+                .thenAwait(Duration.ofSeconds(9))
+                .expectNextCount(3)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(3_000L, 6_000L, 9_000L);
+    }
+
+    @Test
+    void emitsOnlyWhenTheStatusChanges() {
+        source.then("queued", "queued", "processing", "processing", "completed");
+        TaskTracker tracker = tracker();
+
+        StepVerifier.withVirtualTime(() -> tracker.track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(3))
+                .expectNextMatches(s -> s.state() == TaskState.QUEUED)
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectNextMatches(s -> s.state() == TaskState.COMPLETED)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).hasSize(5);
+    }
+
+    @Test
+    void retryAfterInSecondsDelaysTheNextPollExactly() {
+        source.then429("7").then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(36))
+                .expectNoEvent(Duration.ofMillis(999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 37_000L);
+    }
+
+    @Test
+    void retryAfterAsAnHttpDateDelaysTheNextPollToThatDate() {
+        // virtual time starts at the epoch: the poll at 30 s is told to come back at 00:00:42
+        source.then429("Thu, 01 Jan 1970 00:00:42 GMT").then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(42))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 42_000L);
+    }
+
+    @Test
+    void throttlingWithoutRetryAfterBacksOffExponentially() {
+        source.then429(null).then429(null).then429(null).then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(40))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        // 1 s, 2 s, 4 s after the first 429
+        assertThat(source.requestTimes).containsExactly(30_000L, 31_000L, 33_000L, 37_000L);
+    }
+
+    @Test
+    void retryAfterIsCappedAtTheCeiling() {
+        source.then429("100000").then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(10))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 330_000L);
+    }
+
+    @Test
+    void aLongRunOf429sNeverFailsTheTask() {
+        ScriptedSource s = source;
+        for (int i = 0; i < 100; i++) {
+            s.then429("10");
+        }
+        s.then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(29))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).hasSize(101);
+        assertThat(source.requestTimes.get(100)).isEqualTo(30_000L + 100 * 10_000L);
+    }
+
+    @Test
+    void theDeadlineFiresOnTimeEvenDuringALongRetryAfter() {
+        source.then429("300");
+        PollPolicy policy = PollPolicy.of(Duration.ofSeconds(30), Duration.ofSeconds(60));
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t").withPolicy(policy)), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(59_990))
+                .thenAwait(Duration.ofMillis(10))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("'t'");
+                    assertThat(((TaskTimeoutException) e).deadline()).isEqualTo(Duration.ofSeconds(60));
+                })
+                .verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L);
+        assertThat(source.cancelled).hasValue(0); // the 429 had answered; nothing was in flight
+    }
+
+    @Test
+    void aTimeoutCarriesTheLastStatusSeenAndCancelsTheRequestInFlight() {
+        source.then("processing", "processing").thenSlow(Duration.ofMinutes(5), "completed");
+        PollPolicy policy = PollPolicy.of(Duration.ofSeconds(30), Duration.ofSeconds(100));
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t").withPolicy(policy)), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(99))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .thenAwait(Duration.ofSeconds(1))
+                .expectErrorSatisfies(e -> {
+                    TaskTimeoutException t = (TaskTimeoutException) e;
+                    assertThat(t.taskId()).isEqualTo("t");
+                    assertThat(t.lastStatus()).isNotNull();
+                    assertThat(t.lastStatus().state()).isEqualTo(TaskState.PROCESSING);
+                })
+                .verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 90_000L);
+        assertThat(source.cancelled).hasValue(1);
+        assertThat(source.inFlight).hasValue(0);
+    }
+
+    @Test
+    void transientFailuresAreRetriedWithBackoff() {
+        source.then("processing")
+                .thenFail(new ApiStatusException("t", 503, null, null))
+                .thenFail(new TransportException("t", "connection reset", null))
+                .thenFail(new MalformedResponseException("t", "truncated body"))
+                .then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(70))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectNextMatches(s -> s.state() == TaskState.COMPLETED)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        // 500 ms, 1 s, 2 s after the first failure at 60 s
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 60_500L, 61_500L, 63_500L);
+    }
+
+    @Test
+    void transientFailuresBeyondTheLimitEndWithRetriesExhaustedCarryingTheLastStatus() {
+        source.then("processing")
+                .thenFail(new ApiStatusException("t", 503, null, null));
+        StepVerifier.withVirtualTime(() -> tracker(TrackerOptions.builder().maxTransientRetries(2))
+                        .track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(2))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(RetriesExhaustedException.class)
+                            .hasMessageContaining("'t'").hasMessageContaining("HTTP 503");
+                    RetriesExhaustedException r = (RetriesExhaustedException) e;
+                    assertThat(r.attempts()).isEqualTo(3);
+                    assertThat(r.lastStatus().state()).isEqualTo(TaskState.PROCESSING);
+                    assertThat(r.getCause()).isInstanceOf(ApiStatusException.class);
+                })
+                .verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 60_500L, 61_500L);
+    }
+
+    @Test
+    void aPermanentErrorEndsTrackingWithTheHttpStatusTaskIdAndLastStatus() {
+        source.then("processing").thenFail(new ApiStatusException("t", 404, null, null));
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(2))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(ApiStatusException.class)
+                            .hasMessage("HTTP 404 Not Found for task 't'");
+                    ApiStatusException a = (ApiStatusException) e;
+                    assertThat(a.httpStatus()).isEqualTo(404);
+                    assertThat(a.taskId()).isEqualTo("t");
+                    assertThat(a.lastStatus().state()).isEqualTo(TaskState.PROCESSING);
+                })
+                .verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L);
+    }
+
+    @Test
+    void anUnknownStatusIsEmittedOnceAndPollingGoesOn() {
+        source.then("rendering", "rendering", "rendering", "completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(3))
+                .assertNext(s -> {
+                    assertThat(s.state()).isEqualTo(TaskState.UNKNOWN);
+                    assertThat(s.rawStatus()).isEqualTo("rendering");
+                    assertThat(s.isTerminal()).isFalse();
+                })
+                .expectNextMatches(s -> s.state() == TaskState.COMPLETED)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).hasSize(4);
+    }
+
+    @Test
+    void aSlowResponseDelaysTheNextPollToTheNextGridPointAndPollsNeverPileUp() {
+        source.thenSlow(Duration.ofSeconds(45), "processing").then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(75))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .thenAwait(Duration.ofSeconds(15))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        // answered at 75 s: the 60 s poll is skipped, the next is at 90 s
+        assertThat(source.requestTimes).containsExactly(30_000L, 90_000L);
+        assertThat(source.maxInFlight).hasValue(1);
+    }
+
+    @Test
+    void cancellingStopsAllRequestsAtOnce() {
+        source.then("processing").thenSlow(Duration.ofSeconds(30), "completed");
+        TaskTracker tracker = tracker();
+        List<TaskStatus> seen = new CopyOnWriteArrayList<>();
+        Disposable subscription = tracker.track(sora("t")).subscribe(seen::add);
+        vts.advanceTimeBy(Duration.ofSeconds(70));
+        assertThat(seen).extracting(TaskStatus::state).containsExactly(TaskState.PROCESSING);
+        assertThat(source.inFlight).hasValue(1);
+
+        subscription.dispose();
+
+        // the second request was in flight at 70 s: it was cancelled, and nothing follows
+        assertThat(source.cancelled).hasValue(1);
+        assertThat(source.inFlight).hasValue(0);
+        vts.advanceTimeBy(Duration.ofHours(1));
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L);
+        assertThat(seen).hasSize(1);
+        assertThat(tracker.activeTasks()).isZero();
+    }
+
+    @Test
+    void subscribersOfOneTaskShareOnePollLoopAndALateOneGetsTheLatestStatusAtOnce() {
+        source.then("queued", "processing", "processing", "completed");
+        TaskTracker tracker = tracker();
+        List<TaskStatus> first = new CopyOnWriteArrayList<>();
+        List<TaskStatus> second = new CopyOnWriteArrayList<>();
+
+        tracker.track(sora("t")).subscribe(first::add);
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(first).extracting(TaskStatus::state).containsExactly(TaskState.QUEUED, TaskState.PROCESSING);
+
+        tracker.track(sora("t")).subscribe(second::add);
+        assertThat(second).extracting(TaskStatus::state).containsExactly(TaskState.PROCESSING);
+
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(first).extracting(TaskStatus::state)
+                .containsExactly(TaskState.QUEUED, TaskState.PROCESSING, TaskState.COMPLETED);
+        assertThat(second).extracting(TaskStatus::state).containsExactly(TaskState.PROCESSING, TaskState.COMPLETED);
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 90_000L, 120_000L);
+        assertThat(tracker.activeTasks()).isZero();
+    }
+
+    @Test
+    void theSharedLoopStopsWhenTheLastSubscriberLeaves() {
+        source.then("processing");
+        TaskTracker tracker = tracker();
+        Disposable a = tracker.track(sora("t")).subscribe();
+        Disposable b = tracker.track(sora("t")).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        a.dispose();
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L);
+        assertThat(tracker.activeTasks()).isEqualTo(1);
+        b.dispose();
+        vts.advanceTimeBy(Duration.ofMinutes(10));
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L);
+        assertThat(tracker.activeTasks()).isZero();
+    }
+
+    @Test
+    void eachSubscriberGetsTheTerminalStatusExactlyOnce() {
+        source.then("processing", "completed", "completed");
+        TaskTracker tracker = tracker();
+        List<TaskStatus> a = new CopyOnWriteArrayList<>();
+        List<TaskStatus> b = new CopyOnWriteArrayList<>();
+        tracker.track(sora("t")).subscribe(a::add);
+        tracker.track(sora("t")).subscribe(b::add);
+        vts.advanceTimeBy(Duration.ofMinutes(10));
+        assertThat(a).filteredOn(TaskStatus::isTerminal).hasSize(1);
+        assertThat(b).filteredOn(TaskStatus::isTerminal).hasSize(1);
+        assertThat(source.requestTimes).hasSize(2);
+    }
+
+    @Test
+    void differentTasksHaveTheirOwnLoops() {
+        source.then("completed");
+        TaskTracker tracker = tracker();
+        tracker.track(sora("a")).subscribe();
+        tracker.track(sora("b")).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(source.requestTimes).containsExactly(30_000L, 30_000L);
+    }
+
+    @Test
+    void trackingADialectWithoutASourceFailsAtOnceNamingTheField() {
+        assertThatThrownBy(() -> tracker().track(TaskRef.of("x", Family.GENERIC_TASK)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("task.family")
+                .hasMessageContaining("TASK");
+    }
+}
