@@ -1,0 +1,193 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
+import reactor.test.StepVerifier;
+
+/** The HTTP status sources against in-process servers: paths, auth, status codes, bodies, and broken transports. */
+class HttpStatusSourceTest {
+
+    private static final String KEY = "sk-test-0123456789";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private AutoCloseable server;
+    private TaskpollClient client;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private FakeHttp serve(String status, String contentType, String body) {
+        FakeHttp s = FakeHttp.start((req, res) -> res
+                .status(HttpResponseStatus.valueOf(Integer.parseInt(status)))
+                .header("Content-Type", contentType)
+                .header("Retry-After", "7")
+                .sendString(Mono.just(body), StandardCharsets.UTF_8));
+        server = s;
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .responseTimeout(Duration.ofMillis(500)).build());
+        return s;
+    }
+
+    @Test
+    void getsTheResultPathBelowTheBaseUrlWithTheBearerKey() {
+        FakeHttp s = serve("200", "application/json",
+                "{\"id\":\"vgen_1\",\"object\":\"video\",\"status\":\"processing\",\"video_url\":null}");
+        StepVerifier.create(client.status(TaskRef.of("vgen_1", Family.VEO)))
+                .assertNext(st -> assertThat(st.state()).isEqualTo(TaskState.PROCESSING))
+                .expectComplete().verify(WAIT);
+        assertThat(s.uris).containsExactly("/kyyReactApiServer/v1/result/vgen_1");
+        assertThat(s.authorizations).containsExactly("Bearer " + KEY);
+    }
+
+    @Test
+    void theGenericDialectUsesTheTaskPath() {
+        FakeHttp s = serve("200", "application/json", "{\"id\":\"t1\",\"status\":\"in_progress\"}");
+        StepVerifier.create(client.status(TaskRef.of("t1", Family.GENERIC_TASK)))
+                .assertNext(st -> assertThat(st.state()).isEqualTo(TaskState.PROCESSING))
+                .expectComplete().verify(WAIT);
+        assertThat(s.uris).containsExactly("/kyyReactApiServer/v1/task/t1");
+    }
+
+    @Test
+    void taskIdsCannotChangeThePath() {
+        FakeHttp s = serve("200", "application/json", "{\"status\":\"queued\"}");
+        for (String id : new String[] {"../x", "a/b", "x?admin=1", "%2e%2e"}) {
+            StepVerifier.create(client.status(TaskRef.of(id, Family.SORA))).expectNextCount(1)
+                    .expectComplete().verify(WAIT);
+        }
+        assertThat(s.uris).containsExactly(
+                "/kyyReactApiServer/v1/result/..%2Fx",
+                "/kyyReactApiServer/v1/result/a%2Fb",
+                "/kyyReactApiServer/v1/result/x%3Fadmin%3D1",
+                "/kyyReactApiServer/v1/result/%252e%252e");
+    }
+
+    @Test
+    void a429CarriesRetryAfter() {
+        serve("429", "application/json", "{\"code\":\"429\",\"msg\":\"slow down\"}");
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> {
+                    ApiStatusException a = (ApiStatusException) e;
+                    assertThat(a.httpStatus()).isEqualTo(429);
+                    assertThat(a.retryAfter()).isEqualTo("7");
+                    assertThat(a.isThrottled()).isTrue();
+                    assertThat(a).hasMessage("HTTP 429 Too Many Requests for task 'x'");
+                })
+                .verify(WAIT);
+    }
+
+    @Test
+    void errorStatusesNeverQuoteTheBodyOrTheKey() {
+        serve("401", "application/json", "{\"msg\":\"bad key " + KEY + "\"}");
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ApiStatusException.class)
+                        .hasMessage("HTTP 401 Unauthorized for task 'x'"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void anHtmlErrorPageOn200IsMalformed() {
+        serve("200", "text/html", "<html>gateway</html>");
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectError(MalformedResponseException.class).verify(WAIT);
+    }
+
+    @Test
+    void anEmptyBodyIsMalformed() {
+        serve("200", "application/json", "");
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
+                        .hasMessageContaining("empty"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void aBodyOverTheCapIsRejectedWhileStreaming() {
+        FakeHttp s = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
+                .sendString(Flux.range(0, 300).map(i -> "x".repeat(8192)), StandardCharsets.UTF_8));
+        server = s;
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .maxResponseBytes(1 << 20).build());
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
+                        .hasMessageContaining("larger than 1048576 bytes"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void aStalledServerIsATransportErrorAfterTheResponseTimeout() {
+        FakeHttp s = FakeHttp.start((req, res) -> Mono.never());
+        server = s;
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .responseTimeout(Duration.ofMillis(200)).build());
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransportException.class)
+                        .hasMessageContaining("'x'"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void aConnectionClosedBeforeTheResponseIsATransportError() {
+        DisposableServer tcp = TcpServer.create().host("127.0.0.1").port(0)
+                .handle((in, out) -> in.receive().take(1).then(Mono.fromRunnable(() -> { })).then())
+                .bindNow();
+        server = tcp::disposeNow;
+        client = TaskpollClient.create(ClientOptions.builder()
+                .baseUrl("http://127.0.0.1:" + tcp.port() + "/p").apiKey(KEY).build());
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectError(TransportException.class).verify(WAIT);
+    }
+
+    @Test
+    void aTruncatedBodyFailsAndIsNeverTakenAsAStatus() {
+        DisposableServer tcp = TcpServer.create().host("127.0.0.1").port(0)
+                .handle((in, out) -> out.sendString(Mono.just("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 200\r\n\r\n{\"id\":\"x\",\"status\":\"compl")).then())
+                .bindNow();
+        server = tcp::disposeNow;
+        client = TaskpollClient.create(ClientOptions.builder()
+                .baseUrl("http://127.0.0.1:" + tcp.port() + "/p").apiKey(KEY).build());
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TaskpollException.class)
+                        .isNotInstanceOf(ApiStatusException.class))
+                .verify(WAIT);
+    }
+
+    @Test
+    void trackingOverHttpRetriesA503ThenFinishes() {
+        AtomicInteger calls = new AtomicInteger();
+        FakeHttp s = FakeHttp.start((req, res) -> {
+            int n = calls.incrementAndGet();
+            String body = n == 1 ? "{\"status\":\"processing\"}" : "{\"status\":\"completed\",\"video_url\":\"https://x/v\"}";
+            return res.status(n == 2 ? 503 : 200).sendString(Mono.just(body), StandardCharsets.UTF_8);
+        });
+        server = s;
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .trackerOptions(TrackerOptions.builder()
+                        .transientBackoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1, 0))
+                        .build())
+                .build());
+        PollPolicy fast = PollPolicy.of(Duration.ofMillis(20), Duration.ofSeconds(10));
+        StepVerifier.create(client.track(TaskRef.of("v", Family.VEO).withPolicy(fast)))
+                .expectNextMatches(st -> st.state() == TaskState.PROCESSING)
+                .expectNextMatches(st -> st.state() == TaskState.COMPLETED)
+                .expectComplete().verify(WAIT);
+        assertThat(calls).hasValue(3);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Bad input fails at once with a message naming the field, the value and the rule. */
+class OptionsValidationTest {
+
+    @Test
+    void taskIds() {
+        assertThatThrownBy(() -> TaskRef.of("", Family.SORA)).hasMessage("id: length 0 must be between 1 and 512");
+        assertThatThrownBy(() -> TaskRef.of("x".repeat(513), Family.SORA)).hasMessageContaining("id: length 513");
+        assertThatThrownBy(() -> TaskRef.of("..", Family.SORA)).hasMessage("id: '..' is not a task id");
+        assertThatThrownBy(() -> TaskRef.of("a\nb", Family.SORA)).hasMessageContaining("control character");
+        assertThat(TaskRef.of("video_1", Family.VIDU).policy()).isNull();
+    }
+
+    @Test
+    void pollPolicies() {
+        assertThatThrownBy(() -> PollPolicy.of(Duration.ZERO, Duration.ofMinutes(1)))
+                .hasMessage("period: PT0S must be at least 1 ms");
+        assertThatThrownBy(() -> PollPolicy.of(Duration.ofSeconds(1), Duration.ZERO))
+                .hasMessage("deadline: PT0S must be positive");
+        assertThatThrownBy(() -> new PollPolicy(Duration.ofSeconds(-1), Duration.ofSeconds(1), Duration.ofMinutes(1)))
+                .hasMessageContaining("initialDelay");
+        PollPolicy p = PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30)).withPeriod(Duration.ofSeconds(10));
+        assertThat(p.initialDelay()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void familyDefaultsFollowTheDocs() {
+        assertThat(Family.SORA.defaultPolicy()).isEqualTo(PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30)));
+        assertThat(Family.SEEDANCE_2_0.defaultPolicy().period()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(Family.NANO_BANANA.defaultPolicy()).isEqualTo(PollPolicy.of(Duration.ofSeconds(3), Duration.ofMinutes(5)));
+        assertThat(Family.GPT_IMAGE_2.defaultPolicy().deadline()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Family.GENERIC_TASK.defaultPolicy().period()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Family.GENERIC_TASK.dialect()).isEqualTo(Dialect.TASK);
+        assertThat(Family.SEEDANCE_1_5.canBeCancelled()).isTrue();
+        assertThat(Family.VIDEOS.createShape()).isEqualTo(Family.CreateShape.CODE_ENVELOPE);
+    }
+
+    @Test
+    void trackerOptions() {
+        TrackerOptions o = TrackerOptions.builder().policy(Family.SORA, PollPolicy.of(Duration.ofSeconds(45),
+                Duration.ofMinutes(20))).build();
+        assertThat(o.policy(Family.SORA).period()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(o.policy(Family.VEO)).isEqualTo(Family.VEO.defaultPolicy());
+        assertThat(o.mutate().maxTransientRetries(3).build().policy(Family.SORA).period())
+                .isEqualTo(Duration.ofSeconds(45));
+        assertThatThrownBy(() -> TrackerOptions.builder().maxTransientRetries(-1))
+                .hasMessage("maxTransientRetries: -1 must be between 0 and 1000");
+        assertThatThrownBy(() -> TrackerOptions.builder().timerResolution(Duration.ZERO))
+                .hasMessageContaining("timerResolution");
+        assertThatThrownBy(() -> TrackerOptions.builder().retryAfterBounds(Duration.ofSeconds(5), Duration.ofSeconds(1)))
+                .hasMessageContaining("retryAfterCeiling");
+    }
+
+    @Test
+    void clientOptions() {
+        assertThatThrownBy(() -> ClientOptions.builder().baseUrl("ftp://x")).hasMessageContaining("baseUrl");
+        assertThatThrownBy(() -> ClientOptions.builder().baseUrl("https://x/a?b=c"))
+                .hasMessageContaining("no query");
+        assertThatThrownBy(() -> ClientOptions.builder().maxConnections(0))
+                .hasMessage("maxConnections: 0 must be between 1 and 10000");
+        assertThatThrownBy(() -> ClientOptions.builder().responseTimeout(Duration.ZERO))
+                .hasMessage("responseTimeout: PT0S must be positive");
+        assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").build())
+                .hasMessageContaining("plain http");
+        assertThat(ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").allowPlainHttp(true).build()
+                .baseUrl()).isEqualTo("http://api.example.com");
+        assertThat(ClientOptions.builder().apiKey("k").baseUrl("http://127.0.0.1:8080/p/").build().baseUrl())
+                .isEqualTo("http://127.0.0.1:8080/p");
+        assertThat(ClientOptions.builder().apiKey("k").build().baseUrl()).isEqualTo(ClientOptions.DEFAULT_BASE_URL);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.taskpoll.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RetryAfterTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+
+    @Test
+    void delaySeconds() {
+        assertThat(RetryAfter.parse("7", NOW)).contains(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse(" 0 ", NOW)).contains(Duration.ZERO);
+    }
+
+    @Test
+    void anHttpDateIsMeasuredFromNow() {
+        assertThat(RetryAfter.parse("Sat, 21 Nov 2026 10:00:42 GMT", NOW)).contains(Duration.ofSeconds(42));
+    }
+
+    @Test
+    void aDateInThePastMeansNow() {
+        assertThat(RetryAfter.parse("Sat, 21 Nov 2026 09:00:00 GMT", NOW)).contains(Duration.ZERO);
+    }
+
+    @Test
+    void absentOrUnreadableHeadersAreIgnored() {
+        assertThat(RetryAfter.parse(null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("", NOW)).isEmpty();
+        assertThat(RetryAfter.parse("-5", NOW)).isEmpty();
+        assertThat(RetryAfter.parse("1.5", NOW)).isEmpty();
+        assertThat(RetryAfter.parse("soon", NOW)).isEmpty();
+    }
+
+    @Test
+    void hugeNumbersDoNotOverflow() {
+        assertThat(RetryAfter.parse("99999999999999999999999", NOW)).get()
+                .satisfies(d -> assertThat(d).isGreaterThan(Duration.ofDays(365)));
+    }
+}
