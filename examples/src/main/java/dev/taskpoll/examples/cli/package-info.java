@@ -1,0 +1,5 @@
+/** The {@code taskpoll} command line. */
+@NullMarked
+package dev.taskpoll.examples.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,42 @@
+package dev.taskpoll.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class DemoCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void theDemoAccountsForEveryTaskAndMatchesTheSimulatorsTruth() {
+        int code = run("demo", "--tasks", "120", "--scale", "600", "--seed", "7");
+        String text = out.toString();
+        assertThat(code).as(text + err).isZero();
+        assertThat(text).contains("120 of 120 tasks accounted for; 0 final statuses differ from the simulator's truth.");
+        for (String[] f : DemoCommand.FAMILIES) {
+            assertThat(text).containsPattern("(?m)^" + f[2] + " +10 ");
+        }
+    }
+
+    @Test
+    void badFlagsFailWithAClearMessageAndNothingRuns() {
+        int code = run("demo", "--tasks", "0");
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("--tasks: 0 must be between 1 and 100000");
+        assertThat(out.toString()).doesNotContain("simulator at");
+    }
+
+    @Test
+    void aMissingSubCommandSaysWhatToDo() {
+        assertThat(run()).isNotZero();
+        assertThat(err.toString()).contains("taskpoll demo");
+    }
+}
