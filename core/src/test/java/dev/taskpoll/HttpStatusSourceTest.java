@@ -118,7 +118,7 @@ class HttpStatusSourceTest {
     }
 
     @Test
-    void aBodyOverTheCapIsRejectedWhileStreaming() {
+    void aChunkedBodyOverTheCapIsRejectedWhileStreaming() {
         FakeHttp s = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
                 .sendString(Flux.range(0, 300).map(i -> "x".repeat(8192)), StandardCharsets.UTF_8));
         server = s;
@@ -127,6 +127,21 @@ class HttpStatusSourceTest {
         StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
                         .hasMessageContaining("larger than 1048576 bytes"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void aDeclaredLengthOverTheCapIsRejectedBeforeReading() {
+        String big = "{\"status\":\"queued\",\"pad\":\"" + "x".repeat(2048) + "\"}";
+        FakeHttp s = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
+                .header("Content-Length", Integer.toString(big.length()))
+                .sendString(Mono.just(big), StandardCharsets.UTF_8));
+        server = s;
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .maxResponseBytes(1024).build());
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
+                        .hasMessageContaining("larger than 1024 bytes"))
                 .verify(WAIT);
     }
 

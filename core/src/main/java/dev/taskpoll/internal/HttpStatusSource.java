@@ -10,6 +10,7 @@ import dev.taskpoll.spi.StatusSource;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -38,27 +39,46 @@ public final class HttpStatusSource implements StatusSource {
     @Override
     public Mono<TaskStatus> fetch(String taskId) {
         String uri = dialect.statusPathPrefix() + PathSegment.encode(taskId);
-        return http.get()
-                .uri(uri)
-                .response((res, body) -> capped(body, taskId).map(bytes -> {
-                    int code = res.status().code();
-                    if (code < 200 || code > 299) {
-                        throw new ApiStatusException(taskId, code,
-                                res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), null);
-                    }
-                    return decoder.decode(taskId, bytes, clock.instant());
-                }))
-                .singleOrEmpty()
-                .onErrorMap(e -> !(e instanceof TaskpollException),
-                        e -> new TransportException(taskId, "request failed (" + e.getClass().getSimpleName() + ")", e));
+        return Mono.defer(() -> {
+            // Cancelling an over-long body closes the connection, and Reactor Netty may report that close before
+            // the cap error reaches this chain: remember the cap error and prefer it.
+            AtomicReference<TaskpollException> overflow = new AtomicReference<>();
+            return http.get()
+                    .uri(uri)
+                    .response((res, body) -> {
+                        long declared = res.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
+                        if (declared > maxBodyBytes) {
+                            return Mono.error(tooLarge(taskId));
+                        }
+                        return capped(body, taskId, overflow).map(bytes -> {
+                            int code = res.status().code();
+                            if (code < 200 || code > 299) {
+                                throw new ApiStatusException(taskId, code,
+                                        res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), null);
+                            }
+                            return decoder.decode(taskId, bytes, clock.instant());
+                        });
+                    })
+                    .singleOrEmpty()
+                    .onErrorMap(e -> !(e instanceof TaskpollException) || overflow.get() != null, e -> {
+                        TaskpollException cap = overflow.get();
+                        return cap != null ? cap
+                                : new TransportException(taskId, "request failed (" + e.getClass().getSimpleName() + ")", e);
+                    });
+        });
     }
 
-    private Mono<byte[]> capped(ByteBufFlux body, String taskId) {
+    private MalformedResponseException tooLarge(String taskId) {
+        return new MalformedResponseException(taskId, "response body larger than " + maxBodyBytes + " bytes");
+    }
+
+    private Mono<byte[]> capped(ByteBufFlux body, String taskId, AtomicReference<TaskpollException> overflow) {
         return body.asByteArray()
                 .reduce(new byte[0], (acc, chunk) -> {
                     if (acc.length + (long) chunk.length > maxBodyBytes) {
-                        throw new MalformedResponseException(taskId, "response body larger than " + maxBodyBytes
-                                + " bytes");
+                        MalformedResponseException e = tooLarge(taskId);
+                        overflow.set(e);
+                        throw e;
                     }
                     if (acc.length == 0) {
                         return chunk;

@@ -30,6 +30,7 @@ public final class SimTime {
     private final long epochMillis;
     private final long startNanos;
     private final Scheduler scheduler;
+    private final boolean following;
 
     private SimTime(double scale, Scheduler delegate) {
         if (!(scale > 0) || Double.isInfinite(scale)) {
@@ -39,6 +40,24 @@ public final class SimTime {
         this.epochMillis = System.currentTimeMillis();
         this.startNanos = System.nanoTime();
         this.scheduler = scale == 1.0 ? delegate : new ScaledScheduler(delegate);
+        this.following = false;
+    }
+
+    private SimTime(Scheduler scheduler) {
+        this.scale = 1.0;
+        this.epochMillis = 0;
+        this.startNanos = 0;
+        this.scheduler = scheduler;
+        this.following = true;
+    }
+
+    /**
+     * Time that is whatever {@code scheduler.now()} says, with no scaling: give it a
+     * {@code reactor.test.scheduler.VirtualTimeScheduler} and both the simulator and the client run on virtual
+     * time that the test advances.
+     */
+    public static SimTime following(Scheduler scheduler) {
+        return new SimTime(java.util.Objects.requireNonNull(scheduler, "scheduler"));
     }
 
     /** Real time: scale 1, on {@link Schedulers#parallel()}. */
@@ -63,6 +82,9 @@ public final class SimTime {
 
     /** Simulated epoch milliseconds. */
     public long nowMillis() {
+        if (following) {
+            return scheduler.now(TimeUnit.MILLISECONDS);
+        }
         return epochMillis + (long) ((System.nanoTime() - startNanos) * scale / 1_000_000.0);
     }
 

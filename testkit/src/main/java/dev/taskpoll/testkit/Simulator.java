@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -178,10 +177,14 @@ public final class Simulator implements AutoCloseable {
             outcome = f.cancellable() && random.nextBoolean() ? SimOutcome.CANCELLED : SimOutcome.FAILED;
             error = outcome == SimOutcome.FAILED ? "generation failed: content policy (simulated)" : null;
         }
-        String id = f.idPrefix() + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        SimTask t = new SimTask(id, f, model, now, now + queued, now + gen, outcome, error);
-        tasks.put(id, t);
-        return t;
+        while (true) {
+            // not UUID.randomUUID(): SecureRandom may block, and this runs on an event loop
+            String id = f.idPrefix() + String.format("%016x", random.nextLong());
+            SimTask t = new SimTask(id, f, model, now, now + queued, now + gen, outcome, error);
+            if (tasks.putIfAbsent(id, t) == null) {
+                return t;
+            }
+        }
     }
 
     private Publisher<Void> status(HttpServerRequest req, HttpServerResponse res, boolean generic) {
