@@ -1,11 +1,14 @@
 package dev.taskpoll.testkit;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One simulated task: a timeline fixed at creation (queued until {@code processingAt}, processing until
- * {@code doneAt}, then its outcome) and the ledger of polls it received. Its status is a pure function of time.
+ * {@code doneAt}, then its outcome) and the ledger of the polls and callbacks it saw. Its status is a pure function
+ * of time.
  */
 final class SimTask {
 
@@ -17,12 +20,15 @@ final class SimTask {
     final long doneAt;
     final SimOutcome outcome;
     final @Nullable String error;
+    final @Nullable String callbackUrl;
 
-    private long[] polls = new long[8];
+    private long[] pollTimes = new long[8];
+    private byte[] pollOutcomes = new byte[8];
     private int pollCount;
+    private final List<TaskTruth.Callback> callbacks = new ArrayList<>(0);
 
     SimTask(String id, SimFamily family, String model, long createdAt, long processingAt, long doneAt,
-            SimOutcome outcome, @Nullable String error) {
+            SimOutcome outcome, @Nullable String error, @Nullable String callbackUrl) {
         this.id = id;
         this.family = family;
         this.model = model;
@@ -31,6 +37,7 @@ final class SimTask {
         this.doneAt = doneAt;
         this.outcome = outcome;
         this.error = error;
+        this.callbackUrl = callbackUrl;
     }
 
     /** The documented status string at simulated time {@code now}. */
@@ -44,14 +51,29 @@ final class SimTask {
         return outcome.raw;
     }
 
-    synchronized void recordPoll(long now) {
-        if (pollCount == polls.length) {
-            polls = Arrays.copyOf(polls, pollCount * 2);
+    synchronized void recordPoll(long now, Faults.Kind what) {
+        if (pollCount == pollTimes.length) {
+            pollTimes = Arrays.copyOf(pollTimes, pollCount * 2);
+            pollOutcomes = Arrays.copyOf(pollOutcomes, pollCount * 2);
         }
-        polls[pollCount++] = now;
+        pollTimes[pollCount] = now;
+        pollOutcomes[pollCount++] = (byte) what.ordinal();
     }
 
-    synchronized long[] polls() {
-        return Arrays.copyOf(polls, pollCount);
+    synchronized void recordCallback(TaskTruth.Callback c) {
+        callbacks.add(c);
+    }
+
+    synchronized List<TaskTruth.Poll> polls() {
+        List<TaskTruth.Poll> out = new ArrayList<>(pollCount);
+        for (int i = 0; i < pollCount; i++) {
+            out.add(new TaskTruth.Poll(java.time.Instant.ofEpochMilli(pollTimes[i]),
+                    Faults.Kind.values()[pollOutcomes[i]]));
+        }
+        return out;
+    }
+
+    synchronized List<TaskTruth.Callback> callbacks() {
+        return List.copyOf(callbacks);
     }
 }

@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The ground truth of one simulated task: when it entered each status, how it ended, and every poll it received.
+ * The ground truth of one simulated task: when it entered each status, how it ended, every status query it received
+ * (with what the simulator answered) and every callback sent for it.
  *
  * @param id           the task id
  * @param family       the simulator's family name (sora, veo, seedance, seedance2, vidu, grok, starvideos, videos,
@@ -14,13 +15,35 @@ import java.util.List;
  * @param processingAt when it started processing
  * @param finishedAt   when it reached its terminal status
  * @param outcome      its terminal status
- * @param polls        when each status query for it arrived, in order
+ * @param polls        every status query for it, in arrival order
+ * @param callbacks    every callback sent for it, in the order sent
  */
 public record TaskTruth(String id, String family, String model, Instant createdAt, Instant processingAt,
-                        Instant finishedAt, SimOutcome outcome, List<Instant> polls) {
+                        Instant finishedAt, SimOutcome outcome, List<Poll> polls, List<Callback> callbacks) {
 
-    /** Polls that arrived after the task had finished: at most the one that noticed it is useful. */
+    /** One status query: when it arrived and what it got ({@code NONE}: the true status). */
+    public record Poll(Instant at, Faults.Kind outcome) {
+    }
+
+    /**
+     * One callback.
+     *
+     * @param at         when it was sent
+     * @param status     the status it carried
+     * @param httpStatus what the receiver answered; 0 when the POST failed or was not sent
+     * @param note       "duplicate", "reordered", "not sent: ..." or empty
+     */
+    public record Callback(Instant at, String status, int httpStatus, String note) {
+    }
+
+    /** Queries answered with the true status after the task had finished: the first one noticed it, the rest were wasted. */
     public long pollsAfterFinish() {
-        return polls.stream().filter(p -> !p.isBefore(finishedAt)).count();
+        return polls.stream().filter(p -> !p.at().isBefore(finishedAt) && p.outcome() == Faults.Kind.NONE).count();
+    }
+
+    /** When the first query answered with the terminal status arrived: the earliest a poller could have noticed. */
+    public java.util.Optional<Instant> firstTerminalAnswer() {
+        return polls.stream().filter(p -> !p.at().isBefore(finishedAt) && p.outcome() == Faults.Kind.NONE)
+                .map(Poll::at).findFirst();
     }
 }

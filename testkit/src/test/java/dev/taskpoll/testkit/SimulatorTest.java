@@ -67,18 +67,22 @@ class SimulatorTest {
     @Test
     void everyVideoAndImageCreateEndpointAnswersWithItsDocumentedShape() {
         String[][] families = {
-                {"/v1/sora/videos", "video.generation", "sora_"}, {"/v1/veo/videos", "video", "vgen_"},
-                {"/v1/kyyvideo2/videos", "video", "video_"}, {"/v1/vidu/videos", "video", "video_"},
-                {"/v1/grok/videos", "video", "video_"}, {"/v1/starvideos/videos", "video", "video_starvideos_"},
-                {"/v1/banana/images", "image", ""}, {"/v1/image2/images", "image", "image_"}};
+                {"/v1/sora/videos", "video.generation", "sora_", "openAiSora2Plus"},
+                {"/v1/veo/videos", "video", "vgen_", "veo_3_1_fast"},
+                {"/v1/kyyvideo2/videos", "video", "video_", "seedance_2_0_pro"},
+                {"/v1/vidu/videos", "video", "video_", "viduq3-pro"},
+                {"/v1/grok/videos", "video", "video_", "grok_video3"},
+                {"/v1/starvideos/videos", "video", "video_starvideos_", "starvideos_o3"},
+                {"/v1/banana/images", "image", "", "nano-banana-2"},
+                {"/v1/image2/images", "image", "image_", "gpt-image-2"}};
         for (String[] f : families) {
-            Reply r = post(f[0], "{\"model\":\"m\",\"prompt\":\"a cat\"}");
+            Reply r = post(f[0], "{\"model\":\"" + f[3] + "\",\"prompt\":\"a cat\"}");
             assertThat(r.status()).as(f[0]).isEqualTo(200);
             assertThat(r.body().get("status").asText()).as(f[0]).isEqualTo("queued");
             assertThat(r.body().get("object").asText()).as(f[0]).isEqualTo(f[1]);
             assertThat(r.body().get("id").asText()).as(f[0]).startsWith(f[2]);
             assertThat(r.body().get("created").asLong()).as(f[0]).isZero(); // virtual time starts at the epoch
-            assertThat(r.body().get("model").asText()).isEqualTo("m");
+            assertThat(r.body().get("model").asText()).isEqualTo(f[3]);
         }
         Reply seedance = post("/v1/seedance/videos",
                 "{\"model\":\"seedance_1_5_pro_720p\",\"content\":[{\"type\":\"text\",\"text\":\"a cat\"}]}");
@@ -88,8 +92,10 @@ class SimulatorTest {
 
     @Test
     void videosAndSd2ManxueAnswerWithTheCodeEnvelope() {
-        for (String path : List.of("/v1/videos/videos", "/v1/sd2_manxue/videos")) {
-            Reply r = post(path, "{\"model\":\"videos\",\"prompt\":\"a cat\",\"duration\":5}");
+        for (String[] f : List.of(new String[] {"/v1/videos/videos", "videos"},
+                new String[] {"/v1/sd2_manxue/videos", "sd2_manxue_720p"})) {
+            String path = f[0];
+            Reply r = post(path, "{\"model\":\"" + f[1] + "\",\"prompt\":\"a cat\",\"duration\":5}");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().get("code").asText()).isEqualTo("0");
             assertThat(r.body().get("code").isTextual()).isTrue();
@@ -103,12 +109,12 @@ class SimulatorTest {
     void badCreateRequestsGet400WithAReason() {
         assertThat(post("/v1/sora/videos", "{\"prompt\":\"a cat\"}")).satisfies(r -> {
             assertThat(r.status()).isEqualTo(400);
-            assertThat(r.body().get("msg").asText()).contains("model");
+            assertThat(r.body().get("msg").asText()).startsWith("model: is required");
         });
         assertThat(post("/v1/veo/videos", "{\"model\":\"veo_3_1_fast\"}").body().get("msg").asText())
-                .contains("prompt");
-        assertThat(post("/v1/seedance/videos", "{\"model\":\"s\",\"prompt\":\"p\"}").body().get("msg").asText())
-                .contains("content");
+                .isEqualTo("prompt: is required (a non-empty string)");
+        assertThat(post("/v1/seedance/videos", "{\"model\":\"seedance_1_5_pro_720p\",\"prompt\":\"p\"}")
+                .body().get("msg").asText()).startsWith("content: is required");
         assertThat(post("/v1/task/submit", "{\"model\":\"kling-v2\"}").body().get("msg").asText())
                 .contains("input");
         assertThat(post("/v1/sora/videos", "{not json").status()).isEqualTo(400);
@@ -120,7 +126,7 @@ class SimulatorTest {
         String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
         assertThat(call("GET", "/v1/result/" + id, "wrong", null).status()).isEqualTo(401);
         assertThat(call("GET", "/v1/result/" + id, null, null).status()).isEqualTo(401);
-        assertThat(call("POST", "/v1/veo/videos", "wrong", "{\"model\":\"m\",\"prompt\":\"p\"}").status())
+        assertThat(call("POST", "/v1/veo/videos", "wrong", "{\"model\":\"veo_3_1_fast\",\"prompt\":\"p\"}").status())
                 .isEqualTo(401);
         assertThat(sim.truths()).hasSize(1);
         assertThat(sim.truth(id).orElseThrow().polls()).isEmpty();
@@ -213,8 +219,10 @@ class SimulatorTest {
         vts.advanceTimeBy(Duration.ofMinutes(2));
         get("/v1/result/" + id);
         TaskTruth t = sim.truth(id).orElseThrow();
-        assertThat(t.polls()).containsExactly(Instant.ofEpochMilli(0), Instant.ofEpochMilli(30_000),
-                Instant.ofEpochMilli(150_000));
+        assertThat(t.polls()).extracting(TaskTruth.Poll::at).containsExactly(Instant.ofEpochMilli(0),
+                Instant.ofEpochMilli(30_000), Instant.ofEpochMilli(150_000));
+        assertThat(t.polls()).extracting(TaskTruth.Poll::outcome).containsOnly(Faults.Kind.NONE);
+        assertThat(t.firstTerminalAnswer()).contains(Instant.ofEpochMilli(150_000));
         assertThat(t.pollsAfterFinish()).isEqualTo(1);
         assertThat(sim.statusQueries()).isEqualTo(3);
 
@@ -223,6 +231,7 @@ class SimulatorTest {
         assertThat(ledger.get(0).get("id").asText()).isEqualTo(id);
         assertThat(ledger.get(0).get("outcome").asText()).isEqualTo("completed");
         assertThat(ledger.get(0).get("polls")).hasSize(3);
+        assertThat(ledger.get(0).get("polls").get(2).get("outcome").asText()).isEqualTo("NONE");
         assertThat(ledger.get(0).get("finishedAt").asText()).isEqualTo("1970-01-01T00:02:00Z");
     }
 

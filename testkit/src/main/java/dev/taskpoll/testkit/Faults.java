@@ -1,0 +1,119 @@
+package dev.taskpoll.testkit;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Fault knobs: each a rate from 0 to 1, drawn independently for every status query (and, with
+ * {@link Simulator.Builder#faultsOnCreate(boolean)}, every create call). At most one fault hits a request, tried in
+ * the order of the fields. {@link #none()} is the default.
+ *
+ * @param serverError   answer 500 or 503 (alternately) with a JSON error body
+ * @param reset         close the connection without answering
+ * @param malformed     answer 200 with a body that is not JSON
+ * @param empty         answer 200 with an empty body
+ * @param truncated     answer 200, declare the full length, send half the body, close
+ * @param stall         answer nothing for {@code stallFor}, then close
+ * @param unknownStatus answer 200 with a status string no documentation lists ({@code "rendering"})
+ * @param callbackDuplicate send a callback twice
+ * @param callbackReorder  hold a callback back until after the next one (the terminal one is never held)
+ * @param stallFor      how long a stalled request hangs before the connection is closed (simulated time)
+ */
+public record Faults(double serverError, double reset, double malformed, double empty, double truncated,
+                     double stall, double unknownStatus, double callbackDuplicate, double callbackReorder,
+                     Duration stallFor) {
+
+    public Faults {
+        check("serverError", serverError);
+        check("reset", reset);
+        check("malformed", malformed);
+        check("empty", empty);
+        check("truncated", truncated);
+        check("stall", stall);
+        check("unknownStatus", unknownStatus);
+        check("callbackDuplicate", callbackDuplicate);
+        check("callbackReorder", callbackReorder);
+        Objects.requireNonNull(stallFor, "stallFor");
+        if (stallFor.isNegative() || stallFor.isZero()) {
+            throw new IllegalArgumentException("stallFor: " + stallFor + " must be positive");
+        }
+    }
+
+    /** No faults. */
+    public static Faults none() {
+        return new Faults(0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ofMinutes(2));
+    }
+
+    /**
+     * Parses {@code "5xx=0.05,reset=0.01,malformed=0.01,empty=0,truncated=0,stall=0.005,unknown=0.01,dup=0.1,
+     * reorder=0.1,stallFor=PT2M"}: any subset, in any order, over {@link #none()}.
+     *
+     * @throws IllegalArgumentException naming the knob and the value that is wrong
+     */
+    public static Faults parse(String spec) {
+        Faults f = none();
+        if (spec.isBlank()) {
+            return f;
+        }
+        for (String part : spec.split(",")) {
+            String[] kv = part.split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("faults: '" + part + "' is not knob=value");
+            }
+            String k = kv[0].trim().toLowerCase(Locale.ROOT);
+            String v = kv[1].trim();
+            if (k.equals("stallfor")) {
+                f = f.with(k, 0, Duration.parse(v));
+                continue;
+            }
+            double rate;
+            try {
+                rate = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("faults: " + k + "=" + v + " is not a number");
+            }
+            f = f.with(k, rate, f.stallFor);
+        }
+        return f;
+    }
+
+    private Faults with(String knob, double rate, Duration stallFor) {
+        switch (knob) {
+            case "5xx": return new Faults(rate, reset, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
+            case "reset": return new Faults(serverError, rate, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
+            case "malformed": return new Faults(serverError, reset, rate, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
+            case "empty": return new Faults(serverError, reset, malformed, rate, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
+            case "truncated": return new Faults(serverError, reset, malformed, empty, rate, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
+            case "stall": return new Faults(serverError, reset, malformed, empty, truncated, rate, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
+            case "unknown": return new Faults(serverError, reset, malformed, empty, truncated, stall, rate, callbackDuplicate, callbackReorder, stallFor);
+            case "dup": return new Faults(serverError, reset, malformed, empty, truncated, stall, unknownStatus, rate, callbackReorder, stallFor);
+            case "reorder": return new Faults(serverError, reset, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, rate, stallFor);
+            case "stallfor": return new Faults(serverError, reset, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
+            default: throw new IllegalArgumentException("faults: unknown knob '" + knob
+                    + "'; knobs: 5xx, reset, malformed, empty, truncated, stall, unknown, dup, reorder, stallFor");
+        }
+    }
+
+    private static void check(String name, double rate) {
+        if (!(rate >= 0 && rate <= 1)) {
+            throw new IllegalArgumentException("faults." + name + ": " + rate + " must be between 0 and 1");
+        }
+    }
+
+    /** Which fault, if any, a request gets for a uniform draw in [0, 1). */
+    Kind pick(double draw) {
+        double[] rates = {serverError, reset, malformed, empty, truncated, stall, unknownStatus};
+        double edge = 0;
+        for (int i = 0; i < rates.length; i++) {
+            edge += rates[i];
+            if (draw < edge) {
+                return Kind.values()[i + 1];
+            }
+        }
+        return Kind.NONE;
+    }
+
+    /** What a request got; also the outcome recorded in the ledger (with {@code THROTTLED} for a 429). */
+    public enum Kind { NONE, SERVER_ERROR, RESET, MALFORMED, EMPTY, TRUNCATED, STALL, UNKNOWN_STATUS, THROTTLED }
+}

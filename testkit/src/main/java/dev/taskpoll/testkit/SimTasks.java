@@ -1,0 +1,72 @@
+package dev.taskpoll.testkit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/** The simulator's tasks: creation with a drawn timeline and outcome, look-up, and the truth about each. */
+final class SimTasks {
+
+    private final SimTime time;
+    private final Random random;
+    private final @Nullable Duration genMin;
+    private final @Nullable Duration genMax;
+    private final double failureRate;
+    private final ConcurrentHashMap<String, SimTask> tasks = new ConcurrentHashMap<>();
+
+    SimTasks(SimTime time, Random random, @Nullable Duration genMin, @Nullable Duration genMax, double failureRate) {
+        this.time = time;
+        this.random = random;
+        this.genMin = genMin;
+        this.genMax = genMax;
+        this.failureRate = failureRate;
+    }
+
+    SimTask create(SimFamily f, String model, @Nullable String callbackUrl) {
+        long now = time.nowMillis();
+        Duration min = genMin != null ? genMin : f.genMin();
+        Duration max = genMax != null ? genMax : f.genMax();
+        long gen = min.toMillis() + (long) (random.nextDouble() * (max.toMillis() - min.toMillis()));
+        long queued = (long) (random.nextDouble() * 0.2 * gen);
+        SimOutcome outcome = SimOutcome.COMPLETED;
+        String error = null;
+        if (random.nextDouble() < failureRate) {
+            outcome = f.cancellable() && random.nextBoolean() ? SimOutcome.CANCELLED : SimOutcome.FAILED;
+            error = outcome == SimOutcome.FAILED ? "generation failed: content policy (simulated)" : null;
+        }
+        while (true) {
+            // not UUID.randomUUID(): SecureRandom may block, and this runs on an event loop
+            String id = f.idPrefix() + String.format("%016x", random.nextLong());
+            SimTask t = new SimTask(id, f, model, now, now + queued, now + gen, outcome, error, callbackUrl);
+            if (tasks.putIfAbsent(id, t) == null) {
+                return t;
+            }
+        }
+    }
+
+    @Nullable SimTask get(String id) {
+        return tasks.get(id);
+    }
+
+    int size() {
+        return tasks.size();
+    }
+
+    List<TaskTruth> truths() {
+        List<TaskTruth> all = new ArrayList<>(tasks.size());
+        for (SimTask t : tasks.values()) {
+            all.add(truth(t));
+        }
+        return all;
+    }
+
+    static TaskTruth truth(SimTask t) {
+        return new TaskTruth(t.id, t.family.name(), t.model, Instant.ofEpochMilli(t.createdAt),
+                Instant.ofEpochMilli(t.processingAt), Instant.ofEpochMilli(t.doneAt), t.outcome, t.polls(),
+                t.callbacks());
+    }
+}
