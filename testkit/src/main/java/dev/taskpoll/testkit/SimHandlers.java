@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -254,14 +254,14 @@ final class SimHandlers {
             case EMPTY:
                 return send(res, 200, EMPTY);
             case TRUNCATED:
+                // half the body, then an error: Reactor Netty has sent the headers, so it aborts by closing
                 return res.status(200).header(HttpHeaderNames.CONTENT_TYPE, "application/json")
                         .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
-                        .sendObject(Unpooled.wrappedBuffer(body, 0, body.length / 2))
-                        .then()
-                        .then(Mono.fromRunnable(() -> res.withConnection(Connection::dispose)));
+                        .sendObject(Flux.just(Unpooled.wrappedBuffer(body, 0, body.length / 2))
+                                .concatWith(Mono.error(new IOException("truncated (simulated fault)"))));
             case STALL:
                 return Mono.delay(p.faults().stallFor(), p.time().scheduler())
-                        .then(Mono.fromRunnable(() -> res.withConnection(Connection::dispose)));
+                        .then(Mono.fromRunnable(() -> res.withConnection(c -> c.channel().close())));
             default:
                 return send(res, 200, body);
         }
