@@ -1,0 +1,42 @@
+package dev.taskpoll.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SimulatorMainTest {
+
+    @Test
+    void flagsConfigureTheSimulator() {
+        assertThat(SimulatorMain.parse("--scale", "600").build().time().scale()).isEqualTo(600);
+        // real time here: at 600x a one-per-second bucket refills in under 2 real milliseconds
+        Simulator sim = SimulatorMain.parse("--port", "0", "--scale", "1", "--quota", "1",
+                "--retry-after", "date", "--faults", "5xx=1", "--generation", "PT1M,PT1M", "--seed", "3",
+                "--api-key", "k2").build().start();
+        try {
+            assertThat(sim.apiKey()).isEqualTo("k2");
+            String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+            TaskTruth t = sim.truth(id).orElseThrow();
+            assertThat(Duration.between(t.createdAt(), t.finishedAt())).isEqualTo(Duration.ofMinutes(1));
+            SimHttp.Reply first = SimHttp.get(sim.baseUrl() + "/v1/result/" + id, "k2");
+            assertThat(first.status()).isIn(500, 503);
+            SimHttp.Reply second = SimHttp.get(sim.baseUrl() + "/v1/result/" + id, "k2");
+            assertThat(second.status()).isEqualTo(429);
+            assertThat(second.headers().get("Retry-After")).endsWith("GMT");
+        } finally {
+            sim.close();
+        }
+    }
+
+    @Test
+    void badFlagsAreNamed() {
+        assertThatThrownBy(() -> SimulatorMain.parse("--bogus", "1")).hasMessageContaining("unknown flag '--bogus'");
+        assertThatThrownBy(() -> SimulatorMain.parse("--port")).hasMessageContaining("--port: a value is required");
+        assertThatThrownBy(() -> SimulatorMain.parse("--port", "x")).hasMessageContaining("--port: 'x'");
+        assertThatThrownBy(() -> SimulatorMain.parse("--retry-after", "soon")).hasMessageContaining("--retry-after");
+        assertThatThrownBy(() -> SimulatorMain.parse("--generation", "PT1M")).hasMessageContaining("MIN,MAX");
+        assertThatThrownBy(() -> SimulatorMain.parse("--scale", "0")).hasMessageContaining("scale");
+    }
+}
