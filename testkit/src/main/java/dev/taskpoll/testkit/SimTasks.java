@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -15,10 +16,13 @@ final class SimTasks {
     private final Random random;
     private final @Nullable Duration genMin;
     private final @Nullable Duration genMax;
+    private final Map<String, Duration[]> perModel;
     private final double failureRate;
     private final ConcurrentHashMap<String, SimTask> tasks = new ConcurrentHashMap<>();
 
-    SimTasks(SimTime time, Random random, @Nullable Duration genMin, @Nullable Duration genMax, double failureRate) {
+    SimTasks(SimTime time, Random random, @Nullable Duration genMin, @Nullable Duration genMax,
+             Map<String, Duration[]> perModel, double failureRate) {
+        this.perModel = Map.copyOf(perModel);
         this.time = time;
         this.random = random;
         this.genMin = genMin;
@@ -28,8 +32,10 @@ final class SimTasks {
 
     SimTask create(SimFamily f, String model, @Nullable String callbackUrl) {
         long now = time.nowMillis();
-        Duration min = genMin != null ? genMin : f.genMin();
-        Duration max = genMax != null ? genMax : f.genMax();
+        Duration[] range = perModel.containsKey(model) ? perModel.get(model)
+                : genMin != null && genMax != null ? new Duration[] {genMin, genMax} : f.generationTime(model);
+        Duration min = range[0];
+        Duration max = range[1];
         long gen = min.toMillis() + (long) (random.nextDouble() * (max.toMillis() - min.toMillis()));
         long queued = (long) (random.nextDouble() * 0.2 * gen);
         SimOutcome outcome = SimOutcome.COMPLETED;

@@ -57,7 +57,7 @@ public final class Simulator implements AutoCloseable {
         Random random = b.seed != null ? new Random(b.seed) : new Random();
         SimMedia media = new SimMedia(b.urlLifetime.toMillis(), b.videoBytes, b.imageBytes, random.nextLong());
         SimBodies bodies = new SimBodies(media);
-        this.parts = new Parts(b.time, new SimTasks(b.time, random, b.genMin, b.genMax, b.failureRate), bodies, media,
+        this.parts = new Parts(b.time, new SimTasks(b.time, random, b.genMin, b.genMax, b.perModel, b.failureRate), bodies, media,
                 new SimAssets(bodies, random, b.assetMin.toMillis(), b.assetMax.toMillis(), b.assetFailureRate),
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
@@ -163,6 +163,7 @@ public final class Simulator implements AutoCloseable {
         private int port;
         private @Nullable Duration genMin;
         private @Nullable Duration genMax;
+        private final java.util.Map<String, Duration[]> perModel = new java.util.HashMap<>();
         private double failureRate;
         private @Nullable Long seed;
         private double quotaPerSecond;
@@ -204,13 +205,23 @@ public final class Simulator implements AutoCloseable {
         }
 
         /**
-         * Every task's generation time, drawn uniformly from {@code [min, max]} (default: per family from the docs'
-         * estimates: 2-8 min for video, 5-30 s for images, 20 s-3 min for the generic dialect).
+         * Every task's generation time, drawn uniformly from {@code [min, max]} (default: the docs' estimates: 2-5 min
+         * for Sora, VEO and Seedance 1.5 720p; 3-8 min for Seedance 1.5 1080p and SD2 Manxue 2K/4K; 2-4 min for Vidu
+         * turbo, 3-6 min for Vidu pro; 2-6 min for the other video families; 5-30 s for images; 20 s-3 min for the
+         * generic dialect). A per-model range set with {@link #generationTime(String, Duration, Duration)} wins.
          */
         public Builder generationTime(Duration min, Duration max) {
             checkRange("generationTime", min, max);
             this.genMin = min;
             this.genMax = max;
+            return this;
+        }
+
+        /** The generation time of one model, drawn uniformly from {@code [min, max]}. */
+        public Builder generationTime(String model, Duration min, Duration max) {
+            Objects.requireNonNull(model, "model");
+            checkRange("generationTime(" + model + ")", min, max);
+            perModel.put(model, new Duration[] {min, max});
             return this;
         }
 

@@ -236,6 +236,28 @@ class SimulatorTest {
     }
 
     @Test
+    void generationTimesFollowTheDocsPerModelAndCanBeSetPerModel() {
+        sim.close();
+        sim = start(Simulator.builder().time(SimTime.following(vts)).seed(2)
+                .generationTime("veo_3_1_pro", Duration.ofSeconds(7), Duration.ofSeconds(7)));
+        for (int i = 0; i < 200; i++) {
+            assertThat(genTime(sim.createTask("/v1/vidu/videos", "viduq3-turbo")))
+                    .isBetween(Duration.ofMinutes(2), Duration.ofMinutes(4));
+            assertThat(genTime(sim.createTask("/v1/seedance/videos", "seedance_1_5_pro_1080p")))
+                    .isBetween(Duration.ofMinutes(3), Duration.ofMinutes(8));
+            assertThat(genTime(sim.createTask("/v1/banana/images", "nano-banana")))
+                    .isBetween(Duration.ofSeconds(5), Duration.ofSeconds(30));
+            assertThat(genTime(sim.createTask("/v1/veo/videos", "veo_3_1_pro"))).isEqualTo(Duration.ofSeconds(7));
+        }
+    }
+
+    private Duration genTime(String id) {
+        TaskTruth t = sim.truth(id).orElseThrow();
+        assertThat(t.processingAt()).isBetween(t.createdAt(), t.finishedAt());
+        return Duration.between(t.createdAt(), t.finishedAt());
+    }
+
+    @Test
     void builderRejectsBadValuesNamingTheField() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Simulator.builder().failureRate(2))
                 .hasMessageContaining("failureRate");
