@@ -105,6 +105,8 @@ class TenThousandTasksIT {
                 TaskStatus last = statuses.get(statuses.size() - 1);
                 assertThat(last.isTerminal()).as(ref.id()).isTrue();
                 assertThat(last.rawStatus()).as(ref.id()).isEqualTo(truth.outcome().raw());
+                assertThat(last.observedAt()).as(ref.id() + " cannot be seen finished before it finished")
+                        .isAfterOrEqualTo(truth.finishedAt());
                 if (truth.outcome() == SimOutcome.COMPLETED) {
                     assertThat(last.resultUrls()).as(ref.id()).hasSize(1);
                 } else {
@@ -116,8 +118,10 @@ class TenThousandTasksIT {
             }
             assertThat(failed).as("the simulator's 5% failures were seen").isBetween(TASKS / 40, TASKS / 10);
             assertThat(client.tracker().activeTasks()).isZero();
-            System.out.printf("10k IT: %d requests (%.1f per task), max live threads %d (limit %d): %s%n",
+            System.out.printf("10k IT: %d requests (%.1f per task; the simulator saw %d), max live threads %d"
+                            + " (limit %d): %s%n",
                     client.tracker().requestsSent(), client.tracker().requestsSent() / (double) TASKS,
+                    sim.statusQueries(),
                     maxThreads.get(), threadLimit,
                     threadNames.keySet().stream().sorted().collect(Collectors.joining(", ")));
             assertThat(maxThreads.get()).as("live threads").isLessThan(threadLimit);
