@@ -31,20 +31,6 @@ class TenThousandTasksIT {
     private static final int TASKS = 10_000;
     private static final double SCALE = 30;
 
-    private static final String[][] FAMILIES = {
-            {"/v1/sora/videos", "openAiSora2Plus", "SORA"},
-            {"/v1/veo/videos", "veo_3_1_fast", "VEO"},
-            {"/v1/seedance/videos", "seedance_1_5_pro_720p", "SEEDANCE_1_5"},
-            {"/v1/kyyvideo2/videos", "seedance_2_0_pro", "SEEDANCE_2_0"},
-            {"/v1/vidu/videos", "viduq3-turbo", "VIDU"},
-            {"/v1/grok/videos", "grok_video3", "GROK"},
-            {"/v1/starvideos/videos", "starvideos_o3", "STARVIDEOS"},
-            {"/v1/videos/videos", "videos", "VIDEOS"},
-            {"/v1/sd2_manxue/videos", "sd2_manxue_720p", "SD2_MANXUE"},
-            {"/v1/banana/images", "nano-banana-2", "NANO_BANANA"},
-            {"/v1/image2/images", "gpt-image-2", "GPT_IMAGE_2"},
-            {"/v1/task/submit", "kling-v2", "GENERIC_TASK"},
-    };
 
     /**
      * Deadlines are tested exactly on virtual time (TaskTrackerTest); here they only must not fire because the
@@ -72,9 +58,10 @@ class TenThousandTasksIT {
                      .trackerOptions(generousDeadlines(TrackerOptions.builder().scheduler(time.scheduler())).build())
                      .build())) {
             List<TaskRef> refs = new ArrayList<>(TASKS);
+            Family[] families = Family.values();
             for (int i = 0; i < TASKS; i++) {
-                String[] f = FAMILIES[i % FAMILIES.length];
-                refs.add(TaskRef.of(sim.createTask(f[0], f[1]), Family.valueOf(f[2])));
+                Family f = families[i % families.length];
+                refs.add(TaskRef.of(sim.createTask(f.createPath(), f.models().get(0)), f));
             }
             Disposable sampler = Flux.interval(Duration.ofMillis(50), Schedulers.parallel())
                     .subscribe(t -> {

@@ -32,21 +32,6 @@ import reactor.core.scheduler.Schedulers;
         description = "Track tasks of every model family against the embedded simulator (no API key needed).")
 final class DemoCommand implements Callable<Integer> {
 
-    /** create path, model, family: one row per family, in the order of the API fact sheet. */
-    static final String[][] FAMILIES = {
-            {"/v1/sora/videos", "openAiSora2Plus", "SORA"},
-            {"/v1/veo/videos", "veo_3_1_fast", "VEO"},
-            {"/v1/seedance/videos", "seedance_1_5_pro_720p", "SEEDANCE_1_5"},
-            {"/v1/kyyvideo2/videos", "seedance_2_0_pro", "SEEDANCE_2_0"},
-            {"/v1/vidu/videos", "viduq3-turbo", "VIDU"},
-            {"/v1/grok/videos", "grok_video3", "GROK"},
-            {"/v1/starvideos/videos", "starvideos_o3", "STARVIDEOS"},
-            {"/v1/videos/videos", "videos", "VIDEOS"},
-            {"/v1/sd2_manxue/videos", "sd2_manxue_720p", "SD2_MANXUE"},
-            {"/v1/banana/images", "nano-banana-2", "NANO_BANANA"},
-            {"/v1/image2/images", "gpt-image-2", "GPT_IMAGE_2"},
-            {"/v1/task/submit", "kling-v2", "GENERIC_TASK"},
-    };
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -80,14 +65,15 @@ final class DemoCommand implements Callable<Integer> {
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
                      .build())) {
             out.printf("taskpoll demo: %d tasks across %d families, simulator at %s, time x%.0f%n",
-                    tasks, FAMILIES.length, sim.baseUrl(), scale);
+                    tasks, Family.values().length, sim.baseUrl(), scale);
             List<TaskRef> refs = new ArrayList<>(tasks);
             Map<String, String> familyOf = new ConcurrentHashMap<>();
+            Family[] families = Family.values();
             for (int i = 0; i < tasks; i++) {
-                String[] f = FAMILIES[i % FAMILIES.length];
-                TaskRef ref = TaskRef.of(sim.createTask(f[0], f[1]), Family.valueOf(f[2]));
+                Family f = families[i % families.length];
+                TaskRef ref = TaskRef.of(sim.createTask(f.createPath(), f.models().get(0)), f);
                 refs.add(ref);
-                familyOf.put(ref.id(), f[2]);
+                familyOf.put(ref.id(), f.name());
             }
             Map<String, TaskStatus> terminal = new ConcurrentHashMap<>();
             Map<String, Throwable> errors = new ConcurrentHashMap<>();

@@ -21,8 +21,8 @@ class DemoCommandTest {
         String text = out.toString();
         assertThat(code).as(text + err).isZero();
         assertThat(text).contains("120 of 120 tasks accounted for; 0 final statuses differ from the simulator's truth.");
-        for (String[] f : DemoCommand.FAMILIES) {
-            assertThat(text).containsPattern("(?m)^" + f[2] + " +10 ");
+        for (dev.taskpoll.Family f : dev.taskpoll.Family.values()) {
+            assertThat(text).containsPattern("(?m)^" + f.name() + " +10 ");
         }
     }
 
