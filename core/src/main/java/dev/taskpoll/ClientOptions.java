@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Defaults: base URL {@value #DEFAULT_BASE_URL}; API key from the {@code OPC_API_KEY} environment variable;
  * at most 256 connections and 100,000 requests waiting for one (45 s at most); connect timeout 10 s; response
- * timeout 30 s; response bodies up to 1 MiB; {@link TrackerOptions#defaults()}. Plain {@code http} is refused
+ * timeout 30 s; response bodies up to 1 MiB; 5 attempts per submit (only when it provably was not sent);
+ * {@link TrackerOptions#defaults()}. Plain {@code http} is refused
  * except to a loopback host, so the key never crosses a network in clear text unless
  * {@link Builder#allowPlainHttp(boolean)} says so.
  */
@@ -33,9 +34,11 @@ public final class ClientOptions {
     private final Duration responseTimeout;
     private final int maxResponseBytes;
     private final boolean allowPlainHttp;
+    private final int maxSubmitAttempts;
     private final TrackerOptions trackerOptions;
 
     private ClientOptions(Builder b, ApiKey key) {
+        this.maxSubmitAttempts = b.maxSubmitAttempts;
         this.baseUrl = b.baseUrl;
         this.apiKey = key;
         this.maxConnections = b.maxConnections;
@@ -63,6 +66,7 @@ public final class ClientOptions {
         b.responseTimeout = responseTimeout;
         b.maxResponseBytes = maxResponseBytes;
         b.allowPlainHttp = allowPlainHttp;
+        b.maxSubmitAttempts = maxSubmitAttempts;
         b.trackerOptions = trackerOptions;
         return b;
     }
@@ -103,6 +107,11 @@ public final class ClientOptions {
         return trackerOptions;
     }
 
+    /** Attempts per submit when it provably did not reach the API (default: 5). */
+    public int maxSubmitAttempts() {
+        return maxSubmitAttempts;
+    }
+
     @Override
     public String toString() {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
@@ -121,6 +130,7 @@ public final class ClientOptions {
         private Duration responseTimeout = Duration.ofSeconds(30);
         private int maxResponseBytes = 1 << 20;
         private boolean allowPlainHttp;
+        private int maxSubmitAttempts = 5;
         private TrackerOptions trackerOptions = TrackerOptions.defaults();
 
         private Builder() {
@@ -193,6 +203,15 @@ public final class ClientOptions {
         /** The largest response body read (default: 1 MiB; 1 KiB to 64 MiB); larger is a malformed response. */
         public Builder maxResponseBytes(int max) {
             this.maxResponseBytes = range("maxResponseBytes", max, 1024, 64 << 20);
+            return this;
+        }
+
+        /**
+         * Attempts per submit, counting the first (default: 5; 1 to 100). Only submits that provably did not reach
+         * the API are attempted again.
+         */
+        public Builder maxSubmitAttempts(int attempts) {
+            this.maxSubmitAttempts = range("maxSubmitAttempts", attempts, 1, 100);
             return this;
         }
 

@@ -3,6 +3,8 @@ package dev.taskpoll;
 import dev.taskpoll.internal.HttpStatusSource;
 import dev.taskpoll.internal.Json;
 import dev.taskpoll.internal.StatusDecoder;
+import dev.taskpoll.internal.Submitter;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskpoll.spi.StatusSource;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -35,6 +37,7 @@ public final class TaskpollClient implements AutoCloseable {
     private final ConnectionProvider pool;
     private final Map<Dialect, StatusSource> sources;
     private final TaskTracker tracker;
+    private final Submitter submitter;
 
     private TaskpollClient(ClientOptions options) {
         this.options = options;
@@ -49,7 +52,8 @@ public final class TaskpollClient implements AutoCloseable {
                 .responseTimeout(options.responseTimeout())
                 .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, options.apiKey().bearer())
                         .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
-        StatusDecoder decoder = new StatusDecoder(Json.newMapper());
+        ObjectMapper mapper = Json.newMapper();
+        StatusDecoder decoder = new StatusDecoder(mapper);
         TrackerOptions trackerOptions = options.trackerOptions();
         Map<Dialect, StatusSource> map = new EnumMap<>(Dialect.class);
         for (Dialect d : Dialect.values()) {
@@ -57,10 +61,31 @@ public final class TaskpollClient implements AutoCloseable {
         }
         this.sources = map;
         this.tracker = TaskTracker.create(map, trackerOptions);
+        this.submitter = new Submitter(http, mapper, decoder, trackerOptions, options.maxSubmitAttempts());
     }
 
     public static TaskpollClient create(ClientOptions options) {
         return new TaskpollClient(Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Submits a generation and gives its task id. Retried (up to {@link ClientOptions#maxSubmitAttempts()} attempts,
+     * honouring {@code Retry-After}) only when it provably did not reach the API: connection refused or timed out,
+     * no pooled connection free, or 429. Fails with {@link SubmitRejectedException} when the API refused it,
+     * {@link SubmitOutcomeUnknownException} when a task may have been created (5xx, no response after sending), and
+     * {@link TransportException} when every attempt failed before sending.
+     */
+    public Mono<Submission> submit(GenerationRequest request) {
+        return submitter.submit(Objects.requireNonNull(request, "request"));
+    }
+
+    /**
+     * Submits, then tracks: the first status is the create call's answer and carries the task id, so an id that was
+     * paid for is never lost; then the tracked statuses follow as with {@link #track(TaskRef)}.
+     */
+    public Flux<TaskStatus> submitAndTrack(GenerationRequest request) {
+        return submit(request).flatMapMany(s -> Flux.concat(Mono.just(s.status()),
+                tracker.track(s.ref()).skipWhile(st -> !st.differsFrom(s.status()))));
     }
 
     /** See {@link TaskTracker#track(TaskRef)}. */

@@ -90,6 +90,7 @@ final class SimHandlers {
     // ---- create calls ----
 
     private Publisher<Void> create(HttpServerRequest req, HttpServerResponse res, SimFamily f) {
+        p.createCalls().increment();
         if (!authorised(req)) {
             return send(res, 401, p.bodies().error("401", "invalid or missing API key"));
         }

@@ -49,7 +49,7 @@ public final class Simulator implements AutoCloseable {
     record Parts(SimTime time, SimTasks tasks, SimBodies bodies, SimMedia media, SimAssets assets,
                  SimCallbacks callbacks, @Nullable Quota quota, RetryAfterMode retryAfterMode, Faults faults,
                  boolean faultsOnCreate, Random random, LongAdder statusQueries, LongAdder throttled,
-                 Queue<MediaRequest> mediaLog) {
+                 LongAdder createCalls, Queue<MediaRequest> mediaLog) {
     }
 
     private Simulator(Builder b) {
@@ -61,7 +61,8 @@ public final class Simulator implements AutoCloseable {
                 new SimAssets(bodies, random, b.assetMin.toMillis(), b.assetMax.toMillis(), b.assetFailureRate),
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
-                b.faultsOnCreate, random, new LongAdder(), new LongAdder(), new ConcurrentLinkedQueue<>());
+                b.faultsOnCreate, random, new LongAdder(), new LongAdder(), new LongAdder(),
+                new ConcurrentLinkedQueue<>());
     }
 
     public static Builder builder() {
@@ -136,6 +137,11 @@ public final class Simulator implements AutoCloseable {
     /** Status queries received so far, over both dialects, whatever they were answered. */
     public long statusQueries() {
         return parts.statusQueries().sum();
+    }
+
+    /** Create calls received so far ({@code POST} on any create path), whatever they were answered. */
+    public long createCalls() {
+        return parts.createCalls().sum();
     }
 
     /** 429 answers given so far. */

@@ -1,0 +1,33 @@
+package dev.taskpoll;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A request broke a documented rule; nothing was sent. The message names the field, the value and the rule.
+ */
+public class InvalidRequestException extends TaskpollException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String field;
+
+    public InvalidRequestException(Family family, String field, String problem) {
+        super(family + " request: " + field + ": " + problem, null, null, null);
+        this.field = field;
+    }
+
+    private InvalidRequestException(String message, String field, @Nullable TaskStatus lastStatus) {
+        super(message, null, lastStatus, null);
+        this.field = field;
+    }
+
+    /** The field the rule concerns (for rules on two fields, both, comma-separated). */
+    public String field() {
+        return field;
+    }
+
+    @Override
+    public InvalidRequestException withLastStatus(@Nullable TaskStatus status) {
+        return new InvalidRequestException(getMessage(), field, status);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.taskpoll;
+
+import java.util.Objects;
+
+/**
+ * A task the API accepted: its id (for the Videos and SD2 Manxue families, the {@code projectId}), family and model,
+ * and the status the create call answered with ({@code queued}; for the envelope families, which answer with no
+ * status, a {@link TaskState#QUEUED} status whose raw string is {@code "submitted"}).
+ */
+public record Submission(String taskId, Family family, String model, TaskStatus status) {
+
+    public Submission {
+        Objects.requireNonNull(taskId, "taskId");
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(status, "status");
+    }
+
+    /** The task to track. */
+    public TaskRef ref() {
+        return TaskRef.of(taskId, family);
+    }
+}
