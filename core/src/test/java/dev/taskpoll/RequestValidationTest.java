@@ -63,6 +63,7 @@ class RequestValidationTest {
                 bad(() -> GenerationRequest.seedance15("seedance_1_5_pro_720p", "p").image("u", "middle"), "content[].role: 'middle'"),
                 bad(() -> builder(Family.SEEDANCE_1_5, "seedance_1_5_pro_720p").image("u", null), "content: must hold at least one text item"),
                 bad(() -> GenerationRequest.seedance15("seedance_1_5_pro_720p", "p").image("1", "reference_image").image("2", "reference_image").image("3", "reference_image").image("4", "reference_image").image("5", "reference_image"), "content: 5 reference_image items"),
+                bad(() -> GenerationRequest.seedance15("seedance_1_5_pro_720p", "p").param("content", java.util.List.of(Map.of("type", "text", "text", "p"), Map.of("type", "image_url"))), "content[].image_url.url: is required for an image item"),
                 bad(() -> GenerationRequest.seedance20("seedance_2_0", "p"), "referenceVideos: at least one is required by seedance_2_0"),
                 bad(() -> GenerationRequest.seedance20("seedance_2_0_pro", "p").duration(16), "duration: 16 must be an integer from 4 to 15"),
                 bad(() -> GenerationRequest.seedance20("seedance_2_0_pro", "p").firstImage("a").referenceImages("b"), "first_image, referenceImages: first/last-frame mode"),

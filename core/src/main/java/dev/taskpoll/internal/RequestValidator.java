@@ -272,6 +272,10 @@ public final class RequestValidator {
                 }
                 texts++;
             } else if ("image_url".equals(type)) {
+                Object url = item.get("image_url") instanceof Map<?, ?> img ? img.get("url") : null;
+                if (!(url instanceof String u) || u.isBlank()) {
+                    fail("content[].image_url.url", "is required for an image item");
+                }
                 Object role = item.containsKey("role") ? item.get("role") : "first_frame";
                 if (!Set.of("first_frame", "last_frame", "reference_image").contains(role)) {
                     fail("content[].role", "'" + role + "' is not one of [first_frame, last_frame, reference_image]");

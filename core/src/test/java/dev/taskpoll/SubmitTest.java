@@ -1,0 +1,199 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.testkit.Faults;
+import dev.taskpoll.testkit.RetryAfterMode;
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** Submitting over HTTP against the simulator: every family end to end, and when a submit may be sent again. */
+class SubmitTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private Simulator sim;
+    private TaskpollClient client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private void start(Simulator.Builder simulator, SimTime time) {
+        sim = simulator.time(time).seed(9).build().start();
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .responseTimeout(Duration.ofSeconds(2))
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
+                .build());
+    }
+
+    private static GenerationRequest sample(Family f) {
+        String model = f.models().get(0);
+        return switch (f) {
+            case VIDEOS -> GenerationRequest.videos(model, "a cat", 5).build();
+            case GENERIC_TASK -> GenerationRequest.task(model, Map.of("prompt", "a cat")).build();
+            default -> GenerationRequest.builder(f, model).prompt("a cat").build();
+        };
+    }
+
+    @Test
+    void everyFamilyIsSubmittedAndTrackedToItsEnd() {
+        start(Simulator.builder().generationTime(Duration.ofSeconds(20), Duration.ofMinutes(2)),
+                SimTime.accelerated(300));
+        for (Family f : Family.values()) {
+            List<TaskStatus> statuses = client.submitAndTrack(sample(f)).collectList().block(WAIT);
+            assertThat(statuses).as(f.name()).isNotEmpty();
+            TaskStatus first = statuses.get(0);
+            TaskStatus last = statuses.get(statuses.size() - 1);
+            assertThat(first.state()).as(f.name()).isEqualTo(TaskState.QUEUED);
+            assertThat(first.rawStatus()).as(f.name())
+                    .isEqualTo(f.createShape() == Family.CreateShape.CODE_ENVELOPE ? "submitted" : "queued");
+            assertThat(statuses).as(f.name()).allMatch(s -> s.taskId().equals(first.taskId()));
+            assertThat(last.state()).as(f.name()).isEqualTo(TaskState.COMPLETED);
+            assertThat(last.resultUrls()).as(f.name()).hasSize(1);
+            assertThat(statuses.stream().filter(TaskStatus::isTerminal)).as(f.name()).hasSize(1);
+            assertThat(sim.truth(first.taskId()).orElseThrow().model()).isEqualTo(f.models().get(0));
+        }
+        assertThat(sim.createCalls()).isEqualTo(Family.values().length);
+    }
+
+    @Test
+    void aSubmitRefusedWith429IsSentAgainAfterRetryAfter() {
+        start(Simulator.builder().quota(1, RetryAfterMode.SECONDS), SimTime.accelerated(100));
+        List<Submission> done = Flux.range(0, 3).concatMap(i -> client.submit(sample(Family.VEO))).collectList()
+                .block(WAIT);
+        assertThat(done).hasSize(3).extracting(Submission::taskId).doesNotHaveDuplicates();
+        assertThat(sim.truths()).hasSize(3);
+        assertThat(sim.createCalls()).isGreaterThan(3);
+        assertThat(sim.throttledResponses()).isEqualTo(sim.createCalls() - 3);
+    }
+
+    @Test
+    void aServerErrorAfterSendingIsNeverSentAgain() {
+        start(Simulator.builder().faults(Faults.parse("5xx=1")).faultsOnCreate(true), SimTime.realTime());
+        StepVerifier.create(client.submit(sample(Family.SORA)))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
+                            .hasMessageContaining("SORA").hasMessageContaining("HTTP 50")
+                            .hasMessageContaining("not submitted again");
+                    assertThat(((SubmitOutcomeUnknownException) e).httpStatus()).isIn(500, 503);
+                })
+                .verify(WAIT);
+        assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionLostAfterSendingIsNeverSentAgain() {
+        start(Simulator.builder().faults(Faults.parse("reset=1")).faultsOnCreate(true), SimTime.realTime());
+        StepVerifier.create(client.submit(sample(Family.VEO)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
+                        .hasMessageContaining("no response"))
+                .verify(WAIT);
+        assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aStalledSubmitTimesOutAndIsNeverSentAgain() {
+        start(Simulator.builder().faults(Faults.parse("stall=1,stallFor=PT1M")).faultsOnCreate(true),
+                SimTime.realTime());
+        StepVerifier.create(client.submit(sample(Family.VEO)))
+                .expectError(SubmitOutcomeUnknownException.class)
+                .verify(WAIT);
+        assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedConnectionIsRetriedThenReportedAsNotSent() {
+        Simulator closed = Simulator.builder().build().start();
+        String url = closed.baseUrl();
+        closed.close();
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(url).apiKey("k").maxSubmitAttempts(3)
+                .trackerOptions(TrackerOptions.builder()
+                        .transientBackoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1, 0)).build())
+                .build());
+        StepVerifier.create(client.submit(sample(Family.VEO)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransportException.class)
+                        .hasMessageContaining("VEO submit not sent after 3 attempts")
+                        .hasMessageContaining("no task was created"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void aRefusalCarriesTheServersReasonAndAnEnvelopeCodeOtherThanZeroIsARefusal() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (FakeHttp fake = FakeHttp.start((req, res) -> {
+            boolean first = calls.incrementAndGet() == 1;
+            return res.status(first ? 400 : 200).header("Content-Type", "application/json")
+                    .sendString(reactor.core.publisher.Mono.just(first
+                            ? "{\"code\":\"400\",\"msg\":\"prompt: prohibited content\"}"
+                            : "{\"code\":\"1001\",\"msg\":\"insufficient balance\",\"data\":null}"));
+        })) {
+            client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k").build());
+            StepVerifier.create(client.submit(sample(Family.VIDEOS)))
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isInstanceOf(SubmitRejectedException.class)
+                                .hasMessage("VIDEOS submit rejected: HTTP 400, code 400");
+                        assertThat(((SubmitRejectedException) e).serverMessage()).isEqualTo("prompt: prohibited content");
+                    })
+                    .verify(WAIT);
+            StepVerifier.create(client.submit(sample(Family.VIDEOS)))
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isInstanceOf(SubmitRejectedException.class)
+                                .hasMessage("VIDEOS submit rejected: HTTP 200, code 1001");
+                        assertThat(((SubmitRejectedException) e).code()).isEqualTo("1001");
+                        assertThat(((SubmitRejectedException) e).serverMessage()).isEqualTo("insufficient balance");
+                    })
+                    .verify(WAIT);
+            assertThat(calls).hasValue(2);
+            assertThat(fake.uris).containsOnly("/kyyReactApiServer/v1/videos/videos");
+        }
+    }
+
+    @Test
+    void theIdIsTakenFromIdOrDataProjectIdOrDataId() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        String[] bodies = {
+                "{\"id\":\"sora_abc123def456\",\"object\":\"video.generation\",\"created\":1,\"model\":\"openAiSora2Plus\",\"status\":\"queued\"}",
+                "{\"code\":\"0\",\"msg\":null,\"data\":{\"projectId\":\"proj_1234567890\"}}",
+                "{\"code\":0,\"msg\":null,\"data\":{\"id\":\"proj_sd2manxue_1\"}}",
+                "{\"code\":\"0\",\"msg\":null,\"data\":{}}"};
+        try (FakeHttp fake = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
+                .sendString(reactor.core.publisher.Mono.just(bodies[calls.getAndIncrement()])))) {
+            client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k").build());
+            assertThat(client.submit(sample(Family.SORA)).block(WAIT).taskId()).isEqualTo("sora_abc123def456");
+            assertThat(client.submit(sample(Family.VIDEOS)).block(WAIT).taskId()).isEqualTo("proj_1234567890");
+            assertThat(client.submit(sample(Family.SD2_MANXUE)).block(WAIT).taskId()).isEqualTo("proj_sd2manxue_1");
+            StepVerifier.create(client.submit(sample(Family.VIDEOS)))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
+                            .hasMessageContaining("without a task id"))
+                    .verify(WAIT);
+        }
+    }
+
+    @Test
+    void aWrongKeyIsRejectedNotRetried() {
+        start(Simulator.builder(), SimTime.realTime());
+        TaskpollClient wrong = TaskpollClient.create(client.options().mutate().apiKey("not-the-key").build());
+        try {
+            StepVerifier.create(wrong.submit(sample(Family.SORA)))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitRejectedException.class)
+                            .hasMessageContaining("HTTP 401").hasMessageNotContaining("not-the-key"))
+                    .verify(WAIT);
+        } finally {
+            wrong.close();
+        }
+        assertThat(sim.createCalls()).isEqualTo(1);
+    }
+}
