@@ -10,8 +10,8 @@ import java.util.Optional;
  * Facts from the GlobalAI OPC documentation (section 7 of the API fact sheet); the tracker and the client both read
  * them from here.
  *
- * <p>Default poll periods: 30 s for video, 20 s for Seedance 2.0, 3 s for images, 5 s for the generic task dialect.
- * Default deadlines: 30 min for video and the generic dialect, 5 min for images. Override them per tracker with
+ * <p>Default poll periods: 30 s for video, 20 s for Seedance 2.0, 3 s for images, 5 s for the generic task dialect
+ * and for assets. Default deadlines: 30 min for video, the generic dialect and assets, 5 min for images. Override them per tracker with
  * {@link TrackerOptions.Builder#policy(Family, PollPolicy)} or per task with {@link TaskRef#withPolicy(PollPolicy)}.
  */
 public enum Family {
@@ -46,7 +46,13 @@ public enum Family {
     GENERIC_TASK(Dialect.TASK, "/v1/task/submit", CreateShape.TASK_OBJECT, ResultKind.ANY, false, 5,
             "kling-v2", "kling-v1-6", "luma-ray-2", "luma-photon", "runway-gen4", "runwayml-gen3a-turbo", "veo-3",
             "minimax-video-01", "vidu-2.0", "jimeng-v2", "doubao-seedance-1-0-pro", "flux-pro", "flux-kontext-pro",
-            "grok-2-image", "wanx-v2");
+            "grok-2-image", "wanx-v2"),
+    /** The Seedance 2.0 asset library: upload, then {@code Processing} until {@code Active} or {@code Failed}. */
+    SEEDANCE_2_0_ASSET(Dialect.ASSET_SEEDANCE_2_0, "/kyyVideo2/asset/upload", CreateShape.CODE_ENVELOPE,
+            ResultKind.ASSET, false, 5),
+    /** The SD2 Manxue asset audit: batch upload, then {@code Processing} until {@code Active} or {@code Failed}. */
+    SD2_MANXUE_ASSET(Dialect.ASSET_SD2_MANXUE, "/asset/sd2Manxue/assetUpload", CreateShape.CODE_ENVELOPE,
+            ResultKind.ASSET, false, 5);
 
     /** How a create call answers. */
     public enum CreateShape {
@@ -57,7 +63,7 @@ public enum Family {
     }
 
     /** What a completed task yields. */
-    public enum ResultKind { VIDEO, IMAGE, ANY }
+    public enum ResultKind { VIDEO, IMAGE, ANY, /** an uploaded asset, referenced as {@code asset://id} */ ASSET }
 
     private final Dialect dialect;
     private final String createPath;
@@ -112,6 +118,11 @@ public enum Family {
      */
     public List<String> models() {
         return models;
+    }
+
+    /** The families that generate (every one but the two asset libraries). */
+    public static List<Family> generations() {
+        return java.util.Arrays.stream(values()).filter(f -> f.resultKind != ResultKind.ASSET).toList();
     }
 
     /** Whether {@code model} is documented for this family (the generic dialect takes any non-blank model). */

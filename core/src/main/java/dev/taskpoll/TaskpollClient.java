@@ -1,5 +1,6 @@
 package dev.taskpoll;
 
+import dev.taskpoll.internal.AssetStatusSource;
 import dev.taskpoll.internal.HttpStatusSource;
 import dev.taskpoll.internal.Json;
 import dev.taskpoll.internal.StatusDecoder;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
@@ -56,8 +58,11 @@ public final class TaskpollClient implements AutoCloseable {
         StatusDecoder decoder = new StatusDecoder(mapper);
         TrackerOptions trackerOptions = options.trackerOptions();
         Map<Dialect, StatusSource> map = new EnumMap<>(Dialect.class);
-        for (Dialect d : Dialect.values()) {
+        for (Dialect d : List.of(Dialect.OPC, Dialect.TASK)) {
             map.put(d, new HttpStatusSource(http, d, decoder, trackerOptions.clock(), options.maxResponseBytes()));
+        }
+        for (Dialect d : List.of(Dialect.ASSET_SEEDANCE_2_0, Dialect.ASSET_SD2_MANXUE)) {
+            map.put(d, new AssetStatusSource(http, d, mapper, trackerOptions.clock()));
         }
         this.sources = map;
         this.tracker = TaskTracker.create(map, trackerOptions);
@@ -86,6 +91,15 @@ public final class TaskpollClient implements AutoCloseable {
     public Flux<TaskStatus> submitAndTrack(GenerationRequest request) {
         return submit(request).flatMapMany(s -> Flux.concat(Mono.just(s.status()),
                 tracker.track(s.ref()).skipWhile(st -> !st.differsFrom(s.status()))));
+    }
+
+    /**
+     * Uploads assets to a library. Track each accepted one with {@link #track(TaskRef)} ({@code Processing} until
+     * {@code Active}, whose result URL is {@code asset://id}, or {@code Failed}). Sent again only when it provably
+     * did not reach the API, as {@link #submit} is.
+     */
+    public Mono<AssetUpload> uploadAssets(AssetRequest request) {
+        return submitter.upload(Objects.requireNonNull(request, "request"));
     }
 
     /** See {@link TaskTracker#track(TaskRef)}. */

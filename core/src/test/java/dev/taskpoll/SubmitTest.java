@@ -52,7 +52,7 @@ class SubmitTest {
     void everyFamilyIsSubmittedAndTrackedToItsEnd() {
         start(Simulator.builder().generationTime(Duration.ofSeconds(20), Duration.ofMinutes(2)),
                 SimTime.accelerated(300));
-        for (Family f : Family.values()) {
+        for (Family f : Family.generations()) {
             List<TaskStatus> statuses = client.submitAndTrack(sample(f)).collectList().block(WAIT);
             assertThat(statuses).as(f.name()).isNotEmpty();
             TaskStatus first = statuses.get(0);
@@ -66,7 +66,7 @@ class SubmitTest {
             assertThat(statuses.stream().filter(TaskStatus::isTerminal)).as(f.name()).hasSize(1);
             assertThat(sim.truth(first.taskId()).orElseThrow().model()).isEqualTo(f.models().get(0));
         }
-        assertThat(sim.createCalls()).isEqualTo(Family.values().length);
+        assertThat(sim.createCalls()).isEqualTo(Family.generations().size());
     }
 
     @Test

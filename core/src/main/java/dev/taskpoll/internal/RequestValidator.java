@@ -52,6 +52,9 @@ public final class RequestValidator {
      *              set with {@code param(...)} are not
      */
     public static void validate(Family family, String model, Map<String, Object> body, Set<String> typed) {
+        if (family.resultKind() == Family.ResultKind.ASSET) {
+            throw new InvalidRequestException(family, "family", "is an asset library: upload with AssetRequest");
+        }
         if (model.isBlank()) {
             throw new InvalidRequestException(family, "model", "must not be blank");
         }

@@ -2,6 +2,8 @@ package dev.taskpoll.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskpoll.AssetRequest;
+import dev.taskpoll.AssetUpload;
 import dev.taskpoll.Family;
 import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.Submission;
@@ -18,6 +20,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
@@ -50,21 +54,32 @@ public final class Submitter {
     }
 
     public Mono<Submission> submit(GenerationRequest request) {
+        return post(request.family(), request.model(), request.body(),
+                (code, bytes) -> decode(request, code, bytes));
+    }
+
+    /** Uploads to an asset library, with the same rule: sent again only when it provably was not sent. */
+    public Mono<AssetUpload> upload(AssetRequest request) {
+        return post(request.library(), "asset", request.body(), (code, bytes) -> decodeAssets(request, code, bytes));
+    }
+
+    private <T> Mono<T> post(Family family, String model, Map<String, Object> payload,
+                             BiFunction<Integer, byte[], T> decode) {
         byte[] body;
         try {
-            body = mapper.writeValueAsBytes(request.body());
+            body = mapper.writeValueAsBytes(payload);
         } catch (IOException e) {
             return Mono.error(new IllegalArgumentException("request body is not serialisable as JSON: "
                     + e.getClass().getSimpleName()));
         }
-        return Mono.defer(() -> attempt(request, body))
+        return Mono.defer(() -> attempt(family, model, body, decode))
                 .retryWhen(Retry.from(signals -> signals.concatMap(signal -> {
                     if (!(signal.failure() instanceof NotSent notSent)) {
                         return Mono.error(signal.failure());
                     }
                     int attempt = (int) signal.totalRetries() + 1;
                     if (attempt >= maxAttempts) {
-                        return Mono.error(new TransportException(null, request.family() + " submit not sent after "
+                        return Mono.error(new TransportException(null, family + " submit not sent after "
                                 + attempt + " attempts (" + notSent.what + "); no task was created", notSent.getCause()));
                     }
                     double random = options.random().getAsDouble();
@@ -76,8 +91,7 @@ public final class Submitter {
                 })));
     }
 
-    private Mono<Submission> attempt(GenerationRequest request, byte[] body) {
-        Family family = request.family();
+    private <T> Mono<T> attempt(Family family, String model, byte[] body, BiFunction<Integer, byte[], T> decode) {
         return http.post()
                 .uri(family.createPath())
                 .send(ByteBufFlux.fromInbound(Mono.just(body)))
@@ -90,13 +104,13 @@ public final class Submitter {
                         throw new SubmitRejectedException(family, code, Integer.toString(code), reason(bytes));
                     }
                     if (code < 200 || code > 299) {
-                        throw new SubmitOutcomeUnknownException(family, request.model(), code, "HTTP " + code, null);
+                        throw new SubmitOutcomeUnknownException(family, model, code, "HTTP " + code, null);
                     }
-                    return decode(request, code, bytes);
+                    return decode.apply(code, bytes);
                 }))
                 .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> notSent(e)
                         ? new NotSent(e.getClass().getSimpleName(), null, false, e)
-                        : new SubmitOutcomeUnknownException(family, request.model(), 0,
+                        : new SubmitOutcomeUnknownException(family, model, 0,
                         "no response (" + e.getClass().getSimpleName() + ")", e));
     }
 
@@ -138,6 +152,45 @@ public final class Submitter {
                     null, options.clock().instant());
         }
         return new Submission(id, family, request.model(), status);
+    }
+
+    private AssetUpload decodeAssets(AssetRequest request, int httpStatus, byte[] bytes) {
+        Family library = request.library();
+        JsonNode root;
+        try {
+            root = mapper.readTree(bytes);
+        } catch (IOException e) {
+            root = null;
+        }
+        if (root == null || !root.isObject()) {
+            throw new SubmitOutcomeUnknownException(library, "asset", httpStatus,
+                    "HTTP " + httpStatus + " with an unreadable body", null);
+        }
+        JsonNode code = root.get("code");
+        if (code != null && !code.isNull() && !code.asText().equals("0")) {
+            throw new SubmitRejectedException(library, httpStatus, code.asText(), reason(bytes));
+        }
+        JsonNode data = root.path("data");
+        List<AssetUpload.Accepted> accepted = new java.util.ArrayList<>();
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        if (library == Family.SEEDANCE_2_0_ASSET) {
+            String id = data.path("assetId").asText(null);
+            if (id == null || id.isBlank()) {
+                throw new SubmitOutcomeUnknownException(library, "asset", httpStatus,
+                        "HTTP " + httpStatus + " without an assetId", null);
+            }
+            accepted.add(new AssetUpload.Accepted(id, library, String.valueOf(request.body().get("assetType")),
+                    String.valueOf(request.body().get("url"))));
+        } else {
+            for (JsonNode item : data.path("items")) {
+                accepted.add(new AssetUpload.Accepted(item.path("assetId").asText(), library,
+                        item.path("assetType").asText(), item.path("originalUrl").asText()));
+            }
+            for (JsonNode item : data.path("failedItems")) {
+                refused.put(item.path("originalUrl").asText(), item.path("reason").asText("refused"));
+            }
+        }
+        return new AssetUpload(accepted, refused);
     }
 
     private @Nullable String reason(byte[] bytes) {

@@ -65,10 +65,10 @@ final class DemoCommand implements Callable<Integer> {
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
                      .build())) {
             out.printf("taskpoll demo: %d tasks across %d families, simulator at %s, time x%.0f%n",
-                    tasks, Family.values().length, sim.baseUrl(), scale);
+                    tasks, Family.generations().size(), sim.baseUrl(), scale);
             List<TaskRef> refs = new ArrayList<>(tasks);
             Map<String, String> familyOf = new ConcurrentHashMap<>();
-            Family[] families = Family.values();
+            Family[] families = Family.generations().toArray(new Family[0]);
             for (int i = 0; i < tasks; i++) {
                 Family f = families[i % families.length];
                 TaskRef ref = TaskRef.of(sim.createTask(f.createPath(), f.models().get(0)), f);

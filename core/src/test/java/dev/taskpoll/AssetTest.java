@@ -1,0 +1,90 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/** Asset uploads and asset tracking with the same engine, against the simulator. */
+class AssetTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private Simulator sim;
+    private TaskpollClient client;
+
+    private void start(double failureRate) {
+        SimTime time = SimTime.accelerated(100);
+        sim = Simulator.builder().time(time).seed(4)
+                .assets(Duration.ofSeconds(10), Duration.ofSeconds(20), failureRate).build().start();
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build()).build());
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+            sim.close();
+        }
+    }
+
+    @Test
+    void aSeedance2AssetIsUploadedAndTrackedUntilActive() {
+        start(0);
+        AssetUpload up = client.uploadAssets(AssetRequest.seedance20(AssetType.IMAGE, "https://x/cat.png", "Cat"))
+                .block(WAIT);
+        assertThat(up.accepted()).singleElement().satisfies(a -> {
+            assertThat(a.assetId()).matches("asset-\\d{14}-[a-z0-9]{5}");
+            assertThat(a.library()).isEqualTo(Family.SEEDANCE_2_0_ASSET);
+            assertThat(a.reference()).isEqualTo("asset://" + a.assetId());
+        });
+        AssetUpload.Accepted asset = up.accepted().get(0);
+        List<TaskStatus> statuses = client.track(asset.ref()).collectList().block(WAIT);
+        assertThat(statuses).extracting(TaskStatus::state).containsExactly(TaskState.PROCESSING, TaskState.COMPLETED);
+        assertThat(statuses.get(0).rawStatus()).isEqualTo("Processing");
+        assertThat(statuses.get(1).rawStatus()).isEqualTo("Active");
+        assertThat(statuses.get(1).resultUrls()).containsExactly(asset.reference());
+    }
+
+    @Test
+    void anSd2ManxueBatchIsAuditedAndEachAssetTracked() {
+        start(1.0);
+        AssetUpload up = client.uploadAssets(AssetRequest.sd2Manxue(List.of("https://x/a.png"),
+                List.of("https://x/v.mp4"), List.of())).block(WAIT);
+        assertThat(up.accepted()).hasSize(2).extracting(AssetUpload.Accepted::type).containsExactly("Image", "Video");
+        assertThat(up.refused()).isEmpty();
+        for (AssetUpload.Accepted a : up.accepted()) {
+            TaskStatus last = client.track(a.ref()).last().block(WAIT);
+            assertThat(last.state()).isEqualTo(TaskState.FAILED);
+            assertThat(last.rawStatus()).isEqualTo("Failed");
+        }
+    }
+
+    @Test
+    void anUnknownSd2AssetIsAPermanentError() {
+        start(0);
+        StepVerifier.create(client.track(TaskRef.of("asset_img_nope", Family.SD2_MANXUE_ASSET)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ApiStatusException.class)
+                        .hasMessageContaining("HTTP 404").hasMessageContaining("asset_img_nope"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void badAssetRequestsFailBeforeSending() {
+        assertThatThrownBy(() -> AssetRequest.seedance20(AssetType.VIDEO, "file:///etc/passwd", null))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("SEEDANCE_2_0_ASSET request: url: 'file:///etc/passwd' is not a public http(s) URL");
+        assertThatThrownBy(() -> AssetRequest.sd2Manxue(List.of(), List.of(), List.of()))
+                .hasMessageContaining("at least one must be non-empty");
+        assertThatThrownBy(() -> AssetRequest.sd2Manxue(List.of("data:image/png;base64,AA"), List.of(), List.of()))
+                .hasMessageContaining("imageUrls: 'data:image/png;base64,AA' is not a public http(s) URL");
+        assertThatThrownBy(() -> GenerationRequest.builder(Family.SEEDANCE_2_0_ASSET, "x").build())
+                .hasMessageContaining("is an asset library: upload with AssetRequest");
+    }
+}
