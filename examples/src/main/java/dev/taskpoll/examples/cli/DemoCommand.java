@@ -2,7 +2,7 @@ package dev.taskpoll.examples.cli;
 
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.Family;
-import dev.taskpoll.TaskRef;
+import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
@@ -10,12 +10,10 @@ import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,8 +23,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * {@code taskpoll demo}: starts the simulator on accelerated time, creates tasks across every model family, tracks
- * them all at once over HTTP, prints progress lines and a summary per family. No API key needed.
+ * {@code taskpoll demo}: starts the simulator on accelerated time, submits tasks across every model family over HTTP,
+ * tracks them all at once, prints progress lines and a summary per family. No API key needed.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Track tasks of every model family against the embedded simulator (no API key needed).")
@@ -50,6 +48,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for the simulator's generation times and outcomes.")
     Long seed;
 
+    /** The smallest valid request of a family: its first documented model and a prompt. */
+    static GenerationRequest request(Family f, int i) {
+        GenerationRequest.Builder b = GenerationRequest.builder(f, f.models().get(0))
+                .prompt("demo " + i + ": a red fox running through snow, cinematic");
+        if (f == Family.VIDEOS) {
+            b.duration(5);
+        }
+        return b.build();
+    }
+
     @Override
     public Integer call() {
         validate();
@@ -66,41 +74,39 @@ final class DemoCommand implements Callable<Integer> {
                      .build())) {
             out.printf("taskpoll demo: %d tasks across %d families, simulator at %s, time x%.0f%n",
                     tasks, Family.generations().size(), sim.baseUrl(), scale);
-            List<TaskRef> refs = new ArrayList<>(tasks);
-            Map<String, String> familyOf = new ConcurrentHashMap<>();
-            Family[] families = Family.generations().toArray(new Family[0]);
-            for (int i = 0; i < tasks; i++) {
-                Family f = families[i % families.length];
-                TaskRef ref = TaskRef.of(sim.createTask(f.createPath(), f.models().get(0)), f);
-                refs.add(ref);
-                familyOf.put(ref.id(), f.name());
-            }
-            Map<String, TaskStatus> terminal = new ConcurrentHashMap<>();
-            Map<String, Throwable> errors = new ConcurrentHashMap<>();
-            AtomicInteger statuses = new AtomicInteger();
+            List<Family> families = Family.generations();
+            AtomicInteger finished = new AtomicInteger();
+            AtomicInteger failedToTrack = new AtomicInteger();
             long startSim = time.nowMillis();
             Disposable progress = Flux.interval(Duration.ofSeconds(1), Schedulers.parallel())
                     .subscribe(t -> {
-                        out.printf("  t+%4ds (simulated): %d/%d finished, %d errors, %d requests%n",
-                                (time.nowMillis() - startSim) / 1000, terminal.size(), tasks, errors.size(),
+                        out.printf("  t+%4ds (simulated): %d/%d finished, %d errors, %d status requests%n",
+                                (time.nowMillis() - startSim) / 1000, finished.get(), tasks, failedToTrack.get(),
                                 client.tracker().requestsSent());
                         out.flush();
                     });
-            Flux.fromIterable(refs)
-                    .flatMap(ref -> client.track(ref)
-                            .doOnNext(s -> statuses.incrementAndGet())
-                            .filter(TaskStatus::isTerminal)
-                            .doOnNext(s -> terminal.put(ref.id(), s))
-                            .onErrorResume(e -> {
-                                errors.put(ref.id(), e);
-                                return Mono.empty();
-                            }), Math.max(1, tasks))
-                    .blockLast(time.toReal(Duration.ofMinutes(45)));
+            List<DemoSummary.Outcome> outcomes = Flux.range(0, tasks)
+                    .flatMap(i -> {
+                        Family f = families.get(i % families.size());
+                        AtomicReference<String> id = new AtomicReference<>();
+                        return client.submitAndTrack(request(f, i))
+                                .doOnNext(s -> id.compareAndSet(null, s.taskId()))
+                                .filter(TaskStatus::isTerminal)
+                                .next()
+                                .doOnNext(s -> finished.incrementAndGet())
+                                .map(s -> new DemoSummary.Outcome(f, s.taskId(), s, null))
+                                .onErrorResume(e -> {
+                                    failedToTrack.incrementAndGet();
+                                    return Mono.just(new DemoSummary.Outcome(f, id.get(), null, e));
+                                });
+                    }, Math.max(1, tasks))
+                    .collectList()
+                    .block(time.toReal(Duration.ofMinutes(45)));
             progress.dispose();
-            DemoSummary summary = DemoSummary.of(refs, familyOf, terminal, errors, sim);
+            DemoSummary summary = DemoSummary.of(outcomes, sim);
             summary.print(out);
             out.flush();
-            return summary.accountedFor() == tasks ? 0 : 1;
+            return summary.accountedFor() == tasks && summary.mismatches() == 0 ? 0 : 1;
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.taskpoll.examples.cli;
 
-import dev.taskpoll.TaskRef;
+import dev.taskpoll.Family;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.testkit.Simulator;
@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** The demo's closing table: per family, what happened, from the client's view checked against the simulator's. */
 record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches) {
@@ -26,35 +27,40 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches) {
         int lagged;
     }
 
-    static DemoSummary of(List<TaskRef> refs, Map<String, String> familyOf, Map<String, TaskStatus> terminal,
-                          Map<String, Throwable> errors, Simulator sim) {
+    /** How one task ended, as the demo saw it: a terminal status, or an error (with the id when it was known). */
+    record Outcome(Family family, @Nullable String id, @Nullable TaskStatus terminal, @Nullable Throwable error) {
+    }
+
+    static DemoSummary of(List<Outcome> outcomes, Simulator sim) {
         Map<String, Row> rows = new TreeMap<>();
         int accounted = 0;
         int mismatches = 0;
-        for (TaskRef ref : refs) {
-            Row row = rows.computeIfAbsent(familyOf.get(ref.id()), f -> new Row());
+        for (Outcome o : outcomes) {
+            Row row = rows.computeIfAbsent(o.family().name(), f -> new Row());
             row.tasks++;
-            TaskTruth truth = sim.truth(ref.id()).orElseThrow();
-            row.polls += truth.polls().size();
-            TaskStatus end = terminal.get(ref.id());
-            if (end != null) {
-                accounted++;
-                if (end.state() == TaskState.COMPLETED) {
-                    row.completed++;
-                } else {
-                    row.failed++;
-                }
-                if (!end.rawStatus().equals(truth.outcome().raw())) {
-                    mismatches++;
-                }
-                long lag = Duration.between(truth.finishedAt(), end.observedAt()).toMillis();
-                row.lagMillis += lag;
-                row.maxLagMillis = Math.max(row.maxLagMillis, lag);
-                row.lagged++;
-            } else if (errors.containsKey(ref.id())) {
-                accounted++;
-                row.errors++;
+            accounted++;
+            TaskTruth truth = o.id() == null ? null : sim.truth(o.id()).orElse(null);
+            if (truth != null) {
+                row.polls += truth.polls().size();
             }
+            TaskStatus end = o.terminal();
+            if (end == null) {
+                row.errors++;
+                continue;
+            }
+            if (end.state() == TaskState.COMPLETED) {
+                row.completed++;
+            } else {
+                row.failed++;
+            }
+            if (truth == null || !end.rawStatus().equals(truth.outcome().raw())) {
+                mismatches++;
+                continue;
+            }
+            long lag = Duration.between(truth.finishedAt(), end.observedAt()).toMillis();
+            row.lagMillis += lag;
+            row.maxLagMillis = Math.max(row.maxLagMillis, lag);
+            row.lagged++;
         }
         return new DemoSummary(rows, accounted, mismatches);
     }
@@ -73,6 +79,10 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches) {
         }
         out.printf("%d of %d tasks accounted for; %d final statuses differ from the simulator's truth.%n",
                 accountedFor, tasks, mismatches);
+        int errors = rows.values().stream().mapToInt(r -> r.errors).sum();
+        if (errors > 0) {
+            out.printf("%d tasks ended with a tracking error instead of a final status.%n", errors);
+        }
         out.println("(lag: simulated time from the simulator finishing a task to taskpoll emitting its final status)");
     }
 }
