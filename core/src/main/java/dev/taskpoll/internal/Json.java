@@ -18,7 +18,13 @@ public final class Json {
     private Json() {
     }
 
-    /** A new mapper with those limits; unknown fields are tolerated. Thread-safe once built; share it. */
+    /**
+     * A new mapper with those limits; unknown fields are tolerated. Thread-safe once built; share it.
+     *
+     * <p>Its (de)serializer caches are filled here, on the calling thread: Jackson creates a cache entry under a
+     * {@code ReentrantLock}, and two event loops doing their first parse at the same time would otherwise park one
+     * of them (BlockHound caught exactly that).
+     */
     public static ObjectMapper newMapper() {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -28,8 +34,22 @@ public final class Json {
                         .maxNumberLength(64)
                         .build())
                 .build();
-        return new ObjectMapper(factory)
+        ObjectMapper mapper = new ObjectMapper(factory)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+        return warm(mapper);
+    }
+
+    /** Fills the caches for the types taskpoll reads and writes: trees, and maps of strings, numbers, lists. */
+    public static ObjectMapper warm(ObjectMapper mapper) {
+        try {
+            mapper.readTree("{\"a\":[1,\"b\",true,null,{\"c\":1.5}]}");
+            mapper.writeValueAsBytes(java.util.Map.of("a", java.util.List.of(1, "b", true, 2L, 2.5),
+                    "m", java.util.Map.of("k", "v")));
+            mapper.writeValueAsBytes(mapper.createObjectNode().put("a", 1));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Jackson could not warm up", e);
+        }
+        return mapper;
     }
 }

@@ -15,6 +15,14 @@ final class SimBodies {
 
     SimBodies(SimMedia media) {
         this.media = media;
+        // Fill Jackson's (de)serializer caches now: it creates entries under a ReentrantLock, and two event loops
+        // parsing their first request at once would park one of them (BlockHound caught it, and the request hung).
+        try {
+            json.readTree("{\"a\":[1,\"b\",true,null,{\"c\":1.5}]}");
+            json.writeValueAsBytes(json.createObjectNode().put("a", 1).putNull("b"));
+        } catch (IOException e) {
+            throw new IllegalStateException("Jackson could not warm up", e);
+        }
     }
 
     byte[] create(SimTask t) {

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /** The demo's closing table: per family, what happened, from the client's view checked against the simulator's. */
-record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches) {
+record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<String, Integer> errorKinds) {
 
     /** One family's figures. */
     static final class Row {
@@ -35,7 +35,11 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches) {
         Map<String, Row> rows = new TreeMap<>();
         int accounted = 0;
         int mismatches = 0;
+        Map<String, Integer> kinds = new TreeMap<>();
         for (Outcome o : outcomes) {
+            if (o.error() != null) {
+                kinds.merge(o.error().getClass().getSimpleName(), 1, Integer::sum);
+            }
             Row row = rows.computeIfAbsent(o.family().name(), f -> new Row());
             row.tasks++;
             accounted++;
@@ -62,7 +66,7 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches) {
             row.maxLagMillis = Math.max(row.maxLagMillis, lag);
             row.lagged++;
         }
-        return new DemoSummary(rows, accounted, mismatches);
+        return new DemoSummary(rows, accounted, mismatches, kinds);
     }
 
     void print(PrintWriter out) {
@@ -81,7 +85,7 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches) {
                 accountedFor, tasks, mismatches);
         int errors = rows.values().stream().mapToInt(r -> r.errors).sum();
         if (errors > 0) {
-            out.printf("%d tasks ended with a tracking error instead of a final status.%n", errors);
+            out.printf("%d tasks ended with an error instead of a final status: %s%n", errors, errorKinds);
         }
         out.println("(lag: simulated time from the simulator finishing a task to taskpoll emitting its final status)");
     }
