@@ -1,6 +1,9 @@
 package dev.taskpoll;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskpoll.testkit.blockhound.BlockingCalls;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -8,8 +11,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Proves that BlockHound is installed in this test JVM, so that every other test here would fail if taskpoll
- * blocked a Reactor or Netty thread.
+ * Proves that BlockHound is installed in this test JVM, so that every other test here would fail if taskpoll (or the
+ * simulator) blocked a Reactor or Netty thread: the call throws, and is recorded for the testkit's
+ * {@code NoBlockingCallsExtension}, which fails the test even when the error was swallowed on another thread.
  */
 class BlockHoundActiveTest {
 
@@ -25,5 +29,9 @@ class BlockHoundActiveTest {
                 })
                 .block(Duration.ofSeconds(5)))
                 .hasMessageContaining("Blocking call");
+        // recorded too, so a call swallowed on some other thread still fails the test; taken here, since this one
+        // blocked on purpose
+        assertThat(BlockingCalls.drain()).singleElement().asString()
+                .contains("java.lang.Thread.sleep").contains("parallel-");
     }
 }

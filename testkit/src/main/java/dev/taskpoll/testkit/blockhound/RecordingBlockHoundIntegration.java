@@ -1,0 +1,21 @@
+package dev.taskpoll.testkit.blockhound;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Loaded by BlockHound through {@code ServiceLoader}: a blocking call still throws {@link BlockingOperationError},
+ * as by default, and is also recorded in {@link BlockingCalls}, so that a test can fail for it even when the error
+ * was thrown, and swallowed, on some other thread.
+ */
+public final class RecordingBlockHoundIntegration implements BlockHoundIntegration {
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        builder.blockingMethodCallback(method -> {
+            BlockingCalls.record(method + " on " + Thread.currentThread().getName());
+            throw new BlockingOperationError(method);
+        });
+    }
+}
