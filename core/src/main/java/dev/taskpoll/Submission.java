@@ -5,15 +5,17 @@ import java.util.Objects;
 /**
  * A task the API accepted: its id (for the Videos and SD2 Manxue families, the {@code projectId}), family and model,
  * and the status the create call answered with ({@code queued}; for the envelope families, which answer with no
- * status, a {@link TaskState#QUEUED} status whose raw string is {@code "submitted"}).
+ * status, a {@link TaskState#QUEUED} status whose raw string is {@code "submitted"}), and the poll policy the client
+ * tracks it with (the family's default unless the client's {@link TrackerOptions} override it).
  */
-public record Submission(String taskId, Family family, String model, TaskStatus status) {
+public record Submission(String taskId, Family family, String model, TaskStatus status, PollPolicy policy) {
 
     public Submission {
         Objects.requireNonNull(taskId, "taskId");
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(policy, "policy");
     }
 
     /** The task to track. */

@@ -27,10 +27,12 @@ class ReadmeQuickStartTest {
                      .apiKey(sim.apiKey())                      // or leave it out and set OPC_API_KEY
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
                      .build())) {
-            String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
-            last = client.track(TaskRef.of(id, Family.VEO))   // polls every 30 s (simulated), at most 30 min
-                    .doOnNext(s -> System.out.println(s.state() + " " + s.resultUrls()))
-                    .blockLast(Duration.ofSeconds(30));     // in a reactive app, compose instead of blocking
+            GenerationRequest request = GenerationRequest.veo("veo_3_1_fast", "a red fox running through snow")
+                    .resolution("1080p").aspectRatio("16:9")
+                    .build();                                   // checked against the documented rules
+            last = client.submitAndTrack(request)               // the first status carries the task id, at once
+                    .doOnNext(s -> System.out.println(s.taskId() + " " + s.state() + " " + s.resultUrls()))
+                    .blockLast(Duration.ofSeconds(30));         // in a reactive app, compose instead of blocking
         }
         System.out.println("finished: " + last);
         // README-END

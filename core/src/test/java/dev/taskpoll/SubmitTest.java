@@ -172,7 +172,10 @@ class SubmitTest {
         try (FakeHttp fake = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
                 .sendString(reactor.core.publisher.Mono.just(bodies[calls.getAndIncrement()])))) {
             client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k").build());
-            assertThat(client.submit(sample(Family.SORA)).block(WAIT).taskId()).isEqualTo("sora_abc123def456");
+            Submission sora = client.submit(sample(Family.SORA)).block(WAIT);
+            assertThat(sora.taskId()).isEqualTo("sora_abc123def456");
+            assertThat(sora.policy()).isEqualTo(Family.SORA.defaultPolicy());
+            assertThat(sora.status().state()).isEqualTo(TaskState.QUEUED);
             assertThat(client.submit(sample(Family.VIDEOS)).block(WAIT).taskId()).isEqualTo("proj_1234567890");
             assertThat(client.submit(sample(Family.SD2_MANXUE)).block(WAIT).taskId()).isEqualTo("proj_sd2manxue_1");
             StepVerifier.create(client.submit(sample(Family.VIDEOS)))

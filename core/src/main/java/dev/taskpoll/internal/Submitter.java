@@ -151,7 +151,7 @@ public final class Submitter {
             status = new TaskStatus(id, TaskState.QUEUED, "submitted", request.model(), null, List.of(), null, null,
                     null, options.clock().instant());
         }
-        return new Submission(id, family, request.model(), status);
+        return new Submission(id, family, request.model(), status, options.policy(family));
     }
 
     private AssetUpload decodeAssets(AssetRequest request, int httpStatus, byte[] bytes) {
