@@ -122,20 +122,7 @@ public final class Submitter {
 
     private Submission decode(GenerationRequest request, int httpStatus, byte[] bytes) {
         Family family = request.family();
-        JsonNode root;
-        try {
-            root = mapper.readTree(bytes);
-        } catch (IOException e) {
-            root = null;
-        }
-        if (root == null || !root.isObject()) {
-            throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus,
-                    "HTTP " + httpStatus + " with an unreadable body", null);
-        }
-        JsonNode code = root.get("code");
-        if (code != null && !code.isNull() && !code.asText().equals("0")) {
-            throw new SubmitRejectedException(family, httpStatus, code.asText(), reason(bytes));
-        }
+        JsonNode root = accepted(family, request.model(), httpStatus, bytes);
         String id = firstText(root, List.of("id", "task_id"));
         if (id == null) {
             id = firstText(root.path("data"), List.of("projectId", "id", "task_id"));
@@ -156,20 +143,7 @@ public final class Submitter {
 
     private AssetUpload decodeAssets(AssetRequest request, int httpStatus, byte[] bytes) {
         Family library = request.library();
-        JsonNode root;
-        try {
-            root = mapper.readTree(bytes);
-        } catch (IOException e) {
-            root = null;
-        }
-        if (root == null || !root.isObject()) {
-            throw new SubmitOutcomeUnknownException(library, "asset", httpStatus,
-                    "HTTP " + httpStatus + " with an unreadable body", null);
-        }
-        JsonNode code = root.get("code");
-        if (code != null && !code.isNull() && !code.asText().equals("0")) {
-            throw new SubmitRejectedException(library, httpStatus, code.asText(), reason(bytes));
-        }
+        JsonNode root = accepted(library, "asset", httpStatus, bytes);
         JsonNode data = root.path("data");
         List<AssetUpload.Accepted> accepted = new java.util.ArrayList<>();
         Map<String, String> refused = new java.util.LinkedHashMap<>();
@@ -191,6 +165,28 @@ public final class Submitter {
             }
         }
         return new AssetUpload(accepted, refused);
+    }
+
+    /**
+     * The 2xx body as a JSON object whose envelope {@code code}, if any, is {@code 0}: unreadable means the outcome
+     * is unknown; another code means the API refused.
+     */
+    private JsonNode accepted(Family family, String model, int httpStatus, byte[] bytes) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(bytes);
+        } catch (IOException e) {
+            root = null;
+        }
+        if (root == null || !root.isObject()) {
+            throw new SubmitOutcomeUnknownException(family, model, httpStatus,
+                    "HTTP " + httpStatus + " with an unreadable body", null);
+        }
+        JsonNode code = root.get("code");
+        if (code != null && !code.isNull() && !code.asText().equals("0")) {
+            throw new SubmitRejectedException(family, httpStatus, code.asText(), reason(bytes));
+        }
+        return root;
     }
 
     private @Nullable String reason(byte[] bytes) {
