@@ -38,6 +38,7 @@ public final class TrackerOptions {
     private final Duration retryAfterCeiling;
     private final Backoff transientBackoff;
     private final int maxTransientRetries;
+    private final double phaseSpread;
     private final DoubleSupplier random;
 
     private TrackerOptions(Builder b) {
@@ -50,6 +51,7 @@ public final class TrackerOptions {
         this.retryAfterCeiling = b.retryAfterCeiling;
         this.transientBackoff = b.transientBackoff;
         this.maxTransientRetries = b.maxTransientRetries;
+        this.phaseSpread = b.phaseSpread;
         this.random = b.random;
     }
 
@@ -74,6 +76,7 @@ public final class TrackerOptions {
         b.retryAfterCeiling = retryAfterCeiling;
         b.transientBackoff = transientBackoff;
         b.maxTransientRetries = maxTransientRetries;
+        b.phaseSpread = phaseSpread;
         b.random = random;
         return b;
     }
@@ -116,6 +119,11 @@ public final class TrackerOptions {
         return maxTransientRetries;
     }
 
+    /** The largest random phase of a task's poll grid, as a fraction of its period. */
+    public double phaseSpread() {
+        return phaseSpread;
+    }
+
     /** The source of jitter: numbers in [0, 1). */
     public DoubleSupplier random() {
         return random;
@@ -126,7 +134,7 @@ public final class TrackerOptions {
         return "TrackerOptions[timerResolution=" + timerResolution + ", policies=" + policies
                 + ", throttleBackoff=" + throttleBackoff + ", retryAfter=[" + retryAfterFloor + ", "
                 + retryAfterCeiling + "], transientBackoff=" + transientBackoff
-                + ", maxTransientRetries=" + maxTransientRetries + "]";
+                + ", maxTransientRetries=" + maxTransientRetries + ", phaseSpread=" + phaseSpread + "]";
     }
 
     /** Builds {@link TrackerOptions}; every setter validates at once and names the field it rejects. */
@@ -140,6 +148,7 @@ public final class TrackerOptions {
         private Duration retryAfterCeiling = Duration.ofMinutes(5);
         private Backoff transientBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
         private int maxTransientRetries = 10;
+        private double phaseSpread = 0.2;
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -216,6 +225,19 @@ public final class TrackerOptions {
                 throw new IllegalArgumentException("maxTransientRetries: " + max + " must be between 0 and 1000");
             }
             this.maxTransientRetries = max;
+            return this;
+        }
+
+        /**
+         * Spreads tasks started together: each task's whole poll grid is shifted by a random phase drawn once, from
+         * 0 to {@code fraction} of its period (default: 0.2, so a 30 s task polls at 30+p, 60+p... with p below 6 s).
+         * 0 gives the exact grid.
+         */
+        public Builder phaseSpread(double fraction) {
+            if (!(fraction >= 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("phaseSpread: " + fraction + " must be between 0 and 1");
+            }
+            this.phaseSpread = fraction;
             return this;
         }
 

@@ -25,8 +25,9 @@ class TaskTrackerTest {
     }
 
     private TaskTracker tracker(TrackerOptions.Builder options) {
-        // random 0.5 puts every back-off in the middle of its jitter band: exact delays
-        return TaskTracker.create(Map.of(Dialect.OPC, source), options.scheduler(vts).random(() -> 0.5).build());
+        // random 0.5 puts every back-off in the middle of its jitter band: exact delays; no phase: the exact grid
+        return TaskTracker.create(Map.of(Dialect.OPC, source),
+                options.scheduler(vts).random(() -> 0.5).phaseSpread(0).build());
     }
 
     private static TaskRef sora(String id) {
@@ -52,6 +53,20 @@ class TaskTrackerTest {
 
         assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 90_000L);
         assertThat(tracker.activeTasks()).isZero();
+    }
+
+    @Test
+    void aRandomPhaseShiftsTheWholeGridAndSpreadsTasksStartedTogether() {
+        source.then("processing");
+        double[] draws = {0.5, 0.1};
+        int[] next = {0};
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, source), TrackerOptions.builder().scheduler(vts)
+                .random(() -> draws[next[0]++ % 2]).build()); // default spread: 20% of the period
+        tracker.track(sora("a")).subscribe();
+        tracker.track(sora("b")).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(100));
+        // a: 0.5 * 20% * 30 s = 3 s late on every grid point; b: 0.6 s
+        assertThat(source.requestTimes).containsExactly(30_600L, 33_000L, 60_600L, 63_000L, 90_600L, 93_000L);
     }
 
     @Test

@@ -22,7 +22,8 @@ import reactor.util.Loggers;
 import reactor.util.retry.Retry;
 
 /**
- * The poll loop of one task. Polls are due on a fixed grid ({@code start + initialDelay + k * period}) and fired by
+ * The poll loop of one task. Polls are due on a fixed grid ({@code start + initialDelay + phase + k * period}, the
+ * phase drawn once per task to spread tasks started together) and fired by
  * the tracker's {@link SharedTimer}; each poll is one {@link StatusSource#fetch} with {@code retryWhen} for 429s and
  * transient failures (delays decided by {@link RetryDecider}, waited on the same timer). At most one request is in
  * flight: the next poll is scheduled only when the previous one has finished, at the next grid point after that.
@@ -65,7 +66,9 @@ final class PollLoop {
         engine.loopStarted();
         long now = engine.timer().now();
         deadlineHandle = engine.timer().schedule(this::onDeadline, now + policy.deadline().toMillis());
-        nextDue = now + policy.initialDelay().toMillis();
+        long phase = (long) (engine.options().phaseSpread() * policy.period().toMillis()
+                * engine.options().random().getAsDouble());
+        nextDue = now + policy.initialDelay().toMillis() + phase;
         scheduleAt(nextDue);
     }
 
