@@ -71,7 +71,9 @@ class SubmitTest {
 
     @Test
     void aSubmitRefusedWith429IsSentAgainAfterRetryAfter() {
-        start(Simulator.builder().quota(1, RetryAfterMode.SECONDS), SimTime.accelerated(100));
+        // one create per 10 simulated seconds = one per real second at 10x: sequential submits are throttled
+        // whatever the machine's speed, and Retry-After (10 s simulated) costs one real second each
+        start(Simulator.builder().quota(0.1, RetryAfterMode.SECONDS), SimTime.accelerated(10));
         List<Submission> done = Flux.range(0, 3).concatMap(i -> client.submit(sample(Family.VEO))).collectList()
                 .block(WAIT);
         assertThat(done).hasSize(3).extracting(Submission::taskId).doesNotHaveDuplicates();

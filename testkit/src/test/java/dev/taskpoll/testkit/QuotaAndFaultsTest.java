@@ -71,6 +71,18 @@ class QuotaAndFaultsTest {
     }
 
     @Test
+    void aQuotaBelowOnePerSecondStillAllowsARequestPerInterval() {
+        start(Simulator.builder().quota(0.1, RetryAfterMode.SECONDS));
+        String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        assertThat(poll(id).status()).isEqualTo(200);
+        SimHttp.Reply refused = poll(id);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.headers().get("Retry-After")).isEqualTo("10");
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(poll(id).status()).isEqualTo(200);
+    }
+
+    @Test
     void theQuotaAlsoCoversCreateCalls() {
         start(Simulator.builder().quota(1, RetryAfterMode.SECONDS));
         String body = "{\"model\":\"veo_3_1_fast\",\"prompt\":\"p\"}";
