@@ -74,4 +74,9 @@ public final class TaskTracker {
     public long throttledResponses() {
         return engine.throttledResponses();
     }
+
+    /** The fleet now: active tasks, requests, 429s, retries, the shared budget's rate, in flight, circuit state. */
+    public FleetStats stats() {
+        return engine.stats();
+    }
 }

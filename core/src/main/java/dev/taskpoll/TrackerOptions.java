@@ -39,6 +39,7 @@ public final class TrackerOptions {
     private final Backoff transientBackoff;
     private final int maxTransientRetries;
     private final double phaseSpread;
+    private final FleetOptions fleet;
     private final DoubleSupplier random;
 
     private TrackerOptions(Builder b) {
@@ -52,6 +53,7 @@ public final class TrackerOptions {
         this.transientBackoff = b.transientBackoff;
         this.maxTransientRetries = b.maxTransientRetries;
         this.phaseSpread = b.phaseSpread;
+        this.fleet = b.fleet;
         this.random = b.random;
     }
 
@@ -77,6 +79,7 @@ public final class TrackerOptions {
         b.transientBackoff = transientBackoff;
         b.maxTransientRetries = maxTransientRetries;
         b.phaseSpread = phaseSpread;
+        b.fleet = fleet;
         b.random = random;
         return b;
     }
@@ -124,6 +127,11 @@ public final class TrackerOptions {
         return phaseSpread;
     }
 
+    /** The shared poll budget of the tracker's tasks. */
+    public FleetOptions fleet() {
+        return fleet;
+    }
+
     /** The source of jitter: numbers in [0, 1). */
     public DoubleSupplier random() {
         return random;
@@ -149,6 +157,7 @@ public final class TrackerOptions {
         private Backoff transientBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
         private int maxTransientRetries = 10;
         private double phaseSpread = 0.2;
+        private FleetOptions fleet = FleetOptions.defaults();
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -238,6 +247,16 @@ public final class TrackerOptions {
                 throw new IllegalArgumentException("phaseSpread: " + fraction + " must be between 0 and 1");
             }
             this.phaseSpread = fraction;
+            return this;
+        }
+
+        /**
+         * The shared poll budget of all the tracker's tasks (default: {@link FleetOptions#defaults()}: 500 requests
+         * per second at most, AIMD on 429, 256 in flight, circuit breaker); {@link FleetOptions#disabled()} leaves
+         * each task to back off alone.
+         */
+        public Builder fleet(FleetOptions fleet) {
+            this.fleet = Objects.requireNonNull(fleet, "fleet");
             return this;
         }
 

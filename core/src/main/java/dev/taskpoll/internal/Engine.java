@@ -1,6 +1,7 @@
 package dev.taskpoll.internal;
 
 import dev.taskpoll.Dialect;
+import dev.taskpoll.FleetStats;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskStatus;
@@ -12,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -28,6 +30,8 @@ public final class Engine {
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder throttled = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final @Nullable FleetBudget fleet;
 
     public Engine(Map<Dialect, StatusSource> sources, TrackerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -35,6 +39,8 @@ public final class Engine {
         this.sources.putAll(sources);
         this.timer = new SharedTimer(options.scheduler(), options.timerResolution().toMillis());
         this.decider = new RetryDecider(options);
+        this.fleet = options.fleet().enabled()
+                ? new FleetBudget(options.fleet(), timer, options.clock()) : null;
     }
 
     public Flux<TaskStatus> track(TaskRef task) {
@@ -73,6 +79,22 @@ public final class Engine {
     /** 429 answers received since the tracker was created. */
     public long throttledResponses() {
         return throttled.sum();
+    }
+
+    /** A snapshot of the fleet: tasks, requests, 429s, retries, budget, circuit. */
+    public FleetStats stats() {
+        FleetBudget f = fleet;
+        return new FleetStats(active.get(), requests.sum(), throttled.sum(), retries.sum(),
+                f == null ? 0 : f.currentRate(), f == null ? 0 : f.inFlight(),
+                f == null ? "DISABLED" : f.circuitState(), f == null ? 0 : f.pausedMillis());
+    }
+
+    @Nullable FleetBudget fleet() {
+        return fleet;
+    }
+
+    void retried() {
+        retries.increment();
     }
 
     TrackerOptions options() {

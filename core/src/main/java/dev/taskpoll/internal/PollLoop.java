@@ -91,10 +91,22 @@ final class PollLoop {
             return;
         }
         engine.pollSent();
-        source.fetch(taskId)
+        attempt()
                 .switchIfEmpty(Mono.error(() -> new MalformedResponseException(taskId, "status source gave no status")))
                 .retryWhen(retry)
                 .subscribe(s);
+    }
+
+    /** One request, admitted by the fleet's budget when there is one (every retry is admitted again). */
+    private Mono<TaskStatus> attempt() {
+        FleetBudget fleet = engine.fleet();
+        if (fleet == null) {
+            return source.fetch(taskId);
+        }
+        return fleet.admit().flatMap(ticket -> source.fetch(taskId)
+                .doOnSuccess(s -> ticket.done(null, false))
+                .doOnError(e -> ticket.done(e, false))
+                .doOnCancel(() -> ticket.done(null, true)));
     }
 
     private Publisher<?> retryDelay(Throwable failure) {
@@ -104,9 +116,15 @@ final class PollLoop {
         switch (RetryDecider.classify(failure)) {
             case THROTTLED:
                 throttledInRow++;
-                delay = decider.throttleDelay((ApiStatusException) failure, throttledInRow,
-                        engine.options().clock().instant(), random);
+                ApiStatusException tooMany = (ApiStatusException) failure;
+                delay = decider.throttleDelay(tooMany, throttledInRow, engine.options().clock().instant(), random);
                 engine.throttled();
+                FleetBudget fleet = engine.fleet();
+                if (fleet != null) {
+                    boolean asked = RetryAfter.parse(tooMany.retryAfter(), engine.options().clock().instant())
+                            .isPresent();
+                    fleet.throttled(engine.timer().now(), asked ? delay : null);
+                }
                 break;
             case TRANSIENT:
                 transientInRow++;
@@ -122,6 +140,7 @@ final class PollLoop {
             log.debug("task '{}': {}; next attempt in {}", taskId, failure.getMessage(), delay);
         }
         engine.pollSent();
+        engine.retried();
         return engine.timer().delay(delay.toMillis());
     }
 
