@@ -5,6 +5,8 @@ import java.util.Objects;
 
 /**
  * How the tasks of one client (one API key and base URL) share the API: one poll budget for all of them.
+ * <strong>Experimental and off by default</strong> ({@link TrackerOptions.Builder#fleet}): the AIMD below reacts to
+ * any 429, so 429s that come at random whatever the rate drive the rate to {@code minRate}.
  *
  * <ul>
  *   <li>Rate: at most {@code maxRate} requests per second for the whole fleet. A 429 on any task halves the rate

@@ -157,7 +157,7 @@ public final class TrackerOptions {
         private Backoff transientBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
         private int maxTransientRetries = 10;
         private double phaseSpread = 0.2;
-        private FleetOptions fleet = FleetOptions.defaults();
+        private FleetOptions fleet = FleetOptions.disabled();
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -251,9 +251,11 @@ public final class TrackerOptions {
         }
 
         /**
-         * The shared poll budget of all the tracker's tasks (default: {@link FleetOptions#defaults()}: 500 requests
-         * per second at most, AIMD on 429, 256 in flight, circuit breaker); {@link FleetOptions#disabled()} leaves
-         * each task to back off alone.
+         * The shared poll budget of all the tracker's tasks (default: {@link FleetOptions#disabled()}, each task backs
+         * off alone). Experimental: {@link FleetOptions#defaults()} turns it on (500 requests per second at most, AIMD
+         * on 429, 256 in flight, circuit breaker), but its AIMD halves the rate on any 429, so an API that sends 429s
+         * at random, whatever the rate, drives it down to its floor; it stays off until its controller tells a quota
+         * from random throttling.
          */
         public Builder fleet(FleetOptions fleet) {
             this.fleet = Objects.requireNonNull(fleet, "fleet");

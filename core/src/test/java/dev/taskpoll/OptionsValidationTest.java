@@ -59,6 +59,18 @@ class OptionsValidationTest {
     }
 
     @Test
+    void fleetOptions() {
+        assertThat(TrackerOptions.defaults().fleet().enabled()).as("experimental: off by default").isFalse();
+        assertThat(FleetOptions.defaults().enabled()).isTrue();
+        assertThat(FleetOptions.ofMaxRate(200).increaseStep()).isEqualTo(10);
+        assertThatThrownBy(() -> FleetOptions.ofMaxRate(0)).hasMessage("fleet.maxRate: 0 must be at least 1 per second");
+        assertThatThrownBy(() -> FleetOptions.defaults().withMaxInFlight(0)).hasMessageContaining("fleet.maxInFlight");
+        assertThatThrownBy(() -> FleetOptions.defaults().withCircuit(0, 10, Duration.ofSeconds(1)))
+                .hasMessageContaining("fleet.circuitFailureRate");
+        assertThatThrownBy(() -> TrackerOptions.builder().phaseSpread(1.5)).hasMessageContaining("phaseSpread");
+    }
+
+    @Test
     void clientOptions() {
         assertThatThrownBy(() -> ClientOptions.builder().baseUrl("ftp://x")).hasMessageContaining("baseUrl");
         assertThatThrownBy(() -> ClientOptions.builder().baseUrl("https://x/a?b=c"))

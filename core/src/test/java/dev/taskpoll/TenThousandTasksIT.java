@@ -21,7 +21,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * 10,000 tasks of every family tracked at once against the simulator over HTTP, on time 30 times faster than real
+ * 10,000 tasks of every family tracked at once against the simulator over HTTP, through the shared fleet budget,
+ * on time 30 times faster than real
  * (a 30 s poll period is 1 real second; tasks take 2-8 simulated minutes, images 5-30 s). Every task's final
  * status must equal the simulator's truth, every task must emit exactly one terminal status, and the JVM's live
  * thread count must stay below 2 x cores + 10 the whole time.
@@ -38,6 +39,7 @@ class TenThousandTasksIT {
      * deadline. Periods stay the families' defaults.
      */
     private static TrackerOptions.Builder generousDeadlines(TrackerOptions.Builder b) {
+        b.fleet(FleetOptions.defaults()); // the (opt-in) shared budget must not change any outcome
         for (Family f : Family.values()) {
             b.policy(f, f.defaultPolicy().withDeadline(Duration.ofHours(3)));
         }

@@ -16,13 +16,14 @@ import java.util.Objects;
  * @param truncated     answer 200, declare the full length, send half the body, close
  * @param stall         answer nothing for {@code stallFor}, then close
  * @param unknownStatus answer 200 with a status string no documentation lists ({@code "rendering"})
+ * @param throttle      answer 429, half of them with {@code Retry-After: 1} to {@code 3} seconds
  * @param callbackDuplicate send a callback twice
  * @param callbackReorder  hold a callback back until after the next one (the terminal one is never held)
  * @param stallFor      how long a stalled request hangs before the connection is closed (simulated time)
  */
 public record Faults(double serverError, double reset, double malformed, double empty, double truncated,
-                     double stall, double unknownStatus, double callbackDuplicate, double callbackReorder,
-                     Duration stallFor) {
+                     double stall, double unknownStatus, double throttle, double callbackDuplicate,
+                     double callbackReorder, Duration stallFor) {
 
     public Faults {
         check("serverError", serverError);
@@ -32,6 +33,7 @@ public record Faults(double serverError, double reset, double malformed, double 
         check("truncated", truncated);
         check("stall", stall);
         check("unknownStatus", unknownStatus);
+        check("throttle", throttle);
         check("callbackDuplicate", callbackDuplicate);
         check("callbackReorder", callbackReorder);
         Objects.requireNonNull(stallFor, "stallFor");
@@ -42,12 +44,12 @@ public record Faults(double serverError, double reset, double malformed, double 
 
     /** No faults. */
     public static Faults none() {
-        return new Faults(0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ofMinutes(2));
+        return new Faults(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ofMinutes(2));
     }
 
     /**
-     * Parses {@code "5xx=0.05,reset=0.01,malformed=0.01,empty=0,truncated=0,stall=0.005,unknown=0.01,dup=0.1,
-     * reorder=0.1,stallFor=PT2M"}: any subset, in any order, over {@link #none()}.
+     * Parses {@code "5xx=0.05,reset=0.01,malformed=0.01,empty=0,truncated=0,stall=0.005,unknown=0.01,429=0.2,
+     * dup=0.1,reorder=0.1,stallFor=PT2M"}: any subset, in any order, over {@link #none()}.
      *
      * @throws IllegalArgumentException naming the knob and the value that is wrong
      */
@@ -79,20 +81,18 @@ public record Faults(double serverError, double reset, double malformed, double 
     }
 
     private Faults with(String knob, double rate, Duration stallFor) {
-        switch (knob) {
-            case "5xx": return new Faults(rate, reset, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
-            case "reset": return new Faults(serverError, rate, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
-            case "malformed": return new Faults(serverError, reset, rate, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
-            case "empty": return new Faults(serverError, reset, malformed, rate, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
-            case "truncated": return new Faults(serverError, reset, malformed, empty, rate, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
-            case "stall": return new Faults(serverError, reset, malformed, empty, truncated, rate, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
-            case "unknown": return new Faults(serverError, reset, malformed, empty, truncated, stall, rate, callbackDuplicate, callbackReorder, stallFor);
-            case "dup": return new Faults(serverError, reset, malformed, empty, truncated, stall, unknownStatus, rate, callbackReorder, stallFor);
-            case "reorder": return new Faults(serverError, reset, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, rate, stallFor);
-            case "stallfor": return new Faults(serverError, reset, malformed, empty, truncated, stall, unknownStatus, callbackDuplicate, callbackReorder, stallFor);
-            default: throw new IllegalArgumentException("faults: unknown knob '" + knob
-                    + "'; knobs: 5xx, reset, malformed, empty, truncated, stall, unknown, dup, reorder, stallFor");
+        double[] r = {serverError, reset, malformed, empty, truncated, stall, unknownStatus, throttle,
+                callbackDuplicate, callbackReorder};
+        int i = java.util.List.of("5xx", "reset", "malformed", "empty", "truncated", "stall", "unknown", "429", "dup",
+                "reorder", "stallfor").indexOf(knob);
+        if (i < 0) {
+            throw new IllegalArgumentException("faults: unknown knob '" + knob
+                    + "'; knobs: 5xx, reset, malformed, empty, truncated, stall, unknown, 429, dup, reorder, stallFor");
         }
+        if (i < r.length) {
+            r[i] = rate;
+        }
+        return new Faults(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], stallFor);
     }
 
     private static void check(String name, double rate) {
@@ -103,7 +103,7 @@ public record Faults(double serverError, double reset, double malformed, double 
 
     /** Which fault, if any, a request gets for a uniform draw in [0, 1). */
     Kind pick(double draw) {
-        double[] rates = {serverError, reset, malformed, empty, truncated, stall, unknownStatus};
+        double[] rates = {serverError, reset, malformed, empty, truncated, stall, unknownStatus, throttle};
         double edge = 0;
         for (int i = 0; i < rates.length; i++) {
             edge += rates[i];
@@ -115,5 +115,7 @@ public record Faults(double serverError, double reset, double malformed, double 
     }
 
     /** What a request got; also the outcome recorded in the ledger (with {@code THROTTLED} for a 429). */
-    public enum Kind { NONE, SERVER_ERROR, RESET, MALFORMED, EMPTY, TRUNCATED, STALL, UNKNOWN_STATUS, THROTTLED }
+    public enum Kind { NONE, SERVER_ERROR, RESET, MALFORMED, EMPTY, TRUNCATED, STALL, UNKNOWN_STATUS, THROTTLED,
+        /** 503 during an outage ({@link Simulator#outage(java.time.Duration)}) */
+        OUTAGE }
 }

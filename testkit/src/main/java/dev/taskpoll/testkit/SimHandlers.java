@@ -80,8 +80,19 @@ final class SimHandlers {
             t.recordPoll(now, Faults.Kind.THROTTLED);
             return throttled;
         }
+        if (now < p.outageUntil().get()) {
+            t.recordPoll(now, Faults.Kind.OUTAGE);
+            return send(res, 503, p.bodies().error("503", "service unavailable (simulated outage)"));
+        }
         Faults.Kind fault = p.faults().pick(p.random().nextDouble());
         t.recordPoll(now, fault);
+        if (fault == Faults.Kind.THROTTLED) {
+            p.throttled().increment();
+            if (p.random().nextBoolean()) {
+                res.header(HttpHeaderNames.RETRY_AFTER, Integer.toString(1 + p.random().nextInt(3)));
+            }
+            return send(res, 429, p.bodies().error("429", "too many requests (simulated)"));
+        }
         String override = fault == Faults.Kind.UNKNOWN_STATUS ? "rendering" : null;
         byte[] body = generic ? p.bodies().generic(t, now, override) : p.bodies().query(t, now, override);
         return faulty(res, fault, body);
@@ -98,7 +109,13 @@ final class SimHandlers {
         if (throttled != null) {
             return throttled;
         }
+        if (now() < p.outageUntil().get()) {
+            return send(res, 503, p.bodies().error("503", "service unavailable (simulated outage)"));
+        }
         Faults.Kind fault = p.faultsOnCreate() ? p.faults().pick(p.random().nextDouble()) : Faults.Kind.NONE;
+        if (fault == Faults.Kind.THROTTLED) {
+            return send(res, 429, p.bodies().error("429", "too many requests (simulated)"));
+        }
         if (fault != Faults.Kind.NONE && fault != Faults.Kind.UNKNOWN_STATUS) {
             return faulty(res, fault, p.bodies().error("0", "fault"));
         }

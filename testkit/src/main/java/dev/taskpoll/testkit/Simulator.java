@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
@@ -49,7 +50,7 @@ public final class Simulator implements AutoCloseable {
     record Parts(SimTime time, SimTasks tasks, SimBodies bodies, SimMedia media, SimAssets assets,
                  SimCallbacks callbacks, @Nullable Quota quota, RetryAfterMode retryAfterMode, Faults faults,
                  boolean faultsOnCreate, Random random, LongAdder statusQueries, LongAdder throttled,
-                 LongAdder createCalls, Queue<MediaRequest> mediaLog) {
+                 LongAdder createCalls, Queue<MediaRequest> mediaLog, AtomicLong outageUntil) {
     }
 
     private Simulator(Builder b) {
@@ -62,7 +63,7 @@ public final class Simulator implements AutoCloseable {
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
                 b.faultsOnCreate, random, new LongAdder(), new LongAdder(), new LongAdder(),
-                new ConcurrentLinkedQueue<>());
+                new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE));
     }
 
     public static Builder builder() {
@@ -137,6 +138,14 @@ public final class Simulator implements AutoCloseable {
     /** Status queries received so far, over both dialects, whatever they were answered. */
     public long statusQueries() {
         return parts.statusQueries().sum();
+    }
+
+    /**
+     * Starts an outage now: every API call (status queries and creates) answers 503 for {@code length} of simulated
+     * time; the tasks' timelines go on meanwhile.
+     */
+    public void outage(Duration length) {
+        parts.outageUntil().set(parts.time().nowMillis() + length.toMillis());
     }
 
     /** Create calls received so far ({@code POST} on any create path), whatever they were answered. */

@@ -162,6 +162,28 @@ class QuotaAndFaultsTest {
     }
 
     @Test
+    void throttlingFaults() {
+        SimHttp.Reply r = withFault("429=1");
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(recorded()).isEqualTo(Faults.Kind.THROTTLED);
+        assertThat(sim.throttledResponses()).isEqualTo(1);
+    }
+
+    @Test
+    void anOutageAnswers503ToEverythingForItsLength() {
+        start(Simulator.builder());
+        String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        sim.outage(Duration.ofSeconds(30));
+        assertThat(poll(id).status()).isEqualTo(503);
+        assertThat(SimHttp.post(sim.baseUrl() + "/v1/veo/videos", sim.apiKey(),
+                "{\"model\":\"veo_3_1_fast\",\"prompt\":\"p\"}").status()).isEqualTo(503);
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(poll(id).status()).isEqualTo(200);
+        assertThat(sim.truth(id).orElseThrow().polls()).extracting(TaskTruth.Poll::outcome)
+                .containsExactly(Faults.Kind.OUTAGE, Faults.Kind.NONE);
+    }
+
+    @Test
     void faultsHitCreateCallsOnlyWhenAskedTo() {
         start(Simulator.builder().faults(Faults.parse("5xx=1")));
         String body = "{\"model\":\"veo_3_1_fast\",\"prompt\":\"p\"}";
@@ -189,7 +211,8 @@ class QuotaAndFaultsTest {
     @Test
     void faultSpecsAreParsedAndBadOnesNamed() {
         Faults f = Faults.parse("5xx=0.05, reset=0.01,malformed=0.01,empty=0.02,truncated=0.03,stall=0.005,"
-                + "unknown=0.01,dup=0.1,reorder=0.2,stallFor=PT1M");
+                + "unknown=0.01,429=0.2,dup=0.1,reorder=0.2,stallFor=PT1M");
+        assertThat(f.throttle()).isEqualTo(0.2);
         assertThat(f.serverError()).isEqualTo(0.05);
         assertThat(f.empty()).isEqualTo(0.02);
         assertThat(f.callbackReorder()).isEqualTo(0.2);
