@@ -22,7 +22,8 @@ import reactor.core.publisher.Mono;
  * <p>Why not Resilience4j's {@code AtomicRateLimiter} (nor its reactor operator, which uses it): it backs off from
  * CAS contention with {@code LockSupport.parkNanos}, which BlockHound caught parking a timer thread with 10,000
  * tasks. The bucket here is a few arithmetic operations under a monitor held for nanoseconds. The bulkhead is
- * asked with a zero timeout (never parks) and the breaker uses its lock-free sliding window.
+ * asked with a zero timeout (never parks); the breaker uses its lock-free sliding window and is only entered under
+ * its own monitor, so its internal transition lock is never contended.
  */
 public final class FleetBudget {
 
@@ -84,19 +85,34 @@ public final class FleetBudget {
             return paused;
         }
         maybeIncrease(now);
-        if (!circuit.tryAcquirePermission()) {
+        boolean permitted;
+        synchronized (circuit) {
+            permitted = circuit.tryAcquirePermission();
+        }
+        if (!permitted) {
             return Math.max(10, Math.min(1000, options.circuitOpenFor().toMillis() / 10));
         }
         if (!bulkhead.tryAcquirePermission()) {
-            circuit.releasePermission();
+            releaseCircuit();
             return 10;
         }
         long wait = takeToken(now);
         if (wait > 0) {
             bulkhead.onComplete();
-            circuit.releasePermission();
+            releaseCircuit();
         }
         return wait;
+    }
+
+    /**
+     * Every call into the breaker holds its monitor: Resilience4j's state machine takes a {@code ReentrantLock} on
+     * transitions, and two threads meeting there park one (BlockHound caught it at open to half-open); serialised,
+     * that lock is never contended.
+     */
+    private void releaseCircuit() {
+        synchronized (circuit) {
+            circuit.releasePermission();
+        }
     }
 
     /** 0 when a token was taken, else the milliseconds until one will be there. The bucket holds one second. */
@@ -154,7 +170,9 @@ public final class FleetBudget {
     }
 
     public String circuitState() {
-        return circuit.getState().name();
+        synchronized (circuit) {
+            return circuit.getState().name();
+        }
     }
 
     public long pausedMillis() {
@@ -177,12 +195,14 @@ public final class FleetBudget {
             }
             bulkhead.onComplete();
             long elapsed = Math.max(0, timer.now() - admittedAt);
-            if (cancelled) {
-                circuit.releasePermission();
-            } else if (failure != null && RetryDecider.classify(failure) == RetryDecider.Kind.TRANSIENT) {
-                circuit.onError(elapsed, TimeUnit.MILLISECONDS, failure);
-            } else {
-                circuit.onSuccess(elapsed, TimeUnit.MILLISECONDS); // answered: 2xx, 429 or a 4xx all mean it is up
+            synchronized (circuit) {
+                if (cancelled) {
+                    circuit.releasePermission();
+                } else if (failure != null && RetryDecider.classify(failure) == RetryDecider.Kind.TRANSIENT) {
+                    circuit.onError(elapsed, TimeUnit.MILLISECONDS, failure);
+                } else {
+                    circuit.onSuccess(elapsed, TimeUnit.MILLISECONDS); // 2xx, 429 or a 4xx: it is up
+                }
             }
         }
     }

@@ -8,11 +8,17 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * Loaded by BlockHound through {@code ServiceLoader}: a blocking call still throws {@link BlockingOperationError},
  * as by default, and is also recorded in {@link BlockingCalls}, so that a test can fail for it even when the error
  * was thrown, and swallowed, on some other thread.
+ *
+ * <p>One allowance: {@code java.util.logging}'s one-time initialisation of its global handlers (it reads its
+ * configuration file under a lock), which the first log line of a JVM triggers on whatever thread logs it. That is
+ * the logging backend setting itself up, not the code under test.
  */
 public final class RecordingBlockHoundIntegration implements BlockHoundIntegration {
 
     @Override
     public void applyTo(BlockHound.Builder builder) {
+        builder.allowBlockingCallsInside("java.util.logging.LogManager", "initializeGlobalHandlers");
+        builder.allowBlockingCallsInside("java.util.logging.LogManager", "ensureLogManagerInitialized");
         builder.blockingMethodCallback(method -> {
             BlockingCalls.record(method + " on " + Thread.currentThread().getName());
             throw new BlockingOperationError(method);
