@@ -26,7 +26,7 @@ import reactor.core.scheduler.Schedulers;
  * {@code taskpoll demo}: starts the simulator on accelerated time, submits tasks across every model family over HTTP,
  * tracks them all at once, prints progress lines and a summary per family. No API key needed.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
         description = "Track tasks of every model family against the embedded simulator (no API key needed).")
 final class DemoCommand implements Callable<Integer> {
 

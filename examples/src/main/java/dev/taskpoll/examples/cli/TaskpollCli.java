@@ -4,10 +4,11 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code taskpoll}: the command line. Sub-commands: {@code demo}. */
-@Command(name = "taskpoll", mixinStandardHelpOptions = true, version = "taskpoll 0.1.0-SNAPSHOT",
+/** {@code taskpoll}: the command line. Sub-commands: {@code demo}, {@code get}, {@code watch}. */
+@Command(name = "taskpoll", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE, version = "taskpoll 0.1.0-SNAPSHOT",
         description = "Tracks asynchronous AI generation tasks without blocking.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, GetCommand.class, WatchCommand.class},
+        footer = "Exit codes: 0 done, 1 tracking error, 2 a task failed or was cancelled (watch), 64 bad input.")
 public final class TaskpollCli implements Runnable {
 
     @CommandLine.Spec
@@ -18,12 +19,19 @@ public final class TaskpollCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a sub-command is required (try: taskpoll demo)");
     }
 
+    /** Bad flags or input. */
+    static final int EXIT_USAGE = 64;
+
+    static CommandLine commandLine() {
+        return new CommandLine(new TaskpollCli());
+    }
+
     /** Runs the command line with {@code out} and {@code err} as its streams; returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        return new CommandLine(new TaskpollCli()).setOut(out).setErr(err).execute(args);
+        return commandLine().setOut(out).setErr(err).execute(args);
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TaskpollCli()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -1,0 +1,105 @@
+package dev.taskpoll.examples.cli;
+
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.Family;
+import dev.taskpoll.FleetOptions;
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackerOptions;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The options every command that talks to a real API shares: where, which key, which dialect and family. */
+final class Connection {
+
+    @Option(names = "--base-url", description = "The API base URL (default: $OPC_BASE_URL, else the documented one).")
+    String baseUrl;
+
+    @Option(names = "--api-key", description = "The API key (default: $OPC_API_KEY). Never printed.")
+    String apiKey;
+
+    @Option(names = "--dialect", defaultValue = "opc",
+            description = "opc (GET /v1/result/{id}) or task (GET /v1/task/{id}); default: ${DEFAULT-VALUE}.")
+    String dialect;
+
+    @Option(names = "--model", description = "The model, to pick its family's poll policy (default: 30 s, 30 min).")
+    String model;
+
+    Family family(CommandLine cl) {
+        switch (dialect.toLowerCase(Locale.ROOT)) {
+            case "task":
+                return Family.GENERIC_TASK;
+            case "opc":
+                if (model == null) {
+                    return Family.VEO;
+                }
+                return Family.ofModel(model).orElseThrow(() -> new CommandLine.ParameterException(cl,
+                        "--model: '" + model + "' is not a documented GlobalAI OPC model"));
+            default:
+                throw new CommandLine.ParameterException(cl, "--dialect: '" + dialect + "' is not one of opc, task");
+        }
+    }
+
+    TaskRef ref(CommandLine cl, String id, PollPolicy policy) {
+        try {
+            return TaskRef.of(id, family(cl)).withPolicy(policy);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "task " + e.getMessage());
+        }
+    }
+
+    TaskpollClient client(CommandLine cl, Map<String, String> env) {
+        ClientOptions.Builder b = ClientOptions.builder();
+        String url = baseUrl != null ? baseUrl : env.get("OPC_BASE_URL");
+        String key = apiKey != null ? apiKey : env.get("OPC_API_KEY");
+        try {
+            if (url != null) {
+                b.baseUrl(url);
+            }
+            if (key == null || key.isBlank()) {
+                throw new CommandLine.ParameterException(cl, "--api-key: not set; pass --api-key or set OPC_API_KEY");
+            }
+            return TaskpollClient.create(b.apiKey(key)
+                    .trackerOptions(TrackerOptions.builder().fleet(FleetOptions.disabled()).build()).build());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+    }
+
+    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}). */
+    static Duration duration(CommandLine cl, String option, String text) {
+        Matcher m = SHORT.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+            if (!d.isZero()) {
+                return d;
+            }
+        } else {
+            try {
+                Duration d = Duration.parse(text.trim());
+                if (!d.isZero() && !d.isNegative()) {
+                    return d;
+                }
+            } catch (DateTimeParseException e) {
+                // falls through to the error below
+            }
+        }
+        throw new CommandLine.ParameterException(cl, option + ": '" + text
+                + "' is not a positive duration (e.g. 30s, 500ms, 5m, 1h, PT30S)");
+    }
+}

@@ -1,0 +1,84 @@
+package dev.taskpoll.examples.cli;
+
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollClient;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code taskpoll watch <id>...}: tracks tasks, one JSON line per status change on stdout, diagnostics on stderr.
+ * Exit 0 when every task completed, 2 when any failed or was cancelled, 1 on a tracking error.
+ */
+@Command(name = "watch", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
+        description = "Track tasks; print one JSON line per status change. Exit 0 all completed, 2 any failed or "
+                + "cancelled, 1 tracking error, 64 bad input.")
+final class WatchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    Connection connection;
+
+    @Parameters(paramLabel = "ID", arity = "1..*", description = "Task ids.")
+    List<String> ids;
+
+    @Option(names = "--interval", description = "Poll period, e.g. 30s (default: the family's).")
+    String interval;
+
+    @Option(names = "--timeout", description = "Deadline per task, e.g. 30m (default: the family's).")
+    String timeout;
+
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        PollPolicy policy = connection.family(cl).defaultPolicy();
+        if (interval != null) {
+            policy = policy.withPeriod(Connection.duration(cl, "--interval", interval));
+        }
+        if (timeout != null) {
+            policy = policy.withDeadline(Connection.duration(cl, "--timeout", timeout));
+        }
+        PollPolicy chosen = policy;
+        List<dev.taskpoll.TaskRef> refs = ids.stream().map(id -> connection.ref(cl, id, chosen)).toList();
+        PrintWriter out = cl.getOut();
+        PrintWriter err = cl.getErr();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        try (TaskpollClient client = connection.client(cl, System.getenv())) {
+            Flux.fromIterable(refs)
+                    .flatMap(ref -> client.track(ref)
+                            .doOnNext(s -> {
+                                synchronized (out) {
+                                    out.println(StatusJson.line(s));
+                                    out.flush();
+                                }
+                                if (s.isTerminal() && s.state() != TaskState.COMPLETED) {
+                                    failed.incrementAndGet();
+                                }
+                            })
+                            .onErrorResume(e -> {
+                                errors.incrementAndGet();
+                                synchronized (err) {
+                                    err.println("taskpoll watch: " + e.getMessage());
+                                    err.flush();
+                                }
+                                return Mono.<TaskStatus>empty();
+                            }), Math.max(1, refs.size()))
+                    .blockLast(chosen.deadline().plus(Duration.ofMinutes(1)));
+        }
+        return errors.get() > 0 ? 1 : failed.get() > 0 ? 2 : 0;
+    }
+}

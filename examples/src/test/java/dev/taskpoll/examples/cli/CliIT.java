@@ -1,0 +1,139 @@
+package dev.taskpoll.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code taskpoll get} and {@code taskpoll watch} as a user runs them: {@code java -jar target/taskpoll.jar}, against
+ * the standalone simulator ({@code java -jar testkit/target/taskpoll-simulator.jar}) in its own JVM, at 600x.
+ */
+class CliIT {
+
+    private static final Path CLI = Path.of("target/taskpoll.jar");
+    private static final Path SIMULATOR = Path.of("../testkit/target/taskpoll-simulator.jar");
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private String startSimulator(String... flags) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", SIMULATOR.toString(), "--port", "0", "--scale", "600",
+                "--generation", "PT1M,PT2M", "--seed", "5"));
+        cmd.addAll(List.of(flags));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        started.add(p);
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine(); // "taskpoll simulator listening at http://127.0.0.1:NNN/kyyReactApiServer (...)"
+        assertThat(line).as("the simulator started").isNotNull().contains("listening at");
+        Matcher m = Pattern.compile("listening at (\\S+)").matcher(line);
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String submit(String baseUrl) throws Exception {
+        HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/veo/videos"))
+                .header("Authorization", "Bearer sim-key").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"veo_3_1_fast\",\"prompt\":\"a fox\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(res.body());
+        assertThat(m.find()).as(res.body()).isTrue();
+        return m.group(1);
+    }
+
+    private Run cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", CLI.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("taskpoll-out", ".txt");
+        Path err = Files.createTempFile("taskpoll-err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("OPC_API_KEY");
+        pb.environment().remove("OPC_BASE_URL");
+        Process p = pb.start();
+        started.add(p);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the command ended").isTrue();
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void watchPrintsOneJsonLinePerChangeAndExits0WhenAllCompleted() throws Exception {
+        String base = startSimulator();
+        String a = submit(base);
+        String b = submit(base);
+        Run run = cli("watch", a, b, "--base-url", base, "--api-key", "sim-key", "--model", "veo_3_1_fast",
+                "--interval", "100ms", "--timeout", "1m");
+        assertThat(run.exit()).as(run.err()).isZero();
+        String[] lines = run.out().strip().split("\n");
+        assertThat(lines).allMatch(l -> l.startsWith("{\"id\":\"") && l.contains("\"observedAt\":"));
+        for (String id : List.of(a, b)) {
+            assertThat(lines).filteredOn(l -> l.contains("\"id\":\"" + id + "\"") && l.contains("\"state\":\"COMPLETED\""))
+                    .singleElement().asString().contains("\"urls\":[\"http://127.0.0.1");
+        }
+        assertThat(run.out()).doesNotContain("sim-key");
+
+        Run get = cli("get", a, "--base-url", base, "--api-key", "sim-key");
+        assertThat(get.exit()).as(get.err()).isZero();
+        assertThat(get.out().strip()).startsWith("{\"id\":\"" + a + "\",\"state\":\"COMPLETED\",\"status\":\"completed\"");
+    }
+
+    @Test
+    void watchExits2WhenATaskFailedAnd1OnATrackingError() throws Exception {
+        String base = startSimulator("--failure-rate", "1");
+        String failing = submit(base);
+        Run failed = cli("watch", failing, "--base-url", base, "--api-key", "sim-key", "--interval", "100ms");
+        assertThat(failed.exit()).as(failed.err()).isEqualTo(2);
+        assertThat(failed.out()).contains("\"state\":\"FAILED\"").contains("\"error\":\"generation failed");
+
+        Run unknown = cli("watch", "no_such_task", "--base-url", base, "--api-key", "sim-key", "--interval", "100ms");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("HTTP 404 Not Found for task 'no_such_task'");
+
+        Run wrongKey = cli("get", failing, "--base-url", base, "--api-key", "not-the-key");
+        assertThat(wrongKey.exit()).isEqualTo(1);
+        assertThat(wrongKey.err()).contains("HTTP 401").doesNotContain("not-the-key");
+    }
+
+    @Test
+    void badInputIsNamedAndExits64() throws Exception {
+        Run noKey = cli("get", "x", "--base-url", "http://127.0.0.1:9/p");
+        assertThat(noKey.exit()).isEqualTo(64);
+        assertThat(noKey.err()).contains("--api-key: not set; pass --api-key or set OPC_API_KEY");
+
+        Run badInterval = cli("watch", "x", "--api-key", "k", "--interval", "soon");
+        assertThat(badInterval.exit()).isEqualTo(64);
+        assertThat(badInterval.err()).contains("--interval: 'soon' is not a positive duration");
+
+        Run badModel = cli("watch", "x", "--api-key", "k", "--model", "sora-2");
+        assertThat(badModel.exit()).isEqualTo(64);
+        assertThat(badModel.err()).contains("--model: 'sora-2' is not a documented GlobalAI OPC model");
+
+        Run plainHttp = cli("get", "x", "--api-key", "k", "--base-url", "http://api.example.com");
+        assertThat(plainHttp.exit()).isEqualTo(64);
+        assertThat(plainHttp.err()).contains("plain http");
+    }
+}
