@@ -65,16 +65,6 @@ public final class TaskTracker {
         return engine.activeTasks();
     }
 
-    /** Requests sent so far, retries included. */
-    public long requestsSent() {
-        return engine.requestsSent();
-    }
-
-    /** 429 answers received so far. */
-    public long throttledResponses() {
-        return engine.throttledResponses();
-    }
-
     /** The fleet now: active tasks, requests, 429s, retries, the shared budget's rate, in flight, circuit state. */
     public FleetStats stats() {
         return engine.stats();

@@ -62,7 +62,7 @@ public final class TaskpollClient implements AutoCloseable {
             map.put(d, new HttpStatusSource(http, d, decoder, trackerOptions.clock(), options.maxResponseBytes()));
         }
         for (Dialect d : List.of(Dialect.ASSET_SEEDANCE_2_0, Dialect.ASSET_SD2_MANXUE)) {
-            map.put(d, new AssetStatusSource(http, d, mapper, trackerOptions.clock()));
+            map.put(d, new AssetStatusSource(http, d, mapper, trackerOptions.clock(), options.maxResponseBytes()));
         }
         this.sources = map;
         this.tracker = TaskTracker.create(map, trackerOptions);

@@ -57,7 +57,7 @@ class TenThousandTasksIT {
             assertThat(client.tracker().activeTasks()).isZero();
             System.out.printf("10k IT: %d requests (%.1f per task; the simulator saw %d), max live threads %d"
                             + " (limit %d): %s%n",
-                    client.tracker().requestsSent(), client.tracker().requestsSent() / (double) TASKS,
+                    client.tracker().stats().requestsSent(), client.tracker().stats().requestsSent() / (double) TASKS,
                     sim.statusQueries(),
                     maxThreads.get(), threadLimit,
                     threadNames.keySet().stream().sorted().collect(Collectors.joining(", ")));

@@ -7,8 +7,6 @@ import dev.taskpoll.Dialect;
 import dev.taskpoll.MalformedResponseException;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
-import dev.taskpoll.TaskpollException;
-import dev.taskpoll.TransportException;
 import dev.taskpoll.spi.StatusSource;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -16,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -25,7 +24,7 @@ import reactor.netty.http.client.HttpClient;
  * /asset/sd2Manxue/assetStatus} with {@code {"assetIds":[id]}} (SD2 Manxue). {@code Processing} maps to
  * {@link TaskState#PROCESSING}, {@code Active} to {@link TaskState#COMPLETED} with the result {@code asset://id},
  * {@code Failed} to {@link TaskState#FAILED}, {@code submitted} to {@link TaskState#QUEUED}; an id the SD2 audit lists
- * in {@code failedItems} is a 404.
+ * in {@code failedItems} is a 404. The answer is read by {@link HttpExchange}, with the same byte cap as every status.
  */
 public final class AssetStatusSource implements StatusSource {
 
@@ -33,8 +32,10 @@ public final class AssetStatusSource implements StatusSource {
     private final Dialect dialect;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final int maxBodyBytes;
 
-    public AssetStatusSource(HttpClient http, Dialect dialect, ObjectMapper mapper, Clock clock) {
+    public AssetStatusSource(HttpClient http, Dialect dialect, ObjectMapper mapper, Clock clock, int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         this.http = dialect == Dialect.ASSET_SD2_MANXUE
                 ? http.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)) : http;
         this.dialect = dialect;
@@ -44,32 +45,19 @@ public final class AssetStatusSource implements StatusSource {
 
     @Override
     public Mono<TaskStatus> fetch(String assetId) {
-        Mono<byte[]> call;
+        HttpClient.ResponseReceiver<?> request;
         if (dialect == Dialect.ASSET_SD2_MANXUE) {
             byte[] body;
             try {
-                body = mapper.writeValueAsBytes(java.util.Map.of("assetIds", List.of(assetId)));
+                body = mapper.writeValueAsBytes(Map.of("assetIds", List.of(assetId)));
             } catch (IOException e) {
                 return Mono.error(e);
             }
-            call = http.post().uri(dialect.statusPathPrefix()).send(ByteBufFlux.fromInbound(Mono.just(body)))
-                    .responseSingle((res, content) -> check(assetId, res.status().code(),
-                            res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), content.asByteArray()));
+            request = http.post().uri(dialect.statusPathPrefix()).send(ByteBufFlux.fromInbound(Mono.just(body)));
         } else {
-            call = http.get().uri(dialect.statusPathPrefix() + PathSegment.encode(assetId))
-                    .responseSingle((res, content) -> check(assetId, res.status().code(),
-                            res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), content.asByteArray()));
+            request = http.get().uri(dialect.statusPathPrefix() + PathSegment.encode(assetId));
         }
-        return call.map(bytes -> decode(assetId, bytes))
-                .onErrorMap(e -> !(e instanceof TaskpollException),
-                        e -> new TransportException(assetId, "request failed (" + e.getClass().getSimpleName() + ")", e));
-    }
-
-    private static Mono<byte[]> check(String id, int code, String retryAfter, Mono<byte[]> content) {
-        if (code < 200 || code > 299) {
-            return content.then(Mono.error(new ApiStatusException(id, code, retryAfter, null)));
-        }
-        return content.defaultIfEmpty(new byte[0]);
+        return HttpExchange.read(request, assetId, maxBodyBytes).map(bytes -> decode(assetId, bytes));
     }
 
     private TaskStatus decode(String assetId, byte[] bytes) {

@@ -71,16 +71,6 @@ public final class Engine {
         return active.get();
     }
 
-    /** Requests sent since the tracker was created (polls and their retries). */
-    public long requestsSent() {
-        return requests.sum();
-    }
-
-    /** 429 answers received since the tracker was created. */
-    public long throttledResponses() {
-        return throttled.sum();
-    }
-
     /** A snapshot of the fleet: tasks, requests, 429s, retries, budget, circuit. */
     public FleetStats stats() {
         FleetBudget f = fleet;

@@ -116,14 +116,13 @@ final class PollLoop {
         switch (RetryDecider.classify(failure)) {
             case THROTTLED:
                 throttledInRow++;
-                ApiStatusException tooMany = (ApiStatusException) failure;
-                delay = decider.throttleDelay(tooMany, throttledInRow, engine.options().clock().instant(), random);
+                RetryDecider.ThrottleDelay wait = decider.throttleDelay(((ApiStatusException) failure).retryAfter(),
+                        throttledInRow, engine.options().clock().instant(), random);
+                delay = wait.delay();
                 engine.throttled();
                 FleetBudget fleet = engine.fleet();
                 if (fleet != null) {
-                    boolean asked = RetryAfter.parse(tooMany.retryAfter(), engine.options().clock().instant())
-                            .isPresent();
-                    fleet.throttled(engine.timer().now(), asked ? delay : null);
+                    fleet.throttled(engine.timer().now(), wait.serverAsked() ? delay : null);
                 }
                 break;
             case TRANSIENT:

@@ -7,6 +7,7 @@ import dev.taskpoll.TransportException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides, without waiting, what a failed poll leads to. Pure: the same inputs give the same answer, so the whole
@@ -44,19 +45,28 @@ public final class RetryDecider {
     }
 
     /**
-     * The wait after the {@code attempt}-th 429 in a row: the {@code Retry-After} the server gave (seconds or HTTP
-     * date, measured from {@code now}), kept between the floor and the ceiling; without one, the throttle back-off.
+     * The wait after a 429.
+     *
+     * @param delay       how long
+     * @param serverAsked whether it is the server's {@code Retry-After} (which the fleet then honours for everyone)
      */
-    public Duration throttleDelay(ApiStatusException e, int attempt, Instant now, double random) {
-        Optional<Duration> asked = RetryAfter.parse(e.retryAfter(), now);
+    public record ThrottleDelay(Duration delay, boolean serverAsked) {
+    }
+
+    /**
+     * The wait after the {@code attempt}-th 429 in a row: the {@code Retry-After} the server gave (seconds or HTTP
+     * date, measured from {@code now}), kept between the floor and the ceiling; without a usable one, the throttle
+     * back-off.
+     */
+    public ThrottleDelay throttleDelay(@Nullable String retryAfter, int attempt, Instant now, double random) {
+        Optional<Duration> asked = RetryAfter.parse(retryAfter, now);
         if (asked.isPresent()) {
             Duration d = asked.get();
-            if (d.compareTo(options.retryAfterFloor()) < 0) {
-                return options.retryAfterFloor();
-            }
-            return d.compareTo(options.retryAfterCeiling()) > 0 ? options.retryAfterCeiling() : d;
+            Duration bounded = d.compareTo(options.retryAfterFloor()) < 0 ? options.retryAfterFloor()
+                    : d.compareTo(options.retryAfterCeiling()) > 0 ? options.retryAfterCeiling() : d;
+            return new ThrottleDelay(bounded, true);
         }
-        return options.throttleBackoff().delay(attempt, random);
+        return new ThrottleDelay(options.throttleBackoff().delay(attempt, random), false);
     }
 
     /** The wait after the {@code attempt}-th transient failure in a row. */

@@ -83,9 +83,8 @@ public final class Submitter {
                                 + attempt + " attempts (" + notSent.what + "); no task was created", notSent.getCause()));
                     }
                     double random = options.random().getAsDouble();
-                    Duration delay = notSent.retryAfter != null || notSent.throttled
-                            ? decider.throttleDelay(new dev.taskpoll.ApiStatusException(null, 429, notSent.retryAfter,
-                            null), attempt, options.clock().instant(), random)
+                    Duration delay = notSent.throttled
+                            ? decider.throttleDelay(notSent.retryAfter, attempt, options.clock().instant(), random).delay()
                             : decider.transientDelay(attempt, random);
                     return Mono.delay(delay, options.scheduler());
                 })));

@@ -36,17 +36,24 @@ class RetryDeciderTest {
 
     @Test
     void retryAfterIsHonouredWithinFloorAndCeiling() {
-        assertThat(decider.throttleDelay(http(429, "7"), 1, NOW, 0.5)).isEqualTo(Duration.ofSeconds(7));
-        assertThat(decider.throttleDelay(http(429, "0"), 1, NOW, 0.5)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(decider.throttleDelay(http(429, "86400"), 1, NOW, 0.5)).isEqualTo(Duration.ofMinutes(5));
-        assertThat(decider.throttleDelay(http(429, "Sat, 21 Nov 2026 10:01:00 GMT"), 1, NOW, 0.5))
+        assertThat(decider.throttleDelay("7", 1, NOW, 0.5).delay()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(decider.throttleDelay("0", 1, NOW, 0.5).delay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(decider.throttleDelay("86400", 1, NOW, 0.5).delay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(decider.throttleDelay("Sat, 21 Nov 2026 10:01:00 GMT", 1, NOW, 0.5).delay())
                 .isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test
     void withoutRetryAfterThrottlingBacksOffExponentially() {
-        assertThat(decider.throttleDelay(http(429, null), 1, NOW, 0.5)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(decider.throttleDelay(http(429, "garbage"), 4, NOW, 0.5)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(decider.throttleDelay(null, 1, NOW, 0.5).delay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(decider.throttleDelay("garbage", 4, NOW, 0.5).delay()).isEqualTo(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void itSaysWhetherTheServerAskedForTheWait() {
+        assertThat(decider.throttleDelay("7", 1, NOW, 0.5).serverAsked()).isTrue();
+        assertThat(decider.throttleDelay("garbage", 1, NOW, 0.5).serverAsked()).isFalse();
+        assertThat(decider.throttleDelay(null, 1, NOW, 0.5).serverAsked()).isFalse();
     }
 
     @Test

@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
                     .subscribe(t -> {
                         out.printf("  t+%4ds (simulated): %d/%d finished, %d errors, %d status requests%n",
                                 (time.nowMillis() - startSim) / 1000, finished.get(), tasks, failedToTrack.get(),
-                                client.tracker().requestsSent());
+                                client.tracker().stats().requestsSent());
                         out.flush();
                     });
             List<DemoSummary.Outcome> outcomes = Flux.range(0, tasks)
