@@ -4,15 +4,19 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the tasks of one client (one API key and base URL) share the API: one poll budget for all of them.
- * <strong>Experimental and off by default</strong> ({@link TrackerOptions.Builder#fleet}): the AIMD below reacts to
- * any 429, so 429s that come at random whatever the rate drive the rate to {@code minRate}.
+ * How the tasks of one client (one API key and base URL) share the API: one poll budget for all of them, on by
+ * default ({@link #defaults()}).
  *
  * <ul>
- *   <li>Rate: at most {@code maxRate} requests per second for the whole fleet. A 429 on any task halves the rate
- *       (at most once per second, never below {@code minRate}) and, when it carries {@code Retry-After}, pauses the
- *       whole fleet until then; after {@code recoveryDelay} without a 429 the rate climbs back by {@code increaseStep}
- *       per second, never above {@code maxRate} (AIMD).</li>
+ *   <li>Rate: at most {@code maxRate} requests per second for the whole fleet, requests admitted in the order they
+ *       asked. The rate follows the API's quota: when most answers of a second are 429, or a {@code Retry-After}
+ *       pauses the fleet, it drops to what got through (x 1.02); when 429s come but fewer, it probes one second at
+ *       10% more (or less) and keeps the change only if goodput followed, so 429s that come whatever the rate do not
+ *       drive it down; after {@code recoveryDelay} without a 429 it climbs by {@code increaseStep} per second
+ *       (AIMD), never above {@code maxRate}, never below {@code minRate}.</li>
+ *   <li>{@code Retry-After}: a 429 carrying it pauses the whole fleet until then, and the budget resumes at its rate
+ *       rather than in a burst. If the answers right after a pause are 429 again (waiting did not help), fleet-wide
+ *       pauses are skipped for 10 s, doubling to 5 min; each task still waits its own {@code Retry-After}.</li>
  *   <li>In flight: at most {@code maxInFlight} requests at once.</li>
  *   <li>Circuit: when at least {@code circuitFailureRate} percent of the last {@code circuitWindow} requests failed
  *       with 5xx, resets or timeouts, the fleet stops polling for {@code circuitOpenFor}, then lets a few probes

@@ -11,7 +11,8 @@ package dev.taskpoll;
  * @param inFlight       requests in flight now
  * @param circuitState   CLOSED, OPEN, HALF_OPEN (or DISABLED)
  * @param pausedMillis   how much longer the fleet is paused by a Retry-After (0 when not paused)
+ * @param waiting        requests waiting for the shared budget now (0 when the budget is disabled)
  */
 public record FleetStats(int activeTasks, long requestsSent, long throttled, long retries, int currentRate,
-                         int inFlight, String circuitState, long pausedMillis) {
+                         int inFlight, String circuitState, long pausedMillis, int waiting) {
 }

@@ -14,9 +14,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.net.SocketAddress;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -40,6 +43,7 @@ public final class TaskpollClient implements AutoCloseable {
     private final Map<Dialect, StatusSource> sources;
     private final TaskTracker tracker;
     private final Submitter submitter;
+    private final Map<String, ConnectionPoolMetrics> poolMetrics = new ConcurrentHashMap<>();
 
     private TaskpollClient(ClientOptions options) {
         this.options = options;
@@ -47,6 +51,17 @@ public final class TaskpollClient implements AutoCloseable {
                 .maxConnections(options.maxConnections())
                 .pendingAcquireMaxCount(options.pendingAcquireMaxCount())
                 .pendingAcquireTimeout(options.pendingAcquireTimeout())
+                .metrics(true, () -> new ConnectionProvider.MeterRegistrar() {
+                    @Override
+                    public void registerMetrics(String pool, String id, SocketAddress remote, ConnectionPoolMetrics m) {
+                        poolMetrics.put(id, m);
+                    }
+
+                    @Override
+                    public void deRegisterMetrics(String pool, String id, SocketAddress remote) {
+                        poolMetrics.remove(id);
+                    }
+                })
                 .build();
         HttpClient http = HttpClient.create(pool)
                 .baseUrl(options.baseUrl())
@@ -111,6 +126,19 @@ public final class TaskpollClient implements AutoCloseable {
     public Mono<TaskStatus> status(TaskRef task) {
         Objects.requireNonNull(task, "task");
         return sources.get(task.family().dialect()).fetch(task.id());
+    }
+
+    /** The connection pool now: connections in use, idle, and requests waiting for one. */
+    public PoolStats poolStats() {
+        int acquired = 0;
+        int idle = 0;
+        int pending = 0;
+        for (ConnectionPoolMetrics m : poolMetrics.values()) {
+            acquired += m.acquiredSize();
+            idle += m.idleSize();
+            pending += m.pendingAcquireSize();
+        }
+        return new PoolStats(acquired, idle, pending);
     }
 
     public TaskTracker tracker() {

@@ -157,7 +157,7 @@ public final class TrackerOptions {
         private Backoff transientBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2);
         private int maxTransientRetries = 10;
         private double phaseSpread = 0.2;
-        private FleetOptions fleet = FleetOptions.disabled();
+        private FleetOptions fleet = FleetOptions.defaults();
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -251,11 +251,11 @@ public final class TrackerOptions {
         }
 
         /**
-         * The shared poll budget of all the tracker's tasks (default: {@link FleetOptions#disabled()}, each task backs
-         * off alone). Experimental: {@link FleetOptions#defaults()} turns it on (500 requests per second at most, AIMD
-         * on 429, 256 in flight, circuit breaker), but its AIMD halves the rate on any 429, so an API that sends 429s
-         * at random, whatever the rate, drives it down to its floor; it stays off until its controller tells a quota
-         * from random throttling.
+         * The shared poll budget of all the tracker's tasks (default: {@link FleetOptions#defaults()}: at most 500
+         * requests per second and 256 in flight for the whole fleet, the rate adapted to the API's quota, fleet-wide
+         * {@code Retry-After} pauses, a circuit breaker). {@link FleetOptions#disabled()} lets each task back off
+         * alone, as other pollers do. A fleet of more than 500 polls a second needs a higher ceiling:
+         * {@link FleetOptions#ofMaxRate(int)}.
          */
         public Builder fleet(FleetOptions fleet) {
             this.fleet = Objects.requireNonNull(fleet, "fleet");

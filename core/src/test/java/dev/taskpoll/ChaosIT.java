@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * 10,000 tasks against the fault mix of the fleet-pacing issue, at 30x: 20% 429 (half with Retry-After), 5% 500/503,
  * 1% resets, 1% malformed bodies, 0.5% responses stalled past the client's response timeout, 1% unknown status
- * strings. Each task backs off on its own (the shared budget is off by default). Every final status must still equal
- * the simulator's truth, with exactly one terminal status per task and no task failing.
+ * strings, with the shared budget on (the default): random 429s must not drive its rate down nor pause the fleet for
+ * long. Every final status must still equal the simulator's truth, with exactly one terminal status per task and no
+ * task failing; afterwards nothing is active, in flight, waiting, or holding a connection.
  */
 class ChaosIT {
 
@@ -34,7 +35,12 @@ class ChaosIT {
                      .trackerOptions(FleetRun.generousDeadlines(TrackerOptions.builder().scheduler(time.scheduler()))
                              .build())
                      .build())) {
-            FleetRun run = FleetRun.create(sim, TASKS).track(client, Duration.ofMinutes(3));
+            FleetRun run = FleetRun.create(sim, TASKS);
+            java.util.List<Integer> rates = new java.util.concurrent.CopyOnWriteArrayList<>();
+            reactor.core.Disposable sampler = reactor.core.publisher.Flux.interval(Duration.ofSeconds(1),
+                    time.scheduler()).subscribe(t -> rates.add(client.tracker().stats().currentRate()));
+            run.track(client, Duration.ofMinutes(3));
+            sampler.dispose();
             run.assertEveryTaskMatchesTheTruth(sim);
 
             Map<dev.taskpoll.testkit.Faults.Kind, Long> seen = new EnumMap<>(Faults.Kind.class);
@@ -42,13 +48,22 @@ class ChaosIT {
                 t.polls().forEach(p -> seen.merge(p.outcome(), 1L, Long::sum));
             }
             long total = seen.values().stream().mapToLong(Long::longValue).sum();
-            System.out.printf("chaos IT: %d requests, %s; client stats %s%n", total, seen, client.tracker().stats());
+            double meanRate = rates.stream().mapToInt(Integer::intValue).average().orElse(0);
+            System.out.printf("chaos IT: %d requests, %s; budget rate mean %.0f min %d (each simulated second); "
+                    + "client stats %s%n", total, seen, meanRate, rates.stream().mapToInt(Integer::intValue).min()
+                    .orElse(0), client.tracker().stats());
             for (Faults.Kind k : new Faults.Kind[] {Faults.Kind.THROTTLED, Faults.Kind.SERVER_ERROR, Faults.Kind.RESET,
                     Faults.Kind.MALFORMED, Faults.Kind.STALL, Faults.Kind.UNKNOWN_STATUS}) {
                 assertThat(seen.getOrDefault(k, 0L)).as("the chaos really happened: " + k).isPositive();
             }
             FleetStats stats = client.tracker().stats();
             assertThat(stats.activeTasks()).isZero();
+            assertThat(stats.inFlight()).isZero();
+            assertThat(stats.waiting()).isZero();
+            assertThat(meanRate).as("random 429s did not drive the budget's rate down (mean over the run)")
+                    .isGreaterThanOrEqualTo(0.8 * FleetOptions.defaults().maxRate());
+            PoolStats pool = client.poolStats();
+            assertThat(pool.isIdle()).as("connection pool idle: " + pool).isTrue();
             // not equal: under this load some answers (429s among them) come after the 1 s response timeout and the
             // client sees a timeout instead (with 429 as the only fault the counts match exactly)
             assertThat(stats.throttled()).isPositive().isLessThanOrEqualTo(seen.get(Faults.Kind.THROTTLED));

@@ -60,7 +60,7 @@ class OptionsValidationTest {
 
     @Test
     void fleetOptions() {
-        assertThat(TrackerOptions.defaults().fleet().enabled()).as("experimental: off by default").isFalse();
+        assertThat(TrackerOptions.defaults().fleet()).as("on by default").isEqualTo(FleetOptions.defaults());
         assertThat(FleetOptions.defaults().enabled()).isTrue();
         assertThat(FleetOptions.ofMaxRate(200).increaseStep()).isEqualTo(10);
         assertThatThrownBy(() -> FleetOptions.ofMaxRate(0)).hasMessage("fleet.maxRate: 0 must be at least 1 per second");

@@ -76,7 +76,8 @@ public final class Engine {
         FleetBudget f = fleet;
         return new FleetStats(active.get(), requests.sum(), throttled.sum(), retries.sum(),
                 f == null ? 0 : f.currentRate(), f == null ? 0 : f.inFlight(),
-                f == null ? "DISABLED" : f.circuitState(), f == null ? 0 : f.pausedMillis());
+                f == null ? "DISABLED" : f.circuitState(), f == null ? 0 : f.pausedMillis(),
+                f == null ? 0 : f.waiting());
     }
 
     @Nullable FleetBudget fleet() {

@@ -7,17 +7,28 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 
 /**
- * One poll budget for every task of a client: a token bucket whose rate moves by AIMD (halved on a 429 at most once a
- * second, raised by a step each second once 429s have stopped), a fleet-wide pause until a 429's {@code Retry-After},
- * a Resilience4j {@link Bulkhead} on requests in flight, and a Resilience4j {@link CircuitBreaker} that pauses
- * everyone while the API fails broadly. Every clock is the tracker's, and every wait is on the shared timer: no
- * thread, no {@code Thread.sleep}, virtual time works.
+ * One poll budget for every task of a client: a token bucket whose rate a {@link RateController} moves (down to what
+ * gets through when 429s follow the rate, up additively when 429s stop), a fleet-wide pause until a 429's
+ * {@code Retry-After}, a Resilience4j {@link Bulkhead} on requests in flight, and a Resilience4j {@link CircuitBreaker}
+ * that pauses everyone while the API fails broadly. Requests wait in one FIFO queue, drained by one timer wake-up at
+ * a time (no thundering herd of retrying tasks). Every clock is the tracker's, and every wait is on the shared timer:
+ * no thread, no {@code Thread.sleep}, virtual time works.
+ *
+ * <p>A fleet-wide {@code Retry-After} pause is judged by what follows it: if the first {@value #PAUSE_VERDICT}
+ * answers after it include {@value #PAUSE_FAILED} or more 429s, waiting did not help (the 429s are not about the
+ * key's quota) and fleet-wide pauses are skipped for a cool-down (10 s, doubling to 5 min while pauses keep not
+ * helping); the task that got the 429 still waits its own {@code Retry-After}. A pause followed by no 429 at all tells
+ * the {@link RateController} that the 429s were a quota's.
  *
  * <p>Why not Resilience4j's {@code AtomicRateLimiter} (nor its reactor operator, which uses it): it backs off from
  * CAS contention with {@code LockSupport.parkNanos}, which BlockHound caught parking a timer thread with 10,000
@@ -27,7 +38,10 @@ import reactor.core.publisher.Mono;
  */
 public final class FleetBudget {
 
-    private static final long AIMD_STEP_MILLIS = 1000;
+    static final int PAUSE_VERDICT = 50;
+    static final int PAUSE_FAILED = 3;
+    private static final long COOL_DOWN_MIN = 10_000;
+    private static final long COOL_DOWN_MAX = 300_000;
 
     private final FleetOptions options;
     private final SharedTimer timer;
@@ -35,20 +49,26 @@ public final class FleetBudget {
     private final CircuitBreaker circuit;
 
     // guarded by this
-    private int rate;
+    private final RateController controller;
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private boolean wakeUpArmed;
     private double tokens;
     private long lastRefill;
-    private long lastDecrease = Long.MIN_VALUE / 2;
-    private long lastIncrease = Long.MIN_VALUE / 2;
-    private long last429 = Long.MIN_VALUE / 2;
-    private volatile long pausedUntil;
+    private long pausedUntil;
+    private long pauseEnd = Long.MIN_VALUE;
+    private int afterPause = -1;
+    private int throttledAfterPause;
+    private long coolDown = COOL_DOWN_MIN;
+    private long skipPausesUntil = Long.MIN_VALUE;
 
     public FleetBudget(FleetOptions options, SharedTimer timer, Clock clock) {
         this.options = options;
         this.timer = timer;
-        this.rate = options.maxRate();
+        long now = timer.now();
+        this.controller = new RateController(options.maxRate(), options.minRate(), options.increaseStep(),
+                options.recoveryDelay().toMillis(), now);
         this.tokens = options.maxRate();
-        this.lastRefill = timer.now();
+        this.lastRefill = now;
         this.bulkhead = Bulkhead.of("taskpoll-fleet", BulkheadConfig.custom()
                 .maxConcurrentCalls(options.maxInFlight())
                 .maxWaitDuration(Duration.ZERO)
@@ -67,24 +87,75 @@ public final class FleetBudget {
 
     /**
      * Completes when one request may be sent, holding a rate permit, a place in flight and the circuit's permission;
-     * release them with the returned ticket's {@code done(...)}. Waits (on the shared timer) while the fleet is
-     * paused, the circuit is open, the budget is spent or too many requests are in flight.
+     * release them with the returned ticket's {@code done(...)}. Requests are admitted in the order they asked; they
+     * wait (on the shared timer) while the fleet is paused, the circuit is open, the budget is spent or too many
+     * requests are in flight. Cancelling the wait gives nothing up: a cancelled waiter is skipped.
      */
     public Mono<Ticket> admit() {
-        return Mono.defer(() -> {
-            long now = timer.now();
-            long wait = tryAdmit(now);
-            return wait == 0 ? Mono.just(new Ticket(now)) : timer.delay(wait).then(admit());
+        return Mono.create(sink -> {
+            Waiter w = new Waiter(sink);
+            sink.onCancel(w::cancel);
+            synchronized (this) {
+                waiters.addLast(w);
+            }
+            drain();
         });
     }
 
-    /** 0 when admitted (permits taken), else how long to wait before asking again. */
+    /** Admits waiters from the head of the queue while permits last; arms one wake-up for the rest. */
+    private void drain() {
+        List<Waiter> admitted = null;
+        long wakeUpIn = 0;
+        synchronized (this) {
+            long now = timer.now();
+            while (!waiters.isEmpty()) {
+                Waiter head = waiters.peekFirst();
+                if (head.cancelled) {
+                    waiters.pollFirst();
+                    continue;
+                }
+                long wait = tryAdmit(now);
+                if (wait > 0) {
+                    if (!wakeUpArmed && wait != Long.MAX_VALUE) {
+                        wakeUpArmed = true;
+                        wakeUpIn = wait;
+                    }
+                    break;
+                }
+                waiters.pollFirst();
+                if (admitted == null) {
+                    admitted = new ArrayList<>();
+                }
+                admitted.add(head);
+            }
+        }
+        if (wakeUpIn > 0) {
+            timer.schedule(this::wakeUp, timer.now() + wakeUpIn);
+        }
+        if (admitted != null) {
+            long now = timer.now();
+            for (Waiter w : admitted) {
+                w.grant(new Ticket(now));
+            }
+        }
+    }
+
+    private void wakeUp() {
+        synchronized (this) {
+            wakeUpArmed = false;
+        }
+        drain();
+    }
+
+    /**
+     * Under this monitor: 0 when admitted (permits taken); else how long to wait before asking again, or
+     * {@code Long.MAX_VALUE} when only a request ending can free a place (its {@code done} drains the queue).
+     */
     private long tryAdmit(long now) {
         long paused = pausedUntil - now;
         if (paused > 0) {
             return paused;
         }
-        maybeIncrease(now);
         boolean permitted;
         synchronized (circuit) {
             permitted = circuit.tryAcquirePermission();
@@ -94,7 +165,7 @@ public final class FleetBudget {
         }
         if (!bulkhead.tryAcquirePermission()) {
             releaseCircuit();
-            return 10;
+            return Long.MAX_VALUE;
         }
         long wait = takeToken(now);
         if (wait > 0) {
@@ -115,58 +186,81 @@ public final class FleetBudget {
         }
     }
 
-    /** 0 when a token was taken, else the milliseconds until one will be there. The bucket holds one second. */
-    private synchronized long takeToken(long now) {
+    /** Under this monitor: 0 when a token was taken, else the ms until one will be there. The bucket holds 1 s. */
+    private long takeToken(long now) {
+        double rate = controller.rate(now);
         if (now > lastRefill) {
-            tokens = Math.min(rate, tokens + (now - lastRefill) * (double) rate / 1000.0);
+            tokens = Math.min(rate, tokens + (now - lastRefill) * rate / 1000.0);
             lastRefill = now;
         }
+        tokens = Math.min(tokens, rate);
         if (tokens >= 1) {
             tokens -= 1;
             return 0;
         }
+        controller.heldBack(now);
         return Math.max(1, (long) Math.ceil((1 - tokens) * 1000.0 / rate));
     }
 
-    private void maybeIncrease(long now) {
-        if (rate >= options.maxRate()) {
+    /**
+     * A 429 with {@code Retry-After} anywhere in the fleet pauses everyone until then, unless recent pauses have
+     * shown that waiting does not help (see the class comment).
+     */
+    void throttled(long now, @Nullable Duration retryAfter) {
+        if (retryAfter == null) {
             return;
         }
         synchronized (this) {
-            if (rate < options.maxRate() && now - last429 >= options.recoveryDelay().toMillis()
-                    && now - lastIncrease >= AIMD_STEP_MILLIS && now - lastDecrease >= AIMD_STEP_MILLIS) {
-                rate = Math.min(options.maxRate(), rate + options.increaseStep());
-                lastIncrease = now;
+            if (now < skipPausesUntil) {
+                return;
+            }
+            long until = now + retryAfter.toMillis();
+            if (until > pausedUntil) {
+                controller.pausedFleet(now, until);
+                pausedUntil = until;
+                pauseEnd = until;
+                afterPause = 0;
+                throttledAfterPause = 0;
+                tokens = 1; // resume at the rate, not with a burst of what a paused second would have allowed
+                lastRefill = until;
             }
         }
     }
 
-    /** A 429 anywhere in the fleet: halve the rate (once a second at most) and pause everyone for its Retry-After. */
-    void throttled(long now, @Nullable Duration retryAfter) {
-        synchronized (this) {
-            last429 = now;
-            if (now - lastDecrease >= AIMD_STEP_MILLIS) {
-                rate = Math.max(options.minRate(), rate / 2);
-                tokens = Math.min(tokens, rate);
-                lastDecrease = now;
-            }
+    /** Under this monitor: one answer to a request admitted at {@code admittedAt}. */
+    private void answered(long now, long admittedAt, boolean was429) {
+        controller.answered(now, was429);
+        if (afterPause < 0 || admittedAt < pauseEnd) {
+            return;
         }
-        if (retryAfter != null) {
-            long until = now + retryAfter.toMillis();
-            synchronized (this) {
-                if (until > pausedUntil) {
-                    pausedUntil = until;
-                }
+        afterPause++;
+        if (was429) {
+            throttledAfterPause++;
+        }
+        if (throttledAfterPause >= PAUSE_FAILED) {
+            controller.pauseVerdict(false);
+            skipPausesUntil = now + coolDown;
+            coolDown = Math.min(COOL_DOWN_MAX, coolDown * 2);
+            afterPause = -1;
+        } else if (afterPause >= PAUSE_VERDICT) {
+            if (throttledAfterPause == 0) {
+                controller.pauseVerdict(true); // one or two 429s: not conclusive either way
             }
+            coolDown = COOL_DOWN_MIN;
+            afterPause = -1;
         }
     }
 
     public synchronized int currentRate() {
-        return rate;
+        return (int) Math.round(controller.rate(timer.now()));
     }
 
     public int inFlight() {
         return options.maxInFlight() - bulkhead.getMetrics().getAvailableConcurrentCalls();
+    }
+
+    public synchronized int waiting() {
+        return waiters.size();
     }
 
     public String circuitState() {
@@ -175,8 +269,29 @@ public final class FleetBudget {
         }
     }
 
-    public long pausedMillis() {
+    public synchronized long pausedMillis() {
         return Math.max(0, pausedUntil - timer.now());
+    }
+
+    private static final class Waiter {
+        private final MonoSink<Ticket> sink;
+        volatile boolean cancelled;
+
+        Waiter(MonoSink<Ticket> sink) {
+            this.sink = sink;
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+
+        void grant(Ticket ticket) {
+            if (cancelled) {
+                ticket.done(null, true);
+                return;
+            }
+            sink.success(ticket); // a cancel racing this is the subscriber's: attempt() releases on cancel
+        }
     }
 
     /** The permits one admitted request holds; released exactly once. */
@@ -194,16 +309,24 @@ public final class FleetBudget {
                 return;
             }
             bulkhead.onComplete();
-            long elapsed = Math.max(0, timer.now() - admittedAt);
+            long now = timer.now();
+            long elapsed = Math.max(0, now - admittedAt);
+            RetryDecider.Kind kind = failure == null ? null : RetryDecider.classify(failure);
             synchronized (circuit) {
                 if (cancelled) {
                     circuit.releasePermission();
-                } else if (failure != null && RetryDecider.classify(failure) == RetryDecider.Kind.TRANSIENT) {
+                } else if (kind == RetryDecider.Kind.TRANSIENT) {
                     circuit.onError(elapsed, TimeUnit.MILLISECONDS, failure);
                 } else {
                     circuit.onSuccess(elapsed, TimeUnit.MILLISECONDS); // 2xx, 429 or a 4xx: it is up
                 }
             }
+            if (!cancelled) {
+                synchronized (FleetBudget.this) {
+                    answered(now, admittedAt, kind == RetryDecider.Kind.THROTTLED);
+                }
+            }
+            drain();
         }
     }
 }

@@ -45,33 +45,40 @@ class FleetBudgetTest {
     }
 
     @Test
-    void a429HalvesTheRateAtMostOnceASecondDownToTheFloor() {
-        FleetBudget b = budget(new FleetOptions(true, 100, 10, 5, Duration.ofSeconds(5), 256, 50, 100,
-                Duration.ofSeconds(30)));
-        b.throttled(0, null);
+    void whenMostAnswersAre429TheRateDropsTowardsWhatGotThroughAtMostByHalf() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(100));
+        List<Long> at = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            b.admit().subscribe(t -> {
+                at.add(vts.now(TimeUnit.MILLISECONDS));
+                t.done(n < 20 ? null : new ApiStatusException("t", 429, null, null), false);
+            });
+        }
+        vts.advanceTimeBy(Duration.ofMillis(1000));
+        assertThat(at).hasSize(100);
+        // 20 answers a second got through (1.02 x 20), but the rate drops at most by half at once
         assertThat(b.currentRate()).isEqualTo(50);
-        b.throttled(500, null);
-        assertThat(b.currentRate()).as("same second: one decrease").isEqualTo(50);
-        b.throttled(1000, null);
-        b.throttled(2000, null);
-        b.throttled(3000, null);
-        assertThat(b.currentRate()).as("50, 25, 12, then the floor").isEqualTo(10);
     }
 
     @Test
-    void theRateClimbsBackAdditivelyAfterTheRecoveryDelayNeverAboveTheCeiling() {
-        FleetBudget b = budget(new FleetOptions(true, 40, 1, 10, Duration.ofSeconds(5), 256, 50, 100,
-                Duration.ofSeconds(30)));
-        b.throttled(0, null);
-        assertThat(b.currentRate()).isEqualTo(20);
-        List<Integer> rates = new ArrayList<>();
-        for (int s = 1; s <= 10; s++) {
-            vts.advanceTimeTo(java.time.Instant.ofEpochSecond(s));
-            admitTimes(b, 1);
-            rates.add(b.currentRate());
+    void waitersAreAdmittedInTheOrderTheyAskedAndACancelledWaiterIsSkipped() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(2));
+        List<Integer> order = new ArrayList<>();
+        List<reactor.core.Disposable> subs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            subs.add(b.admit().subscribe(t -> {
+                order.add(n);
+                t.done(null, false);
+            }));
         }
-        // no change for 5 s after the 429, then +10 a second up to 40
-        assertThat(rates).containsExactly(20, 20, 20, 20, 30, 40, 40, 40, 40, 40);
+        assertThat(b.waiting()).isEqualTo(4);
+        subs.get(3).dispose();
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(order).containsExactly(0, 1, 2, 4, 5);
+        assertThat(b.waiting()).isZero();
+        assertThat(b.inFlight()).isZero();
     }
 
     @Test
@@ -83,7 +90,38 @@ class FleetBudgetTest {
         vts.advanceTimeBy(Duration.ofMillis(6999));
         assertThat(at).isEmpty();
         vts.advanceTimeBy(Duration.ofMillis(1));
-        assertThat(at).containsExactly(7000L, 7000L, 7000L);
+        // and resumes at the rate (100/s), not with a burst of the paused second's budget
+        assertThat(at).containsExactly(7000L);
+        vts.advanceTimeBy(Duration.ofMillis(20));
+        assertThat(at).containsExactly(7000L, 7010L, 7020L);
+    }
+
+    @Test
+    void aPauseThatDidNotHelpIsNotRepeatedFleetWideForACoolDown() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1000));
+        b.throttled(0, Duration.ofSeconds(1));
+        // after the pause, 3 of the first 50 answers are 429 again: waiting did not help
+        for (int i = 0; i < 50; i++) {
+            int n = i;
+            b.admit().subscribe(t -> t.done(n % 20 == 0 ? new ApiStatusException("t", 429, null, null) : null, false));
+        }
+        vts.advanceTimeBy(Duration.ofMillis(1100));
+        assertThat(b.pausedMillis()).isZero();
+        b.throttled(1500, Duration.ofSeconds(2));
+        assertThat(b.pausedMillis()).as("skipped: the 429s are not the quota's").isZero();
+        vts.advanceTimeTo(java.time.Instant.ofEpochSecond(12));
+        b.throttled(12_000, Duration.ofSeconds(2));
+        assertThat(b.pausedMillis()).as("the cool-down (10 s) is over: honoured again").isEqualTo(2000);
+    }
+
+    @Test
+    void aPauseThatHelpedKeepsPausesOn() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1000));
+        b.throttled(0, Duration.ofSeconds(1));
+        assertThat(admitTimes(b, 50)).isEmpty();
+        vts.advanceTimeBy(Duration.ofMillis(1100));
+        b.throttled(1100, Duration.ofSeconds(3));
+        assertThat(b.pausedMillis()).isEqualTo(3000);
     }
 
     @Test

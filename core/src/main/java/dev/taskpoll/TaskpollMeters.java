@@ -1,0 +1,73 @@
+package dev.taskpoll;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The fleet's figures as Micrometer meters, for applications that have Micrometer (an optional dependency of
+ * taskpoll: this class is the only one that needs it). In Spring Boot, declare it as a bean and it is bound to the
+ * application's registry; elsewhere call {@link #bindTo(MeterRegistry)}.
+ *
+ * <p>Meters, each tagged {@code client=<name>}: counters {@code taskpoll.requests} (status requests sent, retries
+ * included), {@code taskpoll.throttled} (429 answers), {@code taskpoll.retries}; gauges {@code taskpoll.tasks.active},
+ * {@code taskpoll.rate} (the shared budget's requests per second), {@code taskpoll.inflight},
+ * {@code taskpoll.waiting} (requests waiting for the budget), {@code taskpoll.paused} (ms left of a fleet-wide
+ * {@code Retry-After} pause), {@code taskpoll.circuit.open} (1 open, 0.5 half-open, 0 closed),
+ * {@code taskpoll.pool.acquired} and {@code taskpoll.pool.pending} (connections). Values are read when the registry
+ * asks: nothing is recorded on the poll path.
+ */
+public final class TaskpollMeters implements MeterBinder {
+
+    private final TaskpollClient client;
+    private final Tags tags;
+
+    public TaskpollMeters(TaskpollClient client, String name) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.tags = Tags.of(Tag.of("client", Objects.requireNonNull(name, "name")));
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        counter(registry, "taskpoll.requests", "status requests sent, retries included", s -> s.requestsSent());
+        counter(registry, "taskpoll.throttled", "429 answers", s -> s.throttled());
+        counter(registry, "taskpoll.retries", "attempts that were retries", s -> s.retries());
+        gauge(registry, "taskpoll.tasks.active", "tasks being polled", s -> s.activeTasks());
+        gauge(registry, "taskpoll.rate", "the shared budget's rate, requests per second", s -> s.currentRate());
+        gauge(registry, "taskpoll.inflight", "requests in flight", s -> s.inFlight());
+        gauge(registry, "taskpoll.waiting", "requests waiting for the shared budget", s -> s.waiting());
+        gauge(registry, "taskpoll.paused", "ms left of a fleet-wide Retry-After pause", s -> s.pausedMillis());
+        gauge(registry, "taskpoll.circuit.open", "1 open, 0.5 half-open, 0 closed", s -> circuit(s.circuitState()));
+        Gauge.builder("taskpoll.pool.acquired", client, c -> c.poolStats().acquired()).tags(tags)
+                .description("connections carrying a request").register(registry);
+        Gauge.builder("taskpoll.pool.pending", client, c -> c.poolStats().pending()).tags(tags)
+                .description("requests waiting for a connection").register(registry);
+    }
+
+    static double circuit(String state) {
+        switch (state) {
+            case "OPEN":
+            case "FORCED_OPEN":
+                return 1;
+            case "HALF_OPEN":
+                return 0.5;
+            default:
+                return 0;
+        }
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<FleetStats> f) {
+        FunctionCounter.builder(name, client, c -> f.applyAsDouble(c.tracker().stats())).tags(tags)
+                .description(description).register(registry);
+    }
+
+    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<FleetStats> f) {
+        Gauge.builder(name, client, c -> f.applyAsDouble(c.tracker().stats())).tags(tags)
+                .description(description).register(registry);
+    }
+}
