@@ -109,6 +109,18 @@ public final class TaskpollClient implements AutoCloseable {
     }
 
     /**
+     * Submits, tracks and captures: as {@link #submitAndTrack(GenerationRequest)}, but a completed status is emitted
+     * only once every result of the task is stored by {@code capture} (at {@code capture.directory(taskId)}), so the
+     * completed status means "generated and safely stored". If storing fails, the flux fails with a
+     * {@link dev.taskpoll.capture.CaptureException} that carries the completed status (task id and URLs are not lost).
+     */
+    public Flux<TaskStatus> submitAndTrack(GenerationRequest request, dev.taskpoll.capture.ResultCapture capture) {
+        Objects.requireNonNull(capture, "capture");
+        return submitAndTrack(request).concatMap(s -> s.state() == TaskState.COMPLETED && !s.resultUrls().isEmpty()
+                ? capture.capture(s).then(Mono.just(s)) : Mono.just(s));
+    }
+
+    /**
      * Uploads assets to a library. Track each accepted one with {@link #track(TaskRef)} ({@code Processing} until
      * {@code Active}, whose result URL is {@code asset://id}, or {@code Failed}). Sent again only when it provably
      * did not reach the API, as {@link #submit} is.

@@ -19,11 +19,15 @@ import java.util.Objects;
  * @param throttle      answer 429, half of them with {@code Retry-After: 1} to {@code 3} seconds
  * @param callbackDuplicate send a callback twice
  * @param callbackReorder  hold a callback back until after the next one (the terminal one is never held)
+ * @param callbackLoss     drop a callback (never sent)
+ * @param callbackEarly    send a callback with the task's first status before the create call's answer
+ * @param mediaTruncated   cut a full (not ranged) result download half-way, closing the connection
  * @param stallFor      how long a stalled request hangs before the connection is closed (simulated time)
  */
 public record Faults(double serverError, double reset, double malformed, double empty, double truncated,
                      double stall, double unknownStatus, double throttle, double callbackDuplicate,
-                     double callbackReorder, Duration stallFor) {
+                     double callbackReorder, double callbackLoss, double callbackEarly, double mediaTruncated,
+                     Duration stallFor) {
 
     public Faults {
         check("serverError", serverError);
@@ -36,6 +40,9 @@ public record Faults(double serverError, double reset, double malformed, double 
         check("throttle", throttle);
         check("callbackDuplicate", callbackDuplicate);
         check("callbackReorder", callbackReorder);
+        check("callbackLoss", callbackLoss);
+        check("callbackEarly", callbackEarly);
+        check("mediaTruncated", mediaTruncated);
         Objects.requireNonNull(stallFor, "stallFor");
         if (stallFor.isNegative() || stallFor.isZero()) {
             throw new IllegalArgumentException("stallFor: " + stallFor + " must be positive");
@@ -44,12 +51,12 @@ public record Faults(double serverError, double reset, double malformed, double 
 
     /** No faults. */
     public static Faults none() {
-        return new Faults(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ofMinutes(2));
+        return new Faults(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ofMinutes(2));
     }
 
     /**
      * Parses {@code "5xx=0.05,reset=0.01,malformed=0.01,empty=0,truncated=0,stall=0.005,unknown=0.01,429=0.2,
-     * dup=0.1,reorder=0.1,stallFor=PT2M"}: any subset, in any order, over {@link #none()}.
+     * dup=0.1,reorder=0.1,lost=0.1,early=0.5,mediaTruncated=0.5,stallFor=PT2M"}: any subset, in any order, over {@link #none()}.
      *
      * @throws IllegalArgumentException naming the knob and the value that is wrong
      */
@@ -82,17 +89,18 @@ public record Faults(double serverError, double reset, double malformed, double 
 
     private Faults with(String knob, double rate, Duration stallFor) {
         double[] r = {serverError, reset, malformed, empty, truncated, stall, unknownStatus, throttle,
-                callbackDuplicate, callbackReorder};
+                callbackDuplicate, callbackReorder, callbackLoss, callbackEarly, mediaTruncated};
         int i = java.util.List.of("5xx", "reset", "malformed", "empty", "truncated", "stall", "unknown", "429", "dup",
-                "reorder", "stallfor").indexOf(knob);
+                "reorder", "lost", "early", "mediatruncated", "stallfor").indexOf(knob);
         if (i < 0) {
             throw new IllegalArgumentException("faults: unknown knob '" + knob
-                    + "'; knobs: 5xx, reset, malformed, empty, truncated, stall, unknown, 429, dup, reorder, stallFor");
+                    + "'; knobs: 5xx, reset, malformed, empty, truncated, stall, unknown, 429, dup, reorder, lost, early, "
+                    + "mediaTruncated, stallFor");
         }
         if (i < r.length) {
             r[i] = rate;
         }
-        return new Faults(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], stallFor);
+        return new Faults(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], stallFor);
     }
 
     private static void check(String name, double rate) {

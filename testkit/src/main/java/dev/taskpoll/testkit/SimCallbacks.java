@@ -33,6 +33,18 @@ final class SimCallbacks {
         this.faults = faults;
     }
 
+    /**
+     * With the {@code early} fault, POSTs the task's first status now, before its create call has been answered
+     * (the caller sends the answer once this callback's answer came back, or failed).
+     */
+    Mono<Void> early(SimTask t) {
+        if (t.callbackUrl == null || !loopback(t.callbackUrl) || random.nextDouble() >= faults.callbackEarly()) {
+            return Mono.empty();
+        }
+        long now = time.nowMillis();
+        return exchange(t, bodies.generic(t, now, null), t.statusAt(now), "early").then();
+    }
+
     void schedule(SimTask t) {
         if (t.callbackUrl == null) {
             return;
@@ -65,13 +77,22 @@ final class SimCallbacks {
     }
 
     private void post(SimTask t, byte[] body, String status, String note) {
+        if (random.nextDouble() < faults.callbackLoss()) {
+            t.recordCallback(new TaskTruth.Callback(Instant.ofEpochMilli(time.nowMillis()), status, 0,
+                    "lost (simulated fault): not sent"));
+            return;
+        }
+        exchange(t, body, status, note).subscribe();
+    }
+
+    private Mono<Integer> exchange(SimTask t, byte[] body, String status, String note) {
         Instant sentAt = Instant.ofEpochMilli(time.nowMillis());
-        http.headers(h -> h.set("Content-Type", "application/json"))
+        return http.headers(h -> h.set("Content-Type", "application/json"))
                 .post().uri(t.callbackUrl)
                 .send(ByteBufFlux.fromInbound(Mono.just(body)))
                 .responseSingle((res, content) -> content.then(Mono.just(res.status().code())))
                 .onErrorReturn(0)
-                .subscribe(code -> t.recordCallback(new TaskTruth.Callback(sentAt, status, code, note)));
+                .doOnNext(code -> t.recordCallback(new TaskTruth.Callback(sentAt, status, code, note)));
     }
 
     static boolean loopback(String url) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -57,6 +58,15 @@ final class SimHandlers {
                 body -> p.assets().sd2Status(body, now()))));
         routes.get(prefix + "/_media/{id}/{file}", this::media);
         routes.get("/_sim/tasks", (req, res) -> send(res, 200, p.bodies().ledger(p.tasks().truths())));
+        // a redirect to any URL (for result downloaders' redirect handling); answers 302 with Location: to
+        routes.get("/_sim/redirect", (req, res) -> {
+            QueryStringDecoder q = new QueryStringDecoder(req.uri());
+            List<String> to = q.parameters().get("to");
+            if (to == null || to.isEmpty()) {
+                return send(res, 400, p.bodies().error("400", "to: missing"));
+            }
+            return res.status(302).header(HttpHeaderNames.LOCATION, to.get(0)).send();
+        });
     }
 
     private long now() {
@@ -119,15 +129,15 @@ final class SimHandlers {
         if (fault != Faults.Kind.NONE && fault != Faults.Kind.UNKNOWN_STATUS) {
             return faulty(res, fault, p.bodies().error("0", "fault"));
         }
-        return withBody(req, res, body -> {
+        return withBodyAsync(req, res, body -> {
             String problem = RequestRules.check(f, body);
             if (problem != null) {
-                return new SimAssets.Answer(400, p.bodies().error("400", problem));
+                return Mono.just(new SimAssets.Answer(400, p.bodies().error("400", problem)));
             }
             String callback = f.generic() && body.hasNonNull("callback_url") ? body.get("callback_url").asText() : null;
             SimTask t = p.tasks().create(f, body.get("model").asText(), callback);
             p.callbacks().schedule(t);
-            return new SimAssets.Answer(200, p.bodies().create(t));
+            return p.callbacks().early(t).thenReturn(new SimAssets.Answer(200, p.bodies().create(t)));
         });
     }
 
@@ -151,6 +161,12 @@ final class SimHandlers {
         byte[] content = p.media().content(Objects.requireNonNull(t));
         res.header(HttpHeaderNames.CONTENT_TYPE, p.media().contentType(t)).header(HttpHeaderNames.ACCEPT_RANGES, "bytes");
         if (range.isEmpty()) {
+            if (p.random().nextDouble() < p.faults().mediaTruncated()) {
+                log(q.path(), now, range, 200, auth);
+                return res.status(200).header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(content.length))
+                        .sendObject(Flux.just(Unpooled.wrappedBuffer(content, 0, content.length / 2))
+                                .concatWith(Mono.error(new IOException("truncated (simulated fault)"))));
+            }
             log(q.path(), now, range, 200, auth);
             return bytes(res, 200, content);
         }
@@ -237,6 +253,11 @@ final class SimHandlers {
 
     private Publisher<Void> withBody(HttpServerRequest req, HttpServerResponse res,
                                      java.util.function.Function<JsonNode, SimAssets.Answer> handler) {
+        return withBodyAsync(req, res, body -> Mono.just(handler.apply(body)));
+    }
+
+    private Publisher<Void> withBodyAsync(HttpServerRequest req, HttpServerResponse res,
+                                          java.util.function.Function<JsonNode, Mono<SimAssets.Answer>> handler) {
         if (req.requestHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) > MAX_REQUEST_BYTES) {
             return send(res, 413, p.bodies().error("413", "request body larger than " + MAX_REQUEST_BYTES + " bytes"));
         }
@@ -250,8 +271,7 @@ final class SimHandlers {
             if (body == null || !body.isObject()) {
                 return Mono.from(send(res, 400, p.bodies().error("400", "request body must be a JSON object")));
             }
-            SimAssets.Answer a = handler.apply(body);
-            return Mono.from(send(res, a.status(), a.body()));
+            return handler.apply(body).flatMap(a -> Mono.from(send(res, a.status(), a.body())));
         });
     }
 

@@ -1,0 +1,200 @@
+package dev.taskpoll.capture;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * How results are captured. Immutable; build with {@link #builder(Path)}. Defaults:
+ *
+ * <ul>
+ *   <li>{@code directory}: required; files go to {@code <directory>/<task id>/<n>.<ext>}</li>
+ *   <li>{@code maxBytes}: 2 GiB per file, counted while streaming</li>
+ *   <li>{@code concurrency}: 4 downloads at once across all tasks</li>
+ *   <li>{@code maxAttempts}: 5 per file (transient failures: 5xx, 408, 429, resets, truncated bodies, timeouts),
+ *       resuming with {@code Range} where the server allows it; back-off from 500 ms</li>
+ *   <li>{@code maxRedirects}: 3, each target checked again like the first URL</li>
+ *   <li>{@code allowPlainHttpOnLoopback}: false; only https is fetched, plain http to a loopback host only when true
+ *       (tests)</li>
+ *   <li>{@code connectTimeout} 10 s, {@code readTimeout} 60 s (between two reads)</li>
+ *   <li>{@code urlLifetime}: 24 h (result URLs expire about a day after completion) and {@code expiryWarning}: 1 h;
+ *       a capture still pending {@code expiryWarning} before {@code observedAt + urlLifetime} emits a warning</li>
+ *   <li>{@code scheduler}: {@link Schedulers#parallel()}, and its clock, for the warning's timer</li>
+ * </ul>
+ */
+public final class CaptureOptions {
+
+    private final Path directory;
+    private final long maxBytes;
+    private final int concurrency;
+    private final int maxAttempts;
+    private final int maxRedirects;
+    private final boolean allowPlainHttpOnLoopback;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final Duration urlLifetime;
+    private final Duration expiryWarning;
+    private final Scheduler scheduler;
+
+    private CaptureOptions(Builder b) {
+        this.directory = b.directory;
+        this.maxBytes = b.maxBytes;
+        this.concurrency = b.concurrency;
+        this.maxAttempts = b.maxAttempts;
+        this.maxRedirects = b.maxRedirects;
+        this.allowPlainHttpOnLoopback = b.allowPlainHttpOnLoopback;
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+        this.urlLifetime = b.urlLifetime;
+        this.expiryWarning = b.expiryWarning;
+        this.scheduler = b.scheduler;
+    }
+
+    public static Builder builder(Path directory) {
+        return new Builder(directory);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    public int maxRedirects() {
+        return maxRedirects;
+    }
+
+    public boolean allowPlainHttpOnLoopback() {
+        return allowPlainHttpOnLoopback;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    public Duration urlLifetime() {
+        return urlLifetime;
+    }
+
+    public Duration expiryWarning() {
+        return expiryWarning;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+
+    public static final class Builder {
+        private final Path directory;
+        private long maxBytes = 2L << 30;
+        private int concurrency = 4;
+        private int maxAttempts = 5;
+        private int maxRedirects = 3;
+        private boolean allowPlainHttpOnLoopback;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(60);
+        private Duration urlLifetime = Duration.ofHours(24);
+        private Duration expiryWarning = Duration.ofHours(1);
+        private Scheduler scheduler = Schedulers.parallel();
+
+        private Builder(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+        }
+
+        public Builder maxBytes(long max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("capture.maxBytes: " + max + " must be at least 1");
+            }
+            this.maxBytes = max;
+            return this;
+        }
+
+        public Builder concurrency(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("capture.concurrency: " + n + " must be at least 1");
+            }
+            this.concurrency = n;
+            return this;
+        }
+
+        public Builder maxAttempts(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("capture.maxAttempts: " + n + " must be at least 1");
+            }
+            this.maxAttempts = n;
+            return this;
+        }
+
+        public Builder maxRedirects(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("capture.maxRedirects: " + n + " must not be negative");
+            }
+            this.maxRedirects = n;
+            return this;
+        }
+
+        /** Fetch plain {@code http} URLs whose host is loopback (for tests against a local simulator). */
+        public Builder allowPlainHttpOnLoopback(boolean allow) {
+            this.allowPlainHttpOnLoopback = allow;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive("capture.connectTimeout", d);
+            return this;
+        }
+
+        public Builder readTimeout(Duration d) {
+            this.readTimeout = positive("capture.readTimeout", d);
+            return this;
+        }
+
+        public Builder urlLifetime(Duration d) {
+            this.urlLifetime = positive("capture.urlLifetime", d);
+            return this;
+        }
+
+        public Builder expiryWarning(Duration d) {
+            Objects.requireNonNull(d, "capture.expiryWarning");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("capture.expiryWarning: " + d + " must not be negative");
+            }
+            this.expiryWarning = d;
+            return this;
+        }
+
+        public Builder scheduler(Scheduler s) {
+            this.scheduler = Objects.requireNonNull(s, "capture.scheduler");
+            return this;
+        }
+
+        public CaptureOptions build() {
+            return new CaptureOptions(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " must be positive");
+            }
+            return d;
+        }
+    }
+}

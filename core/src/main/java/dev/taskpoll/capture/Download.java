@@ -1,0 +1,286 @@
+package dev.taskpoll.capture;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.util.retry.Retry;
+
+/**
+ * One result URL to one file: streamed from the response body into an {@link AsynchronousFileChannel} (writes
+ * complete on the channel's pool, never on an event loop), SHA-256 and size counted on the way, a byte cap checked
+ * before each write, retried with {@code Range} from the bytes already written, then renamed into place. File system
+ * calls that may block (directories, open, rename, delete) run on {@link Schedulers#boundedElastic()}.
+ */
+final class Download {
+
+    private final HttpClient http;
+    private final CaptureOptions options;
+    private final String taskId;
+    private final int index;
+    private final URI start;
+    private final Path dir;
+    private final Path temp;
+
+    // one attempt at a time (retryWhen resubscribes after the previous attempt ended)
+    private @Nullable AsynchronousFileChannel channel;
+    private MessageDigest digest = sha256();
+    private long written;
+    private String contentType = "application/octet-stream";
+    private String host;
+
+    Download(HttpClient http, CaptureOptions options, String taskId, int index, URI start) {
+        this.http = http;
+        this.options = options;
+        this.taskId = taskId;
+        this.index = index;
+        this.start = start;
+        this.host = hostOf(start);
+        this.dir = options.directory().resolve(ResultCapture.directoryName(taskId));
+        this.temp = dir.resolve("." + index + ".part-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    }
+
+    Mono<CaptureEvent.Stored> run() {
+        return Mono.defer(() -> {
+            String refused = UrlPolicy.check(start, options);
+            if (refused != null) {
+                return Mono.error(permanent(refused, null));
+            }
+            return blocking(() -> {
+                Files.createDirectories(dir);
+                channel = AsynchronousFileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                return true;
+            }).then(Mono.defer(() -> fetch(start, 0))
+                    .retryWhen(Retry.backoff(options.maxAttempts() - 1L, Duration.ofMillis(500))
+                            .maxBackoff(Duration.ofSeconds(10))
+                            .filter(e -> e instanceof CaptureException c && c.isTransient())
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure())))
+                    .then(Mono.defer(this::commit))
+                    .onErrorResume(e -> cleanup().then(Mono.error(e instanceof CaptureException ? e
+                            : permanent("local storage: " + e.getClass().getSimpleName(), e))))
+                    .doOnCancel(() -> cleanup().subscribe());
+        });
+    }
+
+    private Mono<Void> fetch(URI uri, int redirects) {
+        host = hostOf(uri);
+        long from = written;
+        return http.headers(h -> {
+                    if (from > 0) {
+                        h.set(HttpHeaderNames.RANGE, "bytes=" + from + "-");
+                    }
+                })
+                .get().uri(uri)
+                .response((res, body) -> answer(uri, redirects, res, body))
+                .then()
+                .onErrorMap(e -> !(e instanceof CaptureException), this::classify);
+    }
+
+    private reactor.core.publisher.Flux<Void> answer(URI uri, int redirects, HttpClientResponse res, ByteBufFlux body) {
+        int code = res.status().code();
+        if (code >= 300 && code < 400 && res.responseHeaders().contains(HttpHeaderNames.LOCATION)) {
+            if (redirects >= options.maxRedirects()) {
+                return reactor.core.publisher.Flux.error(permanent("more than " + options.maxRedirects()
+                        + " redirects", null));
+            }
+            URI next;
+            try {
+                next = uri.resolve(res.responseHeaders().get(HttpHeaderNames.LOCATION));
+            } catch (IllegalArgumentException e) {
+                return reactor.core.publisher.Flux.error(permanent("redirect to an invalid location", null));
+            }
+            String refused = UrlPolicy.check(next, options);
+            if (refused != null) {
+                return reactor.core.publisher.Flux.error(permanent("redirect to " + hostOf(next) + " refused: "
+                        + refused, null));
+            }
+            return body.then(fetch(next, redirects + 1)).flux();
+        }
+        if (code == 200 || code == 206) {
+            if (code == 206 && !rangeStartsAt(res.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE), written)) {
+                return body.then(restart()).then(Mono.<Void>error(transientFailure("range answer did not match",
+                        null))).flux();
+            }
+            long length = contentLength(res.responseHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
+            Mono<Void> reset = code == 200 && written > 0 ? restart() : Mono.empty();
+            if (length >= 0 && (code == 200 ? 0 : written) + length > options.maxBytes()) {
+                return reactor.core.publisher.Flux.error(tooLarge()); // not read: the connection is closed
+            }
+            String type = res.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+            if (type != null) {
+                contentType = type;
+            }
+            long expectedEnd = length < 0 ? -1 : (code == 200 ? 0 : written) + length;
+            return reset.thenMany(body.retain().concatMap(this::write, 1))
+                    .then(Mono.defer(() -> expectedEnd >= 0 && written != expectedEnd
+                            ? Mono.<Void>error(transientFailure("body ended after " + written + " of " + expectedEnd
+                            + " bytes", null)) : Mono.<Void>empty()))
+                    .flux();
+        }
+        String reason = code == 410 ? "URL expired (HTTP 410)" : code == 403 ? "forbidden (HTTP 403): expired or bad"
+                + " signature" : "HTTP " + code;
+        boolean retry = code == 408 || code == 429 || code >= 500;
+        return reactor.core.publisher.Flux.error(retry ? transientFailure(reason, null) : permanent(reason, null));
+    }
+
+    /** Writes one buffer at the current position, all of it, then releases it. */
+    private Mono<Void> write(ByteBuf buf) {
+        int n = buf.readableBytes();
+        if (written + n > options.maxBytes()) {
+            buf.release();
+            return Mono.error(tooLarge());
+        }
+        ByteBuffer nio = buf.nioBuffer();
+        digest.update(nio.duplicate());
+        AsynchronousFileChannel ch = channel;
+        long at = written;
+        return Mono.<Void>create(sink -> writeFully(ch, nio, at, sink))
+                .doOnSuccess(v -> written += n)
+                .doFinally(s -> buf.release());
+    }
+
+    private static void writeFully(AsynchronousFileChannel ch, ByteBuffer src, long at,
+                                   reactor.core.publisher.MonoSink<Void> sink) {
+        ch.write(src, at, null, new CompletionHandler<Integer, Void>() {
+            @Override
+            public void completed(Integer count, Void attachment) {
+                if (src.hasRemaining()) {
+                    writeFully(ch, src, at + count, sink);
+                } else {
+                    sink.success();
+                }
+            }
+
+            @Override
+            public void failed(Throwable e, Void attachment) {
+                sink.error(e);
+            }
+        });
+    }
+
+    /** The server sent the whole file again (or a range we did not ask for): start over. */
+    private Mono<Void> restart() {
+        return blocking(() -> {
+            channel.truncate(0);
+            return true;
+        }).doOnSuccess(v -> {
+            written = 0;
+            digest = sha256();
+        }).then();
+    }
+
+    private Mono<CaptureEvent.Stored> commit() {
+        String ext = Extensions.of(contentType);
+        Path target = dir.resolve(index + "." + ext);
+        String sha = HexFormat.of().formatHex(digest.digest());
+        long size = written;
+        return blocking(() -> {
+            channel.force(true);
+            channel.close();
+            channel = null;
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return new CaptureEvent.Stored(taskId, index, target, size, sha, contentType, host);
+        });
+    }
+
+    private Mono<Void> cleanup() {
+        return blocking(() -> {
+            AsynchronousFileChannel ch = channel;
+            channel = null;
+            if (ch != null) {
+                ch.close();
+            }
+            Files.deleteIfExists(temp);
+            return true;
+        }).onErrorResume(e -> Mono.empty()).then();
+    }
+
+    private CaptureException classify(Throwable e) {
+        if (e instanceof PrematureCloseException || e instanceof TimeoutException
+                || e instanceof io.netty.handler.timeout.ReadTimeoutException || e instanceof IOException) {
+            return transientFailure(e instanceof PrematureCloseException ? "connection closed before the body ended"
+                    : e.getClass().getSimpleName(), e);
+        }
+        return permanent(e.getClass().getSimpleName(), e);
+    }
+
+    private CaptureException tooLarge() {
+        return permanent("larger than the cap of " + options.maxBytes() + " bytes", null);
+    }
+
+    private CaptureException permanent(String reason, @Nullable Throwable cause) {
+        return new CaptureException(taskId, host, reason, false, null, cause);
+    }
+
+    private CaptureException transientFailure(String reason, @Nullable Throwable cause) {
+        return new CaptureException(taskId, host, reason, true, null, cause);
+    }
+
+    static boolean rangeStartsAt(@Nullable String contentRange, long position) {
+        // bytes <start>-<end>/<total>
+        if (contentRange == null || !contentRange.toLowerCase(Locale.ROOT).startsWith("bytes ")) {
+            return false;
+        }
+        int dash = contentRange.indexOf('-');
+        try {
+            return dash > 6 && Long.parseLong(contentRange.substring(6, dash).trim()) == position;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static long contentLength(@Nullable String value) {
+        try {
+            return value == null ? -1 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static String hostOf(URI uri) {
+        return uri.getHost() == null ? "(no host)" : uri.getHost();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    private static <T> Mono<T> blocking(IoCall<T> call) {
+        return Mono.fromCallable(call::call).subscribeOn(Schedulers.boundedElastic());
+    }
+
+}

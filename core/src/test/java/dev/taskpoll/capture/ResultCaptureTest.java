@@ -1,0 +1,276 @@
+package dev.taskpoll.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.Family;
+import dev.taskpoll.GenerationRequest;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.testkit.Faults;
+import dev.taskpoll.testkit.MediaRequest;
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.netty.http.client.HttpClient;
+
+/** Result capture against the simulator's media server: what is stored, what is refused, what is cleaned up. */
+class ResultCaptureTest {
+
+    private static final int VIDEO_BYTES = 300_000;
+    private static final int IMAGE_BYTES = 50_000;
+
+    @TempDir
+    Path dir;
+
+    private Simulator sim;
+    private TaskpollClient client;
+    private ResultCapture capture;
+
+    private void start(Faults faults, Duration urlLifetime) {
+        SimTime time = SimTime.accelerated(200);
+        sim = Simulator.builder().time(time).seed(9).faults(faults).urlLifetime(urlLifetime)
+                .mediaSize(VIDEO_BYTES, IMAGE_BYTES)
+                .generationTime(Duration.ofSeconds(20), Duration.ofSeconds(40)).build().start();
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build()).build());
+    }
+
+    private ResultCapture capture(CaptureOptions.Builder b) {
+        capture = ResultCapture.create(b.allowPlainHttpOnLoopback(true).build());
+        return capture;
+    }
+
+    @AfterEach
+    void stop() {
+        if (capture != null) {
+            capture.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private TaskStatus completed(Family f) {
+        String id;
+        do {
+            id = sim.createTask(f.createPath(), f.models().get(0));
+        } while (sim.truth(id).orElseThrow().outcome() != dev.taskpoll.testkit.SimOutcome.COMPLETED);
+        TaskStatus last = client.track(TaskRef.of(id, f)).blockLast(Duration.ofSeconds(30));
+        assertThat(last.state()).isEqualTo(TaskState.COMPLETED);
+        return last;
+    }
+
+    private static byte[] served(String url) {
+        // a ranged request for all of it: never cut by the mediaTruncated fault, which applies to full GETs
+        return HttpClient.create().headers(h -> h.set("Range", "bytes=0-")).get().uri(url)
+                .responseSingle((r, b) -> b.asByteArray()).block(Duration.ofSeconds(10));
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private List<Path> filesUnder(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void storesEachResultByteIdenticalWithItsChecksumAndNoKeyGoesToTheResultHost() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        ResultCapture c = capture(CaptureOptions.builder(dir));
+        for (Family f : List.of(Family.VEO, Family.NANO_BANANA, Family.GENERIC_TASK)) {
+            TaskStatus done = completed(f);
+            List<CaptureEvent> events = c.capture(done).collectList().block(Duration.ofSeconds(30));
+            assertThat(events).hasSize(done.resultUrls().size());
+            CaptureEvent.Stored s = (CaptureEvent.Stored) events.get(0);
+            byte[] expected = served(done.resultUrls().get(0));
+            assertThat(Files.readAllBytes(s.path())).as(f + ": byte-identical").isEqualTo(expected);
+            assertThat(s.sha256()).isEqualTo(sha256(expected));
+            assertThat(s.size()).isEqualTo(expected.length);
+            String ext = f == Family.NANO_BANANA ? "png" : "mp4";
+            assertThat(s.path()).isEqualTo(dir.resolve(done.taskId()).resolve("0." + ext));
+            assertThat(s.host()).isEqualTo("127.0.0.1");
+        }
+        assertThat(filesUnder(dir)).as("no temporary file left").allSatisfy(p ->
+                assertThat(p.getFileName().toString()).doesNotContain(".part"));
+        assertThat(sim.mediaRequests()).isNotEmpty().noneMatch(MediaRequest::authorizationSent);
+    }
+
+    @Test
+    void aTruncatedBodyIsResumedWithARangeRequest() throws Exception {
+        start(Faults.parse("mediaTruncated=1"), Duration.ofHours(24));
+        TaskStatus done = completed(Family.SORA);
+        CaptureEvent.Stored s = (CaptureEvent.Stored) capture(CaptureOptions.builder(dir)).capture(done)
+                .blockLast(Duration.ofSeconds(30));
+        // every full GET is cut half-way; the rest came with Range, from the bytes that had arrived
+        List<MediaRequest> requests = sim.mediaRequests();
+        assertThat(requests).hasSize(2);
+        assertThat(requests.get(0).range()).isEmpty();
+        assertThat(requests.get(1).range()).matches("bytes=[1-9][0-9]*-");
+        long resumedAt = Long.parseLong(requests.get(1).range().replaceAll("[^0-9]", ""));
+        assertThat(resumedAt).isBetween(1L, VIDEO_BYTES / 2L);
+        byte[] all = Files.readAllBytes(s.path());
+        assertThat(all).isEqualTo(served(done.resultUrls().get(0)));
+        assertThat(all).hasSize(VIDEO_BYTES);
+        assertThat(s.sha256()).isEqualTo(sha256(all));
+        assertThat(sim.mediaRequests().get(1).status()).isEqualTo(206);
+    }
+
+    @Test
+    void anExpiredUrlFailsClearlyAndLeavesNothing() throws Exception {
+        start(Faults.none(), Duration.ofSeconds(1)); // one simulated second: 5 ms of real time at 200x
+        TaskStatus done = completed(Family.VEO);
+        Thread.onSpinWait();
+        assertThatThrownBy(() -> capture(CaptureOptions.builder(dir)).capture(done).blockLast(Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(CaptureException.class, e -> {
+                    assertThat(e.taskId()).isEqualTo(done.taskId());
+                    assertThat(e.host()).isEqualTo("127.0.0.1");
+                    assertThat(e.reason()).contains("410");
+                    assertThat(e.isTransient()).isFalse();
+                    assertThat(e.getMessage()).doesNotContain("sig=");
+                });
+        assertThat(filesUnder(dir)).isEmpty();
+    }
+
+    @Test
+    void aBodyOverTheCapIsRefusedAndThePartialFileRemoved() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus done = completed(Family.VEO);
+        assertThatThrownBy(() -> capture(CaptureOptions.builder(dir).maxBytes(VIDEO_BYTES - 1)).capture(done)
+                .blockLast(Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(CaptureException.class, e ->
+                        assertThat(e.reason()).isEqualTo("larger than the cap of " + (VIDEO_BYTES - 1) + " bytes"));
+        assertThat(filesUnder(dir)).isEmpty();
+    }
+
+    @Test
+    void aChunkedBodyOverTheCapIsCutWhileStreamingAndThePartialFileRemoved() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        // no Content-Length (chunked): the cap can only be found while writing
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/big.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
+                        .sendByteArray(reactor.core.publisher.Flux.range(0, 100).map(i -> new byte[10_000]))))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port() + "/big.mp4"));
+            assertThatThrownBy(() -> capture(CaptureOptions.builder(dir).maxBytes(250_000)).capture(done)
+                    .blockLast(Duration.ofSeconds(30)))
+                    .isInstanceOfSatisfying(CaptureException.class, e ->
+                            assertThat(e.reason()).isEqualTo("larger than the cap of 250000 bytes"));
+            assertThat(filesUnder(dir)).isEmpty();
+        } finally {
+            server.disposeNow();
+        }
+    }
+
+    @Test
+    void redirectsAreFollowedOnlyWhereTheFirstUrlWouldBeAllowed() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus done = completed(Family.VEO);
+        String real = done.resultUrls().get(0);
+        String root = "http://127.0.0.1:" + sim.port();
+        String viaRedirect = root + "/_sim/redirect?to=" + URLEncoder.encode(real, StandardCharsets.UTF_8);
+        ResultCapture c = capture(CaptureOptions.builder(dir));
+        CaptureEvent.Stored s = (CaptureEvent.Stored) c.capture(withUrls(done, List.of(viaRedirect)))
+                .blockLast(Duration.ofSeconds(30));
+        assertThat(Files.readAllBytes(s.path())).isEqualTo(served(real));
+
+        String elsewhere = root + "/_sim/redirect?to="
+                + URLEncoder.encode("http://results.example.com/x.mp4", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> c.capture(withUrls(done, List.of(elsewhere))).blockLast(Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(CaptureException.class, e -> assertThat(e.reason())
+                        .isEqualTo("redirect to results.example.com refused: plain http to a non-loopback host"));
+    }
+
+    @Test
+    void plainHttpIsRefusedUnlessOptedInAndNothingIsSent() {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus done = completed(Family.VEO);
+        capture = ResultCapture.create(CaptureOptions.builder(dir).build());
+        int before = sim.mediaRequests().size();
+        assertThatThrownBy(() -> capture.capture(done).blockLast(Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(CaptureException.class, e -> assertThat(e.reason())
+                        .startsWith("plain http (allowed only to loopback"));
+        assertThat(sim.mediaRequests()).hasSize(before);
+    }
+
+    @Test
+    void aCaptureCloseToTheUrlsExpiryWarnsFirst() {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus done = completed(Family.VEO);
+        TaskStatus old = new TaskStatus(done.taskId(), done.state(), done.rawStatus(), done.model(), done.createdAt(),
+                done.resultUrls(), done.error(), done.actualDuration(), done.totalTokens(),
+                Instant.now().minus(Duration.ofMinutes(23 * 60 + 30)));
+        List<CaptureEvent> events = capture(CaptureOptions.builder(dir)).capture(old).collectList()
+                .block(Duration.ofSeconds(30));
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).isInstanceOf(CaptureEvent.ExpiryWarning.class);
+        assertThat(((CaptureEvent.ExpiryWarning) events.get(0)).expiresAt()).isEqualTo(old.observedAt()
+                .plus(Duration.ofHours(24)));
+        assertThat(events.get(1)).isInstanceOf(CaptureEvent.Stored.class);
+    }
+
+    @Test
+    void onlyACompletedTaskWithResultsCanBeCaptured() {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus running = new TaskStatus("t1", TaskState.PROCESSING, "processing", null, null, List.of(), null, null,
+                null, Instant.now());
+        assertThatThrownBy(() -> capture(CaptureOptions.builder(dir)).capture(running).blockLast())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("capture: task 't1' is PROCESSING with 0 result URLs; only a completed task with results"
+                        + " can be captured");
+    }
+
+    @Test
+    void submitAndTrackWithCaptureEmitsCompletedOnlyOnceTheFilesAreStored() {
+        start(Faults.none(), Duration.ofHours(24));
+        ResultCapture c = capture(CaptureOptions.builder(dir));
+        GenerationRequest request = GenerationRequest.task("kling-v3/text-to-video",
+                Map.of("prompt", "a lighthouse at dawn", "duration", "5", "aspect_ratio", "16:9")).build();
+        List<TaskStatus> statuses = client.submitAndTrack(request, c)
+                .doOnNext(s -> {
+                    if (s.state() == TaskState.COMPLETED) {
+                        assertThat(c.directory(s.taskId()).resolve("0.mp4")).as("stored before it is emitted")
+                                .exists();
+                    }
+                })
+                .collectList().block(Duration.ofSeconds(60));
+        TaskStatus last = statuses.get(statuses.size() - 1);
+        assertThat(last.isTerminal()).isTrue();
+        if (last.state() == TaskState.COMPLETED) {
+            assertThat(c.directory(last.taskId()).resolve("0.mp4")).exists();
+        }
+    }
+
+    private static TaskStatus withUrls(TaskStatus s, List<String> urls) {
+        return new TaskStatus(s.taskId(), s.state(), s.rawStatus(), s.model(), s.createdAt(), urls, s.error(),
+                s.actualDuration(), s.totalTokens(), s.observedAt());
+    }
+}
