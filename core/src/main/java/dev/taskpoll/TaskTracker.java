@@ -60,6 +60,22 @@ public final class TaskTracker {
         return engine.track(task);
     }
 
+    /**
+     * A status the provider pushed for a task (a callback), merged into the task's flux: a terminal one is confirmed
+     * by a poll before anything is emitted (only the poll's answer is), another is emitted only if it moves the task
+     * forward; duplicates and late or out-of-order ones change nothing. While hints arrive the task is polled at
+     * {@link TrackerOptions#callbackWatchdog()}. A hint for a task not tracked yet is kept (the latest) until its
+     * tracking starts. Normally called by {@link dev.taskpoll.callback.CallbackReceiver}, which checks the sender.
+     */
+    public void hint(Family family, TaskStatus status) {
+        engine.hint(family.dialect(), status);
+    }
+
+    /** Forgets a hint kept by {@link #hint} for a task whose tracking will not start. */
+    public void forgetHint(Family family, String taskId) {
+        engine.forgetHint(family.dialect(), taskId);
+    }
+
     /** How many tasks are being polled now. */
     public int activeTasks() {
         return engine.activeTasks();

@@ -32,6 +32,7 @@ public final class TrackerOptions {
     private final Scheduler scheduler;
     private final Clock clock;
     private final Duration timerResolution;
+    private final Duration callbackWatchdog;
     private final Map<Family, PollPolicy> policies;
     private final Backoff throttleBackoff;
     private final Duration retryAfterFloor;
@@ -46,6 +47,7 @@ public final class TrackerOptions {
         this.scheduler = b.scheduler;
         this.clock = b.clock != null ? b.clock : new SchedulerClock(b.scheduler);
         this.timerResolution = b.timerResolution;
+        this.callbackWatchdog = b.callbackWatchdog;
         this.policies = Map.copyOf(b.policies);
         this.throttleBackoff = b.throttleBackoff;
         this.retryAfterFloor = b.retryAfterFloor;
@@ -72,6 +74,7 @@ public final class TrackerOptions {
         b.scheduler = scheduler;
         b.clock = clock;
         b.timerResolution = timerResolution;
+        b.callbackWatchdog = callbackWatchdog;
         b.policies.putAll(policies);
         b.throttleBackoff = throttleBackoff;
         b.retryAfterFloor = retryAfterFloor;
@@ -94,6 +97,11 @@ public final class TrackerOptions {
 
     public Duration timerResolution() {
         return timerResolution;
+    }
+
+    /** While callbacks arrive for a task, it is polled only this often (default 2 min, never faster than its period). */
+    public Duration callbackWatchdog() {
+        return callbackWatchdog;
     }
 
     /** The policy for a family: the one set here, else the family's documented default. */
@@ -150,6 +158,7 @@ public final class TrackerOptions {
         private Scheduler scheduler = Schedulers.parallel();
         private @Nullable Clock clock;
         private Duration timerResolution = Duration.ofMillis(10);
+        private Duration callbackWatchdog = Duration.ofMinutes(2);
         private final Map<Family, PollPolicy> policies = new EnumMap<>(Family.class);
         private Backoff throttleBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 2.0, 0.2);
         private Duration retryAfterFloor = Duration.ofSeconds(1);
@@ -182,6 +191,19 @@ public final class TrackerOptions {
         }
 
         /** How finely due times are grouped (default: 10 ms); polls due in the same slot are sent together. */
+        /**
+         * How often a task is polled while callbacks for it arrive (default 2 min); once they stop for this long, it
+         * returns to its period. Polls go on as a watchdog because a callback may be lost.
+         */
+        public Builder callbackWatchdog(Duration watchdog) {
+            Objects.requireNonNull(watchdog, "callbackWatchdog");
+            if (watchdog.isNegative() || watchdog.isZero()) {
+                throw new IllegalArgumentException("callbackWatchdog: " + watchdog + " must be positive");
+            }
+            this.callbackWatchdog = watchdog;
+            return this;
+        }
+
         public Builder timerResolution(Duration resolution) {
             Objects.requireNonNull(resolution, "timerResolution");
             if (resolution.toMillis() < 1 || resolution.toMillis() > 1000) {

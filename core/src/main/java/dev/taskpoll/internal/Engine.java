@@ -32,6 +32,10 @@ public final class Engine {
     private final LongAdder throttled = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final @Nullable FleetBudget fleet;
+    private final java.util.concurrent.ConcurrentHashMap<Key, PollLoop> running =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<Key, TaskStatus> pendingHints =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public Engine(Map<Dialect, StatusSource> sources, TrackerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -59,11 +63,53 @@ public final class Engine {
     private Flux<TaskStatus> shared(Key key, PollPolicy policy, StatusSource source) {
         @SuppressWarnings("unchecked")
         Flux<TaskStatus>[] self = new Flux[1];
-        self[0] = Flux.<TaskStatus>create(sink -> new PollLoop(this, key.id(), policy, source, sink).start())
+        self[0] = Flux.<TaskStatus>create(sink -> {
+                    PollLoop loop = new PollLoop(this, key.id(), policy, source, sink);
+                    running.put(key, loop);
+                    // not sink.onDispose: a sink keeps one such callback (the loop's), and disposes a second at once
+                    loop.onEnd(() -> running.remove(key, loop));
+                    loop.start();
+                    TaskStatus early = pendingHints.remove(key);
+                    if (early != null) {
+                        loop.hint(early);
+                    }
+                })
                 .doFinally(signal -> loops.remove(key, self[0]))
                 .replay(1)
                 .refCount();
         return self[0];
+    }
+
+    /**
+     * A status pushed by the provider (a callback) for a task of this dialect: merged into its loop (see
+     * {@link PollLoop#hint}); kept until tracking starts if the task is not tracked yet (the latest one only).
+     */
+    public void hint(Dialect dialect, TaskStatus status) {
+        Key key = new Key(dialect, status.taskId());
+        PollLoop loop = running.get(key);
+        if (loop != null) {
+            loop.hint(status);
+        } else {
+            pendingHints.merge(key, status, (a, b) -> rank(b) >= rank(a) ? b : a);
+        }
+    }
+
+    /** Forgets a hint kept for a task whose tracking never started. */
+    public void forgetHint(Dialect dialect, String taskId) {
+        pendingHints.remove(new Key(dialect, taskId));
+    }
+
+    static int rank(TaskStatus s) {
+        switch (s.state()) {
+            case QUEUED:
+                return 0;
+            case PROCESSING:
+                return 1;
+            case UNKNOWN:
+                return -1;
+            default:
+                return 2;
+        }
     }
 
     /** Loops running now. */

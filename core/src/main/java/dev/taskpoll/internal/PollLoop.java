@@ -52,6 +52,10 @@ final class PollLoop {
     private volatile @Nullable Disposable timerHandle;
     private volatile @Nullable Disposable inflight;
     private volatile @Nullable Disposable deadlineHandle;
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private volatile boolean confirm;
+    private volatile long lastHintAt = Long.MIN_VALUE / 2;
+    private volatile Runnable onEnd = () -> { };
 
     PollLoop(Engine engine, String taskId, PollPolicy policy, StatusSource source, FluxSink<TaskStatus> sink) {
         this.engine = engine;
@@ -59,6 +63,11 @@ final class PollLoop {
         this.policy = policy;
         this.source = source;
         this.sink = sink;
+    }
+
+    /** Runs once when the loop ends, however it ends. */
+    void onEnd(Runnable r) {
+        this.onEnd = r;
     }
 
     void start() {
@@ -81,8 +90,8 @@ final class PollLoop {
     }
 
     private void poll() {
-        if (done.get()) {
-            return;
+        if (done.get() || !polling.compareAndSet(false, true)) {
+            return; // ended, or a poll is in flight already (a callback asked for one)
         }
         PollSubscriber s = new PollSubscriber();
         inflight = s;
@@ -143,29 +152,68 @@ final class PollLoop {
         return engine.timer().delay(delay.toMillis());
     }
 
+    /**
+     * A status pushed by the provider (a callback): a hint, not the truth. A terminal one is confirmed by a poll at
+     * once, and only the poll's answer is emitted. Another one is emitted only if it moves the task forward (queued to
+     * processing), never backwards or twice. While hints come, polls slow to the watchdog period.
+     */
+    void hint(TaskStatus status) {
+        if (done.get()) {
+            return;
+        }
+        lastHintAt = engine.timer().now();
+        if (status.isTerminal()) {
+            confirm = true;
+            if (!polling.get()) {
+                dispose(timerHandle);
+                poll();
+            }
+            return;
+        }
+        synchronized (this) {
+            TaskStatus previous = last;
+            if (done.get() || Engine.rank(status) <= (previous == null ? -1 : Engine.rank(previous))
+                    || !status.differsFrom(previous)) {
+                return;
+            }
+            last = status;
+            sink.next(status);
+        }
+    }
+
     private void onStatus(TaskStatus status) {
         if (done.get()) {
             return;
         }
         throttledInRow = 0;
         transientInRow = 0;
-        TaskStatus previous = last;
-        last = status;
+        polling.set(false);
         if (status.isTerminal()) {
+            last = status;
             if (finish()) {
                 sink.next(status);
                 sink.complete();
             }
             return;
         }
-        if (status.differsFrom(previous)) {
-            if (status.state() == TaskState.UNKNOWN) {
-                log.warn("task '{}': unknown status '{}'; polling goes on", taskId, status.rawStatus());
+        synchronized (this) {
+            TaskStatus previous = last;
+            // a poll never goes back behind a state a callback already reported
+            if (status.differsFrom(previous) && (previous == null || Engine.rank(status) >= Engine.rank(previous)
+                    || status.state() == TaskState.UNKNOWN)) {
+                last = status;
+                if (status.state() == TaskState.UNKNOWN) {
+                    log.warn("task '{}': unknown status '{}'; polling goes on", taskId, status.rawStatus());
+                }
+                sink.next(status);
             }
-            sink.next(status);
         }
         long now = engine.timer().now();
-        long period = policy.period().toMillis();
+        boolean confirming = confirm;
+        confirm = false; // a callback said terminal but this poll did not (yet): ask again at the normal cadence
+        long period = !confirming && now - lastHintAt < engine.options().callbackWatchdog().toMillis()
+                ? Math.max(policy.period().toMillis(), engine.options().callbackWatchdog().toMillis())
+                : policy.period().toMillis();
         long due = nextDue + period;
         if (due <= now) {
             due += ((now - due) / period + 1) * period;
@@ -196,6 +244,7 @@ final class PollLoop {
         dispose(timerHandle);
         dispose(inflight);
         engine.loopEnded();
+        onEnd.run();
         return true;
     }
 

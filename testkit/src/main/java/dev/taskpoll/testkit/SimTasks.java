@@ -73,6 +73,6 @@ final class SimTasks {
     static TaskTruth truth(SimTask t) {
         return new TaskTruth(t.id, t.family.name(), t.model, Instant.ofEpochMilli(t.createdAt),
                 Instant.ofEpochMilli(t.processingAt), Instant.ofEpochMilli(t.doneAt), t.outcome, t.polls(),
-                t.callbacks());
+                t.callbacks(), t.callbackUrl);
     }
 }

@@ -17,9 +17,11 @@ import java.util.List;
  * @param outcome      its terminal status
  * @param polls        every status query for it, in arrival order
  * @param callbacks    every callback sent for it, in the order sent
+ * @param callbackUrl  the {@code callback_url} it was created with (generic dialect), if any
  */
 public record TaskTruth(String id, String family, String model, Instant createdAt, Instant processingAt,
-                        Instant finishedAt, SimOutcome outcome, List<Poll> polls, List<Callback> callbacks) {
+                        Instant finishedAt, SimOutcome outcome, List<Poll> polls, List<Callback> callbacks,
+                        @org.jspecify.annotations.Nullable String callbackUrl) {
 
     /** One status query: when it arrived and what it got ({@code NONE}: the true status). */
     public record Poll(Instant at, Faults.Kind outcome) {

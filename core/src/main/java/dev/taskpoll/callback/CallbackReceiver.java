@@ -1,0 +1,179 @@
+package dev.taskpoll.callback;
+
+import dev.taskpoll.Family;
+import dev.taskpoll.GenerationRequest;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.internal.Json;
+import dev.taskpoll.internal.StatusDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Receives the generic task dialect's callbacks and merges them into the tasks' fluxes, without a web framework:
+ * mount {@link #receive(String, byte[])} at a route of your server (a WebFlux handler is three lines, see the
+ * README), or use {@link CallbackServer}. Callbacks are hints: a terminal one is confirmed by a poll before it is
+ * emitted; duplicates, late and out-of-order ones change nothing (see {@link dev.taskpoll.TaskTracker#hint}).
+ *
+ * <p>Each task submitted through {@link #submitAndTrack} gets its own {@code callback_url}:
+ * {@code <publicBaseUrl>/<key>/<token>}, both random (128 and 256 bits), the token compared in constant time. A
+ * callback with an unknown key gets 404, a wrong token 401, a body over {@link #maxBodyBytes()} 413, a body that is
+ * not a task status 400; none of them changes anything. A callback that comes before the submit call has returned
+ * (the task id is not known yet) is kept and applied once it is.
+ */
+public final class CallbackReceiver {
+
+    /** Default cap on a callback body: 64 KiB (a status object is a few hundred bytes). */
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+    private final TaskpollClient client;
+    private final String publicBaseUrl;
+    private final int maxBodyBytes;
+    private final StatusDecoder decoder = new StatusDecoder(Json.newMapper());
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Ticket> tickets = new ConcurrentHashMap<>();
+
+    private CallbackReceiver(TaskpollClient client, String publicBaseUrl, int maxBodyBytes) {
+        this.client = Objects.requireNonNull(client, "client");
+        String base = Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
+        if (!base.startsWith("https://") && !base.startsWith("http://")) {
+            throw new IllegalArgumentException("publicBaseUrl: '" + base + "' must be an absolute http(s) URL");
+        }
+        this.publicBaseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        if (maxBodyBytes < 256) {
+            throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " must be at least 256");
+        }
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** A receiver whose route is reachable by the provider at {@code publicBaseUrl} (the path prefix it is mounted at). */
+    public static CallbackReceiver create(TaskpollClient client, String publicBaseUrl) {
+        return new CallbackReceiver(client, publicBaseUrl, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    public static CallbackReceiver create(TaskpollClient client, String publicBaseUrl, int maxBodyBytes) {
+        return new CallbackReceiver(client, publicBaseUrl, maxBodyBytes);
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** Tasks whose callbacks are expected now (submitted through this receiver, not finished). */
+    public int pending() {
+        return tickets.size();
+    }
+
+    /**
+     * Submits a generic-dialect request with this receiver's {@code callback_url} for it, then tracks it with its
+     * callbacks merged in, like {@link TaskpollClient#submitAndTrack}: the first status is the create call's answer.
+     */
+    public Flux<TaskStatus> submitAndTrack(GenerationRequest.Builder request) {
+        return Flux.defer(() -> {
+            String key = randomToken(16);
+            String token = randomToken(32);
+            Ticket ticket = new Ticket(token.getBytes(StandardCharsets.US_ASCII));
+            GenerationRequest built = request.callbackUrl(publicBaseUrl + "/" + key + "/" + token).build();
+            if (built.family() != Family.GENERIC_TASK) {
+                return Flux.error(new IllegalArgumentException("request.family: " + built.family()
+                        + " has no callback_url; callbacks are for the generic task dialect"));
+            }
+            tickets.put(key, ticket);
+            return client.submit(built)
+                    .flatMapMany(s -> {
+                        ticket.bind(s.taskId(), client);
+                        return Flux.concat(Mono.just(s.status()), client.track(s.ref())
+                                .skipWhile(st -> !st.differsFrom(s.status())));
+                    })
+                    .doFinally(signal -> {
+                        tickets.remove(key);
+                        String id = ticket.taskId;
+                        if (id != null) {
+                            client.tracker().forgetHint(Family.GENERIC_TASK, id);
+                        }
+                    });
+        });
+    }
+
+    /**
+     * Handles one callback: {@code path} is what follows the receiver's base path ({@code <key>/<token>}), {@code body}
+     * the request body (check its declared length against {@link #maxBodyBytes()} before reading it). Returns the
+     * HTTP status to answer: 204 accepted, 400 not a status, 401 wrong token, 404 unknown, 413 too large.
+     */
+    public int receive(String path, byte[] body) {
+        String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);
+        if (parts.length != 2) {
+            return 404;
+        }
+        Ticket ticket = tickets.get(parts[0]);
+        if (ticket == null) {
+            return 404;
+        }
+        if (!MessageDigest.isEqual(ticket.token, parts[1].getBytes(StandardCharsets.US_ASCII))) {
+            return 401;
+        }
+        if (body.length > maxBodyBytes) {
+            return 413;
+        }
+        TaskStatus status;
+        try {
+            status = decoder.decode("callback", body, Instant.ofEpochMilli(
+                    client.options().trackerOptions().clock().millis()));
+        } catch (RuntimeException e) {
+            return 400;
+        }
+        return ticket.offer(status, client) ? 204 : 404;
+    }
+
+    private String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** One task's expected callbacks. */
+    private static final class Ticket {
+        final byte[] token;
+        volatile @Nullable String taskId;
+        private @Nullable TaskStatus early; // guarded by this, until bound
+
+        Ticket(byte[] token) {
+            this.token = token;
+        }
+
+        /** False when the status is about another task than this ticket's. */
+        boolean offer(TaskStatus status, TaskpollClient client) {
+            synchronized (this) {
+                if (taskId == null) {
+                    early = status; // the submit call has not returned yet: keep it, check its id once known
+                    return true;
+                }
+            }
+            if (!status.taskId().equals(taskId)) {
+                return false;
+            }
+            client.tracker().hint(Family.GENERIC_TASK, status);
+            return true;
+        }
+
+        void bind(String id, TaskpollClient client) {
+            TaskStatus kept;
+            synchronized (this) {
+                taskId = id;
+                kept = early;
+                early = null;
+            }
+            if (kept != null && kept.taskId().equals(id)) {
+                client.tracker().hint(Family.GENERIC_TASK, kept);
+            }
+        }
+    }
+}

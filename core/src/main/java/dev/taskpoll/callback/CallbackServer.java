@@ -1,0 +1,72 @@
+package dev.taskpoll.callback;
+
+import dev.taskpoll.TaskpollClient;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * A small standalone Reactor Netty server for the {@link CallbackReceiver}, for applications without a web server:
+ * {@code POST <baseUrl>/<key>/<token>}. Bodies are capped before they are parsed: a declared length over the cap is
+ * refused without reading, a chunked body is counted while it arrives.
+ */
+public final class CallbackServer implements AutoCloseable {
+
+    private final DisposableServer server;
+    private final CallbackReceiver receiver;
+
+    private CallbackServer(DisposableServer server, CallbackReceiver receiver) {
+        this.server = server;
+        this.receiver = receiver;
+    }
+
+    /**
+     * Binds {@code host:port} (0 for any free port) and creates the receiver, whose callback URLs are
+     * {@code publicBaseUrl} (or, when null, {@code http://host:port}) followed by {@code /<key>/<token>}.
+     */
+    public static CallbackServer start(TaskpollClient client, String host, int port,
+                                       @org.jspecify.annotations.Nullable String publicBaseUrl) {
+        Objects.requireNonNull(client, "client");
+        CallbackReceiver[] holder = new CallbackReceiver[1];
+        DisposableServer server = HttpServer.create().host(host).port(port)
+                .route(r -> r.post("/{key}/{token}", (req, res) -> {
+                    CallbackReceiver receiver = holder[0];
+                    int cap = receiver.maxBodyBytes();
+                    long declared = req.requestHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
+                    if (declared > cap) {
+                        return res.status(413).send();
+                    }
+                    String path = req.param("key") + "/" + req.param("token");
+                    return req.receive().asByteArray()
+                            .reduceWith(java.io.ByteArrayOutputStream::new, (out, chunk) -> {
+                                if (out.size() + chunk.length > cap) {
+                                    throw new IllegalStateException("over the cap"); // counted while arriving
+                                }
+                                out.write(chunk, 0, chunk.length);
+                                return out;
+                            })
+                            .map(out -> receiver.receive(path, out.toByteArray()))
+                            .onErrorReturn(IllegalStateException.class, 413)
+                            .flatMap(code -> Mono.from(res.status(code).send()));
+                }))
+                .bindNow();
+        String base = publicBaseUrl != null ? publicBaseUrl : "http://" + host + ":" + server.port();
+        holder[0] = CallbackReceiver.create(client, base);
+        return new CallbackServer(server, holder[0]);
+    }
+
+    public CallbackReceiver receiver() {
+        return receiver;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.spi.StatusSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** Callback hints merged into a task's flux, exactly, on virtual time (Sora: 30 s period; watchdog 120 s). */
+class HintTest {
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final ScriptedSource source = new ScriptedSource(vts);
+    private final TaskTracker tracker = TaskTracker.create(Map.<Dialect, StatusSource>of(Dialect.OPC, source),
+            TrackerOptions.builder().scheduler(vts).random(() -> 0.5).phaseSpread(0).build());
+
+    private TaskStatus hint(String raw) {
+        return ScriptedSource.status("t", raw, Instant.ofEpochMilli(vts.now(TimeUnit.MILLISECONDS)));
+    }
+
+    @Test
+    void aTerminalHintIsConfirmedByAPollAtOnceAndOnlyThePollsAnswerIsEmitted() {
+        source.then("processing", "completed");
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.SORA)), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(30))
+                .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.PROCESSING))
+                .then(() -> vts.advanceTimeBy(Duration.ofSeconds(5)))
+                .then(() -> tracker.hint(Family.SORA, hint("completed")))
+                .assertNext(s -> {
+                    assertThat(s.state()).isEqualTo(TaskState.COMPLETED);
+                    assertThat(s.resultUrls().get(0)).startsWith("https://cdn.example/t.mp4"); // the poll's, not a hint's
+                })
+                .expectComplete().verify(Duration.ofSeconds(10));
+        assertThat(source.requestTimes).containsExactly(30_000L, 35_000L);
+    }
+
+    @Test
+    void forwardHintsAreEmittedBackwardAndDuplicateOnesAreNotAndPollingSlowsToTheWatchdog() {
+        source.then("queued", "processing", "processing", "processing", "processing", "completed");
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.SORA)), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(30))
+                .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.QUEUED))
+                .then(() -> tracker.hint(Family.SORA, hint("processing")))
+                .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.PROCESSING))
+                .then(() -> {
+                    tracker.hint(Family.SORA, hint("processing")); // duplicate
+                    tracker.hint(Family.SORA, hint("queued"));     // late, out of order
+                })
+                .expectNoEvent(Duration.ofSeconds(239))
+                .thenAwait(Duration.ofSeconds(1))
+                .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.COMPLETED))
+                .expectComplete().verify(Duration.ofSeconds(10));
+        // the poll due at 60 s was scheduled before the hint; after it, the watchdog (120 s) while the last hint is
+        // recent; at 180 s the last hint is 150 s old: back to every 30 s
+        assertThat(source.requestSeconds()).containsExactly(30L, 60L, 180L, 210L, 240L, 270L);
+    }
+}
