@@ -239,16 +239,11 @@ public final class ClientOptions {
                 key = ApiKey.of(fromEnv.trim());
             }
             URI u = URI.create(baseUrl);
-            if (u.getScheme().equalsIgnoreCase("http") && !allowPlainHttp && !isLoopback(u.getHost())) {
+            if (u.getScheme().equalsIgnoreCase("http") && !allowPlainHttp && !dev.taskpoll.internal.Hosts.isLoopback(u.getHost())) {
                 throw new IllegalArgumentException("baseUrl: '" + baseUrl + "' is plain http to a non-loopback host;"
                         + " the API key would travel in clear text. Use https, or allowPlainHttp(true)");
             }
             return new ClientOptions(this, key);
-        }
-
-        private static boolean isLoopback(String host) {
-            String h = host.toLowerCase(Locale.ROOT);
-            return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
         }
 
         private static int range(String field, int value, int min, int max) {

@@ -112,26 +112,6 @@ class QuotaIT {
                     }
                 }
             }
-            if (Boolean.getBoolean("quota.debug")) {
-                long[] req = new long[200];
-                long[] thr = new long[200];
-                for (TaskTruth t : sim.truths()) {
-                    for (TaskTruth.Poll p : t.polls()) {
-                        int sec = (int) Duration.between(start, p.at()).toSeconds();
-                        if (sec >= 0 && sec < 200) {
-                            req[sec]++;
-                            if (p.outcome() == Faults.Kind.THROTTLED) {
-                                thr[sec]++;
-                            }
-                        }
-                    }
-                }
-                StringBuilder sb = new StringBuilder(name + " per second (requests/429):");
-                for (int i = 0; i < 80; i++) {
-                    sb.append(' ').append(req[i]).append('/').append(thr[i]);
-                }
-                System.out.println(sb);
-            }
             double useful = (requests - throttled) / (double) TO.minus(FROM).toSeconds();
             FleetStats stats = client.tracker().stats();
             assertThat(stats.activeTasks()).isZero();

@@ -29,10 +29,15 @@ public final class CallbackServer implements AutoCloseable {
     public static CallbackServer start(TaskpollClient client, String host, int port,
                                        @org.jspecify.annotations.Nullable String publicBaseUrl) {
         Objects.requireNonNull(client, "client");
-        CallbackReceiver[] holder = new CallbackReceiver[1];
+        // the receiver's URLs need the bound port, so it is made just after binding; until then: 503
+        java.util.concurrent.atomic.AtomicReference<CallbackReceiver> holder =
+                new java.util.concurrent.atomic.AtomicReference<>();
         DisposableServer server = HttpServer.create().host(host).port(port)
                 .route(r -> r.post("/{key}/{token}", (req, res) -> {
-                    CallbackReceiver receiver = holder[0];
+                    CallbackReceiver receiver = holder.get();
+                    if (receiver == null) {
+                        return res.status(503).send();
+                    }
                     int cap = receiver.maxBodyBytes();
                     long declared = req.requestHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
                     if (declared > cap) {
@@ -53,8 +58,9 @@ public final class CallbackServer implements AutoCloseable {
                 }))
                 .bindNow();
         String base = publicBaseUrl != null ? publicBaseUrl : "http://" + host + ":" + server.port();
-        holder[0] = CallbackReceiver.create(client, base);
-        return new CallbackServer(server, holder[0]);
+        CallbackReceiver receiver = CallbackReceiver.create(client, base);
+        holder.set(receiver);
+        return new CallbackServer(server, receiver);
     }
 
     public CallbackReceiver receiver() {

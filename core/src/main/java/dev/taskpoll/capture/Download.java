@@ -75,6 +75,7 @@ final class Download {
             }).then(Mono.defer(() -> fetch(start, 0))
                     .retryWhen(Retry.backoff(options.maxAttempts() - 1L, Duration.ofMillis(500))
                             .maxBackoff(Duration.ofSeconds(10))
+                            .scheduler(options.scheduler())
                             .filter(e -> e instanceof CaptureException c && c.isTransient())
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure())))
                     .then(Mono.defer(this::commit))
@@ -133,7 +134,8 @@ final class Download {
                 contentType = type;
             }
             long expectedEnd = length < 0 ? -1 : (code == 200 ? 0 : written) + length;
-            return reset.thenMany(body.retain().concatMap(this::write, 1))
+            return reset.thenMany(body.retain().concatMap(this::write, 1)
+                            .doOnDiscard(ByteBuf.class, ByteBuf::release)) // buffers received, never written
                     .then(Mono.defer(() -> expectedEnd >= 0 && written != expectedEnd
                             ? Mono.<Void>error(transientFailure("body ended after " + written + " of " + expectedEnd
                             + " bytes", null)) : Mono.<Void>empty()))
@@ -145,7 +147,11 @@ final class Download {
         return reactor.core.publisher.Flux.error(retry ? transientFailure(reason, null) : permanent(reason, null));
     }
 
-    /** Writes one buffer at the current position, all of it, then releases it. */
+    /**
+     * Writes one buffer at the current position, all of it. The digest and the position move only once the write
+     * completed: if the download is cancelled meanwhile (the body failed), the next attempt resumes from the bytes
+     * really counted. The buffer is released when the file channel is done with it, never before, even if cancelled.
+     */
     private Mono<Void> write(ByteBuf buf) {
         int n = buf.readableBytes();
         if (written + n > options.maxBytes()) {
@@ -153,29 +159,33 @@ final class Download {
             return Mono.error(tooLarge());
         }
         ByteBuffer nio = buf.nioBuffer();
-        digest.update(nio.duplicate());
+        ByteBuffer forDigest = nio.duplicate();
         AsynchronousFileChannel ch = channel;
         long at = written;
-        return Mono.<Void>create(sink -> writeFully(ch, nio, at, sink))
-                .doOnSuccess(v -> written += n)
-                .doFinally(s -> buf.release());
+        return Mono.<Void>create(sink -> writeFully(ch, nio, at, sink, buf))
+                .doOnSuccess(v -> {
+                    digest.update(forDigest); // runs inside sink.success, before the buffer is released
+                    written += n;
+                });
     }
 
     private static void writeFully(AsynchronousFileChannel ch, ByteBuffer src, long at,
-                                   reactor.core.publisher.MonoSink<Void> sink) {
+                                   reactor.core.publisher.MonoSink<Void> sink, ByteBuf owner) {
         ch.write(src, at, null, new CompletionHandler<Integer, Void>() {
             @Override
             public void completed(Integer count, Void attachment) {
                 if (src.hasRemaining()) {
-                    writeFully(ch, src, at + count, sink);
+                    writeFully(ch, src, at + count, sink, owner);
                 } else {
                     sink.success();
+                    owner.release();
                 }
             }
 
             @Override
             public void failed(Throwable e, Void attachment) {
                 sink.error(e);
+                owner.release();
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.taskpoll.capture;
 
+import dev.taskpoll.internal.Hosts;
 import java.net.URI;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -20,17 +21,12 @@ final class UrlPolicy {
             return null;
         }
         if (scheme.equals("http")) {
-            if (!loopback(uri.getHost())) {
+            if (!Hosts.isLoopback(uri.getHost())) {
                 return "plain http to a non-loopback host";
             }
             return options.allowPlainHttpOnLoopback() ? null
                     : "plain http (allowed only to loopback, with allowPlainHttpOnLoopback)";
         }
         return "scheme '" + scheme + "' is not https";
-    }
-
-    static boolean loopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
     }
 }

@@ -55,7 +55,6 @@ public final class FleetBudget {
     private double tokens;
     private long lastRefill;
     private long pausedUntil;
-    private long pauseEnd = Long.MIN_VALUE;
     private int afterPause = -1;
     private int throttledAfterPause;
     private long coolDown = COOL_DOWN_MIN;
@@ -218,7 +217,6 @@ public final class FleetBudget {
             if (until > pausedUntil) {
                 controller.pausedFleet(now, until);
                 pausedUntil = until;
-                pauseEnd = until;
                 afterPause = 0;
                 throttledAfterPause = 0;
                 tokens = 1; // resume at the rate, not with a burst of what a paused second would have allowed
@@ -230,7 +228,7 @@ public final class FleetBudget {
     /** Under this monitor: one answer to a request admitted at {@code admittedAt}. */
     private void answered(long now, long admittedAt, boolean was429) {
         controller.answered(now, was429);
-        if (afterPause < 0 || admittedAt < pauseEnd) {
+        if (afterPause < 0 || admittedAt < pausedUntil) {
             return;
         }
         afterPause++;
