@@ -3,14 +3,21 @@ package dev.taskpoll.examples.cli;
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.Family;
 import dev.taskpoll.GenerationRequest;
+import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.capture.CaptureOptions;
+import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,12 +31,18 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code taskpoll demo}: starts the simulator on accelerated time, submits tasks across every model family over HTTP,
- * tracks them all at once, prints progress lines and a summary per family. No API key needed.
+ * tracks them all at once, stores every result under {@code --out}, shows progress (a bar on a terminal, lines
+ * otherwise) and ends with a summary per family checked against the simulator's truth. No API key needed.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
-        description = "Track tasks of every model family against the embedded simulator (no API key needed).")
+        description = "Track tasks of every model family against the embedded simulator (no API key needed); "
+                + "store their results; print a summary. Exit 0 when every task is accounted for and matches the "
+                + "simulator's truth.")
 final class DemoCommand implements Callable<Integer> {
 
+    /** The simulator's faults under {@code --faults}: every kind the client must survive, at rates that bite. */
+    static final String FAULTS = "5xx=0.03,reset=0.01,malformed=0.01,empty=0.005,truncated=0.01,stall=0.003,"
+            + "unknown=0.01,429=0.08,mediaTruncated=0.3,stallFor=PT1M";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,6 +61,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for the simulator's generation times and outcomes.")
     Long seed;
 
+    @Option(names = "--faults", description = "Turn on the simulator's fault knobs: " + FAULTS + ".")
+    boolean faults;
+
+    @Option(names = "--out", defaultValue = "taskpoll-out",
+            description = "Where results are stored, as <out>/<task id>/<n>.<ext> (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--progress", defaultValue = "auto",
+            description = "bar, lines, or auto (a bar on a terminal, lines otherwise; default: ${DEFAULT-VALUE}).")
+    String progressMode;
+
     /** The smallest valid request of a family: its first documented model and a prompt. */
     static GenerationRequest request(Family f, int i) {
         GenerationRequest.Builder b = GenerationRequest.builder(f, f.models().get(0))
@@ -60,10 +84,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        validate();
-        PrintWriter out = spec.commandLine().getOut();
+        boolean bar = validate();
+        PrintWriter w = spec.commandLine().getOut();
+        Path log = logToFile();
         SimTime time = SimTime.accelerated(scale);
-        Simulator.Builder simBuilder = Simulator.builder().time(time).failureRate(failureRate);
+        Simulator.Builder simBuilder = Simulator.builder().time(time).failureRate(failureRate)
+                .faults(faults ? Faults.parse(FAULTS) : Faults.none());
         if (seed != null) {
             simBuilder.seed(seed);
         }
@@ -71,46 +97,133 @@ final class DemoCommand implements Callable<Integer> {
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
                      .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
-                     .build())) {
-            out.printf("taskpoll demo: %d tasks across %d families, simulator at %s, time x%.0f%n",
-                    tasks, Family.generations().size(), sim.baseUrl(), scale);
+                     .build());
+             ResultCapture capture = ResultCapture.create(CaptureOptions.builder(out)
+                     .allowPlainHttpOnLoopback(true) // the simulator serves its media over http on loopback
+                     .scheduler(time.scheduler()).build())) {
+            w.printf("taskpoll demo: %d tasks across %d families, simulator at %s, time x%.0f%s%n",
+                    tasks, Family.generations().size(), sim.baseUrl(), scale, faults ? ", faults on" : "");
+            w.printf("results go to %s%s%n", out.toAbsolutePath().normalize(),
+                    log == null ? "" : ", warnings to " + log.toAbsolutePath().normalize());
             List<Family> families = Family.generations();
-            AtomicInteger finished = new AtomicInteger();
-            AtomicInteger failedToTrack = new AtomicInteger();
+            Progress progress = new Progress(tasks, bar);
             long startSim = time.nowMillis();
-            Disposable progress = Flux.interval(Duration.ofSeconds(1), Schedulers.parallel())
-                    .subscribe(t -> {
-                        out.printf("  t+%4ds (simulated): %d/%d finished, %d errors, %d status requests%n",
-                                (time.nowMillis() - startSim) / 1000, finished.get(), tasks, failedToTrack.get(),
-                                client.tracker().stats().requestsSent());
-                        out.flush();
-                    });
+            Disposable ticker = Flux.interval(Duration.ofMillis(bar ? 200 : 1000), Schedulers.parallel())
+                    .subscribe(t -> progress.print(w, (time.nowMillis() - startSim) / 1000,
+                            client.tracker().stats().requestsSent(), client.tracker().stats().throttled()));
             List<DemoSummary.Outcome> outcomes = Flux.range(0, tasks)
-                    .flatMap(i -> {
-                        Family f = families.get(i % families.size());
-                        AtomicReference<String> id = new AtomicReference<>();
-                        return client.submitAndTrack(request(f, i))
-                                .doOnNext(s -> id.compareAndSet(null, s.taskId()))
-                                .filter(TaskStatus::isTerminal)
-                                .next()
-                                .doOnNext(s -> finished.incrementAndGet())
-                                .map(s -> new DemoSummary.Outcome(f, s.taskId(), s, null))
-                                .onErrorResume(e -> {
-                                    failedToTrack.incrementAndGet();
-                                    return Mono.just(new DemoSummary.Outcome(f, id.get(), null, e));
-                                });
-                    }, Math.max(1, tasks))
+                    .flatMap(i -> one(client, capture, families.get(i % families.size()), i, progress), Math.max(1, tasks))
                     .collectList()
                     .block(time.toReal(Duration.ofMinutes(45)));
-            progress.dispose();
+            ticker.dispose();
+            progress.print(w, (time.nowMillis() - startSim) / 1000, client.tracker().stats().requestsSent(),
+                    client.tracker().stats().throttled());
+            if (bar) {
+                w.println();
+            }
             DemoSummary summary = DemoSummary.of(outcomes, sim);
-            summary.print(out);
-            out.flush();
-            return summary.accountedFor() == tasks && summary.mismatches() == 0 ? 0 : 1;
+            writeChecksums(outcomes);
+            summary.print(w, out.toAbsolutePath().normalize());
+            w.flush();
+            return summary.accountedFor() == tasks && summary.mismatches() == 0 && summary.captureErrors() == 0 ? 0 : 1;
         }
     }
 
-    private void validate() {
+    /** Submits, tracks to the end, stores a completed task's results; any error becomes the task's outcome. */
+    private static Mono<DemoSummary.Outcome> one(TaskpollClient client, ResultCapture capture, Family f, int i,
+                                                 Progress progress) {
+        AtomicReference<String> id = new AtomicReference<>();
+        return client.submitAndTrack(request(f, i))
+                .doOnNext(s -> id.compareAndSet(null, s.taskId()))
+                .filter(TaskStatus::isTerminal)
+                .next()
+                .flatMap(s -> s.state() != TaskState.COMPLETED || s.resultUrls().isEmpty()
+                        ? Mono.just(new DemoSummary.Outcome(f, s.taskId(), s, null, List.of(), null))
+                        : capture.capture(s).ofType(CaptureEvent.Stored.class).collectList()
+                                .map(stored -> new DemoSummary.Outcome(f, s.taskId(), s, null, stored, null))
+                                .onErrorResume(e -> Mono.just(new DemoSummary.Outcome(f, s.taskId(), s, null,
+                                        List.of(), e))))
+                .doOnNext(o -> progress.finished(o))
+                .onErrorResume(e -> {
+                    progress.errors.incrementAndGet();
+                    return Mono.just(new DemoSummary.Outcome(f, id.get(), null, e, List.of(), null));
+                });
+    }
+
+    /** Counters and how they are shown: a bar redrawn in place, or a plain line each second. */
+    static final class Progress {
+        final int total;
+        final boolean bar;
+        final AtomicInteger done = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger errors = new AtomicInteger();
+        final AtomicInteger stored = new AtomicInteger();
+
+        Progress(int total, boolean bar) {
+            this.total = total;
+            this.bar = bar;
+        }
+
+        void finished(DemoSummary.Outcome o) {
+            done.incrementAndGet();
+            if (o.terminal() != null && o.terminal().state() != TaskState.COMPLETED) {
+                failed.incrementAndGet();
+            }
+            stored.addAndGet(o.stored().size());
+        }
+
+        synchronized void print(PrintWriter w, long simSeconds, long requests, long throttled) {
+            int finished = done.get() + errors.get();
+            if (bar) {
+                int width = 30;
+                int filled = (int) ((long) width * finished / total);
+                w.printf("\r[%s%s] %d/%d  failed %d  errors %d  stored %d  requests %d  429s %d  t+%ds ",
+                        "#".repeat(filled), ".".repeat(width - filled), finished, total, failed.get(), errors.get(),
+                        stored.get(), requests, throttled, simSeconds);
+            } else {
+                w.printf("  t+%4ds (simulated): %d/%d finished, %d failed, %d errors, %d files stored, "
+                                + "%d status requests, %d answered 429%n", simSeconds, finished, total, failed.get(),
+                        errors.get(), stored.get(), requests, throttled);
+            }
+            w.flush();
+        }
+    }
+
+    /**
+     * The demo's warnings (the faults it injects make plenty) go to {@code <out>/demo.log} rather than over the
+     * progress display, unless logging was configured already; returns the file, or null.
+     */
+    private @org.jspecify.annotations.Nullable Path logToFile() {
+        String property = "org.slf4j.simpleLogger.logFile";
+        if (System.getProperty(property) != null) {
+            return null;
+        }
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out: '" + out + "' cannot be created: " + e);
+        }
+        Path file = out.resolve("demo.log");
+        System.setProperty(property, file.toString());
+        return file;
+    }
+
+    /** {@code <out>/SHA256SUMS}, the format {@code sha256sum -c} checks, for every stored file. */
+    private void writeChecksums(List<DemoSummary.Outcome> outcomes) {
+        StringBuilder sums = new StringBuilder();
+        outcomes.stream().flatMap(o -> o.stored().stream())
+                .sorted(java.util.Comparator.comparing(CaptureEvent.Stored::path))
+                .forEach(st -> sums.append(st.sha256()).append("  ").append(out.relativize(st.path()).toString()
+                        .replace('\\', '/')).append('\n'));
+        try {
+            java.nio.file.Files.writeString(out.resolve("SHA256SUMS"), sums);
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("taskpoll demo: cannot write " + out.resolve("SHA256SUMS") + ": " + e);
+        }
+    }
+
+    /** Checks the flags; returns whether to draw a bar. */
+    private boolean validate() {
         CommandLine cl = spec.commandLine();
         if (tasks < 1 || tasks > 100_000) {
             throw new CommandLine.ParameterException(cl, "--tasks: " + tasks + " must be between 1 and 100000");
@@ -121,5 +234,12 @@ final class DemoCommand implements Callable<Integer> {
         if (!(failureRate >= 0 && failureRate <= 1)) {
             throw new CommandLine.ParameterException(cl, "--failure-rate: " + failureRate + " must be between 0 and 1");
         }
+        return switch (progressMode.toLowerCase(Locale.ROOT)) {
+            case "bar" -> true;
+            case "lines" -> false;
+            case "auto" -> System.console() != null;
+            default -> throw new CommandLine.ParameterException(cl, "--progress: '" + progressMode
+                    + "' is not one of bar, lines, auto");
+        };
     }
 }

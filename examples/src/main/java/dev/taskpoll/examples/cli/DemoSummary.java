@@ -3,17 +3,22 @@ package dev.taskpoll.examples.cli;
 import dev.taskpoll.Family;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
+import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.Simulator;
 import dev.taskpoll.testkit.TaskTruth;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /** The demo's closing table: per family, what happened, from the client's view checked against the simulator's. */
-record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<String, Integer> errorKinds) {
+record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<String, Integer> errorKinds,
+                   int captureErrors, List<String> captureMessages) {
 
     /** One family's figures. */
     static final class Row {
@@ -22,13 +27,20 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
         int failed;
         int errors;
         long polls;
+        long throttled;
+        int files;
+        long bytes;
         long lagMillis;
         long maxLagMillis;
         int lagged;
     }
 
-    /** How one task ended, as the demo saw it: a terminal status, or an error (with the id when it was known). */
-    record Outcome(Family family, @Nullable String id, @Nullable TaskStatus terminal, @Nullable Throwable error) {
+    /**
+     * How one task ended, as the demo saw it: a terminal status, or an error (with the id when it was known); for a
+     * completed task, the files stored or the capture's error.
+     */
+    record Outcome(Family family, @Nullable String id, @Nullable TaskStatus terminal, @Nullable Throwable error,
+                   List<CaptureEvent.Stored> stored, @Nullable Throwable captureError) {
     }
 
     static DemoSummary of(List<Outcome> outcomes, Simulator sim) {
@@ -36,6 +48,7 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
         int accounted = 0;
         int mismatches = 0;
         Map<String, Integer> kinds = new TreeMap<>();
+        List<String> captureMessages = new ArrayList<>();
         for (Outcome o : outcomes) {
             if (o.error() != null) {
                 kinds.merge(o.error().getClass().getSimpleName(), 1, Integer::sum);
@@ -46,6 +59,12 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
             TaskTruth truth = o.id() == null ? null : sim.truth(o.id()).orElse(null);
             if (truth != null) {
                 row.polls += truth.polls().size();
+                row.throttled += truth.polls().stream().filter(p -> p.outcome() == Faults.Kind.THROTTLED).count();
+            }
+            row.files += o.stored().size();
+            row.bytes += o.stored().stream().mapToLong(CaptureEvent.Stored::size).sum();
+            if (o.captureError() != null) {
+                captureMessages.add(String.valueOf(o.captureError().getMessage()));
             }
             TaskStatus end = o.terminal();
             if (end == null) {
@@ -66,27 +85,35 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
             row.maxLagMillis = Math.max(row.maxLagMillis, lag);
             row.lagged++;
         }
-        return new DemoSummary(rows, accounted, mismatches, kinds);
+        return new DemoSummary(rows, accounted, mismatches, kinds, captureMessages.size(), captureMessages);
     }
 
-    void print(PrintWriter out) {
+    void print(PrintWriter out, Path dir) {
         out.println();
-        out.printf("%-14s %6s %10s %7s %7s %11s %13s %12s%n", "family", "tasks", "completed", "failed", "errors",
-                "polls/task", "mean lag (s)", "max lag (s)");
+        out.printf("%-14s %6s %10s %7s %7s %11s %6s %13s %12s %6s%n", "family", "tasks", "completed", "failed",
+                "errors", "polls/task", "429s", "mean lag (s)", "max lag (s)", "files");
         int tasks = 0;
+        int files = 0;
+        long bytes = 0;
         for (Map.Entry<String, Row> e : rows.entrySet()) {
             Row r = e.getValue();
             tasks += r.tasks;
-            out.printf("%-14s %6d %10d %7d %7d %11.1f %13.1f %12.1f%n", e.getKey(), r.tasks, r.completed, r.failed,
-                    r.errors, r.polls / (double) r.tasks, r.lagged == 0 ? 0 : r.lagMillis / 1000.0 / r.lagged,
-                    r.maxLagMillis / 1000.0);
+            files += r.files;
+            bytes += r.bytes;
+            out.printf("%-14s %6d %10d %7d %7d %11.1f %6d %13.1f %12.1f %6d%n", e.getKey(), r.tasks, r.completed,
+                    r.failed, r.errors, r.polls / (double) r.tasks, r.throttled,
+                    r.lagged == 0 ? 0 : r.lagMillis / 1000.0 / r.lagged, r.maxLagMillis / 1000.0, r.files);
         }
         out.printf("%d of %d tasks accounted for; %d final statuses differ from the simulator's truth.%n",
                 accountedFor, tasks, mismatches);
+        out.printf("%d result files (%d bytes) stored under %s (checksums in SHA256SUMS); %d captures failed.%n",
+                files, bytes, dir, captureErrors);
+        captureMessages.stream().limit(5).forEach(m -> out.println("  capture failed: " + m));
         int errors = rows.values().stream().mapToInt(r -> r.errors).sum();
         if (errors > 0) {
             out.printf("%d tasks ended with an error instead of a final status: %s%n", errors, errorKinds);
         }
-        out.println("(lag: simulated time from the simulator finishing a task to taskpoll emitting its final status)");
+        out.println("(polls and 429s: status requests the simulator answered; lag: simulated time from the simulator"
+                + " finishing a task to taskpoll emitting its final status)");
     }
 }

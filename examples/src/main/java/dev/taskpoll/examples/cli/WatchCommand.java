@@ -53,32 +53,41 @@ final class WatchCommand implements Callable<Integer> {
         }
         PollPolicy chosen = policy;
         List<dev.taskpoll.TaskRef> refs = ids.stream().map(id -> connection.ref(cl, id, chosen)).toList();
+        try (TaskpollClient client = connection.client(cl, System.getenv())) {
+            return follow(cl, "watch", refs.stream().map(client::track).toList(), chosen.deadline());
+        }
+    }
+
+    /**
+     * Prints every status of every stream as one JSON line on stdout, errors on stderr, until all end (bounded by the
+     * deadline plus a minute). Returns the exit code: 1 on any tracking error, else 2 when any task failed or was
+     * cancelled, else 0.
+     */
+    static int follow(CommandLine cl, String command, List<Flux<TaskStatus>> streams, Duration deadline) {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
-        try (TaskpollClient client = connection.client(cl, System.getenv())) {
-            Flux.fromIterable(refs)
-                    .flatMap(ref -> client.track(ref)
-                            .doOnNext(s -> {
-                                synchronized (out) {
-                                    out.println(StatusJson.line(s));
-                                    out.flush();
-                                }
-                                if (s.isTerminal() && s.state() != TaskState.COMPLETED) {
-                                    failed.incrementAndGet();
-                                }
-                            })
-                            .onErrorResume(e -> {
-                                errors.incrementAndGet();
-                                synchronized (err) {
-                                    err.println("taskpoll watch: " + e.getMessage());
-                                    err.flush();
-                                }
-                                return Mono.<TaskStatus>empty();
-                            }), Math.max(1, refs.size()))
-                    .blockLast(chosen.deadline().plus(Duration.ofMinutes(1)));
-        }
+        Flux.fromIterable(streams)
+                .flatMap(statuses -> statuses
+                        .doOnNext(s -> {
+                            synchronized (out) {
+                                out.println(StatusJson.line(s));
+                                out.flush();
+                            }
+                            if (s.isTerminal() && s.state() != TaskState.COMPLETED) {
+                                failed.incrementAndGet();
+                            }
+                        })
+                        .onErrorResume(e -> {
+                            errors.incrementAndGet();
+                            synchronized (err) {
+                                err.println("taskpoll " + command + ": " + e.getMessage());
+                                err.flush();
+                            }
+                            return Mono.<TaskStatus>empty();
+                        }), Math.max(1, streams.size()))
+                .blockLast(deadline.plus(Duration.ofMinutes(1)));
         return errors.get() > 0 ? 1 : failed.get() > 0 ? 2 : 0;
     }
 }

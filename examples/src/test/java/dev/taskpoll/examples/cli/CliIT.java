@@ -119,6 +119,26 @@ class CliIT {
     }
 
     @Test
+    void submitPrintsTheIdThenTracksLikeWatchAndStoresTheResults() throws Exception {
+        String base = startSimulator();
+        Path dir = Files.createTempDirectory("taskpoll-download");
+        Run run = cli("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a red fox", "--param",
+                "aspect_ratio=16:9", "--download", dir.toString(), "--interval", "100ms", "--timeout", "1m",
+                "--base-url", base, "--api-key", "sim-key");
+        assertThat(run.exit()).as(run.err()).isZero();
+        String[] lines = run.out().strip().split("\n");
+        String id = lines[0];
+        assertThat(id).matches("[A-Za-z0-9_-]+");
+        assertThat(java.util.Arrays.asList(lines).subList(1, lines.length)).isNotEmpty().allMatch(l -> l.startsWith("{\"id\":\"" + id + "\""));
+        assertThat(lines[lines.length - 1]).contains("\"state\":\"COMPLETED\"");
+        Path stored = dir.resolve(id).resolve("0.mp4");
+        assertThat(stored).isRegularFile();
+        assertThat(Files.size(stored)).isPositive();
+        assertThat(run.err()).contains("stored " + stored).contains("sha256 ");
+        assertThat(run.out() + run.err()).doesNotContain("sim-key");
+    }
+
+    @Test
     void badInputIsNamedAndExits64() throws Exception {
         Run noKey = cli("get", "x", "--base-url", "http://127.0.0.1:9/p");
         assertThat(noKey.exit()).isEqualTo(64);

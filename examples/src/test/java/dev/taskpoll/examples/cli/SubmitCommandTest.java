@@ -1,0 +1,78 @@
+package dev.taskpoll.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code taskpoll submit} in process, against an in-process simulator whose ledger shows what was sent. */
+class SubmitCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private Simulator sim;
+
+    @BeforeEach
+    void start() {
+        sim = Simulator.builder().time(SimTime.accelerated(600)).seed(1)
+                .generationTime(Duration.ofSeconds(30), Duration.ofSeconds(60)).build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    private int run(String... args) {
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(new String[] {"--base-url", sim.baseUrl(), "--api-key", sim.apiKey()}, 0, all, args.length, 4);
+        return TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
+    }
+
+    @Test
+    void submitPrintsTheTaskIdAtOnce() {
+        int code = run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--param", "aspect_ratio=16:9");
+        assertThat(code).as(err.toString()).isZero();
+        String id = out.toString().strip();
+        assertThat(id).doesNotContain("\n").doesNotContain("{");
+        assertThat(sim.truth(id)).as("the simulator has the task").isPresent();
+        assertThat(sim.truth(id).orElseThrow().model()).isEqualTo("veo_3_1_fast");
+    }
+
+    @Test
+    void theTaskFamilyTakesItsPromptAndParamsAsInput() {
+        int code = run("submit", "generic-task", "--model", "kling-v2", "--prompt", "a fox", "--param", "duration=5",
+                "--wait", "--interval", "1s");
+        assertThat(code).as(err.toString()).isIn(0, 2);
+        String[] lines = out.toString().strip().split("\n");
+        assertThat(sim.truth(lines[0])).isPresent();
+        assertThat(lines[lines.length - 1]).contains("\"id\":\"" + lines[0] + "\"")
+                .containsPattern("\"state\":\"(COMPLETED|FAILED)\"");
+    }
+
+    @Test
+    void badInputIsNamedExits64AndNothingIsSubmitted() {
+        assertThat(run("submit", "veo", "--model", "sora-2", "--prompt", "x")).isEqualTo(64);
+        assertThat(err.toString()).contains("model").contains("sora-2");
+        assertThat(run("submit", "veo", "--prompt", "x")).isEqualTo(64);
+        assertThat(err.toString()).contains("--model: required; veo models: veo_3_1_fast");
+        assertThat(run("submit", "midjourney", "--model", "x", "--prompt", "x")).isEqualTo(64);
+        assertThat(err.toString()).contains("FAMILY: 'midjourney' is not one of sora, veo");
+        assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--param", "novalue")).isEqualTo(64);
+        assertThat(err.toString()).contains("--param: 'novalue' is not KEY=VALUE");
+        assertThat(run("submit", "videos", "--model", "videos", "--prompt", "x", "--param", "duration=20")).isEqualTo(64);
+        assertThat(err.toString()).contains("VIDEOS request: duration: 20").contains("4 to 15");
+        assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--wait", "--interval", "soon"))
+                .isEqualTo(64);
+        assertThat(err.toString()).contains("--interval: 'soon' is not a positive duration");
+        assertThat(sim.truths()).as("nothing was submitted").isEmpty();
+        assertThat(err.toString()).doesNotContain(sim.apiKey());
+    }
+}
