@@ -1,0 +1,72 @@
+package dev.taskpoll.examples.cli;
+
+import dev.taskpoll.examples.dashboard.DashboardApplication;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code taskpoll dashboard}: the Spring Boot WebFlux live dashboard, until interrupted. */
+@Command(name = "dashboard", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
+        description = "Serve the live dashboard (Spring Boot WebFlux) against the embedded simulator, or a real API "
+                + "with --base-url/--api-key (or OPC_BASE_URL/OPC_API_KEY). Ctrl-C stops it.")
+final class DashboardCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (0: any free one; default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--address", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String address;
+
+    @Option(names = "--scale", defaultValue = "60",
+            description = "The simulator's simulated seconds per real second (default: ${DEFAULT-VALUE}).")
+    double scale;
+
+    @Option(names = "--out", defaultValue = "taskpoll-out", description = "Where results are stored (default: ${DEFAULT-VALUE}).")
+    String out;
+
+    @Option(names = "--base-url", description = "A real API's base URL instead of the simulator.")
+    String baseUrl;
+
+    @Option(names = "--api-key", description = "The real API's key. Never printed.")
+    String apiKey;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        CommandLine cl = spec.commandLine();
+        if (port < 0 || port > 65_535) {
+            throw new CommandLine.ParameterException(cl, "--port: " + port + " must be between 0 and 65535");
+        }
+        if (!(scale >= 1 && scale <= 10_000)) {
+            throw new CommandLine.ParameterException(cl, "--scale: " + scale + " must be between 1 and 10000");
+        }
+        List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=" + address,
+                "--taskpoll.sim-scale=" + scale, "--taskpoll.out=" + out));
+        if (baseUrl != null) {
+            args.add("--taskpoll.base-url=" + baseUrl);
+        }
+        if (apiKey != null) {
+            args.add("--taskpoll.api-key=" + apiKey);
+        }
+        ConfigurableApplicationContext app = DashboardApplication.start(args.toArray(String[]::new));
+        CountDownLatch closed = new CountDownLatch(1);
+        app.addApplicationListener(e -> {
+            if (e instanceof ContextClosedEvent) {
+                closed.countDown();
+            }
+        });
+        cl.getOut().printf("taskpoll dashboard at http://%s:%s/%n", address,
+                app.getEnvironment().getProperty("local.server.port"));
+        cl.getOut().flush();
+        closed.await();
+        return 0;
+    }
+}

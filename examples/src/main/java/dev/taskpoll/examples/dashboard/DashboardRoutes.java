@@ -1,0 +1,200 @@
+package dev.taskpoll.examples.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskpoll.Family;
+import dev.taskpoll.GenerationRequest;
+import dev.taskpoll.InvalidRequestException;
+import dev.taskpoll.TaskpollException;
+import dev.taskpoll.capture.CaptureEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/** The dashboard's HTTP surface (functional routes: small, explicit, nothing blocks an event loop). */
+final class DashboardRoutes {
+
+    private static final Pattern FILE = Pattern.compile("\\d{1,4}\\.[a-z0-9]{1,8}");
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final Generations generations;
+    private final String page;
+
+    DashboardRoutes(Generations generations) {
+        this.generations = generations;
+        // read once at start-up, so serving it never touches the file system on an event loop
+        try (InputStream in = DashboardRoutes.class.getResourceAsStream("/dashboard/index.html")) {
+            if (in == null) {
+                throw new IllegalStateException("dashboard/index.html is missing from the class path");
+            }
+            this.page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    RouterFunction<ServerResponse> routes() {
+        return RouterFunctions.route()
+                .GET("/", req -> ServerResponse.ok().contentType(MediaType.TEXT_HTML).bodyValue(page))
+                .GET("/families", req -> json(200, families()))
+                .GET("/generations", req -> {
+                    ArrayNode list = Generations.JSON.createArrayNode();
+                    generations.list().forEach(e -> list.add(e.summary()));
+                    return json(200, list);
+                })
+                .POST("/generations", this::submit)
+                .GET("/generations/{id}", req -> generations.get(req.pathVariable("id"))
+                        .map(e -> json(200, e.summary().set("last",
+                                readTree(Generations.statusJson(e.last)))))
+                        .orElseGet(() -> problem(404, "no generation '" + req.pathVariable("id") + "' here")))
+                .GET("/generations/{id}/events", req -> generations.get(req.pathVariable("id"))
+                        .map(e -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                                .body(e.events.asFlux(), ServerSentEvent.class))
+                        .orElseGet(() -> problem(404, "no generation '" + req.pathVariable("id") + "' here")))
+                .GET("/results/{id}/{file}", this::result)
+                .build();
+    }
+
+    private Mono<ServerResponse> submit(ServerRequest req) {
+        return req.bodyToMono(String.class)
+                .defaultIfEmpty("")
+                .flatMap(body -> {
+                    GenerationRequest request;
+                    try {
+                        request = request(body);
+                    } catch (IllegalArgumentException | InvalidRequestException e) {
+                        return problem(400, e.getMessage());
+                    }
+                    return generations.submit(request)
+                            .flatMap(entry -> ServerResponse.created(URI.create("/generations/" + entry.id))
+                                    .contentType(MediaType.APPLICATION_JSON).bodyValue(entry.summary().toString()))
+                            .onErrorResume(TaskpollException.class, e -> problem(502, e.getMessage()));
+                });
+    }
+
+    /** {@code {"family": "veo", "model": "veo_3_1_fast", "prompt": "...", "params": {...}}}, validated. */
+    static GenerationRequest request(String body) {
+        if (body.length() > MAX_BODY) {
+            throw new IllegalArgumentException("body: " + body.length() + " bytes, at most " + MAX_BODY);
+        }
+        JsonNode n;
+        try {
+            n = Generations.JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("body: not JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("body: must be a JSON object with family, model and prompt");
+        }
+        String familyName = text(n, "family");
+        Family family = family(familyName);
+        String model = text(n, "model");
+        JsonNode prompt = n.get("prompt");
+        Map<String, Object> params = new LinkedHashMap<>();
+        JsonNode p = n.get("params");
+        if (p != null && !p.isNull()) {
+            if (!p.isObject()) {
+                throw new IllegalArgumentException("params: must be a JSON object");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                params.put(f.getKey(), Generations.JSON.convertValue(f.getValue(), Object.class));
+            }
+        }
+        if (family == Family.GENERIC_TASK) {
+            Map<String, Object> input = new LinkedHashMap<>();
+            if (prompt != null && !prompt.isNull()) {
+                input.put("prompt", prompt.asText());
+            }
+            input.putAll(params);
+            return GenerationRequest.task(model, input).build();
+        }
+        GenerationRequest.Builder b = GenerationRequest.builder(family, model);
+        if (prompt != null && !prompt.isNull()) {
+            b.prompt(prompt.asText());
+        }
+        params.forEach(b::param);
+        return b.build();
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+            throw new IllegalArgumentException(field + ": " + (v == null ? "missing" : "'" + v + "'")
+                    + "; a non-empty string is required");
+        }
+        return v.asText();
+    }
+
+    static Family family(String name) {
+        for (Family f : Family.values()) {
+            if (f.resultKind() != Family.ResultKind.ASSET
+                    && f.name().equals(name.toUpperCase(Locale.ROOT).replace('-', '_'))) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("family: '" + name + "' is not a generation family (GET /families)");
+    }
+
+    private static ArrayNode families() {
+        ArrayNode list = Generations.JSON.createArrayNode();
+        for (Family f : Family.values()) {
+            if (f.resultKind() != Family.ResultKind.ASSET) {
+                ObjectNode n = list.addObject().put("name", f.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                        .put("kind", f.resultKind().name());
+                f.models().forEach(n.putArray("models")::add);
+            }
+        }
+        return list;
+    }
+
+    /** Only files this dashboard stored, by their recorded path: nothing from the request reaches the file system. */
+    private Mono<ServerResponse> result(ServerRequest req) {
+        String id = req.pathVariable("id");
+        String file = req.pathVariable("file");
+        if (!FILE.matcher(file).matches()) {
+            return problem(404, "no result '" + file + "'");
+        }
+        CaptureEvent.Stored stored = generations.get(id).map(e -> e.files.get(file)).orElse(null);
+        if (stored == null) {
+            return problem(404, "no stored result '" + file + "' for generation '" + id + "'");
+        }
+        return ServerResponse.ok().contentType(MediaType.parseMediaType(stored.contentType()))
+                .contentLength(stored.size())
+                .body(DataBufferUtils.read(stored.path(), DefaultDataBufferFactory.sharedInstance, 64 * 1024),
+                        org.springframework.core.io.buffer.DataBuffer.class);
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return Generations.JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Mono<ServerResponse> json(int status, JsonNode body) {
+        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).bodyValue(body.toString());
+    }
+
+    private static Mono<ServerResponse> problem(int status, String message) {
+        return json(status, Generations.JSON.createObjectNode().put("error", message));
+    }
+}

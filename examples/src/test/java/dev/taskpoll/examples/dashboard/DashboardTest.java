@@ -1,0 +1,151 @@
+package dev.taskpoll.examples.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskpoll.testkit.Simulator;
+import dev.taskpoll.testkit.TaskTruth;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** The dashboard running for real (Spring Boot on Reactor Netty, embedded simulator at 600x), through WebTestClient. */
+class DashboardTest {
+
+    @TempDir
+    static Path out;
+
+    static ConfigurableApplicationContext app;
+    static WebTestClient web;
+    static Simulator sim;
+
+    @BeforeAll
+    static void start() {
+        app = DashboardApplication.start("--server.port=0", "--server.address=127.0.0.1", "--taskpoll.sim-scale=600",
+                "--taskpoll.out=" + out, "--spring.main.banner-mode=off");
+        web = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + app.getEnvironment()
+                .getProperty("local.server.port")).responseTimeout(Duration.ofSeconds(30)).build();
+        sim = app.getBean(DashboardApplication.Api.class).simulator();
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return Generations.JSON.readTree(text);
+    }
+
+    private static String submit(String body) throws Exception {
+        String created = web.post().uri("/generations").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchange().expectStatus().isCreated()
+                .expectHeader().valueMatches("Location", "/generations/.+")
+                .expectBody(String.class).returnResult().getResponseBody();
+        return json(created).get("id").asText();
+    }
+
+    private static List<ServerSentEvent<String>> events(String id) {
+        return web.get().uri("/generations/{id}/events", id).accept(MediaType.TEXT_EVENT_STREAM).exchange()
+                .expectStatus().isOk()
+                .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .getResponseBody().collectList().block(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aSubmittedGenerationStreamsItsStatusesThenItsStoredResultWhichIsServedByteForByte() throws Exception {
+        String id = submit("{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}");
+        List<ServerSentEvent<String>> events = events(id);
+        List<String> names = events.stream().map(ServerSentEvent::event).toList();
+        assertThat(names).first().isEqualTo("status");
+        assertThat(names).last().isEqualTo("end");
+        List<JsonNode> statuses = events.stream().filter(e -> "status".equals(e.event()))
+                .map(e -> { try { return json(e.data()); } catch (Exception x) { throw new AssertionError(x); } })
+                .toList();
+        assertThat(statuses).allMatch(s -> s.get("id").asText().equals(id));
+        JsonNode last = statuses.get(statuses.size() - 1);
+        TaskTruth truth = sim.truth(id).orElseThrow();
+        assertThat(last.get("status").asText()).isEqualTo(truth.outcome().raw());
+        assertThat(statuses.stream().filter(s -> !s.get("state").asText().matches("QUEUED|PROCESSING"))).hasSize(1);
+        if (last.get("state").asText().equals("COMPLETED")) {
+            JsonNode stored = json(events.stream().filter(e -> "stored".equals(e.event())).findFirst()
+                    .orElseThrow().data());
+            byte[] served = web.get().uri(stored.get("url").asText()).exchange().expectStatus().isOk()
+                    .expectHeader().contentType(stored.get("contentType").asText())
+                    .expectBody(byte[].class).returnResult().getResponseBody();
+            assertThat(served).hasSize(stored.get("size").asInt());
+            assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(served)))
+                    .isEqualTo(stored.get("sha256").asText());
+            assertThat(out.resolve(Path.of(stored.get("url").asText()).subpath(1, 3))).exists();
+        }
+        // a late subscriber sees the whole story again
+        assertThat(events(id).stream().map(ServerSentEvent::event).toList()).isEqualTo(names);
+        String listed = web.get().uri("/generations").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(listed).contains("\"id\":\"" + id + "\"");
+    }
+
+    @Test
+    void aFailedGenerationEndsWithItsErrorAndNothingStored() throws Exception {
+        // the embedded simulator fails 10%: submit until one fails (bounded), and check that one
+        for (int i = 0; i < 60; i++) {
+            String id = submit("{\"family\":\"gpt-image-2\",\"model\":\"gpt-image-2\",\"prompt\":\"try " + i + "\"}");
+            if (sim.truth(id).orElseThrow().outcome().raw().equals("completed")) {
+                continue;
+            }
+            List<ServerSentEvent<String>> events = events(id);
+            assertThat(events).noneMatch(e -> "stored".equals(e.event()));
+            JsonNode last = json(events.stream().filter(e -> "status".equals(e.event()))
+                    .reduce((a, b) -> b).orElseThrow().data());
+            assertThat(last.get("state").asText()).isEqualTo("FAILED");
+            assertThat(last.get("error").asText()).isNotBlank();
+            return;
+        }
+        throw new AssertionError("no failure in 60 generations at a 10% failure rate");
+    }
+
+    private static String rejected(String body) throws Exception {
+        String answer = web.post().uri("/generations").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchange().expectStatus().isBadRequest().expectBody(String.class).returnResult().getResponseBody();
+        return json(answer).get("error").asText();
+    }
+
+    @Test
+    void badRequestsAreNamedAndNothingIsSubmitted() throws Exception {
+        int before = sim.truths().size();
+        assertThat(rejected("{\"family\":\"veo\",\"model\":\"sora-2\",\"prompt\":\"x\"}")).contains("sora-2");
+        assertThat(rejected("{\"family\":\"midjourney\",\"model\":\"x\",\"prompt\":\"x\"}"))
+                .isEqualTo("family: 'midjourney' is not a generation family (GET /families)");
+        assertThat(rejected("{\"family\":\"veo\"")).startsWith("body: not JSON");
+        assertThat(rejected("{\"family\":\"veo\",\"prompt\":\"x\"}"))
+                .isEqualTo("model: missing; a non-empty string is required");
+        assertThat(rejected("{\"family\":\"videos\",\"model\":\"videos\",\"prompt\":\"x\",\"params\":{\"duration\":20}}"))
+                .contains("duration: 20");
+        assertThat(sim.truths()).as("nothing submitted").hasSize(before);
+        web.get().uri("/generations/nope/events").exchange().expectStatus().isNotFound();
+        web.get().uri("/results/nope/0.png").exchange().expectStatus().isNotFound();
+        web.get().uri("/results/x/..%2F..%2Fetc%2Fpasswd").exchange().expectStatus().isNotFound();
+    }
+
+    @Test
+    void thePageAndTheFamiliesItOffers() {
+        web.get().uri("/").exchange().expectStatus().isOk().expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
+                .expectBody(String.class).consumeWith(r -> assertThat(r.getResponseBody())
+                        .contains("<form id=\"submit\"").contains("new EventSource("));
+        String families = web.get().uri("/families").exchange().expectStatus().isOk().expectBody(String.class)
+                .returnResult().getResponseBody();
+        assertThat(families).contains("{\"name\":\"nano-banana\",\"kind\":\"IMAGE\",\"models\":[\"nano-banana-2\"")
+                .doesNotContain("ASSET");
+    }
+}
