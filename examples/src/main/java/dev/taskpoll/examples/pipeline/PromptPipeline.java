@@ -1,0 +1,67 @@
+package dev.taskpoll.examples.pipeline;
+
+import dev.taskpoll.GenerationRequest;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.capture.ResultCapture;
+import java.util.List;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Prompts in, stored results out, from plain Reactor operators: {@code flatMap} with a concurrency bound submits
+ * and tracks, {@code concatMap} captures, {@code reduce} sums up. Nothing blocks; at most {@code concurrency}
+ * generations are in progress at once; a task that fails or errors is counted, never dropped.
+ *
+ * <pre>{@code
+ * PromptPipeline.Summary s = PromptPipeline.run(client, capture, Flux.fromIterable(prompts),
+ *         p -> GenerationRequest.nanoBanana("nano-banana-2", p).build(), 8).block();
+ * }</pre>
+ */
+public final class PromptPipeline {
+
+    private PromptPipeline() {
+    }
+
+    /** How one prompt ended. */
+    public record Result(String prompt, TaskStatus last, List<CaptureEvent.Stored> stored, Throwable error) {
+        boolean completed() {
+            return error == null && last != null && last.state() == TaskState.COMPLETED;
+        }
+    }
+
+    /** The pipeline's totals. */
+    public record Summary(int prompts, int completed, int failed, int errors, int files, long bytes) {
+        static final Summary EMPTY = new Summary(0, 0, 0, 0, 0, 0);
+
+        Summary plus(Result r) {
+            boolean failedTask = r.error() == null && !r.completed();
+            return new Summary(prompts + 1, completed + (r.completed() ? 1 : 0), failed + (failedTask ? 1 : 0),
+                    errors + (r.error() != null ? 1 : 0), files + r.stored().size(),
+                    bytes + r.stored().stream().mapToLong(CaptureEvent.Stored::size).sum());
+        }
+    }
+
+    /** Each prompt's result, in completion order. */
+    public static Flux<Result> results(TaskpollClient client, ResultCapture capture, Flux<String> prompts,
+                                       Function<String, GenerationRequest> request, int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency: " + concurrency + " must be at least 1");
+        }
+        return prompts.flatMap(prompt -> Mono.defer(() -> client.submitAndTrack(request.apply(prompt)).last())
+                .flatMap(last -> last.state() == TaskState.COMPLETED && !last.resultUrls().isEmpty()
+                        ? capture.capture(last).ofType(CaptureEvent.Stored.class).collectList()
+                                .map(stored -> new Result(prompt, last, stored, null))
+                        : Mono.just(new Result(prompt, last, List.of(), null)))
+                .onErrorResume(e -> Mono.just(new Result(prompt, null, List.of(), e))), concurrency);
+    }
+
+    /** The totals, once every prompt has ended. */
+    public static Mono<Summary> run(TaskpollClient client, ResultCapture capture, Flux<String> prompts,
+                                    Function<String, GenerationRequest> request, int concurrency) {
+        return results(client, capture, prompts, request, concurrency).reduce(Summary.EMPTY, Summary::plus);
+    }
+}
