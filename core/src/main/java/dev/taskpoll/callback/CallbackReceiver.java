@@ -93,14 +93,20 @@ public final class CallbackReceiver {
                         return Flux.concat(Mono.just(s.status()), client.track(s.ref())
                                 .skipWhile(st -> !st.differsFrom(s.status())));
                     })
-                    .doFinally(signal -> {
-                        tickets.remove(key);
-                        String id = ticket.taskId;
-                        if (id != null) {
-                            client.tracker().forgetHint(Family.GENERIC_TASK, id);
-                        }
-                    });
+                    // before the terminal signal goes downstream (doFinally would run after it), so that a
+                    // subscriber who saw the end also sees the ticket gone; on cancel too
+                    .doOnTerminate(() -> forget(key, ticket))
+                    .doOnCancel(() -> forget(key, ticket));
         });
+    }
+
+    private void forget(String key, Ticket ticket) {
+        if (tickets.remove(key, ticket)) {
+            String id = ticket.taskId;
+            if (id != null) {
+                client.tracker().forgetHint(Family.GENERIC_TASK, id);
+            }
+        }
     }
 
     /**
