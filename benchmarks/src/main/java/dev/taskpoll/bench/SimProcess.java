@@ -1,0 +1,149 @@
+package dev.taskpoll.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.resources.ConnectionProvider;
+
+/** The simulator in its own JVM ({@code testkit/target/taskpoll-simulator.jar}), as the benchmarks need it. */
+final class SimProcess implements AutoCloseable {
+
+    static final String KEY = "sim-key";
+
+    private final Process process;
+    final String baseUrl;
+
+    private SimProcess(Process process, String baseUrl) {
+        this.process = process;
+        this.baseUrl = baseUrl;
+    }
+
+    static SimProcess start(Path jar, String... flags) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-Dreactor.netty.ioWorkerCount=2", "-jar", jar.toString(),
+                "--port", "0", "--api-key", KEY));
+        cmd.addAll(List.of(flags));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        Matcher m = line == null ? null : Pattern.compile("listening at (\\S+)").matcher(line);
+        if (m == null || !m.find()) {
+            p.destroyForcibly();
+            throw new IOException("the simulator did not start: " + line);
+        }
+        Thread drain = new Thread(() -> r.lines().forEach(l -> { }), "sim-output");
+        drain.setDaemon(true);
+        drain.start();
+        return new SimProcess(p, m.group(1));
+    }
+
+    /** Creates {@code n} VEO tasks over HTTP, 64 at a time; returns their ids in creation order. */
+    List<String> createVeoTasks(int n) {
+        ConnectionProvider pool = ConnectionProvider.builder("bench-create").maxConnections(64).build();
+        try {
+            reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create(pool)
+                    .baseUrl(baseUrl).headers(h -> h.set("Authorization", "Bearer " + KEY)
+                            .set("Content-Type", "application/json"));
+            Pattern id = Pattern.compile("\"id\":\"([^\"]+)\"");
+            return Flux.range(0, n).flatMapSequential(i -> http.post().uri("/v1/veo/videos")
+                            .send(reactor.netty.ByteBufFlux.fromString(Mono.just(
+                                    "{\"model\":\"veo_3_1_fast\",\"prompt\":\"bench " + i + "\"}")))
+                            .responseSingle((res, body) -> body.asString().map(s -> {
+                                Matcher m = id.matcher(s);
+                                if (res.status().code() != 200 || !m.find()) {
+                                    throw new IllegalStateException("create answered " + res.status() + ": " + s);
+                                }
+                                return m.group(1);
+                            })), 64)
+                    .collectList().block();
+        } finally {
+            pool.dispose();
+        }
+    }
+
+    /** Per task, from the simulator's ledger: when it finished and when each poll arrived (simulated time). */
+    record Ledger(List<Instant> finishedAt, List<List<Instant>> polls, List<List<String>> outcomes) {
+    }
+
+    /** Streams {@code /_sim/tasks} (it can be tens of MB) into the few fields the benchmarks use. */
+    Ledger ledger() throws IOException, InterruptedException {
+        HttpResponse<InputStream> res = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(
+                URI.create(serverRoot() + "/_sim/tasks")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        List<Instant> finished = new ArrayList<>();
+        List<List<Instant>> polls = new ArrayList<>();
+        List<List<String>> outcomes = new ArrayList<>();
+        try (JsonParser p = new JsonFactory().createParser(res.body())) {
+            // {"tasks": [ {...}, ... ]}
+            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
+                    || !"tasks".equals(p.currentName()) || p.nextToken() != JsonToken.START_ARRAY) {
+                throw new IOException("ledger: HTTP " + res.statusCode() + ", not {\"tasks\": [...]}");
+            }
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                List<Instant> at = new ArrayList<>();
+                List<String> out = new ArrayList<>();
+                Instant fin = null;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    if (field.equals("finishedAt")) {
+                        fin = Instant.parse(p.getText());
+                    } else if (field.equals("polls")) {
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String f = p.currentName();
+                                p.nextToken();
+                                if (f.equals("at")) {
+                                    at.add(Instant.parse(p.getText()));
+                                } else if (f.equals("outcome")) {
+                                    out.add(p.getText());
+                                }
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                finished.add(fin);
+                polls.add(at);
+                outcomes.add(out);
+            }
+        }
+        return new Ledger(finished, polls, outcomes);
+    }
+
+    private String serverRoot() {
+        URI u = URI.create(baseUrl);
+        return u.getScheme() + "://" + u.getHost() + ":" + u.getPort();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
