@@ -18,6 +18,11 @@ public record Submission(String taskId, Family family, String model, TaskStatus 
         Objects.requireNonNull(policy, "policy");
     }
 
+    /** The same task, tracked with {@code newPolicy} (for {@link TaskpollClient#track(Submission)}). */
+    public Submission withPolicy(PollPolicy newPolicy) {
+        return new Submission(taskId, family, model, status, newPolicy);
+    }
+
     /** The task to track. */
     public TaskRef ref() {
         return TaskRef.of(taskId, family);

@@ -104,8 +104,18 @@ public final class TaskpollClient implements AutoCloseable {
      * paid for is never lost; then the tracked statuses follow as with {@link #track(TaskRef)}.
      */
     public Flux<TaskStatus> submitAndTrack(GenerationRequest request) {
-        return submit(request).flatMapMany(s -> Flux.concat(Mono.just(s.status()),
-                tracker.track(s.ref()).skipWhile(st -> !st.differsFrom(s.status()))));
+        return submit(request).flatMapMany(this::track);
+    }
+
+    /**
+     * Tracks a task from its create call's answer: the first status is {@link Submission#status()}, then the tracked
+     * statuses that differ from it, polled with {@link Submission#policy()} (see {@link Submission#withPolicy}).
+     * What {@link #submitAndTrack(GenerationRequest)} does once the task is created.
+     */
+    public Flux<TaskStatus> track(Submission submission) {
+        TaskStatus created = submission.status();
+        return Flux.concat(Mono.just(created), tracker.track(submission.ref().withPolicy(submission.policy()))
+                .skipWhile(st -> !st.differsFrom(created)));
     }
 
     /**
@@ -116,7 +126,7 @@ public final class TaskpollClient implements AutoCloseable {
      */
     public Flux<TaskStatus> submitAndTrack(GenerationRequest request, dev.taskpoll.capture.ResultCapture capture) {
         Objects.requireNonNull(capture, "capture");
-        return submitAndTrack(request).concatMap(s -> s.state() == TaskState.COMPLETED && !s.resultUrls().isEmpty()
+        return submitAndTrack(request).concatMap(s -> dev.taskpoll.capture.ResultCapture.canCapture(s)
                 ? capture.capture(s).then(Mono.just(s)) : Mono.just(s));
     }
 

@@ -49,6 +49,19 @@ class SubmitTest {
     }
 
     @Test
+    void aSubmissionIsTrackedFromItsCreateAnswerWithThePolicyItCarries() {
+        start(Simulator.builder().generationTime(Duration.ofMinutes(2), Duration.ofMinutes(2)), SimTime.accelerated(300));
+        Submission submission = client.submit(sample(Family.VEO)).block(WAIT);
+        PollPolicy everyFiveSeconds = PollPolicy.of(Duration.ofSeconds(5), Duration.ofMinutes(30));
+        List<TaskStatus> statuses = client.track(submission.withPolicy(everyFiveSeconds)).collectList().block(WAIT);
+        assertThat(statuses.get(0)).isSameAs(submission.status());
+        assertThat(statuses.get(statuses.size() - 1).state()).isEqualTo(TaskState.COMPLETED);
+        assertThat(statuses.stream().filter(TaskStatus::isTerminal)).hasSize(1);
+        // two simulated minutes at 5 s: about 24 polls (the family's own 30 s would be about 4)
+        assertThat(sim.truth(submission.taskId()).orElseThrow().polls().size()).isBetween(18, 30);
+    }
+
+    @Test
     void everyFamilyIsSubmittedAndTrackedToItsEnd() {
         start(Simulator.builder().generationTime(Duration.ofSeconds(20), Duration.ofMinutes(2)),
                 SimTime.accelerated(300));

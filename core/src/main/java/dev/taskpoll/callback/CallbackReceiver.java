@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Receives the generic task dialect's callbacks and merges them into the tasks' fluxes, without a web framework:
@@ -90,8 +89,7 @@ public final class CallbackReceiver {
             return client.submit(built)
                     .flatMapMany(s -> {
                         ticket.bind(s.taskId(), client);
-                        return Flux.concat(Mono.just(s.status()), client.track(s.ref())
-                                .skipWhile(st -> !st.differsFrom(s.status())));
+                        return client.track(s);
                     })
                     // before the terminal signal goes downstream (doFinally would run after it), so that a
                     // subscriber who saw the end also sees the ticket gone; on cancel too

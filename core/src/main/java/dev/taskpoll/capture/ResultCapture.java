@@ -78,6 +78,11 @@ public final class ResultCapture implements AutoCloseable {
         return name.isEmpty() || name.equals(".") || name.equals("..") ? "%2E" + name : name;
     }
 
+    /** Whether {@link #capture(TaskStatus)} takes this status: a completed one with at least one result URL. */
+    public static boolean canCapture(TaskStatus status) {
+        return status.state() == TaskState.COMPLETED && !status.resultUrls().isEmpty();
+    }
+
     /**
      * Downloads every result URL of a completed status, one file after another (at most
      * {@link CaptureOptions#concurrency()} downloads at once across all captures), emitting a
@@ -88,7 +93,7 @@ public final class ResultCapture implements AutoCloseable {
      */
     public Flux<CaptureEvent> capture(TaskStatus status) {
         Objects.requireNonNull(status, "status");
-        if (status.state() != TaskState.COMPLETED || status.resultUrls().isEmpty()) {
+        if (!canCapture(status)) {
             return Flux.error(new IllegalArgumentException("capture: task '" + status.taskId() + "' is "
                     + status.state() + " with " + status.resultUrls().size() + " result URLs; only a completed task"
                     + " with results can be captured"));

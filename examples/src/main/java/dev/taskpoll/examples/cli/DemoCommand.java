@@ -19,15 +19,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code taskpoll demo}: starts the simulator on accelerated time, submits tasks across every model family over HTTP,
@@ -83,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         boolean bar = validate();
         PrintWriter w = spec.commandLine().getOut();
         Path log = logToFile();
@@ -108,16 +110,15 @@ final class DemoCommand implements Callable<Integer> {
             List<Family> families = Family.generations();
             Progress progress = new Progress(tasks, bar);
             long startSim = time.nowMillis();
-            Disposable ticker = Flux.interval(Duration.ofMillis(bar ? 200 : 1000), Schedulers.parallel())
-                    .subscribe(t -> progress.print(w, (time.nowMillis() - startSim) / 1000,
-                            client.tracker().stats().requestsSent(), client.tracker().stats().throttled()));
-            List<DemoSummary.Outcome> outcomes = Flux.range(0, tasks)
+            Runnable show = () -> progress.print(w, (time.nowMillis() - startSim) / 1000,
+                    client.tracker().stats().requestsSent(), client.tracker().stats().throttled());
+            CompletableFuture<List<DemoSummary.Outcome>> all = Flux.range(0, tasks)
                     .flatMap(i -> one(client, capture, families.get(i % families.size()), i, progress), Math.max(1, tasks))
                     .collectList()
-                    .block(time.toReal(Duration.ofMinutes(45)));
-            ticker.dispose();
-            progress.print(w, (time.nowMillis() - startSim) / 1000, client.tracker().stats().requestsSent(),
-                    client.tracker().stats().throttled());
+                    .toFuture();
+            List<DemoSummary.Outcome> outcomes = await(all, bar ? 200 : 1000,
+                    System.nanoTime() + time.toReal(Duration.ofMinutes(45)).toNanos(), show);
+            show.run();
             if (bar) {
                 w.println();
             }
@@ -129,6 +130,27 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Waits for every outcome, showing progress every {@code tickMillis}. Progress is printed here, on the calling
+     * thread: a write to a terminal or a pipe may block, which no Reactor thread may.
+     */
+    private static List<DemoSummary.Outcome> await(CompletableFuture<List<DemoSummary.Outcome>> all, long tickMillis,
+                                                   long deadlineNanos, Runnable show) throws InterruptedException {
+        while (true) {
+            try {
+                return all.get(tickMillis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadlineNanos) {
+                    all.cancel(true);
+                    throw new IllegalStateException("taskpoll demo: not finished after 45 simulated minutes");
+                }
+                show.run();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("taskpoll demo: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
     /** Submits, tracks to the end, stores a completed task's results; any error becomes the task's outcome. */
     private static Mono<DemoSummary.Outcome> one(TaskpollClient client, ResultCapture capture, Family f, int i,
                                                  Progress progress) {
@@ -137,7 +159,7 @@ final class DemoCommand implements Callable<Integer> {
                 .doOnNext(s -> id.compareAndSet(null, s.taskId()))
                 .filter(TaskStatus::isTerminal)
                 .next()
-                .flatMap(s -> s.state() != TaskState.COMPLETED || s.resultUrls().isEmpty()
+                .flatMap(s -> !ResultCapture.canCapture(s)
                         ? Mono.just(new DemoSummary.Outcome(f, s.taskId(), s, null, List.of(), null))
                         : capture.capture(s).ofType(CaptureEvent.Stored.class).collectList()
                                 .map(stored -> new DemoSummary.Outcome(f, s.taskId(), s, null, stored, null))

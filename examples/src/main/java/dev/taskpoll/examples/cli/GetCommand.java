@@ -3,6 +3,7 @@ package dev.taskpoll.examples.cli;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TaskpollException;
+import dev.taskpoll.examples.StatusJson;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -9,15 +9,14 @@ import dev.taskpoll.Submission;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TaskpollException;
-import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.examples.FamilyNames;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -48,7 +47,7 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FAMILY",
             description = "The model family: ${COMPLETION-CANDIDATES} (case and - or _ as you like).",
-            completionCandidates = FamilyNames.class)
+            completionCandidates = Names.class)
     String familyName;
 
     @Option(names = "--prompt", description = "The prompt.")
@@ -72,22 +71,12 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--timeout", description = "Deadline while waiting, e.g. 30m (default: the family's).")
     String timeout;
 
-    /** The families one can submit to, in their command-line spelling. */
-    static final class FamilyNames implements Iterable<String> {
+    /** The families one can submit to, in their command-line spelling (for picocli's completion candidates). */
+    static final class Names implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return generationFamilies().keySet().iterator();
+            return FamilyNames.generations().keySet().iterator();
         }
-    }
-
-    static Map<String, Family> generationFamilies() {
-        Map<String, Family> names = new LinkedHashMap<>();
-        for (Family f : Family.values()) {
-            if (f.resultKind() != Family.ResultKind.ASSET) {
-                names.put(f.name().toLowerCase(Locale.ROOT).replace('_', '-'), f);
-            }
-        }
-        return names;
     }
 
     @Override
@@ -117,27 +106,12 @@ final class SubmitCommand implements Callable<Integer> {
             if (!track) {
                 return 0;
             }
-            PollPolicy chosen = policy;
-            Flux<TaskStatus> statuses = Flux.concat(Mono.just(submission.status()),
-                    client.track(submission.ref().withPolicy(chosen))
-                            .skipWhile(st -> !st.differsFrom(submission.status())));
-            if (capture != null) {
-                statuses = statuses.concatMap(s -> s.state() == dev.taskpoll.TaskState.COMPLETED
-                        && !s.resultUrls().isEmpty()
-                        ? capture.capture(s).doOnNext(e -> report(cl, e)).then(Mono.just(s)) : Mono.just(s));
-            }
-            return WatchCommand.follow(cl, "submit", List.of(statuses), chosen.deadline());
+            Flux<TaskStatus> statuses = client.track(submission.withPolicy(policy));
+            // capture events go to follow(), which prints them (on this thread) before the completed status
+            Flux<?> events = capture == null ? statuses : statuses.concatMap(s -> ResultCapture.canCapture(s)
+                    ? capture.capture(s).<Object>map(e -> e).concatWith(Mono.just(s)) : Mono.just(s));
+            return WatchCommand.follow(cl, "submit", List.of(events), policy.deadline());
         }
-    }
-
-    private static void report(CommandLine cl, CaptureEvent e) {
-        if (e instanceof CaptureEvent.Stored s) {
-            cl.getErr().printf("taskpoll submit: stored %s (%d bytes, sha256 %s)%n", s.path(), s.size(), s.sha256());
-        } else if (e instanceof CaptureEvent.ExpiryWarning w) {
-            cl.getErr().printf("taskpoll submit: results of %s expire at %s and are not stored yet%n", w.taskId(),
-                    w.expiresAt());
-        }
-        cl.getErr().flush();
     }
 
     /** Plain http to a result host only when the API itself was given as plain http on loopback (a local server). */
@@ -148,18 +122,14 @@ final class SubmitCommand implements Callable<Integer> {
     }
 
     private Family family(CommandLine cl) {
-        Family f = generationFamilies().get(familyName.toLowerCase(Locale.ROOT).replace('_', '-'));
-        if (f == null) {
-            throw new CommandLine.ParameterException(cl, "FAMILY: '" + familyName + "' is not one of "
-                    + String.join(", ", generationFamilies().keySet()));
-        }
-        return f;
+        return FamilyNames.parse(familyName).orElseThrow(() -> new CommandLine.ParameterException(cl, "FAMILY: '"
+                + familyName + "' is not one of " + String.join(", ", FamilyNames.generations().keySet())));
     }
 
     private GenerationRequest request(CommandLine cl, Family family) {
         if (connection.model == null) {
-            throw new CommandLine.ParameterException(cl, "--model: required; " + family.name().toLowerCase(Locale.ROOT)
-                    .replace('_', '-') + " models: " + String.join(", ", family.models()));
+            throw new CommandLine.ParameterException(cl, "--model: required; " + FamilyNames.name(family)
+                    + " models: " + String.join(", ", family.models()));
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         for (String p : params) {

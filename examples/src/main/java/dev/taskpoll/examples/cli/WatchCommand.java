@@ -4,11 +4,13 @@ import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.examples.StatusJson;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,35 +61,44 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints every status of every stream as one JSON line on stdout, errors on stderr, until all end (bounded by the
-     * deadline plus a minute). Returns the exit code: 1 on any tracking error, else 2 when any task failed or was
-     * cancelled, else 0.
+     * Prints every status of every stream as one JSON line on stdout, and capture events and errors on stderr, until
+     * all end (bounded by the deadline plus a minute: past it, an {@link IllegalStateException}). Printing happens
+     * here, on the calling thread: a write to a terminal or a pipe may block, which no Reactor thread may. Returns
+     * the exit code: 1 on any tracking error, else 2 when any task failed or was cancelled, else 0.
      */
-    static int follow(CommandLine cl, String command, List<Flux<TaskStatus>> streams, Duration deadline) {
+    static int follow(CommandLine cl, String command, List<? extends Flux<?>> streams, Duration deadline) {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicInteger errors = new AtomicInteger();
-        Flux.fromIterable(streams)
-                .flatMap(statuses -> statuses
-                        .doOnNext(s -> {
-                            synchronized (out) {
-                                out.println(StatusJson.line(s));
-                                out.flush();
-                            }
-                            if (s.isTerminal() && s.state() != TaskState.COMPLETED) {
-                                failed.incrementAndGet();
-                            }
-                        })
-                        .onErrorResume(e -> {
-                            errors.incrementAndGet();
-                            synchronized (err) {
-                                err.println("taskpoll " + command + ": " + e.getMessage());
-                                err.flush();
-                            }
-                            return Mono.<TaskStatus>empty();
-                        }), Math.max(1, streams.size()))
-                .blockLast(deadline.plus(Duration.ofMinutes(1)));
-        return errors.get() > 0 ? 1 : failed.get() > 0 ? 2 : 0;
+        Duration bound = deadline.plus(Duration.ofMinutes(1));
+        AtomicBoolean late = new AtomicBoolean();
+        Flux<Object> events = Flux.fromIterable(streams)
+                .flatMap(stream -> stream.<Object>map(e -> e).onErrorResume(Mono::just), Math.max(1, streams.size()))
+                .takeUntilOther(Mono.delay(bound).doOnNext(t -> late.set(true)));
+        int failed = 0;
+        int errors = 0;
+        for (Object e : events.toIterable()) {
+            if (e instanceof TaskStatus s) {
+                out.println(StatusJson.line(s));
+                out.flush();
+                if (s.isTerminal() && s.state() != TaskState.COMPLETED) {
+                    failed++;
+                }
+            } else if (e instanceof CaptureEvent.Stored s) {
+                err.printf("taskpoll %s: stored %s (%d bytes, sha256 %s)%n", command, s.path(), s.size(), s.sha256());
+                err.flush();
+            } else if (e instanceof CaptureEvent.ExpiryWarning w) {
+                err.printf("taskpoll %s: results of %s expire at %s and are not stored yet%n", command, w.taskId(),
+                        w.expiresAt());
+                err.flush();
+            } else {
+                errors++;
+                err.println("taskpoll " + command + ": " + ((Throwable) e).getMessage());
+                err.flush();
+            }
+        }
+        if (late.get()) {
+            throw new IllegalStateException("taskpoll " + command + ": still tracking after " + bound);
+        }
+        return errors > 0 ? 1 : failed > 0 ? 2 : 0;
     }
 }

@@ -19,7 +19,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 /**
  * The dashboard application. Properties (all optional): {@code taskpoll.base-url} and {@code taskpoll.api-key} (or
  * {@code OPC_BASE_URL}/{@code OPC_API_KEY}) for a real API, else the embedded simulator at
- * {@code taskpoll.sim-scale} (default 60) simulated seconds per real second; {@code taskpoll.out} where results are
+ * {@code taskpoll.sim-scale} (default 60) simulated seconds per real second, failing 10% of generations so that
+ * failed cards show too; {@code taskpoll.out} where results are
  * stored (default {@code taskpoll-out}); {@code server.port} (default 8080).
  */
 @SpringBootApplication(proxyBeanMethods = false)

@@ -8,6 +8,8 @@ import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.InvalidRequestException;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.examples.FamilyNames;
+import dev.taskpoll.examples.StatusJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,7 +17,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -61,8 +62,7 @@ final class DashboardRoutes {
                 })
                 .POST("/generations", this::submit)
                 .GET("/generations/{id}", req -> generations.get(req.pathVariable("id"))
-                        .map(e -> json(200, e.summary().set("last",
-                                readTree(Generations.statusJson(e.last)))))
+                        .map(e -> json(200, e.summary().set("last", StatusJson.node(e.last))))
                         .orElseGet(() -> problem(404, "no generation '" + req.pathVariable("id") + "' here")))
                 .GET("/generations/{id}/events", req -> generations.get(req.pathVariable("id"))
                         .map(e -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
@@ -104,7 +104,8 @@ final class DashboardRoutes {
             throw new IllegalArgumentException("body: must be a JSON object with family, model and prompt");
         }
         String familyName = text(n, "family");
-        Family family = family(familyName);
+        Family family = FamilyNames.parse(familyName).orElseThrow(() -> new IllegalArgumentException("family: '"
+                + familyName + "' is not a generation family (GET /families)"));
         String model = text(n, "model");
         JsonNode prompt = n.get("prompt");
         Map<String, Object> params = new LinkedHashMap<>();
@@ -143,25 +144,12 @@ final class DashboardRoutes {
         return v.asText();
     }
 
-    static Family family(String name) {
-        for (Family f : Family.values()) {
-            if (f.resultKind() != Family.ResultKind.ASSET
-                    && f.name().equals(name.toUpperCase(Locale.ROOT).replace('-', '_'))) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("family: '" + name + "' is not a generation family (GET /families)");
-    }
-
     private static ArrayNode families() {
         ArrayNode list = Generations.JSON.createArrayNode();
-        for (Family f : Family.values()) {
-            if (f.resultKind() != Family.ResultKind.ASSET) {
-                ObjectNode n = list.addObject().put("name", f.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                        .put("kind", f.resultKind().name());
-                f.models().forEach(n.putArray("models")::add);
-            }
-        }
+        FamilyNames.generations().forEach((name, f) -> {
+            ObjectNode n = list.addObject().put("name", name).put("kind", f.resultKind().name());
+            f.models().forEach(n.putArray("models")::add);
+        });
         return list;
     }
 
@@ -180,14 +168,6 @@ final class DashboardRoutes {
                 .contentLength(stored.size())
                 .body(DataBufferUtils.read(stored.path(), DefaultDataBufferFactory.sharedInstance, 64 * 1024),
                         org.springframework.core.io.buffer.DataBuffer.class);
-    }
-
-    private static JsonNode readTree(String json) {
-        try {
-            return Generations.JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static Mono<ServerResponse> json(int status, JsonNode body) {

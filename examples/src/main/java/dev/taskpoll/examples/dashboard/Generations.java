@@ -1,15 +1,14 @@
 package dev.taskpoll.examples.dashboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.Submission;
-import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.examples.StatusJson;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -82,12 +81,11 @@ final class Generations implements AutoCloseable {
                 entries.put(entry.id, entry);
                 evict();
             }
-            entry.tracking = Flux.concat(Mono.just(submission.status()),
-                            client.track(submission.ref()).skipWhile(st -> !st.differsFrom(submission.status())))
+            entry.tracking = client.track(submission)
                     .concatMap(s -> {
                         entry.last = s;
-                        Flux<ServerSentEvent<String>> status = Flux.just(event("status", statusJson(s)));
-                        if (s.state() != TaskState.COMPLETED || s.resultUrls().isEmpty()) {
+                        Flux<ServerSentEvent<String>> status = Flux.just(event("status", StatusJson.line(s)));
+                        if (!ResultCapture.canCapture(s)) {
                             return status;
                         }
                         return status.concatWith(capture.capture(s).map(e -> captureEvent(entry, e)));
@@ -140,17 +138,6 @@ final class Generations implements AutoCloseable {
 
     private static ServerSentEvent<String> event(String name, String data) {
         return ServerSentEvent.<String>builder().event(name).data(data).build();
-    }
-
-    /** The same JSON as the command line's: {@code id}, {@code state}, {@code status}, {@code urls}, {@code error}, {@code observedAt}. */
-    static String statusJson(TaskStatus s) {
-        ObjectNode n = JSON.createObjectNode().put("id", s.taskId()).put("state", s.state().name())
-                .put("status", s.rawStatus());
-        ArrayNode urls = n.putArray("urls");
-        s.resultUrls().forEach(urls::add);
-        n.put("error", s.error());
-        n.put("observedAt", s.observedAt().toString());
-        return n.toString();
     }
 
     @Override

@@ -7,7 +7,9 @@ import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.ResultCapture;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,8 +28,12 @@ public final class PromptPipeline {
     private PromptPipeline() {
     }
 
-    /** How one prompt ended. */
-    public record Result(String prompt, TaskStatus last, List<CaptureEvent.Stored> stored, Throwable error) {
+    /**
+     * How one prompt ended: its task id (null only when the submit itself failed), the last status, the files stored,
+     * or the error; a task that was created is never reported without its id.
+     */
+    public record Result(String prompt, @Nullable String taskId, @Nullable TaskStatus last,
+                         List<CaptureEvent.Stored> stored, @Nullable Throwable error) {
         boolean completed() {
             return error == null && last != null && last.state() == TaskState.COMPLETED;
         }
@@ -51,12 +57,16 @@ public final class PromptPipeline {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency: " + concurrency + " must be at least 1");
         }
-        return prompts.flatMap(prompt -> Mono.defer(() -> client.submitAndTrack(request.apply(prompt)).last())
-                .flatMap(last -> last.state() == TaskState.COMPLETED && !last.resultUrls().isEmpty()
-                        ? capture.capture(last).ofType(CaptureEvent.Stored.class).collectList()
-                                .map(stored -> new Result(prompt, last, stored, null))
-                        : Mono.just(new Result(prompt, last, List.of(), null)))
-                .onErrorResume(e -> Mono.just(new Result(prompt, null, List.of(), e))), concurrency);
+        return prompts.flatMap(prompt -> {
+            AtomicReference<String> id = new AtomicReference<>(); // the first status carries it
+            return Mono.defer(() -> client.submitAndTrack(request.apply(prompt))
+                            .doOnNext(s -> id.compareAndSet(null, s.taskId())).last())
+                    .flatMap(last -> ResultCapture.canCapture(last)
+                            ? capture.capture(last).ofType(CaptureEvent.Stored.class).collectList()
+                                    .map(stored -> new Result(prompt, last.taskId(), last, stored, null))
+                            : Mono.just(new Result(prompt, last.taskId(), last, List.of(), null)))
+                    .onErrorResume(e -> Mono.just(new Result(prompt, id.get(), null, List.of(), e)));
+        }, concurrency);
     }
 
     /** The totals, once every prompt has ended. */
