@@ -77,6 +77,14 @@ class OptionsValidationTest {
                 .hasMessageContaining("no query");
         assertThatThrownBy(() -> ClientOptions.builder().maxConnections(0))
                 .hasMessage("maxConnections: 0 must be between 1 and 10000");
+        TrackerOptions wide = TrackerOptions.builder().fleet(FleetOptions.defaults().withMaxInFlight(512)).build();
+        assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").trackerOptions(wide).build())
+                .hasMessageStartingWith("trackerOptions.fleet.maxInFlight: 512 must not exceed maxConnections (256)");
+        assertThat(ClientOptions.builder().apiKey("k").trackerOptions(wide).maxConnections(512).build()
+                .maxConnections()).isEqualTo(512);
+        assertThat(ClientOptions.builder().apiKey("k").maxConnections(8)
+                .trackerOptions(TrackerOptions.builder().fleet(FleetOptions.disabled()).build()).build()
+                .maxConnections()).as("no budget, no in-flight bound to compare").isEqualTo(8);
         assertThatThrownBy(() -> ClientOptions.builder().responseTimeout(Duration.ZERO))
                 .hasMessage("responseTimeout: PT0S must be positive");
         assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").build())

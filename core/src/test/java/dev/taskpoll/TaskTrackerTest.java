@@ -69,6 +69,22 @@ class TaskTrackerTest {
         assertThat(source.requestTimes).containsExactly(30_600L, 33_000L, 60_600L, 63_000L, 90_600L, 93_000L);
     }
 
+    /**
+     * A tracked flux must not offer queue fusion: {@code flatMap} over fused inners polls every inner's queue on each
+     * signal any inner emits, O(N) per status for N tracked tasks (benchmarks, scenario B: 30,000 tasks fell from
+     * 30,000 to 336 polls/s at 3 ms of CPU per poll before {@code hide()}).
+     */
+    @Test
+    void aTrackedFluxOffersNoFusionSoFlatMapOverThousandsStaysLinear() {
+        source.then("processing", "completed");
+        TaskTracker tracker = tracker();
+        StepVerifier.withVirtualTime(() -> tracker.track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .expectNoFusionSupport()
+                .thenAwait(Duration.ofSeconds(60))
+                .expectNextCount(2)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+    }
+
     @Test
     void familiesPollAtTheirOwnPeriods() {
         TaskTracker tracker = tracker();

@@ -49,15 +49,17 @@ public final class Bench {
         String scenarios = "A,B";
         Path results = Path.of("benchmarks/RESULTS.md");
         List<Integer> sizes = List.of(10_000, 100_000);
+        List<Integer> paced = List.of(10_000, 30_000);
         Path jar = Path.of("testkit/target/taskpoll-simulator.jar");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--scenarios" -> scenarios = args[++i].toUpperCase(Locale.ROOT);
                 case "--results" -> results = Path.of(args[++i]);
                 case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--paced" -> paced = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--simulator" -> jar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown flag '" + args[i]
-                        + "'; flags: --scenarios A,B --results FILE --sizes N,N --simulator JAR");
+                        + "'; flags: --scenarios A,B --results FILE --sizes N,N --paced N,N --simulator JAR");
             }
         }
         if (!Files.isRegularFile(jar)) {
@@ -69,7 +71,7 @@ public final class Bench {
             bench.scale(sizes);
         }
         if (scenarios.contains("B")) {
-            bench.throughput();
+            bench.throughput(paced);
         }
         System.out.println(bench.report);
         write(results, bench.report.toString());
@@ -144,7 +146,7 @@ public final class Bench {
         return TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl).apiKey(SimProcess.KEY)
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).policy(Family.VEO, policy)
                         .fleet("off".equals(System.getProperty("bench.budget")) ? FleetOptions.disabled()
-                                : FleetOptions.ofMaxRate(200_000).withMaxInFlight(4096)).build())
+                                : FleetOptions.ofMaxRate(200_000)).build())
                 .build());
     }
 
@@ -184,18 +186,18 @@ public final class Bench {
 
     // ---------------------------------------------------------------- B. throughput and overhead
 
-    private void throughput() throws Exception {
+    private void throughput(List<Integer> paced) throws Exception {
         report.append("### B. Throughput and overhead\n\nThe same simulator (real time, tasks that never finish), "
                 + "N tasks each polled every second, measured for 20 s after 5 s of warm-up, side by side in one run:"
-                + " taskpoll (shared budget on, ceiling 200,000/s) and a hand-written Reactor Netty loop with the "
+                + " taskpoll (shared budget on, ceiling 200,000/s, 256 in flight) and a hand-written Reactor Netty loop with the "
                 + "same pool settings (256 connections), a shared 10 ms tick firing the polls due together, and "
                 + "a Jackson parse of each body (no engine: no state, no retries, no budget). Last row: the bare "
                 + "loop saturated (`flatMap` of GETs, 128 at once), the ceiling of this machine.\n\n"
                 + "| load | taskpoll polls/s | taskpoll CPU/poll (us) | bare polls/s | bare CPU/poll (us) "
                 + "| CPU ratio taskpoll / bare |\n|---|---|---|---|---|---|\n");
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H")) {
-            List<String> ids = sim.createVeoTasks(30_000);
-            for (int n : List.of(10_000, 30_000)) {
+            List<String> ids = sim.createVeoTasks(paced.stream().mapToInt(Integer::intValue).max().orElse(1));
+            for (int n : paced) {
                 List<String> some = ids.subList(0, n);
                 double[] bare = barePaced(sim, some);
                 double[] tp = taskpollPaced(sim, some);
@@ -267,9 +269,13 @@ public final class Bench {
                 Duration.ofHours(1)))) {
             Disposable all = Flux.fromIterable(ids).flatMap(id -> client.track(TaskRef.of(id, Family.VEO)),
                     Integer.MAX_VALUE).subscribe();
+            Disposable trace = Boolean.getBoolean("bench.trace") ? Flux.interval(Duration.ofSeconds(2))
+                    .subscribe(t -> System.err.println("B: " + client.tracker().stats() + " " + client.poolStats()))
+                    : () -> { };
             try {
                 return measure(() -> client.tracker().stats().requestsSent());
             } finally {
+                trace.dispose();
                 all.dispose();
             }
         }
