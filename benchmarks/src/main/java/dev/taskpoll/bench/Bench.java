@@ -30,7 +30,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The load harness: {@code java -jar benchmarks/target/taskpoll-bench.jar [--scenarios A,B] [--results FILE]
+ * The load harness: {@code java -jar benchmarks/target/taskpoll-bench.jar [--scenarios A,B,C] [--results FILE]
  * [--sizes 10000,100000]}. The simulator runs in its own JVM; this JVM is the client, whose CPU, heap and threads are
  * measured. Writes its tables into RESULTS.md between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}.
  */
@@ -46,10 +46,11 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        String scenarios = "A,B";
+        String scenarios = "A,B,C";
         Path results = Path.of("benchmarks/RESULTS.md");
         List<Integer> sizes = List.of(10_000, 100_000);
         List<Integer> paced = List.of(10_000, 30_000);
+        int peerSize = 10_000;
         Path jar = Path.of("testkit/target/taskpoll-simulator.jar");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -57,9 +58,10 @@ public final class Bench {
                 case "--results" -> results = Path.of(args[++i]);
                 case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--paced" -> paced = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--peers" -> peerSize = Integer.parseInt(args[++i]);
                 case "--simulator" -> jar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown flag '" + args[i]
-                        + "'; flags: --scenarios A,B --results FILE --sizes N,N --paced N,N --simulator JAR");
+                        + "'; flags: --scenarios A,B --results FILE --sizes N,N --paced N,N --peers N --simulator JAR");
             }
         }
         if (!Files.isRegularFile(jar)) {
@@ -67,11 +69,15 @@ public final class Bench {
         }
         Bench bench = new Bench(jar);
         bench.header(String.join(" ", args));
+        bench.warmUp();
         if (scenarios.contains("A")) {
             bench.scale(sizes);
         }
         if (scenarios.contains("B")) {
             bench.throughput(paced);
+        }
+        if (scenarios.contains("C")) {
+            bench.peers(peerSize);
         }
         System.out.println(bench.report);
         write(results, bench.report.toString());
@@ -88,60 +94,130 @@ public final class Bench {
                 .append(" MiB. The simulator runs in its own JVM on the same two cores.\n\n");
     }
 
-    // ---------------------------------------------------------------- A. scale
+    // ---------------------------------------------------------------- A. scale, C. peers
+
+    private static final String SCALE_COLUMNS = "| engine | N | time scale | CPU/poll (us) | heap/task (B) | live threads "
+            + "| polls/task | lateness p50 / p99 (ms) | detection lag p50 / p99 (s) | all final |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|\n";
+
+    private static final String SCALE_METHOD = "VEO tasks created in the simulator, then tracked, tracking started over "
+            + "one poll period (as a service sees submissions arrive); 30 s poll period (taskpoll's default for the "
+            + "family) on simulated time at x(200,000 / N, from 1 to 10: client and simulator alike, so the client "
+            + "polls at most 6,700 times a real second); generation 2-5 simulated minutes; no faults. CPU per poll = "
+            + "client process CPU time (less the harness's own full GCs) / status requests; heap per task = (heap "
+            + "after a full GC once all N are tracked - heap after a full GC before the engine was created) / N; "
+            + "lateness = a poll's arrival at the simulator minus its slot on the task's fixed grid (the grid's "
+            + "phase is the task's most punctual poll), in real ms; detection lag = the simulator finishing a task "
+            + "to the first poll that saw it, in simulated s. All from the simulator's ledger, never from the "
+            + "client's own account.\n\n";
+
+    /** 15 s of taskpoll polling 5,000 tasks a second, thrown away: the JIT compiles the shared paths first. */
+    private void warmUp() throws Exception {
+        try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H")) {
+            taskpollPaced(sim, sim.createVeoTasks(5_000));
+        }
+    }
 
     private void scale(List<Integer> sizes) throws Exception {
-        double k = 5;
-        report.append("### A. Scale\n\nN VEO tasks, 30 s poll period (taskpoll's default for the family) on simulated "
-                + "time at x").append((int) k).append(" (client and simulator), generation 2-5 simulated minutes, "
-                + "no faults. CPU per poll = client process CPU time / polls; heap per task = (heap after a full GC "
-                + "while all N are tracked - heap before tracking) / N; lateness = a poll's arrival at the simulator "
-                + "minus its slot on the task's fixed grid (anchored at the task's first poll), in real ms; "
-                + "detection lag = the simulator finishing a task to the first poll that saw it, in simulated s.\n\n"
-                + "| N | CPU/poll (us) | heap/task (B) | live threads | polls/task | lateness p50 / p99 (ms) "
-                + "| detection lag p50 / p99 (s) | all final |\n|---|---|---|---|---|---|---|---|\n");
+        report.append("### A. Scale\n\n").append(SCALE_METHOD).append(SCALE_COLUMNS);
         for (int n : sizes) {
-            try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", String.valueOf(k),
-                    "--generation", "PT2M,PT5M", "--seed", "1")) {
-                List<String> ids = sim.createVeoTasks(n);
-                long heap0 = heapAfterGc();
-                SimTime time = SimTime.accelerated(k);
-                try (TaskpollClient client = client(sim, time, PollPolicy.of(Duration.ofSeconds(30),
-                        Duration.ofMinutes(30)))) {
-                    long cpu0 = cpuNanos();
-                    long polls0 = client.tracker().stats().requestsSent();
-                    AtomicLong finals = new AtomicLong();
-                    CompletableFuture<Long> done = Flux.fromIterable(ids)
-                            .flatMap(id -> client.track(TaskRef.of(id, Family.VEO)).last()
-                                    .doOnNext(s -> finals.incrementAndGet()), Integer.MAX_VALUE)
-                            .count().toFuture();
-                    Thread.sleep(time.toReal(Duration.ofSeconds(75)).toMillis()); // every task polled at least twice
-                    long gcCpu0 = cpuNanos();
-                    long heap1 = heapAfterGc();
-                    long gcCpu = cpuNanos() - gcCpu0; // the harness's own full GCs: not the engine's CPU
-                    int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-                    try {
-                        done.get(time.toReal(Duration.ofMinutes(8)).toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.TimeoutException e) {
-                        System.err.printf("A: N=%d: %d of %d final after 8 simulated minutes; stats %s%n", n,
-                                finals.get(), n, client.tracker().stats());
-                    }
-                    long cpu = cpuNanos() - cpu0 - gcCpu;
-                    long polls = client.tracker().stats().requestsSent() - polls0;
-                    SimProcess.Ledger ledger = sim.ledger();
-                    double[] late = lateness(ledger, Duration.ofSeconds(30), k);
-                    double[] lag = detectionLag(ledger);
-                    System.err.printf("A: N=%d done%n", n);
-                    report.append(String.format(Locale.ROOT, "| %,d | %.1f | %,d | %d | %.1f | %.1f / %.1f | %.1f / %.1f | %d of %d |%n",
-                            n, cpu / 1000.0 / polls, (heap1 - heap0) / n, threads, polls / (double) n,
-                            pct(late, 50), pct(late, 99), pct(lag, 50), pct(lag, 99), finals.get(), n));
-                }
-            }
+            double k = Math.max(1, Math.min(10, 200_000.0 / n));
+            report.append(scaleRow(n, k, Engines::taskpoll));
         }
         report.append('\n');
     }
 
-    private static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy) {
+    private void peers(int n) throws Exception {
+        double k = Math.max(1, Math.min(10, 200_000.0 / n));
+        Duration interval = Duration.ofMillis((long) (30_000 / k));
+        report.append("### C. Peers\n\nThe same ").append(String.format(Locale.ROOT, "%,d", n)).append(
+                " tasks tracked by each engine in turn, each against a fresh simulator, as in A. The Reactor-based peers "
+                + "drive the same poll function (Reactor Netty GET on a 256-connection pool, Jackson parse); their "
+                + "fixed interval is the 30 s period in real time (").append(interval.toMillis()).append(
+                " ms at x").append((int) k).append(").\n\n").append(SCALE_COLUMNS);
+        report.append(scaleRow(n, k, Engines::taskpoll));
+        report.append(scaleRow(n, k, (sim, time) -> Engines.azure(sim, interval)));
+        report.append(scaleRow(n, k, (sim, time) -> Engines.aws(sim, interval)));
+        report.append(scaleRow(n, k, (sim, time) -> Engines.naive(sim, interval)));
+        report.append('\n');
+    }
+
+    private String scaleRow(int n, double k, java.util.function.BiFunction<SimProcess, SimTime, Engines> make)
+            throws Exception {
+        try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", String.valueOf(k),
+                "--generation", "PT2M,PT5M", "--seed", "1")) {
+            List<String> ids = sim.createVeoTasks(n + 1);
+            String marker = ids.get(n); // never tracked: polled by the harness around its own full GCs
+            long heap0 = heapAfterGc();
+            SimTime time = SimTime.accelerated(k);
+            try (Engines engine = make.apply(sim, time)) {
+                long cpu0 = cpuNanos();
+                long polls0 = engine.polls();
+                AtomicLong finals = new AtomicLong();
+                AtomicLong ended = new AtomicLong();
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                // one subscriber per task, as a service tracking independent requests has: not one flatMap over N
+                // inners, whose drain loop visits every inner on each signal (O(N) per status)
+                long pause = time.toReal(Duration.ofSeconds(30)).toMillis() / 100;
+                int started = 0;
+                String stopped = null;
+                for (; started < n; started++) {
+                    if (started % Math.max(1, n / 100) == 0 && started > 0) {
+                        Thread.sleep(pause);
+                    }
+                    try {
+                        engine.track(ids.get(started), ok -> {
+                            if (ok) {
+                                finals.incrementAndGet();
+                            }
+                            if (ended.incrementAndGet() == n) {
+                                done.complete(null);
+                            }
+                        });
+                    } catch (Throwable e) { // a peer that runs out of threads or memory stops here
+                        stopped = e.toString();
+                        break;
+                    }
+                }
+                Thread.sleep(time.toReal(Duration.ofSeconds(75)).toMillis()); // every task polled at least twice
+                sim.mark(marker);
+                long gcCpu0 = cpuNanos();
+                long heap1 = heapAfterGc();
+                long gcCpu = cpuNanos() - gcCpu0;
+                sim.mark(marker);
+                int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+                if (stopped == null) {
+                    try {
+                        done.get(time.toReal(Duration.ofMinutes(8)).toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        System.err.printf("%s N=%d: %d of %d ended after 8 simulated minutes%n", engine.name(), n,
+                                ended.get(), n);
+                    }
+                }
+                long cpu = cpuNanos() - cpu0 - gcCpu;
+                long polls = engine.polls() - polls0;
+                SimProcess.Ledger ledger = sim.ledger();
+                List<Instant> gc = ledger.pollsOf(marker);
+                // polls due while the harness's full GCs stopped this JVM, or in the 5 real s after: not the engine's
+                Instant gcFrom = gc.get(0);
+                Instant gcTo = gc.get(gc.size() - 1).plus(Duration.ofNanos((long) (5e9 * k)));
+                double[] late = lateness(ledger, Duration.ofSeconds(30), k, marker, gcFrom, gcTo);
+                double[] lateAll = lateness(ledger, Duration.ofSeconds(30), k, marker, Instant.MAX, Instant.MAX);
+                double[] lag = detectionLag(ledger, marker);
+                System.err.printf("%s N=%d done%n", engine.name(), n);
+                if (stopped != null) {
+                    return String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
+                            + "| | %d | | | | |%n", engine.name(), n, k, started, stopped, threads);
+                }
+                return String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f) "
+                                + "| %.1f / %.1f | %d of %d |%n", engine.name(), n, k, cpu / 1000.0 / polls,
+                        (heap1 - heap0) / n, threads, polls / (double) n, pct(late, 50), pct(late, 99),
+                        pct(lateAll, 50), pct(lateAll, 99), pct(lag, 50), pct(lag, 99), finals.get(), n);
+            }
+        }
+    }
+
+    static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy) {
         // the shared budget stays on, with a ceiling above the load (its default, 500/s, is for real APIs)
         return TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl).apiKey(SimProcess.KEY)
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).policy(Family.VEO, policy)
@@ -154,16 +230,28 @@ public final class Bench {
      * Per poll: arrival minus its slot on the task's fixed grid, in real ms. The grid's phase is the task's earliest
      * {@code poll_k - k * period} (its most punctual poll), so the figure does not depend on when tracking began.
      */
-    private static double[] lateness(SimProcess.Ledger ledger, Duration period, double scale) {
+    private static double[] lateness(SimProcess.Ledger ledger, Duration period, double scale, String marker,
+                                     Instant skipFrom, Instant skipTo) {
         List<Double> out = new ArrayList<>();
         long p = period.toNanos();
-        for (List<Instant> polls : ledger.polls()) {
+        long from = skipFrom == Instant.MAX ? Long.MAX_VALUE : nanos(skipFrom);
+        long to = skipTo == Instant.MAX ? Long.MAX_VALUE : nanos(skipTo);
+        for (int t = 0; t < ledger.ids().size(); t++) {
+            if (ledger.ids().get(t).equals(marker)) {
+                continue;
+            }
+            List<Instant> polls = ledger.polls().get(t);
             long phase = Long.MAX_VALUE;
             for (int i = 0; i < polls.size(); i++) {
                 phase = Math.min(phase, nanos(polls.get(i)) - i * p);
             }
             for (int i = 0; i < polls.size(); i++) {
-                out.add((nanos(polls.get(i)) - i * p - phase) / 1e6 / scale);
+                long slot = phase + i * p;
+                long at = nanos(polls.get(i));
+                if ((slot >= from && slot <= to) || (at >= from && at <= to)) {
+                    continue;
+                }
+                out.add((at - slot) / 1e6 / scale);
             }
         }
         return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -174,9 +262,12 @@ public final class Bench {
     }
 
     /** Per task: the simulator finishing it to the first poll at or after, in simulated seconds. */
-    private static double[] detectionLag(SimProcess.Ledger ledger) {
+    private static double[] detectionLag(SimProcess.Ledger ledger, String marker) {
         List<Double> out = new ArrayList<>();
         for (int t = 0; t < ledger.polls().size(); t++) {
+            if (ledger.ids().get(t).equals(marker)) {
+                continue;
+            }
             Instant fin = ledger.finishedAt().get(t);
             ledger.polls().get(t).stream().filter(a -> !a.isBefore(fin)).findFirst()
                     .ifPresent(a -> out.add(Duration.between(fin, a).toMillis() / 1000.0));

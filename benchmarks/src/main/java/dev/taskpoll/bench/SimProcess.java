@@ -79,7 +79,21 @@ final class SimProcess implements AutoCloseable {
     }
 
     /** Per task, from the simulator's ledger: when it finished and when each poll arrived (simulated time). */
-    record Ledger(List<Instant> finishedAt, List<List<Instant>> polls, List<List<String>> outcomes) {
+    record Ledger(List<String> ids, List<Instant> finishedAt, List<List<Instant>> polls,
+                  List<List<String>> outcomes) {
+
+        /** The polls of one task, by id. */
+        List<Instant> pollsOf(String id) {
+            int i = ids.indexOf(id);
+            return i < 0 ? List.of() : polls.get(i);
+        }
+    }
+
+    /** One status request outside any engine, so that the ledger marks this moment on the simulator's clock. */
+    void mark(String id) throws IOException, InterruptedException {
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
+                        URI.create(baseUrl + "/v1/result/" + id)).header("Authorization", "Bearer " + KEY).build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 
     /** Streams {@code /_sim/tasks} (it can be tens of MB) into the few fields the benchmarks use. */
@@ -87,6 +101,7 @@ final class SimProcess implements AutoCloseable {
         HttpResponse<InputStream> res = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                 .send(HttpRequest.newBuilder(
                 URI.create(serverRoot() + "/_sim/tasks")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        List<String> ids = new ArrayList<>();
         List<Instant> finished = new ArrayList<>();
         List<List<Instant>> polls = new ArrayList<>();
         List<List<String>> outcomes = new ArrayList<>();
@@ -103,7 +118,9 @@ final class SimProcess implements AutoCloseable {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
                     p.nextToken();
-                    if (field.equals("finishedAt")) {
+                    if (field.equals("id")) {
+                        ids.add(p.getText());
+                    } else if (field.equals("finishedAt")) {
                         fin = Instant.parse(p.getText());
                     } else if (field.equals("polls")) {
                         while (p.nextToken() == JsonToken.START_OBJECT) {
@@ -126,7 +143,7 @@ final class SimProcess implements AutoCloseable {
                 outcomes.add(out);
             }
         }
-        return new Ledger(finished, polls, outcomes);
+        return new Ledger(ids, finished, polls, outcomes);
     }
 
     private String serverRoot() {

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.CoreSubscriber;
 
 /**
  * The tracker's machinery: one {@link SharedTimer}, the status sources, and the registry that gives every task id
@@ -26,16 +27,13 @@ public final class Engine {
     private final Map<Dialect, StatusSource> sources;
     private final SharedTimer timer;
     private final RetryDecider decider;
-    private final ConcurrentHashMap<Key, Flux<TaskStatus>> loops = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, PollLoop> loops = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder throttled = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final @Nullable FleetBudget fleet;
-    private final java.util.concurrent.ConcurrentHashMap<Key, PollLoop> running =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<Key, TaskStatus> pendingHints =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, TaskStatus> pendingHints = new ConcurrentHashMap<>();
 
     public Engine(Map<Dialect, StatusSource> sources, TrackerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -56,30 +54,54 @@ public final class Engine {
                     + " dialect, which this tracker has no status source for (it has " + sources.keySet() + ")");
         }
         PollPolicy policy = task.policy() != null ? task.policy() : options.policy(task.family());
-        Key key = new Key(dialect, task.id());
-        // hide(): the shared replay is fuseable, and a flatMap over thousands of fused inners polls every inner's
-        // queue on each status any of them emits (FluxFlatMap's drain loop), O(N) per status: measured, 30,000
-        // tracked tasks fell from 30,000 to 336 polls/s at 3 ms of CPU per poll. Unfused, a status goes straight on.
-        return Flux.defer(() -> loops.computeIfAbsent(key, k -> shared(k, policy, source))).hide();
+        return new Tracked(new Key(dialect, task.id()), policy, source);
     }
 
-    private Flux<TaskStatus> shared(Key key, PollPolicy policy, StatusSource source) {
-        @SuppressWarnings("unchecked")
-        Flux<TaskStatus>[] self = new Flux[1];
-        self[0] = Flux.<TaskStatus>create(sink -> {
-                    PollLoop loop = new PollLoop(this, key.id(), policy, source, sink);
-                    running.put(key, loop);
-                    // not sink.onDispose: a sink keeps one such callback (the loop's), and disposes a second at once
-                    loop.onEnd(() -> running.remove(key, loop));
+    /**
+     * One task's statuses: subscribing joins the task's running loop, or starts one. Not a {@code Fuseable}
+     * publisher, on purpose: a {@code flatMap} over thousands of fused inners polls every inner's queue on each status
+     * any of them emits (O(N) per status; measured, 30,000 tracked tasks fell from 30,000 to 336 polls/s).
+     */
+    private final class Tracked extends Flux<TaskStatus> {
+        private final Key key;
+        private final PollPolicy policy;
+        private final StatusSource source;
+
+        Tracked(Key key, PollPolicy policy, StatusSource source) {
+            this.key = key;
+            this.policy = policy;
+            this.source = source;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super TaskStatus> actual) {
+            StatusHub.Inner inner = new StatusHub.Inner(actual);
+            actual.onSubscribe(inner);
+            for (;;) {
+                PollLoop loop = loops.computeIfAbsent(key, k -> newLoop(k, policy, source));
+                StatusHub.Added added = loop.hub().add(inner);
+                if (added == StatusHub.Added.CLOSED) {
+                    loops.remove(key, loop); // every subscriber left it: start another
+                    continue;
+                }
+                if (added == StatusHub.Added.FIRST) {
                     loop.start();
                     TaskStatus early = pendingHints.remove(key);
                     if (early != null) {
                         loop.hint(early);
                     }
-                })
-                .doFinally(signal -> loops.remove(key, self[0]))
-                .replay(1)
-                .refCount();
+                }
+                if (inner.isCancelled()) {
+                    loop.hub().remove(inner); // cancelled before it was added: nobody else would remove it
+                }
+                return;
+            }
+        }
+    }
+
+    private PollLoop newLoop(Key key, PollPolicy policy, StatusSource source) {
+        PollLoop[] self = new PollLoop[1];
+        self[0] = new PollLoop(this, key.id(), policy, source, () -> loops.remove(key, self[0]));
         return self[0];
     }
 
@@ -89,8 +111,8 @@ public final class Engine {
      */
     public void hint(Dialect dialect, TaskStatus status) {
         Key key = new Key(dialect, status.taskId());
-        PollLoop loop = running.get(key);
-        if (loop != null) {
+        PollLoop loop = loops.get(key);
+        if (loop != null && loop.started()) {
             loop.hint(status);
         } else {
             pendingHints.merge(key, status, (a, b) -> rank(b) >= rank(a) ? b : a);

@@ -10,12 +10,11 @@ import dev.taskpoll.TaskTimeoutException;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.spi.StatusSource;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -39,10 +38,14 @@ final class PollLoop {
     private final String taskId;
     private final PollPolicy policy;
     private final StatusSource source;
-    private final FluxSink<TaskStatus> sink;
-    private final Retry retry = Retry.from(signals -> signals.concatMap(s -> retryDelay(s.failure())));
+    private final StatusHub hub;
     private final Runnable pollTask = this::poll;
-    private final AtomicBoolean done = new AtomicBoolean();
+    // ints with updaters rather than two AtomicBooleans: 32 bytes less for every tracked task
+    private static final AtomicIntegerFieldUpdater<PollLoop> DONE =
+            AtomicIntegerFieldUpdater.newUpdater(PollLoop.class, "done");
+    private static final AtomicIntegerFieldUpdater<PollLoop> POLLING =
+            AtomicIntegerFieldUpdater.newUpdater(PollLoop.class, "polling");
+    private volatile int done;
 
     // Written by one poll at a time; each poll happens-after the previous one through the timer's lock.
     private long nextDue;
@@ -52,29 +55,43 @@ final class PollLoop {
     private volatile @Nullable Disposable timerHandle;
     private volatile @Nullable Disposable inflight;
     private volatile @Nullable Disposable deadlineHandle;
-    private final AtomicBoolean polling = new AtomicBoolean();
+    private volatile int polling;
     private volatile boolean confirm;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
-    private volatile Runnable onEnd = () -> { };
+    private final Runnable onEnd;
+    private volatile boolean started;
 
-    PollLoop(Engine engine, String taskId, PollPolicy policy, StatusSource source, FluxSink<TaskStatus> sink) {
+    PollLoop(Engine engine, String taskId, PollPolicy policy, StatusSource source, Runnable onEnd) {
         this.engine = engine;
         this.taskId = taskId;
         this.policy = policy;
         this.source = source;
-        this.sink = sink;
+        this.onEnd = onEnd;
+        this.hub = new StatusHub(this::finish);
     }
 
-    /** Runs once when the loop ends, however it ends. */
-    void onEnd(Runnable r) {
-        this.onEnd = r;
+    /** Where this loop's statuses go, for every subscriber of the task. */
+    StatusHub hub() {
+        return hub;
+    }
+
+    boolean started() {
+        return started;
     }
 
     void start() {
-        sink.onDispose(this::finish);
-        engine.loopStarted();
+        synchronized (this) {
+            if (done != 0) {
+                return; // every subscriber left before it began
+            }
+            started = true;
+            engine.loopStarted();
+        }
         long now = engine.timer().now();
         deadlineHandle = engine.timer().schedule(this::onDeadline, now + policy.deadline().toMillis());
+        if (done != 0) {
+            dispose(deadlineHandle); // ended while starting
+        }
         long phase = (long) (engine.options().phaseSpread() * policy.period().toMillis()
                 * engine.options().random().getAsDouble());
         nextDue = now + policy.initialDelay().toMillis() + phase;
@@ -84,25 +101,25 @@ final class PollLoop {
     private void scheduleAt(long due) {
         Disposable h = engine.timer().schedule(pollTask, due);
         timerHandle = h;
-        if (done.get()) {
+        if (done != 0) {
             h.dispose();
         }
     }
 
     private void poll() {
-        if (done.get() || !polling.compareAndSet(false, true)) {
+        if (done != 0 || !POLLING.compareAndSet(this, 0, 1)) {
             return; // ended, or a poll is in flight already (a callback asked for one)
         }
         PollSubscriber s = new PollSubscriber();
         inflight = s;
-        if (done.get()) {
+        if (done != 0) {
             s.dispose();
             return;
         }
         engine.pollSent();
         attempt()
                 .switchIfEmpty(Mono.error(() -> new MalformedResponseException(taskId, "status source gave no status")))
-                .retryWhen(retry)
+                .retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))))
                 .subscribe(s);
     }
 
@@ -158,13 +175,13 @@ final class PollLoop {
      * processing), never backwards or twice. While hints come, polls slow to the watchdog period.
      */
     void hint(TaskStatus status) {
-        if (done.get()) {
+        if (done != 0) {
             return;
         }
         lastHintAt = engine.timer().now();
         if (status.isTerminal()) {
             confirm = true;
-            if (!polling.get()) {
+            if (polling == 0) {
                 dispose(timerHandle);
                 poll();
             }
@@ -172,27 +189,27 @@ final class PollLoop {
         }
         synchronized (this) {
             TaskStatus previous = last;
-            if (done.get() || Engine.rank(status) <= (previous == null ? -1 : Engine.rank(previous))
+            if (done != 0 || Engine.rank(status) <= (previous == null ? -1 : Engine.rank(previous))
                     || !status.differsFrom(previous)) {
                 return;
             }
             last = status;
-            sink.next(status);
+            hub.next(status);
         }
     }
 
     private void onStatus(TaskStatus status) {
-        if (done.get()) {
+        if (done != 0) {
             return;
         }
         throttledInRow = 0;
         transientInRow = 0;
-        polling.set(false);
+        polling = 0;
         if (status.isTerminal()) {
             last = status;
             if (finish()) {
-                sink.next(status);
-                sink.complete();
+                hub.next(status);
+                hub.complete();
             }
             return;
         }
@@ -205,7 +222,7 @@ final class PollLoop {
                 if (status.state() == TaskState.UNKNOWN) {
                     log.warn("task '{}': unknown status '{}'; polling goes on", taskId, status.rawStatus());
                 }
-                sink.next(status);
+                hub.next(status);
             }
         }
         long now = engine.timer().now();
@@ -225,25 +242,31 @@ final class PollLoop {
     private void onFailure(Throwable failure) {
         if (finish()) {
             TaskStatus seen = last;
-            sink.error(failure instanceof TaskpollException e ? e.withLastStatus(seen) : failure);
+            hub.error(failure instanceof TaskpollException e ? e.withLastStatus(seen) : failure);
         }
     }
 
     private void onDeadline() {
         if (finish()) {
-            sink.error(new TaskTimeoutException(taskId, policy.deadline(), last));
+            hub.error(new TaskTimeoutException(taskId, policy.deadline(), last));
         }
     }
 
     /** The single gate to the end: true for the one caller that ends the loop; stops every timer and request. */
     private boolean finish() {
-        if (!done.compareAndSet(false, true)) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
             return false;
         }
         dispose(deadlineHandle);
         dispose(timerHandle);
         dispose(inflight);
-        engine.loopEnded();
+        boolean wasStarted;
+        synchronized (this) {
+            wasStarted = started;
+        }
+        if (wasStarted) {
+            engine.loopEnded();
+        }
         onEnd.run();
         return true;
     }

@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 public final class StatusDecoder {
 
     private final ObjectMapper mapper;
+    private final java.util.concurrent.ConcurrentHashMap<String, String> strings = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StatusDecoder(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -63,10 +64,10 @@ public final class StatusDecoder {
         JsonNode duration = node.path("actualDuration");
         JsonNode tokens = node.path("totalTokens");
         return new TaskStatus(
-                id != null ? id : requestedId,
+                id == null || id.equals(requestedId) ? requestedId : id,
                 TaskState.fromRaw(raw),
-                raw,
-                text(node, "model"),
+                java.util.Objects.requireNonNull(shared(raw)),
+                shared(text(node, "model")),
                 created.canConvertToLong() && created.isNumber() ? Instant.ofEpochSecond(created.asLong()) : null,
                 urls,
                 error(node.path("error")),
@@ -74,6 +75,24 @@ public final class StatusDecoder {
                         ? Duration.ofMillis(Math.round(duration.asDouble() * 1000)) : null,
                 tokens.isIntegralNumber() ? tokens.asLong() : null,
                 observedAt);
+    }
+
+    /**
+     * One instance of each status and model string (a handful of values, kept by every tracked task's last status):
+     * at 100,000 tasks, decoding each afresh cost about 100 bytes per task. At most 256 are kept.
+     */
+    @Nullable String shared(@Nullable String s) {
+        if (s == null) {
+            return null;
+        }
+        String known = strings.get(s);
+        if (known != null) {
+            return known;
+        }
+        if (strings.size() < 256) {
+            known = strings.putIfAbsent(s, s);
+        }
+        return known != null ? known : s;
     }
 
     private static void addUrl(List<String> urls, JsonNode n) {
