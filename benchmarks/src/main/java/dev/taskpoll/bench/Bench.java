@@ -30,7 +30,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The load harness: {@code java -jar benchmarks/target/taskpoll-bench.jar [--scenarios A,B,C] [--results FILE]
+ * The load harness: {@code java -jar benchmarks/target/taskpoll-bench.jar [--scenarios A,B,C,D,E] [--results FILE]
  * [--sizes 10000,100000]}. The simulator runs in its own JVM; this JVM is the client, whose CPU, heap and threads are
  * measured. Writes its tables into RESULTS.md between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}.
  */
@@ -40,13 +40,16 @@ public final class Bench {
 
     private final Path simulatorJar;
     private final StringBuilder report = new StringBuilder();
+    private final Path results;
+    private String threadNames = "";
 
-    private Bench(Path simulatorJar) {
+    private Bench(Path simulatorJar, Path results) {
         this.simulatorJar = simulatorJar;
+        this.results = results;
     }
 
     public static void main(String[] args) throws Exception {
-        String scenarios = "A,B,C";
+        String scenarios = "A,B,C,D,E";
         Path results = Path.of("benchmarks/RESULTS.md");
         List<Integer> sizes = List.of(10_000, 100_000);
         List<Integer> paced = List.of(10_000, 30_000);
@@ -67,7 +70,7 @@ public final class Bench {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("--simulator: " + jar + " not found; run mvn -B -q install -DskipTests");
         }
-        Bench bench = new Bench(jar);
+        Bench bench = new Bench(jar, results);
         bench.header(String.join(" ", args));
         bench.warmUp();
         if (scenarios.contains("A")) {
@@ -78,6 +81,12 @@ public final class Bench {
         }
         if (scenarios.contains("C")) {
             bench.peers(peerSize);
+        }
+        if (scenarios.contains("D")) {
+            bench.report.append(Cadence.run(2_000, results.resolveSibling("cadence.png")));
+        }
+        if (scenarios.contains("E")) {
+            bench.micro();
         }
         System.out.println(bench.report);
         write(results, bench.report.toString());
@@ -96,13 +105,13 @@ public final class Bench {
 
     // ---------------------------------------------------------------- A. scale, C. peers
 
-    private static final String SCALE_COLUMNS = "| engine | N | time scale | CPU/poll (us) | heap/task (B) | live threads "
+    private static final String SCALE_COLUMNS = "| engine | N | time scale | CPU/poll (us) | heap/task (B) | peak live threads "
             + "| polls/task | lateness p50 / p99 (ms) | detection lag p50 / p99 (s) | all final |\n"
             + "|---|---|---|---|---|---|---|---|---|---|\n";
 
     private static final String SCALE_METHOD = "VEO tasks created in the simulator, then tracked, tracking started over "
             + "one poll period (as a service sees submissions arrive); 30 s poll period (taskpoll's default for the "
-            + "family) on simulated time at x(200,000 / N, from 1 to 10: client and simulator alike, so the client "
+            + "family) on simulated time at x(200,000 / N, from 1 to 20: client and simulator alike, so the client "
             + "polls at most 6,700 times a real second); generation 2-5 simulated minutes; no faults. CPU per poll = "
             + "client process CPU time (less the harness's own full GCs) / status requests; heap per task = (heap "
             + "after a full GC once all N are tracked - heap after a full GC before the engine was created) / N; "
@@ -114,35 +123,62 @@ public final class Bench {
     /** 15 s of taskpoll polling 5,000 tasks a second, thrown away: the JIT compiles the shared paths first. */
     private void warmUp() throws Exception {
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H")) {
-            taskpollPaced(sim, sim.createVeoTasks(5_000));
+            taskpollPaced(sim, sim.createVeoTasks(5_000), Duration.ofSeconds(1));
         }
     }
 
     private void scale(List<Integer> sizes) throws Exception {
+        List<ScaleRow> rows = new ArrayList<>();
         report.append("### A. Scale\n\n").append(SCALE_METHOD).append(SCALE_COLUMNS);
         for (int n : sizes) {
-            double k = Math.max(1, Math.min(10, 200_000.0 / n));
-            report.append(scaleRow(n, k, Engines::taskpoll));
+            double k = Math.max(1, Math.min(20, 200_000.0 / n));
+            rows.add(scaleRow(n, k, Engines::taskpoll));
+            report.append(rows.get(rows.size() - 1).line());
         }
         report.append('\n');
+        List<String> labels = rows.stream().map(r -> String.format(Locale.ROOT, "N = %,d", r.n())).toList();
+        report.append(Charts.chart("A. Scale: taskpoll").panel("heap per tracked task (B)", labels,
+                        rows.stream().map(r -> (double) r.heapPerTask()).toList(), 1024.0)
+                .panel("poll lateness p99 (ms, harness GC left out)", labels,
+                        rows.stream().map(ScaleRow::lateP99).toList(), 20.0)
+                .panel("CPU per poll (us)", labels, rows.stream().map(ScaleRow::cpuPerPoll).toList(), null)
+                .write(results.resolveSibling("scale.png")));
+        report.append("Live threads at the largest N: ").append(threadNames).append("\n\n");
     }
 
     private void peers(int n) throws Exception {
-        double k = Math.max(1, Math.min(10, 200_000.0 / n));
+        double k = Math.max(1, Math.min(20, 200_000.0 / n));
         Duration interval = Duration.ofMillis((long) (30_000 / k));
         report.append("### C. Peers\n\nThe same ").append(String.format(Locale.ROOT, "%,d", n)).append(
                 " tasks tracked by each engine in turn, each against a fresh simulator, as in A. The Reactor-based peers "
                 + "drive the same poll function (Reactor Netty GET on a 256-connection pool, Jackson parse); their "
                 + "fixed interval is the 30 s period in real time (").append(interval.toMillis()).append(
                 " ms at x").append((int) k).append(").\n\n").append(SCALE_COLUMNS);
-        report.append(scaleRow(n, k, Engines::taskpoll));
-        report.append(scaleRow(n, k, (sim, time) -> Engines.azure(sim, interval)));
-        report.append(scaleRow(n, k, (sim, time) -> Engines.aws(sim, interval)));
-        report.append(scaleRow(n, k, (sim, time) -> Engines.naive(sim, interval)));
+        List<ScaleRow> rows = new ArrayList<>();
+        rows.add(scaleRow(n, k, Engines::taskpoll));
+        rows.add(scaleRow(n, k, (sim, time) -> Engines.azure(sim, interval)));
+        rows.add(scaleRow(n, k, (sim, time) -> Engines.aws(sim, interval)));
+        rows.add(scaleRow(n, k, (sim, time) -> Engines.naive(sim, interval)));
+        rows.forEach(r -> report.append(r.line()));
         report.append('\n');
+        List<String> labels = rows.stream().map(ScaleRow::engine).toList();
+        report.append(Charts.chart(String.format(Locale.ROOT, "C. Peers, N = %,d", n))
+                .panel("CPU per poll (us)", labels, rows.stream().map(ScaleRow::cpuPerPoll).toList(), null)
+                .panel("heap per tracked task (B)", labels, rows.stream().map(r -> (double) r.heapPerTask()).toList(),
+                        null)
+                .panel("live threads", labels, rows.stream().map(r -> (double) r.threads()).toList(), null)
+                .panel("poll lateness p99 (ms, harness GC left out)", labels,
+                        rows.stream().map(ScaleRow::lateP99).toList(), null)
+                .panel("detection lag p99 (simulated s)", labels, rows.stream().map(ScaleRow::lagP99).toList(), null)
+                .write(results.resolveSibling("peers.png")));
     }
 
-    private String scaleRow(int n, double k, java.util.function.BiFunction<SimProcess, SimTime, Engines> make)
+    /** One engine at one N: the figures, and the table line. */
+    record ScaleRow(String engine, int n, double cpuPerPoll, long heapPerTask, int threads, double lateP99,
+                    double lagP99, String line) {
+    }
+
+    private ScaleRow scaleRow(int n, double k, java.util.function.BiFunction<SimProcess, SimTime, Engines> make)
             throws Exception {
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", String.valueOf(k),
                 "--generation", "PT2M,PT5M", "--seed", "1")) {
@@ -150,6 +186,7 @@ public final class Bench {
             String marker = ids.get(n); // never tracked: polled by the harness around its own full GCs
             long heap0 = heapAfterGc();
             SimTime time = SimTime.accelerated(k);
+            ManagementFactory.getThreadMXBean().resetPeakThreadCount();
             try (Engines engine = make.apply(sim, time)) {
                 long cpu0 = cpuNanos();
                 long polls0 = engine.polls();
@@ -185,7 +222,8 @@ public final class Bench {
                 long heap1 = heapAfterGc();
                 long gcCpu = cpuNanos() - gcCpu0;
                 sim.mark(marker);
-                int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+                int threads = ManagementFactory.getThreadMXBean().getPeakThreadCount();
+                threadNames = threadNames();
                 if (stopped == null) {
                     try {
                         done.get(time.toReal(Duration.ofMinutes(8)).toMillis(), TimeUnit.MILLISECONDS);
@@ -206,13 +244,17 @@ public final class Bench {
                 double[] lag = detectionLag(ledger, marker);
                 System.err.printf("%s N=%d done%n", engine.name(), n);
                 if (stopped != null) {
-                    return String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
-                            + "| | %d | | | | |%n", engine.name(), n, k, started, stopped, threads);
+                    return new ScaleRow(engine.name(), n, Double.NaN, 0, threads, Double.NaN, Double.NaN,
+                            String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
+                            + "| | %d | | | | |%n", engine.name(), n, k, started, stopped, threads));
                 }
-                return String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f) "
-                                + "| %.1f / %.1f | %d of %d |%n", engine.name(), n, k, cpu / 1000.0 / polls,
-                        (heap1 - heap0) / n, threads, polls / (double) n, pct(late, 50), pct(late, 99),
-                        pct(lateAll, 50), pct(lateAll, 99), pct(lag, 50), pct(lag, 99), finals.get(), n);
+                double cpuPerPoll = cpu / 1000.0 / polls;
+                long heapPerTask = (heap1 - heap0) / n;
+                return new ScaleRow(engine.name(), n, cpuPerPoll, heapPerTask, threads, pct(late, 99), pct(lag, 99),
+                        String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f) "
+                                + "| %.1f / %.1f | %d of %d |%n", engine.name(), n, k, cpuPerPoll,
+                        heapPerTask, threads, polls / (double) n, pct(late, 50), pct(late, 99),
+                        pct(lateAll, 50), pct(lateAll, 99), pct(lag, 50), pct(lag, 99), finals.get(), n));
             }
         }
     }
@@ -220,7 +262,10 @@ public final class Bench {
     static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy) {
         // the shared budget stays on, with a ceiling above the load (its default, 500/s, is for real APIs)
         return TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl).apiKey(SimProcess.KEY)
+                // the default 10 ms tick in real time, whatever the acceleration (at x20, 10 simulated ms would be
+                // a wake-up every 0.5 real ms: 20 times the production rate)
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).policy(Family.VEO, policy)
+                        .timerResolution(Duration.ofMillis(Math.round(10 * time.scale())))
                         .fleet("off".equals(System.getProperty("bench.budget")) ? FleetOptions.disabled()
                                 : FleetOptions.ofMaxRate(200_000)).build())
                 .build());
@@ -282,22 +327,38 @@ public final class Bench {
                 + "N tasks each polled every second, measured for 20 s after 5 s of warm-up, side by side in one run:"
                 + " taskpoll (shared budget on, ceiling 200,000/s, 256 in flight) and a hand-written Reactor Netty loop with the "
                 + "same pool settings (256 connections), a shared 10 ms tick firing the polls due together, and "
-                + "a Jackson parse of each body (no engine: no state, no retries, no budget). Last row: the bare "
-                + "loop saturated (`flatMap` of GETs, 128 at once), the ceiling of this machine.\n\n"
+                + "a Jackson parse of each body (no engine: no state, no retries, no budget). Last row: both "
+                + "saturated (taskpoll asked for 10 polls per task per second; the bare loop a `flatMap` of GETs, 128 "
+                + "at once): the most each sustains on this machine.\n\n"
                 + "| load | taskpoll polls/s | taskpoll CPU/poll (us) | bare polls/s | bare CPU/poll (us) "
                 + "| CPU ratio taskpoll / bare |\n|---|---|---|---|---|---|\n");
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H")) {
             List<String> ids = sim.createVeoTasks(paced.stream().mapToInt(Integer::intValue).max().orElse(1));
+            List<String> labels = new ArrayList<>();
+            List<Double> rates = new ArrayList<>();
+            List<Double> cpus = new ArrayList<>();
             for (int n : paced) {
                 List<String> some = ids.subList(0, n);
                 double[] bare = barePaced(sim, some);
-                double[] tp = taskpollPaced(sim, some);
+                double[] tp = taskpollPaced(sim, some, Duration.ofSeconds(1));
                 report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %,.0f | %.1f | %,.0f | %.1f | %.2f |%n",
                         n, tp[0], tp[1], bare[0], bare[1], tp[1] / bare[1]));
+                String load = String.format(Locale.ROOT, "%,d tasks at 1 s", n);
+                labels.addAll(List.of("taskpoll, " + load, "bare loop, " + load));
+                rates.addAll(List.of(tp[0], bare[0]));
+                cpus.addAll(List.of(tp[1], bare[1]));
             }
             double[] sat = bareSaturated(sim, ids);
-            report.append(String.format(Locale.ROOT, "| bare loop saturated | - | - | %,.0f | %.1f | - |%n%n",
-                    sat[0], sat[1]));
+            double[] tpMax = taskpollPaced(sim, ids, Duration.ofMillis(100));
+            report.append(String.format(Locale.ROOT, "| saturated: %,d tasks at 0.1 s for taskpoll; 128 at once for "
+                    + "the bare loop | %,.0f | %.1f | %,.0f | %.1f | %.2f |%n%n", ids.size(), tpMax[0], tpMax[1], sat[0],
+                    sat[1], tpMax[1] / sat[1]));
+            labels.addAll(List.of("taskpoll, saturated", "bare loop, saturated"));
+            rates.addAll(List.of(tpMax[0], sat[0]));
+            cpus.addAll(List.of(tpMax[1], sat[1]));
+            report.append(Charts.chart("B. Throughput and overhead, side by side").panel("polls per second", labels,
+                            rates, null).panel("client CPU per poll (us)", labels, cpus, null)
+                    .write(results.resolveSibling("throughput.png")));
         }
     }
 
@@ -355,9 +416,9 @@ public final class Bench {
         }
     }
 
-    private static double[] taskpollPaced(SimProcess sim, List<String> ids) throws InterruptedException {
-        try (TaskpollClient client = client(sim, SimTime.realTime(), PollPolicy.of(Duration.ofSeconds(1),
-                Duration.ofHours(1)))) {
+    private static double[] taskpollPaced(SimProcess sim, List<String> ids, Duration period)
+            throws InterruptedException {
+        try (TaskpollClient client = client(sim, SimTime.realTime(), PollPolicy.of(period, Duration.ofHours(1)))) {
             Disposable all = Flux.fromIterable(ids).flatMap(id -> client.track(TaskRef.of(id, Family.VEO)),
                     Integer.MAX_VALUE).subscribe();
             Disposable trace = Boolean.getBoolean("bench.trace") ? Flux.interval(Duration.ofSeconds(2))
@@ -385,7 +446,43 @@ public final class Bench {
         return new double[] {p / secs, c / 1000.0 / p};
     }
 
+    // ---------------------------------------------------------------- E. micro
+
+    private void micro() throws Exception {
+        java.util.Collection<org.openjdk.jmh.results.RunResult> results = new org.openjdk.jmh.runner.Runner(
+                new org.openjdk.jmh.runner.options.OptionsBuilder().include(HotPaths.class.getName()).build()).run();
+        report.append("### E. Micro (JMH 1.37)\n\n`HotPaths`: one fork, 3 x 2 s warm-up, 5 x 2 s measured, average "
+                + "time per operation. decodeStatus: a 200-byte OPC status body to a TaskStatus; scheduleAndCancel: "
+                + "one entry into a shared timer holding 100,000 and out again; pollAndTransition: one whole poll of "
+                + "a tracked task on virtual time with a synchronous source (timer fire, poll, comparison, emission, "
+                + "next slot). Also runnable alone: `java -cp benchmarks/target/taskpoll-bench.jar "
+                + "org.openjdk.jmh.Main HotPaths`.\n\n| benchmark | ns/op | error (99.9%) |\n|---|---|---|\n");
+        List<String> labels = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        for (org.openjdk.jmh.results.RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.') + 1);
+            report.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", name,
+                    r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
+            labels.add(name);
+            scores.add(r.getPrimaryResult().getScore());
+        }
+        report.append('\n').append(Charts.chart("E. Hot paths (JMH)").panel("ns per operation", labels, scores, null)
+                .write(this.results.resolveSibling("micro.png")));
+    }
+
     // ---------------------------------------------------------------- figures
+
+    /** The live threads' names, grouped by pool (the digits dropped), with counts. */
+    private static String threadNames() {
+        java.util.Map<String, Long> byName = java.util.Arrays.stream(
+                        ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
+                .map(t -> t.getThreadName().replaceAll("\\d+", "#"))
+                .collect(java.util.stream.Collectors.groupingBy(x -> x, java.util.TreeMap::new,
+                        java.util.stream.Collectors.counting()));
+        return byName.entrySet().stream().map(e -> e.getKey() + (e.getValue() > 1 ? " x" + e.getValue() : ""))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
 
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
