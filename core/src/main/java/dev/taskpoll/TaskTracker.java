@@ -52,7 +52,13 @@ public final class TaskTracker {
 
     /**
      * The statuses of {@code task}, lazily: polling starts on the first subscription and stops when the last
-     * subscriber leaves.
+     * subscriber leaves. Statuses wait for the subscriber's demand (the terminal signal does not).
+     *
+     * <p>Tracking thousands at once: the flux offers no queue fusion, so a {@code flatMap} over thousands of them
+     * stays linear. Keep it that way: a fuseable operator between {@code track} and a wide {@code flatMap} (such as
+     * {@code last()}) makes {@code flatMap} visit every inner on each signal, O(N) per status; add {@code .hide()}
+     * after it, or subscribe each task on its own (measured: 100,000 tasks through {@code flatMap(t -> track(t).last())}
+     * did not finish in 8 simulated minutes; subscribed one by one they did, benchmarks/RESULTS.md).
      *
      * @throws IllegalArgumentException if this tracker has no status source for the task's dialect
      */

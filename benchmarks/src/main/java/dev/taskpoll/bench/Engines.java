@@ -53,6 +53,32 @@ interface Engines extends AutoCloseable {
     @Override
     void close();
 
+    /** An engine from its parts. */
+    static Engines of(String name, java.util.function.BiConsumer<String, Consumer<Boolean>> track,
+                      java.util.function.LongSupplier polls, Runnable close) {
+        return new Engines() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void track(String id, Consumer<Boolean> onEnd) {
+                track.accept(id, onEnd);
+            }
+
+            @Override
+            public long polls() {
+                return polls.getAsLong();
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
+        };
+    }
+
     static boolean terminal(String status) {
         return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
     }
@@ -69,28 +95,9 @@ interface Engines extends AutoCloseable {
     /** taskpoll with its defaults for the family (30 s for VEO), on time accelerated like the simulator's. */
     static Engines taskpoll(SimProcess sim, SimTime time) {
         TaskpollClient client = Bench.client(sim, time, PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30)));
-        return new Engines() {
-            @Override
-            public String name() {
-                return "taskpoll";
-            }
-
-            @Override
-            public void track(String id, Consumer<Boolean> onEnd) {
-                client.track(TaskRef.of(id, Family.VEO)).subscribe(null, e -> onEnd.accept(false),
-                        () -> onEnd.accept(true));
-            }
-
-            @Override
-            public long polls() {
-                return client.tracker().stats().requestsSent();
-            }
-
-            @Override
-            public void close() {
-                client.close();
-            }
-        };
+        return of("taskpoll", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
+                        .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
+                () -> client.tracker().stats().requestsSent(), client::close);
     }
 
     /** The poll function the Reactor-based peers share. */
@@ -127,15 +134,7 @@ interface Engines extends AutoCloseable {
      */
     static Engines azure(SimProcess sim, Duration interval) {
         PollFunction fn = new PollFunction(sim);
-        return new Engines() {
-            @Override
-            public String name() {
-                return "azure-core PollerFlux 1.61.0";
-            }
-
-            @Override
-            public void track(String id, Consumer<Boolean> onEnd) {
-                new PollerFlux<String, String>(interval,
+        return of("azure-core PollerFlux 1.61.0", (id, onEnd) -> new PollerFlux<String, String>(interval,
                         ctx -> Mono.just("submitted"),
                         ctx -> fn.poll(id).map(s -> new PollResponse<>(terminal(s)
                                 ? (s.equals("completed") ? LongRunningOperationStatus.SUCCESSFULLY_COMPLETED
@@ -143,19 +142,8 @@ interface Engines extends AutoCloseable {
                                 : LongRunningOperationStatus.IN_PROGRESS, s)),
                         (ctx, r) -> Mono.empty(),
                         ctx -> Mono.just(ctx.getLatestResponse().getValue()))
-                        .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true));
-            }
-
-            @Override
-            public long polls() {
-                return fn.polls.get();
-            }
-
-            @Override
-            public void close() {
-                fn.close();
-            }
-        };
+                        .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
+                fn.polls::get, fn::close);
     }
 
     /**
@@ -174,29 +162,12 @@ interface Engines extends AutoCloseable {
                         .waitTimeout(Duration.ofHours(1)).build())
                 .scheduledExecutorService(exec)
                 .build();
-        return new Engines() {
-            @Override
-            public String name() {
-                return "AWS SDK v2 AsyncWaiter 2.57.8";
-            }
-
-            @Override
-            public void track(String id, Consumer<Boolean> onEnd) {
-                waiter.runAsync(() -> fn.poll(id).toFuture())
-                        .whenComplete((r, e) -> onEnd.accept(e == null && r.matched().response().isPresent()));
-            }
-
-            @Override
-            public long polls() {
-                return fn.polls.get();
-            }
-
-            @Override
-            public void close() {
-                exec.shutdownNow();
-                fn.close();
-            }
-        };
+        return of("AWS SDK v2 AsyncWaiter 2.57.8", (id, onEnd) -> waiter.runAsync(() -> fn.poll(id).toFuture())
+                        .whenComplete((r, e) -> onEnd.accept(e == null && r.matched().response().isPresent())),
+                fn.polls::get, () -> {
+                    exec.shutdownNow();
+                    fn.close();
+                });
     }
 
     /** A platform thread per task: the JDK's HTTP client, blocking, then {@code Thread.sleep(interval)}. */
@@ -205,46 +176,26 @@ interface Engines extends AutoCloseable {
                 .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         AtomicLong polls = new AtomicLong();
         ThreadGroup group = new ThreadGroup("naive");
-        return new Engines() {
-            @Override
-            public String name() {
-                return "thread per task (java.net.http + sleep)";
-            }
-
-            @Override
-            public void track(String id, Consumer<Boolean> onEnd) {
-                HttpRequest get = HttpRequest.newBuilder(URI.create(sim.baseUrl + "/v1/result/" + id))
-                        .header("Authorization", "Bearer " + SimProcess.KEY).build();
-                Thread t = new Thread(group, () -> {
-                    try {
-                        for (;;) {
-                            Thread.sleep(interval.toMillis());
-                            HttpResponse<byte[]> res = http.send(get, HttpResponse.BodyHandlers.ofByteArray());
-                            polls.incrementAndGet();
-                            if (res.statusCode() == 200 && terminal(status(res.body()))) {
-                                onEnd.accept(true);
-                                return;
-                            }
+        return of("thread per task (java.net.http + sleep)", (id, onEnd) -> {
+            HttpRequest get = HttpRequest.newBuilder(URI.create(sim.baseUrl + "/v1/result/" + id))
+                    .header("Authorization", "Bearer " + SimProcess.KEY).build();
+            Thread t = new Thread(group, () -> {
+                try {
+                    for (;;) {
+                        Thread.sleep(interval.toMillis());
+                        HttpResponse<byte[]> res = http.send(get, HttpResponse.BodyHandlers.ofByteArray());
+                        polls.incrementAndGet();
+                        if (res.statusCode() == 200 && terminal(status(res.body()))) {
+                            onEnd.accept(true);
+                            return;
                         }
-                    } catch (InterruptedException e) {
-                        onEnd.accept(false);
-                    } catch (Exception e) {
-                        onEnd.accept(false);
                     }
-                }, "naive-" + id);
-                t.setDaemon(true);
-                t.start(); // an OutOfMemoryError here (no more native threads) is the harness's to report
-            }
-
-            @Override
-            public long polls() {
-                return polls.get();
-            }
-
-            @Override
-            public void close() {
-                group.interrupt();
-            }
-        };
+                } catch (Exception e) { // interrupted at close, or the request failed: this task is lost
+                    onEnd.accept(false);
+                }
+            }, "naive-" + id);
+            t.setDaemon(true);
+            t.start(); // an OutOfMemoryError here (no more native threads) is the harness's to report
+        }, polls::get, group::interrupt);
     }
 }

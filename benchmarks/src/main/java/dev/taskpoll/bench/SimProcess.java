@@ -8,9 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -89,27 +86,35 @@ final class SimProcess implements AutoCloseable {
         }
     }
 
-    /** One status request outside any engine, so that the ledger marks this moment on the simulator's clock. */
-    void mark(String id) throws IOException, InterruptedException {
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
-                        URI.create(baseUrl + "/v1/result/" + id)).header("Authorization", "Bearer " + KEY).build(),
-                HttpResponse.BodyHandlers.discarding());
+    /**
+     * One status request outside any engine, so that the ledger marks this moment on the simulator's clock. On
+     * Reactor Netty's global resources: no thread of its own in the client JVM, whose threads are being counted.
+     */
+    void mark(String id) {
+        reactor.netty.http.client.HttpClient.create().headers(h -> h.set("Authorization", "Bearer " + KEY))
+                .get().uri(baseUrl + "/v1/result/" + id).responseSingle((res, body) -> body.asByteArray())
+                .block(java.time.Duration.ofSeconds(30));
     }
 
     /** Streams {@code /_sim/tasks} (it can be tens of MB) into the few fields the benchmarks use. */
     Ledger ledger() throws IOException, InterruptedException {
-        HttpResponse<InputStream> res = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-                .send(HttpRequest.newBuilder(
-                URI.create(serverRoot() + "/_sim/tasks")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        // Reactor Netty's global resources (no new thread in the measured JVM); the body aggregated off-heap
+        Object[] answer = reactor.netty.http.client.HttpClient.create().get().uri(serverRoot() + "/_sim/tasks")
+                .responseSingle((r, body) -> body.asInputStream().map(in -> new Object[] {r.status().code(), in}))
+                .block(java.time.Duration.ofMinutes(2));
+        if (answer == null) {
+            throw new IOException("ledger: no answer");
+        }
+        int status = (Integer) answer[0];
         List<String> ids = new ArrayList<>();
         List<Instant> finished = new ArrayList<>();
         List<List<Instant>> polls = new ArrayList<>();
         List<List<String>> outcomes = new ArrayList<>();
-        try (JsonParser p = new JsonFactory().createParser(res.body())) {
+        try (InputStream in = (InputStream) answer[1]; JsonParser p = new JsonFactory().createParser(in)) {
             // {"tasks": [ {...}, ... ]}
             if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
                     || !"tasks".equals(p.currentName()) || p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IOException("ledger: HTTP " + res.statusCode() + ", not {\"tasks\": [...]}");
+                throw new IOException("ledger: HTTP " + status + ", not {\"tasks\": [...]}");
             }
             while (p.nextToken() == JsonToken.START_OBJECT) {
                 List<Instant> at = new ArrayList<>();

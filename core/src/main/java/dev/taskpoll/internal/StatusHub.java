@@ -67,39 +67,31 @@ final class StatusHub {
     }
 
     void next(TaskStatus status) {
-        Inner[] to;
-        synchronized (this) {
-            if (end != null) {
-                return;
-            }
-            last = status;
-            to = subscribers;
-            for (Inner i : to) {
-                i.enqueue(status);
-            }
-        }
-        for (Inner i : to) {
-            i.drain();
-        }
+        publish(status);
     }
 
     void complete() {
-        terminate(new End(null));
+        publish(new End(null));
     }
 
     void error(Throwable e) {
-        terminate(new End(e));
+        publish(new End(e));
     }
 
-    private void terminate(End signal) {
+    /** Queues a status or the end for every subscriber (none after the end), then delivers what each can take. */
+    private void publish(Object signal) {
         Inner[] to;
         synchronized (this) {
             if (end != null) {
                 return;
             }
-            end = signal;
             to = subscribers;
-            subscribers = EMPTY;
+            if (signal instanceof End e) {
+                end = e;
+                subscribers = EMPTY;
+            } else {
+                last = (TaskStatus) signal;
+            }
             for (Inner i : to) {
                 i.enqueue(signal);
             }
