@@ -281,7 +281,8 @@ public final class Bench {
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).policy(Family.VEO, policy)
                         .timerResolution(Duration.ofMillis(Math.round(10 * time.scale())))
                         .fleet("off".equals(System.getProperty("bench.budget")) ? FleetOptions.disabled()
-                                : FleetOptions.ofMaxRate(200_000)).build())
+                                : FleetOptions.ofMaxRate(200_000).withMaxInFlight(Integer.getInteger("bench.inflight",
+                                256))).build())
                 .build());
     }
 

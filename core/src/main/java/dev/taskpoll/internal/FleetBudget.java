@@ -139,6 +139,24 @@ public final class FleetBudget {
         }
     }
 
+    /**
+     * Admits the next waiters once the event being handled is over. A request ends inside Reactor Netty's handling
+     * of its last bytes, before its connection is back in the pool: a waiter admitted right there would find no
+     * free connection and wait in the pool (with an acquire timer of its own) for the one being released. Measured
+     * with 256 in flight over 256 connections (benchmarks, scenario B, saturated): 13,000 polls/s at 87 us of CPU
+     * each when admitting at once, 25,900/s at 39 us admitting after the event. Netty's {@code ThreadExecutorMap}
+     * (public, in its internal package; Netty is pinned by the parent pom) says which event loop, if any, this is.
+     * Off an event loop (timers, virtual-time tests), at once.
+     */
+    private void drainAfterThisEvent() {
+        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        if (loop != null && !loop.isShuttingDown()) {
+            loop.execute(this::drain);
+        } else {
+            drain();
+        }
+    }
+
     private void wakeUp() {
         synchronized (this) {
             wakeUpArmed = false;
@@ -324,7 +342,7 @@ public final class FleetBudget {
                     answered(now, admittedAt, kind == RetryDecider.Kind.THROTTLED);
                 }
             }
-            drain();
+            drainAfterThisEvent();
         }
     }
 }
