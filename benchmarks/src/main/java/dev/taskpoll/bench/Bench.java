@@ -290,7 +290,7 @@ public final class Bench {
      * Per poll: arrival minus its slot on the task's fixed grid, in real ms. The grid's phase is the task's earliest
      * {@code poll_k - k * period} (its most punctual poll), so the figure does not depend on when tracking began.
      */
-    private static double[] lateness(SimProcess.Ledger ledger, Duration period, double scale, String marker,
+    static double[] lateness(SimProcess.Ledger ledger, Duration period, double scale, String marker,
                                      Instant skipFrom, Instant skipTo) {
         List<Double> out = new ArrayList<>();
         long p = period.toNanos();
@@ -322,7 +322,7 @@ public final class Bench {
     }
 
     /** Per task: the simulator finishing it to the first poll at or after, in simulated seconds. */
-    private static double[] detectionLag(SimProcess.Ledger ledger, String marker) {
+    static double[] detectionLag(SimProcess.Ledger ledger, String marker) {
         List<Double> out = new ArrayList<>();
         for (int t = 0; t < ledger.polls().size(); t++) {
             if (ledger.ids().get(t).equals(marker)) {
@@ -512,7 +512,7 @@ public final class Bench {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    private static double pct(double[] sorted, double p) {
+    static double pct(double[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -1,0 +1,94 @@
+package dev.taskpoll.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.taskpoll.Family;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.scheduler.Schedulers;
+
+/** The harness's own arithmetic, on inputs whose answers are known: a wrong figure in RESULTS.md starts here. */
+class HarnessArithmeticTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private static Instant at(double seconds) {
+        return T0.plusMillis(Math.round(seconds * 1000));
+    }
+
+    @Test
+    void latenessIsMeasuredAgainstEachTasksMostPunctualGridAndLeavesOutTheMarkerAndTheSkippedWindow() {
+        // task a: grid 10, 40, 70, 100 s; the third poll 2 s late. task b: all on time from 25 s. marker: ignored.
+        SimProcess.Ledger ledger = new SimProcess.Ledger(List.of("a", "b", "m"),
+                List.of(at(80), at(60), at(0)),
+                List.of(List.of(at(10), at(40), at(72), at(100)), List.of(at(25), at(55), at(85)),
+                        List.of(at(1), at(2))),
+                List.of(List.of(), List.of(), List.of()));
+
+        double[] all = Bench.lateness(ledger, Duration.ofSeconds(30), 2, "m", Instant.MAX, Instant.MAX);
+        // simulated ms / scale 2 = real ms: six polls on time, one 2,000 simulated ms late = 1,000 real ms
+        assertThat(all).containsExactly(0, 0, 0, 0, 0, 0, 1000);
+
+        double[] skipped = Bench.lateness(ledger, Duration.ofSeconds(30), 2, "m", at(70), at(75));
+        assertThat(skipped).as("the late poll's slot is in the window").containsExactly(0, 0, 0, 0, 0, 0);
+
+        // a finished at 80: first poll at or after is 100 (20 s); b finished at 60: 85 (25 s)
+        assertThat(Bench.detectionLag(ledger, "m")).containsExactly(20.0, 25.0);
+        assertThat(Bench.pct(all, 50)).isZero();
+        assertThat(Bench.pct(all, 99)).isEqualTo(1000);
+    }
+
+    @Test
+    void cadenceCountsEveryPollAndTheLagToTheFirstPollAfterCompletion() {
+        // every task completes at exactly 100 s; a 30 s grid from 30 s polls at 30, 60, 90, 120: 4 polls, 20 s late
+        Cadence.Model model = new Cadence.Model("fixed", Family.VEO, Duration.ofSeconds(100), Duration.ofSeconds(100));
+        double[] r = Cadence.measure(model, Duration.ofSeconds(30), 50);
+        assertThat(r[0]).isEqualTo(4.0);
+        assertThat(r[1]).isCloseTo(20.0, within(1e-9));
+        assertThat(r[2]).isCloseTo(20.0, within(1e-9));
+
+        double[] slower = Cadence.measure(model, Duration.ofSeconds(60), 50);
+        assertThat(slower[0]).as("60, 120").isEqualTo(2.0);
+        assertThat(slower[1]).isCloseTo(20.0, within(1e-9));
+    }
+
+    @Test
+    void wakeUpsRecordHowLateDelayedTasksRanAndSkipTheMarkedWindow() throws InterruptedException {
+        WakeUps wakeUps = new WakeUps(Schedulers.single());
+        assertThat(wakeUps.percentile(50)).as("nothing yet").isNaN();
+        CountDownLatch ran = new CountDownLatch(20);
+        for (int i = 0; i < 20; i++) {
+            wakeUps.schedule(ran::countDown, 5, TimeUnit.MILLISECONDS);
+        }
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(wakeUps.percentile(99)).isBetween(0.0, 10_000.0);
+
+        WakeUps skipping = new WakeUps(Schedulers.single());
+        skipping.skip(Long.MIN_VALUE, Long.MAX_VALUE);
+        CountDownLatch once = new CountDownLatch(1);
+        skipping.schedule(once::countDown, 1, TimeUnit.MILLISECONDS);
+        assertThat(once.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(skipping.percentile(50)).as("everything skipped").isNaN();
+    }
+
+    @Test
+    void aChartIsAPngWithAPanelPerMetric(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.png");
+        String line = Charts.chart("title").panel("one", List.of("a", "b"), List.of(1.0, 2.0), 1.5)
+                .panel("two", List.of("a", "b", "c"), List.of(3.0, Double.NaN, 0.0), null).write(file);
+        assertThat(line).isEqualTo("![title](c.png)\n\n");
+        BufferedImage img = ImageIO.read(file.toFile());
+        assertThat(img.getWidth()).isEqualTo(900);
+        assertThat(img.getHeight()).as("title + 2 panels of 2 and 3 rows").isEqualTo(40 + (34 + 2 * 22 + 12)
+                + (34 + 3 * 22 + 12));
+    }
+}
