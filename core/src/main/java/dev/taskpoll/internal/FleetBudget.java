@@ -151,10 +151,14 @@ public final class FleetBudget {
     private void drainAfterThisEvent() {
         io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
         if (loop != null && !loop.isShuttingDown()) {
-            loop.execute(this::drain);
-        } else {
-            drain();
+            try {
+                loop.execute(this::drain);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the loop began shutting down in between: admit here
+            }
         }
+        drain();
     }
 
     private void wakeUp() {
