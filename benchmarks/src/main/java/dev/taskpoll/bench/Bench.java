@@ -1,6 +1,5 @@
 package dev.taskpoll.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.Family;
 import dev.taskpoll.FleetOptions;
@@ -26,8 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
  * The load harness: {@code java -jar benchmarks/target/taskpoll-bench.jar [--scenarios A,B,C,D,E] [--results FILE]
@@ -35,8 +32,6 @@ import reactor.netty.resources.ConnectionProvider;
  * measured. Writes its tables into RESULTS.md between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}.
  */
 public final class Bench {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path simulatorJar;
     private final StringBuilder report = new StringBuilder();
@@ -377,23 +372,6 @@ public final class Bench {
         }
     }
 
-    private static HttpClient bareClient(SimProcess sim, ConnectionProvider pool) {
-        return HttpClient.create(pool).baseUrl(sim.baseUrl)
-                .headers(h -> h.set("Authorization", "Bearer " + SimProcess.KEY).set("Accept", "application/json"));
-    }
-
-    private static Mono<Boolean> bareGet(HttpClient http, String id, AtomicLong polls) {
-        return http.get().uri("/v1/result/" + id).responseSingle((res, body) -> body.asByteArray().map(b -> {
-            try {
-                JSON.readTree(b);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            polls.incrementAndGet();
-            return res.status().code() == 200;
-        }));
-    }
-
     /** A shared 10 ms tick firing the polls due together: each id once a second (100 buckets of ids). */
     private static double[] barePaced(SimProcess sim, List<String> ids) throws InterruptedException {
         @SuppressWarnings("unchecked")
@@ -404,30 +382,30 @@ public final class Bench {
         for (int i = 0; i < ids.size(); i++) {
             buckets[i % 100].add(ids.get(i));
         }
-        return bare(sim, (http, polls) -> Flux.interval(Duration.ofMillis(10)).onBackpressureDrop()
+        return bare(sim, fn -> Flux.interval(Duration.ofMillis(10)).onBackpressureDrop()
                 .flatMap(t -> Flux.fromIterable(buckets[(int) (t % 100)])
-                        .flatMap(id -> bareGet(http, id, polls).onErrorResume(e -> Mono.empty()), 4096), 64));
+                        .flatMap(id -> fn.poll(id).onErrorResume(e -> Mono.empty()), 4096), 64));
     }
 
     /** As many polls as 128 at once allow. */
     private static double[] bareSaturated(SimProcess sim, List<String> ids) throws InterruptedException {
-        return bare(sim, (http, polls) -> Flux.range(0, Integer.MAX_VALUE)
-                .flatMap(i -> bareGet(http, ids.get(i % ids.size()), polls).onErrorResume(e -> Mono.empty()), 128));
+        return bare(sim, fn -> Flux.range(0, Integer.MAX_VALUE)
+                .flatMap(i -> fn.poll(ids.get(i % ids.size())).onErrorResume(e -> Mono.empty()), 128));
     }
 
-    /** Runs a bare loop on its own pool (taskpoll's default settings: 256 connections) and measures it. */
-    private static double[] bare(SimProcess sim,
-                                 java.util.function.BiFunction<HttpClient, AtomicLong, Flux<Boolean>> loop)
+    /**
+     * Runs a bare loop on the peers' poll function (its own pool, taskpoll's default settings: 256 connections; a
+     * Jackson parse of each body) and measures it.
+     */
+    private static double[] bare(SimProcess sim, java.util.function.Function<Engines.PollFunction, Flux<String>> loop)
             throws InterruptedException {
-        ConnectionProvider pool = ConnectionProvider.builder("bare").maxConnections(256).pendingAcquireMaxCount(-1)
-                .build();
-        AtomicLong polls = new AtomicLong();
-        Disposable running = loop.apply(bareClient(sim, pool), polls).subscribe();
-        try {
-            return measure(polls::get);
-        } finally {
-            running.dispose();
-            pool.disposeLater().block();
+        try (Engines.PollFunction fn = new Engines.PollFunction(sim)) {
+            Disposable running = loop.apply(fn).subscribe();
+            try {
+                return measure(fn.polls::get);
+            } finally {
+                running.dispose();
+            }
         }
     }
 

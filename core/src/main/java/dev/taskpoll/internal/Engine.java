@@ -78,7 +78,8 @@ public final class Engine {
             StatusHub.Inner inner = new StatusHub.Inner(actual);
             actual.onSubscribe(inner);
             for (;;) {
-                PollLoop loop = loops.computeIfAbsent(key, k -> newLoop(k, policy, source));
+                PollLoop loop = loops.computeIfAbsent(key,
+                        k -> new PollLoop(Engine.this, k.id(), policy, source, ended -> loops.remove(k, ended)));
                 StatusHub.Added added = loop.hub().add(inner);
                 if (added == StatusHub.Added.CLOSED) {
                     loops.remove(key, loop); // every subscriber left it: start another
@@ -97,12 +98,6 @@ public final class Engine {
                 return;
             }
         }
-    }
-
-    private PollLoop newLoop(Key key, PollPolicy policy, StatusSource source) {
-        PollLoop[] self = new PollLoop[1];
-        self[0] = new PollLoop(this, key.id(), policy, source, () -> loops.remove(key, self[0]));
-        return self[0];
     }
 
     /**

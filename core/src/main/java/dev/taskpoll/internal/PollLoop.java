@@ -11,6 +11,7 @@ import dev.taskpoll.TaskpollException;
 import dev.taskpoll.spi.StatusSource;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -58,10 +59,10 @@ final class PollLoop {
     private volatile int polling;
     private volatile boolean confirm;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
-    private final Runnable onEnd;
+    private final Consumer<PollLoop> onEnd;
     private volatile boolean started;
 
-    PollLoop(Engine engine, String taskId, PollPolicy policy, StatusSource source, Runnable onEnd) {
+    PollLoop(Engine engine, String taskId, PollPolicy policy, StatusSource source, Consumer<PollLoop> onEnd) {
         this.engine = engine;
         this.taskId = taskId;
         this.policy = policy;
@@ -119,6 +120,7 @@ final class PollLoop {
         engine.pollSent();
         attempt()
                 .switchIfEmpty(Mono.error(() -> new MalformedResponseException(taskId, "status source gave no status")))
+                // built per poll rather than kept per loop: idle tasks are many, polls in flight few
                 .retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))))
                 .subscribe(s);
     }
@@ -267,7 +269,7 @@ final class PollLoop {
         if (wasStarted) {
             engine.loopEnded();
         }
-        onEnd.run();
+        onEnd.accept(this);
         return true;
     }
 

@@ -79,16 +79,7 @@ class WebFluxCallbackHandlerTest {
         List<List<TaskStatus>> all = Flux.range(0, TASKS)
                 .flatMap(i -> receiver.submitAndTrack(request(i)).collectList())
                 .collectList().block(Duration.ofSeconds(60));
-        assertThat(all).hasSize(TASKS);
-        for (List<TaskStatus> statuses : all) {
-            String id = statuses.get(0).taskId();
-            TaskTruth truth = sim.truth(id).orElseThrow();
-            assertThat(statuses.stream().filter(TaskStatus::isTerminal)).as(id).hasSize(1);
-            TaskStatus last = statuses.get(statuses.size() - 1);
-            assertThat(last.rawStatus()).as(id).isEqualTo(truth.outcome().raw());
-            assertThat(last.observedAt()).as(id + ": confirmed by a poll")
-                    .isAfterOrEqualTo(truth.firstTerminalAnswer().orElseThrow());
-        }
+        ConfirmedTerminals.assertOnePerTask(sim, all, TASKS);
         List<TaskTruth> truths = sim.truths();
         assertThat(truths.stream().flatMap(t -> t.callbacks().stream()).filter(c -> c.httpStatus() == 204).count())
                 .as("callbacks the WebFlux route accepted").isGreaterThanOrEqualTo(2L * TASKS);
