@@ -40,7 +40,8 @@ final class PollLoop {
     private final PollPolicy policy;
     private final StatusSource source;
     private final StatusHub hub;
-    private final Runnable pollTask = this::poll;
+    /** The next poll: one timer entry for the task's whole life, moved on each poll rather than made anew. */
+    private final SharedTimer.Rearmable pollTimer;
     // ints with updaters rather than two AtomicBooleans: 32 bytes less for every tracked task
     private static final AtomicIntegerFieldUpdater<PollLoop> DONE =
             AtomicIntegerFieldUpdater.newUpdater(PollLoop.class, "done");
@@ -53,7 +54,6 @@ final class PollLoop {
     private int throttledInRow;
     private int transientInRow;
     private volatile @Nullable TaskStatus last;
-    private volatile @Nullable Disposable timerHandle;
     private volatile @Nullable Disposable inflight;
     private volatile @Nullable Disposable deadlineHandle;
     private volatile int polling;
@@ -69,6 +69,7 @@ final class PollLoop {
         this.source = source;
         this.onEnd = onEnd;
         this.hub = new StatusHub(this::finish);
+        this.pollTimer = engine.timer().rearmable(this::poll);
     }
 
     /** Where this loop's statuses go, for every subscriber of the task. */
@@ -100,10 +101,9 @@ final class PollLoop {
     }
 
     private void scheduleAt(long due) {
-        Disposable h = engine.timer().schedule(pollTask, due);
-        timerHandle = h;
+        pollTimer.scheduleAt(due);
         if (done != 0) {
-            h.dispose();
+            pollTimer.dispose();
         }
     }
 
@@ -184,7 +184,7 @@ final class PollLoop {
         if (status.isTerminal()) {
             confirm = true;
             if (polling == 0) {
-                dispose(timerHandle);
+                pollTimer.dispose();
                 poll();
             }
             return;
@@ -206,6 +206,7 @@ final class PollLoop {
         }
         throttledInRow = 0;
         transientInRow = 0;
+        inflight = null; // before polling = 0, which lets the next poll set it: the finished subscriber dies young
         polling = 0;
         if (status.isTerminal()) {
             last = status;
@@ -260,7 +261,7 @@ final class PollLoop {
             return false;
         }
         dispose(deadlineHandle);
-        dispose(timerHandle);
+        pollTimer.dispose();
         dispose(inflight);
         boolean wasStarted;
         synchronized (this) {

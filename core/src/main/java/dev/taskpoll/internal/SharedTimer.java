@@ -64,10 +64,34 @@ public final class SharedTimer {
      * @return a handle whose {@code dispose()} removes the entry if it has not run yet
      */
     public Disposable schedule(Runnable task, long dueMillis) {
+        Entry e = new Entry(this, task);
+        e.scheduleAt(dueMillis);
+        return e;
+    }
+
+    /**
+     * An entry for an owner that schedules the same task again and again (a task's next poll): each
+     * {@link Rearmable#scheduleAt} moves it, so nothing is allocated per scheduling, and no short-lived entry is left
+     * for the garbage collector to copy while it waits a whole period. Not scheduled until {@code scheduleAt}.
+     */
+    public Rearmable rearmable(Runnable task) {
+        return new Entry(this, task);
+    }
+
+    /** A reusable timer entry: {@code dispose()} unschedules it, and it can be scheduled again afterwards. */
+    public interface Rearmable extends Disposable {
+
+        /** Schedules the task at {@code dueMillis} (scheduler time), replacing any pending scheduling of it. */
+        void scheduleAt(long dueMillis);
+    }
+
+    private void insert(Entry e, long dueMillis) {
         long tick = Math.floorDiv(dueMillis + resolutionMillis - 1, resolutionMillis);
-        Entry e = new Entry(this, task, tick);
         boolean arm;
         synchronized (this) {
+            unlink(e);
+            e.tick = tick;
+            e.bucketed = true;
             Entry head = buckets.get(tick);
             if (head != null) {
                 e.next = head;
@@ -83,7 +107,6 @@ public final class SharedTimer {
         if (arm) {
             armAt(tick);
         }
-        return e;
     }
 
     /**
@@ -141,6 +164,11 @@ public final class SharedTimer {
     }
 
     private synchronized void remove(Entry e) {
+        unlink(e);
+    }
+
+    // guarded by this
+    private void unlink(Entry e) {
         if (!e.bucketed) {
             return;
         }
@@ -160,18 +188,23 @@ public final class SharedTimer {
     }
 
     /** An intrusive list node: a bucket is the chain of entries from the head kept in the map. */
-    private static final class Entry implements Disposable {
+    private static final class Entry implements Rearmable {
         final SharedTimer timer;
         final Runnable task;
-        final long tick;
+        // guarded by timer
+        long tick;
         @Nullable Entry prev;
         @Nullable Entry next;
-        boolean bucketed = true;
+        boolean bucketed;
 
-        Entry(SharedTimer timer, Runnable task, long tick) {
+        Entry(SharedTimer timer, Runnable task) {
             this.timer = timer;
             this.task = task;
-            this.tick = tick;
+        }
+
+        @Override
+        public void scheduleAt(long dueMillis) {
+            timer.insert(this, dueMillis);
         }
 
         @Override

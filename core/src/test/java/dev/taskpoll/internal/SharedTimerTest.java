@@ -57,6 +57,46 @@ class SharedTimerTest {
     }
 
     @Test
+    void aRearmableEntryMovesRatherThanRunningTwice() {
+        SharedTimer.Rearmable next = timer.rearmable(record("r"));
+        assertThat(timer.size()).isZero();
+        next.scheduleAt(3000);
+        next.scheduleAt(1000); // replaces the 3000 scheduling, which must not run
+        timer.schedule(record("x"), 1000); // shares the bucket
+        assertThat(timer.size()).isEqualTo(2);
+        vts.advanceTimeBy(Duration.ofSeconds(5));
+        assertThat(fired).containsExactlyInAnyOrder("r@1000", "x@1000");
+        assertThat(next.isDisposed()).isTrue();
+    }
+
+    @Test
+    void aRearmableEntryRunsAgainEachTimeItIsScheduledFromItsOwnRun() {
+        SharedTimer.Rearmable[] self = new SharedTimer.Rearmable[1];
+        self[0] = timer.rearmable(() -> {
+            fired.add("p@" + vts.now(TimeUnit.MILLISECONDS));
+            if (fired.size() < 3) {
+                self[0].scheduleAt(vts.now(TimeUnit.MILLISECONDS) + 1000);
+            }
+        });
+        self[0].scheduleAt(1000);
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(fired).containsExactly("p@1000", "p@2000", "p@3000");
+        assertThat(timer.size()).isZero();
+    }
+
+    @Test
+    void aDisposedRearmableEntryCanBeScheduledAgain() {
+        SharedTimer.Rearmable next = timer.rearmable(record("r"));
+        next.scheduleAt(1000);
+        next.dispose();
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(fired).isEmpty();
+        next.scheduleAt(2500);
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(fired).containsExactly("r@2500");
+    }
+
+    @Test
     void anEarlierEntryScheduledLaterStillRunsOnTime() {
         timer.schedule(record("late"), 60_000);
         vts.advanceTimeBy(Duration.ofSeconds(1));
