@@ -247,7 +247,8 @@ public final class Bench {
                 double[] late = lateness(ledger, Duration.ofSeconds(30), k, marker, gcFrom, gcTo);
                 double[] lateAll = lateness(ledger, Duration.ofSeconds(30), k, marker, Instant.MAX, Instant.MAX);
                 double[] lag = detectionLag(ledger, marker);
-                System.err.printf("%s N=%d done%n", engine.name(), n);
+                System.err.printf("%s N=%d done; polls over 20 ms late, by real second of the run: %s%n",
+                        engine.name(), n, lateTimeline(ledger, Duration.ofSeconds(30), k, marker, 20));
                 if (stopped != null) {
                     return new ScaleRow(engine.name(), n, Double.NaN, 0, threads, Double.NaN, Double.NaN, Double.NaN,
                             String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
@@ -310,6 +311,42 @@ public final class Bench {
             }
         }
         return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    /**
+     * Where in the run the polls later than {@code thresholdMs} (real) fell: real second since the first poll ->
+     * count, the ten busiest seconds. Late polls bunched in a few seconds point at pauses; spread evenly, at queueing.
+     */
+    static String lateTimeline(SimProcess.Ledger ledger, Duration period, double scale, String marker,
+                               double thresholdMs) {
+        long p = period.toNanos();
+        long first = Long.MAX_VALUE;
+        for (List<Instant> polls : ledger.polls()) {
+            for (Instant a : polls) {
+                first = Math.min(first, nanos(a));
+            }
+        }
+        java.util.TreeMap<Long, Integer> bySecond = new java.util.TreeMap<>();
+        for (int t = 0; t < ledger.ids().size(); t++) {
+            List<Instant> polls = ledger.polls().get(t);
+            if (ledger.ids().get(t).equals(marker) || polls.isEmpty()) {
+                continue;
+            }
+            long phase = Long.MAX_VALUE;
+            for (int i = 0; i < polls.size(); i++) {
+                phase = Math.min(phase, nanos(polls.get(i)) - i * p);
+            }
+            for (int i = 0; i < polls.size(); i++) {
+                long at = nanos(polls.get(i));
+                if ((at - phase - i * p) / 1e6 / scale > thresholdMs) {
+                    bySecond.merge((long) ((at - first) / 1e9 / scale), 1, Integer::sum);
+                }
+            }
+        }
+        int total = bySecond.values().stream().mapToInt(Integer::intValue).sum();
+        return total + " in " + bySecond.size() + " seconds; busiest " + bySecond.entrySet().stream()
+                .sorted(java.util.Map.Entry.<Long, Integer>comparingByValue().reversed()).limit(10)
+                .map(e -> e.getKey() + "s:" + e.getValue()).toList();
     }
 
     private static long nanos(Instant t) {

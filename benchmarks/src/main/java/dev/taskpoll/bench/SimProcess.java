@@ -3,12 +3,11 @@ package dev.taskpoll.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,23 +31,35 @@ final class SimProcess implements AutoCloseable {
         this.baseUrl = baseUrl;
     }
 
-    static SimProcess start(Path jar, String... flags) throws IOException {
+    /**
+     * Starts the simulator and waits (at most 60 s) for its "listening at" line. Its output goes to a file beside the
+     * jar, not through a pipe: a pipe would need a thread of ours draining it in the JVM whose threads are counted.
+     * {@code -Dbench.simJvm="..."} adds JVM flags to the simulator's (a profiler, for one).
+     */
+    static SimProcess start(Path jar, String... flags) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-Dreactor.netty.ioWorkerCount=2", "-jar", jar.toString(),
-                "--port", "0", "--api-key", KEY));
-        cmd.addAll(List.of(flags));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = r.readLine();
-        Matcher m = line == null ? null : Pattern.compile("listening at (\\S+)").matcher(line);
-        if (m == null || !m.find()) {
-            p.destroyForcibly();
-            throw new IOException("the simulator did not start: " + line);
+                "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-Dreactor.netty.ioWorkerCount=2"));
+        String extra = System.getProperty("bench.simJvm", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
         }
-        Thread drain = new Thread(() -> r.lines().forEach(l -> { }), "sim-output");
-        drain.setDaemon(true);
-        drain.start();
-        return new SimProcess(p, m.group(1));
+        cmd.addAll(List.of("-jar", jar.toString(), "--port", "0", "--api-key", KEY));
+        cmd.addAll(List.of(flags));
+        Path log = jar.resolveSibling("simulator-bench.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Pattern listening = Pattern.compile("listening at (\\S+)");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                Matcher m = listening.matcher(line);
+                if (m.find()) {
+                    return new SimProcess(p, m.group(1));
+                }
+            }
+            Thread.sleep(50);
+        }
+        p.destroyForcibly();
+        throw new IOException("the simulator did not start within 60 s; its output: " + log);
     }
 
     /** Creates {@code n} VEO tasks over HTTP, 64 at a time; returns their ids in creation order. */
