@@ -11,7 +11,6 @@ import dev.taskpoll.TaskpollException;
 import dev.taskpoll.spi.StatusSource;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -59,15 +58,15 @@ final class PollLoop {
     private volatile int polling;
     private volatile boolean confirm;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
-    private final Consumer<PollLoop> onEnd;
+    private final Engine.Key key;
     private volatile boolean started;
 
-    PollLoop(Engine engine, String taskId, PollPolicy policy, StatusSource source, Consumer<PollLoop> onEnd) {
+    PollLoop(Engine engine, Engine.Key key, PollPolicy policy, StatusSource source) {
         this.engine = engine;
-        this.taskId = taskId;
+        this.key = key;
+        this.taskId = key.id();
         this.policy = policy;
         this.source = source;
-        this.onEnd = onEnd;
         this.hub = new StatusHub(this::finish);
         this.pollTimer = engine.timer().rearmable(this::poll);
     }
@@ -270,7 +269,7 @@ final class PollLoop {
         if (wasStarted) {
             engine.loopEnded();
         }
-        onEnd.accept(this);
+        engine.forget(key, this);
         return true;
     }
 
