@@ -89,7 +89,7 @@ public final class Bench {
 
     private void header(String args) {
         report.append("## Load harness (benchmarks issue): run of ").append(LocalDate.now()).append("\n\n")
-                .append("Command (after `mvn -B -q install -DskipTests`): `java -Xms4g -Xmx4g -XX:+UseG1GC ")
+                .append("Command (after `mvn -B -q install -DskipTests`): `java -Xms4g -Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 ")
                 .append("-Dreactor.netty.ioWorkerCount=2 -jar benchmarks/target/taskpoll-bench.jar").append(
                         args.isEmpty() ? "" : " " + args).append("`\n\n")
                 .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
@@ -102,13 +102,13 @@ public final class Bench {
 
     private static final String SCALE_COLUMNS = "| engine | N | time scale | CPU/poll (us) | heap/task (B) | peak live threads "
             + "| polls/task | lateness at the simulator p50 / p99 (ms) | timer lateness at the client p50 / p99 (ms) "
-            + "| detection lag p50 / p99 (s) | all final |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|\n";
+            + "| detection lag p50 / p99 (s) | all final | GC pauses client / simulator (n, max ms, all ms) |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
     private static final String SCALE_METHOD = "VEO tasks created in the simulator, then tracked, tracking started over "
             + "one poll period (as a service sees submissions arrive); 30 s poll period (taskpoll's default for the "
-            + "family) on simulated time at x(200,000 / N, from 1 to 20: client and simulator alike, so the client "
-            + "polls at most 6,700 times a real second); generation 2-5 simulated minutes; no faults. CPU per poll = "
+            + "family) on simulated time at x(300,000 / N, from 1 to 20: client and simulator alike, so the client "
+            + "polls at most 10,000 times a real second, and the largest N fits the scenario's 3 minutes); generation 2-5 simulated minutes; no faults. CPU per poll = "
             + "client process CPU time (less the harness's own full GCs) / status requests; heap per task = (heap "
             + "after a full GC once all N are tracked - heap after a full GC before the engine was created) / N; "
             + "lateness at the simulator = a poll's arrival there minus its slot on the task's fixed grid (the grid's "
@@ -116,7 +116,9 @@ public final class Bench {
             + "the pool, the network and the simulator's own pauses together; timer lateness at the client = how "
             + "late taskpoll's shared timer woke up against the time it asked for, per wake-up, in real ms (the "
             + "engine's timing alone; the peers' timers are their own, not measured); detection lag = the simulator finishing a task "
-            + "to the first poll that saw it, in simulated s. All from the simulator's ledger, never from the "
+            + "to the first poll that saw it, in simulated s; GC pauses = the stop-the-world pauses of each JVM from "
+            + "the start of tracking to the last task's end (the harness's own full GCs left out), which the lateness "
+            + "at the simulator includes: the client's from its GC notifications, the simulator's from its GC log. All from the simulator's ledger, never from the "
             + "client's own account.\n\n";
 
     /** 15 s of taskpoll polling 5,000 tasks a second, thrown away: the JIT compiles the shared paths first. */
@@ -130,7 +132,7 @@ public final class Bench {
         List<ScaleRow> rows = new ArrayList<>();
         report.append("### A. Scale\n\n").append(SCALE_METHOD).append(SCALE_COLUMNS);
         for (int n : sizes) {
-            double k = Math.max(1, Math.min(20, 200_000.0 / n));
+            double k = scaleFor(n);
             rows.add(scaleRow(n, k, Engines::taskpoll));
             report.append(rows.get(rows.size() - 1).line());
         }
@@ -148,7 +150,7 @@ public final class Bench {
     }
 
     private void peers(int n) throws Exception {
-        double k = Math.max(1, Math.min(20, 200_000.0 / n));
+        double k = scaleFor(n);
         Duration interval = Duration.ofMillis((long) (30_000 / k));
         report.append("### C. Peers\n\nThe same ").append(String.format(Locale.ROOT, "%,d", n)).append(
                 " tasks tracked by each engine in turn, each against a fresh simulator, as in A. The Reactor-based peers "
@@ -174,6 +176,15 @@ public final class Bench {
                 .write(results.resolveSibling("peers.png")));
     }
 
+    /**
+     * How much faster than real time N tasks run: 300,000 / N, from 1 to 20. At 100,000 that is x3 (10,000 polls a
+     * real second): 100,000 tasks finishing 2-5 simulated minutes after creation, plus a period to see it, take
+     * about two real minutes; at x2 the scenario overran its 3 minutes.
+     */
+    static double scaleFor(int n) {
+        return Math.max(1, Math.min(20, 300_000.0 / n));
+    }
+
     /** One engine at one N: the figures, and the table line. */
     record ScaleRow(String engine, int n, double cpuPerPoll, long heapPerTask, int threads, double lateP99,
                     double wakeP99, double lagP99, String line) {
@@ -183,13 +194,16 @@ public final class Bench {
             throws Exception {
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", String.valueOf(k),
                 "--generation", "PT2M,PT5M", "--seed", "1")) {
+            long t0 = System.nanoTime();
             List<String> ids = sim.createVeoTasks(n + 1);
+            System.err.printf("N=%d x%.0f: %d tasks created in %.1f s%n", n, k, n + 1, (System.nanoTime() - t0) / 1e9);
             String marker = ids.get(n); // never tracked: polled by the harness around its own full GCs
             long heap0 = heapAfterGc();
             WakeUps wakeUps = new WakeUps(reactor.core.scheduler.Schedulers.parallel());
             SimTime time = SimTime.accelerated(k, wakeUps);
             ManagementFactory.getThreadMXBean().resetPeakThreadCount();
-            try (Engines engine = make.apply(sim, time)) {
+            try (Engines engine = make.apply(sim, time); GcPauses clientGc = GcPauses.client()) {
+                long runFrom = System.nanoTime();
                 long cpu0 = cpuNanos();
                 long polls0 = engine.polls();
                 AtomicLong finals = new AtomicLong();
@@ -237,6 +251,9 @@ public final class Bench {
                                 ended.get(), n);
                     }
                 }
+                long runTo = System.nanoTime();
+                String pauses = GcPauses.summary(clientGc.between(runFrom, runTo)) + " / "
+                        + GcPauses.summary(sim.gcPauses(runFrom, runTo));
                 long cpu = cpuNanos() - cpu0 - gcCpu;
                 long polls = engine.polls() - polls0;
                 SimProcess.Ledger ledger = sim.ledger();
@@ -252,7 +269,7 @@ public final class Bench {
                 if (stopped != null) {
                     return new ScaleRow(engine.name(), n, Double.NaN, 0, threads, Double.NaN, Double.NaN, Double.NaN,
                             String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
-                            + "| | %d | | | | |%n", engine.name(), n, k, started, stopped, threads));
+                            + "| | %d | | | | | |%n", engine.name(), n, k, started, stopped, threads));
                 }
                 double cpuPerPoll = cpu / 1000.0 / polls;
                 long heapPerTask = (heap1 - heap0) / n;
@@ -261,10 +278,10 @@ public final class Bench {
                 double wakeP99 = timed ? wakeUps.percentile(99) : Double.NaN;
                 return new ScaleRow(engine.name(), n, cpuPerPoll, heapPerTask, threads, pct(late, 99), wakeP99,
                         pct(lag, 99), String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f) "
-                                + "| %s | %.1f / %.1f | %d of %d |%n", engine.name(), n, k, cpuPerPoll,
+                                + "| %s | %.1f / %.1f | %d of %d | %s |%n", engine.name(), n, k, cpuPerPoll,
                         heapPerTask, threads, polls / (double) n, pct(late, 50), pct(late, 99),
                         pct(lateAll, 50), pct(lateAll, 99), timed ? String.format(Locale.ROOT, "%.1f / %.1f",
-                                wakeP50, wakeP99) : "-", pct(lag, 50), pct(lag, 99), finals.get(), n));
+                                wakeP50, wakeP99) : "-", pct(lag, 50), pct(lag, 99), finals.get(), n, pauses));
             }
         }
     }

@@ -25,10 +25,14 @@ final class SimProcess implements AutoCloseable {
 
     private final Process process;
     final String baseUrl;
+    private final Path gcLog;
+    private final long startedNanos;
 
-    private SimProcess(Process process, String baseUrl) {
+    private SimProcess(Process process, String baseUrl, Path gcLog, long startedNanos) {
         this.process = process;
         this.baseUrl = baseUrl;
+        this.gcLog = gcLog;
+        this.startedNanos = startedNanos;
     }
 
     /**
@@ -38,7 +42,8 @@ final class SimProcess implements AutoCloseable {
      */
     static SimProcess start(Path jar, String... flags) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-Dreactor.netty.ioWorkerCount=2"));
+                "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10",
+                "-Dreactor.netty.ioWorkerCount=2", "-Xlog:gc:file=" + jar.resolveSibling("simulator-gc.log")));
         String extra = System.getProperty("bench.simJvm", "").trim();
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
@@ -46,6 +51,7 @@ final class SimProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar.toString(), "--port", "0", "--api-key", KEY));
         cmd.addAll(List.of(flags));
         Path log = jar.resolveSibling("simulator-bench.log");
+        long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Pattern listening = Pattern.compile("listening at (\\S+)");
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -53,7 +59,7 @@ final class SimProcess implements AutoCloseable {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 Matcher m = listening.matcher(line);
                 if (m.find()) {
-                    return new SimProcess(p, m.group(1));
+                    return new SimProcess(p, m.group(1), jar.resolveSibling("simulator-gc.log"), started);
                 }
             }
             Thread.sleep(50);
@@ -62,9 +68,17 @@ final class SimProcess implements AutoCloseable {
         throw new IOException("the simulator did not start within 60 s; its output: " + log);
     }
 
-    /** Creates {@code n} VEO tasks over HTTP, 64 at a time; returns their ids in creation order. */
+    /**
+     * The simulator's GC pauses that ended between two moments of this JVM's {@code System.nanoTime} (its uptime is
+     * counted from just after our start call: a few hundred ms of skew at most).
+     */
+    java.util.List<Double> gcPauses(long fromNanos, long toNanos) throws IOException {
+        return GcPauses.fromLog(gcLog, fromNanos - startedNanos, toNanos - startedNanos);
+    }
+
+    /** Creates {@code n} VEO tasks over HTTP, 256 at a time; returns their ids in creation order. */
     List<String> createVeoTasks(int n) {
-        ConnectionProvider pool = ConnectionProvider.builder("bench-create").maxConnections(64).build();
+        ConnectionProvider pool = ConnectionProvider.builder("bench-create").maxConnections(256).build();
         try {
             reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create(pool)
                     .baseUrl(baseUrl).headers(h -> h.set("Authorization", "Bearer " + KEY)
@@ -79,7 +93,7 @@ final class SimProcess implements AutoCloseable {
                                     throw new IllegalStateException("create answered " + res.status() + ": " + s);
                                 }
                                 return m.group(1);
-                            })), 64)
+                            })), 256)
                     .collectList().block();
         } finally {
             pool.dispose();

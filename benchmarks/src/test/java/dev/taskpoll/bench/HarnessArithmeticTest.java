@@ -48,6 +48,24 @@ class HarnessArithmeticTest {
     }
 
     @Test
+    void gcPausesAreReadFromTheLogInTheirWindowWithoutExplicitOnes(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("gc.log");
+        java.nio.file.Files.writeString(log, String.join("\n",
+                "[0.010s][info][gc] Using G1",
+                "[4.634s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 107M->13M(2052M) 20.124ms",
+                "[8.021s][info][gc] GC(1) Pause Young (Normal) (G1 Evacuation Pause) 107M->16M(2052M) 37.767ms",
+                "[9.000s][info][gc] GC(2) Pause Full (System.gc()) 1119M->16M(4096M) 99.315ms",
+                "[9.500s][info][gc] GC(3) Pause Remark 120M->120M(2052M) 1.500ms",
+                "[9.600s][info][gc] GC(3) Concurrent Mark Cycle 80.000ms",
+                "[12.000s][info][gc] GC(4) Pause Young (Mixed) (G1 Evacuation Pause) 300M->100M(2052M) 12.000ms", ""));
+        List<Double> in = GcPauses.fromLog(log, 5_000_000_000L, 10_000_000_000L);
+        assertThat(in).containsExactly(37.767, 1.5);
+        assertThat(GcPauses.summary(in)).isEqualTo("2, max 38, all 39");
+        assertThat(GcPauses.summary(List.of())).isEqualTo("none");
+        assertThat(GcPauses.fromLog(log, 0, Long.MAX_VALUE)).containsExactly(20.124, 37.767, 1.5, 12.0);
+    }
+
+    @Test
     void cadenceCountsEveryPollAndTheLagToTheFirstPollAfterCompletion() {
         // every task completes at exactly 100 s; a 30 s grid from 30 s polls at 30, 60, 90, 120: 4 polls, 20 s late
         Cadence.Model model = new Cadence.Model("fixed", Family.VEO, Duration.ofSeconds(100), Duration.ofSeconds(100));
