@@ -322,10 +322,7 @@ public final class Bench {
                 continue;
             }
             List<Instant> polls = ledger.polls().get(t);
-            long phase = Long.MAX_VALUE;
-            for (int i = 0; i < polls.size(); i++) {
-                phase = Math.min(phase, nanos(polls.get(i)) - i * p);
-            }
+            long phase = gridPhase(polls, p);
             for (int i = 0; i < polls.size(); i++) {
                 long slot = phase + i * p;
                 long at = nanos(polls.get(i));
@@ -357,10 +354,7 @@ public final class Bench {
             if (ledger.ids().get(t).equals(marker) || polls.isEmpty()) {
                 continue;
             }
-            long phase = Long.MAX_VALUE;
-            for (int i = 0; i < polls.size(); i++) {
-                phase = Math.min(phase, nanos(polls.get(i)) - i * p);
-            }
+            long phase = gridPhase(polls, p);
             for (int i = 0; i < polls.size(); i++) {
                 long at = nanos(polls.get(i));
                 if ((at - phase - i * p) / 1e6 / scale > thresholdMs) {
@@ -376,6 +370,15 @@ public final class Bench {
                 + "); busiest " + bySecond.entrySet().stream()
                 .sorted(java.util.Map.Entry.<Long, Integer>comparingByValue().reversed()).limit(10)
                 .map(e -> e.getKey() + "s:" + e.getValue()).toList();
+    }
+
+    /** A task's grid phase: its earliest {@code poll_k - k * period} (its most punctual poll), in epoch nanos. */
+    private static long gridPhase(List<Instant> polls, long periodNanos) {
+        long phase = Long.MAX_VALUE;
+        for (int i = 0; i < polls.size(); i++) {
+            phase = Math.min(phase, nanos(polls.get(i)) - i * periodNanos);
+        }
+        return phase;
     }
 
     private static long nanos(Instant t) {

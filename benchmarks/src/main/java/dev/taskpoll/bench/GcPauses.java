@@ -27,7 +27,7 @@ import javax.management.openmbean.CompositeData;
  */
 final class GcPauses implements AutoCloseable {
 
-    /** One pause: when it ended (System.nanoTime for the client; simulator uptime otherwise) and how long it was. */
+    /** One pause of the client: when it was reported ended (System.nanoTime) and how long it was. */
     record Pause(long endNanos, double millis) {
     }
 
@@ -104,9 +104,5 @@ final class GcPauses implements AutoCloseable {
         double max = millis.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         double sum = millis.stream().mapToDouble(Double::doubleValue).sum();
         return String.format(Locale.ROOT, "%d, max %.0f, all %.0f", millis.size(), max, sum);
-    }
-
-    static double max(List<Double> millis) {
-        return millis.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 }

@@ -41,9 +41,10 @@ final class SimProcess implements AutoCloseable {
      * {@code -Dbench.simJvm="..."} adds JVM flags to the simulator's (a profiler, for one).
      */
     static SimProcess start(Path jar, String... flags) throws IOException, InterruptedException {
+        Path gcLog = jar.resolveSibling("simulator-gc.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10",
-                "-Dreactor.netty.ioWorkerCount=2", "-Xlog:gc:file=" + jar.resolveSibling("simulator-gc.log")));
+                "-Dreactor.netty.ioWorkerCount=2", "-Xlog:gc:file=" + gcLog));
         String extra = System.getProperty("bench.simJvm", "").trim();
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
@@ -59,7 +60,7 @@ final class SimProcess implements AutoCloseable {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 Matcher m = listening.matcher(line);
                 if (m.find()) {
-                    return new SimProcess(p, m.group(1), jar.resolveSibling("simulator-gc.log"), started);
+                    return new SimProcess(p, m.group(1), gcLog, started);
                 }
             }
             Thread.sleep(50);
