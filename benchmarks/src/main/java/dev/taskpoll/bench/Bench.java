@@ -33,6 +33,9 @@ import reactor.core.publisher.Mono;
  */
 public final class Bench {
 
+    /** The poll period of scenarios A and C: taskpoll's default for VEO, and the docs' advice (simulated time). */
+    static final Duration PERIOD = Duration.ofSeconds(30);
+
     private final Path simulatorJar;
     private final StringBuilder report = new StringBuilder();
     private final Path results;
@@ -159,7 +162,7 @@ public final class Bench {
 
     private void peers(int n) throws Exception {
         double k = scaleFor(n);
-        Duration interval = Duration.ofMillis((long) (30_000 / k));
+        Duration interval = Duration.ofMillis((long) (PERIOD.toMillis() / k));
         report.append("### C. Peers\n\nThe same ").append(String.format(Locale.ROOT, "%,d", n)).append(
                 " tasks tracked by each engine in turn, each against a fresh simulator, as in A. The Reactor-based peers "
                 + "drive the same poll function (Reactor Netty GET on a 256-connection pool, Jackson parse); their "
@@ -219,7 +222,7 @@ public final class Bench {
                 CompletableFuture<Void> done = new CompletableFuture<>();
                 // one subscriber per task, as a service tracking independent requests has: not one flatMap over N
                 // inners, whose drain loop visits every inner on each signal (O(N) per status)
-                long pause = time.toReal(Duration.ofSeconds(30)).toMillis() / 100;
+                long pause = time.toReal(PERIOD).toMillis() / 100;
                 int started = 0;
                 String stopped = null;
                 for (; started < n; started++) {
@@ -269,11 +272,11 @@ public final class Bench {
                 // polls due while the harness's full GCs stopped this JVM, or in the 5 real s after: not the engine's
                 Instant gcFrom = gc.get(0);
                 Instant gcTo = gc.get(gc.size() - 1).plus(Duration.ofNanos((long) (5e9 * k)));
-                double[] late = lateness(ledger, Duration.ofSeconds(30), k, marker, gcFrom, gcTo);
-                double[] lateAll = lateness(ledger, Duration.ofSeconds(30), k, marker, Instant.MAX, Instant.MAX);
+                double[] late = lateness(ledger, PERIOD, k, marker, gcFrom, gcTo);
+                double[] lateAll = lateness(ledger, PERIOD, k, marker, Instant.MAX, Instant.MAX);
                 double[] lag = detectionLag(ledger, marker);
                 System.err.printf("%s N=%d done; polls over 20 ms late, by real second of the run: %s%n",
-                        engine.name(), n, lateTimeline(ledger, Duration.ofSeconds(30), k, marker, 20));
+                        engine.name(), n, lateTimeline(ledger, PERIOD, k, marker, 20));
                 if (stopped != null) {
                     return new ScaleRow(engine.name(), n, Double.NaN, 0, threads, Double.NaN, Double.NaN, Double.NaN,
                             String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
@@ -314,24 +317,13 @@ public final class Bench {
     static double[] lateness(SimProcess.Ledger ledger, Duration period, double scale, String marker,
                                      Instant skipFrom, Instant skipTo) {
         List<Double> out = new ArrayList<>();
-        long p = period.toNanos();
         long from = skipFrom == Instant.MAX ? Long.MAX_VALUE : nanos(skipFrom);
         long to = skipTo == Instant.MAX ? Long.MAX_VALUE : nanos(skipTo);
-        for (int t = 0; t < ledger.ids().size(); t++) {
-            if (ledger.ids().get(t).equals(marker)) {
-                continue;
-            }
-            List<Instant> polls = ledger.polls().get(t);
-            long phase = gridPhase(polls, p);
-            for (int i = 0; i < polls.size(); i++) {
-                long slot = phase + i * p;
-                long at = nanos(polls.get(i));
-                if ((slot >= from && slot <= to) || (at >= from && at <= to)) {
-                    continue;
-                }
+        eachPoll(ledger, period, marker, (at, slot) -> {
+            if (!((slot >= from && slot <= to) || (at >= from && at <= to))) {
                 out.add((at - slot) / 1e6 / scale);
             }
-        }
+        });
         return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
 
@@ -341,44 +333,47 @@ public final class Bench {
      */
     static String lateTimeline(SimProcess.Ledger ledger, Duration period, double scale, String marker,
                                double thresholdMs) {
-        long p = period.toNanos();
-        long first = Long.MAX_VALUE;
-        for (List<Instant> polls : ledger.polls()) {
-            for (Instant a : polls) {
-                first = Math.min(first, nanos(a));
-            }
-        }
+        long first = ledger.polls().stream().flatMap(List::stream).mapToLong(Bench::nanos).min().orElse(0);
         java.util.TreeMap<Long, Integer> bySecond = new java.util.TreeMap<>();
-        for (int t = 0; t < ledger.ids().size(); t++) {
-            List<Instant> polls = ledger.polls().get(t);
-            if (ledger.ids().get(t).equals(marker) || polls.isEmpty()) {
-                continue;
+        eachPoll(ledger, period, marker, (at, slot) -> {
+            if ((at - slot) / 1e6 / scale > thresholdMs) {
+                bySecond.merge((long) ((at - first) / 1e9 / scale), 1, Integer::sum);
             }
-            long phase = gridPhase(polls, p);
-            for (int i = 0; i < polls.size(); i++) {
-                long at = nanos(polls.get(i));
-                if ((at - phase - i * p) / 1e6 / scale > thresholdMs) {
-                    bySecond.merge((long) ((at - first) / 1e9 / scale), 1, Integer::sum);
-                }
-            }
-        }
+        });
         int total = bySecond.values().stream().mapToInt(Integer::intValue).sum();
-        long origin = first;
         String marks = ledger.pollsOf(marker).stream()
-                .map(a -> String.format(Locale.ROOT, "%.1fs", (nanos(a) - origin) / 1e9 / scale)).toList().toString();
+                .map(a -> String.format(Locale.ROOT, "%.1fs", (nanos(a) - first) / 1e9 / scale)).toList().toString();
         return total + " in " + bySecond.size() + " seconds (the harness's full GCs between the marks " + marks
                 + "); busiest " + bySecond.entrySet().stream()
                 .sorted(java.util.Map.Entry.<Long, Integer>comparingByValue().reversed()).limit(10)
                 .map(e -> e.getKey() + "s:" + e.getValue()).toList();
     }
 
-    /** A task's grid phase: its earliest {@code poll_k - k * period} (its most punctual poll), in epoch nanos. */
-    private static long gridPhase(List<Instant> polls, long periodNanos) {
-        long phase = Long.MAX_VALUE;
-        for (int i = 0; i < polls.size(); i++) {
-            phase = Math.min(phase, nanos(polls.get(i)) - i * periodNanos);
+    /** A poll's arrival and its slot on its task's grid, epoch nanos (simulated time). */
+    @FunctionalInterface
+    private interface PollVisitor {
+        void poll(long atNanos, long slotNanos);
+    }
+
+    /**
+     * Every poll of every task but the marker, with its slot on the task's grid: the task's earliest
+     * {@code poll_k - k * period} (its most punctual poll) plus {@code k * period}.
+     */
+    private static void eachPoll(SimProcess.Ledger ledger, Duration period, String marker, PollVisitor visitor) {
+        long p = period.toNanos();
+        for (int t = 0; t < ledger.ids().size(); t++) {
+            if (ledger.ids().get(t).equals(marker)) {
+                continue;
+            }
+            List<Instant> polls = ledger.polls().get(t);
+            long phase = Long.MAX_VALUE;
+            for (int i = 0; i < polls.size(); i++) {
+                phase = Math.min(phase, nanos(polls.get(i)) - i * p);
+            }
+            for (int i = 0; i < polls.size(); i++) {
+                visitor.poll(nanos(polls.get(i)), phase + i * p);
+            }
         }
-        return phase;
     }
 
     private static long nanos(Instant t) {

@@ -5,13 +5,11 @@ import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.PollerFlux;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.taskpoll.ClientOptions;
 import dev.taskpoll.Family;
-import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskpollClient;
-import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.testkit.SimTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,8 +77,9 @@ interface Engines extends AutoCloseable {
         };
     }
 
+    /** Final by the same reading of the status string as taskpoll's ({@link TaskState#fromRaw}). */
     static boolean terminal(String status) {
-        return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
+        return TaskState.fromRaw(status).isTerminal();
     }
 
     static String status(byte[] body) {
@@ -94,7 +93,7 @@ interface Engines extends AutoCloseable {
 
     /** taskpoll with its defaults for the family (30 s for VEO), on time accelerated like the simulator's. */
     static Engines taskpoll(SimProcess sim, SimTime time) {
-        TaskpollClient client = Bench.client(sim, time, PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30)));
+        TaskpollClient client = Bench.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)));
         return of("taskpoll", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
                 () -> client.tracker().stats().requestsSent(), client::close);
@@ -137,7 +136,7 @@ interface Engines extends AutoCloseable {
         return of("azure-core PollerFlux 1.61.0", (id, onEnd) -> new PollerFlux<String, String>(interval,
                         ctx -> Mono.just("submitted"),
                         ctx -> fn.poll(id).map(s -> new PollResponse<>(terminal(s)
-                                ? (s.equals("completed") ? LongRunningOperationStatus.SUCCESSFULLY_COMPLETED
+                                ? (TaskState.fromRaw(s) == TaskState.COMPLETED ? LongRunningOperationStatus.SUCCESSFULLY_COMPLETED
                                         : LongRunningOperationStatus.FAILED)
                                 : LongRunningOperationStatus.IN_PROGRESS, s)),
                         (ctx, r) -> Mono.empty(),

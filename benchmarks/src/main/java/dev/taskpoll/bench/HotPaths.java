@@ -9,6 +9,7 @@ import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskTracker;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.internal.FleetBudget;
 import dev.taskpoll.internal.Json;
 import dev.taskpoll.internal.SharedTimer;
 import dev.taskpoll.internal.StatusDecoder;
@@ -64,7 +65,7 @@ public class HotPaths {
     private SharedTimer timer;
     private long due;
 
-    private dev.taskpoll.internal.FleetBudget budget;
+    private FleetBudget budget;
 
     private VirtualTimeScheduler vts;
     private Disposable tracking;
@@ -81,7 +82,7 @@ public class HotPaths {
             timer.schedule(() -> { }, 1_000 + (i * 30_000L / 100_000));
         }
         due = 1_000;
-        budget = new dev.taskpoll.internal.FleetBudget(FleetOptions.ofMaxRate(1_000_000_000), timer,
+        budget = new FleetBudget(FleetOptions.ofMaxRate(1_000_000_000), timer,
                 java.time.Clock.systemUTC());
 
         vts = VirtualTimeScheduler.create();

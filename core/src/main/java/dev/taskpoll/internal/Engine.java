@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 
 /**
  * The tracker's machinery: one {@link SharedTimer}, the status sources, and the registry that gives every task id

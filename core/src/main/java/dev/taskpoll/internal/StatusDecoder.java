@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 public final class StatusDecoder {
 
     private final ObjectMapper mapper;
-    private final java.util.concurrent.ConcurrentHashMap<String, String> strings = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> strings = new ConcurrentHashMap<>();
 
     public StatusDecoder(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -66,7 +68,7 @@ public final class StatusDecoder {
         return new TaskStatus(
                 id == null || id.equals(requestedId) ? requestedId : id,
                 TaskState.fromRaw(raw),
-                java.util.Objects.requireNonNull(shared(raw)),
+                Objects.requireNonNull(shared(raw)),
                 shared(text(node, "model")),
                 created.canConvertToLong() && created.isNumber() ? Instant.ofEpochSecond(created.asLong()) : null,
                 urls,
