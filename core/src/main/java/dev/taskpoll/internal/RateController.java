@@ -17,7 +17,9 @@ package dev.taskpoll.internal;
  *   <li>Some 429s, fewer than half: every {@value #PROBE_EVERY} windows the controller probes for one window, raising
  *       the rate by {@value #PROBE_PERCENT}% (or, when the rate is at its ceiling or the fleet sends less than it,
  *       lowering what is sent by as much). Only if goodput did not follow the probe (by half of it) and the 429
- *       share moved with it (beyond its noise) are the 429s the quota's; otherwise an upward probe whose
+ *       share moved with it (beyond its noise) are the 429s the quota's (and, unless a quota was already seen and
+ *       not since contradicted, only if a second probe in the next window says so too: one probe is fooled by
+ *       random 429s now and then); otherwise an upward probe whose
  *       requests got through keeps its rate, and any other probe is undone. For a quota, what got through is the quota:
  *       the rate becomes 1.02 x the better of the two goodputs (about 2% above the quota, so about 2% of answers are
  *       429), at most 10% lower at a time, so that an unlucky probe costs little.</li>
@@ -58,6 +60,8 @@ final class RateController {
     private double shareBeforeProbe;
     private int answersBeforeProbe;
     private boolean quotaSeen;
+    /** The last probe said "quota"; the next one, at once, must say so too before the rate is cut. */
+    private boolean suspected;
     private int good;
     private long goodSincePause;
     private long firstAnswerAt = Long.MIN_VALUE;
@@ -181,11 +185,22 @@ final class RateController {
             boolean shareFollowed = moved > Math.max(0.02, noise);
             if (goodputFollowed || !shareFollowed) {
                 quotaSeen = false;
+                suspected = false;
                 if (probingDown || !goodputFollowed) {
                     set(rateBeforeProbe); // the rate was not the problem (or we cannot tell): as before
                 }
                 return; // an upward probe whose requests got through keeps its rate
             }
+            if (!suspected && !quotaSeen) {
+                // one probe's say-so is not enough while nothing else has shown a quota: random 429s pass both tests
+                // above by chance now and then, and a cut made on chance sticks (with 429s still coming, only later
+                // probes climb back). Probe again in the next window; cut only if it agrees.
+                suspected = true;
+                set(rateBeforeProbe);
+                windowsSinceProbe = PROBE_EVERY - 1;
+                return;
+            }
+            suspected = false;
             quotaSeen = true;
             double base = Math.min(rateBeforeProbe, sentBeforeProbe);
             set(Math.max(base * (1 - PROBE_PERCENT / 100.0),
