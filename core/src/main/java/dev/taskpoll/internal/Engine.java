@@ -80,7 +80,7 @@ public final class Engine {
             for (;;) {
                 PollLoop loop = loops.computeIfAbsent(key,
                         k -> new PollLoop(Engine.this, k, policy, source));
-                StatusHub.Added added = loop.hub().add(inner);
+                StatusHub.Added added = loop.add(inner);
                 if (added == StatusHub.Added.CLOSED) {
                     loops.remove(key, loop); // every subscriber left it: start another
                     continue;
@@ -93,7 +93,7 @@ public final class Engine {
                     }
                 }
                 if (inner.isCancelled()) {
-                    loop.hub().remove(inner); // cancelled before it was added: nobody else would remove it
+                    loop.remove(inner); // cancelled before it was added: nobody else would remove it
                 }
                 return;
             }

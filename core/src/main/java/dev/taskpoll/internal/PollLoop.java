@@ -29,8 +29,11 @@ import reactor.util.retry.Retry;
  *
  * <p>Ends exactly once, by whichever comes first: a terminal status (emitted, then complete), a permanent failure or
  * exhausted retries (error), the deadline (error), or cancellation. {@link #finish()} is the single gate.
+ *
+ * <p>The loop is its task's {@link StatusHub} and the shared timer's task for its polls ({@link #run()}), so that a
+ * tracked task is one object rather than four (a loop, a hub and two callbacks).
  */
-final class PollLoop {
+final class PollLoop extends StatusHub implements Runnable {
 
     private static final Logger log = Loggers.getLogger(PollLoop.class);
 
@@ -38,7 +41,6 @@ final class PollLoop {
     private final String taskId;
     private final PollPolicy policy;
     private final StatusSource source;
-    private final StatusHub hub;
     /** The next poll: one timer entry for the task's whole life, moved on each poll rather than made anew. */
     private final SharedTimer.Rearmable pollTimer;
     // ints with updaters rather than two AtomicBooleans: 32 bytes less for every tracked task
@@ -67,13 +69,18 @@ final class PollLoop {
         this.taskId = key.id();
         this.policy = policy;
         this.source = source;
-        this.hub = new StatusHub(this::finish);
-        this.pollTimer = engine.timer().rearmable(this::poll);
+        this.pollTimer = engine.timer().rearmable(this);
     }
 
-    /** Where this loop's statuses go, for every subscriber of the task. */
-    StatusHub hub() {
-        return hub;
+    /** The shared timer says the next poll is due. */
+    @Override
+    public void run() {
+        poll();
+    }
+
+    @Override
+    void lastSubscriberLeft() {
+        finish();
     }
 
     boolean started() {
@@ -195,7 +202,7 @@ final class PollLoop {
                 return;
             }
             last = status;
-            hub.next(status);
+            next(status);
         }
     }
 
@@ -210,8 +217,8 @@ final class PollLoop {
         if (status.isTerminal()) {
             last = status;
             if (finish()) {
-                hub.next(status);
-                hub.complete();
+                next(status);
+                complete();
             }
             return;
         }
@@ -224,7 +231,7 @@ final class PollLoop {
                 if (status.state() == TaskState.UNKNOWN) {
                     log.warn("task '{}': unknown status '{}'; polling goes on", taskId, status.rawStatus());
                 }
-                hub.next(status);
+                next(status);
             }
         }
         long now = engine.timer().now();
@@ -244,13 +251,13 @@ final class PollLoop {
     private void onFailure(Throwable failure) {
         if (finish()) {
             TaskStatus seen = last;
-            hub.error(failure instanceof TaskpollException e ? e.withLastStatus(seen) : failure);
+            error(failure instanceof TaskpollException e ? e.withLastStatus(seen) : failure);
         }
     }
 
     private void onDeadline() {
         if (finish()) {
-            hub.error(new TaskTimeoutException(taskId, policy.deadline(), last));
+            error(new TaskTimeoutException(taskId, policy.deadline(), last));
         }
     }
 

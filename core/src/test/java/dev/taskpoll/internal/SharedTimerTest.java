@@ -164,4 +164,48 @@ class SharedTimerTest {
         assertThat(count).hasValue(n);
         assertThat(timer.size()).isZero();
     }
+
+    /**
+     * Entries moved and disposed at random, many to a tick, against a model of where each should be: every entry runs
+     * exactly once, at the tick it was last given, and a disposed one never (every unlink from the head, middle and
+     * tail of a bucket's chain is walked many times).
+     */
+    @Test
+    void randomMovesAndDisposalsLeaveEachEntryRunningOnceAtItsLastTick() {
+        java.util.Random r = new java.util.Random(7);
+        int n = 2_000;
+        long[] expected = new long[n]; // the tick each entry must run at, -1 when disposed
+        long[] ranAt = new long[n];
+        int[] runs = new int[n];
+        SharedTimer.Rearmable[] entries = new SharedTimer.Rearmable[n];
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            entries[i] = timer.rearmable(() -> {
+                runs[id]++;
+                ranAt[id] = vts.now(TimeUnit.MILLISECONDS);
+            });
+            expected[i] = -1;
+        }
+        for (int step = 0; step < 20_000; step++) {
+            int i = r.nextInt(n);
+            if (r.nextInt(5) == 0) {
+                entries[i].dispose();
+                expected[i] = -1;
+            } else {
+                long due = 1000 + 10L * r.nextInt(20); // 20 ticks, about 100 entries each
+                entries[i].scheduleAt(due);
+                expected[i] = due;
+            }
+        }
+        int scheduled = (int) java.util.Arrays.stream(expected).filter(t -> t >= 0).count();
+        assertThat(timer.size()).isEqualTo(scheduled);
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        for (int i = 0; i < n; i++) {
+            assertThat(runs[i]).as("runs of entry %d", i).isEqualTo(expected[i] < 0 ? 0 : 1);
+            if (expected[i] >= 0) {
+                assertThat(ranAt[i]).as("time entry %d ran", i).isEqualTo(expected[i]);
+            }
+        }
+        assertThat(timer.size()).isZero();
+    }
 }

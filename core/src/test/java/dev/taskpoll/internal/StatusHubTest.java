@@ -14,7 +14,12 @@ import reactor.test.subscriber.TestSubscriber;
 class StatusHubTest {
 
     private final AtomicInteger lastCancels = new AtomicInteger();
-    private final StatusHub hub = new StatusHub(lastCancels::incrementAndGet);
+    private final StatusHub hub = new StatusHub() {
+        @Override
+        void lastSubscriberLeft() {
+            lastCancels.incrementAndGet();
+        }
+    };
 
     private static TaskStatus status(String raw, TaskState state) {
         return new TaskStatus("t", state, raw, null, null, List.of(), null, null, null, Instant.EPOCH);
