@@ -92,7 +92,7 @@ public final class Bench {
 
     private void header(String args) {
         report.append("## Load harness (benchmarks issue): run of ").append(LocalDate.now()).append("\n\n")
-                .append("Command (after `mvn -B -q install -DskipTests`): `java -Xms4g -Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 ")
+                .append("Command (after `mvn -B -q install -DskipTests`): `java -Xms4g -Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:MaxTenuringThreshold=2 ")
                 .append("-Dreactor.netty.ioWorkerCount=2 -jar benchmarks/target/taskpoll-bench.jar").append(
                         args.isEmpty() ? "" : " " + args).append("`\n\n")
                 .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
@@ -105,8 +105,9 @@ public final class Bench {
 
     private static final String SCALE_COLUMNS = "| engine | N | time scale | CPU/poll (us) | heap/task (B) | peak live threads "
             + "| polls/task | lateness at the simulator p50 / p99 (ms) | timer lateness at the client p50 / p99 (ms) "
-            + "| detection lag p50 / p99 (s) | all final | GC pauses client / simulator (n, max ms, all ms) |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+            + "| detection lag p50 / p99 (s) | all final | GC pauses client / simulator (n, max ms, all ms) "
+            + "| CPU stolen by the host (%) |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
     private static final String SCALE_METHOD = "VEO tasks created in the simulator, then tracked, tracking started over "
             + "one poll period (as a service sees submissions arrive); 30 s poll period (taskpoll's default for the "
@@ -121,7 +122,7 @@ public final class Bench {
             + "engine's timing alone; the peers' timers are their own, not measured); detection lag = the simulator finishing a task "
             + "to the first poll that saw it, in simulated s; GC pauses = the stop-the-world pauses of each JVM from "
             + "the start of tracking to the last task's end (the harness's own full GCs left out), which the lateness "
-            + "at the simulator includes: the client's from its GC notifications, the simulator's from its GC log. All from the simulator's ledger, never from the "
+            + "at the simulator includes: the client's from its GC notifications, the simulator's from its GC log. CPU stolen = the share of the machine's CPU time the host gave to other guests over the same window (/proc/stat), which the lateness includes too. All from the simulator's ledger, never from the "
             + "client's own account.\n\n";
 
     /**
@@ -215,6 +216,7 @@ public final class Bench {
             ManagementFactory.getThreadMXBean().resetPeakThreadCount();
             try (Engines engine = make.apply(sim, time); GcPauses clientGc = GcPauses.client()) {
                 long runFrom = System.nanoTime();
+                long[] steal0 = HostSteal.sample();
                 long cpu0 = cpuNanos();
                 long polls0 = engine.polls();
                 AtomicLong finals = new AtomicLong();
@@ -263,6 +265,7 @@ public final class Bench {
                     }
                 }
                 long runTo = System.nanoTime();
+                String stolen = HostSteal.percent(steal0, HostSteal.sample());
                 String pauses = GcPauses.summary(clientGc.between(runFrom, runTo)) + " / "
                         + GcPauses.summary(sim.gcPauses(runFrom, runTo));
                 long cpu = cpuNanos() - cpu0 - gcCpu;
@@ -274,13 +277,14 @@ public final class Bench {
                 Instant gcTo = gc.get(gc.size() - 1).plus(Duration.ofNanos((long) (5e9 * k)));
                 double[] late = lateness(ledger, PERIOD, k, marker, gcFrom, gcTo);
                 double[] lateAll = lateness(ledger, PERIOD, k, marker, Instant.MAX, Instant.MAX);
+                double[] lateSteady = lateness(ledger, PERIOD, k, marker, gcFrom, gcTo, 2);
                 double[] lag = detectionLag(ledger, marker);
                 System.err.printf("%s N=%d done; polls over 20 ms late, by real second of the run: %s%n",
                         engine.name(), n, lateTimeline(ledger, PERIOD, k, marker, 20));
                 if (stopped != null) {
                     return new ScaleRow(engine.name(), n, Double.NaN, 0, threads, Double.NaN, Double.NaN, Double.NaN,
                             String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
-                            + "| | %d | | | | | |%n", engine.name(), n, k, started, stopped, threads));
+                            + "| | %d | | | | | | %s |%n", engine.name(), n, k, started, stopped, threads, stolen));
                 }
                 double cpuPerPoll = cpu / 1000.0 / polls;
                 long heapPerTask = (heap1 - heap0) / n;
@@ -288,11 +292,12 @@ public final class Bench {
                 double wakeP50 = timed ? wakeUps.percentile(50) : Double.NaN;
                 double wakeP99 = timed ? wakeUps.percentile(99) : Double.NaN;
                 return new ScaleRow(engine.name(), n, cpuPerPoll, heapPerTask, threads, pct(late, 99), wakeP99,
-                        pct(lag, 99), String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f) "
-                                + "| %s | %.1f / %.1f | %d of %d | %s |%n", engine.name(), n, k, cpuPerPoll,
+                        pct(lag, 99), String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f; "
+                                + "after the first two periods: %.1f / %.1f) | %s | %.1f / %.1f | %d of %d | %s | %s |%n",
+                        engine.name(), n, k, cpuPerPoll,
                         heapPerTask, threads, polls / (double) n, pct(late, 50), pct(late, 99),
-                        pct(lateAll, 50), pct(lateAll, 99), timed ? String.format(Locale.ROOT, "%.1f / %.1f",
-                                wakeP50, wakeP99) : "-", pct(lag, 50), pct(lag, 99), finals.get(), n, pauses));
+                        pct(lateAll, 50), pct(lateAll, 99), pct(lateSteady, 50), pct(lateSteady, 99), timed ? String.format(Locale.ROOT, "%.1f / %.1f",
+                                wakeP50, wakeP99) : "-", pct(lag, 50), pct(lag, 99), finals.get(), n, pauses, stolen));
             }
         }
     }
@@ -316,11 +321,22 @@ public final class Bench {
      */
     static double[] lateness(SimProcess.Ledger ledger, Duration period, double scale, String marker,
                                      Instant skipFrom, Instant skipTo) {
+        return lateness(ledger, period, scale, marker, skipFrom, skipTo, 0);
+    }
+
+    /**
+     * As above, leaving out too the polls whose slot falls in the run's first {@code skipPeriods} periods (from its
+     * first poll anywhere): with tracking started over the first period, what remains is the steady state.
+     */
+    static double[] lateness(SimProcess.Ledger ledger, Duration period, double scale, String marker,
+                             Instant skipFrom, Instant skipTo, int skipPeriods) {
         List<Double> out = new ArrayList<>();
         long from = skipFrom == Instant.MAX ? Long.MAX_VALUE : nanos(skipFrom);
         long to = skipTo == Instant.MAX ? Long.MAX_VALUE : nanos(skipTo);
+        long steadyFrom = skipPeriods == 0 ? Long.MIN_VALUE : ledger.polls().stream().flatMap(List::stream)
+                .mapToLong(Bench::nanos).min().orElse(0) + skipPeriods * period.toNanos();
         eachPoll(ledger, period, marker, (at, slot) -> {
-            if (!((slot >= from && slot <= to) || (at >= from && at <= to))) {
+            if (slot >= steadyFrom && !((slot >= from && slot <= to) || (at >= from && at <= to))) {
                 out.add((at - slot) / 1e6 / scale);
             }
         });

@@ -43,7 +43,7 @@ final class SimProcess implements AutoCloseable {
     static SimProcess start(Path jar, String... flags) throws IOException, InterruptedException {
         Path gcLog = jar.resolveSibling("simulator-gc.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10",
+                "-Xms2g", "-Xmx4g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10", "-XX:MaxTenuringThreshold=2",
                 "-Dreactor.netty.ioWorkerCount=2", "-Xlog:gc:file=" + gcLog));
         String extra = System.getProperty("bench.simJvm", "").trim();
         if (!extra.isEmpty()) {

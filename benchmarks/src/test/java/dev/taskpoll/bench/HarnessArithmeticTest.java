@@ -41,6 +41,10 @@ class HarnessArithmeticTest {
         double[] skipped = Bench.lateness(ledger, Duration.ofSeconds(30), 2, "m", at(70), at(75));
         assertThat(skipped).as("the late poll's slot is in the window").containsExactly(0, 0, 0, 0, 0, 0);
 
+        // the first poll anywhere is the marker's, at 1 s: two periods leave out the slots before 61 s
+        double[] steady = Bench.lateness(ledger, Duration.ofSeconds(30), 2, "m", Instant.MAX, Instant.MAX, 2);
+        assertThat(steady).as("a's slots 70 (late) and 100, b's 85").containsExactly(0, 0, 1000);
+
         // a finished at 80: first poll at or after is 100 (20 s); b finished at 60: 85 (25 s)
         assertThat(Bench.detectionLag(ledger, "m")).containsExactly(20.0, 25.0);
         assertThat(Bench.pct(all, 50)).isZero();
@@ -108,5 +112,16 @@ class HarnessArithmeticTest {
         assertThat(img.getWidth()).isEqualTo(900);
         assertThat(img.getHeight()).as("title + 2 panels of 2 and 3 rows").isEqualTo(40 + (34 + 2 * 22 + 12)
                 + (34 + 3 * 22 + 12));
+    }
+
+    @Test
+    void stealIsTheHostsShareOfAllCpuTimeBetweenTwoSamples() {
+        long[] a = HostSteal.parse("cpu  100 0 50 800 0 0 0 50 0 0");
+        long[] b = HostSteal.parse("cpu  200 0 100 1500 0 0 0 200 0 0");
+        // between them: 100 user + 50 system + 700 idle + 150 steal = 1000, of which 150 stolen
+        assertThat(HostSteal.percent(a, b)).isEqualTo("15.0");
+        assertThat(HostSteal.percent(a, a)).isEqualTo("n/a");
+        assertThat(HostSteal.parse("intr 1 2 3")).isEmpty();
+        assertThat(HostSteal.percent(new long[0], b)).isEqualTo("n/a");
     }
 }
