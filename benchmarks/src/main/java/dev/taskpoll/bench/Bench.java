@@ -125,7 +125,9 @@ public final class Bench {
             + "engine's timing alone; the peers' timers are their own, not measured); detection lag = the simulator finishing a task "
             + "to the first poll that saw it, in simulated s; GC pauses = the stop-the-world pauses of each JVM from "
             + "the start of tracking to the last task's end (the harness's own full GCs left out), which the lateness "
-            + "at the simulator includes: the client's from its GC notifications, the simulator's from its GC log. CPU stolen = the share of the machine's CPU time the host gave to other guests over the same window (/proc/stat), which the lateness includes too. All from the simulator's ledger, never from the "
+            + "at the simulator includes: the client's from its GC notifications, the simulator's from its GC log. CPU stolen = the share of the "
+            + "machine's CPU time the host gave to other guests over the same window (/proc/stat), which the lateness "
+            + "includes too. All from the simulator's ledger, never from the "
             + "client's own account.\n\n";
 
     /**
@@ -339,8 +341,7 @@ public final class Bench {
         List<Double> out = new ArrayList<>();
         long from = skipFrom == Instant.MAX ? Long.MAX_VALUE : nanos(skipFrom);
         long to = skipTo == Instant.MAX ? Long.MAX_VALUE : nanos(skipTo);
-        long steadyFrom = skipPeriods == 0 ? Long.MIN_VALUE : ledger.polls().stream().flatMap(List::stream)
-                .mapToLong(Bench::nanos).min().orElse(0) + skipPeriods * period.toNanos();
+        long steadyFrom = skipPeriods == 0 ? Long.MIN_VALUE : firstPoll(ledger) + skipPeriods * period.toNanos();
         eachPoll(ledger, period, marker, (at, slot) -> {
             if (slot >= steadyFrom && !((slot >= from && slot <= to) || (at >= from && at <= to))) {
                 out.add((at - slot) / 1e6 / scale);
@@ -355,7 +356,7 @@ public final class Bench {
      */
     static String lateTimeline(SimProcess.Ledger ledger, Duration period, double scale, String marker,
                                double thresholdMs) {
-        long first = ledger.polls().stream().flatMap(List::stream).mapToLong(Bench::nanos).min().orElse(0);
+        long first = firstPoll(ledger);
         java.util.TreeMap<Long, Integer> bySecond = new java.util.TreeMap<>();
         eachPoll(ledger, period, marker, (at, slot) -> {
             if ((at - slot) / 1e6 / scale > thresholdMs) {
@@ -396,6 +397,11 @@ public final class Bench {
                 visitor.poll(nanos(polls.get(i)), phase + i * p);
             }
         }
+    }
+
+    /** The run's first poll of any task, epoch nanos (simulated time). */
+    private static long firstPoll(SimProcess.Ledger ledger) {
+        return ledger.polls().stream().flatMap(List::stream).mapToLong(Bench::nanos).min().orElse(0);
     }
 
     private static long nanos(Instant t) {
