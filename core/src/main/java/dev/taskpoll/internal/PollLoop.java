@@ -38,7 +38,6 @@ final class PollLoop extends StatusHub implements Runnable {
     private static final Logger log = Loggers.getLogger(PollLoop.class);
 
     private final Engine engine;
-    private final String taskId;
     private final PollPolicy policy;
     private final StatusSource source;
     /** The next poll: one timer entry for the task's whole life, moved on each poll rather than made anew. */
@@ -66,7 +65,6 @@ final class PollLoop extends StatusHub implements Runnable {
     PollLoop(Engine engine, Engine.Key key, PollPolicy policy, StatusSource source) {
         this.engine = engine;
         this.key = key;
-        this.taskId = key.id();
         this.policy = policy;
         this.source = source;
         this.pollTimer = engine.timer().rearmable(this);
@@ -125,7 +123,8 @@ final class PollLoop extends StatusHub implements Runnable {
         }
         engine.pollSent();
         attempt()
-                .switchIfEmpty(Mono.error(() -> new MalformedResponseException(taskId, "status source gave no status")))
+                .switchIfEmpty(Mono.error(() -> new MalformedResponseException(key.id(),
+                        "status source gave no status")))
                 // built per poll rather than kept per loop: idle tasks are many, polls in flight few
                 .retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))))
                 .subscribe(s);
@@ -135,9 +134,9 @@ final class PollLoop extends StatusHub implements Runnable {
     private Mono<TaskStatus> attempt() {
         FleetBudget fleet = engine.fleet();
         if (fleet == null) {
-            return source.fetch(taskId);
+            return source.fetch(key.id());
         }
-        return fleet.admit().flatMap(ticket -> source.fetch(taskId)
+        return fleet.admit().flatMap(ticket -> source.fetch(key.id())
                 .doOnSuccess(s -> ticket.done(null, false))
                 .doOnError(e -> ticket.done(e, false))
                 .doOnCancel(() -> ticket.done(null, true)));
@@ -162,7 +161,7 @@ final class PollLoop extends StatusHub implements Runnable {
             case TRANSIENT:
                 transientInRow++;
                 if (decider.exhausted(transientInRow)) {
-                    return Mono.error(new RetriesExhaustedException(taskId, transientInRow, last, failure));
+                    return Mono.error(new RetriesExhaustedException(key.id(), transientInRow, last, failure));
                 }
                 delay = decider.transientDelay(transientInRow, random);
                 break;
@@ -170,7 +169,7 @@ final class PollLoop extends StatusHub implements Runnable {
                 return Mono.error(failure);
         }
         if (log.isDebugEnabled()) {
-            log.debug("task '{}': {}; next attempt in {}", taskId, failure.getMessage(), delay);
+            log.debug("task '{}': {}; next attempt in {}", key.id(), failure.getMessage(), delay);
         }
         engine.pollSent();
         engine.retried();
@@ -229,7 +228,7 @@ final class PollLoop extends StatusHub implements Runnable {
                     || status.state() == TaskState.UNKNOWN)) {
                 last = status;
                 if (status.state() == TaskState.UNKNOWN) {
-                    log.warn("task '{}': unknown status '{}'; polling goes on", taskId, status.rawStatus());
+                    log.warn("task '{}': unknown status '{}'; polling goes on", key.id(), status.rawStatus());
                 }
                 next(status);
             }
@@ -257,7 +256,7 @@ final class PollLoop extends StatusHub implements Runnable {
 
     private void onDeadline() {
         if (finish()) {
-            error(new TaskTimeoutException(taskId, policy.deadline(), last));
+            error(new TaskTimeoutException(key.id(), policy.deadline(), last));
         }
     }
 

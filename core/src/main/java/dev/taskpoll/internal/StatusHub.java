@@ -29,9 +29,10 @@ abstract class StatusHub {
 
     // guarded by this
     private Inner[] subscribers = EMPTY;
-    private @Nullable TaskStatus last;
+    /** The latest status, for a subscriber that comes later (the loop keeps its own, for its decisions). */
+    private @Nullable TaskStatus latest;
     private @Nullable End end;
-    private boolean started;
+    private boolean subscribedOnce;
     private boolean closed;
 
     /** The last subscriber left before the end; called once, outside this hub's monitor unless the caller held it. */
@@ -47,8 +48,8 @@ abstract class StatusHub {
             if (closed) {
                 return Added.CLOSED;
             }
-            if (last != null) {
-                inner.enqueue(last);
+            if (latest != null) {
+                inner.enqueue(latest);
             }
             if (end != null) {
                 inner.enqueue(end);
@@ -57,8 +58,8 @@ abstract class StatusHub {
                 Inner[] a = Arrays.copyOf(subscribers, subscribers.length + 1);
                 a[a.length - 1] = inner;
                 subscribers = a;
-                added = started ? Added.MORE : Added.FIRST;
-                started = true;
+                added = subscribedOnce ? Added.MORE : Added.FIRST;
+                subscribedOnce = true;
             }
         }
         inner.hub = this;
@@ -90,7 +91,7 @@ abstract class StatusHub {
                 end = e;
                 subscribers = EMPTY;
             } else {
-                last = (TaskStatus) signal;
+                latest = (TaskStatus) signal;
             }
             for (Inner i : to) {
                 i.enqueue(signal);
