@@ -36,6 +36,14 @@ final class SimProcess implements AutoCloseable {
     }
 
     /**
+     * Each simulator process first runs this long a load of its own (its {@code --warm-up}): a fresh process otherwise
+     * compiled its status path during the first measured polls and its completed-task path when the first tasks
+     * completed, and those polls reached it 50-150 ms late (scenario A at 100,000, PrintCompilation beside the late
+     * polls' timeline).
+     */
+    static final int WARM_UP_SECONDS = 6;
+
+    /**
      * Starts the simulator and waits (at most 60 s) for its "listening at" line. Its output goes to a file beside the
      * jar, not through a pipe: a pipe would need a thread of ours draining it in the JVM whose threads are counted.
      * {@code -Dbench.simJvm="..."} adds JVM flags to the simulator's (a profiler, for one).
@@ -49,7 +57,8 @@ final class SimProcess implements AutoCloseable {
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
         }
-        cmd.addAll(List.of("-jar", jar.toString(), "--port", "0", "--api-key", KEY));
+        cmd.addAll(List.of("-jar", jar.toString(), "--port", "0", "--api-key", KEY, "--warm-up",
+                String.valueOf(WARM_UP_SECONDS)));
         cmd.addAll(List.of(flags));
         Path log = jar.resolveSibling("simulator-bench.log");
         long started = System.nanoTime();

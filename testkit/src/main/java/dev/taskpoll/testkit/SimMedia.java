@@ -20,12 +20,23 @@ final class SimMedia {
     private final int videoBytes;
     private final int imageBytes;
     private final byte[] secret;
+    /** One keyed MAC per event loop: looking the algorithm up and keying it per URL cost more than signing. */
+    private final ThreadLocal<Mac> macs;
 
     SimMedia(long lifetimeMillis, int videoBytes, int imageBytes, long seed) {
         this.lifetimeMillis = lifetimeMillis;
         this.videoBytes = videoBytes;
         this.imageBytes = imageBytes;
         this.secret = Long.toHexString(seed ^ 0x5eed5eedL).getBytes(StandardCharsets.UTF_8);
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     void baseUrl(String url) {
@@ -79,13 +90,8 @@ final class SimMedia {
     }
 
     private String sign(String what) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(what.getBytes(StandardCharsets.UTF_8)), 0, 12);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        // doFinal resets the MAC to its key, ready for the next URL
+        return HexFormat.of().formatHex(macs.get().doFinal(what.getBytes(StandardCharsets.UTF_8)), 0, 12);
     }
 
     record Refusal(int status, String reason) {

@@ -17,6 +17,8 @@ import java.util.Locale;
  * --failure-rate F     share of generations that fail (default 0)
  * --generation MIN,MAX every task's generation time, ISO-8601 durations, e.g. PT2M,PT5M (default: per family)
  * --seed N             seed for times, outcomes and faults
+ * --warm-up SECONDS    before listening, run that long a benchmark-like load on a throwaway simulator in this JVM,
+ *                      so that the JIT has compiled the request paths before anything is measured (default 0)
  * </pre>
  */
 public final class SimulatorMain {
@@ -26,12 +28,19 @@ public final class SimulatorMain {
 
     public static void main(String[] args) {
         Simulator sim;
+        Duration warmUp;
         try {
+            warmUp = warmUp(args);
             sim = parse(args).build();
         } catch (IllegalArgumentException e) {
             System.err.println("taskpoll-simulator: " + e.getMessage());
             System.exit(2);
             return;
+        }
+        if (!warmUp.isZero()) {
+            SimWarmUp.Done d = SimWarmUp.run(warmUp);
+            System.out.println("taskpoll simulator warmed up for " + warmUp.toSeconds() + " s: " + d.created()
+                    + " tasks, " + d.polls() + " status requests, " + d.ended() + " ended");
         }
         sim.start();
         System.out.println("taskpoll simulator listening at " + sim.baseUrl() + " (key: " + sim.apiKey()
@@ -44,6 +53,25 @@ public final class SimulatorMain {
         }
     }
 
+    /** The {@code --warm-up} flag's length (zero without it); every other flag is {@link #parse}'s. */
+    static Duration warmUp(String... args) {
+        Duration d = Duration.ZERO;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (args[i].equals("--warm-up")) {
+                try {
+                    d = Duration.ofSeconds(Long.parseLong(args[i + 1]));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--warm-up: '" + args[i + 1] + "' is not a valid value");
+                }
+                if (d.isNegative() || d.compareTo(Duration.ofMinutes(5)) > 0) {
+                    throw new IllegalArgumentException("--warm-up: " + args[i + 1]
+                            + " s must be from 0 to 300 seconds");
+                }
+            }
+        }
+        return d;
+    }
+
     static Simulator.Builder parse(String... args) {
         Simulator.Builder b = Simulator.builder().port(8080);
         double scale = 1;
@@ -53,7 +81,8 @@ public final class SimulatorMain {
             String flag = args[i];
             if (flag.equals("--help") || flag.equals("-h")) {
                 throw new IllegalArgumentException("flags: --port N --scale X --api-key K --quota R "
-                        + "--retry-after seconds|date|none --faults SPEC --failure-rate F --generation MIN,MAX --seed N");
+                        + "--retry-after seconds|date|none --faults SPEC --failure-rate F --generation MIN,MAX --seed N "
+                        + "--warm-up SECONDS");
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(flag + ": a value is required");
@@ -82,6 +111,7 @@ public final class SimulatorMain {
                         b.generationTime(Duration.parse(mm[0].trim()), Duration.parse(mm[1].trim()));
                     }
                     case "--seed" -> b.seed(Long.parseLong(v));
+                    case "--warm-up" -> warmUp(flag, v); // checked here too, run by main
                     default -> throw new IllegalArgumentException("unknown flag '" + flag + "' (try --help)");
                 }
             } catch (NumberFormatException | java.time.format.DateTimeParseException e) {

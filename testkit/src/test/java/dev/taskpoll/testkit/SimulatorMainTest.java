@@ -31,7 +31,21 @@ class SimulatorMainTest {
     }
 
     @Test
+    void warmUpRunsEveryOutcomeOnAThrowawaySimulator() {
+        assertThat(SimulatorMain.warmUp("--port", "0", "--warm-up", "2")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(SimulatorMain.warmUp("--port", "0")).isZero();
+        assertThat(SimulatorMain.parse("--warm-up", "2").build().time().scale()).isEqualTo(1);
+        SimWarmUp.Done d = SimWarmUp.run(Duration.ofSeconds(2));
+        // tasks take 0.5-1.5 s: in 2 s, hundreds are created and those of the first second end
+        assertThat(d.created()).isGreaterThan(256);
+        assertThat(d.ended()).isPositive().isLessThanOrEqualTo(d.created());
+        assertThat(d.polls()).isGreaterThan(d.created());
+    }
+
+    @Test
     void badFlagsAreNamed() {
+        assertThatThrownBy(() -> SimulatorMain.warmUp("--warm-up", "soon")).hasMessageContaining("--warm-up: 'soon'");
+        assertThatThrownBy(() -> SimulatorMain.parse("--warm-up", "-1")).hasMessageContaining("from 0 to 300");
         assertThatThrownBy(() -> SimulatorMain.parse("--bogus", "1")).hasMessageContaining("unknown flag '--bogus'");
         assertThatThrownBy(() -> SimulatorMain.parse("--port")).hasMessageContaining("--port: a value is required");
         assertThatThrownBy(() -> SimulatorMain.parse("--port", "x")).hasMessageContaining("--port: 'x'");
