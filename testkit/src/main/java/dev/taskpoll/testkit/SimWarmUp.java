@@ -33,13 +33,13 @@ final class SimWarmUp {
     }
 
     /**
-     * Runs the traffic for {@code length} (real time) and returns what it did. Tasks take 0.5-1.5 s and one in ten
-     * fails, so that every outcome's path runs; 256 tasks are in flight at a time, each polled again as soon as
-     * it is answered.
+     * Runs the traffic for {@code length} (real time) and returns what it did. Tasks take 0.1-0.4 s, so that about one
+     * status in four is a final one (signed result URL and all), and one in ten fails, so that every outcome's path
+     * runs; 256 tasks are in flight at a time, each polled again as soon as it is answered.
      */
     static Done run(Duration length) {
         Simulator sim = Simulator.builder().port(0).apiKey("warm-up").seed(7).failureRate(0.1)
-                .generationTime(Duration.ofMillis(500), Duration.ofMillis(1500)).build().start();
+                .generationTime(Duration.ofMillis(100), Duration.ofMillis(400)).build().start();
         ConnectionProvider pool = ConnectionProvider.builder("sim-warm-up").maxConnections(256).build();
         AtomicLong created = new AtomicLong();
         AtomicLong polls = new AtomicLong();
