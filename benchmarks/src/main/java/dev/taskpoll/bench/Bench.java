@@ -366,9 +366,9 @@ public final class Bench {
         int total = bySecond.values().stream().mapToInt(Integer::intValue).sum();
         String marks = ledger.pollsOf(marker).stream()
                 .map(a -> String.format(Locale.ROOT, "%.1fs", (nanos(a) - first) / 1e9 / scale)).toList().toString();
-        String firstEnd = ledger.finishedAt().stream().mapToLong(Bench::nanos).min()
-                .stream().mapToObj(f -> String.format(Locale.ROOT, "%.1fs", (f - first) / 1e9 / scale)).findFirst()
-                .orElse("-");
+        java.util.OptionalLong end = ledger.finishedAt().stream().mapToLong(Bench::nanos).min();
+        String firstEnd = end.isPresent()
+                ? String.format(Locale.ROOT, "%.1fs", (end.getAsLong() - first) / 1e9 / scale) : "-";
         return total + " in " + bySecond.size() + " seconds (the harness's full GCs between the marks " + marks
                 + "; the first task finished at " + firstEnd + "); busiest " + bySecond.entrySet().stream()
                 .sorted(java.util.Map.Entry.<Long, Integer>comparingByValue().reversed()).limit(10)

@@ -30,8 +30,9 @@ public final class SimulatorMain {
         Simulator sim;
         Duration warmUp;
         try {
-            warmUp = warmUp(args);
-            sim = parse(args).build();
+            Flags flags = flags(args);
+            warmUp = flags.warmUp();
+            sim = flags.builder().build();
         } catch (IllegalArgumentException e) {
             System.err.println("taskpoll-simulator: " + e.getMessage());
             System.exit(2);
@@ -53,30 +54,25 @@ public final class SimulatorMain {
         }
     }
 
-    /** The {@code --warm-up} flag's length (zero without it); every other flag is {@link #parse}'s. */
+    /** The flags read once: the simulator they configure, and how long to warm up before it listens. */
+    record Flags(Simulator.Builder builder, Duration warmUp) {
+    }
+
+    /** The {@code --warm-up} flag's length (zero without it). */
     static Duration warmUp(String... args) {
-        Duration d = Duration.ZERO;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (args[i].equals("--warm-up")) {
-                try {
-                    d = Duration.ofSeconds(Long.parseLong(args[i + 1]));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--warm-up: '" + args[i + 1] + "' is not a valid value");
-                }
-                if (d.isNegative() || d.compareTo(Duration.ofMinutes(5)) > 0) {
-                    throw new IllegalArgumentException("--warm-up: " + args[i + 1]
-                            + " s must be from 0 to 300 seconds");
-                }
-            }
-        }
-        return d;
+        return flags(args).warmUp();
     }
 
     static Simulator.Builder parse(String... args) {
+        return flags(args).builder();
+    }
+
+    static Flags flags(String... args) {
         Simulator.Builder b = Simulator.builder().port(8080);
         double scale = 1;
         double quota = 0;
         RetryAfterMode mode = RetryAfterMode.SECONDS;
+        Duration warmUp = Duration.ZERO;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--help") || flag.equals("-h")) {
@@ -111,7 +107,12 @@ public final class SimulatorMain {
                         b.generationTime(Duration.parse(mm[0].trim()), Duration.parse(mm[1].trim()));
                     }
                     case "--seed" -> b.seed(Long.parseLong(v));
-                    case "--warm-up" -> warmUp(flag, v); // checked here too, run by main
+                    case "--warm-up" -> {
+                        warmUp = Duration.ofSeconds(Long.parseLong(v));
+                        if (warmUp.isNegative() || warmUp.compareTo(Duration.ofMinutes(5)) > 0) {
+                            throw new IllegalArgumentException("--warm-up: " + v + " s must be from 0 to 300 seconds");
+                        }
+                    }
                     default -> throw new IllegalArgumentException("unknown flag '" + flag + "' (try --help)");
                 }
             } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
@@ -122,6 +123,6 @@ public final class SimulatorMain {
         if (quota > 0) {
             b.quota(quota, mode);
         }
-        return b;
+        return new Flags(b, warmUp);
     }
 }
