@@ -5,8 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousFileChannel;
-import java.nio.channels.CompletionHandler;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -29,10 +29,12 @@ import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.retry.Retry;
 
 /**
- * One result URL to one file: streamed from the response body into an {@link AsynchronousFileChannel} (writes
- * complete on the channel's pool, never on an event loop), SHA-256 and size counted on the way, a byte cap checked
- * before each write, retried with {@code Range} from the bytes already written, then renamed into place. File system
- * calls that may block (directories, open, rename, delete) run on {@link Schedulers#boundedElastic()}.
+ * One result URL to one file: streamed from the response body into a {@link FileChannel}, SHA-256 and size counted on
+ * the way, a byte cap checked before each write, retried with {@code Range} from the bytes already written, then
+ * renamed into place. Every file system call (directories, open, each write, rename, delete) runs on
+ * {@link Schedulers#boundedElastic()}, never on an event loop. An {@code AsynchronousFileChannel} opened without an
+ * executor would hand each write to the JDK's own cached pool from the event loop, whose {@code execute} can wait on
+ * that pool's lock (BlockHound caught it about once in twelve runs of {@code PromptPipelineTest}).
  */
 final class Download {
 
@@ -45,7 +47,7 @@ final class Download {
     private final Path temp;
 
     // one attempt at a time (retryWhen resubscribes after the previous attempt ended)
-    private @Nullable AsynchronousFileChannel channel;
+    private @Nullable FileChannel channel;
     private MessageDigest digest = sha256();
     private long written;
     private String contentType = "application/octet-stream";
@@ -70,7 +72,7 @@ final class Download {
             }
             return blocking(() -> {
                 Files.createDirectories(dir);
-                channel = AsynchronousFileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 return true;
             }).then(Mono.defer(() -> fetch(start, 0))
                     .retryWhen(Retry.backoff(options.maxAttempts() - 1L, Duration.ofMillis(500))
@@ -148,9 +150,10 @@ final class Download {
     }
 
     /**
-     * Writes one buffer at the current position, all of it. The digest and the position move only once the write
-     * completed: if the download is cancelled meanwhile (the body failed), the next attempt resumes from the bytes
-     * really counted. The buffer is released when the file channel is done with it, never before, even if cancelled.
+     * Writes one buffer at the current position, all of it, on {@code boundedElastic}. The digest and the position
+     * move only once the write completed: if the download is cancelled meanwhile (the body failed), the next attempt
+     * resumes from the bytes really counted. The buffer is released once the write has run, never before, even if
+     * cancelled: the scheduled write is not withdrawn, so it always runs and always releases.
      */
     private Mono<Void> write(ByteBuf buf) {
         int n = buf.readableBytes();
@@ -160,34 +163,35 @@ final class Download {
         }
         ByteBuffer nio = buf.nioBuffer();
         ByteBuffer forDigest = nio.duplicate();
-        AsynchronousFileChannel ch = channel;
+        FileChannel ch = channel;
         long at = written;
-        return Mono.<Void>create(sink -> writeFully(ch, nio, at, sink, buf))
+        return Mono.<Void>create(sink -> {
+                    try {
+                        Schedulers.boundedElastic().schedule(() -> writeFully(ch, nio, at, sink, buf));
+                    } catch (RejectedExecutionException e) {
+                        buf.release();
+                        sink.error(e);
+                    }
+                })
                 .doOnSuccess(v -> {
                     digest.update(forDigest); // runs inside sink.success, before the buffer is released
                     written += n;
                 });
     }
 
-    private static void writeFully(AsynchronousFileChannel ch, ByteBuffer src, long at,
-                                   reactor.core.publisher.MonoSink<Void> sink, ByteBuf owner) {
-        ch.write(src, at, null, new CompletionHandler<Integer, Void>() {
-            @Override
-            public void completed(Integer count, Void attachment) {
-                if (src.hasRemaining()) {
-                    writeFully(ch, src, at + count, sink, owner);
-                } else {
-                    sink.success();
-                    owner.release();
-                }
+    private static void writeFully(FileChannel ch, ByteBuffer src, long at, reactor.core.publisher.MonoSink<Void> sink,
+                                   ByteBuf owner) {
+        try {
+            long position = at;
+            while (src.hasRemaining()) {
+                position += ch.write(src, position);
             }
-
-            @Override
-            public void failed(Throwable e, Void attachment) {
-                sink.error(e);
-                owner.release();
-            }
-        });
+            sink.success();
+        } catch (IOException | RuntimeException e) {
+            sink.error(e);
+        } finally {
+            owner.release();
+        }
     }
 
     /** The server sent the whole file again (or a range we did not ask for): start over. */
@@ -221,7 +225,7 @@ final class Download {
 
     private Mono<Void> cleanup() {
         return blocking(() -> {
-            AsynchronousFileChannel ch = channel;
+            FileChannel ch = channel;
             channel = null;
             if (ch != null) {
                 ch.close();

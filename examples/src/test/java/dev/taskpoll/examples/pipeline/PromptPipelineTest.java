@@ -35,9 +35,13 @@ class PromptPipelineTest {
              ResultCapture capture = ResultCapture.create(CaptureOptions.builder(out).allowPlainHttpOnLoopback(true)
                      .build())) {
             List<String> prompts = Flux.range(0, 40).map(i -> "prompt " + i).collectList().block();
-            PromptPipeline.Summary summary = PromptPipeline.run(client, capture, Flux.fromIterable(prompts),
-                    p -> GenerationRequest.nanoBanana("nano-banana-2", p).build(), 6)
+            // results() rather than run(): a failure then names each error (run() is results() reduced by plus)
+            List<PromptPipeline.Result> results = PromptPipeline.results(client, capture, Flux.fromIterable(prompts),
+                    p -> GenerationRequest.nanoBanana("nano-banana-2", p).build(), 6).collectList()
                     .block(Duration.ofSeconds(60));
+            assertThat(results).filteredOn(r -> r.error() != null).as("prompts that ended in an error").isEmpty();
+            PromptPipeline.Summary summary = Flux.fromIterable(results)
+                    .reduce(PromptPipeline.Summary.EMPTY, PromptPipeline.Summary::plus).block();
             assertThat(summary.prompts()).isEqualTo(40);
             assertThat(summary.errors()).isZero();
             List<TaskTruth> truths = sim.truths();
