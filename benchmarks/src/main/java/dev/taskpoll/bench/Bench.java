@@ -92,9 +92,10 @@ public final class Bench {
 
     private void header(String args) {
         report.append("## Load harness (benchmarks issue): run of ").append(LocalDate.now()).append("\n\n")
-                .append("Command (after `mvn -B -q install -DskipTests`): `java -Xms4g -Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:MaxTenuringThreshold=2 ")
-                .append("-Dreactor.netty.ioWorkerCount=2 -jar benchmarks/target/taskpoll-bench.jar").append(
-                        args.isEmpty() ? "" : " " + args).append("`\n\n")
+                .append("Command (after `mvn -B -q install -DskipTests`): `java ")
+                .append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())) // as run
+                .append(" -jar benchmarks/target/taskpoll-bench.jar").append(args.isEmpty() ? "" : " " + args)
+                .append("`\n\n")
                 .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
                 .append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vm.name"))
                 .append("), client heap max ").append(Runtime.getRuntime().maxMemory() >> 20)
