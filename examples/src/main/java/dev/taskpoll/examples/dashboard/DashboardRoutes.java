@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** The dashboard's HTTP surface (functional routes: small, explicit, nothing blocks an event loop). */
 final class DashboardRoutes {
@@ -153,7 +155,11 @@ final class DashboardRoutes {
         return list;
     }
 
-    /** Only files this dashboard stored, by their recorded path: nothing from the request reaches the file system. */
+    /**
+     * Only files this dashboard stored, by their recorded path: nothing from the request reaches the file system. The
+     * file is opened and read on {@code boundedElastic}; Spring's {@code DataBufferUtils.read(Path)} would open it on
+     * the event loop and hand each read to the JDK's own pool from there.
+     */
     private Mono<ServerResponse> result(ServerRequest req) {
         String id = req.pathVariable("id");
         String file = req.pathVariable("file");
@@ -166,7 +172,9 @@ final class DashboardRoutes {
         }
         return ServerResponse.ok().contentType(MediaType.parseMediaType(stored.contentType()))
                 .contentLength(stored.size())
-                .body(DataBufferUtils.read(stored.path(), DefaultDataBufferFactory.sharedInstance, 64 * 1024),
+                .body(DataBufferUtils.readByteChannel(() -> FileChannel.open(stored.path()),
+                                DefaultDataBufferFactory.sharedInstance, 64 * 1024)
+                                .subscribeOn(Schedulers.boundedElastic()), // open and each read off the event loop
                         org.springframework.core.io.buffer.DataBuffer.class);
     }
 
