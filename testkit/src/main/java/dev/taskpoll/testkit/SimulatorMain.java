@@ -58,11 +58,6 @@ public final class SimulatorMain {
     record Flags(Simulator.Builder builder, Duration warmUp) {
     }
 
-    /** The {@code --warm-up} flag's length (zero without it). */
-    static Duration warmUp(String... args) {
-        return flags(args).warmUp();
-    }
-
     static Simulator.Builder parse(String... args) {
         return flags(args).builder();
     }

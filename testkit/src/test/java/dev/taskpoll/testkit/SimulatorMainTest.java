@@ -32,8 +32,8 @@ class SimulatorMainTest {
 
     @Test
     void warmUpRunsEveryOutcomeOnAThrowawaySimulator() {
-        assertThat(SimulatorMain.warmUp("--port", "0", "--warm-up", "2")).isEqualTo(Duration.ofSeconds(2));
-        assertThat(SimulatorMain.warmUp("--port", "0")).isZero();
+        assertThat(SimulatorMain.flags("--port", "0", "--warm-up", "2").warmUp()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(SimulatorMain.flags("--port", "0").warmUp()).isZero();
         assertThat(SimulatorMain.parse("--warm-up", "2").build().time().scale()).isEqualTo(1);
         SimWarmUp.Done d = SimWarmUp.run(Duration.ofSeconds(2));
         // tasks take 0.1-0.4 s: in 2 s, hundreds are created and most of them end
@@ -44,7 +44,8 @@ class SimulatorMainTest {
 
     @Test
     void badFlagsAreNamed() {
-        assertThatThrownBy(() -> SimulatorMain.warmUp("--warm-up", "soon")).hasMessageContaining("--warm-up: 'soon'");
+        assertThatThrownBy(() -> SimulatorMain.flags("--warm-up", "soon").warmUp())
+                .hasMessageContaining("--warm-up: 'soon'");
         assertThatThrownBy(() -> SimulatorMain.parse("--warm-up", "-1")).hasMessageContaining("from 0 to 300");
         assertThatThrownBy(() -> SimulatorMain.parse("--bogus", "1")).hasMessageContaining("unknown flag '--bogus'");
         assertThatThrownBy(() -> SimulatorMain.parse("--port")).hasMessageContaining("--port: a value is required");

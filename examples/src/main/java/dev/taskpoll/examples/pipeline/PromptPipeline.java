@@ -72,6 +72,11 @@ public final class PromptPipeline {
     /** The totals, once every prompt has ended. */
     public static Mono<Summary> run(TaskpollClient client, ResultCapture capture, Flux<String> prompts,
                                     Function<String, GenerationRequest> request, int concurrency) {
-        return results(client, capture, prompts, request, concurrency).reduce(Summary.EMPTY, Summary::plus);
+        return summarize(results(client, capture, prompts, request, concurrency));
+    }
+
+    /** The totals of some results. */
+    static Mono<Summary> summarize(Flux<Result> results) {
+        return results.reduce(Summary.EMPTY, Summary::plus);
     }
 }

@@ -35,13 +35,12 @@ class PromptPipelineTest {
              ResultCapture capture = ResultCapture.create(CaptureOptions.builder(out).allowPlainHttpOnLoopback(true)
                      .build())) {
             List<String> prompts = Flux.range(0, 40).map(i -> "prompt " + i).collectList().block();
-            // results() rather than run(): a failure then names each error (run() is results() reduced by plus)
+            // results() then summarize(), which is run(): a failure then names each error
             List<PromptPipeline.Result> results = PromptPipeline.results(client, capture, Flux.fromIterable(prompts),
                     p -> GenerationRequest.nanoBanana("nano-banana-2", p).build(), 6).collectList()
                     .block(Duration.ofSeconds(60));
             assertThat(results).filteredOn(r -> r.error() != null).as("prompts that ended in an error").isEmpty();
-            PromptPipeline.Summary summary = Flux.fromIterable(results)
-                    .reduce(PromptPipeline.Summary.EMPTY, PromptPipeline.Summary::plus).block();
+            PromptPipeline.Summary summary = PromptPipeline.summarize(Flux.fromIterable(results)).block();
             assertThat(summary.prompts()).isEqualTo(40);
             assertThat(summary.errors()).isZero();
             List<TaskTruth> truths = sim.truths();
