@@ -1,5 +1,6 @@
 package dev.taskpoll;
 
+import dev.taskpoll.internal.http.Hosts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -13,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Defaults: base URL {@value #DEFAULT_BASE_URL}; API key from the {@code OPC_API_KEY} environment variable;
  * at most 256 connections and 100,000 requests waiting for one (45 s at most); connect timeout 10 s; response
- * timeout 30 s; response bodies up to 1 MiB; 5 attempts per submit (only when it provably was not sent);
+ * timeout 30 s; response bodies up to 1 MiB; submits sent again only when they provably were not
+ * ({@link SubmitRetry#defaults()});
  * {@link TrackerOptions#defaults()}. Plain {@code http} is refused
  * except to a loopback host, so the key never crosses a network in clear text unless
  * {@link Builder#allowPlainHttp(boolean)} says so.
@@ -34,11 +36,11 @@ public final class ClientOptions {
     private final Duration responseTimeout;
     private final int maxResponseBytes;
     private final boolean allowPlainHttp;
-    private final int maxSubmitAttempts;
+    private final SubmitRetry submitRetry;
     private final TrackerOptions trackerOptions;
 
     private ClientOptions(Builder b, ApiKey key) {
-        this.maxSubmitAttempts = b.maxSubmitAttempts;
+        this.submitRetry = b.submitRetry;
         this.baseUrl = b.baseUrl;
         this.apiKey = key;
         this.maxConnections = b.maxConnections;
@@ -66,7 +68,7 @@ public final class ClientOptions {
         b.responseTimeout = responseTimeout;
         b.maxResponseBytes = maxResponseBytes;
         b.allowPlainHttp = allowPlainHttp;
-        b.maxSubmitAttempts = maxSubmitAttempts;
+        b.submitRetry = submitRetry;
         b.trackerOptions = trackerOptions;
         return b;
     }
@@ -107,16 +109,17 @@ public final class ClientOptions {
         return trackerOptions;
     }
 
-    /** Attempts per submit when it provably did not reach the API (default: 5). */
-    public int maxSubmitAttempts() {
-        return maxSubmitAttempts;
+    /** When a submit that provably did not reach the API is sent again (default: {@link SubmitRetry#defaults()}). */
+    public SubmitRetry submitRetry() {
+        return submitRetry;
     }
 
     @Override
     public String toString() {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
                 + ", pendingAcquireMaxCount=" + pendingAcquireMaxCount + ", connectTimeout=" + connectTimeout
-                + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes + "]";
+                + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes
+                + ", submitRetry=" + submitRetry + "]";
     }
 
     /** Builds {@link ClientOptions}; setters validate at once and name the field they reject. */
@@ -130,7 +133,7 @@ public final class ClientOptions {
         private Duration responseTimeout = Duration.ofSeconds(30);
         private int maxResponseBytes = 1 << 20;
         private boolean allowPlainHttp;
-        private int maxSubmitAttempts = 5;
+        private SubmitRetry submitRetry = SubmitRetry.defaults();
         private TrackerOptions trackerOptions = TrackerOptions.defaults();
 
         private Builder() {
@@ -203,18 +206,22 @@ public final class ClientOptions {
             return this;
         }
 
-        /** The largest response body read (default: 1 MiB; 1 KiB to 64 MiB); larger is a malformed response. */
+        /**
+         * The largest response body read (default: 1 MiB; 1 KiB to 64 MiB), and the one limit on it: the JSON parser
+         * takes documents and strings up to this size. A larger body is refused as soon as its size is known, with a
+         * {@link ResponseTooLargeException} naming the cap, and is not retried (it would be as large again).
+         */
         public Builder maxResponseBytes(int max) {
             this.maxResponseBytes = range("maxResponseBytes", max, 1024, 64 << 20);
             return this;
         }
 
         /**
-         * Attempts per submit, counting the first (default: 5; 1 to 100). Only submits that provably did not reach
-         * the API are attempted again.
+         * When a submit is sent again (default: {@link SubmitRetry#defaults()}: 5 attempts in all). Only submits that
+         * provably did not reach the API are.
          */
-        public Builder maxSubmitAttempts(int attempts) {
-            this.maxSubmitAttempts = range("maxSubmitAttempts", attempts, 1, 100);
+        public Builder submitRetry(SubmitRetry retry) {
+            this.submitRetry = Objects.requireNonNull(retry, "submitRetry");
             return this;
         }
 
@@ -242,7 +249,7 @@ public final class ClientOptions {
                 key = ApiKey.of(fromEnv.trim());
             }
             URI u = URI.create(baseUrl);
-            if (u.getScheme().equalsIgnoreCase("http") && !allowPlainHttp && !dev.taskpoll.internal.Hosts.isLoopback(u.getHost())) {
+            if (u.getScheme().equalsIgnoreCase("http") && !allowPlainHttp && !Hosts.isLoopback(u.getHost())) {
                 throw new IllegalArgumentException("baseUrl: '" + baseUrl + "' is plain http to a non-loopback host;"
                         + " the API key would travel in clear text. Use https, or allowPlainHttp(true)");
             }

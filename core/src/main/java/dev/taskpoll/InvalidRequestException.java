@@ -1,5 +1,6 @@
 package dev.taskpoll;
 
+import dev.taskpoll.catalog.TaskKind;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,7 +12,7 @@ public class InvalidRequestException extends TaskpollException {
 
     private final String field;
 
-    public InvalidRequestException(Family family, String field, String problem) {
+    public InvalidRequestException(TaskKind family, String field, String problem) {
         super(family + " request: " + field + ": " + problem, null, null, null);
         this.field = field;
     }

@@ -3,8 +3,8 @@ package dev.taskpoll;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A 2xx response whose body could not be read as the dialect's status: empty, truncated, not JSON, over the size
- * cap, or missing {@code status}. The message says which, never the body itself. The tracker retries it.
+ * A 2xx response whose body could not be read as the dialect's status: empty, truncated, not JSON, or missing
+ * {@code status} (a body over the size cap is a {@link ResponseTooLargeException}). The message says which, never the body itself. The tracker retries it.
  */
 public class MalformedResponseException extends TaskpollException {
 

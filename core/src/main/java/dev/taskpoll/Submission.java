@@ -1,5 +1,6 @@
 package dev.taskpoll;
 
+import dev.taskpoll.catalog.Family;
 import java.util.Objects;
 
 /**
@@ -23,8 +24,8 @@ public record Submission(String taskId, Family family, String model, TaskStatus 
         return new Submission(taskId, family, model, status, newPolicy);
     }
 
-    /** The task to track. */
+    /** The task to track: its id, family and model. */
     public TaskRef ref() {
-        return TaskRef.of(taskId, family);
+        return TaskRef.of(taskId, family, model);
     }
 }

@@ -1,5 +1,6 @@
 package dev.taskpoll;
 
+import dev.taskpoll.catalog.TaskKind;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,11 +12,11 @@ public class SubmitOutcomeUnknownException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
-    private final Family family;
+    private final TaskKind family;
     private final String model;
     private final int httpStatus;
 
-    public SubmitOutcomeUnknownException(Family family, String model, int httpStatus, String what,
+    public SubmitOutcomeUnknownException(TaskKind family, String model, int httpStatus, String what,
                                          @Nullable Throwable cause) {
         super("outcome of a " + family + " (" + model + ") submit is unknown: " + what
                 + "; a task may have been created, so it was not submitted again", null, null, cause);
@@ -24,7 +25,8 @@ public class SubmitOutcomeUnknownException extends TaskpollException {
         this.httpStatus = httpStatus;
     }
 
-    public Family family() {
+    /** The family (or asset library) of the submit. */
+    public TaskKind family() {
         return family;
     }
 

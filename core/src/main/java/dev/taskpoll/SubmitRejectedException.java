@@ -1,5 +1,6 @@
 package dev.taskpoll;
 
+import dev.taskpoll.catalog.TaskKind;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +15,7 @@ public class SubmitRejectedException extends TaskpollException {
     private final String code;
     private final @Nullable String serverMessage;
 
-    public SubmitRejectedException(Family family, int httpStatus, String code, @Nullable String serverMessage) {
+    public SubmitRejectedException(TaskKind family, int httpStatus, String code, @Nullable String serverMessage) {
         super(family + " submit rejected: HTTP " + httpStatus + ", code " + code, null, null, null);
         this.httpStatus = httpStatus;
         this.code = code;

@@ -1,25 +1,37 @@
 package dev.taskpoll;
 
+import dev.taskpoll.catalog.AssetLibrary;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.TaskKind;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task to track: its id, its family (which picks the dialect and the default poll policy) and, optionally, a
- * policy of its own.
+ * A task to track: its id, its kind (a generation {@link Family} or an {@link AssetLibrary}, which picks the dialect
+ * and the default poll policy), its model when known (which picks a per-model policy and cadence, and tags its
+ * metrics) and, optionally, a policy of its own.
+ *
+ * <pre>{@code
+ * TaskRef.of("video_123", Family.VEO, "veo_3_1_fast")   // what submit() gives: family and model
+ * TaskRef.of("video_123", Family.VEO)                    // model unknown: the family's policy
+ * }</pre>
  *
  * @param id     the task id as the provider returned it; 1 to 512 characters, no control characters, not
  *               {@code "."} or {@code ".."}; it is percent-encoded into the status path
- * @param family the model family
+ * @param kind   the family or asset library
+ * @param model  the model, or {@code null} when unknown; not blank, at most 128 characters
  * @param policy a policy that overrides the tracker's for this task, or {@code null}
  */
-public record TaskRef(String id, Family family, @Nullable PollPolicy policy) {
+public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullable PollPolicy policy) {
 
     /** The longest task id accepted. */
     public static final int MAX_ID_LENGTH = 512;
+    /** The longest model name accepted. */
+    public static final int MAX_MODEL_LENGTH = 128;
 
     public TaskRef {
         Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(kind, "kind");
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
             throw new IllegalArgumentException("id: length " + id.length() + " must be between 1 and "
                     + MAX_ID_LENGTH);
@@ -32,15 +44,36 @@ public record TaskRef(String id, Family family, @Nullable PollPolicy policy) {
                 throw new IllegalArgumentException("id: control character at index " + i + " is not allowed");
             }
         }
+        if (model != null) {
+            if (model.isBlank() || model.length() > MAX_MODEL_LENGTH) {
+                throw new IllegalArgumentException("model: '" + model + "' must be 1 to " + MAX_MODEL_LENGTH
+                        + " characters, not blank");
+            }
+            for (int i = 0; i < model.length(); i++) {
+                if (Character.isISOControl(model.charAt(i))) {
+                    throw new IllegalArgumentException("model: control character at index " + i + " is not allowed");
+                }
+            }
+        }
     }
 
-    /** A task tracked with its family's (or the tracker's) policy. */
-    public static TaskRef of(String id, Family family) {
-        return new TaskRef(id, family, null);
+    /** A task tracked with its kind's (or the tracker's) policy; model unknown. */
+    public static TaskRef of(String id, TaskKind kind) {
+        return new TaskRef(id, kind, null, null);
+    }
+
+    /** A task of a known model: per-model policies and cadence apply, metrics are tagged with it. */
+    public static TaskRef of(String id, TaskKind kind, @Nullable String model) {
+        return new TaskRef(id, kind, model, null);
     }
 
     /** This task with a policy of its own. */
     public TaskRef withPolicy(PollPolicy newPolicy) {
-        return new TaskRef(id, family, Objects.requireNonNull(newPolicy, "policy"));
+        return new TaskRef(id, kind, model, Objects.requireNonNull(newPolicy, "policy"));
+    }
+
+    /** This task with its model known. */
+    public TaskRef withModel(@Nullable String newModel) {
+        return new TaskRef(id, kind, newModel, policy);
     }
 }

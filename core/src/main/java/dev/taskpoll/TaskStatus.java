@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param taskId         the provider's task id (for the Videos and SD2 Manxue families, the {@code projectId})
  * @param state          the normalised state
  * @param rawStatus      the provider's status string exactly as received
- * @param model          the model, when the provider reported it
+ * @param model          the model: as the provider reported it, else the one the task was tracked with, if any
  * @param createdAt      when the provider created the task ({@code created}, Unix seconds), when reported
  * @param resultUrls     result URLs ({@code video_url}, {@code image_url} or {@code outputs[]}); empty until completed
  * @param error          the provider's error text, usually present when {@link TaskState#FAILED}
@@ -34,7 +34,7 @@ public record TaskStatus(
         @Nullable String error,
         @Nullable Duration actualDuration,
         @Nullable Long totalTokens,
-        Instant observedAt) {
+        Instant observedAt) implements TaskEvent {
 
     public TaskStatus {
         Objects.requireNonNull(taskId, "taskId");
@@ -62,6 +62,12 @@ public record TaskStatus(
                 || !Objects.equals(actualDuration, previous.actualDuration)
                 || !Objects.equals(totalTokens, previous.totalTokens)
                 || !Objects.equals(model, previous.model);
+    }
+
+    /** This status with {@code newModel} as its model. */
+    public TaskStatus withModel(@Nullable String newModel) {
+        return new TaskStatus(taskId, state, rawStatus, newModel, createdAt, resultUrls, error, actualDuration,
+                totalTokens, observedAt);
     }
 
     @Override

@@ -1,8 +1,15 @@
 package dev.taskpoll;
 
-import dev.taskpoll.internal.Engine;
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.internal.engine.Assembly;
+import dev.taskpoll.internal.engine.Engine;
+import dev.taskpoll.spi.StatusHints;
 import dev.taskpoll.spi.StatusSource;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -17,12 +24,14 @@ import reactor.core.publisher.Flux;
  *
  * <p>What a tracked task does:
  * <ul>
- *   <li>polls on a fixed grid from its {@link PollPolicy}, with at most one request in flight;</li>
+ *   <li>polls when its {@link dev.taskpoll.spi.Cadence} says (the fixed grid of its {@link PollPolicy} by default),
+ *       with at most one request in flight;</li>
  *   <li>on 429 waits for {@code Retry-After} (seconds or HTTP date; bounded) or an exponential back-off with
  *       jitter, and never fails for it;</li>
  *   <li>retries 408, 5xx, transport failures and malformed bodies with back-off, a bounded number of times in a
  *       row, then fails with {@link RetriesExhaustedException};</li>
- *   <li>fails with {@link ApiStatusException} on any other HTTP status (401, 403, 404...);</li>
+ *   <li>fails with {@link ApiStatusException} on any other HTTP status (401, 403, 404...), and with
+ *       {@link ResponseTooLargeException} on a body over the cap;</li>
  *   <li>fails with {@link TaskTimeoutException} when its deadline passes, whatever the server said;</li>
  *   <li>stops all requests as soon as its last subscriber cancels.</li>
  * </ul>
@@ -39,7 +48,8 @@ public final class TaskTracker {
     }
 
     /**
-     * A tracker that asks {@code sources} for statuses, one per dialect it should track.
+     * A tracker that asks {@code sources} for statuses, one per dialect it should track; its budget, cadence, store
+     * and hints are the ones {@code options} names, or the defaults listed there.
      *
      * @throws IllegalArgumentException if {@code sources} is empty
      */
@@ -47,7 +57,7 @@ public final class TaskTracker {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("sources: at least one dialect's status source is needed");
         }
-        return new TaskTracker(new Engine(sources, options));
+        return new TaskTracker(Assembly.engine(sources, options));
     }
 
     /**
@@ -67,19 +77,15 @@ public final class TaskTracker {
     }
 
     /**
-     * A status the provider pushed for a task (a callback), merged into the task's flux: a terminal one is confirmed
-     * by a poll before anything is emitted (only the poll's answer is), another is emitted only if it moves the task
-     * forward; duplicates and late or out-of-order ones change nothing. While hints arrive the task is polled at
-     * {@link TrackerOptions#callbackWatchdog()}. A hint for a task not tracked yet is kept (the latest) until its
-     * tracking starts. Normally called by {@link dev.taskpoll.callback.CallbackReceiver}, which checks the sender.
+     * Where statuses the provider pushes (callbacks) are offered to this tracker: see {@link StatusHints}. A terminal
+     * hint is confirmed by a poll before anything is emitted (only the poll's answer is), another is emitted only if
+     * it moves the task forward; duplicates and late or out-of-order ones change nothing. While hints arrive the task
+     * is polled at {@link TrackerOptions#callbackWatchdog()}. A hint for a task not tracked yet is kept (the latest)
+     * until its tracking starts. Normally fed by {@link dev.taskpoll.callback.CallbackReceiver}, which checks the
+     * sender.
      */
-    public void hint(Family family, TaskStatus status) {
-        engine.hint(family.dialect(), status);
-    }
-
-    /** Forgets a hint kept by {@link #hint} for a task whose tracking will not start. */
-    public void forgetHint(Family family, String taskId) {
-        engine.forgetHint(family.dialect(), taskId);
+    public StatusHints hints() {
+        return engine.hints();
     }
 
     /** How many tasks are being polled now. */
@@ -90,5 +96,18 @@ public final class TaskTracker {
     /** The fleet now: active tasks, requests, 429s, retries, the shared budget's rate, in flight, circuit state. */
     public FleetStats stats() {
         return engine.stats();
+    }
+
+    /** Per model (or per family, for tasks tracked without a model): polls and how tasks ended, now. */
+    public List<ModelStats> modelStats() {
+        return engine.modelStats();
+    }
+
+    /**
+     * Calls {@code onModel} for every model tracked so far and for each one tracked first later (for meters that
+     * follow new models), until the returned handle is disposed. {@code onModel} must not block.
+     */
+    public Disposable watchModels(Consumer<ModelStats.Live> onModel) {
+        return engine.watchModels(onModel);
     }
 }

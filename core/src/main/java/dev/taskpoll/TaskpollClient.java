@@ -1,21 +1,29 @@
 package dev.taskpoll;
 
-import dev.taskpoll.internal.AssetStatusSource;
-import dev.taskpoll.internal.HttpStatusSource;
-import dev.taskpoll.internal.Json;
-import dev.taskpoll.internal.StatusDecoder;
-import dev.taskpoll.internal.Submitter;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.capture.CaptureException;
+import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.catalog.AssetRequest;
+import dev.taskpoll.catalog.AssetUpload;
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.internal.http.AssetStatusSource;
+import dev.taskpoll.internal.http.HttpStatusSource;
+import dev.taskpoll.internal.http.Json;
+import dev.taskpoll.internal.http.StatusDecoder;
+import dev.taskpoll.internal.http.Submitter;
+import dev.taskpoll.spi.StatusHints;
 import dev.taskpoll.spi.StatusSource;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import java.net.SocketAddress;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.net.SocketAddress;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -43,6 +51,7 @@ public final class TaskpollClient implements AutoCloseable {
     private final Map<Dialect, StatusSource> sources;
     private final TaskTracker tracker;
     private final Submitter submitter;
+    private final StatusDecoder decoder;
     private final Map<String, ConnectionPoolMetrics> poolMetrics = new ConcurrentHashMap<>();
 
     private TaskpollClient(ClientOptions options) {
@@ -69,8 +78,9 @@ public final class TaskpollClient implements AutoCloseable {
                 .responseTimeout(options.responseTimeout())
                 .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, options.apiKey().bearer())
                         .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
-        ObjectMapper mapper = Json.newMapper();
-        StatusDecoder decoder = new StatusDecoder(mapper);
+        // one mapper and one decoder for every body the client reads (polls, submits, callbacks), with one limit
+        ObjectMapper mapper = Json.newMapper(options.maxResponseBytes());
+        this.decoder = new StatusDecoder(mapper);
         TrackerOptions trackerOptions = options.trackerOptions();
         Map<Dialect, StatusSource> map = new EnumMap<>(Dialect.class);
         for (Dialect d : List.of(Dialect.OPC, Dialect.TASK)) {
@@ -81,7 +91,7 @@ public final class TaskpollClient implements AutoCloseable {
         }
         this.sources = map;
         this.tracker = TaskTracker.create(map, trackerOptions);
-        this.submitter = new Submitter(http, mapper, decoder, trackerOptions, options.maxSubmitAttempts());
+        this.submitter = new Submitter(http, mapper, decoder, trackerOptions, options.submitRetry());
     }
 
     public static TaskpollClient create(ClientOptions options) {
@@ -89,8 +99,8 @@ public final class TaskpollClient implements AutoCloseable {
     }
 
     /**
-     * Submits a generation and gives its task id. Retried (up to {@link ClientOptions#maxSubmitAttempts()} attempts,
-     * honouring {@code Retry-After}) only when it provably did not reach the API: connection refused or timed out,
+     * Submits a generation and gives its task id. Retried ({@link ClientOptions#submitRetry()}: at most 5 attempts by
+     * default, honouring {@code Retry-After}) only when it provably did not reach the API: connection refused or timed out,
      * no pooled connection free, or 429. Fails with {@link SubmitRejectedException} when the API refused it,
      * {@link SubmitOutcomeUnknownException} when a task may have been created (5xx, no response after sending), and
      * {@link TransportException} when every attempt failed before sending.
@@ -121,13 +131,19 @@ public final class TaskpollClient implements AutoCloseable {
     /**
      * Submits, tracks and captures: as {@link #submitAndTrack(GenerationRequest)}, but a completed status is emitted
      * only once every result of the task is stored by {@code capture} (at {@code capture.directory(taskId)}), so the
-     * completed status means "generated and safely stored". If storing fails, the flux fails with a
-     * {@link dev.taskpoll.capture.CaptureException} that carries the completed status (task id and URLs are not lost).
+     * completed status means "generated and safely stored". If storing fails (or a completed status has no result to
+     * store), the flux fails with the {@link CaptureException}, which carries the completed status: task id and URLs
+     * are not lost. For the capture events themselves, use {@link ResultCapture#attach(Flux)}.
      */
-    public Flux<TaskStatus> submitAndTrack(GenerationRequest request, dev.taskpoll.capture.ResultCapture capture) {
+    public Flux<TaskStatus> submitAndTrack(GenerationRequest request, ResultCapture capture) {
         Objects.requireNonNull(capture, "capture");
-        return submitAndTrack(request).concatMap(s -> dev.taskpoll.capture.ResultCapture.canCapture(s)
-                ? capture.capture(s).then(Mono.just(s)) : Mono.just(s));
+        return capture.attach(submitAndTrack(request)).handle((event, sink) -> {
+            if (event instanceof TaskStatus s) {
+                sink.next(s);
+            } else if (event instanceof CaptureEvent.Failed f) {
+                sink.error(f.failure());
+            }
+        });
     }
 
     /**
@@ -147,7 +163,30 @@ public final class TaskpollClient implements AutoCloseable {
     /** The task's current status from one request: no retries, no tracking. */
     public Mono<TaskStatus> status(TaskRef task) {
         Objects.requireNonNull(task, "task");
-        return sources.get(task.family().dialect()).fetch(task.id());
+        return sources.get(task.kind().dialect()).fetch(task.id());
+    }
+
+    /**
+     * Reads a status body of either generation dialect exactly as polls read it (the same decoder, the same
+     * {@link ClientOptions#maxResponseBytes() cap}), observed now by the tracker's clock: for callback receivers. A
+     * body without a task id gets the id {@value #NO_TASK_ID}.
+     *
+     * @throws MalformedResponseException when it is not a status
+     * @throws ResponseTooLargeException  when it is over the cap
+     */
+    public TaskStatus decodeStatus(byte[] body) {
+        if (body.length > options.maxResponseBytes()) {
+            throw new ResponseTooLargeException(null, options.maxResponseBytes());
+        }
+        return decoder.decode(NO_TASK_ID, body, options.trackerOptions().clock().instant());
+    }
+
+    /** The task id {@link #decodeStatus(byte[])} gives a body that names none. */
+    public static final String NO_TASK_ID = "(no task id)";
+
+    /** Where statuses the provider pushes (callbacks) are offered to this client's tracker. */
+    public StatusHints hints() {
+        return tracker.hints();
     }
 
     /** The connection pool now: connections in use, idle, and requests waiting for one. */

@@ -1,9 +1,15 @@
 package dev.taskpoll;
 
-import dev.taskpoll.internal.SchedulerClock;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.TaskKind;
+import dev.taskpoll.internal.engine.SchedulerClock;
+import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.PollBudget;
+import dev.taskpoll.spi.StatusHints;
+import dev.taskpoll.spi.TaskStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,7 +31,12 @@ import reactor.core.scheduler.Schedulers;
  * <p>Defaults: scheduler {@link Schedulers#parallel()}; clock read from the scheduler; timer resolution 10 ms;
  * poll policies per {@link Family} as documented there; 429 without {@code Retry-After}: back-off from 1 s doubling
  * to 60 s, ±20% jitter; {@code Retry-After} kept between 1 s and 5 min; transient failures: back-off from 500 ms
- * doubling to 30 s, ±20% jitter, at most 10 in a row.
+ * doubling to 30 s, ±20% jitter, at most 10 in a row; the fixed grid with a phase of up to 20% of the period
+ * ({@link Cadence#fixedGrid}); no task store ({@link TaskStore#none()}); the local fleet budget
+ * ({@link FleetOptions#defaults()}); callbacks delivered locally ({@link StatusHints#local()}).
+ *
+ * <p>The same scheduler and clock time everything a client does: polls, back-offs, deadlines, submits' retries and
+ * result capture's expiry warnings.
  */
 public final class TrackerOptions {
 
@@ -33,7 +44,8 @@ public final class TrackerOptions {
     private final Clock clock;
     private final Duration timerResolution;
     private final Duration callbackWatchdog;
-    private final Map<Family, PollPolicy> policies;
+    private final Map<TaskKind, PollPolicy> policies;
+    private final Map<String, PollPolicy> modelPolicies;
     private final Backoff throttleBackoff;
     private final Duration retryAfterFloor;
     private final Duration retryAfterCeiling;
@@ -42,6 +54,11 @@ public final class TrackerOptions {
     private final double phaseSpread;
     private final FleetOptions fleet;
     private final DoubleSupplier random;
+    private final Cadence cadence;
+    private final @Nullable Cadence explicitCadence;
+    private final TaskStore store;
+    private final @Nullable PollBudget budget;
+    private final @Nullable StatusHints hints;
 
     private TrackerOptions(Builder b) {
         this.scheduler = b.scheduler;
@@ -49,6 +66,7 @@ public final class TrackerOptions {
         this.timerResolution = b.timerResolution;
         this.callbackWatchdog = b.callbackWatchdog;
         this.policies = Map.copyOf(b.policies);
+        this.modelPolicies = Map.copyOf(b.modelPolicies);
         this.throttleBackoff = b.throttleBackoff;
         this.retryAfterFloor = b.retryAfterFloor;
         this.retryAfterCeiling = b.retryAfterCeiling;
@@ -57,6 +75,11 @@ public final class TrackerOptions {
         this.phaseSpread = b.phaseSpread;
         this.fleet = b.fleet;
         this.random = b.random;
+        this.cadence = b.cadence != null ? b.cadence : Cadence.fixedGrid(b.phaseSpread, b.random);
+        this.explicitCadence = b.cadence;
+        this.store = b.store;
+        this.budget = b.budget;
+        this.hints = b.hints;
     }
 
     public static Builder builder() {
@@ -76,6 +99,7 @@ public final class TrackerOptions {
         b.timerResolution = timerResolution;
         b.callbackWatchdog = callbackWatchdog;
         b.policies.putAll(policies);
+        b.modelPolicies.putAll(modelPolicies);
         b.throttleBackoff = throttleBackoff;
         b.retryAfterFloor = retryAfterFloor;
         b.retryAfterCeiling = retryAfterCeiling;
@@ -84,6 +108,10 @@ public final class TrackerOptions {
         b.phaseSpread = phaseSpread;
         b.fleet = fleet;
         b.random = random;
+        b.cadence = explicitCadence;
+        b.store = store;
+        b.budget = budget;
+        b.hints = hints;
         return b;
     }
 
@@ -104,10 +132,16 @@ public final class TrackerOptions {
         return callbackWatchdog;
     }
 
-    /** The policy for a family: the one set here, else the family's documented default. */
-    public PollPolicy policy(Family family) {
-        PollPolicy p = policies.get(family);
-        return p != null ? p : family.defaultPolicy();
+    /** The policy for a family or asset library: the one set here, else its documented default. */
+    public PollPolicy policy(TaskKind kind) {
+        PollPolicy p = policies.get(kind);
+        return p != null ? p : kind.defaultPolicy();
+    }
+
+    /** The policy for a task of {@code kind} and {@code model}: the model's set here, else {@link #policy(TaskKind)}. */
+    public PollPolicy policy(TaskKind kind, @Nullable String model) {
+        PollPolicy p = model == null ? null : modelPolicies.get(model);
+        return p != null ? p : policy(kind);
     }
 
     public Backoff throttleBackoff() {
@@ -145,9 +179,30 @@ public final class TrackerOptions {
         return random;
     }
 
+    /** When tasks are polled: the fixed grid unless another cadence was given. */
+    public Cadence cadence() {
+        return cadence;
+    }
+
+    /** Where tasks are recorded: {@link TaskStore#none()} unless a store was given. */
+    public TaskStore store() {
+        return store;
+    }
+
+    /** A budget given instead of the local one {@link #fleet()} describes, or null. */
+    public @Nullable PollBudget budget() {
+        return budget;
+    }
+
+    /** Hints given instead of a tracker's own {@link StatusHints#local()}, or null. */
+    public @Nullable StatusHints hints() {
+        return hints;
+    }
+
     @Override
     public String toString() {
         return "TrackerOptions[timerResolution=" + timerResolution + ", policies=" + policies
+                + ", modelPolicies=" + modelPolicies + ", cadence=" + cadence + ", store=" + store
                 + ", throttleBackoff=" + throttleBackoff + ", retryAfter=[" + retryAfterFloor + ", "
                 + retryAfterCeiling + "], transientBackoff=" + transientBackoff
                 + ", maxTransientRetries=" + maxTransientRetries + ", phaseSpread=" + phaseSpread + "]";
@@ -159,7 +214,8 @@ public final class TrackerOptions {
         private @Nullable Clock clock;
         private Duration timerResolution = Duration.ofMillis(10);
         private Duration callbackWatchdog = Duration.ofMinutes(2);
-        private final Map<Family, PollPolicy> policies = new EnumMap<>(Family.class);
+        private final Map<TaskKind, PollPolicy> policies = new HashMap<>();
+        private final Map<String, PollPolicy> modelPolicies = new HashMap<>();
         private Backoff throttleBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 2.0, 0.2);
         private Duration retryAfterFloor = Duration.ofSeconds(1);
         private Duration retryAfterCeiling = Duration.ofMinutes(5);
@@ -168,6 +224,10 @@ public final class TrackerOptions {
         private double phaseSpread = 0.2;
         private FleetOptions fleet = FleetOptions.defaults();
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+        private @Nullable Cadence cadence;
+        private TaskStore store = TaskStore.none();
+        private @Nullable PollBudget budget;
+        private @Nullable StatusHints hints;
 
         private Builder() {
         }
@@ -190,7 +250,6 @@ public final class TrackerOptions {
             return this;
         }
 
-        /** How finely due times are grouped (default: 10 ms); polls due in the same slot are sent together. */
         /**
          * How often a task is polled while callbacks for it arrive (default 2 min); once they stop for this long, it
          * returns to its period. Polls go on as a watchdog because a callback may be lost.
@@ -204,6 +263,7 @@ public final class TrackerOptions {
             return this;
         }
 
+        /** How finely due times are grouped (default: 10 ms); polls due in the same slot are sent together. */
         public Builder timerResolution(Duration resolution) {
             Objects.requireNonNull(resolution, "timerResolution");
             if (resolution.toMillis() < 1 || resolution.toMillis() > 1000) {
@@ -213,9 +273,56 @@ public final class TrackerOptions {
             return this;
         }
 
-        /** The poll policy for every task of {@code family} that has no policy of its own. */
-        public Builder policy(Family family, PollPolicy policy) {
-            policies.put(Objects.requireNonNull(family, "family"), Objects.requireNonNull(policy, "policy"));
+        /** The poll policy for every task of {@code kind} (a family or asset library) with no policy of its own. */
+        public Builder policy(TaskKind kind, PollPolicy policy) {
+            policies.put(Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /**
+         * The poll policy for every task of {@code model} with no policy of its own; it wins over its family's.
+         * Tasks carry their model when submitted through the client, or when tracked with
+         * {@link TaskRef#of(String, dev.taskpoll.catalog.TaskKind, String)}.
+         */
+        public Builder policy(String model, PollPolicy policy) {
+            Objects.requireNonNull(model, "model");
+            if (model.isBlank()) {
+                throw new IllegalArgumentException("model: must not be blank");
+            }
+            modelPolicies.put(model, Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /**
+         * When tasks are polled (default: {@link Cadence#fixedGrid} with {@link #phaseSpread(double)} and
+         * {@link #random(DoubleSupplier)}). See {@link Cadence} for what one must do.
+         */
+        public Builder cadence(Cadence cadence) {
+            this.cadence = Objects.requireNonNull(cadence, "cadence");
+            return this;
+        }
+
+        /**
+         * Where tasks are recorded (default: {@link TaskStore#none()}, nothing recorded). With a durable store every
+         * submitted task is tracked until it ends, subscribed or not, and open tasks resume when a client starts.
+         */
+        public Builder store(TaskStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * A poll budget to use instead of the local one {@link #fleet(FleetOptions)} configures (cluster mode shares
+         * one between instances). Default: none given, the local one.
+         */
+        public Builder budget(PollBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /** Where callback hints come from (default: each tracker its own {@link StatusHints#local()}). */
+        public Builder hints(StatusHints hints) {
+            this.hints = Objects.requireNonNull(hints, "hints");
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.taskpoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.catalog.Family;
 import dev.taskpoll.testkit.SimOutcome;
 import dev.taskpoll.testkit.Simulator;
 import dev.taskpoll.testkit.TaskTruth;
@@ -30,7 +31,7 @@ final class FleetRun {
 
     static FleetRun create(Simulator sim, int tasks) {
         FleetRun run = new FleetRun();
-        List<Family> families = Family.generations();
+        List<Family> families = List.of(Family.values());
         for (int i = 0; i < tasks; i++) {
             Family f = families.get(i % families.size());
             run.refs.add(TaskRef.of(sim.createTask(f.createPath(), f.models().get(0)), f));

@@ -2,6 +2,8 @@ package dev.taskpoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.StatusSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +33,7 @@ class HintTest {
                 .thenAwait(Duration.ofSeconds(30))
                 .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.PROCESSING))
                 .then(() -> vts.advanceTimeBy(Duration.ofSeconds(5)))
-                .then(() -> tracker.hint(Family.SORA, hint("completed")))
+                .then(() -> tracker.hints().offer(Family.SORA, hint("completed")))
                 .assertNext(s -> {
                     assertThat(s.state()).isEqualTo(TaskState.COMPLETED);
                     assertThat(s.resultUrls().get(0)).startsWith("https://cdn.example/t.mp4"); // the poll's, not a hint's
@@ -47,11 +49,11 @@ class HintTest {
                 .expectSubscription()
                 .thenAwait(Duration.ofSeconds(30))
                 .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.QUEUED))
-                .then(() -> tracker.hint(Family.SORA, hint("processing")))
+                .then(() -> tracker.hints().offer(Family.SORA, hint("processing")))
                 .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.PROCESSING))
                 .then(() -> {
-                    tracker.hint(Family.SORA, hint("processing")); // duplicate
-                    tracker.hint(Family.SORA, hint("queued"));     // late, out of order
+                    tracker.hints().offer(Family.SORA, hint("processing")); // duplicate
+                    tracker.hints().offer(Family.SORA, hint("queued"));     // late, out of order
                 })
                 .expectNoEvent(Duration.ofSeconds(239))
                 .thenAwait(Duration.ofSeconds(1))

@@ -2,6 +2,7 @@ package dev.taskpoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.catalog.Family;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -125,8 +126,8 @@ class HttpStatusSourceTest {
         client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
                 .maxResponseBytes(1 << 20).build());
         StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
-                        .hasMessageContaining("larger than 1048576 bytes"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ResponseTooLargeException.class)
+                        .hasMessageContaining("larger than the cap of 1048576 bytes (ClientOptions.maxResponseBytes)"))
                 .verify(WAIT);
     }
 
@@ -140,9 +141,37 @@ class HttpStatusSourceTest {
         client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
                 .maxResponseBytes(1024).build());
         StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
-                        .hasMessageContaining("larger than 1024 bytes"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ResponseTooLargeException.class)
+                        .hasMessageContaining("larger than the cap of 1024 bytes"))
                 .verify(WAIT);
+    }
+
+    @Test
+    void theConfiguredCapIsTheOneLimitABodyUnderItIsReadAndOneOverItIsNotRetried() {
+        // 1.05 MB of status: over the 1 MiB default, under a 2 MiB cap; the JSON parser has no lower limit of its own
+        String big = "{\"id\":\"x\",\"status\":\"failed\",\"error\":\"" + "e".repeat(1_050_000) + "\"}";
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        FakeHttp s = FakeHttp.start((req, res) -> {
+            requests.incrementAndGet();
+            return res.header("Content-Type", "application/json").sendString(Mono.just(big), StandardCharsets.UTF_8);
+        });
+        server = s;
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .maxResponseBytes(2 << 20).build());
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .assertNext(st -> assertThat(st.error()).hasSize(1_050_000))
+                .verifyComplete();
+        client.close();
+        // with the default cap the same body ends tracking at once: permanent, named, not retried as transient
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .trackerOptions(TrackerOptions.builder().fleet(FleetOptions.disabled()).build()).build());
+        requests.set(0);
+        StepVerifier.create(client.track(TaskRef.of("x", Family.SORA).withPolicy(PollPolicy.of(Duration.ofMillis(10),
+                        Duration.ofSeconds(30)))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ResponseTooLargeException.class)
+                        .hasMessageContaining("cap of 1048576 bytes"))
+                .verify(WAIT);
+        assertThat(requests.get()).isEqualTo(1);
     }
 
     @Test

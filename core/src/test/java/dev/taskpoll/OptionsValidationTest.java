@@ -3,6 +3,8 @@ package dev.taskpoll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

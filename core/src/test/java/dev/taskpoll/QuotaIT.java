@@ -2,6 +2,7 @@ package dev.taskpoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.catalog.Family;
 import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.RetryAfterMode;
 import dev.taskpoll.testkit.SimTime;

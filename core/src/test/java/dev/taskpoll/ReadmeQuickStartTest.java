@@ -2,6 +2,7 @@ package dev.taskpoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
 import java.io.IOException;

@@ -1,9 +1,11 @@
 package dev.taskpoll;
 
-import static dev.taskpoll.GenerationRequest.builder;
+import static dev.taskpoll.catalog.GenerationRequest.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.Simulator;
 import java.time.Duration;
 import java.util.Map;

@@ -3,6 +3,7 @@ package dev.taskpoll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.taskpoll.catalog.Family;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -74,11 +75,11 @@ class SecretsTest {
             }
         };
         Logger root = Logger.getLogger("");
-        Level before = root.getLevel();
+        // every level changed here is put back in the finally block, so that no later test logs differently
+        List<Logger> changed = List.of(root, Logger.getLogger("dev.taskpoll"), Logger.getLogger("reactor"));
+        List<Level> before = changed.stream().map(Logger::getLevel).toList();
         root.addHandler(capture);
-        root.setLevel(Level.ALL);
-        Logger.getLogger("dev.taskpoll").setLevel(Level.ALL);
-        Logger.getLogger("reactor").setLevel(Level.ALL);
+        changed.forEach(l -> l.setLevel(Level.ALL));
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         try (FakeHttp server = FakeHttp.start((req, res) -> {
             int call = n.incrementAndGet();
@@ -105,8 +106,11 @@ class SecretsTest {
                     .verify(Duration.ofSeconds(10));
         } finally {
             root.removeHandler(capture);
-            root.setLevel(before);
+            for (int i = 0; i < changed.size(); i++) {
+                changed.get(i).setLevel(before.get(i));
+            }
         }
+        assertThat(changed.stream().map(Logger::getLevel).toList()).as("levels restored").isEqualTo(before);
         // the capture really sees taskpoll's lines: the unknown status was logged
         assertThat(lines).anyMatch(l -> l.contains("unknown status") && l.contains("weird"));
         assertThat(lines).noneMatch(l -> l.contains(KEY) || l.contains("SECRET"));

@@ -2,6 +2,8 @@ package dev.taskpoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.RetryAfterMode;
 import dev.taskpoll.testkit.SimTime;
@@ -9,10 +11,15 @@ import dev.taskpoll.testkit.Simulator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** Submitting over HTTP against the simulator: every family end to end, and when a submit may be sent again. */
 class SubmitTest {
@@ -50,22 +57,52 @@ class SubmitTest {
 
     @Test
     void aSubmissionIsTrackedFromItsCreateAnswerWithThePolicyItCarries() {
-        start(Simulator.builder().generationTime(Duration.ofMinutes(2), Duration.ofMinutes(2)), SimTime.accelerated(300));
+        // virtual time for both sides: the simulator follows the scheduler the client's timer runs on, and the test
+        // moves the clock 5 s at a time once the previous poll's answer has armed the next one (an event, not a wait)
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        ArmCountingScheduler scheduler = new ArmCountingScheduler(vts);
+        sim = Simulator.builder().time(SimTime.following(vts)).seed(9)
+                .generationTime(Duration.ofMinutes(2), Duration.ofMinutes(2)).build().start();
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .trackerOptions(TrackerOptions.builder().scheduler(scheduler).phaseSpread(0).build()).build());
         Submission submission = client.submit(sample(Family.VEO)).block(WAIT);
         PollPolicy everyFiveSeconds = PollPolicy.of(Duration.ofSeconds(5), Duration.ofMinutes(30));
-        List<TaskStatus> statuses = client.track(submission.withPolicy(everyFiveSeconds)).collectList().block(WAIT);
+        List<TaskStatus> statuses = new CopyOnWriteArrayList<>();
+        AtomicBoolean ended = new AtomicBoolean();
+        client.track(submission.withPolicy(everyFiveSeconds)).doOnTerminate(() -> ended.set(true))
+                .subscribe(statuses::add);
+        for (int poll = 1; !ended.get(); poll++) {
+            assertThat(poll).as("polls before the end").isLessThanOrEqualTo(24);
+            int before = scheduler.armed();
+            // the poll arms the task's deadline as it starts, and its answer arms the next poll
+            vts.advanceTimeBy(Duration.ofSeconds(5));
+            int expected = poll;
+            await(() -> sim.truth(submission.taskId()).orElseThrow().polls().size() == expected);
+            await(() -> ended.get() || scheduler.armed() >= before + 2);
+        }
         assertThat(statuses.get(0)).isSameAs(submission.status());
         assertThat(statuses.get(statuses.size() - 1).state()).isEqualTo(TaskState.COMPLETED);
         assertThat(statuses.stream().filter(TaskStatus::isTerminal)).hasSize(1);
-        // two simulated minutes at 5 s: about 24 polls (the family's own 30 s would be about 4)
-        assertThat(sim.truth(submission.taskId()).orElseThrow().polls().size()).isBetween(18, 30);
+        // generated in exactly two minutes, polled every 5 s from the create answer: the 24th poll sees it done
+        // (the family's own 30 s would have taken 4)
+        assertThat(sim.truth(submission.taskId()).orElseThrow().polls()).hasSize(24);
+        vts.dispose();
+    }
+
+    /** Waits for an event: the condition is checked every millisecond, for at most {@link #WAIT}. */
+    private static void await(BooleanSupplier condition) {
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("still waiting after " + WAIT).isLessThan(until);
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 
     @Test
     void everyFamilyIsSubmittedAndTrackedToItsEnd() {
         start(Simulator.builder().generationTime(Duration.ofSeconds(20), Duration.ofMinutes(2)),
                 SimTime.accelerated(300));
-        for (Family f : Family.generations()) {
+        for (Family f : List.of(Family.values())) {
             List<TaskStatus> statuses = client.submitAndTrack(sample(f)).collectList().block(WAIT);
             assertThat(statuses).as(f.name()).isNotEmpty();
             TaskStatus first = statuses.get(0);
@@ -79,7 +116,7 @@ class SubmitTest {
             assertThat(statuses.stream().filter(TaskStatus::isTerminal)).as(f.name()).hasSize(1);
             assertThat(sim.truth(first.taskId()).orElseThrow().model()).isEqualTo(f.models().get(0));
         }
-        assertThat(sim.createCalls()).isEqualTo(Family.generations().size());
+        assertThat(sim.createCalls()).isEqualTo(List.of(Family.values()).size());
     }
 
     @Test
@@ -134,10 +171,9 @@ class SubmitTest {
         Simulator closed = Simulator.builder().build().start();
         String url = closed.baseUrl();
         closed.close();
-        client = TaskpollClient.create(ClientOptions.builder().baseUrl(url).apiKey("k").maxSubmitAttempts(3)
-                .trackerOptions(TrackerOptions.builder()
-                        .transientBackoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1, 0)).build())
-                .build());
+        SubmitRetry fast = new SubmitRetry(3, new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1, 0),
+                SubmitRetry.defaults().throttleBackoff(), Duration.ofSeconds(1), Duration.ofMinutes(5));
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(url).apiKey("k").submitRetry(fast).build());
         StepVerifier.create(client.submit(sample(Family.VEO)))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransportException.class)
                         .hasMessageContaining("VEO submit not sent after 3 attempts")

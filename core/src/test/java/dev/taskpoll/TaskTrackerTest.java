@@ -3,6 +3,8 @@ package dev.taskpoll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -377,7 +379,7 @@ class TaskTrackerTest {
     void trackingADialectWithoutASourceFailsAtOnceNamingTheField() {
         assertThatThrownBy(() -> tracker().track(TaskRef.of("x", Family.GENERIC_TASK)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("task.family")
+                .hasMessageContaining("task.kind")
                 .hasMessageContaining("TASK");
     }
 }

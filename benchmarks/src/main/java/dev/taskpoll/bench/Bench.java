@@ -1,12 +1,12 @@
 package dev.taskpoll.bench;
 
 import dev.taskpoll.ClientOptions;
-import dev.taskpoll.Family;
 import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Family;
 import dev.taskpoll.testkit.SimTime;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,5 @@
 package dev.taskpoll.bench;
 
-import dev.taskpoll.Dialect;
-import dev.taskpoll.Family;
 import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
@@ -9,6 +7,8 @@ import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskTracker;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

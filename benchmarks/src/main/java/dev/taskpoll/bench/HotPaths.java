@@ -1,7 +1,5 @@
 package dev.taskpoll.bench;
 
-import dev.taskpoll.Dialect;
-import dev.taskpoll.Family;
 import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
@@ -9,10 +7,13 @@ import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskTracker;
 import dev.taskpoll.TrackerOptions;
-import dev.taskpoll.internal.FleetBudget;
-import dev.taskpoll.internal.Json;
-import dev.taskpoll.internal.SharedTimer;
-import dev.taskpoll.internal.StatusDecoder;
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.internal.budget.FleetBudget;
+import dev.taskpoll.internal.engine.SharedTimer;
+import dev.taskpoll.internal.http.Json;
+import dev.taskpoll.internal.http.StatusDecoder;
+import dev.taskpoll.spi.PollBudget;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,7 +74,7 @@ public class HotPaths {
 
     @Setup(Level.Trial)
     public void setUp() {
-        decoder = new StatusDecoder(Json.newMapper());
+        decoder = new StatusDecoder(Json.newMapper(1 << 20));
         now = Instant.now();
 
         timerClock = VirtualTimeScheduler.create();
@@ -118,7 +119,7 @@ public class HotPaths {
     /** One request through the fleet budget: admitted (rate, in-flight, circuit), answered, released. */
     @Benchmark
     public void budgetAdmitAndRelease() {
-        budget.admit().subscribe(ticket -> ticket.done(null, false));
+        budget.admit().subscribe(ticket -> ticket.done(PollBudget.Outcome.ANSWERED));
     }
 
     @Benchmark

@@ -2,6 +2,7 @@ package dev.taskpoll.bench;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
@@ -14,12 +15,20 @@ final class WakeUps implements Scheduler {
 
     private static final int BUCKETS = 100_000; // 0.1 ms each
     private final Scheduler delegate;
+    private final LongSupplier nanoTime;
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS + 1);
     private volatile long skipFrom = Long.MAX_VALUE;
     private volatile long skipTo = Long.MIN_VALUE;
 
+    /** Lateness measured with {@link System#nanoTime()}. */
     WakeUps(Scheduler delegate) {
+        this(delegate, System::nanoTime);
+    }
+
+    /** Lateness measured with {@code nanoTime} (tests give the delegate's virtual time). */
+    WakeUps(Scheduler delegate, LongSupplier nanoTime) {
         this.delegate = delegate;
+        this.nanoTime = nanoTime;
     }
 
     /** The p-th percentile of lateness, in real ms, over every delayed task run so far. */
@@ -39,7 +48,7 @@ final class WakeUps implements Scheduler {
         return Double.NaN;
     }
 
-    /** Wake-ups due in [from, to] (System.nanoTime) are not counted: the harness's own full GCs. */
+    /** Wake-ups due in [from, to] (the nano clock's time) are not counted: the harness's own full GCs. */
     void skip(long from, long to) {
         skipFrom = from;
         skipTo = to;
@@ -52,9 +61,9 @@ final class WakeUps implements Scheduler {
 
     @Override
     public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-        long due = System.nanoTime() + unit.toNanos(delay);
+        long due = nanoTime.getAsLong() + unit.toNanos(delay);
         return delegate.schedule(() -> {
-            long late = Math.max(0, System.nanoTime() - due);
+            long late = Math.max(0, nanoTime.getAsLong() - due);
             if (due < skipFrom || due > skipTo) {
                 counts.incrementAndGet((int) Math.min(BUCKETS, late / 100_000));
             }

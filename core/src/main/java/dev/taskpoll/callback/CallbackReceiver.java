@@ -1,15 +1,12 @@
 package dev.taskpoll.callback;
 
-import dev.taskpoll.Family;
-import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
-import dev.taskpoll.internal.Json;
-import dev.taskpoll.internal.StatusDecoder;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +17,8 @@ import reactor.core.publisher.Flux;
  * Receives the generic task dialect's callbacks and merges them into the tasks' fluxes, without a web framework:
  * mount {@link #receive(String, byte[])} at a route of your server (a WebFlux handler is three lines, see the
  * README), or use {@link CallbackServer}. Callbacks are hints: a terminal one is confirmed by a poll before it is
- * emitted; duplicates, late and out-of-order ones change nothing (see {@link dev.taskpoll.TaskTracker#hint}).
+ * emitted; duplicates, late and out-of-order ones change nothing (see {@link dev.taskpoll.spi.StatusHints}). Bodies
+ * are read by the client's own decoder, with its limits ({@link TaskpollClient#decodeStatus}).
  *
  * <p>Each task submitted through {@link #submitAndTrack} gets its own {@code callback_url}:
  * {@code <publicBaseUrl>/<key>/<token>}, both random (128 and 256 bits), the token compared in constant time. A
@@ -36,7 +34,6 @@ public final class CallbackReceiver {
     private final TaskpollClient client;
     private final String publicBaseUrl;
     private final int maxBodyBytes;
-    private final StatusDecoder decoder = new StatusDecoder(Json.newMapper());
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Ticket> tickets = new ConcurrentHashMap<>();
 
@@ -102,7 +99,7 @@ public final class CallbackReceiver {
         if (tickets.remove(key, ticket)) {
             String id = ticket.taskId;
             if (id != null) {
-                client.tracker().forgetHint(Family.GENERIC_TASK, id);
+                client.hints().forget(Family.GENERIC_TASK, id);
             }
         }
     }
@@ -129,8 +126,7 @@ public final class CallbackReceiver {
         }
         TaskStatus status;
         try {
-            status = decoder.decode("callback", body, Instant.ofEpochMilli(
-                    client.options().trackerOptions().clock().millis()));
+            status = client.decodeStatus(body); // the decoder and limits polls use
         } catch (RuntimeException e) {
             return 400;
         }
@@ -164,7 +160,7 @@ public final class CallbackReceiver {
             if (!status.taskId().equals(taskId)) {
                 return false;
             }
-            client.tracker().hint(Family.GENERIC_TASK, status);
+            client.hints().offer(Family.GENERIC_TASK, status);
             return true;
         }
 
@@ -176,7 +172,7 @@ public final class CallbackReceiver {
                 early = null;
             }
             if (kept != null && kept.taskId().equals(id)) {
-                client.tracker().hint(Family.GENERIC_TASK, kept);
+                client.hints().offer(Family.GENERIC_TASK, kept);
             }
         }
     }

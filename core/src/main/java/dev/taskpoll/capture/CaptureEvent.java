@@ -1,18 +1,21 @@
 package dev.taskpoll.capture;
 
+import dev.taskpoll.TaskEvent;
+import dev.taskpoll.TaskStatus;
 import java.nio.file.Path;
 import java.time.Instant;
 
-/** What a capture reports while it runs: each file stored, and a warning when it is late. Failures are errors. */
-public sealed interface CaptureEvent {
-
-    String taskId();
+/**
+ * What a capture reports while it runs: each file stored, a warning when it is late, and, from
+ * {@link ResultCapture#attach}, its failure.
+ */
+public sealed interface CaptureEvent extends TaskEvent {
 
     /**
      * One result stored: renamed into place only once complete.
      *
      * @param index       the result's position in the task's result URLs, from 0
-     * @param path        {@code <directory>/<task id>/<index>.<ext>}
+     * @param path        {@code <directory>/<task directory>/<index>.<ext>}
      * @param size        bytes
      * @param sha256      lowercase hex SHA-256 of the bytes
      * @param contentType as the server said, or {@code application/octet-stream}
@@ -24,5 +27,20 @@ public sealed interface CaptureEvent {
 
     /** The capture is still pending close to when the task's result URLs expire. */
     record ExpiryWarning(String taskId, Instant expiresAt) implements CaptureEvent {
+    }
+
+    /**
+     * The results of a completed task could not all be stored (or it had none to store). The completed status follows
+     * this event all the same: it is in {@link CaptureException#lastStatus()} too, with its result URLs, so that they
+     * can still be fetched while they live.
+     *
+     * @param failure task id, host and reason
+     */
+    record Failed(String taskId, CaptureException failure) implements CaptureEvent {
+
+        /** The completed status whose results were not stored. */
+        public TaskStatus status() {
+            return java.util.Objects.requireNonNull(failure.lastStatus(), "lastStatus");
+        }
     }
 }

@@ -3,14 +3,13 @@ package dev.taskpoll.capture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * How results are captured. Immutable; build with {@link #builder(Path)}. Defaults:
  *
  * <ul>
- *   <li>{@code directory}: required; files go to {@code <directory>/<task id>/<n>.<ext>}</li>
+ *   <li>{@code directory}: required; files go to {@code <directory>/<task directory>/<n>.<ext>}, where the task
+ *       directory is the task id percent-encoded (shortened with a hash past 128 characters)</li>
  *   <li>{@code maxBytes}: 2 GiB per file, counted while streaming</li>
  *   <li>{@code concurrency}: 4 downloads at once across all tasks</li>
  *   <li>{@code maxAttempts}: 5 per file (transient failures: 5xx, 408, 429, resets, truncated bodies, timeouts),
@@ -19,10 +18,11 @@ import reactor.core.scheduler.Schedulers;
  *   <li>{@code allowPlainHttpOnLoopback}: false; only https is fetched, plain http to a loopback host only when true
  *       (tests)</li>
  *   <li>{@code connectTimeout} 10 s, {@code readTimeout} 60 s (between two reads)</li>
- *   <li>{@code urlLifetime}: 24 h (result URLs expire about a day after completion) and {@code expiryWarning}: 1 h;
- *       a capture still pending {@code expiryWarning} before {@code observedAt + urlLifetime} emits a warning</li>
- *   <li>{@code scheduler}: {@link Schedulers#parallel()}, and its clock, for the warning's timer</li>
+ *   <li>{@code urlLifetime}: 24 h (result URLs expire about a day after completion; the one place taskpoll keeps
+ *       that lifetime) and {@code expiryWarning}: 1 h; a capture still pending {@code expiryWarning} before
+ *       {@code observedAt + urlLifetime} emits a warning</li>
  * </ul>
+ * Retries and the warning are timed by the client's scheduler and clock ({@link ResultCapture#create}).
  */
 public final class CaptureOptions {
 
@@ -36,7 +36,6 @@ public final class CaptureOptions {
     private final Duration readTimeout;
     private final Duration urlLifetime;
     private final Duration expiryWarning;
-    private final Scheduler scheduler;
 
     private CaptureOptions(Builder b) {
         this.directory = b.directory;
@@ -49,7 +48,6 @@ public final class CaptureOptions {
         this.readTimeout = b.readTimeout;
         this.urlLifetime = b.urlLifetime;
         this.expiryWarning = b.expiryWarning;
-        this.scheduler = b.scheduler;
     }
 
     public static Builder builder(Path directory) {
@@ -96,10 +94,6 @@ public final class CaptureOptions {
         return expiryWarning;
     }
 
-    public Scheduler scheduler() {
-        return scheduler;
-    }
-
 
     public static final class Builder {
         private final Path directory;
@@ -112,7 +106,6 @@ public final class CaptureOptions {
         private Duration readTimeout = Duration.ofSeconds(60);
         private Duration urlLifetime = Duration.ofHours(24);
         private Duration expiryWarning = Duration.ofHours(1);
-        private Scheduler scheduler = Schedulers.parallel();
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -177,11 +170,6 @@ public final class CaptureOptions {
                 throw new IllegalArgumentException("capture.expiryWarning: " + d + " must not be negative");
             }
             this.expiryWarning = d;
-            return this;
-        }
-
-        public Builder scheduler(Scheduler s) {
-            this.scheduler = Objects.requireNonNull(s, "capture.scheduler");
             return this;
         }
 

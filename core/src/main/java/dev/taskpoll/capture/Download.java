@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -40,6 +41,7 @@ final class Download {
 
     private final HttpClient http;
     private final CaptureOptions options;
+    private final Scheduler scheduler;
     private final String taskId;
     private final int index;
     private final URI start;
@@ -53,9 +55,10 @@ final class Download {
     private String contentType = "application/octet-stream";
     private String host;
 
-    Download(HttpClient http, CaptureOptions options, String taskId, int index, URI start) {
+    Download(HttpClient http, CaptureOptions options, Scheduler scheduler, String taskId, int index, URI start) {
         this.http = http;
         this.options = options;
+        this.scheduler = scheduler;
         this.taskId = taskId;
         this.index = index;
         this.start = start;
@@ -77,7 +80,7 @@ final class Download {
             }).then(Mono.defer(() -> fetch(start, 0))
                     .retryWhen(Retry.backoff(options.maxAttempts() - 1L, Duration.ofMillis(500))
                             .maxBackoff(Duration.ofSeconds(10))
-                            .scheduler(options.scheduler())
+                            .scheduler(scheduler)
                             .filter(e -> e instanceof CaptureException c && c.isTransient())
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure())))
                     .then(Mono.defer(this::commit))

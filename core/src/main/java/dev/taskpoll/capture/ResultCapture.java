@@ -1,20 +1,22 @@
 package dev.taskpoll.capture;
 
+import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
-import dev.taskpoll.internal.PathSegment;
+import dev.taskpoll.TaskpollClient;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.util.Logger;
@@ -22,8 +24,10 @@ import reactor.util.Loggers;
 
 /**
  * Stores the results of completed tasks before their URLs expire: every result URL of a task to
- * {@code <directory>/<task id>/<n>.<ext>} (n from 0 in the order of the task's URLs; the extension from the content
- * type, never a name from the server), with its size and SHA-256. See {@link CaptureOptions} for the limits.
+ * {@code <directory>/<task directory>/<n>.<ext>} (n from 0 in the order of the task's URLs; the extension from the
+ * content type, never a name from the server), with its size and SHA-256. See {@link CaptureOptions} for the limits.
+ * It times its retries and its expiry warnings with its client's scheduler and clock, the ones tracking uses, so that
+ * a warning compares times from one clock.
  *
  * <p>Safe by default: only https (plain http to loopback only when opted in), redirects few and each target checked
  * again, and no credentials: this client has its own connection pool and sends no {@code Authorization} header, so
@@ -31,24 +35,28 @@ import reactor.util.Loggers;
  * temporary file, then renamed atomically); a failed capture leaves no partial file.
  *
  * <pre>{@code
- * ResultCapture capture = ResultCapture.create(CaptureOptions.builder(Path.of("out")).build());
- * client.submitAndTrack(request, capture)          // the completed status comes once its files are stored
- *       .subscribe(s -> System.out.println(s.state() + " -> " + capture.directory(s.taskId())));
+ * ResultCapture capture = ResultCapture.create(client, CaptureOptions.builder(Path.of("out")).build());
+ * capture.attach(client.submitAndTrack(request))   // statuses, then Stored events before the completed status
+ *        .subscribe(event -> System.out.println(event));
  * }</pre>
  *
- * Thread-safe; one per application is enough. {@link #close()} releases its connection pool.
+ * Thread-safe; one per client is enough. {@link #close()} releases its connection pool.
  */
 public final class ResultCapture implements AutoCloseable {
 
     private static final Logger log = Loggers.getLogger(ResultCapture.class);
 
     private final CaptureOptions options;
+    private final Scheduler scheduler;
+    private final Clock clock;
     private final ConnectionProvider pool;
     private final HttpClient http;
     private final Permits permits;
 
-    private ResultCapture(CaptureOptions options) {
+    private ResultCapture(CaptureOptions options, Scheduler scheduler, Clock clock) {
         this.options = options;
+        this.scheduler = scheduler;
+        this.clock = clock;
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
                 .pendingAcquireMaxCount(-1).build();
         this.http = HttpClient.create(pool)
@@ -56,31 +64,58 @@ public final class ResultCapture implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .responseTimeout(options.readTimeout())
                 .doOnConnected(c -> c.addHandlerLast(new io.netty.handler.timeout.ReadTimeoutHandler(
-                        options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)));
+                        options.readTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)));
         this.permits = new Permits(options.concurrency());
     }
 
-    public static ResultCapture create(CaptureOptions options) {
-        return new ResultCapture(Objects.requireNonNull(options, "options"));
+    /** A capture for the tasks of {@code client}: on its scheduler and clock. */
+    public static ResultCapture create(TaskpollClient client, CaptureOptions options) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(options, "options");
+        return new ResultCapture(options, client.options().trackerOptions().scheduler(),
+                client.options().trackerOptions().clock());
     }
 
     public CaptureOptions options() {
         return options;
     }
 
-    /** Where a task's files go: {@code <directory>/<task id, percent-encoded as one path segment>}. */
+    /** Where a task's files go: {@code <directory>/<the task's directory name>}. */
     public Path directory(String taskId) {
         return options.directory().resolve(directoryName(taskId));
     }
 
     static String directoryName(String taskId) {
-        String name = PathSegment.encode(taskId);
-        return name.isEmpty() || name.equals(".") || name.equals("..") ? "%2E" + name : name;
+        return TaskDirectory.name(taskId);
     }
 
     /** Whether {@link #capture(TaskStatus)} takes this status: a completed one with at least one result URL. */
     public static boolean canCapture(TaskStatus status) {
         return status.state() == TaskState.COMPLETED && !status.resultUrls().isEmpty();
+    }
+
+    /**
+     * The one way to put capture behind tracking: every status of {@code statuses} is passed on, and a completed one
+     * is passed on only after its results are stored, preceded by a {@link CaptureEvent.Stored} for each file (and
+     * an {@link CaptureEvent.ExpiryWarning} if it is late). When they cannot all be stored, or a completed status has
+     * no result URL to store, a {@link CaptureEvent.Failed} comes first and the completed status still follows: a paid
+     * result never ends silently, and its URLs are not lost. Errors of {@code statuses} pass through.
+     */
+    public Flux<TaskEvent> attach(Flux<TaskStatus> statuses) {
+        Objects.requireNonNull(statuses, "statuses");
+        return statuses.concatMap(s -> {
+            if (s.state() != TaskState.COMPLETED) {
+                return Mono.just(s);
+            }
+            if (s.resultUrls().isEmpty()) {
+                CaptureException none = new CaptureException(s.taskId(), "(no URL)", "completed without a result"
+                        + " URL to store (status '" + s.rawStatus() + "')", false, s, null);
+                return Flux.just(new CaptureEvent.Failed(s.taskId(), none), s);
+            }
+            return capture(s).<TaskEvent>map(e -> e)
+                    .onErrorResume(CaptureException.class, e -> Mono.just(new CaptureEvent.Failed(s.taskId(), e)))
+                    .concatWith(Mono.just(s));
+        });
     }
 
     /**
@@ -120,16 +155,17 @@ public final class ResultCapture implements AutoCloseable {
             return Mono.error(new CaptureException(status.taskId(), "(invalid URL)", "result URL " + i
                     + " is not a valid URI", false, null, null));
         }
-        return new Download(http, options, status.taskId(), i, uri).run()
+        return new Download(http, options, scheduler, status.taskId(), i, uri).run()
                 .doOnNext(s -> log.debug("task '{}': result {} stored at {} ({} bytes)", s.taskId(), s.index(),
                         s.path(), s.size()))
                 .cast(CaptureEvent.class);
     }
 
+    /** The warning, timed on the scheduler against the same clock the status's {@code observedAt} came from. */
     private Flux<CaptureEvent> warning(String taskId, Instant expiresAt, AtomicBoolean done) {
-        long now = options.scheduler().now(TimeUnit.MILLISECONDS);
+        long now = clock.millis();
         long warnAt = expiresAt.minus(options.expiryWarning()).toEpochMilli();
-        return Mono.delay(Duration.ofMillis(Math.max(0, warnAt - now)), options.scheduler())
+        return Mono.delay(Duration.ofMillis(Math.max(0, warnAt - now)), scheduler)
                 .filter(t -> !done.get())
                 .map(t -> {
                     log.warn("task '{}': results still not stored; its URLs expire at {}", taskId, expiresAt);
@@ -191,5 +227,4 @@ public final class ResultCapture implements AutoCloseable {
             next.success();
         }
     }
-
 }

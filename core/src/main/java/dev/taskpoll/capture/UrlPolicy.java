@@ -1,6 +1,5 @@
 package dev.taskpoll.capture;
 
-import dev.taskpoll.internal.Hosts;
 import java.net.URI;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -21,12 +20,18 @@ final class UrlPolicy {
             return null;
         }
         if (scheme.equals("http")) {
-            if (!Hosts.isLoopback(uri.getHost())) {
+            if (!isLoopback(uri.getHost())) {
                 return "plain http to a non-loopback host";
             }
             return options.allowPlainHttpOnLoopback() ? null
                     : "plain http (allowed only to loopback, with allowPlainHttpOnLoopback)";
         }
         return "scheme '" + scheme + "' is not https";
+    }
+
+    /** {@code localhost}, {@code 127.x.x.x} or {@code ::1}: this machine. */
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
     }
 }

@@ -1,5 +1,24 @@
 /**
- * Service-provider interfaces: how the tracker learns a task's current status.
+ * Service-provider interfaces: the seams where the tracker meets what can be swapped. Each documents its call order
+ * and threading rules; each has a default that is taskpoll's own behaviour.
+ *
+ * <table>
+ *   <caption>The seams</caption>
+ *   <tr><th>seam</th><th>who calls it, when</th><th>default</th></tr>
+ *   <tr><td>{@link dev.taskpoll.spi.StatusSource}</td><td>the tracker, once per poll attempt</td>
+ *       <td>HTTP, per dialect</td></tr>
+ *   <tr><td>{@link dev.taskpoll.spi.PollBudget}</td><td>the tracker, around every request: admit, then done</td>
+ *       <td>the local fleet budget ({@link dev.taskpoll.FleetOptions})</td></tr>
+ *   <tr><td>{@link dev.taskpoll.spi.Cadence}</td><td>the tracker: first poll, after each poll of a running task, at
+ *       the end</td><td>{@link dev.taskpoll.spi.Cadence#fixedGrid the fixed grid}</td></tr>
+ *   <tr><td>{@link dev.taskpoll.spi.TaskStore}</td><td>the client and tracker: intent, id, status changes, results,
+ *       end; open tasks at start</td><td>{@link dev.taskpoll.spi.TaskStore#none() none}</td></tr>
+ *   <tr><td>{@link dev.taskpoll.spi.StatusHints}</td><td>callback receivers offer, the tracker listens</td>
+ *       <td>{@link dev.taskpoll.spi.StatusHints#local() local}</td></tr>
+ * </table>
+ *
+ * <p>Common rules: nothing here may block a thread it is called on (the tracker's callers are Reactor Netty event
+ * loops and one timer thread), and time is the tracker's scheduler time, never the wall clock read behind its back.
  */
 @NullMarked
 package dev.taskpoll.spi;

@@ -3,11 +3,11 @@ package dev.taskpoll.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.taskpoll.ClientOptions;
-import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskpoll.ClientOptions;
-import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskpoll.ClientOptions;
-import dev.taskpoll.Family;
-import dev.taskpoll.GenerationRequest;
+import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.MediaRequest;
 import dev.taskpoll.testkit.SimTime;
@@ -30,6 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
 /** Result capture against the simulator's media server: what is stored, what is refused, what is cleaned up. */
@@ -55,7 +57,7 @@ class ResultCaptureTest {
     }
 
     private ResultCapture capture(CaptureOptions.Builder b) {
-        capture = ResultCapture.create(b.allowPlainHttpOnLoopback(true).build());
+        capture = ResultCapture.create(client, b.allowPlainHttpOnLoopback(true).build());
         return capture;
     }
 
@@ -213,7 +215,7 @@ class ResultCaptureTest {
     void plainHttpIsRefusedUnlessOptedInAndNothingIsSent() {
         start(Faults.none(), Duration.ofHours(24));
         TaskStatus done = completed(Family.VEO);
-        capture = ResultCapture.create(CaptureOptions.builder(dir).build());
+        capture = ResultCapture.create(client, CaptureOptions.builder(dir).build());
         int before = sim.mediaRequests().size();
         assertThatThrownBy(() -> capture.capture(done).blockLast(Duration.ofSeconds(30)))
                 .isInstanceOfSatisfying(CaptureException.class, e -> assertThat(e.reason())
@@ -227,7 +229,7 @@ class ResultCaptureTest {
         TaskStatus done = completed(Family.VEO);
         TaskStatus old = new TaskStatus(done.taskId(), done.state(), done.rawStatus(), done.model(), done.createdAt(),
                 done.resultUrls(), done.error(), done.actualDuration(), done.totalTokens(),
-                Instant.now().minus(Duration.ofMinutes(23 * 60 + 30)));
+                client.options().trackerOptions().clock().instant().minus(Duration.ofMinutes(23 * 60 + 30)));
         List<CaptureEvent> events = capture(CaptureOptions.builder(dir)).capture(old).collectList()
                 .block(Duration.ofSeconds(30));
         assertThat(events).hasSize(2);
@@ -267,6 +269,43 @@ class ResultCaptureTest {
         if (last.state() == TaskState.COMPLETED) {
             assertThat(c.directory(last.taskId()).resolve("0.mp4")).exists();
         }
+    }
+
+    @Test
+    void attachPassesStatusesOnAndACompletedTaskEndsStoredOrWithAFailureBeforeItsStatus() {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus done = completed(Family.VEO);
+        TaskStatus queued = new TaskStatus(done.taskId(), TaskState.QUEUED, "queued", null, null, List.of(), null, null,
+                null, done.observedAt());
+        ResultCapture c = capture(CaptureOptions.builder(dir));
+        List<TaskEvent> events = c.attach(Flux.just(queued, done)).collectList().block(Duration.ofSeconds(30));
+        assertThat(events).hasSize(3);
+        assertThat(events.get(0)).isSameAs(queued);
+        assertThat(events.get(1)).isInstanceOfSatisfying(CaptureEvent.Stored.class,
+                st -> assertThat(st.path()).exists());
+        assertThat(events.get(2)).as("the completed status comes once stored").isSameAs(done);
+    }
+
+    @Test
+    void attachReportsACompletedTaskWithNothingToStoreAndAFailedCaptureAndKeepsTheStatusAndItsUrls() {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus done = completed(Family.VEO);
+        TaskStatus noUrl = withUrls(done, List.of());
+        // plain http without the opt-in: refused, nothing fetched
+        ResultCapture strict = ResultCapture.create(client, CaptureOptions.builder(dir).build());
+        capture = strict;
+        List<TaskEvent> events = strict.attach(Flux.just(noUrl, done)).collectList().block(Duration.ofSeconds(30));
+        assertThat(events).hasSize(4);
+        assertThat(events.get(0)).isInstanceOfSatisfying(CaptureEvent.Failed.class, f -> {
+            assertThat(f.failure().getMessage()).contains(done.taskId()).contains("completed without a result URL");
+            assertThat(f.status()).isSameAs(noUrl);
+        });
+        assertThat(events.get(1)).isSameAs(noUrl);
+        assertThat(events.get(2)).isInstanceOfSatisfying(CaptureEvent.Failed.class, f -> {
+            assertThat(f.failure().reason()).startsWith("plain http");
+            assertThat(f.status().resultUrls()).isEqualTo(done.resultUrls());
+        });
+        assertThat(events.get(3)).isSameAs(done);
     }
 
     private static TaskStatus withUrls(TaskStatus s, List<String> urls) {

@@ -1,6 +1,6 @@
 package dev.taskpoll.examples;
 
-import dev.taskpoll.Family;
+import dev.taskpoll.catalog.Family;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,9 +19,7 @@ public final class FamilyNames {
     static {
         Map<String, Family> names = new LinkedHashMap<>();
         for (Family f : Family.values()) {
-            if (f.resultKind() != Family.ResultKind.ASSET) {
-                names.put(name(f), f);
-            }
+            names.put(name(f), f);
         }
         GENERATIONS = Collections.unmodifiableMap(names);
     }

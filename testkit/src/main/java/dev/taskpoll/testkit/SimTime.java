@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -29,16 +30,18 @@ public final class SimTime {
     private final double scale;
     private final long epochMillis;
     private final long startNanos;
+    private final LongSupplier realNanos;
     private final Scheduler scheduler;
     private final boolean following;
 
-    private SimTime(double scale, Scheduler delegate) {
+    private SimTime(double scale, Scheduler delegate, long epochMillis, LongSupplier realNanos) {
         if (!(scale > 0) || Double.isInfinite(scale)) {
             throw new IllegalArgumentException("scale: " + scale + " must be a positive finite number");
         }
         this.scale = scale;
-        this.epochMillis = System.currentTimeMillis();
-        this.startNanos = System.nanoTime();
+        this.epochMillis = epochMillis;
+        this.realNanos = realNanos;
+        this.startNanos = realNanos.getAsLong();
         this.scheduler = scale == 1.0 ? delegate : new ScaledScheduler(delegate);
         this.following = false;
     }
@@ -47,6 +50,7 @@ public final class SimTime {
         this.scale = 1.0;
         this.epochMillis = 0;
         this.startNanos = 0;
+        this.realNanos = () -> 0;
         this.scheduler = scheduler;
         this.following = true;
     }
@@ -62,17 +66,26 @@ public final class SimTime {
 
     /** Real time: scale 1, on {@link Schedulers#parallel()}. */
     public static SimTime realTime() {
-        return new SimTime(1.0, Schedulers.parallel());
+        return accelerated(1.0, Schedulers.parallel());
     }
 
     /** Time {@code scale} times faster than real, timers on {@link Schedulers#parallel()}. */
     public static SimTime accelerated(double scale) {
-        return new SimTime(scale, Schedulers.parallel());
+        return accelerated(scale, Schedulers.parallel());
     }
 
     /** Time {@code scale} times faster than real, timers on {@code delegate}. */
     public static SimTime accelerated(double scale, Scheduler delegate) {
-        return new SimTime(scale, delegate);
+        return new SimTime(scale, delegate, System.currentTimeMillis(), System::nanoTime);
+    }
+
+    /**
+     * Time {@code scale} times faster than {@code delegate}'s own time, which is its real time: for testing the
+     * scaling itself on a virtual-time scheduler, where "real" time is virtual too.
+     */
+    static SimTime scaling(double scale, Scheduler delegate) {
+        return new SimTime(scale, delegate, delegate.now(TimeUnit.MILLISECONDS),
+                () -> delegate.now(TimeUnit.NANOSECONDS));
     }
 
     /** How many simulated milliseconds pass per real millisecond. */
@@ -85,7 +98,7 @@ public final class SimTime {
         if (following) {
             return scheduler.now(TimeUnit.MILLISECONDS);
         }
-        return epochMillis + (long) ((System.nanoTime() - startNanos) * scale / 1_000_000.0);
+        return epochMillis + (long) ((realNanos.getAsLong() - startNanos) * scale / 1_000_000.0);
     }
 
     public Instant now() {

@@ -2,6 +2,7 @@ package dev.taskpoll.testkit;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import reactor.core.publisher.Flux;
@@ -25,8 +26,8 @@ final class SimWarmUp {
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern TERMINAL = Pattern.compile("\"status\"\\s*:\\s*\"(completed|failed|cancelled)\"");
 
-    /** What the warm-up did: tasks created, status requests answered, tasks seen ending. */
-    record Done(long created, long polls, long ended) {
+    /** What the warm-up did: tasks created, status requests answered, tasks seen ending, and how they ended. */
+    record Done(long created, long polls, long ended, long completed, long failed) {
     }
 
     private SimWarmUp() {
@@ -38,27 +39,40 @@ final class SimWarmUp {
      * runs; 256 tasks are in flight at a time, each polled again as soon as it is answered.
      */
     static Done run(Duration length) {
+        long until = System.nanoTime() + length.toNanos();
+        return run(i -> System.nanoTime() < until, length.plusSeconds(30));
+    }
+
+    /**
+     * The same traffic, creating task {@code i} while {@code more} says so; waits (at most {@code bound}) until every
+     * task created has ended.
+     */
+    static Done run(IntPredicate more, Duration bound) {
         Simulator sim = Simulator.builder().port(0).apiKey("warm-up").seed(7).failureRate(0.1)
                 .generationTime(Duration.ofMillis(100), Duration.ofMillis(400)).build().start();
         ConnectionProvider pool = ConnectionProvider.builder("sim-warm-up").maxConnections(256).build();
         AtomicLong created = new AtomicLong();
         AtomicLong polls = new AtomicLong();
         AtomicLong ended = new AtomicLong();
+        AtomicLong completed = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
         try {
             HttpClient http = HttpClient.create(pool).baseUrl(sim.baseUrl())
                     .headers(h -> h.set("Authorization", "Bearer warm-up").set("Content-Type", "application/json"));
-            long until = System.nanoTime() + length.toNanos();
             Flux.range(0, Integer.MAX_VALUE)
-                    .takeWhile(i -> System.nanoTime() < until)
+                    .takeWhile(more::test)
                     .flatMap(i -> create(http, i).doOnNext(id -> created.incrementAndGet())
-                            .flatMap(id -> pollUntilEnd(http, id, polls)).doOnNext(x -> ended.incrementAndGet()), 256)
+                            .flatMap(id -> pollUntilEnd(http, id, polls)).doOnNext(end -> {
+                                ended.incrementAndGet();
+                                (end.equals("completed") ? completed : failed).incrementAndGet();
+                            }), 256)
                     .then()
-                    .block(length.plusSeconds(30));
+                    .block(bound);
         } finally {
             pool.dispose();
             sim.close();
         }
-        return new Done(created.get(), polls.get(), ended.get());
+        return new Done(created.get(), polls.get(), ended.get(), completed.get(), failed.get());
     }
 
     private static Mono<String> create(HttpClient http, int i) {
@@ -73,15 +87,17 @@ final class SimWarmUp {
                 }));
     }
 
-    private static Mono<Boolean> pollUntilEnd(HttpClient http, String id, AtomicLong polls) {
+    /** Polls until the task ends; gives its final status string. */
+    private static Mono<String> pollUntilEnd(HttpClient http, String id, AtomicLong polls) {
         return http.get().uri("/v1/result/" + id)
                 .responseSingle((res, body) -> body.asString().map(s -> {
                     polls.incrementAndGet();
-                    return TERMINAL.matcher(s).find();
+                    Matcher m = TERMINAL.matcher(s);
+                    return m.find() ? m.group(1) : "";
                 }))
                 .repeat() // at once: the point is volume (a method is compiled after ~10,000 calls)
-                .takeUntil(end -> end)
-                .filter(end -> end)
+                .takeUntil(end -> !end.isEmpty())
+                .filter(end -> !end.isEmpty())
                 .next();
     }
 }

@@ -13,18 +13,33 @@ class SimTimeTest {
 
     @Test
     void acceleratedDelaysAreShortenedByTheScale() {
-        SimTime time = SimTime.accelerated(1000);
-        long realStart = System.nanoTime();
+        // real time is the delegate's: a virtual-time scheduler, so "one simulated minute takes 60 real ms" is exact
+        VirtualTimeScheduler real = VirtualTimeScheduler.create();
+        real.advanceTimeBy(Duration.ofSeconds(1_000));
+        SimTime time = SimTime.scaling(1000, real);
         long simStart = time.nowMillis();
-        // one simulated minute takes 60 real milliseconds
-        Mono.delay(Duration.ofMinutes(1), time.scheduler()).block(Duration.ofSeconds(10));
-        long realMillis = (System.nanoTime() - realStart) / 1_000_000;
-        assertThat(realMillis).isLessThan(5_000);
-        assertThat(time.nowMillis() - simStart).isGreaterThanOrEqualTo(60_000);
-        assertThat(time.scheduler().now(TimeUnit.MILLISECONDS)).isCloseTo(time.nowMillis(),
-                org.assertj.core.api.Assertions.within(5_000L));
+        assertThat(simStart).isEqualTo(1_000_000);
+        boolean[] fired = {false};
+        Mono.delay(Duration.ofMinutes(1), time.scheduler()).subscribe(t -> fired[0] = true);
+        real.advanceTimeBy(Duration.ofMillis(59));
+        assertThat(fired[0]).as("59 real ms: 59 simulated s").isFalse();
+        assertThat(time.nowMillis() - simStart).isEqualTo(59_000);
+        real.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(fired[0]).as("60 real ms: one simulated minute").isTrue();
+        assertThat(time.nowMillis() - simStart).isEqualTo(60_000);
+        assertThat(time.scheduler().now(TimeUnit.MILLISECONDS)).isEqualTo(time.nowMillis());
+        assertThat(time.clock().millis()).isEqualTo(simStart + 60_000);
         assertThat(time.toReal(Duration.ofMinutes(1))).isEqualTo(Duration.ofMillis(60));
-        assertThat(time.clock().millis()).isGreaterThanOrEqualTo(simStart + 60_000);
+        real.dispose();
+    }
+
+    @Test
+    void acceleratedTimeStartsAtTheWallClockAndUsesTheScale() {
+        long before = System.currentTimeMillis();
+        SimTime time = SimTime.accelerated(1000);
+        assertThat(time.scale()).isEqualTo(1000);
+        assertThat(time.nowMillis()).isGreaterThanOrEqualTo(before);
+        assertThat(time.toReal(Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(1));
     }
 
     @Test

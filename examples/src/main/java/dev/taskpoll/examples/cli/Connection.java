@@ -1,20 +1,20 @@
 package dev.taskpoll.examples.cli;
 
 import dev.taskpoll.ClientOptions;
-import dev.taskpoll.Family;
 import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Family;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The options every command that talks to a real API shares: where, which key, which dialect and family. */
 final class Connection {

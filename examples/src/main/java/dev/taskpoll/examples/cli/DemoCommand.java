@@ -1,15 +1,14 @@
 package dev.taskpoll.examples.cli;
 
 import dev.taskpoll.ClientOptions;
-import dev.taskpoll.Family;
-import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.TaskState;
-import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
@@ -25,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -100,14 +99,14 @@ final class DemoCommand implements Callable<Integer> {
                      .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
                      .build());
-             ResultCapture capture = ResultCapture.create(CaptureOptions.builder(out)
+             ResultCapture capture = ResultCapture.create(client, CaptureOptions.builder(out)
                      .allowPlainHttpOnLoopback(true) // the simulator serves its media over http on loopback
-                     .scheduler(time.scheduler()).build())) {
+                     .build())) {
             w.printf("taskpoll demo: %d tasks across %d families, simulator at %s, time x%.0f%s%n",
-                    tasks, Family.generations().size(), sim.baseUrl(), scale, faults ? ", faults on" : "");
+                    tasks, Family.values().length, sim.baseUrl(), scale, faults ? ", faults on" : "");
             w.printf("results go to %s%s%n", out.toAbsolutePath().normalize(),
                     log == null ? "" : ", warnings to " + log.toAbsolutePath().normalize());
-            List<Family> families = Family.generations();
+            List<Family> families = List.of(Family.values());
             Progress progress = new Progress(tasks, bar);
             long startSim = time.nowMillis();
             Runnable show = () -> progress.print(w, (time.nowMillis() - startSim) / 1000,
@@ -155,16 +154,10 @@ final class DemoCommand implements Callable<Integer> {
     private static Mono<DemoSummary.Outcome> one(TaskpollClient client, ResultCapture capture, Family f, int i,
                                                  Progress progress) {
         AtomicReference<String> id = new AtomicReference<>();
-        return client.submitAndTrack(request(f, i))
-                .doOnNext(s -> id.compareAndSet(null, s.taskId()))
-                .filter(TaskStatus::isTerminal)
-                .next()
-                .flatMap(s -> !ResultCapture.canCapture(s)
-                        ? Mono.just(new DemoSummary.Outcome(f, s.taskId(), s, null, List.of(), null))
-                        : capture.capture(s).ofType(CaptureEvent.Stored.class).collectList()
-                                .map(stored -> new DemoSummary.Outcome(f, s.taskId(), s, null, stored, null))
-                                .onErrorResume(e -> Mono.just(new DemoSummary.Outcome(f, s.taskId(), s, null,
-                                        List.of(), e))))
+        return capture.attach(client.submitAndTrack(request(f, i)))
+                .doOnNext(e -> id.compareAndSet(null, e.taskId()))
+                .collectList()
+                .map(events -> DemoSummary.Outcome.of(f, events))
                 .doOnNext(o -> progress.finished(o))
                 .onErrorResume(e -> {
                     progress.errors.incrementAndGet();

@@ -1,9 +1,10 @@
 package dev.taskpoll.examples.cli;
 
-import dev.taskpoll.Family;
+import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.catalog.Family;
 import dev.taskpoll.testkit.Faults;
 import dev.taskpoll.testkit.Simulator;
 import dev.taskpoll.testkit.TaskTruth;
@@ -41,6 +42,24 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
      */
     record Outcome(Family family, @Nullable String id, @Nullable TaskStatus terminal, @Nullable Throwable error,
                    List<CaptureEvent.Stored> stored, @Nullable Throwable captureError) {
+
+        /** From the events {@code ResultCapture.attach} gave for one task that ended without an error. */
+        static Outcome of(Family family, List<TaskEvent> events) {
+            TaskStatus terminal = null;
+            List<CaptureEvent.Stored> stored = new ArrayList<>();
+            Throwable captureError = null;
+            for (TaskEvent e : events) {
+                if (e instanceof TaskStatus s && s.isTerminal()) {
+                    terminal = s;
+                } else if (e instanceof CaptureEvent.Stored s) {
+                    stored.add(s);
+                } else if (e instanceof CaptureEvent.Failed f) {
+                    captureError = f.failure();
+                }
+            }
+            return new Outcome(family, events.isEmpty() ? null : events.get(0).taskId(), terminal, null,
+                    List.copyOf(stored), captureError);
+        }
     }
 
     static DemoSummary of(List<Outcome> outcomes, Simulator sim) {

@@ -2,8 +2,6 @@ package dev.taskpoll.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.taskpoll.Family;
-import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.Submission;
 import dev.taskpoll.TaskStatus;
@@ -11,6 +9,8 @@ import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.examples.FamilyNames;
 import java.net.URI;
 import java.nio.file.Path;
@@ -19,13 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * {@code taskpoll submit <family> --model M --prompt P [--param k=v ...] [--wait] [--download DIR]}: validates the
@@ -93,7 +92,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
         boolean track = wait || download != null;
         try (TaskpollClient client = connection.client(cl, System.getenv());
-             ResultCapture capture = download == null ? null : ResultCapture.create(captureOptions(client))) {
+             ResultCapture capture = download == null ? null : ResultCapture.create(client, captureOptions(client))) {
             Submission submission;
             try {
                 submission = client.submit(request).block(Duration.ofMinutes(2));
@@ -108,8 +107,7 @@ final class SubmitCommand implements Callable<Integer> {
             }
             Flux<TaskStatus> statuses = client.track(submission.withPolicy(policy));
             // capture events go to follow(), which prints them (on this thread) before the completed status
-            Flux<?> events = capture == null ? statuses : statuses.concatMap(s -> ResultCapture.canCapture(s)
-                    ? capture.capture(s).<Object>map(e -> e).concatWith(Mono.just(s)) : Mono.just(s));
+            Flux<?> events = capture == null ? statuses : capture.attach(statuses);
             return WatchCommand.follow(cl, "submit", List.of(events), policy.deadline());
         }
     }

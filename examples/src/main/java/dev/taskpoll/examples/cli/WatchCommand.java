@@ -11,11 +11,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -85,6 +85,11 @@ final class WatchCommand implements Callable<Integer> {
                 }
             } else if (e instanceof CaptureEvent.Stored s) {
                 err.printf("taskpoll %s: stored %s (%d bytes, sha256 %s)%n", command, s.path(), s.size(), s.sha256());
+                err.flush();
+            } else if (e instanceof CaptureEvent.Failed f) {
+                errors++;
+                err.println("taskpoll " + command + ": " + f.failure().getMessage() + "; result URLs: "
+                        + String.join(" ", f.status().resultUrls()));
                 err.flush();
             } else if (e instanceof CaptureEvent.ExpiryWarning w) {
                 err.printf("taskpoll %s: results of %s expire at %s and are not stored yet%n", command, w.taskId(),

@@ -55,9 +55,9 @@ public class DashboardApplication {
     ResultCapture capture(Api api, @Value("${taskpoll.out:taskpoll-out}") Path out) {
         CaptureOptions.Builder b = CaptureOptions.builder(out);
         if (api.simulator() != null) {
-            b.allowPlainHttpOnLoopback(true).scheduler(api.client().options().trackerOptions().scheduler());
+            b.allowPlainHttpOnLoopback(true);
         }
-        return ResultCapture.create(b.build());
+        return ResultCapture.create(api.client(), b.build());
     }
 
     @Bean(destroyMethod = "close")

@@ -2,12 +2,12 @@ package dev.taskpoll.examples.dashboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.Submission;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.examples.StatusJson;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -81,14 +80,13 @@ final class Generations implements AutoCloseable {
                 entries.put(entry.id, entry);
                 evict();
             }
-            entry.tracking = client.track(submission)
-                    .concatMap(s -> {
-                        entry.last = s;
-                        Flux<ServerSentEvent<String>> status = Flux.just(event("status", StatusJson.line(s)));
-                        if (!ResultCapture.canCapture(s)) {
-                            return status;
+            entry.tracking = capture.attach(client.track(submission))
+                    .map(e -> {
+                        if (e instanceof TaskStatus s) {
+                            entry.last = s;
+                            return event("status", StatusJson.line(s));
                         }
-                        return status.concatWith(capture.capture(s).map(e -> captureEvent(entry, e)));
+                        return captureEvent(entry, (CaptureEvent) e);
                     })
                     .onErrorResume(e -> Mono.just(event("problem", JSON.createObjectNode()
                             .put("id", entry.id).put("message", String.valueOf(e.getMessage())).toString())))
@@ -130,6 +128,10 @@ final class Generations implements AutoCloseable {
             return event("stored", JSON.createObjectNode().put("id", s.taskId()).put("index", s.index())
                     .put("url", "/results/" + s.taskId() + "/" + name).put("size", s.size())
                     .put("sha256", s.sha256()).put("contentType", s.contentType()).toString());
+        }
+        if (e instanceof CaptureEvent.Failed f) {
+            return event("problem", JSON.createObjectNode().put("id", f.taskId())
+                    .put("message", String.valueOf(f.failure().getMessage())).toString());
         }
         CaptureEvent.ExpiryWarning w = (CaptureEvent.ExpiryWarning) e;
         return event("problem", JSON.createObjectNode().put("id", w.taskId())

@@ -1,11 +1,13 @@
 package dev.taskpoll.examples.pipeline;
 
-import dev.taskpoll.GenerationRequest;
+import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.catalog.GenerationRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -34,6 +36,25 @@ public final class PromptPipeline {
      */
     public record Result(String prompt, @Nullable String taskId, @Nullable TaskStatus last,
                          List<CaptureEvent.Stored> stored, @Nullable Throwable error) {
+
+        /** From the events {@code ResultCapture.attach} gave for one prompt's task; a failed capture is its error. */
+        static Result of(String prompt, List<TaskEvent> events) {
+            TaskStatus last = null;
+            List<CaptureEvent.Stored> stored = new ArrayList<>();
+            Throwable error = null;
+            for (TaskEvent e : events) {
+                if (e instanceof TaskStatus s) {
+                    last = s;
+                } else if (e instanceof CaptureEvent.Stored s) {
+                    stored.add(s);
+                } else if (e instanceof CaptureEvent.Failed f) {
+                    error = f.failure();
+                }
+            }
+            return new Result(prompt, events.isEmpty() ? null : events.get(0).taskId(), last, List.copyOf(stored),
+                    error);
+        }
+
         boolean completed() {
             return error == null && last != null && last.state() == TaskState.COMPLETED;
         }
@@ -59,12 +80,10 @@ public final class PromptPipeline {
         }
         return prompts.flatMap(prompt -> {
             AtomicReference<String> id = new AtomicReference<>(); // the first status carries it
-            return Mono.defer(() -> client.submitAndTrack(request.apply(prompt))
-                            .doOnNext(s -> id.compareAndSet(null, s.taskId())).last())
-                    .flatMap(last -> ResultCapture.canCapture(last)
-                            ? capture.capture(last).ofType(CaptureEvent.Stored.class).collectList()
-                                    .map(stored -> new Result(prompt, last.taskId(), last, stored, null))
-                            : Mono.just(new Result(prompt, last.taskId(), last, List.of(), null)))
+            return Flux.defer(() -> capture.attach(client.submitAndTrack(request.apply(prompt))))
+                    .doOnNext(e -> id.compareAndSet(null, e.taskId()))
+                    .collectList()
+                    .map(events -> Result.of(prompt, events))
                     .onErrorResume(e -> Mono.just(new Result(prompt, id.get(), null, List.of(), e)));
         }, concurrency);
     }

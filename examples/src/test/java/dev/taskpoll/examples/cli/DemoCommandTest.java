@@ -30,7 +30,7 @@ class DemoCommandTest {
     /** The sum of one column of the summary table over every family. */
     private static int columnTotal(String text, int column) {
         int total = 0;
-        for (dev.taskpoll.Family f : dev.taskpoll.Family.generations()) {
+        for (dev.taskpoll.catalog.Family f : dev.taskpoll.catalog.Family.values()) {
             Matcher m = Pattern.compile("(?m)^" + f.name() + " +(.*)$").matcher(text);
             assertThat(m.find()).as(f.name()).isTrue();
             total += Integer.parseInt(m.group(1).trim().split(" +")[column - 1]);
@@ -66,7 +66,7 @@ class DemoCommandTest {
         String text = out.toString();
         assertThat(code).as(text + err).isZero();
         assertThat(text).contains("120 of 120 tasks accounted for; 0 final statuses differ from the simulator's truth.");
-        for (dev.taskpoll.Family f : dev.taskpoll.Family.generations()) {
+        for (dev.taskpoll.catalog.Family f : dev.taskpoll.catalog.Family.values()) {
             assertThat(text).containsPattern("(?m)^" + f.name() + " +10 ");
         }
         int completed = columnTotal(text, 2);

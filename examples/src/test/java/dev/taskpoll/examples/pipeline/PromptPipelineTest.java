@@ -3,11 +3,11 @@ package dev.taskpoll.examples.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.taskpoll.ClientOptions;
-import dev.taskpoll.GenerationRequest;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
 import dev.taskpoll.testkit.TaskTruth;
@@ -32,7 +32,7 @@ class PromptPipelineTest {
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl())
                      .apiKey(sim.apiKey()).trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
                      .build());
-             ResultCapture capture = ResultCapture.create(CaptureOptions.builder(out).allowPlainHttpOnLoopback(true)
+             ResultCapture capture = ResultCapture.create(client, CaptureOptions.builder(out).allowPlainHttpOnLoopback(true)
                      .build())) {
             List<String> prompts = Flux.range(0, 40).map(i -> "prompt " + i).collectList().block();
             // results() then summarize(), which is run(): a failure then names each error

@@ -1,0 +1,34 @@
+package dev.taskpoll;
+
+import dev.taskpoll.catalog.TaskKind;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a tracker has done for one model (or, for tasks tracked without a model, one family): a snapshot.
+ *
+ * @param kind      the family or asset library
+ * @param model     the model, or null for tasks whose model was not given
+ * @param polls     polls sent (retries not counted)
+ * @param started   tasks whose tracking started
+ * @param completed tasks that ended completed
+ * @param failed    tasks that ended failed or cancelled
+ * @param errors    tasks whose tracking ended with an error (deadline, retries exhausted, a permanent HTTP status)
+ */
+public record ModelStats(TaskKind kind, @Nullable String model, long polls, long started, long completed, long failed,
+                         long errors) {
+
+    /** Polls per task ended so far (0 before any ended). */
+    public double pollsPerEndedTask() {
+        long ended = completed + failed + errors;
+        return ended == 0 ? 0 : (double) polls / ended;
+    }
+
+    /** The live counters behind a snapshot, read when asked (for meters). */
+    public interface Live {
+        TaskKind kind();
+
+        @Nullable String model();
+
+        ModelStats snapshot();
+    }
+}

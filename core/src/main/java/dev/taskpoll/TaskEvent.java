@@ -1,0 +1,12 @@
+package dev.taskpoll;
+
+/**
+ * Something that happened to a task: a {@link TaskStatus}, or an event of its result capture
+ * ({@link dev.taskpoll.capture.CaptureEvent}: a file stored, an expiry warning, a failure). What
+ * {@link dev.taskpoll.capture.ResultCapture#attach} emits.
+ */
+public interface TaskEvent {
+
+    /** The task it concerns. */
+    String taskId();
+}

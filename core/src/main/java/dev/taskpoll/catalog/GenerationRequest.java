@@ -1,0 +1,285 @@
+package dev.taskpoll.catalog;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One generation to submit: the family, the model and the body, checked against the documented rules when built.
+ *
+ * <pre>{@code
+ * GenerationRequest r = GenerationRequest.sora("openAiSora2Plus", "a cat on a skateboard")
+ *         .duration(8).size("1280x720").build();      // InvalidRequestException if a rule is broken
+ * }</pre>
+ *
+ * <p>Each family has an entry point ({@link #sora}, {@link #veo}, ... {@link #task}); the builder's typed setters
+ * write the family's documented field names ({@code aspect_ratio}, {@code generateAudio} for Seedance 2.0 but
+ * {@code generate_audio} for Seedance 1.5, ...), and a setter the family does not document is refused.
+ * {@link Builder#param(String, Object)} sends any other field as it is (still checked where a rule knows it).
+ * {@link #toString()} names the fields, never their values.
+ */
+public final class GenerationRequest {
+
+    private final Family family;
+    private final String model;
+    private final Map<String, Object> body;
+
+    private GenerationRequest(Family family, String model, Map<String, Object> body) {
+        this.family = family;
+        this.model = model;
+        this.body = body;
+    }
+
+    public Family family() {
+        return family;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    /** The JSON body, {@code model} included: strings, numbers, booleans, lists and maps; unmodifiable. */
+    public Map<String, Object> body() {
+        return body;
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationRequest[" + family + " " + model + ", fields=" + body.keySet() + "]";
+    }
+
+    public static Builder sora(String model, String prompt) {
+        return builder(Family.SORA, model).prompt(prompt);
+    }
+
+    public static Builder veo(String model, String prompt) {
+        return builder(Family.VEO, model).prompt(prompt);
+    }
+
+    /** Seedance 1.5: the prompt becomes the {@code content} array's text item; add images with {@link Builder#image}. */
+    public static Builder seedance15(String model, String prompt) {
+        return builder(Family.SEEDANCE_1_5, model).prompt(prompt);
+    }
+
+    public static Builder seedance20(String model, String prompt) {
+        return builder(Family.SEEDANCE_2_0, model).prompt(prompt);
+    }
+
+    public static Builder vidu(String model, String prompt) {
+        return builder(Family.VIDU, model).prompt(prompt);
+    }
+
+    public static Builder grok(String model, String prompt) {
+        return builder(Family.GROK, model).prompt(prompt);
+    }
+
+    public static Builder starVideos(String model, String prompt) {
+        return builder(Family.STARVIDEOS, model).prompt(prompt);
+    }
+
+    /** The Videos family: {@code duration} is required. */
+    public static Builder videos(String model, String prompt, int duration) {
+        return builder(Family.VIDEOS, model).prompt(prompt).duration(duration);
+    }
+
+    public static Builder sd2Manxue(String model, String prompt) {
+        return builder(Family.SD2_MANXUE, model).prompt(prompt);
+    }
+
+    public static Builder nanoBanana(String model, String prompt) {
+        return builder(Family.NANO_BANANA, model).prompt(prompt);
+    }
+
+    public static Builder gptImage2(String model, String prompt) {
+        return builder(Family.GPT_IMAGE_2, model).prompt(prompt);
+    }
+
+    /** The generic task dialect: {@code model} and the model-specific {@code input} object. */
+    public static Builder task(String model, Map<String, ?> input) {
+        return builder(Family.GENERIC_TASK, model).input(input);
+    }
+
+    public static Builder builder(Family family, String model) {
+        return new Builder(Objects.requireNonNull(family, "family"), Objects.requireNonNull(model, "model"));
+    }
+
+    /** Collects fields; {@link #build()} validates. Not thread-safe. */
+    public static final class Builder {
+        private final Family family;
+        private final String model;
+        private final Map<String, Object> fields = new LinkedHashMap<>();
+        private final Set<String> typed = new LinkedHashSet<>();
+        private final List<Object> content = new ArrayList<>();
+
+        private Builder(Family family, String model) {
+            this.family = family;
+            this.model = model;
+        }
+
+        /** The prompt ({@code content[]} text item for Seedance 1.5; {@code input.prompt} for the generic dialect). */
+        public Builder prompt(String prompt) {
+            Objects.requireNonNull(prompt, "prompt");
+            if (family == Family.SEEDANCE_1_5) {
+                content.add(0, Map.of("type", "text", "text", prompt));
+                typed.add("content");
+                return this;
+            }
+            if (family == Family.GENERIC_TASK) {
+                Map<String, Object> input = new LinkedHashMap<>(inputMap());
+                input.put("prompt", prompt);
+                fields.put("input", input);
+                typed.add("input");
+                return this;
+            }
+            return typed("prompt", prompt);
+        }
+
+        /** Length in seconds ({@code duration}). */
+        public Builder duration(int seconds) {
+            return typed("duration", seconds);
+        }
+
+        /** Sora's alternative to {@code duration}. */
+        public Builder seconds(int seconds) {
+            return typed("seconds", seconds);
+        }
+
+        /** {@code aspect_ratio}, e.g. {@code 16:9}. */
+        public Builder aspectRatio(String ratio) {
+            return typed("aspect_ratio", ratio);
+        }
+
+        /** {@code size}: pixels for Sora ({@code 1280x720}), an aspect ratio for Nano Banana. */
+        public Builder size(String size) {
+            return typed("size", size);
+        }
+
+        /** {@code ratio}, e.g. {@code 16:9} or {@code adaptive}. */
+        public Builder ratio(String ratio) {
+            return typed("ratio", ratio);
+        }
+
+        /** {@code resolution}, e.g. {@code 720p} or {@code 2k}. */
+        public Builder resolution(String resolution) {
+            return typed("resolution", resolution);
+        }
+
+        /** GPT Image 2's {@code quality}: low, medium or high. */
+        public Builder quality(String quality) {
+            return typed("quality", quality);
+        }
+
+        /** {@code image_urls}: reference images. */
+        public Builder imageUrls(String... urls) {
+            return typed("image_urls", List.of(urls));
+        }
+
+        /** {@code input_reference}: Sora and VEO reference images. */
+        public Builder inputReference(String... urls) {
+            return typed("input_reference", List.of(urls));
+        }
+
+        /** {@code first_image}: a URL or {@code asset://id}. */
+        public Builder firstImage(String url) {
+            return typed("first_image", url);
+        }
+
+        /** {@code last_image}; needs a first image. */
+        public Builder lastImage(String url) {
+            return typed("last_image", url);
+        }
+
+        public Builder referenceImages(String... urls) {
+            return typed("referenceImages", List.of(urls));
+        }
+
+        public Builder referenceVideos(String... urls) {
+            return typed("referenceVideos", List.of(urls));
+        }
+
+        public Builder referenceAudios(String... urls) {
+            return typed("referenceAudios", List.of(urls));
+        }
+
+        /** Audio on or off: {@code generate_audio} for Seedance 1.5, {@code generateAudio} for Seedance 2.0. */
+        public Builder generateAudio(boolean on) {
+            return typed(family == Family.SEEDANCE_1_5 ? "generate_audio" : "generateAudio", on);
+        }
+
+        /** A Seedance 1.5 image item: {@code role} first_frame, last_frame or reference_image (null: first frame). */
+        public Builder image(String url, @Nullable String role) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("type", "image_url");
+            item.put("image_url", Map.of("url", Objects.requireNonNull(url, "url")));
+            if (role != null) {
+                item.put("role", role);
+            }
+            content.add(item);
+            typed.add("content");
+            return this;
+        }
+
+        /** The generic dialect's model-specific {@code input} object. */
+        public Builder input(Map<String, ?> input) {
+            Map<String, Object> merged = new LinkedHashMap<>(inputMap());
+            merged.putAll(Objects.requireNonNull(input, "input"));
+            fields.put("input", merged);
+            typed.add("input");
+            return this;
+        }
+
+        /** The generic dialect's {@code callback_url}. */
+        public Builder callbackUrl(String url) {
+            return typed("callback_url", url);
+        }
+
+        /**
+         * Any field, sent as it is: for parameters the documentation does not list. A JSON value: a string, number,
+         * boolean, list, map or {@code null}. Documented rules still apply to documented names.
+         */
+        public Builder param(String name, @Nullable Object value) {
+            Objects.requireNonNull(name, "name");
+            if (name.equals("model")) {
+                throw new IllegalArgumentException("param: set the model through builder(family, model)");
+            }
+            fields.put(name, value);
+            typed.remove(name);
+            return this;
+        }
+
+        /**
+         * The request, validated against the documented rules of its family.
+         *
+         * @throws InvalidRequestException naming the field, the value and the rule; nothing is sent
+         */
+        public GenerationRequest build() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("model", model);
+            if (!content.isEmpty()) {
+                body.put("content", List.copyOf(content));
+            }
+            body.putAll(fields);
+            RequestValidator.validate(family, model, body, typed);
+            return new GenerationRequest(family, model, Collections.unmodifiableMap(body));
+        }
+
+        private Builder typed(String field, Object value) {
+            fields.put(field, value);
+            typed.add(field);
+            return this;
+        }
+
+        @SuppressWarnings("unchecked")
+        private Map<String, Object> inputMap() {
+            Object in = fields.get("input");
+            return in instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+    }
+
+}

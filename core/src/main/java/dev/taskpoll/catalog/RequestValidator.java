@@ -1,0 +1,57 @@
+package dev.taskpoll.catalog;
+
+import dev.taskpoll.InvalidRequestException;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The documented request rules (API fact sheet, sections 5-6 and Appendix A), checked before anything is sent. The
+ * first broken rule is thrown as an {@link InvalidRequestException} naming the field, the value and the rule. This
+ * class checks which fields a family documents; {@link FamilyRules} holds each family's rules, written with the
+ * checks of {@link BodyChecks}.
+ * Where the documentation's pages disagree, the union of what current pages allow is accepted, and so are the
+ * documentation's own examples.
+ */
+final class RequestValidator {
+
+    private static final Map<Family, Set<String>> FIELDS = Map.ofEntries(
+            Map.entry(Family.SORA, Set.of("prompt", "duration", "seconds", "size", "aspect_ratio", "input_reference",
+                    "image_urls")),
+            Map.entry(Family.VEO, Set.of("prompt", "resolution", "aspect_ratio", "input_reference", "image_urls",
+                    "first_image", "last_image")),
+            Map.entry(Family.SEEDANCE_1_5, Set.of("content", "ratio", "duration", "generate_audio")),
+            Map.entry(Family.SEEDANCE_2_0, Set.of("prompt", "duration", "first_image", "last_image", "aspect_ratio",
+                    "generateAudio", "referenceImages", "referenceVideos", "referenceAudios")),
+            Map.entry(Family.VIDU, Set.of("prompt", "duration", "aspect_ratio", "resolution", "first_image",
+                    "last_image")),
+            Map.entry(Family.GROK, Set.of("prompt", "duration", "aspect_ratio", "resolution", "image_urls")),
+            Map.entry(Family.STARVIDEOS, Set.of("prompt", "duration", "ratio", "referenceImages", "referenceVideos",
+                    "first_image", "last_image")),
+            Map.entry(Family.VIDEOS, Set.of("prompt", "duration", "ratio", "resolution", "first_image", "last_image",
+                    "referenceImages", "referenceVideos", "referenceAudios")),
+            Map.entry(Family.SD2_MANXUE, Set.of("prompt", "duration", "ratio", "first_image", "last_image",
+                    "referenceImages", "referenceVideos", "referenceAudios")),
+            Map.entry(Family.NANO_BANANA, Set.of("prompt", "resolution", "size", "image_urls")),
+            Map.entry(Family.GPT_IMAGE_2, Set.of("prompt", "quality", "ratio", "resolution", "size", "image_urls")),
+            Map.entry(Family.GENERIC_TASK, Set.of("input", "callback_url")));
+
+    /**
+     * @param typed the fields set through typed setters (checked against the family's documented fields); fields
+     *              set with {@code param(...)} are not
+     */
+    static void validate(Family family, String model, Map<String, Object> body, Set<String> typed) {
+        if (model.isBlank()) {
+            throw new InvalidRequestException(family, "model", "must not be blank");
+        }
+        if (!family.supports(model)) {
+            throw new InvalidRequestException(family, "model", "'" + model + "' is not one of " + family.models());
+        }
+        for (String f : typed) {
+            if (!FIELDS.get(family).contains(f)) {
+                throw new InvalidRequestException(family, f, "is not a documented parameter of " + family
+                        + " (documented: " + FIELDS.get(family) + "); use param(...) to send it anyway");
+            }
+        }
+        new FamilyRules(family, model, body).check();
+    }
+}

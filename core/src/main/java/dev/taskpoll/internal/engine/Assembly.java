@@ -1,0 +1,30 @@
+package dev.taskpoll.internal.engine;
+
+import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.internal.budget.FleetBudget;
+import dev.taskpoll.spi.PollBudget;
+import dev.taskpoll.spi.StatusHints;
+import dev.taskpoll.spi.StatusSource;
+import java.util.Map;
+
+/**
+ * Puts an {@link Engine} together from {@link TrackerOptions}: the engine is given its collaborators and makes none
+ * of them. What the options do not name is taskpoll's default: one {@link SharedTimer} on the options' scheduler, the
+ * local {@link FleetBudget} (or {@link PollBudget#unlimited()} when the fleet budget is disabled), the options'
+ * cadence and store, and {@link StatusHints#local()}.
+ */
+public final class Assembly {
+
+    private Assembly() {
+    }
+
+    public static Engine engine(Map<Dialect, StatusSource> sources, TrackerOptions options) {
+        SharedTimer timer = new SharedTimer(options.scheduler(), options.timerResolution().toMillis());
+        PollBudget budget = options.budget() != null ? options.budget()
+                : options.fleet().enabled() ? new FleetBudget(options.fleet(), timer, options.clock())
+                : PollBudget.unlimited();
+        StatusHints hints = options.hints() != null ? options.hints() : StatusHints.local();
+        return new Engine(sources, timer, budget, options.cadence(), options.store(), hints, options);
+    }
+}

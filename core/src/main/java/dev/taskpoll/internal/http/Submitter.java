@@ -1,0 +1,229 @@
+package dev.taskpoll.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskpoll.Submission;
+import dev.taskpoll.SubmitOutcomeUnknownException;
+import dev.taskpoll.SubmitRejectedException;
+import dev.taskpoll.SubmitRetry;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollException;
+import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.TransportException;
+import dev.taskpoll.catalog.AssetLibrary;
+import dev.taskpoll.catalog.AssetRequest;
+import dev.taskpoll.catalog.AssetUpload;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.catalog.TaskKind;
+import dev.taskpoll.internal.engine.RetryAfter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.util.retry.Retry;
+
+/**
+ * {@code POST}s a {@link GenerationRequest} to its family's create path and reads the task id. A submit is retried
+ * only when it provably did not reach the API: the connection could not be made (or no pooled connection was free),
+ * or the API answered 429. Anything else after the request may have been written fails with
+ * {@link SubmitOutcomeUnknownException}: never a second, paid, generation.
+ */
+public final class Submitter {
+
+    private final HttpClient http;
+    private final ObjectMapper mapper;
+    private final StatusDecoder decoder;
+    private final TrackerOptions options;
+    private final SubmitRetry retry;
+
+    public Submitter(HttpClient http, ObjectMapper mapper, StatusDecoder decoder, TrackerOptions options,
+                     SubmitRetry retry) {
+        this.http = http.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON));
+        this.mapper = mapper;
+        this.decoder = decoder;
+        this.options = options;
+        this.retry = retry;
+    }
+
+    public Mono<Submission> submit(GenerationRequest request) {
+        return post(request.family(), request.family().createPath(), request.model(), request.body(),
+                (code, bytes) -> decode(request, code, bytes));
+    }
+
+    /** Uploads to an asset library, with the same rule: sent again only when it provably was not sent. */
+    public Mono<AssetUpload> upload(AssetRequest request) {
+        return post(request.library(), request.library().uploadPath(), "asset", request.body(),
+                (code, bytes) -> decodeAssets(request, code, bytes));
+    }
+
+    private <T> Mono<T> post(TaskKind family, String path, String model, Map<String, Object> payload,
+                             BiFunction<Integer, byte[], T> decode) {
+        byte[] body;
+        try {
+            body = mapper.writeValueAsBytes(payload);
+        } catch (IOException e) {
+            return Mono.error(new IllegalArgumentException("request body is not serialisable as JSON: "
+                    + e.getClass().getSimpleName()));
+        }
+        return Mono.defer(() -> attempt(family, path, model, body, decode))
+                .retryWhen(Retry.from(signals -> signals.concatMap(signal -> {
+                    if (!(signal.failure() instanceof NotSent notSent)) {
+                        return Mono.error(signal.failure());
+                    }
+                    int attempt = (int) signal.totalRetries() + 1;
+                    if (attempt >= retry.maxAttempts()) {
+                        return Mono.error(new TransportException(null, family + " submit not sent after "
+                                + attempt + " attempts (" + notSent.what + "); no task was created", notSent.getCause()));
+                    }
+                    double random = options.random().getAsDouble();
+                    Duration delay = !notSent.throttled ? retry.notSentBackoff().delay(attempt, random)
+                            : RetryAfter.parse(notSent.retryAfter, options.clock().instant()).map(retry::bound)
+                            .orElseGet(() -> retry.throttleBackoff().delay(attempt, random));
+                    return Mono.delay(delay, options.scheduler());
+                })));
+    }
+
+    private <T> Mono<T> attempt(TaskKind family, String path, String model, byte[] body,
+                                BiFunction<Integer, byte[], T> decode) {
+        return http.post()
+                .uri(path)
+                .send(ByteBufFlux.fromInbound(Mono.just(body)))
+                .responseSingle((res, content) -> content.asByteArray().defaultIfEmpty(new byte[0]).map(bytes -> {
+                    int code = res.status().code();
+                    if (code == 429) {
+                        throw new NotSent("HTTP 429", res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), true, null);
+                    }
+                    if (code >= 400 && code < 500 && code != 408) {
+                        throw new SubmitRejectedException(family, code, Integer.toString(code), reason(bytes));
+                    }
+                    if (code < 200 || code > 299) {
+                        throw new SubmitOutcomeUnknownException(family, model, code, "HTTP " + code, null);
+                    }
+                    return decode.apply(code, bytes);
+                }))
+                .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> notSent(e)
+                        ? new NotSent(e.getClass().getSimpleName(), null, false, e)
+                        : new SubmitOutcomeUnknownException(family, model, 0,
+                        "no response (" + e.getClass().getSimpleName() + ")", e));
+    }
+
+    private static boolean notSent(Throwable e) {
+        String name = e.getClass().getName();
+        return e instanceof ConnectException || e instanceof io.netty.channel.ConnectTimeoutException
+                || name.endsWith("PoolAcquirePendingLimitException") || name.endsWith("PoolAcquireTimeoutException");
+    }
+
+    private Submission decode(GenerationRequest request, int httpStatus, byte[] bytes) {
+        Family family = request.family();
+        JsonNode root = accepted(family, request.model(), httpStatus, bytes);
+        String id = firstText(root, List.of("id", "task_id"));
+        if (id == null) {
+            id = firstText(root.path("data"), List.of("projectId", "id", "task_id"));
+        }
+        if (id == null || id.isBlank()) {
+            throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus,
+                    "HTTP " + httpStatus + " without a task id", null);
+        }
+        TaskStatus status;
+        if (root.hasNonNull("status")) {
+            status = decoder.decode(id, bytes, options.clock().instant());
+        } else {
+            status = new TaskStatus(id, TaskState.QUEUED, "submitted", request.model(), null, List.of(), null, null,
+                    null, options.clock().instant());
+        }
+        return new Submission(id, family, request.model(), status, options.policy(family, request.model()));
+    }
+
+    private AssetUpload decodeAssets(AssetRequest request, int httpStatus, byte[] bytes) {
+        AssetLibrary library = request.library();
+        JsonNode root = accepted(library, "asset", httpStatus, bytes);
+        JsonNode data = root.path("data");
+        List<AssetUpload.Accepted> accepted = new java.util.ArrayList<>();
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        if (library == AssetLibrary.SEEDANCE_2_0) {
+            String id = data.path("assetId").asText(null);
+            if (id == null || id.isBlank()) {
+                throw new SubmitOutcomeUnknownException(library, "asset", httpStatus,
+                        "HTTP " + httpStatus + " without an assetId", null);
+            }
+            accepted.add(new AssetUpload.Accepted(id, library, String.valueOf(request.body().get("assetType")),
+                    String.valueOf(request.body().get("url"))));
+        } else {
+            for (JsonNode item : data.path("items")) {
+                accepted.add(new AssetUpload.Accepted(item.path("assetId").asText(), library,
+                        item.path("assetType").asText(), item.path("originalUrl").asText()));
+            }
+            for (JsonNode item : data.path("failedItems")) {
+                refused.put(item.path("originalUrl").asText(), item.path("reason").asText("refused"));
+            }
+        }
+        return new AssetUpload(accepted, refused);
+    }
+
+    /**
+     * The 2xx body as a JSON object whose envelope {@code code}, if any, is {@code 0}: unreadable means the outcome
+     * is unknown; another code means the API refused.
+     */
+    private JsonNode accepted(TaskKind family, String model, int httpStatus, byte[] bytes) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(bytes);
+        } catch (IOException e) {
+            root = null;
+        }
+        if (root == null || !root.isObject()) {
+            throw new SubmitOutcomeUnknownException(family, model, httpStatus,
+                    "HTTP " + httpStatus + " with an unreadable body", null);
+        }
+        JsonNode code = root.get("code");
+        if (code != null && !code.isNull() && !code.asText().equals("0")) {
+            throw new SubmitRejectedException(family, httpStatus, code.asText(), reason(bytes));
+        }
+        return root;
+    }
+
+    private @Nullable String reason(byte[] bytes) {
+        try {
+            JsonNode n = mapper.readTree(bytes);
+            String m = n == null ? null : firstText(n, List.of("msg", "message", "error"));
+            return m == null ? null : m.length() > 500 ? m.substring(0, 500) : m;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static @Nullable String firstText(JsonNode n, List<String> names) {
+        for (String name : names) {
+            JsonNode v = n.get(name);
+            if (v != null && v.isTextual()) {
+                return v.asText();
+            }
+        }
+        return null;
+    }
+
+    /** The request provably did not reach the API: safe to send again. */
+    private static final class NotSent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String what;
+        final transient @Nullable String retryAfter;
+        final boolean throttled;
+
+        NotSent(String what, @Nullable String retryAfter, boolean throttled, @Nullable Throwable cause) {
+            super(what, cause, false, false);
+            this.what = what;
+            this.retryAfter = retryAfter;
+            this.throttled = throttled;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.taskpoll.micrometer;
+
+import dev.taskpoll.FleetStats;
+import dev.taskpoll.ModelStats;
+import dev.taskpoll.TaskpollClient;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
+import reactor.core.Disposable;
+
+/**
+ * The fleet's figures as Micrometer meters, for applications that have Micrometer (an optional dependency of
+ * taskpoll: this class is the only one that needs it). In Spring Boot, declare it as a bean and it is bound to the
+ * application's registry; elsewhere call {@link #bindTo(MeterRegistry)}.
+ *
+ * <p>Meters, each tagged {@code client=<name>}: counters {@code taskpoll.requests} (status requests sent, retries
+ * included), {@code taskpoll.throttled} (429 answers), {@code taskpoll.retries}; gauges {@code taskpoll.tasks.active},
+ * {@code taskpoll.rate} (the shared budget's requests per second), {@code taskpoll.inflight},
+ * {@code taskpoll.waiting} (requests waiting for the budget), {@code taskpoll.paused} (ms left of a fleet-wide
+ * {@code Retry-After} pause), {@code taskpoll.circuit.open} (1 open, 0.5 half-open, 0 closed),
+ * {@code taskpoll.pool.acquired} and {@code taskpoll.pool.pending} (connections). Per model, also tagged
+ * {@code family} and {@code model} ({@code unknown} for tasks tracked without one): counters {@code taskpoll.polls},
+ * {@code taskpoll.tasks.started} and {@code taskpoll.tasks.ended} (tagged {@code outcome}: completed, failed, error),
+ * registered when a model is first tracked. Values are read when the registry asks: nothing is recorded on the poll
+ * path but a counter increment.
+ */
+public final class TaskpollMeters implements MeterBinder, AutoCloseable {
+
+    private final TaskpollClient client;
+    private final Tags tags;
+    private final List<Disposable> watches = new CopyOnWriteArrayList<>();
+
+    public TaskpollMeters(TaskpollClient client, String name) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.tags = Tags.of(Tag.of("client", Objects.requireNonNull(name, "name")));
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        counter(registry, "taskpoll.requests", "status requests sent, retries included", s -> s.requestsSent());
+        counter(registry, "taskpoll.throttled", "429 answers", s -> s.throttled());
+        counter(registry, "taskpoll.retries", "attempts that were retries", s -> s.retries());
+        gauge(registry, "taskpoll.tasks.active", "tasks being polled", s -> s.activeTasks());
+        gauge(registry, "taskpoll.rate", "the shared budget's rate, requests per second", s -> s.currentRate());
+        gauge(registry, "taskpoll.inflight", "requests in flight", s -> s.inFlight());
+        gauge(registry, "taskpoll.waiting", "requests waiting for the shared budget", s -> s.waiting());
+        gauge(registry, "taskpoll.paused", "ms left of a fleet-wide Retry-After pause", s -> s.pausedMillis());
+        gauge(registry, "taskpoll.circuit.open", "1 open, 0.5 half-open, 0 closed", s -> circuit(s.circuitState()));
+        Gauge.builder("taskpoll.pool.acquired", client, c -> c.poolStats().acquired()).tags(tags)
+                .description("connections carrying a request").register(registry);
+        Gauge.builder("taskpoll.pool.pending", client, c -> c.poolStats().pending()).tags(tags)
+                .description("requests waiting for a connection").register(registry);
+        watches.add(client.tracker().watchModels(m -> bindModel(registry, m)));
+    }
+
+    /** The per-model meters, registered when a model is first tracked (or at bind time for those already seen). */
+    private void bindModel(MeterRegistry registry, ModelStats.Live m) {
+        Tags t = tags.and("family", m.kind().name()).and("model", m.model() == null ? "unknown" : m.model());
+        FunctionCounter.builder("taskpoll.polls", m, x -> x.snapshot().polls()).tags(t)
+                .description("polls sent for tasks of this model (retries not counted)").register(registry);
+        FunctionCounter.builder("taskpoll.tasks.started", m, x -> x.snapshot().started()).tags(t)
+                .description("tasks of this model whose tracking started").register(registry);
+        FunctionCounter.builder("taskpoll.tasks.ended", m, x -> x.snapshot().completed()).tags(t.and("outcome",
+                "completed")).description("tasks of this model that ended").register(registry);
+        FunctionCounter.builder("taskpoll.tasks.ended", m, x -> x.snapshot().failed()).tags(t.and("outcome",
+                "failed")).description("tasks of this model that ended").register(registry);
+        FunctionCounter.builder("taskpoll.tasks.ended", m, x -> x.snapshot().errors()).tags(t.and("outcome",
+                "error")).description("tasks of this model that ended").register(registry);
+    }
+
+    /** Stops registering meters for models tracked from now on. */
+    @Override
+    public void close() {
+        watches.forEach(Disposable::dispose);
+        watches.clear();
+    }
+
+    static double circuit(String state) {
+        switch (state) {
+            case "OPEN":
+            case "FORCED_OPEN":
+                return 1;
+            case "HALF_OPEN":
+                return 0.5;
+            default:
+                return 0;
+        }
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<FleetStats> f) {
+        FunctionCounter.builder(name, client, c -> f.applyAsDouble(c.tracker().stats())).tags(tags)
+                .description(description).register(registry);
+    }
+
+    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<FleetStats> f) {
+        Gauge.builder(name, client, c -> f.applyAsDouble(c.tracker().stats())).tags(tags)
+                .description(description).register(registry);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.taskpoll.spi;
+
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.catalog.TaskKind;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where a client records the tasks it submits and tracks, so that tracking survives a restart. The default,
+ * {@link #none()}, records nothing: tasks live only while someone subscribes to them, and a restart forgets them.
+ * A durable store (an embedded file, or Redis in cluster mode) makes every submitted task tracked until it ends,
+ * whether or not anyone subscribes, and resumes open tasks when the next client starts.
+ *
+ * <p><b>Call order</b>, for one task (each call's {@code Mono} completes once the record is durable; the caller waits
+ * for it where the order matters):
+ * <ol>
+ *   <li>Submit: {@link #intent} before the create request leaves. Then either {@link #submitted} as soon as the answer
+ *       carries a task id, before anyone is handed the id; or {@link #notCreated} when the API provably created
+ *       nothing (it refused the request, or the request was never sent). A submit whose outcome is unknown leaves its
+ *       intent as it is: <em>in doubt</em>, never sent again by taskpoll.</li>
+ *   <li>A task tracked by reference ({@code client.track(ref)}) without a submit: {@link #started}, which returns the
+ *       record the store holds (an existing one wins: its start, deadline and grid are kept).</li>
+ *   <li>Then, before the first poll is armed: nothing more; the record carries the first planned poll.</li>
+ *   <li>Every status change, in order: {@link #status}. Statuses that repeat the last one are not recorded.</li>
+ *   <li>Each result stored by capture: {@link #captured}.</li>
+ *   <li>The end, once: {@link #ended}, with the terminal status or the error that ended tracking.</li>
+ * </ol>
+ * When a client starts, it calls {@link #open()} once and tracks every task it gives, with its recorded start,
+ * deadline and last planned poll. {@link #close()} is called when the client closes, after tracking has stopped.
+ *
+ * <p><b>Threading:</b> every method is called from event loops and the tracker's timer thread and must return at
+ * once: an implementation that does I/O hands it to its own thread (JDBC on one dedicated thread) or to a non-blocking
+ * client, and completes the {@code Mono} from there. Writes for one task are issued in the order above and must be
+ * applied in that order. A write the store refuses (a full disk, a lease that moved to another instance) fails its
+ * {@code Mono} with a {@link dev.taskpoll.TaskpollException}; the tracker then stops tracking that task here without
+ * emitting the status it could not record (an end it could not record is still signalled to subscribers, and the
+ * task, still open in the store, is resumed at the next start).
+ */
+public interface TaskStore extends AutoCloseable {
+
+    /** Whether this store keeps anything; {@code false} only for {@link #none()}, which the tracker skips. */
+    boolean durable();
+
+    /** The submit of a request is about to be sent; gives the intent's id. */
+    Mono<Long> intent(Intent intent);
+
+    /** The submit with this intent was answered with a task id. */
+    Mono<Void> submitted(long intentId, Tracked task);
+
+    /** The submit with this intent provably created no task (refused, or never sent). */
+    Mono<Void> notCreated(long intentId, String reason);
+
+    /** A task is tracked without a submit through this store; gives the record held (an existing one wins). */
+    Mono<Tracked> started(Tracked task);
+
+    /** The task's status changed. */
+    Mono<Void> status(TaskRef task, TaskStatus status);
+
+    /** One result of the task was stored by capture. */
+    Mono<Void> captured(TaskRef task, StoredResult result);
+
+    /** Tracking of the task ended, for good. */
+    Mono<Void> ended(TaskRef task, Ending ending);
+
+    /** Every task whose tracking has not ended, to resume; read once when a client starts. */
+    Flux<Tracked> open();
+
+    @Override
+    void close();
+
+    /** Nothing recorded, nothing resumed: tracking lives as long as its subscribers (taskpoll's behaviour before stores). */
+    static TaskStore none() {
+        return NoStore.INSTANCE;
+    }
+
+    /**
+     * A submit about to be sent.
+     *
+     * @param kind    the family (or asset library)
+     * @param model   the model
+     * @param request the request body as sent, as JSON (never the API key)
+     * @param at      when
+     */
+    record Intent(TaskKind kind, String model, String request, Instant at) {
+        public Intent {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(request, "request");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A task being tracked, as recorded.
+     *
+     * @param ref       id, kind, model and the policy it is tracked with
+     * @param startedAt when tracking began (for a submitted task: when the submit was answered)
+     * @param deadline  when tracking gives up, absolute
+     * @param firstDue  the first poll planned (scheduler ms), or {@link Long#MIN_VALUE} when none yet
+     * @param last      the latest status recorded, if any
+     */
+    record Tracked(TaskRef ref, Instant startedAt, Instant deadline, long firstDue, @Nullable TaskStatus last) {
+        public Tracked {
+            Objects.requireNonNull(ref, "ref");
+            Objects.requireNonNull(startedAt, "startedAt");
+            Objects.requireNonNull(deadline, "deadline");
+        }
+    }
+
+    /**
+     * One result stored.
+     *
+     * @param index  its position among the task's result URLs, from 0
+     * @param path   where it is stored
+     * @param size   bytes
+     * @param sha256 lowercase hex
+     */
+    record StoredResult(int index, String path, long size, String sha256) {
+    }
+
+    /**
+     * How tracking ended: a terminal status, or the error that ended it.
+     *
+     * @param status   the terminal status, or null when an error ended tracking
+     * @param error    the error's type and message, or null
+     * @param deadline the absolute deadline the task had
+     * @param at       when tracking ended
+     */
+    record Ending(@Nullable TaskStatus status, @Nullable String error, Instant deadline, Instant at) {
+    }
+}

@@ -1,0 +1,266 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.PollBudget;
+import dev.taskpoll.spi.StatusHints;
+import dev.taskpoll.spi.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * The seams of {@code dev.taskpoll.spi} as the tracker uses them: each collaborator given through
+ * {@link TrackerOptions} is called in the documented order, on virtual time.
+ */
+class SeamsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+
+    /** Answers queued, processing, processing, completed; the provider reports no model. */
+    private final ScriptedStatuses source = new ScriptedStatuses("queued", "processing", "processing", "completed");
+
+    private final class ScriptedStatuses implements dev.taskpoll.spi.StatusSource {
+        private final String[] script;
+        private int next;
+
+        ScriptedStatuses(String... script) {
+            this.script = script;
+        }
+
+        @Override
+        public Mono<TaskStatus> fetch(String taskId) {
+            return Mono.fromSupplier(() -> {
+                String raw = script[Math.min(next++, script.length - 1)];
+                calls.add("fetch@" + vts.now(TimeUnit.MILLISECONDS));
+                return new TaskStatus(taskId, TaskState.fromRaw(raw), raw, null, null,
+                        raw.equals("completed") ? List.of("https://cdn.example/" + taskId + ".mp4") : List.of(), null,
+                        null, null, Instant.ofEpochMilli(vts.now(TimeUnit.MILLISECONDS)));
+            });
+        }
+    }
+
+    private TaskTracker tracker(TrackerOptions.Builder b) {
+        return TaskTracker.create(Map.of(Dialect.OPC, source), b.scheduler(vts).random(() -> 0.5).phaseSpread(0)
+                .fleet(FleetOptions.disabled()).build());
+    }
+
+    @Test
+    void aCadenceGivenInTheOptionsDecidesEveryPollAndHearsTheEnd() {
+        // first poll at 5 s, then 10, 20, 40 s after it: not the fixed grid
+        Cadence doubling = new Cadence() {
+            @Override
+            public long firstPoll(Task task, long now) {
+                calls.add("first " + task.kind() + "/" + task.model() + " polls=" + task.polls());
+                return now + 5_000;
+            }
+
+            @Override
+            public long nextPoll(Task task, long now) {
+                calls.add("next polls=" + task.polls() + " last=" + task.last().rawStatus());
+                return task.lastDue() + 10_000L * (1L << (task.polls() - 1));
+            }
+
+            @Override
+            public void ended(Task task, TaskStatus terminal, long now) {
+                calls.add("ended " + terminal.state() + " polls=" + task.polls() + " started=" + task.startedAt());
+            }
+        };
+        TaskTracker tracker = tracker(TrackerOptions.builder().cadence(doubling));
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO, "veo_3_1_fast")), () -> vts,
+                        Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(2))
+                .expectNextCount(3)
+                .expectComplete().verify(WAIT);
+        assertThat(calls).containsExactly(
+                "first VEO/veo_3_1_fast polls=0",
+                "fetch@5000", "next polls=1 last=queued",
+                "fetch@15000", "next polls=2 last=processing",
+                "fetch@35000", "next polls=3 last=processing",
+                "fetch@75000", "ended COMPLETED polls=4 started=0");
+    }
+
+    @Test
+    void aBudgetGivenInTheOptionsAdmitsEveryRequestAndHearsHowItEnded() {
+        PollBudget recording = new PollBudget() {
+            @Override
+            public Mono<Permit> admit() {
+                return Mono.fromSupplier(() -> {
+                    calls.add("admit@" + vts.now(TimeUnit.MILLISECONDS));
+                    return outcome -> calls.add("done " + outcome);
+                });
+            }
+
+            @Override
+            public void throttled(@Nullable Duration retryAfter) {
+                calls.add("throttled " + retryAfter);
+            }
+
+            @Override
+            public Stats stats() {
+                return new Stats(7, 0, 0, "CLOSED", 0);
+            }
+        };
+        ScriptedSource throttling = new ScriptedSource(vts).then429("3").then("completed");
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throttling), TrackerOptions.builder()
+                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recording).build());
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.NANO_BANANA)), () -> vts,
+                        Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(10))
+                .expectNextCount(1)
+                .expectComplete().verify(WAIT);
+        assertThat(calls).containsExactly("admit@3000", "done THROTTLED", "throttled PT3S", "admit@6000",
+                "done ANSWERED");
+        assertThat(tracker.stats().currentRate()).as("the stats are the given budget's").isEqualTo(7);
+    }
+
+    @Test
+    void aDurableStoreHearsStartEveryChangeAndTheEndBeforeSubscribersDo() {
+        RecordingStore store = new RecordingStore();
+        TaskTracker tracker = tracker(TrackerOptions.builder().store(store));
+        List<String> seen = new ArrayList<>();
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO, "veo_3_1_fast"))
+                                .doOnNext(s -> seen.add(s.rawStatus() + " after " + store.writes.size() + " writes")),
+                        () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(3))
+                .expectNextCount(3)
+                .expectComplete().verify(WAIT);
+        assertThat(store.writes).containsExactly(
+                "started t VEO veo_3_1_fast deadline=1800000 firstDue=30000",
+                "status t queued", "status t processing", "status t completed", "ended t COMPLETED");
+        // each status reached the subscriber only once it was recorded
+        assertThat(seen).containsExactly("queued after 2 writes", "processing after 3 writes",
+                "completed after 5 writes");
+    }
+
+    @Test
+    void aTaskTheStoreAlreadyHeldKeepsItsStartDeadlineAndGrid() {
+        RecordingStore store = new RecordingStore();
+        // started 100 s before now (virtual time 200 s), with a 30 s grid anchored at 37 s
+        store.held = new TaskStore.Tracked(TaskRef.of("t", Family.VEO), Instant.ofEpochMilli(100_000),
+                Instant.ofEpochMilli(100_000 + 1_800_000), 37_000, null);
+        vts.advanceTimeBy(Duration.ofSeconds(200));
+        TaskTracker tracker = tracker(TrackerOptions.builder().store(store));
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO)), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(3))
+                .expectNextCount(3)
+                .expectComplete().verify(WAIT);
+        // the next grid points after 200 s: 217, 247, 277, 307 s
+        assertThat(calls).containsExactly("fetch@217000", "fetch@247000", "fetch@277000", "fetch@307000");
+    }
+
+    @Test
+    void theModelTravelsWithTheTaskIntoItsStatusesPoliciesAndStats() {
+        TaskTracker tracker = tracker(TrackerOptions.builder()
+                .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30)))
+                .policy("veo_3_1_pro", PollPolicy.of(Duration.ofSeconds(45), Duration.ofMinutes(30))));
+        List<TaskStatus> statuses = new ArrayList<>();
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO, "veo_3_1_pro"))
+                        .doOnNext(statuses::add), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(4))
+                .expectNextCount(3)
+                .expectComplete().verify(WAIT);
+        assertThat(calls).as("the model's policy wins over its family's")
+                .containsExactly("fetch@45000", "fetch@90000", "fetch@135000", "fetch@180000");
+        assertThat(statuses).allSatisfy(s -> assertThat(s.model()).isEqualTo("veo_3_1_pro"));
+        assertThat(tracker.modelStats()).singleElement().satisfies(m -> {
+            assertThat(m.kind()).isEqualTo(Family.VEO);
+            assertThat(m.model()).isEqualTo("veo_3_1_pro");
+            assertThat(m.polls()).isEqualTo(4);
+            assertThat(m.completed()).isEqualTo(1);
+            assertThat(m.pollsPerEndedTask()).isEqualTo(4.0);
+        });
+    }
+
+    @Test
+    void hintsGivenInTheOptionsAreTheTrackersAndReachItsTasks() {
+        StatusHints hints = StatusHints.local();
+        TaskTracker tracker = tracker(TrackerOptions.builder().hints(hints));
+        assertThat(tracker.hints()).isSameAs(hints);
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO)), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(31))
+                .assertNext(s -> assertThat(s.rawStatus()).isEqualTo("queued"))
+                .then(() -> hints.offer(Family.VEO, new TaskStatus("t", TaskState.COMPLETED, "completed", null, null,
+                        List.of(), null, null, null, Instant.EPOCH)))
+                // a terminal hint is confirmed by a poll at once: the source's next answer (processing) is emitted
+                .assertNext(s -> assertThat(s.rawStatus()).isEqualTo("processing"))
+                .thenCancel().verify(WAIT);
+        assertThat(calls).containsExactly("fetch@30000", "fetch@31000");
+    }
+
+    /** A store that records every write and completes at once, as a durable one would after its commit. */
+    private static final class RecordingStore implements TaskStore {
+        final List<String> writes = new CopyOnWriteArrayList<>();
+        @Nullable Tracked held;
+
+        @Override
+        public boolean durable() {
+            return true;
+        }
+
+        @Override
+        public Mono<Long> intent(Intent intent) {
+            return Mono.just(1L);
+        }
+
+        @Override
+        public Mono<Void> submitted(long intentId, Tracked task) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Void> notCreated(long intentId, String reason) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Tracked> started(Tracked task) {
+            return Mono.fromSupplier(() -> {
+                writes.add("started " + task.ref().id() + " " + task.ref().kind() + " " + task.ref().model()
+                        + " deadline=" + task.deadline().toEpochMilli() + " firstDue=" + task.firstDue());
+                return held != null ? held : task;
+            });
+        }
+
+        @Override
+        public Mono<Void> status(TaskRef task, TaskStatus status) {
+            return Mono.fromRunnable(() -> writes.add("status " + task.id() + " " + status.rawStatus()));
+        }
+
+        @Override
+        public Mono<Void> captured(TaskRef task, StoredResult result) {
+            return Mono.fromRunnable(() -> writes.add("captured " + task.id() + " " + result.index()));
+        }
+
+        @Override
+        public Mono<Void> ended(TaskRef task, Ending ending) {
+            return Mono.fromRunnable(() -> writes.add("ended " + task.id() + " "
+                    + (ending.status() != null ? ending.status().state() : ending.error())));
+        }
+
+        @Override
+        public Flux<Tracked> open() {
+            return Flux.empty();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

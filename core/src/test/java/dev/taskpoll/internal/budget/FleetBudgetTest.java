@@ -1,0 +1,180 @@
+package dev.taskpoll.internal.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.ApiStatusException;
+import dev.taskpoll.FleetOptions;
+import dev.taskpoll.TransportException;
+import dev.taskpoll.internal.engine.RetryDecider;
+import dev.taskpoll.internal.engine.SchedulerClock;
+import dev.taskpoll.internal.engine.SharedTimer;
+import dev.taskpoll.spi.PollBudget;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** The fleet budget's rules, exactly, on virtual time. */
+class FleetBudgetTest {
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final SharedTimer timer = new SharedTimer(vts, 1);
+
+    private FleetBudget budget(FleetOptions o) {
+        return new FleetBudget(o, timer, new SchedulerClock(vts));
+    }
+
+    private List<Long> admitTimes(FleetBudget b, int n) {
+        List<Long> at = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            b.admit().subscribe(t -> {
+                at.add(vts.now(TimeUnit.MILLISECONDS));
+                t.done(PollBudget.Outcome.ANSWERED);
+            });
+        }
+        return at;
+    }
+
+    @Test
+    void theRateIsCappedForTheWholeFleet() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(4));
+        List<Long> at = admitTimes(b, 12);
+        vts.advanceTimeBy(Duration.ofSeconds(5));
+        assertThat(at).hasSize(12);
+        // a full bucket (one second of 4) at once, then one every 250 ms
+        assertThat(at.subList(0, 4)).containsOnly(0L);
+        assertThat(at.subList(4, 12)).containsExactly(250L, 500L, 750L, 1000L, 1250L, 1500L, 1750L, 2000L);
+    }
+
+    @Test
+    void whenMostAnswersAre429TheRateDropsTowardsWhatGotThroughAtMostByHalf() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(100));
+        List<Long> at = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            b.admit().subscribe(t -> {
+                at.add(vts.now(TimeUnit.MILLISECONDS));
+                t.done(n < 20 ? PollBudget.Outcome.ANSWERED : PollBudget.Outcome.THROTTLED);
+            });
+        }
+        vts.advanceTimeBy(Duration.ofMillis(1000));
+        assertThat(at).hasSize(100);
+        // 20 answers a second got through (1.02 x 20), but the rate drops at most by half at once
+        assertThat(b.currentRate()).isEqualTo(50);
+    }
+
+    @Test
+    void waitersAreAdmittedInTheOrderTheyAskedAndACancelledWaiterIsSkipped() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(2));
+        List<Integer> order = new ArrayList<>();
+        List<reactor.core.Disposable> subs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            subs.add(b.admit().subscribe(t -> {
+                order.add(n);
+                t.done(PollBudget.Outcome.ANSWERED);
+            }));
+        }
+        assertThat(b.waiting()).isEqualTo(4);
+        subs.get(3).dispose();
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(order).containsExactly(0, 1, 2, 4, 5);
+        assertThat(b.waiting()).isZero();
+        assertThat(b.inFlight()).isZero();
+    }
+
+    @Test
+    void aRetryAfterPausesTheWholeFleet() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(100));
+        b.throttled(Duration.ofSeconds(7));
+        assertThat(b.pausedMillis()).isEqualTo(7000);
+        List<Long> at = admitTimes(b, 3);
+        vts.advanceTimeBy(Duration.ofMillis(6999));
+        assertThat(at).isEmpty();
+        vts.advanceTimeBy(Duration.ofMillis(1));
+        // and resumes at the rate (100/s), not with a burst of the paused second's budget
+        assertThat(at).containsExactly(7000L);
+        vts.advanceTimeBy(Duration.ofMillis(20));
+        assertThat(at).containsExactly(7000L, 7010L, 7020L);
+    }
+
+    @Test
+    void aPauseThatDidNotHelpIsNotRepeatedFleetWideForACoolDown() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1000));
+        b.throttled(Duration.ofSeconds(1));
+        // after the pause, 3 of the first 50 answers are 429 again: waiting did not help
+        for (int i = 0; i < 50; i++) {
+            int n = i;
+            b.admit().subscribe(t -> t.done(n % 20 == 0 ? PollBudget.Outcome.THROTTLED
+                    : PollBudget.Outcome.ANSWERED));
+        }
+        vts.advanceTimeBy(Duration.ofMillis(1100));
+        assertThat(b.pausedMillis()).isZero();
+        b.throttled(Duration.ofSeconds(2));
+        assertThat(b.pausedMillis()).as("skipped: the 429s are not the quota's").isZero();
+        vts.advanceTimeTo(java.time.Instant.ofEpochSecond(12));
+        b.throttled(Duration.ofSeconds(2));
+        assertThat(b.pausedMillis()).as("the cool-down (10 s) is over: honoured again").isEqualTo(2000);
+    }
+
+    @Test
+    void aPauseThatHelpedKeepsPausesOn() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1000));
+        b.throttled(Duration.ofSeconds(1));
+        assertThat(admitTimes(b, 50)).isEmpty();
+        vts.advanceTimeBy(Duration.ofMillis(1100));
+        b.throttled(Duration.ofSeconds(3));
+        assertThat(b.pausedMillis()).isEqualTo(3000);
+    }
+
+    @Test
+    void requestsInFlightAreCapped() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(100).withMaxInFlight(2));
+        List<PollBudget.Permit> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            b.admit().subscribe(held::add);
+        }
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(held).hasSize(2);
+        assertThat(b.inFlight()).isEqualTo(2);
+        held.get(0).done(PollBudget.Outcome.ANSWERED);
+        held.get(0).done(PollBudget.Outcome.ANSWERED); // released once only
+        vts.advanceTimeBy(Duration.ofMillis(20));
+        assertThat(held).hasSize(3);
+        assertThat(b.inFlight()).isEqualTo(2);
+    }
+
+    @Test
+    void theCircuitOpensOnBroadFailureThenProbesAndCloses() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1000).withCircuit(50, 10, Duration.ofSeconds(30)));
+        for (int i = 0; i < 10; i++) {
+            b.admit().subscribe(t -> t.done(PollBudget.Outcome.FAILED));
+        }
+        vts.advanceTimeBy(Duration.ofMillis(10));
+        assertThat(b.circuitState()).isEqualTo("OPEN");
+        List<Long> at = admitTimes(b, 1);
+        vts.advanceTimeBy(Duration.ofSeconds(29));
+        assertThat(at).as("nothing is sent while open").isEmpty();
+        vts.advanceTimeBy(Duration.ofSeconds(4));
+        assertThat(at).hasSize(1);
+        assertThat(at.get(0)).isBetween(30_000L, 33_010L);
+        // a window of 10 permits one probe in half-open; it succeeded: closed again
+        assertThat(b.circuitState()).isEqualTo("CLOSED");
+    }
+
+    @Test
+    void throttlingAndPermanentErrorsDoNotOpenTheCircuit() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1000).withCircuit(50, 10, Duration.ofSeconds(30)));
+        // what the tracker reports for 429 and for 404 (RetryDeciderTest checks the mapping)
+        for (int i = 0; i < 20; i++) {
+            PollBudget.Outcome o = RetryDecider.outcome(i % 2 == 0 ? new ApiStatusException("t", 429, null, null)
+                    : new ApiStatusException("t", 404, null, null));
+            b.admit().subscribe(t -> t.done(o));
+        }
+        b.admit().subscribe(t -> t.done(RetryDecider.outcome(new TransportException("t", "reset", null))));
+        vts.advanceTimeBy(Duration.ofMillis(10));
+        assertThat(b.circuitState()).isEqualTo("CLOSED");
+    }
+}

@@ -1,0 +1,73 @@
+package dev.taskpoll.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.FleetStats;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.testkit.Faults;
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+class TaskpollMetersTest {
+
+    @Test
+    void theFleetsFiguresAreMicrometerMeters() {
+        SimTime time = SimTime.accelerated(100);
+        try (Simulator sim = Simulator.builder().time(time).faults(Faults.parse("429=0.3")).seed(5)
+                .generationTime(Duration.ofSeconds(20), Duration.ofSeconds(30)).build().start();
+             TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
+                     .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                     .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build()).build())) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            // one model tracked before the meters are bound, one after: both get their meters
+            Family f = Family.GENERIC_TASK;
+            client.track(TaskRef.of(sim.createTask(f.createPath(), "kling-v2"), f, "kling-v2"))
+                    .blockLast(Duration.ofSeconds(30));
+            TaskpollMeters meters = new TaskpollMeters(client, "main");
+            meters.bindTo(registry);
+            Flux.range(0, 20)
+                    .flatMap(i -> client.track(TaskRef.of(sim.createTask(f.createPath(), "luma-ray-2"), f,
+                            "luma-ray-2")))
+                    .blockLast(Duration.ofSeconds(30));
+            for (String model : java.util.List.of("kling-v2", "luma-ray-2")) {
+                dev.taskpoll.ModelStats m = client.tracker().modelStats().stream()
+                        .filter(x -> model.equals(x.model())).findFirst().orElseThrow();
+                assertThat(registry.get("taskpoll.polls").tags("family", "GENERIC_TASK", "model", model)
+                        .functionCounter().count()).as(model).isEqualTo(m.polls()).isPositive();
+                assertThat(registry.get("taskpoll.tasks.ended").tags("model", model, "outcome", "completed")
+                        .functionCounter().count() + registry.get("taskpoll.tasks.ended")
+                        .tags("model", model, "outcome", "failed").functionCounter().count())
+                        .as(model).isEqualTo(model.equals("kling-v2") ? 1 : 20);
+            }
+            meters.close();
+
+            FleetStats stats = client.tracker().stats();
+            assertThat(registry.get("taskpoll.requests").tag("client", "main").functionCounter().count())
+                    .isEqualTo(stats.requestsSent()).isPositive();
+            assertThat(registry.get("taskpoll.throttled").functionCounter().count())
+                    .isEqualTo(stats.throttled()).isEqualTo(sim.throttledResponses()).isPositive();
+            assertThat(registry.get("taskpoll.tasks.active").gauge().value()).isZero();
+            assertThat(registry.get("taskpoll.rate").gauge().value()).isEqualTo(stats.currentRate()).isPositive();
+            assertThat(registry.get("taskpoll.inflight").gauge().value()).isZero();
+            assertThat(registry.get("taskpoll.circuit.open").gauge().value()).isZero();
+            assertThat(registry.get("taskpoll.pool.acquired").gauge().value()).isZero();
+            assertThat(client.poolStats().idle()).as("connections kept for reuse").isPositive();
+        }
+    }
+
+    @Test
+    void circuitStatesMapToNumbers() {
+        assertThat(TaskpollMeters.circuit("OPEN")).isEqualTo(1);
+        assertThat(TaskpollMeters.circuit("HALF_OPEN")).isEqualTo(0.5);
+        assertThat(TaskpollMeters.circuit("CLOSED")).isZero();
+        assertThat(TaskpollMeters.circuit("DISABLED")).isZero();
+    }
+}
