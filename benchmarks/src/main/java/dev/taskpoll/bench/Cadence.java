@@ -106,6 +106,6 @@ final class Cadence {
         }
         double[] sorted = lags.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double mean = lags.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        return new double[] {polls.get() / (double) n, mean, Bench.pct(sorted, 99)};
+        return new double[] {polls.get() / (double) n, mean, Ledgers.pct(sorted, 99)};
     }
 }

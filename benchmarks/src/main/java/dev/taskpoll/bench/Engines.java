@@ -93,7 +93,7 @@ interface Engines extends AutoCloseable {
 
     /** taskpoll with its defaults for the family (30 s for VEO), on time accelerated like the simulator's. */
     static Engines taskpoll(SimProcess sim, SimTime time) {
-        TaskpollClient client = Bench.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)));
+        TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)));
         return of("taskpoll", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
                 () -> client.tracker().stats().requestsSent(), client::close);

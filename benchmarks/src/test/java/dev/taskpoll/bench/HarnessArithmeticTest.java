@@ -33,21 +33,21 @@ class HarnessArithmeticTest {
                         List.of(at(1), at(2))),
                 List.of(List.of(), List.of(), List.of()));
 
-        double[] all = Bench.lateness(ledger, Duration.ofSeconds(30), 2, "m", Instant.MAX, Instant.MAX);
+        double[] all = Ledgers.lateness(ledger, Duration.ofSeconds(30), 2, "m", Instant.MAX, Instant.MAX);
         // simulated ms / scale 2 = real ms: six polls on time, one 2,000 simulated ms late = 1,000 real ms
         assertThat(all).containsExactly(0, 0, 0, 0, 0, 0, 1000);
 
-        double[] skipped = Bench.lateness(ledger, Duration.ofSeconds(30), 2, "m", at(70), at(75));
+        double[] skipped = Ledgers.lateness(ledger, Duration.ofSeconds(30), 2, "m", at(70), at(75));
         assertThat(skipped).as("the late poll's slot is in the window").containsExactly(0, 0, 0, 0, 0, 0);
 
         // the first poll anywhere is the marker's, at 1 s: two periods leave out the slots before 61 s
-        double[] steady = Bench.lateness(ledger, Duration.ofSeconds(30), 2, "m", Instant.MAX, Instant.MAX, 2);
+        double[] steady = Ledgers.lateness(ledger, Duration.ofSeconds(30), 2, "m", Instant.MAX, Instant.MAX, 2);
         assertThat(steady).as("a's slots 70 (late) and 100, b's 85").containsExactly(0, 0, 1000);
 
         // a finished at 80: first poll at or after is 100 (20 s); b finished at 60: 85 (25 s)
-        assertThat(Bench.detectionLag(ledger, "m")).containsExactly(20.0, 25.0);
-        assertThat(Bench.pct(all, 50)).isZero();
-        assertThat(Bench.pct(all, 99)).isEqualTo(1000);
+        assertThat(Ledgers.detectionLag(ledger, "m")).containsExactly(20.0, 25.0);
+        assertThat(Ledgers.pct(all, 50)).isZero();
+        assertThat(Ledgers.pct(all, 99)).isEqualTo(1000);
     }
 
     @Test
