@@ -1,5 +1,6 @@
 package dev.taskpoll;
 
+import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.internal.http.Hosts;
 import java.net.URI;
 import java.time.Duration;
@@ -37,10 +38,12 @@ public final class ClientOptions {
     private final int maxResponseBytes;
     private final boolean allowPlainHttp;
     private final SubmitRetry submitRetry;
+    private final @Nullable CaptureOptions capture;
     private final TrackerOptions trackerOptions;
 
     private ClientOptions(Builder b, ApiKey key) {
         this.submitRetry = b.submitRetry;
+        this.capture = b.capture;
         this.baseUrl = b.baseUrl;
         this.apiKey = key;
         this.maxConnections = b.maxConnections;
@@ -69,6 +72,7 @@ public final class ClientOptions {
         b.maxResponseBytes = maxResponseBytes;
         b.allowPlainHttp = allowPlainHttp;
         b.submitRetry = submitRetry;
+        b.capture = capture;
         b.trackerOptions = trackerOptions;
         return b;
     }
@@ -114,6 +118,11 @@ public final class ClientOptions {
         return submitRetry;
     }
 
+    /** Where every completed task's results are stored, or null (default: not stored). */
+    public @Nullable CaptureOptions capture() {
+        return capture;
+    }
+
     @Override
     public String toString() {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
@@ -134,6 +143,7 @@ public final class ClientOptions {
         private int maxResponseBytes = 1 << 20;
         private boolean allowPlainHttp;
         private SubmitRetry submitRetry = SubmitRetry.defaults();
+        private @Nullable CaptureOptions capture;
         private TrackerOptions trackerOptions = TrackerOptions.defaults();
 
         private Builder() {
@@ -222,6 +232,17 @@ public final class ClientOptions {
          */
         public Builder submitRetry(SubmitRetry retry) {
             this.submitRetry = Objects.requireNonNull(retry, "submitRetry");
+            return this;
+        }
+
+        /**
+         * Stores the results of every task the client tracks as it completes, subscribed or not (default: none): the
+         * completed status is emitted once they are stored, and with a durable store each file is recorded, a task
+         * that completed before a restart is captured when it resumes (its URLs still valid), and a result is never
+         * stored twice. What happens is on {@link TaskpollClient#events()}.
+         */
+        public Builder capture(CaptureOptions options) {
+            this.capture = Objects.requireNonNull(options, "capture");
             return this;
         }
 

@@ -9,4 +9,11 @@ public interface TaskEvent {
 
     /** The task it concerns. */
     String taskId();
+
+    /** Something went wrong for the task that did not end its tracking (a capture that failed, say). */
+    interface Failure extends TaskEvent {
+
+        /** What went wrong: task id and reason. */
+        TaskpollException failure();
+    }
 }

@@ -22,6 +22,10 @@ import reactor.core.publisher.Flux;
  *        .subscribe(status -> System.out.println(status.state()));
  * }</pre>
  *
+ * <p>With a durable {@link dev.taskpoll.spi.TaskStore} ({@link TrackerOptions.Builder#store}), the tracker tracks
+ * every task the store holds open as soon as it is created, each on its own recorded schedule, and every task it is
+ * asked to track until that task ends, whether or not anyone subscribes.
+ *
  * <p>What a tracked task does:
  * <ul>
  *   <li>polls when its {@link dev.taskpoll.spi.Cadence} says (the fixed grid of its {@link PollPolicy} by default),
@@ -39,7 +43,7 @@ import reactor.core.publisher.Flux;
  * and a late subscriber gets the latest status at once. All polls of a tracker are timed by one shared timer on
  * the configured scheduler, and sent on Reactor Netty's event loops: no thread per task, nothing blocks.
  */
-public final class TaskTracker {
+public final class TaskTracker implements AutoCloseable {
 
     private final Engine engine;
 
@@ -54,6 +58,13 @@ public final class TaskTracker {
      * @throws IllegalArgumentException if {@code sources} is empty
      */
     public static TaskTracker create(Map<Dialect, StatusSource> sources, TrackerOptions options) {
+        TaskTracker tracker = unstarted(sources, options);
+        tracker.engine.resume(); // a durable store's open tasks are tracked again, each on its own schedule
+        return tracker;
+    }
+
+    /** A tracker that has not resumed its store's open tasks yet: the client sets its result handler first. */
+    static TaskTracker unstarted(Map<Dialect, StatusSource> sources, TrackerOptions options) {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("sources: at least one dialect's status source is needed");
         }
@@ -86,6 +97,24 @@ public final class TaskTracker {
      */
     public StatusHints hints() {
         return engine.hints();
+    }
+
+    /** Every event of every task this tracker tracks, from now on (hot). */
+    public Flux<TaskEvent> events() {
+        return engine.events();
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /**
+     * Stops tracking: every task's stream fails with a {@link TrackingStoppedException}, and nothing more is recorded
+     * (a durable store keeps its open tasks open; they resume when a tracker opens it again). Does not close the store.
+     */
+    @Override
+    public void close() {
+        engine.close();
     }
 
     /** How many tasks are being polled now. */

@@ -3,11 +3,13 @@ package dev.taskpoll;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.CaptureException;
+import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.capture.ResultCapture;
 import dev.taskpoll.catalog.AssetRequest;
 import dev.taskpoll.catalog.AssetUpload;
 import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.internal.engine.Engine;
 import dev.taskpoll.internal.http.AssetStatusSource;
 import dev.taskpoll.internal.http.HttpStatusSource;
 import dev.taskpoll.internal.http.Json;
@@ -15,6 +17,7 @@ import dev.taskpoll.internal.http.StatusDecoder;
 import dev.taskpoll.internal.http.Submitter;
 import dev.taskpoll.spi.StatusHints;
 import dev.taskpoll.spi.StatusSource;
+import dev.taskpoll.spi.TaskStore;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -24,11 +27,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The entry point over HTTP: one connection pool, one Jackson mapper and one {@link TaskTracker} for one base URL
@@ -46,12 +52,17 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class TaskpollClient implements AutoCloseable {
 
+    private static final Logger log = Loggers.getLogger(TaskpollClient.class);
+
     private final ClientOptions options;
     private final ConnectionProvider pool;
     private final Map<Dialect, StatusSource> sources;
     private final TaskTracker tracker;
     private final Submitter submitter;
     private final StatusDecoder decoder;
+    private final Engine engine;
+    private final TaskStore store;
+    private final @Nullable ResultCapture capture;
     private final Map<String, ConnectionPoolMetrics> poolMetrics = new ConcurrentHashMap<>();
 
     private TaskpollClient(ClientOptions options) {
@@ -90,8 +101,16 @@ public final class TaskpollClient implements AutoCloseable {
             map.put(d, new AssetStatusSource(http, d, mapper, trackerOptions.clock(), options.maxResponseBytes()));
         }
         this.sources = map;
-        this.tracker = TaskTracker.create(map, trackerOptions);
+        this.tracker = TaskTracker.unstarted(map, trackerOptions);
+        this.engine = tracker.engine();
+        this.store = trackerOptions.store();
         this.submitter = new Submitter(http, mapper, decoder, trackerOptions, options.submitRetry());
+        CaptureOptions captureOptions = options.capture();
+        this.capture = captureOptions == null ? null : ResultCapture.create(this, captureOptions);
+        if (capture != null) {
+            engine.results(capture);
+        }
+        engine.resume(); // after the result handler: a resumed task may be completed and waiting for its capture
     }
 
     public static TaskpollClient create(ClientOptions options) {
@@ -106,7 +125,37 @@ public final class TaskpollClient implements AutoCloseable {
      * {@link TransportException} when every attempt failed before sending.
      */
     public Mono<Submission> submit(GenerationRequest request) {
-        return submitter.submit(Objects.requireNonNull(request, "request"));
+        Objects.requireNonNull(request, "request");
+        if (!store.durable()) {
+            return submitter.submit(request);
+        }
+        // the intent before the request leaves; the id recorded before anyone is handed it
+        return Mono.defer(() -> store.intent(new TaskStore.Intent(request.family(), request.model(),
+                        submitter.json(request), options.trackerOptions().clock().instant())))
+                .flatMap(intent -> submitter.submit(request)
+                        .onErrorResume(e -> notCreated(e)
+                                ? store.notCreated(intent, String.valueOf(e.getMessage())).then(Mono.error(e))
+                                : Mono.error(e)) // outcome unknown: the intent stays, in doubt
+                        .flatMap(submission -> recorded(intent, submission)));
+    }
+
+    /** The API provably created nothing: it refused the request, or the request was never sent. */
+    private static boolean notCreated(Throwable e) {
+        return e instanceof SubmitRejectedException || e instanceof TransportException;
+    }
+
+    private Mono<Submission> recorded(long intent, Submission submission) {
+        Engine.Planned planned = engine.plan(submission.ref().withPolicy(submission.policy()), submission.status());
+        return store.submitted(intent, planned.record())
+                .onErrorMap(e -> new TaskStoreException("task '" + submission.taskId() + "' (" + submission.family()
+                        + ") was created but its id could not be recorded in " + store + ": " + e.getMessage()
+                        + "; keep this id", submission.taskId(), e))
+                .then(Mono.fromCallable(() -> {
+                    if (store.tracking()) {
+                        planned.start(); // tracked until it ends, subscribed or not
+                    }
+                    return submission;
+                }));
     }
 
     /**
@@ -210,9 +259,40 @@ public final class TaskpollClient implements AutoCloseable {
         return options;
     }
 
-    /** Closes the connection pool without waiting; tracked tasks still running will fail with transport errors. */
+    /**
+     * Every event of every task this client tracks, from now on: each status change, and the capture's events when
+     * {@link ClientOptions#capture()} is set. Hot: each subscriber gets what happens after it subscribed, buffered
+     * for it. What {@code taskpoll run} prints.
+     */
+    public Flux<TaskEvent> events() {
+        return engine.events();
+    }
+
+    /**
+     * The tasks the store records in {@code phase} (every one when null), newest first; nothing without a durable
+     * store. For a task's history, {@link #task(String)}.
+     */
+    public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
+        return store.tasks(phase);
+    }
+
+    /** The most recent task recorded with {@code id}, with its history; empty when the store has none. */
+    public Mono<TaskRecord> task(String id) {
+        return store.task(Objects.requireNonNull(id, "id"));
+    }
+
+    /**
+     * Stops tracking (a durable store keeps its open tasks open: they resume when a client opens it again; their
+     * subscribers here get a {@link TrackingStoppedException}), closes the task store after committing what was
+     * written, then releases the connection pools without waiting.
+     */
     @Override
     public void close() {
+        tracker.close();
+        store.close();
+        if (capture != null) {
+            capture.close();
+        }
         pool.disposeLater().subscribe();
     }
 }

@@ -244,8 +244,8 @@ class SeamsTest {
         }
 
         @Override
-        public Mono<Void> captured(TaskRef task, StoredResult result) {
-            return Mono.fromRunnable(() -> writes.add("captured " + task.id() + " " + result.index()));
+        public Mono<Void> captured(TaskRef task, StoredFile file) {
+            return Mono.fromRunnable(() -> writes.add("captured " + task.id() + " " + file.index()));
         }
 
         @Override
@@ -257,6 +257,16 @@ class SeamsTest {
         @Override
         public Flux<Tracked> open() {
             return Flux.empty();
+        }
+
+        @Override
+        public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
+            return Flux.empty();
+        }
+
+        @Override
+        public Mono<TaskRecord> task(String id) {
+            return Mono.empty();
         }
 
         @Override

@@ -36,7 +36,7 @@ public sealed interface CaptureEvent extends TaskEvent {
      *
      * @param failure task id, host and reason
      */
-    record Failed(String taskId, CaptureException failure) implements CaptureEvent {
+    record Failed(String taskId, CaptureException failure) implements CaptureEvent, TaskEvent.Failure {
 
         /** The completed status whose results were not stored. */
         public TaskStatus status() {

@@ -1,22 +1,33 @@
 package dev.taskpoll.capture;
 
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.StoredFile;
 import dev.taskpoll.TaskEvent;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.spi.ResultHandler;
+import dev.taskpoll.spi.TaskStore;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.util.Logger;
@@ -42,21 +53,23 @@ import reactor.util.Loggers;
  *
  * Thread-safe; one per client is enough. {@link #close()} releases its connection pool.
  */
-public final class ResultCapture implements AutoCloseable {
+public final class ResultCapture implements ResultHandler, AutoCloseable {
 
     private static final Logger log = Loggers.getLogger(ResultCapture.class);
 
     private final CaptureOptions options;
     private final Scheduler scheduler;
     private final Clock clock;
+    private final TaskStore store;
     private final ConnectionProvider pool;
     private final HttpClient http;
     private final Permits permits;
 
-    private ResultCapture(CaptureOptions options, Scheduler scheduler, Clock clock) {
+    private ResultCapture(CaptureOptions options, Scheduler scheduler, Clock clock, TaskStore store) {
         this.options = options;
         this.scheduler = scheduler;
         this.clock = clock;
+        this.store = store;
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
                 .pendingAcquireMaxCount(-1).build();
         this.http = HttpClient.create(pool)
@@ -73,7 +86,7 @@ public final class ResultCapture implements AutoCloseable {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         return new ResultCapture(options, client.options().trackerOptions().scheduler(),
-                client.options().trackerOptions().clock());
+                client.options().trackerOptions().clock(), client.options().trackerOptions().store());
     }
 
     public CaptureOptions options() {
@@ -119,6 +132,59 @@ public final class ResultCapture implements AutoCloseable {
     }
 
     /**
+     * The client's hook (see {@link ClientOptions.Builder#capture}): stores the results of a task that just completed,
+     * records each file in the client's task store, and reports what happened as events; never fails (a failure is a
+     * {@link CaptureEvent.Failed}). Idempotent: a result the store already records, whose file is there with its size,
+     * is not fetched again (a task resumed after a crash). URLs past their lifetime ({@link CaptureOptions#urlLifetime()}
+     * after the status was observed) are not fetched: the failure says when they expired.
+     */
+    @Override
+    public Flux<TaskEvent> completed(TaskRef task, TaskStatus status) {
+        if (status.resultUrls().isEmpty()) {
+            return Flux.just(failed(status, "(no URL)", "completed without a result URL to store (status '"
+                    + status.rawStatus() + "')"));
+        }
+        Instant expiresAt = status.observedAt().plus(options.urlLifetime());
+        if (!clock.instant().isBefore(expiresAt)) {
+            return Flux.just(failed(status, "(expired)", "result URL expired at " + expiresAt));
+        }
+        return store.task(task.id())
+                .map(TaskRecord::files)
+                .defaultIfEmpty(List.of())
+                .flatMap(this::alreadyStored)
+                .flatMapMany(done -> capture(status, done)
+                        .concatMap(e -> e instanceof CaptureEvent.Stored s
+                                ? store.captured(task, new StoredFile(s.index(), s.path().toString(), s.size(),
+                                s.sha256())).thenReturn(e) : Mono.just(e)))
+                .<TaskEvent>map(e -> e)
+                .onErrorResume(CaptureException.class, e -> Mono.just(new CaptureEvent.Failed(status.taskId(), e)))
+                .onErrorResume(e -> !(e instanceof CaptureException), e -> Mono.just(failed(status, "(local)",
+                        "result capture failed: " + e)));
+    }
+
+    private CaptureEvent.Failed failed(TaskStatus status, String host, String reason) {
+        return new CaptureEvent.Failed(status.taskId(), new CaptureException(status.taskId(), host, reason, false,
+                status, null));
+    }
+
+    /** The indexes whose recorded file is still there with its recorded size (checked off the event loop). */
+    private Mono<Set<Integer>> alreadyStored(List<StoredFile> files) {
+        if (files.isEmpty()) {
+            return Mono.just(Set.of());
+        }
+        return Mono.fromCallable(() -> {
+            Set<Integer> done = new HashSet<>();
+            for (StoredFile f : files) {
+                Path p = Path.of(f.path());
+                if (Files.isRegularFile(p) && Files.size(p) == f.size()) {
+                    done.add(f.index());
+                }
+            }
+            return done;
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    /**
      * Downloads every result URL of a completed status, one file after another (at most
      * {@link CaptureOptions#concurrency()} downloads at once across all captures), emitting a
      * {@link CaptureEvent.Stored} for each and an {@link CaptureEvent.ExpiryWarning} if it is still running close to
@@ -127,6 +193,11 @@ public final class ResultCapture implements AutoCloseable {
      * has no URL, is refused with {@link IllegalArgumentException}.
      */
     public Flux<CaptureEvent> capture(TaskStatus status) {
+        return capture(status, Set.of());
+    }
+
+    /** As {@link #capture(TaskStatus)}, leaving out the results at {@code skip}. */
+    private Flux<CaptureEvent> capture(TaskStatus status, Set<Integer> skip) {
         Objects.requireNonNull(status, "status");
         if (!canCapture(status)) {
             return Flux.error(new IllegalArgumentException("capture: task '" + status.taskId() + "' is "
@@ -138,6 +209,7 @@ public final class ResultCapture implements AutoCloseable {
             AtomicBoolean done = new AtomicBoolean();
             Flux<CaptureEvent> warning = warning(status.taskId(), expiresAt, done);
             Flux<CaptureEvent> files = Flux.range(0, status.resultUrls().size())
+                    .filter(i -> !skip.contains(i))
                     .concatMap(i -> permits.acquire().then(download(status, i)
                             .doFinally(s -> permits.release())))
                     .doFinally(s -> done.set(true));

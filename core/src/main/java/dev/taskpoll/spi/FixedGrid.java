@@ -19,8 +19,9 @@ final class FixedGrid implements Cadence {
 
     @Override
     public long firstPoll(Task task, long now) {
-        if (task.lastDue() != Long.MIN_VALUE) {
-            return nextPoll(task, now); // resumed: the grid goes on from where it was
+        long last = task.lastDue();
+        if (last != Long.MIN_VALUE) { // resumed: the grid goes on from where it was
+            return last >= now ? last : nextGridPoint(last, task.policy().period().toMillis(), now);
         }
         long period = task.policy().period().toMillis();
         long phase = (long) (phaseSpread * period * random.getAsDouble());

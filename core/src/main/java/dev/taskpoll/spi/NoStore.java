@@ -1,7 +1,10 @@
 package dev.taskpoll.spi;
 
+import dev.taskpoll.StoredFile;
+import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskStatus;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -45,7 +48,7 @@ final class NoStore implements TaskStore {
     }
 
     @Override
-    public Mono<Void> captured(TaskRef task, StoredResult result) {
+    public Mono<Void> captured(TaskRef task, StoredFile file) {
         return Mono.empty();
     }
 
@@ -57,6 +60,16 @@ final class NoStore implements TaskStore {
     @Override
     public Flux<Tracked> open() {
         return Flux.empty();
+    }
+
+    @Override
+    public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
+        return Flux.empty();
+    }
+
+    @Override
+    public Mono<TaskRecord> task(String id) {
+        return Mono.empty();
     }
 
     @Override

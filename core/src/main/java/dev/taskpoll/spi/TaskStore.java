@@ -1,5 +1,7 @@
 package dev.taskpoll.spi;
 
+import dev.taskpoll.StoredFile;
+import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.catalog.TaskKind;
@@ -26,11 +28,13 @@ import reactor.core.publisher.Mono;
  *       record the store holds (an existing one wins: its start, deadline and grid are kept).</li>
  *   <li>Then, before the first poll is armed: nothing more; the record carries the first planned poll.</li>
  *   <li>Every status change, in order: {@link #status}. Statuses that repeat the last one are not recorded.</li>
- *   <li>Each result stored by capture: {@link #captured}.</li>
+ *   <li>Each result stored by capture: {@link #captured} (the capture records it: see {@link ResultHandler}).</li>
  *   <li>The end, once: {@link #ended}, with the terminal status or the error that ended tracking.</li>
  * </ol>
- * When a client starts, it calls {@link #open()} once and tracks every task it gives, with its recorded start,
- * deadline and last planned poll. {@link #close()} is called when the client closes, after tracking has stopped.
+ * When a client starts, it subscribes to {@link #open()} once and tracks every task it gives, with its recorded
+ * start, deadline and first planned poll (the cadence continues from there). {@link #close()} is called when the
+ * client closes, after tracking has stopped (without recording an end: the open tasks resume at the next start);
+ * it commits what was written before it returns.
  *
  * <p><b>Threading:</b> every method is called from event loops and the tracker's timer thread and must return at
  * once: an implementation that does I/O hands it to its own thread (JDBC on one dedicated thread) or to a non-blocking
@@ -44,6 +48,15 @@ public interface TaskStore extends AutoCloseable {
 
     /** Whether this store keeps anything; {@code false} only for {@link #none()}, which the tracker skips. */
     boolean durable();
+
+    /**
+     * Whether the client using this store tracks the tasks recorded in it (it holds the store's tracking lock): true
+     * for a durable store by default. A client whose store only records (another process tracks the file) records
+     * its submits, tracks nothing from {@link #open()}, and tracks what it is asked to as a client without a store.
+     */
+    default boolean tracking() {
+        return durable();
+    }
 
     /** The submit of a request is about to be sent; gives the intent's id. */
     Mono<Long> intent(Intent intent);
@@ -61,13 +74,24 @@ public interface TaskStore extends AutoCloseable {
     Mono<Void> status(TaskRef task, TaskStatus status);
 
     /** One result of the task was stored by capture. */
-    Mono<Void> captured(TaskRef task, StoredResult result);
+    Mono<Void> captured(TaskRef task, StoredFile file);
 
     /** Tracking of the task ended, for good. */
     Mono<Void> ended(TaskRef task, Ending ending);
 
-    /** Every task whose tracking has not ended, to resume; read once when a client starts. */
+    /**
+     * The tasks to track: every task whose tracking has not ended when the client starts, then, for a store other
+     * processes add tasks to, each task added later (submitted by another process), as it appears. Subscribed once,
+     * by a client that tracks this store; the tracker ignores a task it already tracks. A store that tracks nothing
+     * (or a client that only records, such as a submit without waiting) completes it at once.
+     */
     Flux<Tracked> open();
+
+    /** The recorded tasks in {@code phase} (every one when null), newest first, without their history. */
+    Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase);
+
+    /** The most recent task recorded with {@code id}, with its history; empty when none is. */
+    Mono<TaskRecord> task(String id);
 
     @Override
     void close();
@@ -109,17 +133,6 @@ public interface TaskStore extends AutoCloseable {
             Objects.requireNonNull(startedAt, "startedAt");
             Objects.requireNonNull(deadline, "deadline");
         }
-    }
-
-    /**
-     * One result stored.
-     *
-     * @param index  its position among the task's result URLs, from 0
-     * @param path   where it is stored
-     * @param size   bytes
-     * @param sha256 lowercase hex
-     */
-    record StoredResult(int index, String path, long size, String sha256) {
     }
 
     /**

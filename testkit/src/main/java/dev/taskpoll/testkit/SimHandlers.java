@@ -137,7 +137,9 @@ final class SimHandlers {
             String callback = f.generic() && body.hasNonNull("callback_url") ? body.get("callback_url").asText() : null;
             SimTask t = p.tasks().create(f, body.get("model").asText(), callback);
             p.callbacks().schedule(t);
-            return p.callbacks().early(t).thenReturn(new SimAssets.Answer(200, p.bodies().create(t)));
+            Mono<SimAssets.Answer> answer = p.callbacks().early(t).thenReturn(new SimAssets.Answer(200,
+                    p.bodies().create(t)));
+            return p.createDelay().isZero() ? answer : answer.delayElement(p.createDelay(), p.time().scheduler());
         });
     }
 

@@ -50,7 +50,7 @@ public final class Simulator implements AutoCloseable {
     record Parts(SimTime time, SimTasks tasks, SimBodies bodies, SimMedia media, SimAssets assets,
                  SimCallbacks callbacks, @Nullable Quota quota, RetryAfterMode retryAfterMode, Faults faults,
                  boolean faultsOnCreate, Random random, LongAdder statusQueries, LongAdder throttled,
-                 LongAdder createCalls, Queue<MediaRequest> mediaLog, AtomicLong outageUntil) {
+                 LongAdder createCalls, Queue<MediaRequest> mediaLog, AtomicLong outageUntil, Duration createDelay) {
     }
 
     private Simulator(Builder b) {
@@ -63,7 +63,7 @@ public final class Simulator implements AutoCloseable {
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
                 b.faultsOnCreate, random, new LongAdder(), new LongAdder(), new LongAdder(),
-                new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE));
+                new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE), b.createDelay);
     }
 
     public static Builder builder() {
@@ -185,6 +185,7 @@ public final class Simulator implements AutoCloseable {
         private RetryAfterMode retryAfterMode = RetryAfterMode.SECONDS;
         private Faults faults = Faults.none();
         private boolean faultsOnCreate;
+        private Duration createDelay = Duration.ZERO;
         private Duration urlLifetime = Duration.ofHours(24);
         private int videoBytes = 256 * 1024;
         private int imageBytes = 32 * 1024;
@@ -278,6 +279,18 @@ public final class Simulator implements AutoCloseable {
         }
 
         /** How long result URLs work after completion (default: 24 h, as documented). */
+        /**
+         * How long a create call waits, once the task exists, before it answers (simulated time; default 0): a
+         * crash in that window leaves a task that was created and billed but whose id never came back.
+         */
+        public Builder createDelay(Duration delay) {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("createDelay: " + delay + " must not be negative");
+            }
+            this.createDelay = delay;
+            return this;
+        }
+
         public Builder urlLifetime(Duration lifetime) {
             Objects.requireNonNull(lifetime, "urlLifetime");
             if (lifetime.isNegative() || lifetime.isZero()) {

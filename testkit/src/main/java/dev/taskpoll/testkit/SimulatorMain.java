@@ -73,7 +73,7 @@ public final class SimulatorMain {
             if (flag.equals("--help") || flag.equals("-h")) {
                 throw new IllegalArgumentException("flags: --port N --scale X --api-key K --quota R "
                         + "--retry-after seconds|date|none --faults SPEC --failure-rate F --generation MIN,MAX --seed N "
-                        + "--warm-up SECONDS");
+                        + "--create-delay ISO-DURATION --warm-up SECONDS");
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(flag + ": a value is required");
@@ -102,6 +102,7 @@ public final class SimulatorMain {
                         b.generationTime(Duration.parse(mm[0].trim()), Duration.parse(mm[1].trim()));
                     }
                     case "--seed" -> b.seed(Long.parseLong(v));
+                    case "--create-delay" -> b.createDelay(Duration.parse(v));
                     case "--warm-up" -> {
                         warmUp = Duration.ofSeconds(Long.parseLong(v));
                         if (warmUp.isNegative() || warmUp.compareTo(Duration.ofMinutes(5)) > 0) {

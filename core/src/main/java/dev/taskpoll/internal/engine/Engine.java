@@ -3,13 +3,16 @@ package dev.taskpoll.internal.engine;
 import dev.taskpoll.FleetStats;
 import dev.taskpoll.ModelStats;
 import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.TrackingStoppedException;
 import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.PollBudget;
+import dev.taskpoll.spi.ResultHandler;
 import dev.taskpoll.spi.StatusHints;
 import dev.taskpoll.spi.StatusSource;
 import dev.taskpoll.spi.TaskStore;
@@ -26,7 +29,11 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The tracker's machinery: the registry that gives every task id one shared {@link PollLoop} however many subscribe,
@@ -36,6 +43,8 @@ import reactor.core.publisher.Flux;
  */
 public final class Engine implements StatusHints.Listener {
 
+    private static final Logger log = Loggers.getLogger(Engine.class);
+
     private final TrackerOptions options;
     private final Map<Dialect, StatusSource> sources;
     private final SharedTimer timer;
@@ -43,7 +52,13 @@ public final class Engine implements StatusHints.Listener {
     private final boolean budgeted;
     private final Cadence cadence;
     private final TaskStore store;
+    private final boolean durable;
     private final StatusHints hints;
+    private final EventFeed feed = new EventFeed();
+    private volatile @Nullable ResultHandler results;
+    private volatile boolean closed;
+    private final ConcurrentHashMap<PollLoop, Disposable> capturing = new ConcurrentHashMap<>();
+    private final Disposable.Swap resuming = Disposables.swap();
     private final RetryDecider decider;
     private final ConcurrentHashMap<Key, PollLoop> loops = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
@@ -64,6 +79,7 @@ public final class Engine implements StatusHints.Listener {
         this.budgeted = !budget.isUnlimited();
         this.cadence = Objects.requireNonNull(cadence, "cadence");
         this.store = Objects.requireNonNull(store, "store");
+        this.durable = store.durable() && store.tracking();
         this.hints = Objects.requireNonNull(hints, "hints");
         this.decider = new RetryDecider(options);
         hints.connect(this);
@@ -71,12 +87,130 @@ public final class Engine implements StatusHints.Listener {
 
     public Flux<TaskStatus> track(TaskRef task) {
         Objects.requireNonNull(task, "task");
+        return new Tracked(key(task), task, policy(task));
+    }
+
+    private Key key(TaskRef task) {
         Dialect dialect = task.kind().dialect();
         if (!sources.containsKey(dialect)) {
             throw new IllegalArgumentException("task.kind: " + task.kind() + " uses the " + dialect
                     + " dialect, which this tracker has no status source for (it has " + sources.keySet() + ")");
         }
-        return new Tracked(new Key(dialect, task.id()), task, policy(task));
+        return new Key(dialect, task.id());
+    }
+
+    /**
+     * A task just submitted, planned but not started: {@link Planned#record()} is what the store should hold before
+     * the id is handed to anyone, and {@link Planned#start()} starts tracking once it does (durable stores only: the
+     * loop then tracks the task until it ends, subscribed or not).
+     */
+    public Planned plan(TaskRef task, TaskStatus first) {
+        Key key = key(task);
+        PollLoop loop = new PollLoop(this, key, task, policy(task));
+        return new Planned(key, loop, loop.plan(first));
+    }
+
+    /** See {@link #plan}. */
+    public final class Planned {
+        private final Key key;
+        private final PollLoop loop;
+        private final TaskStore.Tracked record;
+
+        private Planned(Key key, PollLoop loop, TaskStore.Tracked record) {
+            this.key = key;
+            this.loop = loop;
+            this.record = record;
+        }
+
+        public TaskStore.Tracked record() {
+            return record;
+        }
+
+        /** Starts tracking; nothing when this task is tracked already (or the engine is closed). */
+        public void start() {
+            if (!closed && loops.putIfAbsent(key, loop) == null) {
+                loop.startPlanned();
+            }
+        }
+    }
+
+    /**
+     * Tracks a task the store holds (resumed after a restart, or added by another process), unless it is tracked
+     * already: with its recorded start, deadline, grid and last status.
+     */
+    public void adopt(TaskStore.Tracked record) {
+        TaskRef ref = record.ref();
+        Key key;
+        try {
+            key = key(ref);
+        } catch (IllegalArgumentException e) {
+            log.warn("task '{}' in the store is of a kind this client cannot track: {}", ref.id(), e.getMessage());
+            return;
+        }
+        if (closed || loops.containsKey(key)) {
+            return;
+        }
+        PollLoop loop = new PollLoop(this, key, ref, policy(ref));
+        if (loops.putIfAbsent(key, loop) == null) {
+            loop.resume(record);
+        }
+    }
+
+    /**
+     * Tracks, from now on, every task the store gives from {@link TaskStore#open()}: its open tasks, on their own
+     * schedule, then the tasks other processes add (nothing for a store that does not track). Stopped by close().
+     */
+    public void resume() {
+        if (!durable) {
+            return;
+        }
+        resuming.update(store.open().subscribe(this::adopt,
+                e -> log.error("reading the open tasks of " + store + " failed; they are not tracked", e)));
+    }
+
+    /** Every event of every task from now on: statuses as they change, and what the result handler reports. */
+    public Flux<TaskEvent> events() {
+        return feed.flux();
+    }
+
+    /** Uses {@code handler} for every task that completes from now on (result capture). */
+    public void results(ResultHandler handler) {
+        this.results = Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Stops tracking every task without recording an end (durable tasks resume at the next start; a capture in flight
+     * is cancelled, and its task resumes completed); their subscribers get a {@code TrackingStoppedException}. Later
+     * subscriptions fail the same way.
+     */
+    public void close() {
+        closed = true;
+        resuming.dispose();
+        for (PollLoop loop : loops.values()) {
+            loop.stop();
+        }
+        for (Disposable d : capturing.values()) {
+            d.dispose();
+        }
+    }
+
+    /**
+     * Runs a completed task's result handler; {@code then} records the end once it is done. Kept until then, so that
+     * {@link #close()} can cancel it (the end is then not recorded: the task resumes, completed, at the next start).
+     */
+    void capturing(PollLoop loop, Flux<TaskEvent> events, Runnable then) {
+        if (closed) {
+            return;
+        }
+        Disposable.Swap slot = Disposables.swap();
+        capturing.put(loop, slot);
+        slot.update(events.subscribe(null, e -> {
+            capturing.remove(loop);
+            then.run();
+        }, () -> {
+            capturing.remove(loop);
+            then.run();
+        }));
     }
 
     /** The task's own policy, else the tracker's for its model, else for its kind, else the kind's default. */
@@ -102,9 +236,17 @@ public final class Engine implements StatusHints.Listener {
 
         @Override
         public void subscribe(CoreSubscriber<? super TaskStatus> actual) {
+            if (closed) {
+                Operators.error(actual, new TrackingStoppedException(key.id(), durable, null));
+                return;
+            }
             StatusHub.Inner inner = new StatusHub.Inner(actual);
             actual.onSubscribe(inner);
             for (;;) {
+                if (closed) { // closed while subscribing
+                    actual.onError(new TrackingStoppedException(key.id(), durable, null));
+                    return;
+                }
                 PollLoop loop = loops.computeIfAbsent(key, k -> new PollLoop(Engine.this, k, ref, policy));
                 StatusHub.Added added = loop.add(inner);
                 if (added == StatusHub.Added.CLOSED) {
@@ -217,6 +359,21 @@ public final class Engine implements StatusHints.Listener {
 
     boolean budgeted() {
         return budgeted;
+    }
+
+    boolean durable() {
+        return durable;
+    }
+
+    @Nullable ResultHandler results() {
+        return results;
+    }
+
+    /** An event for the feed; nothing is done while nobody follows it. */
+    void published(TaskEvent event) {
+        if (feed.active()) {
+            feed.publish(event);
+        }
     }
 
     PollBudget budget() {

@@ -4,19 +4,24 @@ import dev.taskpoll.ApiStatusException;
 import dev.taskpoll.MalformedResponseException;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.RetriesExhaustedException;
+import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskTimeoutException;
 import dev.taskpoll.TaskpollException;
+import dev.taskpoll.TrackingFailed;
+import dev.taskpoll.TrackingStoppedException;
 import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.PollBudget;
+import dev.taskpoll.spi.ResultHandler;
 import dev.taskpoll.spi.StatusSource;
 import dev.taskpoll.spi.TaskStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -38,8 +43,14 @@ import reactor.util.retry.Retry;
  * first; while a poll is in flight (retries included), at the deadline. When it fires past the deadline, the task
  * fails; otherwise it polls.
  *
+ * <p>With a durable {@link TaskStore}, every status change is recorded before it is emitted, the end before it is
+ * signalled, and the loop is pinned: it tracks its task until the end whether or not anyone subscribes. A completed
+ * task goes through the engine's {@link ResultHandler} (result capture), if there is one, before its completed status
+ * is emitted.
+ *
  * <p>Ends exactly once, by whichever comes first: a terminal status (emitted, then complete), a permanent failure or
- * exhausted retries (error), the deadline (error), or cancellation. {@link #finish()} is the single gate.
+ * exhausted retries (error), the deadline (error), cancellation, or the client closing (error, nothing recorded: the
+ * task resumes at the next start). {@link #finish()} is the single gate.
  *
  * <p>The loop is its task's {@link StatusHub}, the shared timer's task for its polls ({@link #run()}) and the
  * cadence's view of the task ({@link Cadence.Task}), so that a tracked task is one object and one timer entry.
@@ -85,6 +96,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         this.policy = policy;
         this.counters = engine.counters(kind, model);
         this.timerEntry = engine.timer().rearmable(this);
+        if (engine.durable()) {
+            pin();
+        }
     }
 
     // ---- Cadence.Task: the cadence's view, valid during its calls
@@ -150,15 +164,32 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         return started;
     }
 
-    void start() {
+    /** This task as the store knows it. */
+    TaskRef ref() {
+        return new TaskRef(key.id(), kind, model, policy);
+    }
+
+    /**
+     * Marks the loop started; false when it ended before it began (every subscriber left) or another path started it
+     * already (a durable task's first subscriber and its resumption may race: one of them starts it).
+     */
+    private boolean markStarted() {
         synchronized (this) {
-            if (done != 0) {
-                return; // every subscriber left before it began
+            if (done != 0 || started) {
+                return false;
             }
             started = true;
-            engine.loopStarted();
         }
+        engine.loopStarted();
         counters.started();
+        return true;
+    }
+
+    /** Tracking starts (first subscriber): the store's record first, when durable, then the timer. */
+    void start() {
+        if (!markStarted()) {
+            return;
+        }
         long now = engine.timer().now();
         startedAt = now;
         deadlineAt = now + policy.deadline().toMillis();
@@ -169,22 +200,66 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return;
         }
         // the record first, then the timer: a poll never runs for a task the store does not hold
-        store.started(new TaskStore.Tracked(ref(), Instant.ofEpochMilli(startedAt), Instant.ofEpochMilli(deadlineAt),
-                        nextDue, null))
+        store.started(planned())
                 .subscribe(held -> {
-                    startedAt = held.startedAt().toEpochMilli(); // a task the store already held keeps its start,
-                    deadlineAt = held.deadline().toEpochMilli(); // deadline and grid
-                    if (held.firstDue() != Long.MIN_VALUE && held.firstDue() != nextDue) {
-                        nextDue = held.firstDue(); // the grid it had: the cadence goes on from there
-                        nextDue = engine.cadence().firstPoll(this, engine.timer().now());
+                    if (held.firstDue() != nextDue) { // the store already held it: its start, deadline and grid stay
+                        resumeFrom(held);
+                    } else {
+                        arm();
                     }
-                    arm();
                 }, this::onStoreFailure);
     }
 
-    /** This task as the store knows it. */
-    private TaskRef ref() {
-        return new TaskRef(key.id(), kind, model, policy);
+    /** Plans a task just submitted (its first status, the create answer): the record the store should hold. */
+    TaskStore.Tracked plan(TaskStatus first) {
+        long now = engine.timer().now();
+        startedAt = now;
+        deadlineAt = now + policy.deadline().toMillis();
+        nextDue = engine.cadence().firstPoll(this, now);
+        last = first;
+        seed(first);
+        return planned();
+    }
+
+    private TaskStore.Tracked planned() {
+        return new TaskStore.Tracked(ref(), Instant.ofEpochMilli(startedAt), Instant.ofEpochMilli(deadlineAt),
+                nextDue, last);
+    }
+
+    /** Starts a loop planned with {@link #plan} once its record is durable. */
+    void startPlanned() {
+        if (markStarted()) {
+            arm();
+        }
+    }
+
+    /** Resumes a task the store holds (after a restart): its start, deadline, grid and last status as recorded. */
+    void resume(TaskStore.Tracked record) {
+        if (markStarted()) {
+            resumeFrom(record);
+        }
+    }
+
+    private void resumeFrom(TaskStore.Tracked record) {
+        startedAt = record.startedAt().toEpochMilli();
+        deadlineAt = record.deadline().toEpochMilli();
+        TaskStatus recorded = record.last();
+        if (recorded != null) {
+            last = recorded;
+            seed(recorded);
+        }
+        if (recorded != null && recorded.isTerminal()) {
+            // it ended before the restart but its end was not recorded (a capture was running): finish it now
+            if (finish()) {
+                ending(recorded, engine.timer().now());
+            }
+            return;
+        }
+        if (record.firstDue() != Long.MIN_VALUE) {
+            nextDue = record.firstDue(); // the grid it had: the cadence goes on from there
+        }
+        nextDue = engine.cadence().firstPoll(this, engine.timer().now());
+        arm();
     }
 
     /**
@@ -192,7 +267,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * ends the task with the store's error: nothing is emitted that could not be recorded.
      */
     private void recorded(Supplier<Mono<Void>> write, Runnable then) {
-        if (!engine.store().durable()) {
+        if (!engine.durable()) {
             then.run();
             return;
         }
@@ -313,7 +388,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 return;
             }
             last = status;
-            recorded(() -> engine.store().status(ref(), status), () -> next(status));
+            recorded(() -> engine.store().status(ref(), status), () -> emit(status));
         }
     }
 
@@ -331,15 +406,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (status.isTerminal()) {
             last = status;
             if (finish()) {
-                counters.ended(status.state());
-                engine.cadence().ended(this, status, now);
-                TaskStatus terminal = status;
-                recorded(() -> engine.store().status(ref(), terminal).then(engine.store().ended(ref(),
-                        new TaskStore.Ending(terminal, null, Instant.ofEpochMilli(deadlineAt),
-                                terminal.observedAt()))), () -> {
-                    next(terminal);
-                    complete();
-                });
+                ending(status, now);
             }
             return;
         }
@@ -353,7 +420,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                     log.warn("task '{}': unknown status '{}'; polling goes on", key.id(), status.rawStatus());
                 }
                 TaskStatus changed = status;
-                recorded(() -> engine.store().status(ref(), changed), () -> next(changed));
+                recorded(() -> engine.store().status(ref(), changed), () -> emit(changed));
             }
         }
         boolean confirming = confirm;
@@ -373,6 +440,45 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         arm();
     }
 
+    /**
+     * The end by a terminal status (the loop already finished): the cadence hears it; a completed task's results go
+     * through the result handler, if any; then the status and the end are recorded; then the status is emitted and
+     * the stream completes.
+     */
+    private void ending(TaskStatus terminal, long now) {
+        counters.ended(terminal.state());
+        engine.cadence().ended(this, terminal, now);
+        ResultHandler results = engine.results();
+        if (results == null || terminal.state() != TaskState.COMPLETED) {
+            recordEnd(terminal, null);
+            return;
+        }
+        AtomicReference<String> failure = new AtomicReference<>();
+        engine.capturing(this, results.completed(ref(), terminal)
+                .doOnNext(e -> {
+                    if (e instanceof TaskEvent.Failure f) {
+                        failure.compareAndSet(null, f.failure().getMessage());
+                    }
+                    engine.published(e);
+                })
+                .doOnError(e -> failure.compareAndSet(null, "result capture failed: " + e)),
+                () -> recordEnd(terminal, failure.get()));
+    }
+
+    private void recordEnd(TaskStatus terminal, @Nullable String error) {
+        recorded(() -> engine.store().status(ref(), terminal).then(engine.store().ended(ref(),
+                new TaskStore.Ending(terminal, error, Instant.ofEpochMilli(deadlineAt), terminal.observedAt()))), () -> {
+            emit(terminal);
+            complete();
+        });
+    }
+
+    /** A status goes to this task's subscribers and to the tracker's event feed. */
+    private void emit(TaskStatus status) {
+        next(status);
+        engine.published(status);
+    }
+
     private void onFailure(Throwable failure) {
         if (finish()) {
             TaskStatus seen = last;
@@ -386,12 +492,27 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
     }
 
-    /** Tracking ended with an error: recorded as the task's end, then signalled. */
+    /** Tracking ended with an error: recorded as the task's end, then signalled (and put on the event feed). */
     private void ended(Throwable failure) {
         counters.errored();
         recorded(() -> engine.store().ended(ref(), new TaskStore.Ending(null,
                 failure.getClass().getSimpleName() + ": " + failure.getMessage(), Instant.ofEpochMilli(deadlineAt),
-                engine.options().clock().instant())), () -> error(failure));
+                engine.options().clock().instant())), () -> {
+            if (failure instanceof TaskpollException e) {
+                engine.published(new TrackingFailed(key.id(), e));
+            }
+            error(failure);
+        });
+    }
+
+    /**
+     * The client is closing: tracking stops here without recording an end (a durable task stays open in the store and
+     * resumes at the next start); subscribers get a {@link TrackingStoppedException}.
+     */
+    void stop() {
+        if (finish()) {
+            error(new TrackingStoppedException(key.id(), engine.durable(), last));
+        }
     }
 
     /** The single gate to the end: true for the one caller that ends the loop; stops the timer and the request. */

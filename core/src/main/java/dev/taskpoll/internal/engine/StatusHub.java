@@ -34,9 +34,23 @@ abstract class StatusHub {
     private @Nullable End end;
     private boolean subscribedOnce;
     private boolean closed;
+    /** Kept without subscribers: a durable task is tracked until it ends, subscribed or not. */
+    private boolean pinned;
 
     /** The last subscriber left before the end; called once, outside this hub's monitor unless the caller held it. */
     abstract void lastSubscriberLeft();
+
+    /** Keeps this hub open without subscribers: its task is durable, tracked until it ends, subscribed or not. */
+    synchronized void pin() {
+        pinned = true;
+    }
+
+    /** Sets the latest status without emitting it (a resumed task's recorded status): later subscribers get it. */
+    synchronized void seed(TaskStatus status) {
+        if (end == null) {
+            latest = status;
+        }
+    }
 
     /**
      * Adds a subscriber: it gets the latest status, and the end if there was one. {@code FIRST} for the one that
@@ -118,7 +132,7 @@ abstract class StatusHub {
             }
             if (n == 1) {
                 subscribers = EMPTY;
-                if (end == null) {
+                if (end == null && !pinned) {
                     closed = true;
                     lastOne = true;
                 }

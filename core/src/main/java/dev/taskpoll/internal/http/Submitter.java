@@ -55,6 +55,16 @@ public final class Submitter {
         this.retry = retry;
     }
 
+    /** The request body as it is sent, as JSON (it never holds the API key, which travels in a header). */
+    public String json(GenerationRequest request) {
+        try {
+            return mapper.writeValueAsString(request.body());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("request body is not serialisable as JSON: "
+                    + e.getClass().getSimpleName());
+        }
+    }
+
     public Mono<Submission> submit(GenerationRequest request) {
         return post(request.family(), request.family().createPath(), request.model(), request.body(),
                 (code, bytes) -> decode(request, code, bytes));

@@ -1,0 +1,31 @@
+package dev.taskpoll;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A task store failed: it cannot be opened (not a taskpoll store, a newer schema, read-only, held by another
+ * process) or a write could not be committed (a full disk). The message names the file and the problem, never a
+ * password or a request body.
+ */
+public class TaskStoreException extends TaskpollException {
+
+    private static final long serialVersionUID = 1L;
+
+    public TaskStoreException(String message, @Nullable String taskId, @Nullable Throwable cause) {
+        super(message, taskId, null, cause);
+    }
+
+    public TaskStoreException(String message) {
+        this(message, null, null);
+    }
+
+    private TaskStoreException(String message, @Nullable String taskId, @Nullable TaskStatus lastStatus,
+                               @Nullable Throwable cause) {
+        super(message, taskId, lastStatus, cause);
+    }
+
+    @Override
+    public TaskStoreException withLastStatus(@Nullable TaskStatus status) {
+        return new TaskStoreException(getMessage(), taskId(), status, getCause());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.taskpoll.sqlite;
+
+import dev.taskpoll.StoredFile;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** The store's reads for people: tasks by phase, one task with its history. Run on the store's thread. */
+final class Queries {
+
+    private static final String TASK_COLUMNS = "rowid, id, kind, model, submitted_at, ended_at, end_error,"
+            + " intent_id, last_status, (SELECT request FROM intents WHERE intents.id = tasks.intent_id)";
+
+    private Queries() {
+    }
+
+    static List<TaskRecord> list(Connection c, TaskRecord.@Nullable Phase phase) throws SQLException {
+        List<TaskRecord> out = new ArrayList<>();
+        if (phase == null || phase == TaskRecord.Phase.OPEN || phase == TaskRecord.Phase.ENDED) {
+            String where = phase == null ? "" : phase == TaskRecord.Phase.OPEN ? " WHERE ended_at IS NULL"
+                    : " WHERE ended_at IS NOT NULL";
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + TASK_COLUMNS + " FROM tasks" + where);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(task(c, rs, false));
+                }
+            }
+        }
+        if (phase == null || phase == TaskRecord.Phase.IN_DOUBT) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, model, request, at FROM intents"
+                    + " WHERE outcome IS NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TaskRecord(null, Rows.kind(rs.getString(2)), rs.getString(3),
+                            TaskRecord.Phase.IN_DOUBT, null, Instant.ofEpochMilli(rs.getLong(5)), null,
+                            "the submit was sent and no answer was recorded: a task may exist and be billed; it is"
+                                    + " never sent again by taskpoll", List.of(), List.of(), rs.getLong(1),
+                            rs.getString(4)));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(TaskRecord::submittedAt).reversed());
+        return out;
+    }
+
+    static @Nullable TaskRecord one(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + TASK_COLUMNS + " FROM tasks WHERE id = ?"
+                + " ORDER BY submitted_at DESC LIMIT 1")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? task(c, rs, true) : null;
+            }
+        }
+    }
+
+    private static TaskRecord task(Connection c, ResultSet rs, boolean withHistory) throws SQLException {
+        long row = rs.getLong(1);
+        long ended = rs.getLong(6);
+        boolean isEnded = !rs.wasNull();
+        List<TaskStatus> history = new ArrayList<>();
+        if (withHistory) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT status FROM history WHERE task = ? ORDER BY rowid")) {
+                ps.setLong(1, row);
+                try (ResultSet h = ps.executeQuery()) {
+                    while (h.next()) {
+                        history.add(Rows.status(h.getString(1)));
+                    }
+                }
+            }
+        }
+        return new TaskRecord(rs.getString(2), Rows.kind(rs.getString(3)), rs.getString(4),
+                isEnded ? TaskRecord.Phase.ENDED : TaskRecord.Phase.OPEN, Rows.status(rs.getString(9)),
+                Instant.ofEpochMilli(rs.getLong(5)), isEnded ? Instant.ofEpochMilli(ended) : null, rs.getString(7),
+                files(c, row), history, rs.getLong(8), rs.getString(10));
+    }
+
+    private static List<StoredFile> files(Connection c, long row) throws SQLException {
+        List<StoredFile> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT idx, path, size, sha256 FROM results WHERE task = ?"
+                + " ORDER BY idx")) {
+            ps.setLong(1, row);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new StoredFile(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
+                }
+            }
+        }
+        return out;
+    }
+}

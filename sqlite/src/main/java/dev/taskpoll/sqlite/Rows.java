@@ -1,0 +1,84 @@
+package dev.taskpoll.sqlite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.catalog.AssetLibrary;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.TaskKind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** How values are written in the store's rows: kinds by name, statuses as JSON. */
+final class Rows {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ASSET = "asset:";
+
+    private Rows() {
+    }
+
+    static String kind(TaskKind kind) {
+        return kind instanceof AssetLibrary a ? ASSET + a.name() : kind.name();
+    }
+
+    static TaskKind kind(String name) {
+        return name.startsWith(ASSET) ? AssetLibrary.valueOf(name.substring(ASSET.length())) : Family.valueOf(name);
+    }
+
+    static String status(TaskStatus s) {
+        ObjectNode n = JSON.createObjectNode().put("taskId", s.taskId()).put("state", s.state().name())
+                .put("rawStatus", s.rawStatus()).put("observedAt", s.observedAt().toEpochMilli());
+        if (s.model() != null) {
+            n.put("model", s.model());
+        }
+        if (s.createdAt() != null) {
+            n.put("createdAt", s.createdAt().toEpochMilli());
+        }
+        ArrayNode urls = n.putArray("resultUrls");
+        s.resultUrls().forEach(urls::add);
+        if (s.error() != null) {
+            n.put("error", s.error());
+        }
+        if (s.actualDuration() != null) {
+            n.put("actualDurationMs", s.actualDuration().toMillis());
+        }
+        if (s.totalTokens() != null) {
+            n.put("totalTokens", s.totalTokens());
+        }
+        return n.toString();
+    }
+
+    static @Nullable TaskStatus status(@Nullable String json) {
+        if (json == null) {
+            return null;
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> urls = new ArrayList<>();
+        n.path("resultUrls").forEach(u -> urls.add(u.asText()));
+        return new TaskStatus(n.path("taskId").asText(), TaskState.valueOf(n.path("state").asText()),
+                n.path("rawStatus").asText(), text(n, "model"),
+                n.has("createdAt") ? Instant.ofEpochMilli(n.get("createdAt").asLong()) : null, urls, text(n, "error"),
+                n.has("actualDurationMs") ? Duration.ofMillis(n.get("actualDurationMs").asLong()) : null,
+                n.has("totalTokens") ? n.get("totalTokens").asLong() : null,
+                Instant.ofEpochMilli(n.path("observedAt").asLong()));
+    }
+
+    private static @Nullable String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

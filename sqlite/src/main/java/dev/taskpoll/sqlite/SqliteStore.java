@@ -1,0 +1,463 @@
+package dev.taskpoll.sqlite;
+
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.StoredFile;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskStoreException;
+import dev.taskpoll.catalog.TaskKind;
+import dev.taskpoll.spi.TaskStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The embedded task store: one SQLite file in WAL mode, so that tracking survives a restart, a deploy or a
+ * {@code kill -9}. A committed write survives an application crash (WAL mode); the file can be read with the
+ * {@code sqlite3} shell.
+ *
+ * <pre>{@code
+ * TrackerOptions.builder().store(SqliteStore.open(Path.of("tasks.db")))   // the one line
+ * }</pre>
+ *
+ * <p>Every database call runs on the store's own thread (JDBC blocks), with group commit: what queued up while the
+ * previous transaction ran is committed in the next. Callers' {@code Mono}s complete after the commit, on
+ * {@link SqliteStoreOptions#scheduler()}.
+ *
+ * <p>One process tracks a file at a time: a tracking store takes the file's lock ({@code <file>.lock}) and a second
+ * tracker is refused with a message naming the holder's pid. Other processes may open the file with
+ * {@code tracking(false)} to add tasks (their submits) and read; a tracking store picks up the tasks they add
+ * within {@link SqliteStoreOptions#scanEvery()}.
+ *
+ * <p>Opening checks the file: not a database, not a taskpoll store, a newer schema, a read-only file or directory:
+ * each is a {@link TaskStoreException} naming the file and the problem, and the file is left as it was (a migration
+ * runs in one transaction). Ended tasks are kept for {@link SqliteStoreOptions#retention()}, then pruned.
+ *
+ * <p>The client that uses the store closes it when it closes ({@link #close()} commits what was written, then
+ * releases the lock).
+ */
+public final class SqliteStore implements TaskStore {
+
+    private final Path file;
+    private final SqliteStoreOptions options;
+    private final Connection connection;
+    private final StoreThread thread;
+    private final @Nullable TrackingLock lock;
+    private final Disposable pruning;
+    /** This instance's mark on the rows it inserts: its scans for tasks others add leave them out. */
+    private final String origin = java.util.UUID.randomUUID().toString();
+
+    private SqliteStore(Path file, SqliteStoreOptions options, Connection connection, @Nullable TrackingLock lock) {
+        this.file = file;
+        this.options = options;
+        this.connection = connection;
+        this.lock = lock;
+        this.thread = new StoreThread(connection, file.toString(), options.scheduler(), options.maxQueued());
+        this.pruning = options.tracking()
+                ? Flux.interval(Duration.ofHours(1), Duration.ofHours(1), options.scheduler())
+                .concatMap(t -> prune().onErrorResume(e -> Mono.empty())).subscribe()
+                : () -> { };
+    }
+
+    /** A tracking store of {@code file} (created when missing), with the default options. */
+    public static SqliteStore open(Path file) {
+        return open(file, SqliteStoreOptions.defaults());
+    }
+
+    /**
+     * Opens {@code file} (created, with its directory, when missing): checks that it is a taskpoll store (or empty),
+     * migrates it to this version's schema, takes the tracking lock when {@code options.tracking()}. Blocks while it
+     * does: call it at start-up, not on an event loop.
+     *
+     * @throws TaskStoreException naming the file and the problem
+     */
+    public static SqliteStore open(Path file, SqliteStoreOptions options) {
+        return open(file, options, Schema.MIGRATIONS);
+    }
+
+    static SqliteStore open(Path file, SqliteStoreOptions options, List<List<String>> migrations) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        Path abs = file.toAbsolutePath().normalize();
+        checkWritable(abs);
+        TrackingLock lock = options.tracking() ? TrackingLock.take(abs) : null;
+        Connection c = null;
+        try {
+            c = DriverManager.getConnection("jdbc:sqlite:" + abs);
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 10000"); // other processes add tasks: wait for their commits
+                st.execute("PRAGMA journal_mode = WAL");
+                st.execute("PRAGMA synchronous = NORMAL"); // WAL: a committed transaction survives a crash of ours
+                st.execute("PRAGMA foreign_keys = ON");
+            }
+            Schema.migrate(c, migrations);
+            if (options.tracking()) {
+                prune(c, options.retention()); // at opening (here, before the store's thread runs), then every hour
+            }
+            return new SqliteStore(abs, options, c, lock);
+        } catch (SQLException | RuntimeException e) {
+            close(c);
+            if (lock != null) {
+                lock.close();
+            }
+            throw openProblem(abs, e);
+        }
+    }
+
+    private static void checkWritable(Path file) {
+        Path dir = file.getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new TaskStoreException("task store " + file + ": cannot create its directory " + dir + " ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            throw new TaskStoreException("task store " + file + ": the file is read-only; taskpoll records every"
+                    + " task it tracks there, so it needs to write it");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new TaskStoreException("task store " + file + ": its directory " + dir + " is read-only (SQLite"
+                    + " keeps its write-ahead log beside the file)");
+        }
+    }
+
+    private static TaskStoreException openProblem(Path file, Throwable e) {
+        if (e instanceof TaskStoreException t) {
+            return t;
+        }
+        if (e instanceof Schema.StoreProblem p) {
+            return new TaskStoreException("task store " + file + ": " + p.getMessage() + "; nothing was changed");
+        }
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("SQLITE_NOTADB") || msg.contains("not a database")) {
+            return new TaskStoreException("task store " + file + ": the file is not an SQLite database (nor a"
+                    + " taskpoll store); nothing was changed", null, e);
+        }
+        if (msg.contains("SQLITE_READONLY") || msg.contains("readonly")) {
+            return new TaskStoreException("task store " + file + ": the file is read-only", null, e);
+        }
+        if (msg.contains("SQLITE_FULL")) {
+            return new TaskStoreException("task store " + file + ": the disk is full", null, e);
+        }
+        return new TaskStoreException("task store " + file + ": cannot be opened (" + e.getClass().getSimpleName()
+                + ": " + msg + ")", null, e);
+    }
+
+    /** The file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public boolean tracking() {
+        return options.tracking();
+    }
+
+    // ---- writes
+
+    @Override
+    public Mono<Long> intent(Intent intent) {
+        return thread.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO intents (kind, model, request, at)"
+                    + " VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, Rows.kind(intent.kind()));
+                ps.setString(2, intent.model());
+                ps.setString(3, intent.request());
+                ps.setLong(4, intent.at().toEpochMilli());
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public Mono<Void> submitted(long intentId, Tracked task) {
+        return thread.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE intents SET outcome = 'SUBMITTED', task_id = ?"
+                    + " WHERE id = ?")) {
+                ps.setString(1, task.ref().id());
+                ps.setLong(2, intentId);
+                ps.executeUpdate();
+            }
+            insertTask(c, task, intentId, origin);
+            return null;
+        });
+    }
+
+    @Override
+    public Mono<Void> notCreated(long intentId, String reason) {
+        return thread.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE intents SET outcome = 'NOT_CREATED', reason = ?"
+                    + " WHERE id = ?")) {
+                ps.setString(1, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+                ps.setLong(2, intentId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Mono<Tracked> started(Tracked task) {
+        return thread.write(c -> {
+            insertTask(c, task, 0, origin);
+            Tracked held = tracked(c, task.ref().kind().dialect().name(), task.ref().id());
+            return held != null ? held : task;
+        });
+    }
+
+    /** Inserts the task unless it is there (an existing record wins), with its first status in the history. */
+    private static void insertTask(Connection c, Tracked t, long intentId, String origin) throws SQLException {
+        TaskRef ref = t.ref();
+        PollPolicy p = Objects.requireNonNull(ref.policy(), "ref.policy");
+        TaskStatus last = t.last();
+        try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO tasks (dialect, id, kind, model,"
+                + " initial_ms, period_ms, deadline_ms, started_at, deadline_at, first_due, submitted_at, intent_id,"
+                + " last_state, last_status, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, ref.kind().dialect().name());
+            ps.setString(2, ref.id());
+            ps.setString(3, Rows.kind(ref.kind()));
+            ps.setString(4, ref.model());
+            ps.setLong(5, p.initialDelay().toMillis());
+            ps.setLong(6, p.period().toMillis());
+            ps.setLong(7, p.deadline().toMillis());
+            ps.setLong(8, t.startedAt().toEpochMilli());
+            ps.setLong(9, t.deadline().toEpochMilli());
+            ps.setLong(10, t.firstDue());
+            ps.setLong(11, t.startedAt().toEpochMilli());
+            ps.setLong(12, intentId);
+            ps.setString(13, last == null ? null : last.state().name());
+            ps.setString(14, last == null ? null : Rows.status(last));
+            ps.setString(15, origin);
+            if (ps.executeUpdate() == 1 && last != null) {
+                history(c, rowid(c, ref), last);
+            }
+        }
+    }
+
+    @Override
+    public Mono<Void> status(TaskRef task, TaskStatus status) {
+        return thread.write(c -> {
+            long row = rowid(c, task);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET last_state = ?, last_status = ?"
+                    + " WHERE rowid = ?")) {
+                ps.setString(1, status.state().name());
+                ps.setString(2, Rows.status(status));
+                ps.setLong(3, row);
+                ps.executeUpdate();
+            }
+            history(c, row, status);
+            return null;
+        });
+    }
+
+    private static void history(Connection c, long row, TaskStatus status) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (task, at, status) VALUES (?, ?, ?)")) {
+            ps.setLong(1, row);
+            ps.setLong(2, status.observedAt().toEpochMilli());
+            ps.setString(3, Rows.status(status));
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public Mono<Void> captured(TaskRef task, StoredFile f) {
+        return thread.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO results (task, idx, path, size,"
+                    + " sha256, stored_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, rowid(c, task));
+                ps.setInt(2, f.index());
+                ps.setString(3, f.path());
+                ps.setLong(4, f.size());
+                ps.setString(5, f.sha256());
+                ps.setLong(6, System.currentTimeMillis());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Mono<Void> ended(TaskRef task, Ending ending) {
+        return thread.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET ended_at = ?, end_error = ?"
+                    + " WHERE rowid = ?")) {
+                ps.setLong(1, ending.at().toEpochMilli());
+                ps.setString(2, ending.error());
+                ps.setLong(3, rowid(c, task));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static long rowid(Connection c, TaskRef task) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT rowid FROM tasks WHERE dialect = ? AND id = ?")) {
+            ps.setString(1, task.kind().dialect().name());
+            ps.setString(2, task.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("task '" + task.id() + "' is not recorded");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // ---- resuming
+
+    @Override
+    public Flux<Tracked> open() {
+        if (!options.tracking()) {
+            return Flux.empty();
+        }
+        // every open task at once; then, by rowid, the tasks other processes add (never this instance's own: a task
+        // of ours that ended, its end not committed yet, must not come back)
+        long[] seen = {-1};
+        return Flux.interval(Duration.ZERO, options.scanEvery(), options.scheduler())
+                .onBackpressureDrop()
+                .concatMap(tick -> thread.read(c -> {
+                    Batch b = openSince(c, Math.max(0, seen[0]), seen[0] < 0 ? null : origin);
+                    seen[0] = Math.max(seen[0], b.maxRowid()); // on the store's thread, before the next scan
+                    return b;
+                }), 1)
+                .concatMap(batch -> Flux.fromIterable(batch.tasks()));
+    }
+
+    private record Batch(List<Tracked> tasks, long maxRowid) {
+    }
+
+    private static Batch openSince(Connection c, long afterRowid, @Nullable String notOrigin) throws SQLException {
+        List<Tracked> out = new ArrayList<>();
+        long max = afterRowid;
+        try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
+                + " deadline_ms, started_at, deadline_at, first_due, last_status FROM tasks"
+                + " WHERE ended_at IS NULL AND rowid > ? AND (? IS NULL OR origin IS NULL OR origin != ?)"
+                + " ORDER BY rowid")) {
+            ps.setLong(1, afterRowid);
+            ps.setString(2, notOrigin);
+            ps.setString(3, notOrigin);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    max = Math.max(max, rs.getLong(1));
+                    out.add(trackedOf(rs));
+                }
+            }
+        }
+        return new Batch(out, max);
+    }
+
+    private static @Nullable Tracked tracked(Connection c, String dialect, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
+                + " deadline_ms, started_at, deadline_at, first_due, last_status FROM tasks"
+                + " WHERE dialect = ? AND id = ?")) {
+            ps.setString(1, dialect);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? trackedOf(rs) : null;
+            }
+        }
+    }
+
+    private static Tracked trackedOf(ResultSet rs) throws SQLException {
+        TaskKind kind = Rows.kind(rs.getString(2));
+        PollPolicy policy = new PollPolicy(Duration.ofMillis(rs.getLong(5)), Duration.ofMillis(rs.getLong(6)),
+                Duration.ofMillis(rs.getLong(7)));
+        TaskRef ref = new TaskRef(rs.getString(3), kind, rs.getString(4), policy);
+        return new Tracked(ref, Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)),
+                rs.getLong(10), Rows.status(rs.getString(11)));
+    }
+
+    // ---- queries
+
+    @Override
+    public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
+        return thread.read(c -> Queries.list(c, phase)).flatMapIterable(l -> l);
+    }
+
+    @Override
+    public Mono<TaskRecord> task(String id) {
+        return thread.read(c -> Queries.one(c, id));
+    }
+
+    /** Deletes ended tasks older than the retention, with their history and results' records. */
+    Mono<Integer> prune() {
+        return thread.write(c -> prune(c, options.retention()));
+    }
+
+    private static int prune(Connection c, Duration retention) throws SQLException {
+        long before = System.currentTimeMillis() - retention.toMillis();
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM tasks WHERE ended_at IS NOT NULL"
+                + " AND ended_at < ?")) {
+            ps.setLong(1, before);
+            int n = ps.executeUpdate();
+            try (PreparedStatement pi = c.prepareStatement("DELETE FROM intents WHERE outcome IS NOT NULL"
+                    + " AND at < ?")) {
+                pi.setLong(1, before);
+                pi.executeUpdate();
+            }
+            return n;
+        }
+    }
+
+    /** Runs {@code work} on the store's thread, between writes (tests). */
+    <T> Mono<T> read(StoreThread.Work<T> work) {
+        return thread.read(work);
+    }
+
+    /** {transactions committed, pieces of work committed} since the store opened (for the benchmarks). */
+    public long[] commitCounts() {
+        return thread.counts();
+    }
+
+    /** Commits what was written, stops the store's thread, closes the file and releases the lock. Blocks. */
+    @Override
+    public void close() {
+        pruning.dispose();
+        thread.close();
+        close(connection);
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    private static void close(@Nullable Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // closing: nothing more to do
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteStore[" + file + (options.tracking() ? "" : ", recording only") + "]";
+    }
+}

@@ -1,0 +1,126 @@
+package dev.taskpoll.sqlite;
+
+import java.time.Duration;
+import java.util.Objects;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * How a {@link SqliteStore} behaves. Immutable; build with {@link #builder()}.
+ *
+ * <ul>
+ *   <li>{@code tracking}: true (default): the client using the store tracks its tasks, and holds the file's tracking
+ *       lock while it does (a second tracker of the same file is refused, naming the holder's pid); false: the client
+ *       only records (its submits, for another process to track) and reads.</li>
+ *   <li>{@code retention}: how long ended tasks are kept, with their history and results' records (default 7 days;
+ *       at least 1 minute); pruned when the store opens and every hour.</li>
+ *   <li>{@code scanEvery}: how often a tracking store looks for tasks other processes added (default 1 s).</li>
+ *   <li>{@code maxQueued}: writes waiting for the store's thread at most (default 1,000,000); beyond it a write fails
+ *       at once, naming the file (a store that cannot keep up must not exhaust the heap).</li>
+ *   <li>{@code scheduler}: where the store completes its callers' {@code Mono}s, never its own thread
+ *       (default {@link Schedulers#parallel()}).</li>
+ * </ul>
+ */
+public final class SqliteStoreOptions {
+
+    private final boolean tracking;
+    private final Duration retention;
+    private final Duration scanEvery;
+    private final int maxQueued;
+    private final Scheduler scheduler;
+
+    private SqliteStoreOptions(Builder b) {
+        this.tracking = b.tracking;
+        this.retention = b.retention;
+        this.scanEvery = b.scanEvery;
+        this.maxQueued = b.maxQueued;
+        this.scheduler = b.scheduler;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static SqliteStoreOptions defaults() {
+        return builder().build();
+    }
+
+    public boolean tracking() {
+        return tracking;
+    }
+
+    public Duration retention() {
+        return retention;
+    }
+
+    public Duration scanEvery() {
+        return scanEvery;
+    }
+
+    public int maxQueued() {
+        return maxQueued;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteStoreOptions[tracking=" + tracking + ", retention=" + retention + ", scanEvery=" + scanEvery
+                + ", maxQueued=" + maxQueued + "]";
+    }
+
+    /** Setters validate at once and name the field they reject. */
+    public static final class Builder {
+        private boolean tracking = true;
+        private Duration retention = Duration.ofDays(7);
+        private Duration scanEvery = Duration.ofSeconds(1);
+        private int maxQueued = 1_000_000;
+        private Scheduler scheduler = Schedulers.parallel();
+
+        private Builder() {
+        }
+
+        /** Whether the client tracks the tasks (and holds the lock); false to record and read only. */
+        public Builder tracking(boolean track) {
+            this.tracking = track;
+            return this;
+        }
+
+        public Builder retention(Duration d) {
+            Objects.requireNonNull(d, "store.retention");
+            if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+                throw new IllegalArgumentException("store.retention: " + d + " must be at least 1 minute");
+            }
+            this.retention = d;
+            return this;
+        }
+
+        public Builder scanEvery(Duration d) {
+            Objects.requireNonNull(d, "store.scanEvery");
+            if (d.toMillis() < 10) {
+                throw new IllegalArgumentException("store.scanEvery: " + d + " must be at least 10 ms");
+            }
+            this.scanEvery = d;
+            return this;
+        }
+
+        public Builder maxQueued(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("store.maxQueued: " + n + " must be at least 1");
+            }
+            this.maxQueued = n;
+            return this;
+        }
+
+        public Builder scheduler(Scheduler s) {
+            this.scheduler = Objects.requireNonNull(s, "store.scheduler");
+            return this;
+        }
+
+        public SqliteStoreOptions build() {
+            return new SqliteStoreOptions(this);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.taskpoll.sqlite;
+
+import dev.taskpoll.TaskStoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * The one thread that talks to the database: JDBC blocks, so it never runs on an event loop or a Reactor scheduler.
+ * Callers enqueue work (a lock-free queue, then an unpark: nothing that can block the caller), and the thread runs
+ * whatever has queued up in one transaction, each piece in a savepoint of its own (group commit): one piece failing
+ * fails only its caller; the commit failing (a full disk) fails every caller of the batch. Callers' {@code Mono}s
+ * complete after the commit, on the store's scheduler, never on this thread.
+ */
+final class StoreThread implements Runnable {
+
+    private static final Logger log = Loggers.getLogger(StoreThread.class);
+    /** The most pieces of work in one transaction. */
+    static final int MAX_BATCH = 2_000;
+
+    /** One piece of work against the connection; it may return a value for its caller. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private record Job<T>(Work<T> work, MonoSink<T> sink, boolean write) {
+    }
+
+    private final Connection connection;
+    private final String file;
+    private final Scheduler scheduler;
+    private final int maxQueued;
+    private final ConcurrentLinkedQueue<Job<?>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean closing;
+    /** Batches committed and pieces of work run, for the benchmarks. */
+    private long commits;
+    private long pieces;
+
+    StoreThread(Connection connection, String file, Scheduler scheduler, int maxQueued) {
+        this.connection = connection;
+        this.file = file;
+        this.scheduler = scheduler;
+        this.maxQueued = maxQueued;
+        this.thread = new Thread(this, "taskpoll-store");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** A write: completes once committed. */
+    <T> Mono<T> write(Work<T> work) {
+        return submit(work, true);
+    }
+
+    /** A read: runs between writes, outside any transaction of theirs. */
+    <T> Mono<T> read(Work<T> work) {
+        return submit(work, false);
+    }
+
+    private <T> Mono<T> submit(Work<T> work, boolean write) {
+        return Mono.create(sink -> {
+            if (closing) {
+                sink.error(new TaskStoreException("task store " + file + " is closed"));
+                return;
+            }
+            if (queued.incrementAndGet() > maxQueued) {
+                queued.decrementAndGet();
+                sink.error(new TaskStoreException("task store " + file + " is " + maxQueued
+                        + " writes behind; refusing more until it catches up"));
+                return;
+            }
+            queue.add(new Job<>(work, sink, write));
+            LockSupport.unpark(thread);
+        });
+    }
+
+    @Override
+    public void run() {
+        List<Job<?>> batch = new ArrayList<>();
+        while (true) {
+            Job<?> j;
+            while (batch.size() < MAX_BATCH && (j = queue.poll()) != null) {
+                queued.decrementAndGet();
+                if (!j.write() && !batch.isEmpty()) {
+                    runWrites(batch); // a read sees every write queued before it
+                    batch.clear();
+                }
+                if (j.write()) {
+                    batch.add(j);
+                } else {
+                    runRead(j);
+                }
+            }
+            if (!batch.isEmpty()) {
+                runWrites(batch);
+                batch.clear();
+                continue;
+            }
+            if (closing && queue.isEmpty()) {
+                return;
+            }
+            LockSupport.parkNanos(this, 50_000_000L);
+        }
+    }
+
+    private <T> void runRead(Job<T> j) {
+        try {
+            T value = j.work().run(connection);
+            complete(j.sink(), value, null);
+        } catch (SQLException | RuntimeException e) {
+            complete(j.sink(), null, problem(e));
+        }
+    }
+
+    private void runWrites(List<Job<?>> batch) {
+        Object[] values = new Object[batch.size()];
+        Throwable[] errors = new Throwable[batch.size()];
+        Throwable batchError = null;
+        try {
+            connection.setAutoCommit(false);
+            try (Statement st = connection.createStatement()) {
+                for (int i = 0; i < batch.size() && batchError == null; i++) {
+                    st.execute("SAVEPOINT piece");
+                    try {
+                        values[i] = batch.get(i).work().run(connection);
+                        st.execute("RELEASE piece");
+                    } catch (SQLException | RuntimeException e) {
+                        errors[i] = problem(e);
+                        try {
+                            st.execute("ROLLBACK TO piece");
+                            st.execute("RELEASE piece");
+                        } catch (SQLException gone) {
+                            // SQLite rolled the whole transaction back itself (a full disk, an I/O error): every piece
+                            // of the batch is lost with it, and fails with this one's cause
+                            batchError = errors[i];
+                        }
+                    }
+                }
+            }
+            if (batchError == null) {
+                connection.commit();
+                commits++;
+                pieces += batch.size();
+            }
+        } catch (SQLException | RuntimeException e) {
+            batchError = problem(e);
+        } finally {
+            if (batchError != null) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    // nothing left to roll back: the transaction is gone already
+                }
+            }
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                log.warn("task store {}: {}", file, e.toString());
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i).sink(), values[i], batchError != null ? batchError : errors[i]);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void complete(MonoSink<T> sink, Object value, Throwable error) {
+        scheduler.schedule(() -> {
+            if (error != null) {
+                sink.error(error);
+            } else if (value == null) {
+                sink.success();
+            } else {
+                sink.success((T) value);
+            }
+        });
+    }
+
+    /** A failure, as its callers should read it: the file and the problem in plain words. */
+    TaskStoreException problem(Throwable e) {
+        if (e instanceof TaskStoreException t) {
+            return t;
+        }
+        String msg = String.valueOf(e.getMessage());
+        String what;
+        if (msg.contains("SQLITE_FULL") || msg.contains("disk is full")) {
+            what = "the disk is full (the write was not committed; nothing recorded before it is lost)";
+        } else if (msg.contains("SQLITE_READONLY") || msg.contains("readonly")) {
+            what = "the file is read-only";
+        } else if (msg.contains("SQLITE_BUSY") || msg.contains("locked")) {
+            what = "another process held the database busy for too long";
+        } else {
+            what = e.getClass().getSimpleName() + ": " + msg;
+        }
+        return new TaskStoreException("task store " + file + ": " + what, null, e);
+    }
+
+    /** {commits, pieces of work} so far. */
+    long[] counts() {
+        return new long[] {commits, pieces};
+    }
+
+    /** Runs what is queued, then stops; waits for the thread (called by close(), off event loops). */
+    void close() {
+        closing = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

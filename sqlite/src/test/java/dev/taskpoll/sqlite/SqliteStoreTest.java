@@ -1,0 +1,327 @@
+package dev.taskpoll.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.StoredFile;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskStoreException;
+import dev.taskpoll.catalog.AssetLibrary;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.TaskStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The embedded store on its own: what it records, what it refuses, and how it reads back. */
+class SqliteStoreTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final PollPolicy POLICY = PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30));
+    private static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private SqliteStore store(Path file, SqliteStoreOptions options) {
+        SqliteStore s = SqliteStore.open(file, options);
+        open.add(s);
+        return s;
+    }
+
+    private SqliteStore store() {
+        return store(dir.resolve("tasks.db"), SqliteStoreOptions.defaults());
+    }
+
+    private static TaskStatus status(String id, String raw, Instant at, String... urls) {
+        return new TaskStatus(id, TaskState.fromRaw(raw), raw, "veo_3_1_fast", null, List.of(urls), null, null, null,
+                at);
+    }
+
+    private static TaskStore.Tracked tracked(String id, TaskStatus first) {
+        return new TaskStore.Tracked(TaskRef.of(id, Family.VEO, "veo_3_1_fast").withPolicy(POLICY), T0,
+                T0.plus(Duration.ofMinutes(30)), T0.toEpochMilli() + 30_000, first);
+    }
+
+    @Test
+    void aSubmittedTaskIsRecordedWithItsHistoryFilesAndEnd() {
+        SqliteStore s = store();
+        long intent = s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"prompt\":\"fox\"}", T0))
+                .block(WAIT);
+        TaskStatus queued = status("v1", "queued", T0);
+        s.submitted(intent, tracked("v1", queued)).block(WAIT);
+        TaskRef ref = TaskRef.of("v1", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+        s.status(ref, status("v1", "processing", T0.plusSeconds(30))).block(WAIT);
+        TaskStatus done = status("v1", "completed", T0.plusSeconds(90), "https://cdn.example/v1.mp4?sig=s");
+        s.status(ref, done).block(WAIT);
+        s.captured(ref, new StoredFile(0, "/out/v1/0.mp4", 1234, "ab".repeat(32))).block(WAIT);
+        s.ended(ref, new TaskStore.Ending(done, null, T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(91)))
+                .block(WAIT);
+
+        TaskRecord r = s.task("v1").block(WAIT);
+        assertThat(r.phase()).isEqualTo(TaskRecord.Phase.ENDED);
+        assertThat(r.state()).isEqualTo("COMPLETED");
+        assertThat(r.kind()).isEqualTo(Family.VEO);
+        assertThat(r.model()).isEqualTo("veo_3_1_fast");
+        assertThat(r.request()).isEqualTo("{\"prompt\":\"fox\"}");
+        assertThat(r.submittedAt()).isEqualTo(T0);
+        assertThat(r.endedAt()).isEqualTo(T0.plusSeconds(91));
+        assertThat(r.history()).extracting(TaskStatus::rawStatus).containsExactly("queued", "processing", "completed");
+        assertThat(r.last().resultUrls()).containsExactly("https://cdn.example/v1.mp4?sig=s");
+        assertThat(r.files()).containsExactly(new StoredFile(0, "/out/v1/0.mp4", 1234, "ab".repeat(32)));
+        assertThat(s.tasks(TaskRecord.Phase.ENDED).collectList().block(WAIT)).extracting(TaskRecord::id)
+                .containsExactly("v1");
+        assertThat(s.tasks(TaskRecord.Phase.OPEN).collectList().block(WAIT)).isEmpty();
+        assertThat(s.open().take(Duration.ofMillis(300)).collectList().block(WAIT)).as("nothing to resume").isEmpty();
+    }
+
+    @Test
+    void aSubmitWithNoAnswerIsInDoubtAndOneProvablyNotCreatedIsNot() {
+        SqliteStore s = store();
+        long sent = s.intent(new TaskStore.Intent(Family.SORA, "openAiSora2Plus", "{\"prompt\":\"a\"}", T0))
+                .block(WAIT);
+        long refused = s.intent(new TaskStore.Intent(Family.SORA, "openAiSora2Plus", "{\"prompt\":\"b\"}",
+                T0.plusSeconds(1))).block(WAIT);
+        s.notCreated(refused, "HTTP 400: prompt refused").block(WAIT);
+        List<TaskRecord> doubt = s.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT);
+        assertThat(doubt).singleElement().satisfies(r -> {
+            assertThat(r.id()).isNull();
+            assertThat(r.intentId()).isEqualTo(sent);
+            assertThat(r.state()).isEqualTo("IN_DOUBT");
+            assertThat(r.kind()).isEqualTo(Family.SORA);
+            assertThat(r.request()).isEqualTo("{\"prompt\":\"a\"}");
+            assertThat(r.error()).contains("never sent again");
+        });
+    }
+
+    @Test
+    void openGivesEveryOpenTaskThenTheTasksAnotherProcessAdds() {
+        Path file = dir.resolve("shared.db");
+        SqliteStore tracker = store(file, SqliteStoreOptions.builder().scanEvery(Duration.ofMillis(50)).build());
+        tracker.started(tracked("a", status("a", "queued", T0))).block(WAIT);
+        TaskStore.Tracked asset = new TaskStore.Tracked(TaskRef.of("asset-1", AssetLibrary.SEEDANCE_2_0)
+                .withPolicy(POLICY), T0, T0.plusSeconds(60), Long.MIN_VALUE, null);
+        tracker.started(asset).block(WAIT);
+        List<TaskStore.Tracked> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reactor.core.Disposable d = tracker.open().subscribe(seen::add);
+        // another process (a store that only records) adds a task to the same file
+        SqliteStore recorder = store(file, SqliteStoreOptions.builder().tracking(false).build());
+        long intent = recorder.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{}", T0)).block(WAIT);
+        recorder.submitted(intent, tracked("b", status("b", "queued", T0))).block(WAIT);
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (seen.size() < 3 && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+        d.dispose();
+        assertThat(seen).extracting(t -> t.ref().id()).containsExactly("a", "asset-1", "b");
+        assertThat(seen.get(1).ref().kind()).isEqualTo(AssetLibrary.SEEDANCE_2_0);
+        assertThat(seen.get(1).firstDue()).isEqualTo(Long.MIN_VALUE);
+        TaskStore.Tracked a = seen.get(0);
+        assertThat(a.ref().policy()).isEqualTo(POLICY);
+        assertThat(a.deadline()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+        assertThat(a.firstDue()).isEqualTo(T0.toEpochMilli() + 30_000);
+        assertThat(a.last().rawStatus()).isEqualTo("queued");
+    }
+
+    @Test
+    void anExistingRecordWinsWhenATaskIsStartedAgain() {
+        SqliteStore s = store();
+        s.started(tracked("x", null)).block(WAIT);
+        TaskStore.Tracked later = new TaskStore.Tracked(TaskRef.of("x", Family.VEO).withPolicy(POLICY),
+                T0.plusSeconds(500), T0.plusSeconds(2300), T0.toEpochMilli() + 530_000, null);
+        TaskStore.Tracked held = s.started(later).block(WAIT);
+        assertThat(held.startedAt()).isEqualTo(T0);
+        assertThat(held.firstDue()).isEqualTo(T0.toEpochMilli() + 30_000);
+        assertThat(held.ref().model()).isEqualTo("veo_3_1_fast");
+    }
+
+    @Test
+    void aSecondTrackerIsRefusedNamingTheHolderAndARecorderIsNot() {
+        Path file = dir.resolve("locked.db");
+        SqliteStore first = store(file, SqliteStoreOptions.defaults());
+        assertThatThrownBy(() -> SqliteStore.open(file))
+                .isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("already tracked by another process (pid " + ProcessHandle.current().pid() + ")");
+        SqliteStore reader = store(file, SqliteStoreOptions.builder().tracking(false).build());
+        assertThat(reader.tasks(null).collectList().block(WAIT)).isEmpty();
+        first.close();
+        open.remove(first);
+        store(file, SqliteStoreOptions.defaults()); // the lock went with the first
+    }
+
+    @Test
+    void filesThatAreNotTaskpollStoresAreRefusedAndLeftAsTheyWere() throws Exception {
+        Path junk = dir.resolve("junk.db");
+        Files.write(junk, "this is not a database, just text that is long enough to be read".repeat(100).getBytes());
+        byte[] before = Files.readAllBytes(junk);
+        assertThatThrownBy(() -> SqliteStore.open(junk)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining(junk.toString()).hasMessageContaining("not an SQLite database");
+        assertThat(Files.readAllBytes(junk)).isEqualTo(before);
+
+        Path other = dir.resolve("other.db");
+        sql(other, "CREATE TABLE customers (id INTEGER)");
+        assertThatThrownBy(() -> SqliteStore.open(other)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining(other.toString()).hasMessageContaining("not a taskpoll store");
+        assertThat(tables(other)).containsExactly("customers");
+
+        Path newer = dir.resolve("newer.db");
+        SqliteStore.open(newer).close();
+        sql(newer, "PRAGMA user_version = 99");
+        assertThatThrownBy(() -> SqliteStore.open(newer)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("schema is version 99, newer than this taskpoll's (" + Schema.CURRENT + ")");
+    }
+
+    @Test
+    void aReadOnlyFileIsRefusedAtOnce() throws Exception {
+        Path ro = dir.resolve("ro.db");
+        SqliteStore.open(ro).close();
+        Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r--r--r--"));
+        try {
+            if (Files.isWritable(ro)) {
+                return; // running as root: the file system ignores the permission, nothing to test here
+            }
+            assertThatThrownBy(() -> SqliteStore.open(ro)).isInstanceOf(TaskStoreException.class)
+                    .hasMessageContaining(ro.toString()).hasMessageContaining("read-only");
+        } finally {
+            Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
+
+    @Test
+    void aFileOnAFullDiskRefusesTheWriteNamingTheFileAndLosesNothingCommitted() throws Exception {
+        Path file = dir.resolve("full.db");
+        SqliteStore s = store(file, SqliteStoreOptions.defaults());
+        s.started(tracked("kept", status("kept", "queued", T0))).block(WAIT);
+        // SQLite's own cap on the file: past it every write fails as on a full disk (SQLITE_FULL)
+        s.read(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA max_page_count = " + pageCount(c));
+            }
+            return true;
+        }).block(WAIT);
+        String big = "x".repeat(100_000);
+        assertThatThrownBy(() -> s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", big, T0)).block(WAIT))
+                .isInstanceOf(TaskStoreException.class).hasMessageContaining(file.toString())
+                .hasMessageContaining("disk is full");
+        s.close();
+        open.remove(s);
+        SqliteStore again = store(file, SqliteStoreOptions.defaults());
+        assertThat(again.tasks(TaskRecord.Phase.OPEN).collectList().block(WAIT)).extracting(TaskRecord::id)
+                .containsExactly("kept");
+        assertThat(again.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).isEmpty();
+    }
+
+    @Test
+    void writesQueuedTogetherAreCommittedTogether() {
+        SqliteStore s = store();
+        long[] before = s.commitCounts();
+        List<Mono<Long>> writes = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            writes.add(s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"i\":" + i + "}", T0)));
+        }
+        List<Long> ids = Flux.merge(writes).collectList().block(WAIT);
+        assertThat(ids).hasSize(2_000).doesNotHaveDuplicates();
+        long[] after = s.commitCounts();
+        assertThat(after[1] - before[1]).isEqualTo(2_000);
+        assertThat(after[0] - before[0]).as("transactions for 2,000 writes").isLessThan(2_000);
+    }
+
+    @Test
+    void endedTasksOlderThanTheRetentionArePruned() {
+        SqliteStore s = store(dir.resolve("prune.db"), SqliteStoreOptions.builder()
+                .retention(Duration.ofMinutes(1)).build());
+        TaskRef old = TaskRef.of("old", Family.VEO).withPolicy(POLICY);
+        s.started(tracked("old", null)).block(WAIT);
+        s.ended(old, new TaskStore.Ending(null, "TaskTimeoutException: ...", T0, Instant.now().minusSeconds(120)))
+                .block(WAIT);
+        s.started(tracked("recent", null)).block(WAIT);
+        s.ended(TaskRef.of("recent", Family.VEO), new TaskStore.Ending(null, "x", T0, Instant.now())).block(WAIT);
+        s.started(tracked("open", null)).block(WAIT);
+        assertThat(s.prune().block(WAIT)).isEqualTo(1);
+        assertThat(s.tasks(null).collectList().block(WAIT)).extracting(TaskRecord::id)
+                .containsExactlyInAnyOrder("recent", "open");
+    }
+
+    @Test
+    void aMigrationRunsCompletelyOrNotAtAll() throws Exception {
+        Path file = dir.resolve("migrate.db");
+        List<String> v1 = Schema.MIGRATIONS.get(0);
+        SqliteStore.open(file, SqliteStoreOptions.defaults(), List.of(v1)).close();
+        SqliteStore s1 = SqliteStore.open(file, SqliteStoreOptions.defaults(), List.of(v1));
+        s1.started(tracked("t", status("t", "queued", T0))).block(WAIT);
+        s1.close();
+        // a version 2 whose second statement fails: the file stays at version 1, without the first statement's table
+        List<String> broken = List.of("CREATE TABLE models (model TEXT)", "THIS IS NOT SQL");
+        assertThatThrownBy(() -> SqliteStore.open(file, SqliteStoreOptions.defaults(), List.of(v1, broken)))
+                .isInstanceOf(TaskStoreException.class).hasMessageContaining(file.toString());
+        assertThat(version(file)).isEqualTo(1);
+        assertThat(tables(file)).doesNotContain("models");
+        // a good version 2 migrates the file, and what version 1 recorded is there
+        List<String> good = List.of("CREATE TABLE models (model TEXT)");
+        SqliteStore s2 = SqliteStore.open(file, SqliteStoreOptions.defaults(), List.of(v1, good));
+        open.add(s2);
+        assertThat(version(file)).isEqualTo(2);
+        assertThat(tables(file)).contains("models", "tasks");
+        assertThat(s2.task("t").block(WAIT).history()).extracting(TaskStatus::rawStatus).containsExactly("queued");
+    }
+
+    private static long pageCount(Connection c) throws java.sql.SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_count")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void sql(Path file, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static int version(Path file) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            return Schema.userVersion(c);
+        }
+    }
+
+    private static List<String> tables(Path file) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
+                     + " AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
