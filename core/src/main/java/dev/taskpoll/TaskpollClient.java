@@ -64,6 +64,7 @@ public final class TaskpollClient implements AutoCloseable {
     private final TaskStore store;
     private final @Nullable ResultCapture capture;
     private final Map<String, ConnectionPoolMetrics> poolMetrics = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TaskpollClient(ClientOptions options) {
         this.options = options;
@@ -288,6 +289,9 @@ public final class TaskpollClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         tracker.close();
         store.close();
         if (capture != null) {

@@ -55,7 +55,11 @@ final class Download {
     private String contentType = "application/octet-stream";
     private String host;
 
-    Download(HttpClient http, CaptureOptions options, Scheduler scheduler, String taskId, int index, URI start) {
+    private final java.util.Set<Download> active;
+
+    Download(HttpClient http, CaptureOptions options, Scheduler scheduler, String taskId, int index, URI start,
+             java.util.Set<Download> active) {
+        this.active = active;
         this.http = http;
         this.options = options;
         this.scheduler = scheduler;
@@ -75,7 +79,9 @@ final class Download {
             }
             return blocking(() -> {
                 Files.createDirectories(dir);
+                removeLeftovers();
                 channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                active.add(this);
                 return true;
             }).then(Mono.defer(() -> fetch(start, 0))
                     .retryWhen(Retry.backoff(options.maxAttempts() - 1L, Duration.ofMillis(500))
@@ -217,6 +223,7 @@ final class Download {
             channel.force(true);
             channel.close();
             channel = null;
+            active.remove(this);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -228,14 +235,42 @@ final class Download {
 
     private Mono<Void> cleanup() {
         return blocking(() -> {
-            FileChannel ch = channel;
-            channel = null;
-            if (ch != null) {
-                ch.close();
-            }
-            Files.deleteIfExists(temp);
+            abandon();
             return true;
         }).onErrorResume(e -> Mono.empty()).then();
+    }
+
+    /**
+     * Closes and deletes the partial file, at once, on the calling thread: what a cancel does (on boundedElastic),
+     * and what {@link ResultCapture#close()} does for every download still running when the process is stopping, so
+     * that a stop leaves no partial file behind. Idempotent.
+     */
+    synchronized void abandon() throws IOException {
+        active.remove(this);
+        FileChannel ch = channel;
+        channel = null;
+        if (ch != null) {
+            ch.close();
+        }
+        Files.deleteIfExists(temp);
+    }
+
+    @Override
+    public String toString() {
+        return "download of task '" + taskId + "' result " + index;
+    }
+
+    /**
+     * Partial files of this result left by a process that was killed mid-download ({@code kill -9} runs no clean-up):
+     * deleted before the result is fetched again from its start.
+     */
+    private void removeLeftovers() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("." + index + ".part-")
+                    && !f.equals(temp)).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private CaptureException classify(Throwable e) {

@@ -64,6 +64,8 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
     private final ConnectionProvider pool;
     private final HttpClient http;
     private final Permits permits;
+    /** Downloads with a partial file open: {@link #close()} removes their files. */
+    private final java.util.Set<Download> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ResultCapture(CaptureOptions options, Scheduler scheduler, Clock clock, TaskStore store) {
         this.options = options;
@@ -227,7 +229,7 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
             return Mono.error(new CaptureException(status.taskId(), "(invalid URL)", "result URL " + i
                     + " is not a valid URI", false, null, null));
         }
-        return new Download(http, options, scheduler, status.taskId(), i, uri).run()
+        return new Download(http, options, scheduler, status.taskId(), i, uri, active).run()
                 .doOnNext(s -> log.debug("task '{}': result {} stored at {} ({} bytes)", s.taskId(), s.index(),
                         s.path(), s.size()))
                 .cast(CaptureEvent.class);
@@ -246,8 +248,21 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
                 .flux();
     }
 
+    /**
+     * Releases the connection pool and deletes the partial file of every download still running, at once, on the
+     * calling thread (it blocks: call it from the thread that stops the application, as a shutdown hook does, never
+     * from an event loop). A result cut off this way is fetched again, from its start, by the next capture of its task;
+     * one cut off by a {@code kill -9} leaves its partial file, which the next capture of the task deletes first.
+     */
     @Override
     public void close() {
+        for (Download d : List.copyOf(active)) {
+            try {
+                d.abandon();
+            } catch (java.io.IOException e) {
+                log.warn("task '{}': could not remove a partial result file ({})", d, e.toString());
+            }
+        }
         pool.disposeLater().subscribe();
     }
 

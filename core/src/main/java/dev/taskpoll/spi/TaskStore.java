@@ -27,9 +27,11 @@ import reactor.core.publisher.Mono;
  *   <li>A task tracked by reference ({@code client.track(ref)}) without a submit: {@link #started}, which returns the
  *       record the store holds (an existing one wins: its start, deadline and grid are kept).</li>
  *   <li>Then, before the first poll is armed: nothing more; the record carries the first planned poll.</li>
- *   <li>Every status change, in order: {@link #status}. Statuses that repeat the last one are not recorded.</li>
+ *   <li>Every status change but the terminal one, in order: {@link #status}. Statuses that repeat the last one are
+ *       not recorded.</li>
  *   <li>Each result stored by capture: {@link #captured} (the capture records it: see {@link ResultHandler}).</li>
- *   <li>The end, once: {@link #ended}, with the terminal status or the error that ended tracking.</li>
+ *   <li>The end, once: {@link #ended}, with the terminal status (recorded with it, in one write) or the error that
+ *       ended tracking.</li>
  * </ol>
  * When a client starts, it subscribes to {@link #open()} once and tracks every task it gives, with its recorded
  * start, deadline and first planned poll (the cadence continues from there). {@link #close()} is called when the
@@ -76,7 +78,11 @@ public interface TaskStore extends AutoCloseable {
     /** One result of the task was stored by capture. */
     Mono<Void> captured(TaskRef task, StoredFile file);
 
-    /** Tracking of the task ended, for good. */
+    /**
+     * Tracking of the task ended, for good. With a terminal status, the status and the end are one record: the status
+     * joins the history unless it is already the latest recorded (a task resumed completed, whose end a crash cut off,
+     * ends with the status it had).
+     */
     Mono<Void> ended(TaskRef task, Ending ending);
 
     /**

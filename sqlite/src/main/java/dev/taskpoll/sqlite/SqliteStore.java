@@ -305,15 +305,36 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Void> ended(TaskRef task, Ending ending) {
         return thread.write(c -> {
+            long row = rowid(c, task);
+            TaskStatus terminal = ending.status();
+            if (terminal != null && terminal.differsFrom(lastStatus(c, row))) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET last_state = ?, last_status = ?"
+                        + " WHERE rowid = ?")) {
+                    ps.setString(1, terminal.state().name());
+                    ps.setString(2, Rows.status(terminal));
+                    ps.setLong(3, row);
+                    ps.executeUpdate();
+                }
+                history(c, row, terminal);
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET ended_at = ?, end_error = ?"
                     + " WHERE rowid = ?")) {
                 ps.setLong(1, ending.at().toEpochMilli());
                 ps.setString(2, ending.error());
-                ps.setLong(3, rowid(c, task));
+                ps.setLong(3, row);
                 ps.executeUpdate();
             }
             return null;
         });
+    }
+
+    private static @Nullable TaskStatus lastStatus(Connection c, long row) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_status FROM tasks WHERE rowid = ?")) {
+            ps.setLong(1, row);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Rows.status(rs.getString(1)) : null;
+            }
+        }
     }
 
     private static long rowid(Connection c, TaskRef task) throws SQLException {
@@ -333,7 +354,7 @@ public final class SqliteStore implements TaskStore {
 
     @Override
     public Flux<Tracked> open() {
-        if (!options.tracking()) {
+        if (!options.tracking() || !options.resume()) {
             return Flux.empty();
         }
         // every open task at once; then, by rowid, the tasks other processes add (never this instance's own: a task

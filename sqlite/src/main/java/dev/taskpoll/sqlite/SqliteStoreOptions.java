@@ -12,6 +12,9 @@ import reactor.core.scheduler.Schedulers;
  *   <li>{@code tracking}: true (default): the client using the store tracks its tasks, and holds the file's tracking
  *       lock while it does (a second tracker of the same file is refused, naming the holder's pid); false: the client
  *       only records (its submits, for another process to track) and reads.</li>
+ *   <li>{@code resume}: true (default): a tracking client tracks every open task of the file, and the tasks other
+ *       processes add; false: only the tasks it submits or is asked to track (a command that waits for its own
+ *       task), still holding the lock while it runs.</li>
  *   <li>{@code retention}: how long ended tasks are kept, with their history and results' records (default 7 days;
  *       at least 1 minute); pruned when the store opens and every hour.</li>
  *   <li>{@code scanEvery}: how often a tracking store looks for tasks other processes added (default 1 s).</li>
@@ -24,6 +27,7 @@ import reactor.core.scheduler.Schedulers;
 public final class SqliteStoreOptions {
 
     private final boolean tracking;
+    private final boolean resume;
     private final Duration retention;
     private final Duration scanEvery;
     private final int maxQueued;
@@ -31,6 +35,7 @@ public final class SqliteStoreOptions {
 
     private SqliteStoreOptions(Builder b) {
         this.tracking = b.tracking;
+        this.resume = b.resume;
         this.retention = b.retention;
         this.scanEvery = b.scanEvery;
         this.maxQueued = b.maxQueued;
@@ -47,6 +52,10 @@ public final class SqliteStoreOptions {
 
     public boolean tracking() {
         return tracking;
+    }
+
+    public boolean resume() {
+        return resume;
     }
 
     public Duration retention() {
@@ -67,13 +76,14 @@ public final class SqliteStoreOptions {
 
     @Override
     public String toString() {
-        return "SqliteStoreOptions[tracking=" + tracking + ", retention=" + retention + ", scanEvery=" + scanEvery
+        return "SqliteStoreOptions[tracking=" + tracking + ", resume=" + resume + ", retention=" + retention + ", scanEvery=" + scanEvery
                 + ", maxQueued=" + maxQueued + "]";
     }
 
     /** Setters validate at once and name the field they reject. */
     public static final class Builder {
         private boolean tracking = true;
+        private boolean resume = true;
         private Duration retention = Duration.ofDays(7);
         private Duration scanEvery = Duration.ofSeconds(1);
         private int maxQueued = 1_000_000;
@@ -85,6 +95,12 @@ public final class SqliteStoreOptions {
         /** Whether the client tracks the tasks (and holds the lock); false to record and read only. */
         public Builder tracking(boolean track) {
             this.tracking = track;
+            return this;
+        }
+
+        /** Whether a tracking client tracks the file's open tasks and those others add (default: true). */
+        public Builder resume(boolean on) {
+            this.resume = on;
             return this;
         }
 

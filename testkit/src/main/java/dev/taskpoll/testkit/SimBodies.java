@@ -91,7 +91,8 @@ final class SimBodies {
         for (TaskTruth t : truths) {
             ObjectNode n = all.addObject().put("id", t.id()).put("family", t.family()).put("model", t.model())
                     .put("createdAt", t.createdAt().toString()).put("processingAt", t.processingAt().toString())
-                    .put("finishedAt", t.finishedAt().toString()).put("outcome", t.outcome().raw());
+                    .put("finishedAt", t.finishedAt().toString()).put("outcome", t.outcome().raw())
+                    .put("prompt", t.prompt()).put("answeredLate", t.answeredLate());
             ArrayNode polls = n.putArray("polls");
             t.polls().forEach(p -> polls.addObject().put("at", p.at().toString()).put("outcome", p.outcome().name()));
             ArrayNode callbacks = n.putArray("callbacks");

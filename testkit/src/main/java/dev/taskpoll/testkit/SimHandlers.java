@@ -135,12 +135,29 @@ final class SimHandlers {
                 return Mono.just(new SimAssets.Answer(400, p.bodies().error("400", problem)));
             }
             String callback = f.generic() && body.hasNonNull("callback_url") ? body.get("callback_url").asText() : null;
-            SimTask t = p.tasks().create(f, body.get("model").asText(), callback);
+            boolean late = !p.createDelay().isZero() && p.random().nextDouble() < p.createDelayShare();
+            SimTask t = p.tasks().create(f, body.get("model").asText(), callback, prompt(body), late);
             p.callbacks().schedule(t);
             Mono<SimAssets.Answer> answer = p.callbacks().early(t).thenReturn(new SimAssets.Answer(200,
                     p.bodies().create(t)));
-            return p.createDelay().isZero() ? answer : answer.delayElement(p.createDelay(), p.time().scheduler());
+            return late ? answer.delayElement(p.createDelay(), p.time().scheduler()) : answer;
         });
+    }
+
+    /** The request's prompt, wherever its family puts it ({@code prompt}, {@code input.prompt}, a text item). */
+    private static @org.jspecify.annotations.Nullable String prompt(com.fasterxml.jackson.databind.JsonNode body) {
+        if (body.path("prompt").isTextual()) {
+            return body.get("prompt").asText();
+        }
+        if (body.path("input").path("prompt").isTextual()) {
+            return body.get("input").get("prompt").asText();
+        }
+        for (com.fasterxml.jackson.databind.JsonNode item : body.path("content")) {
+            if (item.path("text").isTextual()) {
+                return item.get("text").asText();
+            }
+        }
+        return null;
     }
 
     // ---- media ----

@@ -21,6 +21,8 @@ final class SimTask {
     final SimOutcome outcome;
     final @Nullable String error;
     final @Nullable String callbackUrl;
+    final @Nullable String prompt;
+    final boolean answeredLate;
 
     private long[] pollTimes = new long[8];
     private byte[] pollOutcomes = new byte[8];
@@ -28,7 +30,10 @@ final class SimTask {
     private final List<TaskTruth.Callback> callbacks = new ArrayList<>(0);
 
     SimTask(String id, SimFamily family, String model, long createdAt, long processingAt, long doneAt,
-            SimOutcome outcome, @Nullable String error, @Nullable String callbackUrl) {
+            SimOutcome outcome, @Nullable String error, @Nullable String callbackUrl, @Nullable String prompt,
+            boolean answeredLate) {
+        this.prompt = prompt;
+        this.answeredLate = answeredLate;
         this.id = id;
         this.family = family;
         this.model = model;

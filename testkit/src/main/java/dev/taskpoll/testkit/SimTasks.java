@@ -31,6 +31,11 @@ final class SimTasks {
     }
 
     SimTask create(SimFamily f, String model, @Nullable String callbackUrl) {
+        return create(f, model, callbackUrl, null, false);
+    }
+
+    SimTask create(SimFamily f, String model, @Nullable String callbackUrl, @Nullable String prompt,
+                   boolean answeredLate) {
         long now = time.nowMillis();
         Duration[] range = perModel.containsKey(model) ? perModel.get(model)
                 : genMin != null && genMax != null ? new Duration[] {genMin, genMax} : f.generationTime(model);
@@ -47,7 +52,8 @@ final class SimTasks {
         while (true) {
             // not UUID.randomUUID(): SecureRandom may block, and this runs on an event loop
             String id = f.idPrefix() + String.format("%016x", random.nextLong());
-            SimTask t = new SimTask(id, f, model, now, now + queued, now + gen, outcome, error, callbackUrl);
+            SimTask t = new SimTask(id, f, model, now, now + queued, now + gen, outcome, error, callbackUrl, prompt,
+                    answeredLate);
             if (tasks.putIfAbsent(id, t) == null) {
                 return t;
             }
@@ -73,6 +79,6 @@ final class SimTasks {
     static TaskTruth truth(SimTask t) {
         return new TaskTruth(t.id, t.family.name(), t.model, Instant.ofEpochMilli(t.createdAt),
                 Instant.ofEpochMilli(t.processingAt), Instant.ofEpochMilli(t.doneAt), t.outcome, t.polls(),
-                t.callbacks(), t.callbackUrl);
+                t.callbacks(), t.callbackUrl, t.prompt, t.answeredLate);
     }
 }

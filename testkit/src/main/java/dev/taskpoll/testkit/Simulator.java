@@ -50,7 +50,8 @@ public final class Simulator implements AutoCloseable {
     record Parts(SimTime time, SimTasks tasks, SimBodies bodies, SimMedia media, SimAssets assets,
                  SimCallbacks callbacks, @Nullable Quota quota, RetryAfterMode retryAfterMode, Faults faults,
                  boolean faultsOnCreate, Random random, LongAdder statusQueries, LongAdder throttled,
-                 LongAdder createCalls, Queue<MediaRequest> mediaLog, AtomicLong outageUntil, Duration createDelay) {
+                 LongAdder createCalls, Queue<MediaRequest> mediaLog, AtomicLong outageUntil, Duration createDelay,
+                 double createDelayShare) {
     }
 
     private Simulator(Builder b) {
@@ -63,7 +64,7 @@ public final class Simulator implements AutoCloseable {
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
                 b.faultsOnCreate, random, new LongAdder(), new LongAdder(), new LongAdder(),
-                new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE), b.createDelay);
+                new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE), b.createDelay, b.createDelayShare);
     }
 
     public static Builder builder() {
@@ -186,6 +187,7 @@ public final class Simulator implements AutoCloseable {
         private Faults faults = Faults.none();
         private boolean faultsOnCreate;
         private Duration createDelay = Duration.ZERO;
+        private double createDelayShare = 1;
         private Duration urlLifetime = Duration.ofHours(24);
         private int videoBytes = 256 * 1024;
         private int imageBytes = 32 * 1024;
@@ -284,10 +286,19 @@ public final class Simulator implements AutoCloseable {
          * crash in that window leaves a task that was created and billed but whose id never came back.
          */
         public Builder createDelay(Duration delay) {
+            return createDelay(delay, 1);
+        }
+
+        /** As {@link #createDelay(Duration)}, for a {@code share} of the create calls only (drawn from the seed). */
+        public Builder createDelay(Duration delay, double share) {
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("createDelay: " + delay + " must not be negative");
             }
+            if (!(share >= 0 && share <= 1)) {
+                throw new IllegalArgumentException("createDelay share: " + share + " must be between 0 and 1");
+            }
             this.createDelay = delay;
+            this.createDelayShare = share;
             return this;
         }
 

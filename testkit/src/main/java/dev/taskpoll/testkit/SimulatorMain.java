@@ -73,7 +73,7 @@ public final class SimulatorMain {
             if (flag.equals("--help") || flag.equals("-h")) {
                 throw new IllegalArgumentException("flags: --port N --scale X --api-key K --quota R "
                         + "--retry-after seconds|date|none --faults SPEC --failure-rate F --generation MIN,MAX --seed N "
-                        + "--create-delay ISO-DURATION --warm-up SECONDS");
+                        + "--create-delay ISO-DURATION[,SHARE] --media-bytes VIDEO,IMAGE --warm-up SECONDS");
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(flag + ": a value is required");
@@ -102,7 +102,17 @@ public final class SimulatorMain {
                         b.generationTime(Duration.parse(mm[0].trim()), Duration.parse(mm[1].trim()));
                     }
                     case "--seed" -> b.seed(Long.parseLong(v));
-                    case "--create-delay" -> b.createDelay(Duration.parse(v));
+                    case "--create-delay" -> {
+                        String[] ds = v.split(",", 2);
+                        b.createDelay(Duration.parse(ds[0].trim()), ds.length == 2 ? Double.parseDouble(ds[1]) : 1);
+                    }
+                    case "--media-bytes" -> {
+                        String[] vi = v.split(",", 2);
+                        if (vi.length != 2) {
+                            throw new IllegalArgumentException("--media-bytes: '" + v + "' is not VIDEO,IMAGE");
+                        }
+                        b.mediaSize(Integer.parseInt(vi[0].trim()), Integer.parseInt(vi[1].trim()));
+                    }
                     case "--warm-up" -> {
                         warmUp = Duration.ofSeconds(Long.parseLong(v));
                         if (warmUp.isNegative() || warmUp.compareTo(Duration.ofMinutes(5)) > 0) {

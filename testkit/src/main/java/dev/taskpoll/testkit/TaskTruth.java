@@ -18,10 +18,13 @@ import java.util.List;
  * @param polls        every status query for it, in arrival order
  * @param callbacks    every callback sent for it, in the order sent
  * @param callbackUrl  the {@code callback_url} it was created with (generic dialect), if any
+ * @param prompt       the create request's prompt, if it had one (null for tasks made with {@code createTask})
+ * @param answeredLate whether its create call was answered only after the configured create delay
  */
 public record TaskTruth(String id, String family, String model, Instant createdAt, Instant processingAt,
                         Instant finishedAt, SimOutcome outcome, List<Poll> polls, List<Callback> callbacks,
-                        @org.jspecify.annotations.Nullable String callbackUrl) {
+                        @org.jspecify.annotations.Nullable String callbackUrl,
+                        @org.jspecify.annotations.Nullable String prompt, boolean answeredLate) {
 
     /** One status query: when it arrived and what it got ({@code NONE}: the true status). */
     public record Poll(Instant at, Faults.Kind outcome) {

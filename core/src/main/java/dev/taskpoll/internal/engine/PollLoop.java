@@ -466,8 +466,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private void recordEnd(TaskStatus terminal, @Nullable String error) {
-        recorded(() -> engine.store().status(ref(), terminal).then(engine.store().ended(ref(),
-                new TaskStore.Ending(terminal, error, Instant.ofEpochMilli(deadlineAt), terminal.observedAt()))), () -> {
+        recorded(() -> engine.store().ended(ref(), new TaskStore.Ending(terminal, error,
+                Instant.ofEpochMilli(deadlineAt), terminal.observedAt())), () -> {
             emit(terminal);
             complete();
         });

@@ -6,6 +6,9 @@ import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.capture.CaptureOptions;
+import dev.taskpoll.spi.TaskStore;
+import org.jspecify.annotations.Nullable;
 import dev.taskpoll.catalog.Family;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -56,6 +59,20 @@ final class Connection {
     }
 
     TaskpollClient client(CommandLine cl, Map<String, String> env) {
+        return client(cl, env, TaskStore.none(), null);
+    }
+
+    /**
+     * A client of the API these options name, recording in {@code store} (the client closes it) and storing results
+     * with {@code capture} when not null.
+     */
+    TaskpollClient client(CommandLine cl, Map<String, String> env, TaskStore store, @Nullable CaptureOptions capture) {
+        return client(cl, env, store, capture, null, null);
+    }
+
+    /** As above, tracking {@code family}'s tasks with {@code policy} (what a submit records) when both are given. */
+    TaskpollClient client(CommandLine cl, Map<String, String> env, TaskStore store, @Nullable CaptureOptions capture,
+                          @Nullable Family family, @Nullable PollPolicy policy) {
         ClientOptions.Builder b = ClientOptions.builder();
         String url = baseUrl != null ? baseUrl : env.get("OPC_BASE_URL");
         String key = apiKey != null ? apiKey : env.get("OPC_API_KEY");
@@ -66,9 +83,20 @@ final class Connection {
             if (key == null || key.isBlank()) {
                 throw new CommandLine.ParameterException(cl, "--api-key: not set; pass --api-key or set OPC_API_KEY");
             }
-            return TaskpollClient.create(b.apiKey(key)
-                    .trackerOptions(TrackerOptions.builder().fleet(FleetOptions.disabled()).build()).build());
+            TrackerOptions.Builder t = TrackerOptions.builder().fleet(FleetOptions.disabled()).store(store);
+            if (family != null && policy != null) {
+                t.policy(family, policy);
+            }
+            b.apiKey(key).trackerOptions(t.build());
+            if (capture != null) {
+                b.capture(capture);
+            }
+            return TaskpollClient.create(b.build());
+        } catch (CommandLine.ParameterException e) {
+            store.close();
+            throw e;
         } catch (IllegalArgumentException e) {
+            store.close();
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
     }

@@ -33,6 +33,11 @@ final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "taskpoll-out", description = "Where results are stored (default: ${DEFAULT-VALUE}).")
     String out;
 
+    @Option(names = "--store", paramLabel = "FILE",
+            description = "The task store, so that a restart shows earlier generations and tracks the unfinished "
+                    + "ones again (default: <out>/dashboard.db; none for memory only).")
+    String store;
+
     @Option(names = "--base-url", description = "A real API's base URL instead of the simulator.")
     String baseUrl;
 
@@ -50,6 +55,9 @@ final class DashboardCommand implements Callable<Integer> {
         }
         List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=" + address,
                 "--taskpoll.sim-scale=" + scale, "--taskpoll.out=" + out));
+        if (store != null) {
+            args.add("--taskpoll.store=" + store);
+        }
         if (baseUrl != null) {
             args.add("--taskpoll.base-url=" + baseUrl);
         }

@@ -94,18 +94,25 @@ final class DemoCommand implements Callable<Integer> {
         if (seed != null) {
             simBuilder.seed(seed);
         }
+        // every task is recorded in a store of this run (the simulator forgets its tasks when it stops, so the
+        // store of an earlier run is not resumed: it is replaced)
+        Path storeFile = out.resolve("demo-tasks.db");
+        deleteStore(storeFile);
         try (Simulator sim = simBuilder.build().start();
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
                      .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
-                     .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
+                     .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
+                             .store(StoreOption.tracking(storeFile, false)).build())
                      .build());
              ResultCapture capture = ResultCapture.create(client, CaptureOptions.builder(out)
                      .allowPlainHttpOnLoopback(true) // the simulator serves its media over http on loopback
                      .build())) {
             w.printf("taskpoll demo: %d tasks across %d families, simulator at %s, time x%.0f%s%n",
                     tasks, Family.values().length, sim.baseUrl(), scale, faults ? ", faults on" : "");
-            w.printf("results go to %s%s%n", out.toAbsolutePath().normalize(),
-                    log == null ? "" : ", warnings to " + log.toAbsolutePath().normalize());
+            w.printf("results go to %s%s; tasks are recorded in %s (taskpoll tasks --store %s)%n",
+                    out.toAbsolutePath().normalize(),
+                    log == null ? "" : ", warnings to " + log.toAbsolutePath().normalize(),
+                    storeFile.toAbsolutePath().normalize(), storeFile);
             List<Family> families = List.of(Family.values());
             Progress progress = new Progress(tasks, bar);
             long startSim = time.nowMillis();
@@ -126,6 +133,16 @@ final class DemoCommand implements Callable<Integer> {
             summary.print(w, out.toAbsolutePath().normalize());
             w.flush();
             return summary.accountedFor() == tasks && summary.mismatches() == 0 && summary.captureErrors() == 0 ? 0 : 1;
+        }
+    }
+
+    private static void deleteStore(Path file) {
+        for (String suffix : List.of("", "-wal", "-shm", ".lock")) {
+            try {
+                java.nio.file.Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("taskpoll demo: cannot replace " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 

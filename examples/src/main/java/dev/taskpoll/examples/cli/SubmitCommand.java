@@ -6,7 +6,10 @@ import dev.taskpoll.PollPolicy;
 import dev.taskpoll.Submission;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.TaskpollException;
+import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.capture.ResultCapture;
 import dev.taskpoll.catalog.Family;
@@ -30,6 +33,9 @@ import reactor.core.publisher.Flux;
  * {@code taskpoll submit <family> --model M --prompt P [--param k=v ...] [--wait] [--download DIR]}: validates the
  * request (nothing is sent when it breaks a documented rule), submits it, prints the task id at once; with
  * {@code --wait} it then tracks the task as {@code watch} does; with {@code --download} it also stores the results.
+ * The task is recorded in the task store ({@code --store}): without {@code --wait} it is tracked by whoever tracks the
+ * store ({@code taskpoll run}); with it, by this process, unless a worker tracks the store already (then this process
+ * follows the task in the store).
  */
 @Command(name = "submit", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
         description = "Submit one generation and print its task id; --wait tracks it like watch. Exit 0 submitted "
@@ -43,6 +49,9 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Mixin
     Connection connection;
+
+    @Mixin
+    StoreOption storeOption;
 
     @Parameters(index = "0", paramLabel = "FAMILY",
             description = "The model family: ${COMPLETION-CANDIDATES} (case and - or _ as you like).",
@@ -91,8 +100,36 @@ final class SubmitCommand implements Callable<Integer> {
             policy = policy.withDeadline(Connection.duration(cl, "--timeout", timeout));
         }
         boolean track = wait || download != null;
-        try (TaskpollClient client = connection.client(cl, System.getenv());
-             ResultCapture capture = download == null ? null : ResultCapture.create(client, captureOptions(client))) {
+        Map<String, String> env = System.getenv();
+        Path file = storeOption.path(env);
+        TaskStore store;
+        boolean observe = false;
+        try {
+            if (!track) {
+                store = StoreOption.recording(file); // the task is tracked by whoever tracks the store (taskpoll run)
+            } else {
+                try {
+                    store = StoreOption.tracking(file, false); // this task only, recorded as it goes
+                } catch (TaskStoreException held) {
+                    if (!held.getMessage().contains("already tracked by another process")) {
+                        throw held;
+                    }
+                    // a worker (taskpoll run) tracks the store: follow the task there instead of polling it twice
+                    cl.getErr().println("taskpoll submit: " + held.getMessage().replaceFirst("; one process.*", "")
+                            + "; following the task in the store, as that process records it"
+                            + (download != null ? " (its results are stored by that process, not in " + download
+                            + ")" : ""));
+                    store = StoreOption.recording(file);
+                    observe = true;
+                }
+            }
+        } catch (TaskStoreException e) {
+            cl.getErr().println("taskpoll submit: " + e.getMessage());
+            return 1;
+        }
+        CaptureOptions capture = download == null || observe ? null : captureOptions();
+        // the policy is recorded with the task: whoever tracks it (this process, or taskpoll run) polls it so
+        try (TaskpollClient client = connection.client(cl, env, store, capture, family, policy)) {
             Submission submission;
             try {
                 submission = client.submit(request).block(Duration.ofMinutes(2));
@@ -105,17 +142,23 @@ final class SubmitCommand implements Callable<Integer> {
             if (!track) {
                 return 0;
             }
+            if (observe) {
+                return StoreFollower.follow(cl, "submit", client, submission.taskId(), policy.deadline());
+            }
             Flux<TaskStatus> statuses = client.track(submission.withPolicy(policy));
-            // capture events go to follow(), which prints them (on this thread) before the completed status
-            Flux<?> events = capture == null ? statuses : capture.attach(statuses);
+            // the client stores the results (and records them) before it emits the completed status: its capture
+            // events come first, from the client's event feed
+            Flux<?> events = capture == null ? statuses : Flux.merge(statuses, client.events()
+                    .filter(e -> e instanceof CaptureEvent && e.taskId().equals(submission.taskId()))
+                    .takeUntilOther(statuses.then()));
             return WatchCommand.follow(cl, "submit", List.of(events), policy.deadline());
         }
     }
 
     /** Plain http to a result host only when the API itself was given as plain http on loopback (a local server). */
-    private CaptureOptions captureOptions(TaskpollClient client) {
-        URI base = URI.create(client.options().baseUrl());
-        boolean local = base.getScheme().equalsIgnoreCase("http");
+    private CaptureOptions captureOptions() {
+        String base = connection.baseUrl != null ? connection.baseUrl : System.getenv("OPC_BASE_URL");
+        boolean local = base != null && base.toLowerCase(java.util.Locale.ROOT).startsWith("http://");
         return CaptureOptions.builder(download).allowPlainHttpOnLoopback(local).build();
     }
 

@@ -4,7 +4,8 @@ import dev.taskpoll.ClientOptions;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.capture.CaptureOptions;
-import dev.taskpoll.capture.ResultCapture;
+import dev.taskpoll.spi.TaskStore;
+import dev.taskpoll.sqlite.SqliteStore;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
 import java.nio.file.Path;
@@ -21,7 +22,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code OPC_BASE_URL}/{@code OPC_API_KEY}) for a real API, else the embedded simulator at
  * {@code taskpoll.sim-scale} (default 60) simulated seconds per real second, failing 10% of generations so that
  * failed cards show too; {@code taskpoll.out} where results are
- * stored (default {@code taskpoll-out}); {@code server.port} (default 8080).
+ * stored (default {@code taskpoll-out}); {@code taskpoll.store} the task store (default
+ * {@code <out>/dashboard.db}; {@code none} for memory only): the dashboard shows what it recorded before a restart and
+ * tracks the unfinished generations again (against the embedded simulator, which forgets its tasks when it stops,
+ * those end with 404); {@code server.port} (default 8080).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class DashboardApplication {
@@ -40,29 +44,33 @@ public class DashboardApplication {
     @Bean(destroyMethod = "close")
     Api api(@Value("${taskpoll.base-url:${OPC_BASE_URL:}}") String baseUrl,
             @Value("${taskpoll.api-key:${OPC_API_KEY:}}") String apiKey,
-            @Value("${taskpoll.sim-scale:60}") double scale) {
+            @Value("${taskpoll.sim-scale:60}") double scale,
+            @Value("${taskpoll.out:taskpoll-out}") Path out,
+            @Value("${taskpoll.store:}") String storeFile) {
+        // every generation is recorded (taskpoll.store, default <out>/dashboard.db; none for memory only), and the
+        // client stores every completed one's results itself
+        Path file = storeFile.isBlank() ? out.resolve("dashboard.db") : storeFile.equals("none") ? null
+                : Path.of(storeFile);
+        TaskStore store = file == null ? TaskStore.none() : SqliteStore.open(file);
+        CaptureOptions.Builder capture = CaptureOptions.builder(out);
         if (!baseUrl.isBlank()) {
-            return new Api(TaskpollClient.create(ClientOptions.builder().baseUrl(baseUrl).apiKey(apiKey).build()), null);
+            return new Api(TaskpollClient.create(ClientOptions.builder().baseUrl(baseUrl).apiKey(apiKey)
+                    .trackerOptions(TrackerOptions.builder().store(store).build()).capture(capture.build()).build()),
+                    null);
         }
         SimTime time = SimTime.accelerated(scale);
         Simulator sim = Simulator.builder().time(time).failureRate(0.1).build().start();
         TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
-                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build()).build());
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).store(store).build())
+                .capture(capture.allowPlainHttpOnLoopback(true).build()).build());
         return new Api(client, sim);
     }
 
     @Bean(destroyMethod = "close")
-    ResultCapture capture(Api api, @Value("${taskpoll.out:taskpoll-out}") Path out) {
-        CaptureOptions.Builder b = CaptureOptions.builder(out);
-        if (api.simulator() != null) {
-            b.allowPlainHttpOnLoopback(true);
-        }
-        return ResultCapture.create(api.client(), b.build());
-    }
-
-    @Bean(destroyMethod = "close")
-    Generations generations(Api api, ResultCapture capture, @Value("${taskpoll.max-tasks:1000}") int maxTasks) {
-        return new Generations(api.client(), capture, maxTasks);
+    Generations generations(Api api, @Value("${taskpoll.max-tasks:1000}") int maxTasks) {
+        Generations g = new Generations(api.client(), maxTasks);
+        g.loadRecorded();
+        return g;
     }
 
     @Bean

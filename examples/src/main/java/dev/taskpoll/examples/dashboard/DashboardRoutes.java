@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskpoll.InvalidRequestException;
 import dev.taskpoll.TaskpollException;
-import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.examples.FamilyNames;
@@ -166,7 +165,7 @@ final class DashboardRoutes {
         if (!FILE.matcher(file).matches()) {
             return problem(404, "no result '" + file + "'");
         }
-        CaptureEvent.Stored stored = generations.get(id).map(e -> e.files.get(file)).orElse(null);
+        Generations.File stored = generations.get(id).map(e -> e.files.get(file)).orElse(null);
         if (stored == null) {
             return problem(404, "no stored result '" + file + "' for generation '" + id + "'");
         }

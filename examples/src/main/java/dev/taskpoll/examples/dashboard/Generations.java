@@ -2,13 +2,17 @@ package dev.taskpoll.examples.dashboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskpoll.StoredFile;
 import dev.taskpoll.Submission;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.capture.CaptureEvent;
-import dev.taskpoll.capture.ResultCapture;
 import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.examples.StatusJson;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,12 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
  * The dashboard's generations: each submitted task is tracked once, its statuses and stored results kept as a replay
- * of Server-Sent Events, so any number of browsers (and late ones) see the whole story. At most {@code maxTasks}
+ * of Server-Sent Events, so any number of browsers (and late ones) see the whole story. The client records every
+ * task in its store and stores results itself (its capture), so after a restart the generations it recorded are
+ * shown again, the finished ones with their files and the unfinished ones tracked again. At most {@code maxTasks}
  * are kept; beyond that the oldest finished ones are forgotten (their files stay on disk).
  */
 final class Generations implements AutoCloseable {
@@ -37,7 +44,7 @@ final class Generations implements AutoCloseable {
         final String family;
         final String model;
         final Sinks.Many<ServerSentEvent<String>> events = Sinks.many().replay().all();
-        final Map<String, CaptureEvent.Stored> files = new ConcurrentHashMap<>();
+        final Map<String, File> files = new ConcurrentHashMap<>();
         volatile TaskStatus last;
         volatile boolean finished;
         volatile @Nullable Disposable tracking;
@@ -49,6 +56,24 @@ final class Generations implements AutoCloseable {
             this.last = s.status();
         }
 
+        /** Adds an event to the replay; serialised, as statuses and capture events come from different threads. */
+        synchronized void emit(ServerSentEvent<String> event) {
+            events.tryEmitNext(event);
+        }
+
+        synchronized void end() {
+            finished = true;
+            events.tryEmitComplete();
+        }
+
+        /** A generation recorded by an earlier run (its last status known). */
+        Entry(TaskRecord r) {
+            this.id = java.util.Objects.requireNonNull(r.id());
+            this.family = r.kind().name();
+            this.model = r.model() == null ? "" : r.model();
+            this.last = java.util.Objects.requireNonNull(r.last());
+        }
+
         ObjectNode summary() {
             ObjectNode n = JSON.createObjectNode().put("id", id).put("family", family).put("model", model)
                     .put("state", last.state().name()).put("status", last.rawStatus())
@@ -58,21 +83,82 @@ final class Generations implements AutoCloseable {
         }
     }
 
+    /** A stored result the dashboard serves: its recorded path, size and content type. */
+    record File(Path path, long size, String contentType) {
+    }
+
     private final TaskpollClient client;
-    private final ResultCapture capture;
     private final int maxTasks;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
+    private final Disposable captures;
 
-    Generations(TaskpollClient client, ResultCapture capture, int maxTasks) {
+    Generations(TaskpollClient client, int maxTasks) {
         this.client = client;
-        this.capture = capture;
+        // the client stores results (ClientOptions.capture) and reports them on its event feed
+        this.captures = client.events().subscribe(e -> {
+            if (e instanceof CaptureEvent c) {
+                Entry entry;
+                synchronized (this) {
+                    entry = entries.get(c.taskId());
+                }
+                if (entry != null) {
+                    entry.emit(captureEvent(entry, c));
+                }
+            }
+        });
         if (maxTasks < 1) {
             throw new IllegalArgumentException("taskpoll.max-tasks: " + maxTasks + " must be at least 1");
         }
         this.maxTasks = maxTasks;
     }
 
-    /** Submits, then tracks and captures in the background; the entry is there before the Mono completes. */
+    /**
+     * The generations the store recorded before this start, oldest first: the finished ones with their files, the
+     * open ones tracked again (the client resumes them; their cards follow).
+     */
+    void loadRecorded() {
+        List<TaskRecord> recorded = client.tasks(null).collectList().block(Duration.ofMinutes(1));
+        if (recorded == null) {
+            return;
+        }
+        for (int i = recorded.size() - 1; i >= 0; i--) {
+            TaskRecord r = recorded.get(i);
+            if (r.id() == null || r.last() == null) {
+                continue; // a submit in doubt: no task to show
+            }
+            Entry entry = new Entry(r);
+            for (StoredFile f : r.files()) {
+                Path p = Path.of(f.path());
+                String name = p.getFileName().toString();
+                entry.files.put(name, new File(p, f.size(), contentType(name)));
+            }
+            synchronized (this) {
+                entries.put(entry.id, entry);
+                evict();
+            }
+            if (r.phase() == TaskRecord.Phase.ENDED) {
+                entry.emit(event("status", StatusJson.line(r.last())));
+                entry.files.forEach((name, f) -> entry.emit(event("stored", JSON.createObjectNode()
+                        .put("id", entry.id).put("url", "/results/" + entry.id + "/" + name).put("size", f.size())
+                        .toString())));
+                if (r.error() != null) {
+                    entry.emit(event("problem", JSON.createObjectNode().put("id", entry.id)
+                            .put("message", r.error()).toString()));
+                }
+                entry.emit(event("end", "{\"id\":\"" + entry.id + "\"}"));
+                entry.end();
+            } else {
+                follow(entry, client.track(TaskRef.of(entry.id, r.kind(), r.model())));
+            }
+        }
+    }
+
+    private static String contentType(String name) {
+        return name.endsWith(".mp4") ? "video/mp4" : name.endsWith(".png") ? "image/png"
+                : name.endsWith(".jpg") ? "image/jpeg" : "application/octet-stream";
+    }
+
+    /** Submits, then tracks in the background (the client stores the results); the entry is there before the Mono completes. */
     Mono<Entry> submit(GenerationRequest request) {
         return client.submit(request).map(submission -> {
             Entry entry = new Entry(submission);
@@ -80,24 +166,22 @@ final class Generations implements AutoCloseable {
                 entries.put(entry.id, entry);
                 evict();
             }
-            entry.tracking = capture.attach(client.track(submission))
-                    .map(e -> {
-                        if (e instanceof TaskStatus s) {
-                            entry.last = s;
-                            return event("status", StatusJson.line(s));
-                        }
-                        return captureEvent(entry, (CaptureEvent) e);
+            follow(entry, client.track(submission));
+            return entry;
+        });
+    }
+
+    private void follow(Entry entry, Flux<TaskStatus> statuses) {
+            entry.tracking = statuses
+                    .map(s -> {
+                        entry.last = s;
+                        return event("status", StatusJson.line(s));
                     })
                     .onErrorResume(e -> Mono.just(event("problem", JSON.createObjectNode()
                             .put("id", entry.id).put("message", String.valueOf(e.getMessage())).toString())))
                     .concatWith(Mono.fromSupplier(() -> event("end", "{\"id\":\"" + entry.id + "\"}")))
-                    .doFinally(sig -> {
-                        entry.finished = true;
-                        entry.events.tryEmitComplete();
-                    })
-                    .subscribe(entry.events::tryEmitNext);
-            return entry;
-        });
+                    .doFinally(sig -> entry.end())
+                    .subscribe(entry::emit);
     }
 
     Optional<Entry> get(String id) {
@@ -124,7 +208,7 @@ final class Generations implements AutoCloseable {
     private static ServerSentEvent<String> captureEvent(Entry entry, CaptureEvent e) {
         if (e instanceof CaptureEvent.Stored s) {
             String name = s.path().getFileName().toString();
-            entry.files.put(name, s);
+            entry.files.put(name, new File(s.path(), s.size(), s.contentType()));
             return event("stored", JSON.createObjectNode().put("id", s.taskId()).put("index", s.index())
                     .put("url", "/results/" + s.taskId() + "/" + name).put("size", s.size())
                     .put("sha256", s.sha256()).put("contentType", s.contentType()).toString());
@@ -144,6 +228,7 @@ final class Generations implements AutoCloseable {
 
     @Override
     public void close() {
+        captures.dispose();
         for (Entry e : list()) {
             Disposable d = e.tracking;
             if (d != null) {

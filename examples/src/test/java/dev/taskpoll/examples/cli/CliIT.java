@@ -29,6 +29,12 @@ class CliIT {
     private static final Path CLI = Path.of("target/taskpoll.jar");
     private static final Path SIMULATOR = Path.of("../testkit/target/taskpoll-simulator.jar");
     private final List<Process> started = new ArrayList<>();
+    private Path store;
+
+    @org.junit.jupiter.api.BeforeEach
+    void store() throws IOException {
+        store = Files.createTempDirectory("taskpoll-store").resolve("tasks.db");
+    }
 
     @AfterEach
     void stop() {
@@ -74,6 +80,7 @@ class CliIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("OPC_API_KEY");
         pb.environment().remove("OPC_BASE_URL");
+        pb.environment().put("TASKPOLL_STORE", store.toString()); // never the user's ~/.taskpoll
         Process p = pb.start();
         started.add(p);
         assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the command ended").isTrue();
@@ -155,5 +162,79 @@ class CliIT {
         Run plainHttp = cli("get", "x", "--api-key", "k", "--base-url", "http://api.example.com");
         assertThat(plainHttp.exit()).isEqualTo(64);
         assertThat(plainHttp.err()).contains("plain http");
+    }
+
+    private Process background(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", CLI.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("TASKPOLL_STORE", store.toString());
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void submitRecordsTheTaskRunTracksEveryOpenTaskToItsEndAndTasksListsThem() throws Exception {
+        String base = startSimulator();
+        List<String> ids = new ArrayList<>();
+        for (String[] s : List.of(new String[] {"veo", "veo_3_1_fast"}, new String[] {"sora", "openAiSora2Plus"},
+                new String[] {"nano-banana", "nano-banana-2"})) {
+            Run submitted = cli("submit", s[0], "--model", s[1], "--prompt", "a fox", "--interval", "200ms",
+                    "--base-url", base, "--api-key", "sim-key");
+            assertThat(submitted.exit()).as(submitted.err()).isZero();
+            ids.add(submitted.out().strip());
+        }
+        Run open = cli("tasks", "--json", "--state", "open");
+        assertThat(open.exit()).as(open.err()).isZero();
+        assertThat(open.out().strip().split("\n")).hasSize(3).allMatch(l -> l.contains("\"state\":\"QUEUED\"")
+                && l.contains("\"endedAt\":null") && l.contains("\"submittedAt\":"));
+
+        Path dir = Files.createTempDirectory("taskpoll-run");
+        Run run = cli("run", "--until-idle", "--download", dir.toString(), "--base-url", base, "--api-key", "sim-key");
+        assertThat(run.exit()).as(run.err()).isZero();
+        for (String id : ids) {
+            assertThat(run.out()).contains("{\"id\":\"" + id + "\",\"state\":\"COMPLETED\"");
+        }
+        assertThat(run.err()).contains("3 completed, 0 failed or cancelled, 0 errors").contains("sha256 ");
+
+        Run ended = cli("tasks", "--json", "--state", "ended");
+        assertThat(ended.exit()).as(ended.err()).isZero();
+        String[] lines = ended.out().strip().split("\n");
+        assertThat(lines).hasSize(3).allMatch(l -> l.contains("\"state\":\"COMPLETED\"")
+                && l.matches(".*\"files\":\\[\\{\"path\":\"[^\"]+\",\"size\":[1-9][0-9]*,\"sha256\":\"[0-9a-f]{64}\"\\}\\].*"));
+        assertThat(cli("run", "--until-idle", "--base-url", base, "--api-key", "sim-key").exit())
+                .as("nothing left: idle at once").isZero();
+    }
+
+    @Test
+    void oneRunTracksAStoreAtATimeAndStopsCleanlyOnSigterm() throws Exception {
+        String base = startSimulator("--generation", "PT1H,PT1H");
+        Run submitted = cli("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "slow", "--interval", "200ms",
+                "--base-url", base, "--api-key", "sim-key");
+        assertThat(submitted.exit()).as(submitted.err()).isZero();
+        String id = submitted.out().strip();
+        Process worker = background("run", "--base-url", base, "--api-key", "sim-key");
+        assertThat(firstStatus(worker)).as("its first poll's status: it holds the store").contains(id);
+        Run second = cli("run", "--until-idle", "--base-url", base, "--api-key", "sim-key");
+        assertThat(second.exit()).isEqualTo(1);
+        assertThat(second.err()).contains("already tracked by another process (pid " + worker.pid() + ")");
+        worker.destroy(); // SIGTERM
+        assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Run still = cli("tasks", "--json", "--state", "open");
+        assertThat(still.out()).as("open, for the next run").contains("\"id\":\"" + id + "\"");
+        Process again = background("run", "--base-url", base, "--api-key", "sim-key");
+        assertThat(firstStatus(again)).as("the lock went with the stopped worker").contains(id);
+    }
+
+    /** The first JSON line a background command prints (its status lines; other lines are diagnostics). */
+    private static String firstStatus(Process p) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = r.readLine()) != null; ) {
+            if (line.startsWith("{")) {
+                return line;
+            }
+        }
+        return "(ended without a status line)";
     }
 }

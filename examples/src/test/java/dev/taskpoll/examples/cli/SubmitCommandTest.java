@@ -6,10 +6,12 @@ import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code taskpoll submit} in process, against an in-process simulator whose ledger shows what was sent. */
 class SubmitCommandTest {
@@ -29,10 +31,14 @@ class SubmitCommandTest {
         sim.close();
     }
 
+    @TempDir
+    Path dir;
+
     private int run(String... args) {
-        String[] all = new String[args.length + 4];
+        String[] all = new String[args.length + 6];
         System.arraycopy(args, 0, all, 0, args.length);
-        System.arraycopy(new String[] {"--base-url", sim.baseUrl(), "--api-key", sim.apiKey()}, 0, all, args.length, 4);
+        System.arraycopy(new String[] {"--base-url", sim.baseUrl(), "--api-key", sim.apiKey(), "--store",
+                dir.resolve("tasks.db").toString()}, 0, all, args.length, 6);
         return TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
     }
 

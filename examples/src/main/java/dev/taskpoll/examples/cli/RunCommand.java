@@ -1,0 +1,165 @@
+package dev.taskpoll.examples.cli;
+
+import dev.taskpoll.TaskEvent;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskStoreException;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackingFailed;
+import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.capture.CaptureOptions;
+import dev.taskpoll.examples.StatusJson;
+import dev.taskpoll.spi.TaskStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import reactor.core.Disposable;
+
+/**
+ * {@code taskpoll run [--store FILE] [--download DIR] [--until-idle]}: tracks every open task of the store, and every
+ * task another process adds while it runs, printing one JSON line per status change; stores results when
+ * {@code --download} is given. A worker until stopped (SIGTERM stops it cleanly: nothing half-written, open tasks stay
+ * open for the next run); with {@code --until-idle} it exits when no open task is left.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
+        description = "Track every open task of the task store, and the tasks other processes add, until stopped "
+                + "(SIGTERM: stops cleanly) or, with --until-idle, until none is open. One JSON line per status change. "
+                + "Exit (--until-idle) 0 every task completed (and stored, with --download), 2 any failed or "
+                + "cancelled, 1 an error; 64 bad input.")
+final class RunCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    StoreOption storeOption;
+
+    @Option(names = "--download", paramLabel = "DIR",
+            description = "Store each completed task's results in DIR/<task id>/<n>.<ext>, recorded in the store.")
+    Path download;
+
+    @Option(names = "--until-idle", description = "Exit once no open task is left in the store.")
+    boolean untilIdle;
+
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        Map<String, String> env = System.getenv();
+        Path file = storeOption.path(env);
+        if (file == null) {
+            throw new CommandLine.ParameterException(cl, "--store: none holds no task to run; give a store file");
+        }
+        TaskStore store;
+        try {
+            store = StoreOption.tracking(file, true);
+        } catch (TaskStoreException e) {
+            cl.getErr().println("taskpoll run: " + e.getMessage());
+            return 1;
+        }
+        CaptureOptions capture = download == null ? null : CaptureOptions.builder(download)
+                .allowPlainHttpOnLoopback(plainLoopback(env)).build();
+        TaskpollClient client = connection.client(cl, env, store, capture);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Thread hook = new Thread(() -> { // SIGTERM: stop tracking, commit, release the lock, remove partial files
+            stopping.set(true);
+            client.close();
+        }, "taskpoll-run-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
+        Disposable feed = client.events().subscribe(events::add);
+        Outcomes outcomes = new Outcomes();
+        long doubt = client.tasks(TaskRecord.Phase.IN_DOUBT).count().blockOptional(Duration.ofMinutes(1)).orElse(0L);
+        if (doubt > 0) {
+            cl.getErr().printf("taskpoll run: %d submit%s in doubt in %s (sent, never answered; not sent again):"
+                    + " taskpoll tasks --state in-doubt%n", doubt, doubt == 1 ? "" : "s", file);
+        }
+        try {
+            long nextIdleCheck = 0;
+            while (!stopping.get()) {
+                TaskEvent e = events.poll();
+                if (e != null) {
+                    outcomes.print(cl, e);
+                    continue;
+                }
+                if (untilIdle && System.nanoTime() >= nextIdleCheck) {
+                    nextIdleCheck = System.nanoTime() + 200_000_000L;
+                    if (idle(client)) {
+                        for (TaskEvent last; (last = events.poll()) != null; ) {
+                            outcomes.print(cl, last);
+                        }
+                        break;
+                    }
+                }
+                LockSupport.parkNanos(20_000_000L);
+            }
+        } finally {
+            feed.dispose();
+            if (!stopping.get()) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                client.close();
+            }
+        }
+        cl.getErr().printf("taskpoll run: %d completed, %d failed or cancelled, %d errors%n", outcomes.completed,
+                outcomes.failed, outcomes.errors);
+        cl.getErr().flush();
+        return outcomes.errors > 0 ? 1 : outcomes.failed > 0 ? 2 : 0;
+    }
+
+    /** Nothing tracked here and nothing open in the store (a task whose capture runs is still open there). */
+    private static boolean idle(TaskpollClient client) {
+        return client.tracker().activeTasks() == 0
+                && client.tasks(TaskRecord.Phase.OPEN).count().blockOptional(Duration.ofMinutes(1)).orElse(1L) == 0;
+    }
+
+    private boolean plainLoopback(Map<String, String> env) {
+        String base = connection.baseUrl != null ? connection.baseUrl : env.get("OPC_BASE_URL");
+        return base != null && base.toLowerCase(java.util.Locale.ROOT).startsWith("http://");
+    }
+
+    /** What the run printed, and how its tasks ended. */
+    private static final class Outcomes {
+        int completed;
+        int failed;
+        int errors;
+
+        void print(CommandLine cl, TaskEvent e) {
+            PrintWriter out = cl.getOut();
+            PrintWriter err = cl.getErr();
+            if (e instanceof TaskStatus s) {
+                out.println(StatusJson.line(s));
+                out.flush();
+                if (s.state() == TaskState.COMPLETED) {
+                    completed++;
+                } else if (s.isTerminal()) {
+                    failed++;
+                }
+            } else if (e instanceof CaptureEvent.Stored s) {
+                err.printf("taskpoll run: stored %s (%d bytes, sha256 %s)%n", s.path(), s.size(), s.sha256());
+            } else if (e instanceof CaptureEvent.Failed f) {
+                errors++;
+                err.println("taskpoll run: " + f.failure().getMessage() + "; result URLs: "
+                        + String.join(" ", f.status().resultUrls()));
+            } else if (e instanceof CaptureEvent.ExpiryWarning w) {
+                err.printf("taskpoll run: results of %s expire at %s and are not stored yet%n", w.taskId(),
+                        w.expiresAt());
+            } else if (e instanceof TrackingFailed f) {
+                errors++;
+                err.println("taskpoll run: " + f.failure().getMessage());
+            }
+            err.flush();
+        }
+    }
+}
