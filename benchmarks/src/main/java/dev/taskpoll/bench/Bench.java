@@ -37,7 +37,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        String scenarios = "A,B,C,D,E";
+        String scenarios = "A,B,C,D,E"; // F (the task store) on demand: --scenarios F
         Path results = Path.of("benchmarks/RESULTS.md");
         List<Integer> sizes = List.of(10_000, 100_000);
         List<Integer> paced = List.of(10_000, 30_000);
@@ -60,7 +60,7 @@ public final class Bench {
         }
         Bench bench = new Bench(jar, results);
         bench.header(String.join(" ", args));
-        bench.warmUp(scenarios.contains("A") || scenarios.contains("C"));
+        bench.warmUp(scenarios.contains("A") || scenarios.contains("C") || scenarios.contains("F"));
         if (scenarios.contains("A")) {
             bench.scale.scale(sizes);
         }
@@ -75,6 +75,9 @@ public final class Bench {
         }
         if (scenarios.contains("E")) {
             bench.micro();
+        }
+        if (scenarios.contains("F")) {
+            new StoreScenario(jar, bench.report, bench.scale).run(sizes);
         }
         System.out.println(bench.report);
         write(results, bench.report.toString());

@@ -99,6 +99,16 @@ interface Engines extends AutoCloseable {
                 () -> client.tracker().stats().requestsSent(), client::close);
     }
 
+    /** taskpoll as above, with the embedded task store in {@code file} (every task durable, every change recorded). */
+    static Engines taskpollStored(SimProcess sim, SimTime time, java.nio.file.Path file) {
+        TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)),
+                dev.taskpoll.sqlite.SqliteStore.open(file, dev.taskpoll.sqlite.SqliteStoreOptions.builder()
+                        .resume(false).build()));
+        return of("taskpoll + store", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
+                        .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
+                () -> client.tracker().stats().requestsSent(), client::close);
+    }
+
     /** The poll function the Reactor-based peers share. */
     final class PollFunction implements AutoCloseable {
         final AtomicLong polls = new AtomicLong();

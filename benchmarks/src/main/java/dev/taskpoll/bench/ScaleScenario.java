@@ -5,6 +5,7 @@ import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.testkit.SimTime;
 import java.lang.management.ManagementFactory;
@@ -36,7 +37,7 @@ final class ScaleScenario {
         this.report = report;
     }
 
-    private static final String SCALE_COLUMNS = "| engine | N | time scale | CPU/poll (us) | heap/task (B) | peak live threads "
+    static final String SCALE_COLUMNS = "| engine | N | time scale | CPU/poll (us) | heap/task (B) | peak live threads "
             + "| polls/task | lateness at the simulator p50 / p99 (ms) | timer lateness at the client p50 / p99 (ms) "
             + "| detection lag p50 / p99 (s) | all final | GC pauses client / simulator (n, max ms, all ms) "
             + "| CPU stolen by the host (%) |\n"
@@ -229,11 +230,16 @@ final class ScaleScenario {
     }
 
     static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy) {
+        return client(sim, time, policy, TaskStore.none());
+    }
+
+    static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store) {
         // the shared budget stays on, with a ceiling above the load (its default, 500/s, is for real APIs)
         return TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl).apiKey(SimProcess.KEY)
                 // the default 10 ms tick in real time, whatever the acceleration (at x20, 10 simulated ms would be
                 // a wake-up every 0.5 real ms: 20 times the production rate)
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).policy(Family.VEO, policy)
+                        .store(store)
                         .timerResolution(Duration.ofMillis(Math.round(10 * time.scale())))
                         .fleet("off".equals(System.getProperty("bench.budget")) ? FleetOptions.disabled()
                                 : FleetOptions.ofMaxRate(200_000).withMaxInFlight(Integer.getInteger("bench.inflight",

@@ -3,7 +3,6 @@ package dev.taskpoll.sqlite;
 import dev.taskpoll.StoredFile;
 import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskStatus;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,12 +16,12 @@ import org.jspecify.annotations.Nullable;
 final class Queries {
 
     private static final String TASK_COLUMNS = "rowid, id, kind, model, submitted_at, ended_at, end_error,"
-            + " intent_id, last_status, (SELECT request FROM intents WHERE intents.id = tasks.intent_id)";
+            + " intent_id, " + SqliteStore.LAST + ", (SELECT request FROM intents WHERE intents.id = tasks.intent_id)";
 
     private Queries() {
     }
 
-    static List<TaskRecord> list(Connection c, TaskRecord.@Nullable Phase phase) throws SQLException {
+    static List<TaskRecord> list(StoreThread.Statements c, TaskRecord.@Nullable Phase phase) throws SQLException {
         List<TaskRecord> out = new ArrayList<>();
         if (phase == null || phase == TaskRecord.Phase.OPEN || phase == TaskRecord.Phase.ENDED) {
             String where = phase == null ? "" : phase == TaskRecord.Phase.OPEN ? " WHERE ended_at IS NULL"
@@ -51,7 +50,7 @@ final class Queries {
         return out;
     }
 
-    static @Nullable TaskRecord one(Connection c, String id) throws SQLException {
+    static @Nullable TaskRecord one(StoreThread.Statements c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + TASK_COLUMNS + " FROM tasks WHERE id = ?"
                 + " ORDER BY submitted_at DESC LIMIT 1")) {
             ps.setString(1, id);
@@ -61,7 +60,7 @@ final class Queries {
         }
     }
 
-    private static TaskRecord task(Connection c, ResultSet rs, boolean withHistory) throws SQLException {
+    private static TaskRecord task(StoreThread.Statements c, ResultSet rs, boolean withHistory) throws SQLException {
         long row = rs.getLong(1);
         long ended = rs.getLong(6);
         boolean isEnded = !rs.wasNull();
@@ -82,7 +81,7 @@ final class Queries {
                 files(c, row), history, rs.getLong(8), rs.getString(10));
     }
 
-    private static List<StoredFile> files(Connection c, long row) throws SQLException {
+    private static List<StoredFile> files(StoreThread.Statements c, long row) throws SQLException {
         List<StoredFile> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT idx, path, size, sha256 FROM results WHERE task = ?"
                 + " ORDER BY idx")) {

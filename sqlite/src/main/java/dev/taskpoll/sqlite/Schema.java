@@ -28,8 +28,7 @@ final class Schema {
                             + " kind TEXT NOT NULL, model TEXT, initial_ms INTEGER NOT NULL, period_ms INTEGER NOT NULL,"
                             + " deadline_ms INTEGER NOT NULL, started_at INTEGER NOT NULL, deadline_at INTEGER NOT NULL,"
                             + " first_due INTEGER NOT NULL, submitted_at INTEGER NOT NULL, ended_at INTEGER,"
-                            + " end_error TEXT, intent_id INTEGER NOT NULL DEFAULT 0, last_state TEXT, last_status TEXT,"
-                            + " origin TEXT, UNIQUE (dialect, id))",
+                            + " end_error TEXT, intent_id INTEGER NOT NULL DEFAULT 0, origin TEXT, UNIQUE (dialect, id))",
                     "CREATE INDEX tasks_open ON tasks (ended_at) WHERE ended_at IS NULL",
                     "CREATE INDEX tasks_id ON tasks (id)",
                     "CREATE TABLE history (task INTEGER NOT NULL REFERENCES tasks (rowid) ON DELETE CASCADE,"

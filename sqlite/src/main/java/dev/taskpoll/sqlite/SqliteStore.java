@@ -99,7 +99,9 @@ public final class SqliteStore implements TaskStore {
         TrackingLock lock = options.tracking() ? TrackingLock.take(abs) : null;
         Connection c = null;
         try {
-            c = DriverManager.getConnection("jdbc:sqlite:" + abs);
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setGetGeneratedKeys(false); // asked for by hand where needed: it costs a query per write
+            c = DriverManager.getConnection("jdbc:sqlite:" + abs, config.toProperties());
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA busy_timeout = 10000"); // other processes add tasks: wait for their commits
                 st.execute("PRAGMA journal_mode = WAL");
@@ -108,7 +110,9 @@ public final class SqliteStore implements TaskStore {
             }
             Schema.migrate(c, migrations);
             if (options.tracking()) {
-                prune(c, options.retention()); // at opening (here, before the store's thread runs), then every hour
+                StoreThread.Statements once = new StoreThread.Statements(c);
+                prune(once, options.retention()); // at opening (before the store's thread runs), then every hour
+                once.close();
             }
             return new SqliteStore(abs, options, c, lock);
         } catch (SQLException | RuntimeException e) {
@@ -181,16 +185,17 @@ public final class SqliteStore implements TaskStore {
     public Mono<Long> intent(Intent intent) {
         return thread.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO intents (kind, model, request, at)"
-                    + " VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + " VALUES (?, ?, ?, ?)")) {
                 ps.setString(1, Rows.kind(intent.kind()));
                 ps.setString(2, intent.model());
                 ps.setString(3, intent.request());
                 ps.setLong(4, intent.at().toEpochMilli());
                 ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    return keys.getLong(1);
-                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()");
+                 ResultSet keys = ps.executeQuery()) {
+                keys.next();
+                return keys.getLong(1);
             }
         });
     }
@@ -232,13 +237,13 @@ public final class SqliteStore implements TaskStore {
     }
 
     /** Inserts the task unless it is there (an existing record wins), with its first status in the history. */
-    private static void insertTask(Connection c, Tracked t, long intentId, String origin) throws SQLException {
+    private static void insertTask(StoreThread.Statements c, Tracked t, long intentId, String origin) throws SQLException {
         TaskRef ref = t.ref();
         PollPolicy p = Objects.requireNonNull(ref.policy(), "ref.policy");
         TaskStatus last = t.last();
         try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO tasks (dialect, id, kind, model,"
                 + " initial_ms, period_ms, deadline_ms, started_at, deadline_at, first_due, submitted_at, intent_id,"
-                + " last_state, last_status, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, ref.kind().dialect().name());
             ps.setString(2, ref.id());
             ps.setString(3, Rows.kind(ref.kind()));
@@ -251,32 +256,35 @@ public final class SqliteStore implements TaskStore {
             ps.setLong(10, t.firstDue());
             ps.setLong(11, t.startedAt().toEpochMilli());
             ps.setLong(12, intentId);
-            ps.setString(13, last == null ? null : last.state().name());
-            ps.setString(14, last == null ? null : Rows.status(last));
-            ps.setString(15, origin);
+            ps.setString(13, origin);
             if (ps.executeUpdate() == 1 && last != null) {
                 history(c, rowid(c, ref), last);
             }
         }
     }
 
+    /**
+     * A change is one row appended to the history (the task's latest status is its last row): appends fill pages in
+     * order, where rewriting each task's row dirtied a page per change and every commit wrote them all again.
+     */
     @Override
     public Mono<Void> status(TaskRef task, TaskStatus status) {
         return thread.write(c -> {
-            long row = rowid(c, task);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET last_state = ?, last_status = ?"
-                    + " WHERE rowid = ?")) {
-                ps.setString(1, status.state().name());
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (task, at, status)"
+                    + " SELECT rowid, ?, ? FROM tasks WHERE dialect = ? AND id = ?")) {
+                ps.setLong(1, status.observedAt().toEpochMilli());
                 ps.setString(2, Rows.status(status));
-                ps.setLong(3, row);
-                ps.executeUpdate();
+                ps.setString(3, task.kind().dialect().name());
+                ps.setString(4, task.id());
+                if (ps.executeUpdate() != 1) {
+                    throw new SQLException("task '" + task.id() + "' is not recorded");
+                }
             }
-            history(c, row, status);
             return null;
         });
     }
 
-    private static void history(Connection c, long row, TaskStatus status) throws SQLException {
+    private static void history(StoreThread.Statements c, long row, TaskStatus status) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (task, at, status) VALUES (?, ?, ?)")) {
             ps.setLong(1, row);
             ps.setLong(2, status.observedAt().toEpochMilli());
@@ -308,13 +316,6 @@ public final class SqliteStore implements TaskStore {
             long row = rowid(c, task);
             TaskStatus terminal = ending.status();
             if (terminal != null && terminal.differsFrom(lastStatus(c, row))) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET last_state = ?, last_status = ?"
-                        + " WHERE rowid = ?")) {
-                    ps.setString(1, terminal.state().name());
-                    ps.setString(2, Rows.status(terminal));
-                    ps.setLong(3, row);
-                    ps.executeUpdate();
-                }
                 history(c, row, terminal);
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET ended_at = ?, end_error = ?"
@@ -328,8 +329,12 @@ public final class SqliteStore implements TaskStore {
         });
     }
 
-    private static @Nullable TaskStatus lastStatus(Connection c, long row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT last_status FROM tasks WHERE rowid = ?")) {
+    /** A task's latest status: the last row of its history. */
+    static final String LAST = "(SELECT status FROM history h WHERE h.task = tasks.rowid ORDER BY h.rowid DESC LIMIT 1)";
+
+    private static @Nullable TaskStatus lastStatus(StoreThread.Statements c, long row) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM history WHERE task = ?"
+                + " ORDER BY rowid DESC LIMIT 1")) {
             ps.setLong(1, row);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Rows.status(rs.getString(1)) : null;
@@ -337,7 +342,7 @@ public final class SqliteStore implements TaskStore {
         }
     }
 
-    private static long rowid(Connection c, TaskRef task) throws SQLException {
+    private static long rowid(StoreThread.Statements c, TaskRef task) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT rowid FROM tasks WHERE dialect = ? AND id = ?")) {
             ps.setString(1, task.kind().dialect().name());
             ps.setString(2, task.id());
@@ -373,11 +378,11 @@ public final class SqliteStore implements TaskStore {
     private record Batch(List<Tracked> tasks, long maxRowid) {
     }
 
-    private static Batch openSince(Connection c, long afterRowid, @Nullable String notOrigin) throws SQLException {
+    private static Batch openSince(StoreThread.Statements c, long afterRowid, @Nullable String notOrigin) throws SQLException {
         List<Tracked> out = new ArrayList<>();
         long max = afterRowid;
         try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
-                + " deadline_ms, started_at, deadline_at, first_due, last_status FROM tasks"
+                + " deadline_ms, started_at, deadline_at, first_due, " + LAST + " FROM tasks"
                 + " WHERE ended_at IS NULL AND rowid > ? AND (? IS NULL OR origin IS NULL OR origin != ?)"
                 + " ORDER BY rowid")) {
             ps.setLong(1, afterRowid);
@@ -393,9 +398,9 @@ public final class SqliteStore implements TaskStore {
         return new Batch(out, max);
     }
 
-    private static @Nullable Tracked tracked(Connection c, String dialect, String id) throws SQLException {
+    private static @Nullable Tracked tracked(StoreThread.Statements c, String dialect, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
-                + " deadline_ms, started_at, deadline_at, first_due, last_status FROM tasks"
+                + " deadline_ms, started_at, deadline_at, first_due, " + LAST + " FROM tasks"
                 + " WHERE dialect = ? AND id = ?")) {
             ps.setString(1, dialect);
             ps.setString(2, id);
@@ -431,7 +436,7 @@ public final class SqliteStore implements TaskStore {
         return thread.write(c -> prune(c, options.retention()));
     }
 
-    private static int prune(Connection c, Duration retention) throws SQLException {
+    private static int prune(StoreThread.Statements c, Duration retention) throws SQLException {
         long before = System.currentTimeMillis() - retention.toMillis();
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM tasks WHERE ended_at IS NOT NULL"
                 + " AND ended_at < ?")) {

@@ -3,7 +3,6 @@ package dev.taskpoll.sqlite;
 import dev.taskpoll.TaskStoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,13 +30,73 @@ final class StoreThread implements Runnable {
     /** One piece of work against the connection; it may return a value for its caller. */
     @FunctionalInterface
     interface Work<T> {
-        T run(Connection c) throws SQLException;
+        T run(Statements c) throws SQLException;
+    }
+
+    /**
+     * The connection as work sees it: statements prepared once and kept (SQLite compiles a statement when it is
+     * prepared; preparing each write anew was most of a write's cost). Used on the store's thread only.
+     */
+    static final class Statements {
+        final Connection connection;
+        private final java.util.Map<String, java.sql.PreparedStatement> cache = new java.util.HashMap<>();
+
+        Statements(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** The prepared statement for {@code sql}, kept for the next time: do not close it. */
+        java.sql.PreparedStatement ps(String sql) throws SQLException {
+            java.sql.PreparedStatement ps = cache.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                cache.put(sql, ps);
+            }
+            return ps;
+        }
+
+        /**
+         * The kept statement for {@code sql} behind a view whose {@code close()} does nothing, so that work can use it
+         * in try-with-resources as if it were its own.
+         */
+        java.sql.PreparedStatement prepareStatement(String sql) throws SQLException {
+            java.sql.PreparedStatement real = ps(sql);
+            return (java.sql.PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(
+                    StoreThread.class.getClassLoader(), new Class<?>[] {java.sql.PreparedStatement.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                            return null;
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        /** A statement prepared with generated keys: not kept (an insert of intents, one per submit). */
+        java.sql.PreparedStatement prepareStatement(String sql, int keys) throws SQLException {
+            return connection.prepareStatement(sql, keys);
+        }
+
+        void close() {
+            for (java.sql.PreparedStatement ps : cache.values()) {
+                try {
+                    ps.close();
+                } catch (SQLException e) {
+                    // closing
+                }
+            }
+            cache.clear();
+        }
     }
 
     private record Job<T>(Work<T> work, MonoSink<T> sink, boolean write) {
     }
 
     private final Connection connection;
+    private final Statements statements;
     private final String file;
     private final Scheduler scheduler;
     private final int maxQueued;
@@ -51,6 +110,7 @@ final class StoreThread implements Runnable {
 
     StoreThread(Connection connection, String file, Scheduler scheduler, int maxQueued) {
         this.connection = connection;
+        this.statements = new Statements(connection);
         this.file = file;
         this.scheduler = scheduler;
         this.maxQueued = maxQueued;
@@ -109,6 +169,7 @@ final class StoreThread implements Runnable {
                 continue;
             }
             if (closing && queue.isEmpty()) {
+                statements.close();
                 return;
             }
             LockSupport.parkNanos(this, 50_000_000L);
@@ -117,10 +178,10 @@ final class StoreThread implements Runnable {
 
     private <T> void runRead(Job<T> j) {
         try {
-            T value = j.work().run(connection);
-            complete(j.sink(), value, null);
+            T value = j.work().run(statements);
+            completeAll(List.of(j), new Object[] {value}, new Throwable[1], null);
         } catch (SQLException | RuntimeException e) {
-            complete(j.sink(), null, problem(e));
+            completeAll(List.of(j), new Object[1], new Throwable[1], problem(e));
         }
     }
 
@@ -130,22 +191,20 @@ final class StoreThread implements Runnable {
         Throwable batchError = null;
         try {
             connection.setAutoCommit(false);
-            try (Statement st = connection.createStatement()) {
-                for (int i = 0; i < batch.size() && batchError == null; i++) {
-                    st.execute("SAVEPOINT piece");
+            for (int i = 0; i < batch.size() && batchError == null; i++) {
+                statements.ps("SAVEPOINT piece").execute();
+                try {
+                    values[i] = batch.get(i).work().run(statements);
+                    statements.ps("RELEASE piece").execute();
+                } catch (SQLException | RuntimeException e) {
+                    errors[i] = problem(e);
                     try {
-                        values[i] = batch.get(i).work().run(connection);
-                        st.execute("RELEASE piece");
-                    } catch (SQLException | RuntimeException e) {
-                        errors[i] = problem(e);
-                        try {
-                            st.execute("ROLLBACK TO piece");
-                            st.execute("RELEASE piece");
-                        } catch (SQLException gone) {
-                            // SQLite rolled the whole transaction back itself (a full disk, an I/O error): every piece
-                            // of the batch is lost with it, and fails with this one's cause
-                            batchError = errors[i];
-                        }
+                        statements.ps("ROLLBACK TO piece").execute();
+                        statements.ps("RELEASE piece").execute();
+                    } catch (SQLException gone) {
+                        // SQLite rolled the whole transaction back itself (a full disk, an I/O error): every piece of
+                        // the batch is lost with it, and fails with this one's cause
+                        batchError = errors[i];
                     }
                 }
             }
@@ -167,25 +226,33 @@ final class StoreThread implements Runnable {
             try {
                 connection.setAutoCommit(true);
             } catch (SQLException e) {
-                log.warn("task store {}: {}", file, e.toString());
+                if (batchError == null) { // after a failed batch the driver's COMMIT finds no transaction: expected
+                    log.warn("task store {}: {}", file, e.toString());
+                }
             }
         }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(batch.get(i).sink(), values[i], batchError != null ? batchError : errors[i]);
-        }
+        completeAll(batch, values, errors, batchError);
+    }
+
+    /** Completes a batch's callers, all in one task on the store's scheduler (never on this thread). */
+    private void completeAll(List<Job<?>> jobs, Object[] values, Throwable[] errors, Throwable all) {
+        List<Job<?>> copy = List.copyOf(jobs);
+        scheduler.schedule(() -> {
+            for (int i = 0; i < copy.size(); i++) {
+                complete(copy.get(i).sink(), values[i], all != null ? all : errors[i]);
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")
-    private <T> void complete(MonoSink<T> sink, Object value, Throwable error) {
-        scheduler.schedule(() -> {
-            if (error != null) {
-                sink.error(error);
-            } else if (value == null) {
-                sink.success();
-            } else {
-                sink.success((T) value);
-            }
-        });
+    private static <T> void complete(MonoSink<T> sink, Object value, Throwable error) {
+        if (error != null) {
+            sink.error(error);
+        } else if (value == null) {
+            sink.success();
+        } else {
+            sink.success((T) value);
+        }
     }
 
     /** A failure, as its callers should read it: the file and the problem in plain words. */

@@ -221,8 +221,8 @@ class SqliteStoreTest {
         s.started(tracked("kept", status("kept", "queued", T0))).block(WAIT);
         // SQLite's own cap on the file: past it every write fails as on a full disk (SQLITE_FULL)
         s.read(c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA max_page_count = " + pageCount(c));
+            try (Statement st = c.connection.createStatement()) {
+                st.execute("PRAGMA max_page_count = " + pageCount(c.connection));
             }
             return true;
         }).block(WAIT);

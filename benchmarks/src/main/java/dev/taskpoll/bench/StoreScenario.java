@@ -1,0 +1,172 @@
+package dev.taskpoll.bench;
+
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.TaskStore;
+import dev.taskpoll.sqlite.SqliteStore;
+import dev.taskpoll.testkit.SimTime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Scenario F: the embedded task store. F1, the cost of recording (A's rows, side by side with and without the
+ * store); F2, the store at saturation (status changes committed per second, commit latency); F3, resuming 100,000 open
+ * tasks after a restart (how long until they are all tracked again, and the polls of the first 10 s).
+ */
+final class StoreScenario {
+
+    private final Path simulatorJar;
+    private final StringBuilder report;
+    private final ScaleScenario scale;
+
+    StoreScenario(Path simulatorJar, StringBuilder report, ScaleScenario scale) {
+        this.simulatorJar = simulatorJar;
+        this.report = report;
+        this.scale = scale;
+    }
+
+    /** F1 for each size, F2, F3; {@code -Dbench.store.parts=2,3} runs fewer. */
+    void run(List<Integer> sizes) throws Exception {
+        String parts = System.getProperty("bench.store.parts", "1,2,3");
+        report.append("### F. The embedded task store\n\n");
+        if (parts.contains("1")) {
+            recording(sizes);
+        }
+        if (parts.contains("2")) {
+            saturation();
+        }
+        if (parts.contains("3")) {
+            resume(100_000);
+        }
+    }
+
+    /** F1: A's row for each N, without the store and with it, one after the other. */
+    private void recording(List<Integer> sizes) throws Exception {
+        report.append("F1. The cost of recording: scenario A's rows, taskpoll without a store and with the embedded "
+                + "store (every task recorded when its tracking starts, every status change and the end committed "
+                + "before it is emitted), one after the other on the same simulator settings; the store's thread is "
+                + "in the client process, so its CPU is in CPU per poll, and its file is on the same disk.\n\n")
+                .append(ScaleScenario.SCALE_COLUMNS);
+        // thrown away: the store's paths (JDBC, SQLite, the engine's durable paths) compiled before a row is measured
+        // (a JFR profile of the first measured row with the store: the JIT's threads used more CPU than the event loops)
+        Path warm = Files.createTempDirectory("taskpoll-bench-store");
+        scale.scaleRow(10_000, ScaleScenario.scaleFor(10_000), (sim, time) -> Engines.taskpollStored(sim, time,
+                warm.resolve("tasks.db")));
+        for (int n : sizes) {
+            double k = ScaleScenario.scaleFor(n);
+            ScaleScenario.ScaleRow off = scale.scaleRow(n, k, Engines::taskpoll);
+            Path dir = Files.createTempDirectory("taskpoll-bench-store");
+            ScaleScenario.ScaleRow on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
+                    dir.resolve("tasks.db")));
+            report.append(off.line()).append(on.line());
+            System.err.printf(Locale.ROOT, "F1 N=%d: CPU/poll %.1f -> %.1f us (%.2fx), heap/task %d -> %d B (%+.1f%%)%n",
+                    n, off.cpuPerPoll(), on.cpuPerPoll(), on.cpuPerPoll() / off.cpuPerPoll(), off.heapPerTask(),
+                    on.heapPerTask(), 100.0 * (on.heapPerTask() - off.heapPerTask()) / off.heapPerTask());
+        }
+        report.append('\n');
+    }
+
+    /** F2: status changes written as fast as they come, 2,000 outstanding at once, against one file. */
+    private void saturation() throws Exception {
+        Path file = Files.createTempDirectory("taskpoll-bench-store").resolve("tasks.db");
+        int tasks = 10_000;
+        int changes = 200_000;
+        try (SqliteStore store = SqliteStore.open(file)) {
+            PollPolicy policy = PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30));
+            Instant t0 = Instant.now();
+            Flux.range(0, tasks).flatMap(i -> store.started(new TaskStore.Tracked(TaskRef.of("t" + i, Family.VEO,
+                    "veo_3_1_fast").withPolicy(policy), t0, t0.plusSeconds(1800), 0, null)), 2_000).blockLast();
+            long[] before = store.commitCounts();
+            long[] latency = new long[changes];
+            AtomicLong slot = new AtomicLong();
+            long start = System.nanoTime();
+            Flux.range(0, changes).flatMap(i -> {
+                long issued = System.nanoTime();
+                TaskStatus s = new TaskStatus("t" + (i % tasks), i % 2 == 0 ? TaskState.QUEUED : TaskState.PROCESSING,
+                        i % 2 == 0 ? "queued" : "processing", "veo_3_1_fast", null, List.of(), null, null, (long) i,
+                        Instant.now());
+                return store.status(TaskRef.of("t" + (i % tasks), Family.VEO), s)
+                        .then(Mono.fromRunnable(() -> latency[(int) slot.getAndIncrement()] = System.nanoTime() - issued));
+            }, 2_000).blockLast();
+            double secs = (System.nanoTime() - start) / 1e9;
+            long[] after = store.commitCounts();
+            long commits = after[0] - before[0];
+            Arrays.sort(latency);
+            report.append(String.format(Locale.ROOT, "F2. The store at saturation: %,d status changes of %,d tasks "
+                            + "written as fast as the store commits them, 2,000 outstanding at once (the engine writes one "
+                            + "per change, never per poll). Committed: **%,.0f changes/s**, in %,d transactions (%.0f "
+                            + "changes each on average: group commit); a change's latency from the call to its commit "
+                            + "completing: **p50 %.1f ms, p99 %.1f ms**, max %.1f ms. File: %s, %,d bytes after.%n%n",
+                    changes, tasks, changes / secs, commits, (double) (after[1] - before[1]) / Math.max(1, commits),
+                    latency[changes / 2] / 1e6, latency[(int) (changes * 0.99)] / 1e6, latency[changes - 1] / 1e6,
+                    file.getFileName(), Files.size(file)));
+        }
+    }
+
+    /**
+     * F3: N open tasks recorded as a fleet leaves them when its process stops (tracking started over the 30 s before,
+     * grid anchors spread over a period), then a client opens the store: how long until all are tracked again, and
+     * the polls of the first 10 s, second by second, against the fleet budget's ceiling.
+     */
+    private void resume(int n) throws Exception {
+        try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H")) {
+            List<String> ids = sim.createVeoTasks(n);
+            Path file = Files.createTempDirectory("taskpoll-bench-store").resolve("tasks.db");
+            PollPolicy policy = PollPolicy.of(Bench.PERIOD, Duration.ofHours(2));
+            try (SqliteStore before = SqliteStore.open(file)) {
+                long now = System.currentTimeMillis();
+                Flux.range(0, n).flatMap(i -> {
+                    long started = now - 30_000 + i * 30_000L / n;
+                    return before.started(new TaskStore.Tracked(TaskRef.of(ids.get(i), Family.VEO, "veo_3_1_fast")
+                            .withPolicy(policy), Instant.ofEpochMilli(started), Instant.ofEpochMilli(started
+                            + policy.deadline().toMillis()), started + 30_000, null));
+                }, 2_000).blockLast();
+            }
+            long polls0 = sim.ledger().polls().stream().mapToLong(List::size).sum();
+            long t0 = System.nanoTime();
+            long openedAt;
+            long resumedAt = -1;
+            long[] perSecond = new long[10];
+            try (TaskpollClient client = ScaleScenario.client(sim, SimTime.realTime(), policy,
+                    SqliteStore.open(file))) {
+                openedAt = System.nanoTime();
+                long last = 0;
+                for (int s = 0; s < 10; s++) {
+                    long until = t0 + (s + 1) * 1_000_000_000L;
+                    while (System.nanoTime() < until) {
+                        if (resumedAt < 0 && client.tracker().activeTasks() >= n) {
+                            resumedAt = System.nanoTime();
+                        }
+                        Thread.sleep(5);
+                    }
+                    long sent = client.tracker().stats().requestsSent();
+                    perSecond[s] = sent - last;
+                    last = sent;
+                }
+            }
+            long[] sorted = perSecond.clone();
+            Arrays.sort(sorted);
+            report.append(String.format(Locale.ROOT, "F3. Resuming %,d open tasks (30 s period, grid anchors spread "
+                            + "over the period before the restart) when a client opens the store: the store opened in "
+                            + "%.2f s, **all %,d tracked again %s after the client was created**; polls sent in each of "
+                            + "the first 10 s: %s (busiest %,d/s; the fleet budget's ceiling in this harness is 200,000/s, "
+                            + "and the grid alone asks %,d/s); the simulator saw %,d polls in those 10 s.%n%n",
+                    n, (openedAt - t0) / 1e9, n, resumedAt < 0 ? "not within 10 s"
+                            : String.format(Locale.ROOT, "%.2f s", (resumedAt - openedAt) / 1e9),
+                    Arrays.toString(perSecond), sorted[sorted.length - 1], n / 30,
+                    sim.ledger().polls().stream().mapToLong(List::size).sum() - polls0));
+        }
+    }
+}
