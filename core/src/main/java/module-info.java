@@ -1,6 +1,6 @@
 /**
- * taskpoll's core: the client, the tracker and the statuses ({@code dev.taskpoll}), the catalogue and requests
- * ({@code dev.taskpoll.catalog}), the seams ({@code dev.taskpoll.spi}), result capture ({@code dev.taskpoll.capture}),
+ * taskpoll's core: the client, the tracker and the statuses ({@code dev.taskpoll}), the learned cadence
+ * ({@code dev.taskpoll.cadence}), the catalogue and requests ({@code dev.taskpoll.catalog}), the seams ({@code dev.taskpoll.spi}), result capture ({@code dev.taskpoll.capture}),
  * callbacks ({@code dev.taskpoll.callback}) and Micrometer meters ({@code dev.taskpoll.micrometer}). The
  * {@code dev.taskpoll.internal} packages are not exported: nothing in them is API.
  */
@@ -26,6 +26,7 @@ module dev.taskpoll.core {
     requires static spring.webflux;
 
     exports dev.taskpoll;
+    exports dev.taskpoll.cadence;
     exports dev.taskpoll.catalog;
     exports dev.taskpoll.spi;
     exports dev.taskpoll.capture;

@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * @param completed tasks that ended completed
  * @param failed    tasks that ended failed or cancelled
  * @param errors    tasks whose tracking ended with an error (deadline, retries exhausted, a permanent HTTP status)
+ * @param stalled   tasks that ran past the model's learned 99.9th percentile ({@link TaskStalled})
  */
 public record ModelStats(TaskKind kind, @Nullable String model, long polls, long started, long completed, long failed,
-                         long errors) {
+                         long errors, long stalled) {
 
     /** Polls per task ended so far (0 before any ended). */
     public double pollsPerEndedTask() {

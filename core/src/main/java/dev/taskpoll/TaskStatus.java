@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param actualDuration the generated video's length ({@code actualDuration}), when reported
  * @param totalTokens    {@code totalTokens}, documented for Seedance 2.0 and Vidu, when reported
  * @param observedAt     when this status was received, by the tracker's clock
+ * @param completedAt    when the provider says the task completed ({@code completed_at}, where a dialect reports it;
+ *                       none of GlobalAI's pages documents one), else null
  */
 public record TaskStatus(
         String taskId,
@@ -34,7 +36,16 @@ public record TaskStatus(
         @Nullable String error,
         @Nullable Duration actualDuration,
         @Nullable Long totalTokens,
-        Instant observedAt) implements TaskEvent {
+        Instant observedAt,
+        @Nullable Instant completedAt) implements TaskEvent {
+
+    /** A status without a provider completion time. */
+    public TaskStatus(String taskId, TaskState state, String rawStatus, @Nullable String model,
+                      @Nullable Instant createdAt, List<String> resultUrls, @Nullable String error,
+                      @Nullable Duration actualDuration, @Nullable Long totalTokens, Instant observedAt) {
+        this(taskId, state, rawStatus, model, createdAt, resultUrls, error, actualDuration, totalTokens, observedAt,
+                null);
+    }
 
     public TaskStatus {
         Objects.requireNonNull(taskId, "taskId");
@@ -67,7 +78,7 @@ public record TaskStatus(
     /** This status with {@code newModel} as its model. */
     public TaskStatus withModel(@Nullable String newModel) {
         return new TaskStatus(taskId, state, rawStatus, newModel, createdAt, resultUrls, error, actualDuration,
-                totalTokens, observedAt);
+                totalTokens, observedAt, completedAt);
     }
 
     @Override

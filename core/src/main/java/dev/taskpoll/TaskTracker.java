@@ -88,6 +88,16 @@ public final class TaskTracker implements AutoCloseable {
     }
 
     /**
+     * Tracks a task this process knows nothing about, submitted elsewhere and perhaps long ago (a {@code watch} or a
+     * lookup by id): as {@link #track(TaskRef)}, but the first poll happens at once instead of after the cadence's
+     * first interval (a finished task is reported in one request), and a learning cadence does not learn from it, its
+     * start being unknown. A task already tracked here is simply joined.
+     */
+    public Flux<TaskStatus> watch(TaskRef task) {
+        return engine.watch(task);
+    }
+
+    /**
      * Where statuses the provider pushes (callbacks) are offered to this tracker: see {@link StatusHints}. A terminal
      * hint is confirmed by a poll before anything is emitted (only the poll's answer is), another is emitted only if
      * it moves the task forward; duplicates and late or out-of-order ones change nothing. While hints arrive the task
@@ -130,6 +140,21 @@ public final class TaskTracker implements AutoCloseable {
     /** Per model (or per family, for tasks tracked without a model): polls and how tasks ended, now. */
     public List<ModelStats> modelStats() {
         return engine.modelStats();
+    }
+
+    /**
+     * When a task tracked here is expected to end, as its cadence sees it now: the median of the remaining time and a
+     * range (its 10th to 90th percentile). Empty when the task is not tracked here, when the cadence does not learn
+     * (the fixed grid), or when the task has run past everything its model has seen (then it may be stalled: see
+     * {@link TaskStalled}).
+     */
+    public java.util.Optional<dev.taskpoll.spi.Cadence.Estimate> expectedEnd(TaskRef task) {
+        return engine.estimate(task);
+    }
+
+    /** What the cadence has learned, per model (nothing for the fixed grid). */
+    public List<dev.taskpoll.spi.Cadence.Model> cadenceModels() {
+        return engine.cadenceModels();
     }
 
     /**

@@ -210,6 +210,11 @@ public final class TaskpollClient implements AutoCloseable {
         return tracker.track(task);
     }
 
+    /** See {@link TaskTracker#watch(TaskRef)}: the first poll at once, for a task submitted elsewhere. */
+    public Flux<TaskStatus> watch(TaskRef task) {
+        return tracker.watch(task);
+    }
+
     /** The task's current status from one request: no retries, no tracking. */
     public Mono<TaskStatus> status(TaskRef task) {
         Objects.requireNonNull(task, "task");

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class ModuleDescriptorTest {
 
     private static final Path CLASSES = Path.of("target", "classes");
-    private static final Set<String> API = Set.of("dev.taskpoll", "dev.taskpoll.catalog", "dev.taskpoll.spi",
+    private static final Set<String> API = Set.of("dev.taskpoll", "dev.taskpoll.cadence", "dev.taskpoll.catalog",
+            "dev.taskpoll.spi",
             "dev.taskpoll.capture", "dev.taskpoll.callback", "dev.taskpoll.micrometer");
 
     @Test

@@ -71,7 +71,7 @@ public final class Bench {
             bench.scale.peers(peerSize);
         }
         if (scenarios.contains("D")) {
-            bench.report.append(Cadence.run(2_000, results.resolveSibling("cadence.png")));
+            bench.report.append(Cadence.run(results.resolveSibling("cadence-learned.png")));
         }
         if (scenarios.contains("E")) {
             bench.micro();

@@ -1,111 +1,286 @@
 package dev.taskpoll.bench;
 
-import dev.taskpoll.FleetOptions;
-import dev.taskpoll.PollPolicy;
-import dev.taskpoll.TaskRef;
-import dev.taskpoll.TaskState;
-import dev.taskpoll.TaskStatus;
-import dev.taskpoll.TaskTracker;
-import dev.taskpoll.TrackerOptions;
-import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.bench.CadenceScenario.Dist;
+import dev.taskpoll.bench.CadenceScenario.Task;
+import dev.taskpoll.bench.CadenceScenario.Workload;
 import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence.Model;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import reactor.core.publisher.Mono;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
- * Scenario D: what the poll cadence costs and buys. Each model's tasks finish at times drawn uniformly from the docs'
- * estimates (opc-api.md, section 7); taskpoll's engine tracks them on virtual time against a status source that
- * answers {@code processing} until the drawn time, then {@code completed}. Measured: status requests per task, and
- * detection lag = the client's terminal emission minus the completion time. No HTTP: the figures are the policy's,
- * exactly, and the same for any engine that keeps the cadence.
+ * Scenario D: the learned cadence against the docs' fixed interval and against the limit (the same rule with the
+ * distribution known), per workload, on virtual time through taskpoll's engine. 3,000 tasks per workload, arriving
+ * one after another (about 40 running at once), completion times drawn from the workload (seed 1). Figures per task:
+ * polls, and detection lag (the poll that saw the end minus the completion). The learned cadence starts from the
+ * docs' range (its prior); "after 500" counts the tasks that started once 500 had completed.
  */
 final class Cadence {
 
-    /** A model, its family and the docs' generation-time estimate. */
-    record Model(String name, Family family, Duration min, Duration max) {
+    static final int N = 3_000;
+    private static final Duration VIDEO = Duration.ofSeconds(30);
+    private static final Duration IMAGE = Duration.ofSeconds(3);
+
+    /** A workload and the share of polls the learned cadence must save after 500 completions (negative). */
+    record Row(Workload workload, double target, double targetFromFirst) {
     }
 
-    static final List<Model> MODELS = List.of(
-            new Model("veo_3_1_fast", Family.VEO, Duration.ofMinutes(2), Duration.ofMinutes(5)),
-            new Model("seedance_1_5_pro_1080p", Family.SEEDANCE_1_5, Duration.ofMinutes(3), Duration.ofMinutes(8)),
-            new Model("viduq3-turbo", Family.VIDU, Duration.ofMinutes(2), Duration.ofMinutes(4)),
-            new Model("sora (10 s clip)", Family.SORA, Duration.ofMinutes(2), Duration.ofMinutes(5)),
-            new Model("nano-banana (simulator: 5-30 s)", Family.NANO_BANANA, Duration.ofSeconds(5),
-                    Duration.ofSeconds(30)));
+    static List<Row> workloads() {
+        return List.of(
+                new Row(new Workload("VEO", Family.VEO, "veo_3_1_fast", VIDEO, CadenceScenario.uniform(120, 300)),
+                        -0.45, -0.30),
+                new Row(new Workload("VEO", Family.VEO, "veo_3_1_fast", VIDEO, CadenceScenario.logNormal(120, 300)),
+                        -0.35, Double.NaN),
+                new Row(new Workload("Seedance 1.5 1080p", Family.SEEDANCE_1_5, "seedance_1_5_pro_1080p", VIDEO,
+                        CadenceScenario.uniform(180, 480)), -0.43, Double.NaN),
+                new Row(new Workload("Seedance 1.5 1080p", Family.SEEDANCE_1_5, "seedance_1_5_pro_1080p", VIDEO,
+                        CadenceScenario.logNormal(180, 480)), -0.33, Double.NaN),
+                new Row(new Workload("Vidu turbo", Family.VIDU, "viduq3-turbo", VIDEO,
+                        CadenceScenario.uniform(120, 240)), -0.53, Double.NaN),
+                new Row(new Workload("Vidu turbo", Family.VIDU, "viduq3-turbo", VIDEO,
+                        CadenceScenario.logNormal(120, 240)), -0.45, Double.NaN),
+                new Row(new Workload("Sora 4 s", Family.SORA, "openAiSora2Plus", VIDEO,
+                        CadenceScenario.uniform(60, 180)), -0.35, Double.NaN),
+                new Row(new Workload("Sora 4 s", Family.SORA, "openAiSora2Plus", VIDEO,
+                        CadenceScenario.logNormal(60, 180)), -0.25, Double.NaN),
+                new Row(new Workload("images", Family.NANO_BANANA, "nano-banana-2", IMAGE,
+                        CadenceScenario.uniform(5, 30)), -0.20, Double.NaN),
+                new Row(new Workload("images", Family.NANO_BANANA, "nano-banana-2", IMAGE,
+                        CadenceScenario.logNormal(5, 30)), -0.20, Double.NaN));
+    }
 
     private Cadence() {
     }
 
-    static String run(int tasksPerModel, java.nio.file.Path chart) {
+    /** Polls, mean lag, p99 lag of the fixed grid (first poll one period in) for completions {@code c}. */
+    static double[] fixed(List<Double> c, double period) {
+        double[] lags = c.stream().mapToDouble(x -> Math.ceil(x / period) * period - x).sorted().toArray();
+        double polls = c.stream().mapToDouble(x -> Math.ceil(x / period)).average().orElse(Double.NaN);
+        return new double[] {polls, Arrays.stream(lags).average().orElse(Double.NaN), Ledgers.pct(lags, 99)};
+    }
+
+    static double[] limit(Dist d, List<Double> c, double period) {
+        double[] table = CadenceLimit.schedule(d.cdf(), d.quantile(), period, period / 2, c);
+        double[] lags = c.stream().mapToDouble(x -> CadenceLimit.pollAt(table, period, x) - x).sorted().toArray();
+        double polls = c.stream().mapToDouble(x -> CadenceLimit.polls(table, period, x)).average()
+                .orElse(Double.NaN);
+        return new double[] {polls, Arrays.stream(lags).average().orElse(Double.NaN), Ledgers.pct(lags, 99)};
+    }
+
+    static String run(Path chart) {
+        StringBuilder out = new StringBuilder("### D. Cadence: learned vs the fixed grid vs the limit\n\n")
+                .append(String.format(Locale.ROOT, "%,d tasks per workload, arriving one every mean-duration / 40 "
+                        + "(about 40 at once), completion times drawn from the workload (seed 1); tracked by taskpoll's "
+                        + "engine on virtual time with the learned cadence (`LearnedCadence`, default options, refits "
+                        + "inline), starting from the docs' range as its prior. Fixed: the docs' interval as a grid "
+                        + "(first poll one period in). Limit: the same rule as the learned cadence with the "
+                        + "distribution known, computed apart (`CadenceLimit`). \"After 500\": the tasks that started "
+                        + "once 500 had completed; \"all\": every task, from the first. Polls per task, then mean and "
+                        + "p99 lag (s). Target: the share of polls saved after 500 at a mean and p99 lag no higher "
+                        + "than the fixed grid's (within 1 s).%n%n", N))
+                .append("| workload | fixed | limit | learned, after 500 | learned, all | saved after 500 (target) | lag "
+                        + "no higher | met |\n|---|---|---|---|---|---|---|---|\n");
         List<String> labels = new ArrayList<>();
-        List<Double> pollsPerTask = new ArrayList<>();
-        List<Double> meanLag = new ArrayList<>();
-        StringBuilder out = new StringBuilder("### D. Cadence\n\n").append(String.format(Locale.ROOT, "%,d",
-                tasksPerModel)).append(" tasks per model, completion times drawn uniformly from the docs' estimate "
-                + "(seed 1), tracked by taskpoll's engine on virtual time (first poll one period after tracking "
-                + "starts, then a fixed grid; no phase spread). Lag = the terminal status emitted minus the "
-                + "completion.\n\n| model (estimate) | policy | polls/task | lag mean (s) | lag p99 (s) |\n"
-                + "|---|---|---|---|---|\n");
-        for (Model m : MODELS) {
-            Duration own = m.family().defaultPolicy().period();
-            for (Duration period : List.of(Duration.ofSeconds(30), Duration.ofSeconds(60), own)) {
-                double[] r = measure(m, period, tasksPerModel);
-                String policy = period == own ? "taskpoll default (" + own.toSeconds() + " s)"
-                        : "fixed " + period.toSeconds() + " s";
-                out.append(String.format(Locale.ROOT, "| %s (%d-%d s) | %s | %.1f | %.1f | %.1f |%n", m.name(),
-                        m.min().toSeconds(), m.max().toSeconds(), policy, r[0], r[1], r[2]));
-                labels.add(m.name().replaceAll(" \\(.*", "") + ", " + policy);
-                pollsPerTask.add(r[0]);
-                meanLag.add(r[1]);
-            }
+        StringBuilder charts = new StringBuilder();
+        List<Double> savedLearned = new ArrayList<>();
+        List<Double> savedLimit = new ArrayList<>();
+        for (Row row : workloads()) {
+            Workload w = row.workload();
+            double period = w.period().toSeconds();
+            double[] completions = w.completions(N, 1);
+            double spacing = Arrays.stream(completions).average().orElse(1) / 40;
+            CadenceScenario.Run run = CadenceScenario.run(w, CadenceScenario.learned(), completions, spacing);
+            List<Task> steady = CadenceScenario.startedAfterCompletion(run.tasks(), 500);
+            List<Double> steadyC = steady.stream().map(t -> t.completion() - t.start()).toList();
+            List<Double> allC = run.tasks().stream().map(t -> t.completion() - t.start()).toList();
+            double[] fixedSteady = fixed(steadyC, period);
+            double[] fixedAll = fixed(allC, period);
+            double[] lim = limit(w.dist(), steadyC, period);
+            double[] learnedSteady = CadenceScenario.figures(steady, 0, steady.size());
+            double[] learnedAll = CadenceScenario.figures(run.tasks(), 0, N);
+            double saved = learnedSteady[0] / fixedSteady[0] - 1;
+            double savedAll = learnedAll[0] / fixedAll[0] - 1;
+            boolean lagOk = learnedSteady[1] <= fixedSteady[1] + 1 && learnedSteady[2] <= fixedSteady[2] + 1;
+            boolean met = lagOk && saved <= row.target()
+                    && (Double.isNaN(row.targetFromFirst()) || savedAll <= row.targetFromFirst());
+            out.append(String.format(Locale.ROOT, "| %s %s | %.2f / %.1f / %.1f | %.2f (%+.0f%%) / %.1f / %.1f "
+                            + "| %.2f / %.1f / %.1f | %.2f (%+.0f%%) / %.1f / %.1f | %+.0f%% (%+.0f%%%s) | %s | %s |%n",
+                    w.name(), w.dist().name(), fixedSteady[0], fixedSteady[1], fixedSteady[2], lim[0],
+                    100 * (lim[0] / fixedSteady[0] - 1), lim[1], lim[2], learnedSteady[0], learnedSteady[1],
+                    learnedSteady[2], learnedAll[0], 100 * savedAll, learnedAll[1], learnedAll[2], 100 * saved,
+                    100 * row.target(), Double.isNaN(row.targetFromFirst()) ? ""
+                            : String.format(Locale.ROOT, "; all %+.0f%%", 100 * row.targetFromFirst()),
+                    lagOk ? "yes" : "no", met ? "**met**" : "**missed**"));
+            labels.add(w.name() + " " + w.dist().name());
+            savedLearned.add(-100 * saved);
+            savedLimit.add(-100 * (lim[0] / fixedSteady[0] - 1));
+            charts.append(overCompletions(w, run.tasks(),
+                    chart.resolveSibling("cadence-learned-" + labels.size() + ".png")));
         }
-        out.append('\n').append(Charts.chart("D. Cadence").panel("polls per task", labels, pollsPerTask, null)
-                .panel("mean detection lag (s)", labels, meanLag, null).write(chart));
+        out.append('\n');
+        out.append("Over completions, per workload (polls per task and mean lag of the tasks completing in each "
+                + "stretch of 500, learned against the fixed grid and the limit for the same tasks):\n\n")
+                .append(charts);
+        out.append(mixed());
+        out.append(drift());
+        out.append(Charts.chart("D. Cadence: polls saved against the fixed grid (%)")
+                .panel("learned, after 500 completions", labels, savedLearned, null)
+                .panel("limit (distribution known)", labels, savedLimit, null).write(chart));
         return out.toString();
     }
 
-    /** polls per task, mean lag (s), p99 lag (s). */
-    static double[] measure(Model model, Duration period, int n) {
-        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        SplittableRandom random = new SplittableRandom(1);
-        Map<String, Long> doneAt = new ConcurrentHashMap<>();
-        AtomicLong polls = new AtomicLong();
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, id -> Mono.fromSupplier(() -> {
-            polls.incrementAndGet();
-            long now = vts.now(TimeUnit.MILLISECONDS);
-            boolean done = now >= doneAt.get(id);
-            return new TaskStatus(id, done ? TaskState.COMPLETED : TaskState.PROCESSING,
-                    done ? "completed" : "processing", model.name(), null,
-                    done ? List.of("https://cdn.example/" + id + ".mp4") : List.of(), null, null, null,
-                    Instant.ofEpochMilli(now));
-        })), TrackerOptions.builder().scheduler(vts).phaseSpread(0).fleet(FleetOptions.disabled())
-                .policy(model.family(), PollPolicy.of(period, Duration.ofHours(2))).build());
+    /** Polls per task and mean lag by stretches of 500 completions: learned, fixed, limit, as one chart. */
+    static String overCompletions(Workload w, List<Task> tasks, Path file) {
+        double period = w.period().toSeconds();
+        List<Double> all = tasks.stream().map(t -> t.completion() - t.start()).toList();
+        double[] table = CadenceLimit.schedule(w.dist().cdf(), w.dist().quantile(), period, period / 2, all);
+        List<String> labels = new ArrayList<>();
+        List<Double> polls = new ArrayList<>();
         List<Double> lags = new ArrayList<>();
-        long span = model.max().toMillis() - model.min().toMillis();
-        for (int i = 0; i < n; i++) {
-            String id = "t" + i;
-            long finish = model.min().toMillis() + (long) (random.nextDouble() * span);
-            doneAt.put(id, finish);
-            tracker.track(TaskRef.of(id, model.family())).filter(TaskStatus::isTerminal)
-                    .subscribe(s -> lags.add((vts.now(TimeUnit.MILLISECONDS) - finish) / 1000.0));
+        for (int from = 0; from < tasks.size(); from += 500) {
+            List<Task> part = tasks.subList(from, Math.min(tasks.size(), from + 500));
+            List<Double> c = part.stream().map(t -> t.completion() - t.start()).toList();
+            double[] learned = CadenceScenario.figures(part, 0, part.size());
+            double[] fixed = fixed(c, period);
+            double limitPolls = c.stream().mapToDouble(x -> CadenceLimit.polls(table, period, x)).average()
+                    .orElse(Double.NaN);
+            double limitLag = c.stream().mapToDouble(x -> CadenceLimit.pollAt(table, period, x) - x).average()
+                    .orElse(Double.NaN);
+            String range = String.format(Locale.ROOT, "%,d-%,d", from + 1, from + part.size());
+            for (String[] who : new String[][] {{"learned", ""}, {"fixed", ""}, {"limit", ""}}) {
+                labels.add(range + ": " + who[0]);
+            }
+            polls.addAll(List.of(learned[0], fixed[0], limitPolls));
+            lags.addAll(List.of(learned[1], fixed[1], limitLag));
         }
-        vts.advanceTimeBy(Duration.ofHours(3));
-        vts.dispose();
-        if (lags.size() != n) {
-            throw new IllegalStateException(model.name() + ": " + lags.size() + " of " + n + " tasks ended");
+        return Charts.chart("D. " + w.name() + " " + w.dist().name() + ", over completions")
+                .panel("polls per task", labels, polls, null)
+                .panel("mean detection lag (s)", labels, lags, null).write(file);
+    }
+
+    /**
+     * Mixed: 12 models tracked at once by one engine, each learning its own distribution, the models kept in one
+     * task store as they are learned (the cadence's host writes them, as a tracker's does), then read back by a
+     * new cadence whose first plans use them.
+     */
+    static String mixed() {
+        List<Workload> ws = new ArrayList<>();
+        for (Row r : workloads()) {
+            ws.add(r.workload());
         }
-        double[] sorted = lags.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double mean = lags.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        return new double[] {polls.get() / (double) n, mean, Ledgers.pct(sorted, 99)};
+        ws.add(new Workload("Vidu pro", Family.VIDU, "viduq3-pro", VIDEO, CadenceScenario.uniform(180, 360)));
+        ws.add(new Workload("Seedance 1.5 720p", Family.SEEDANCE_1_5, "seedance_1_5_pro_720p", VIDEO,
+                CadenceScenario.logNormal(120, 300)));
+        // ten workloads above share five models: give each its own model name, as twelve models
+        List<Workload> twelve = new ArrayList<>();
+        for (int i = 0; i < ws.size(); i++) {
+            Workload w = ws.get(i);
+            twelve.add(new Workload(w.name() + " " + w.dist().name(), w.family(), w.model() + (i < 10 ? "#" + i : ""),
+                    w.period(), w.dist()));
+        }
+        int perModel = 1_000;
+        Path file;
+        try {
+            file = java.nio.file.Files.createTempDirectory("taskpoll-cadence").resolve("models.db");
+        } catch (java.io.IOException e) {
+            return "Mixed: not run (" + e + ")\n\n";
+        }
+        dev.taskpoll.cadence.LearnedCadence cadence = CadenceScenario.learned();
+        int kept;
+        List<Task> done;
+        try (dev.taskpoll.sqlite.SqliteStore store = dev.taskpoll.sqlite.SqliteStore.open(file)) {
+            cadence.bind(new dev.taskpoll.spi.Cadence.Host() {
+                @Override
+                public void replan(java.util.function.Predicate<dev.taskpoll.spi.Cadence.Task> which) {
+                }
+
+                @Override
+                public void save(String key, long observations, long[] window) {
+                    store.saveModel(new dev.taskpoll.spi.Cadence.Saved(key, observations, window,
+                            java.time.Instant.now())).block(Duration.ofSeconds(30));
+                }
+            });
+            done = CadenceScenario.runMixed(twelve, cadence, perModel, 3);
+            kept = store.models().collectList().block(Duration.ofSeconds(30)).size();
+        }
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "Mixed: %d models tracked at once by one "
+                + "engine (%,d tasks each, interleaved, about 40 of each running at once), each learning its own "
+                + "distribution; the models are written to one task store as they are learned (%d rows in it at the "
+                + "end). Per model, the tasks that started once 300 of that model had completed:%n%n", twelve.size(),
+                perModel, kept))
+                .append("| model | fixed: polls / mean / p99 lag | learned: polls / mean / p99 lag | saved |\n"
+                        + "|---|---|---|---|\n");
+        for (Workload w : twelve) {
+            List<Task> mine = done.stream().filter(t -> t.model().equals(w.model())).toList();
+            List<Task> steady = CadenceScenario.startedAfterCompletion(mine, 300);
+            double[] fixed = fixed(steady.stream().map(t -> t.completion() - t.start()).toList(),
+                    w.period().toSeconds());
+            double[] learned = CadenceScenario.figures(steady, 0, steady.size());
+            out.append(String.format(Locale.ROOT, "| %s | %.2f / %.1f / %.1f | %.2f / %.1f / %.1f | %+.0f%% |%n",
+                    w.name(), fixed[0], fixed[1], fixed[2], learned[0], learned[1], learned[2],
+                    100 * (learned[0] / fixed[0] - 1)));
+        }
+        return out.append('\n').toString();
+    }
+
+    /** Drift: 3x slower, then (another run) 3x faster, for the tasks arriving after the 1,500th. */
+    static String drift() {
+        StringBuilder out = new StringBuilder("Drift (VEO U(120, 300) for the first 1,500 tasks, then 3x slower or "
+                + "3x faster for the tasks that arrive after; completions counted from the first one of a drifted "
+                + "task):\n\n| drift | first 5 completions: lag mean (fixed grid) | detected after | polls/task at "
+                + "completions 80-120 (1.5 x new limit) | completions with lag above the period (of the first 100) "
+                + "| met |\n|---|---|---|---|---|---|\n");
+        Workload base = workloads().get(0).workload();
+        for (double factor : new double[] {3, 1.0 / 3}) {
+            Workload w = base.drifting(1_500, factor);
+            double[] completions = w.completions(N, 2);
+            double spacing = 210.0 / 40;
+            dev.taskpoll.cadence.LearnedCadence cadence = CadenceScenario.learned();
+            CadenceScenario.Run run = CadenceScenario.run(w, cadence, completions, spacing);
+            List<Task> after = run.tasks().stream().filter(t -> t.index() >= 1_500).toList();
+            double period = 30;
+            List<Task> first5 = after.subList(0, 5);
+            double lag5 = first5.stream().mapToDouble(Task::lag).average().orElse(Double.NaN);
+            double fixed5 = fixed(first5.stream().map(t -> t.completion() - t.start()).toList(), period)[1];
+            long drifts = run.models().stream().mapToLong(Model::drifts).sum();
+            int detectedAt = detection(run.tasks(), factor);
+            List<Task> window = after.subList(80, Math.min(after.size(), 120));
+            double pollsWindow = window.stream().mapToInt(Task::polls).average().orElse(Double.NaN);
+            List<Double> newC = after.stream().map(t -> t.completion() - t.start()).toList();
+            Dist newDist = factor > 1 ? CadenceScenario.uniform(360, 900) : CadenceScenario.uniform(40, 100);
+            double newLimit = limit(newDist, newC, period)[0];
+            long lateOnes = after.subList(0, 100).stream().filter(t -> t.lag() > period).count();
+            boolean met = factor > 1 ? lag5 <= fixed5 + 1 && detectedAt <= 8 && pollsWindow <= 1.5 * newLimit
+                    : lateOnes <= 15;
+            out.append(String.format(Locale.ROOT, "| %s | %.1f s (%.1f s) | %s | %.2f (%.2f) | %d | %s |%n",
+                    factor > 1 ? "3x slower" : "3x faster", lag5, fixed5,
+                    detectedAt < 0 ? "not detected" : detectedAt + " completions (" + drifts + " drift(s))",
+                    pollsWindow, 1.5 * newLimit, lateOnes, met ? "**met**" : "**missed**"));
+        }
+        return out.append('\n').toString();
+    }
+
+    /**
+     * At which completion of a drifted task (1 for the first) the detector had fired, as the cadence's drift count
+     * says right after each completion; -1 when it never did.
+     */
+    private static int detection(List<Task> byCompletion, double factor) {
+        long before = -1;
+        int seen = 0;
+        for (Task t : byCompletion) {
+            if (t.index() < 1_500) {
+                before = t.drifts();
+                continue;
+            }
+            seen++;
+            if (t.drifts() > Math.max(0, before)) {
+                return seen;
+            }
+        }
+        return -1;
     }
 }

@@ -70,16 +70,37 @@ class HarnessArithmeticTest {
 
     @Test
     void cadenceCountsEveryPollAndTheLagToTheFirstPollAfterCompletion() {
-        // every task completes at exactly 100 s; a 30 s grid from 30 s polls at 30, 60, 90, 120: 4 polls, 20 s late
-        Cadence.Model model = new Cadence.Model("fixed", Family.VEO, Duration.ofSeconds(100), Duration.ofSeconds(100));
-        double[] r = Cadence.measure(model, Duration.ofSeconds(30), 50);
+        // every task completes exactly 100 s after it starts; a 30 s grid from 30 s polls at 30, 60, 90, 120:
+        // 4 polls, 20 s late; through the engine (CadenceScenario.run) and analytically (Cadence.fixed) alike
+        CadenceScenario.Workload w = new CadenceScenario.Workload("fixed", Family.VEO, "veo_3_1_fast",
+                Duration.ofSeconds(30), CadenceScenario.uniform(100, 100.000001));
+        double[] c = new double[50];
+        java.util.Arrays.fill(c, 100);
+        CadenceScenario.Run run = CadenceScenario.run(w, dev.taskpoll.spi.Cadence.fixedGrid(0, () -> 0), c, 7);
+        double[] r = CadenceScenario.figures(run.tasks(), 0, 50);
         assertThat(r[0]).isEqualTo(4.0);
         assertThat(r[1]).isCloseTo(20.0, within(1e-9));
         assertThat(r[2]).isCloseTo(20.0, within(1e-9));
+        double[] analytic = Cadence.fixed(java.util.Collections.nCopies(50, 100.0), 30);
+        assertThat(analytic).containsExactly(4.0, 20.0, 20.0);
+        assertThat(Cadence.fixed(java.util.Collections.nCopies(50, 100.0), 60)).as("60, 120")
+                .containsExactly(2.0, 20.0, 20.0);
+    }
 
-        double[] slower = Cadence.measure(model, Duration.ofSeconds(60), 50);
-        assertThat(slower[0]).as("60, 120").isEqualTo(2.0);
-        assertThat(slower[1]).isCloseTo(20.0, within(1e-9));
+    @Test
+    void theLimitScheduleIsTheRuleWithItsCapAndMeetsItsTarget() {
+        // uniform 120-300 s, 30 s period, mean lag 15 s: the published limit is about 3.45 polls (cadence.md)
+        CadenceScenario.Dist d = CadenceScenario.uniform(120, 300);
+        java.util.List<Double> c = new java.util.ArrayList<>();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 20_000; i++) {
+            c.add(d.quantile().applyAsDouble(r.nextDouble()));
+        }
+        double[] lim = Cadence.limit(d, c, 30);
+        assertThat(lim[1]).as("mean lag at the target").isLessThanOrEqualTo(15.0);
+        assertThat(lim[0]).as("polls per task").isBetween(3.3, 3.6);
+        assertThat(lim[2]).as("p99 lag under the cap").isLessThanOrEqualTo(30.0);
+        assertThat(CadenceScenario.normalCdf(CadenceScenario.inverseNormal(0.975))).isCloseTo(0.975, within(1e-6));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.taskpoll.micrometer;
 import dev.taskpoll.FleetStats;
 import dev.taskpoll.ModelStats;
 import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.spi.Cadence;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,8 +28,12 @@ import reactor.core.Disposable;
  * {@code Retry-After} pause), {@code taskpoll.circuit.open} (1 open, 0.5 half-open, 0 closed),
  * {@code taskpoll.pool.acquired} and {@code taskpoll.pool.pending} (connections). Per model, also tagged
  * {@code family} and {@code model} ({@code unknown} for tasks tracked without one): counters {@code taskpoll.polls},
- * {@code taskpoll.tasks.started} and {@code taskpoll.tasks.ended} (tagged {@code outcome}: completed, failed, error),
- * registered when a model is first tracked. Values are read when the registry asks: nothing is recorded on the poll
+ * {@code taskpoll.tasks.started}, {@code taskpoll.tasks.ended} (tagged {@code outcome}: completed, failed, error) and
+ * {@code taskpoll.tasks.stalled} (past the learned 99.9th percentile); with a learning cadence, gauges
+ * {@code taskpoll.cadence.median}, {@code taskpoll.cadence.p95} (the learned completion time) and
+ * {@code taskpoll.cadence.lag} (the mean detection lag its schedule expects), in seconds, NaN until it has learned
+ * something; polls per task is {@code taskpoll.polls} over {@code taskpoll.tasks.ended}. All registered when a model is
+ * first tracked. Values are read when the registry asks: nothing is recorded on the poll
  * path but a counter increment.
  */
 public final class TaskpollMeters implements MeterBinder, AutoCloseable {
@@ -73,6 +78,23 @@ public final class TaskpollMeters implements MeterBinder, AutoCloseable {
                 "failed")).description("tasks of this model that ended").register(registry);
         FunctionCounter.builder("taskpoll.tasks.ended", m, x -> x.snapshot().errors()).tags(t.and("outcome",
                 "error")).description("tasks of this model that ended").register(registry);
+        FunctionCounter.builder("taskpoll.tasks.stalled", m, x -> x.snapshot().stalled()).tags(t)
+                .description("tasks of this model that ran past its learned 99.9th percentile").register(registry);
+        String key = m.kind().name() + "/" + (m.model() == null ? "*" : m.model());
+        cadenceGauge(registry, t, key, "taskpoll.cadence.median", "learned median completion time, seconds",
+                Cadence.Model::median);
+        cadenceGauge(registry, t, key, "taskpoll.cadence.p95", "learned 95th percentile of the completion time, seconds",
+                Cadence.Model::p95);
+        cadenceGauge(registry, t, key, "taskpoll.cadence.lag", "the mean detection lag the schedule expects, seconds",
+                Cadence.Model::expectedMeanLag);
+    }
+
+    /** A learned figure of one model, read from the cadence when asked; NaN while it has learned nothing of it. */
+    private void cadenceGauge(MeterRegistry registry, Tags t, String key, String name, String description,
+                              java.util.function.Function<Cadence.Model, java.time.Duration> figure) {
+        Gauge.builder(name, client, c -> c.tracker().cadenceModels().stream().filter(x -> x.key().equals(key))
+                        .findFirst().map(x -> figure.apply(x).toMillis() / 1000.0).orElse(Double.NaN))
+                .tags(t).description(description).register(registry);
     }
 
     /** Stops registering meters for models tracked from now on. */

@@ -3,6 +3,11 @@ package dev.taskpoll.spi;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.catalog.TaskKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +48,135 @@ public interface Cadence {
     default void ended(Task task, TaskStatus terminal, long now) {
     }
 
+    /**
+     * After how long (ms since the task started) a task is unusually late: past its model's learned 99.9th
+     * percentile. The tracker reports it once, as a {@link dev.taskpoll.TaskStalled} event; the deadline still
+     * decides failure. {@link Long#MAX_VALUE} (the default): never.
+     */
+    default long stalledAfter(Task task) {
+        return Long.MAX_VALUE;
+    }
+
+    /** When the task is expected to end, as of {@code now}, if the cadence knows (the default: it does not). */
+    default Optional<Estimate> estimate(Task task, long now) {
+        return Optional.empty();
+    }
+
+    /** What the cadence has learned, per model (none for a cadence that does not learn). */
+    default List<Model> models() {
+        return List.of();
+    }
+
+    /**
+     * A tracker binds itself once, when it is built, before any other call; a cadence shared by several trackers is
+     * bound by each. Through the {@link Host} a cadence asks the tracker to plan its tasks again when its plans went
+     * wrong (a learned model found the provider 3x faster), and to keep what it learned in the tracker's task store.
+     * The default ignores it.
+     */
+    default void bind(Host host) {
+    }
+
+    /**
+     * The tracker is closing: forget the host {@link #bind} gave. A learning cadence may {@link Host#save} through it
+     * during this call, for the last time.
+     */
+    default void unbind(Host host) {
+    }
+
+    /**
+     * When to poll a task the cadence asked to plan again ({@link Host#replan}): by default {@link #nextPoll}. Called
+     * on the tracker's timer thread for a task with no poll in flight.
+     */
+    default long replan(Task task, long now) {
+        return nextPoll(task, now);
+    }
+
+    /**
+     * What the tracker's task store kept of this cadence's models (see {@link Host#save}), given back once when a
+     * tracker with a durable store starts, before it resumes any task; a model this cadence already learned something
+     * of in this process keeps what it has.
+     */
+    default void restore(List<Saved> saved) {
+    }
+
+    /** The tracker's side of {@link #bind}. */
+    interface Host {
+
+        /**
+         * Plans again, soon and on the tracker's timer thread (never on the caller's), every tracked task that
+         * {@code which} accepts and that has no poll in flight: its next poll becomes what {@link #replan(Task, long)}
+         * says as of then (sooner or later than the one planned). {@code which} runs on the timer thread with the
+         * task's view. Replanning may overlap a poll's own {@link #nextPoll} for the same task; either answer is a
+         * valid plan.
+         */
+        void replan(java.util.function.Predicate<Task> which);
+
+        /**
+         * Keeps a model in the tracker's task store (a durable one; otherwise nothing), replacing what was kept under
+         * its key, so that a restart or another instance does not start cold: its key, the completions observed in
+         * all, and the recent ones as {@code lo, hi} pairs (see {@link Saved}). Returns at once; the write runs on the
+         * store's own thread, and a failure is logged, not thrown.
+         */
+        void save(String key, long observations, long[] window);
+    }
+
+    /**
+     * What a learning cadence keeps of one model: its recent observations, each a completion known to lie in
+     * {@code (lo, hi]} ms after its task started.
+     *
+     * @param key          the model's key (family and model)
+     * @param observations completions observed in all
+     * @param window       the recent observations, oldest first, as {@code lo, hi} pairs (a copy is kept)
+     * @param at           when it was saved
+     */
+    record Saved(String key, long observations, long[] window, Instant at) {
+        public Saved {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(at, "at");
+            if (window.length % 2 != 0) {
+                throw new IllegalArgumentException("cadence model " + key + ": window has " + window.length
+                        + " numbers; it holds (lo, hi) pairs");
+            }
+            window = window.clone();
+        }
+
+        @Override
+        public long[] window() {
+            return window.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Saved[" + key + ", " + observations + " observations, " + window.length / 2 + " kept, at " + at
+                    + "]";
+        }
+    }
+
+    /**
+     * A task's expected end, from now.
+     *
+     * @param median the median of the remaining time
+     * @param low    its 10th percentile
+     * @param high   its 90th percentile
+     */
+    record Estimate(Duration median, Duration low, Duration high) {
+    }
+
+    /**
+     * One model as a learning cadence knows it.
+     *
+     * @param key             family and model
+     * @param observations    completions observed
+     * @param median          the learned median completion time
+     * @param p95             its 95th percentile
+     * @param expectedMeanLag the mean detection lag the current schedule expects
+     * @param drifts          how often drift was detected and the model relearned
+     * @param relearning      whether it is relearning after drift now
+     */
+    record Model(String key, long observations, Duration median, Duration p95, Duration expectedMeanLag,
+                 long drifts, boolean relearning) {
+    }
+
     /** What a cadence may know of one task: a view kept by the tracker, valid during the call only. */
     interface Task {
 
@@ -66,6 +200,15 @@ public interface Cadence {
 
         /** The latest status seen, if any. */
         @Nullable TaskStatus last();
+
+        /** The task id. */
+        String id();
+
+        /**
+         * When a poll last saw the task still running (scheduler ms), or {@link Long#MIN_VALUE} when none has: with the
+         * time the end was seen, the interval the completion lies in.
+         */
+        long lastSeenRunning();
     }
 
     /**

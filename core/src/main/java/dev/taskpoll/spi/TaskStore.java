@@ -33,7 +33,7 @@ import reactor.core.publisher.Mono;
  *   <li>The end, once: {@link #ended}, with the terminal status (recorded with it, in one write) or the error that
  *       ended tracking.</li>
  * </ol>
- * When a client starts, it subscribes to {@link #open()} once and tracks every task it gives, with its recorded
+ * When a client starts, it reads {@link #models()} (what a learning cadence kept) and then subscribes to {@link #open()} once and tracks every task it gives, with its recorded
  * start, deadline and first planned poll (the cadence continues from there). {@link #close()} is called when the
  * client closes, after tracking has stopped (without recording an end: the open tasks resume at the next start);
  * it commits what was written before it returns.
@@ -98,6 +98,22 @@ public interface TaskStore extends AutoCloseable {
 
     /** The most recent task recorded with {@code id}, with its history; empty when none is. */
     Mono<TaskRecord> task(String id);
+
+    /**
+     * What a learning cadence kept here ({@link #saveModel}), one per model key; read once when a tracking client
+     * starts, before {@link #open()}. A store that keeps none gives nothing (the default).
+     */
+    default Flux<Cadence.Saved> models() {
+        return Flux.empty();
+    }
+
+    /**
+     * Keeps what a learning cadence learned of one model, replacing what was kept under its key; called after its
+     * refits, at most every few completions of that model. A store that keeps none ignores it (the default).
+     */
+    default Mono<Void> saveModel(Cadence.Saved model) {
+        return Mono.empty();
+    }
 
     @Override
     void close();

@@ -81,4 +81,41 @@ final class Rows {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
     }
+
+    /** A cadence model's window as text: "lo:hi" pairs separated by commas (ms). */
+    static String window(long[] pairs) {
+        StringBuilder b = new StringBuilder(pairs.length * 8);
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(pairs[i]).append(':').append(pairs[i + 1]);
+        }
+        return b.toString();
+    }
+
+    /** The pairs of {@link #window(long[])}; a malformed pair is skipped, not fatal (the model relearns it). */
+    static long[] window(String text) {
+        if (text == null || text.isEmpty()) {
+            return new long[0];
+        }
+        String[] parts = text.split(",");
+        long[] out = new long[parts.length * 2];
+        int n = 0;
+        for (String p : parts) {
+            int colon = p.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            try {
+                long lo = Long.parseLong(p.substring(0, colon));
+                long hi = Long.parseLong(p.substring(colon + 1));
+                out[n++] = lo;
+                out[n++] = hi;
+            } catch (NumberFormatException e) {
+                // skipped
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
 }

@@ -36,7 +36,11 @@ final class Schema {
                     "CREATE INDEX history_task ON history (task)",
                     "CREATE TABLE results (task INTEGER NOT NULL REFERENCES tasks (rowid) ON DELETE CASCADE,"
                             + " idx INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
-                            + " stored_at INTEGER NOT NULL, PRIMARY KEY (task, idx))"));
+                            + " stored_at INTEGER NOT NULL, PRIMARY KEY (task, idx))"),
+            // 1 -> 2: what a learning cadence learned, per model: its recent completions as "lo:hi" pairs (ms)
+            List.of(
+                    "CREATE TABLE models (key TEXT PRIMARY KEY, observations INTEGER NOT NULL,"
+                            + " window TEXT NOT NULL, saved_at INTEGER NOT NULL)"));
 
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

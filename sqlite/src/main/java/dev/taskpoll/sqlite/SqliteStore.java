@@ -7,6 +7,7 @@ import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.catalog.TaskKind;
+import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.TaskStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -420,6 +421,37 @@ public final class SqliteStore implements TaskStore {
     }
 
     // ---- queries
+
+    @Override
+    public Flux<Cadence.Saved> models() {
+        return thread.read(c -> {
+            List<Cadence.Saved> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT key, observations, window, saved_at FROM models");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Cadence.Saved(rs.getString(1), rs.getLong(2), Rows.window(rs.getString(3)),
+                            Instant.ofEpochMilli(rs.getLong(4))));
+                }
+            }
+            return out;
+        }).flatMapIterable(l -> l);
+    }
+
+    @Override
+    public Mono<Void> saveModel(Cadence.Saved model) {
+        String window = Rows.window(model.window());
+        return thread.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO models (key, observations, window,"
+                    + " saved_at) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, model.key());
+                ps.setLong(2, model.observations());
+                ps.setString(3, window);
+                ps.setLong(4, model.at().toEpochMilli());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
 
     @Override
     public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {

@@ -12,6 +12,7 @@ import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.catalog.AssetLibrary;
 import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.TaskStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -290,6 +291,39 @@ class SqliteStoreTest {
         assertThat(version(file)).isEqualTo(2);
         assertThat(tables(file)).contains("models", "tasks");
         assertThat(s2.task("t").block(WAIT).history()).extracting(TaskStatus::rawStatus).containsExactly("queued");
+    }
+
+    @Test
+    void theRealVersion2MigrationKeepsVersion1sRecordsAndKeepsCadenceModels() throws Exception {
+        Path file = dir.resolve("v1.db");
+        SqliteStore v1 = SqliteStore.open(file, SqliteStoreOptions.defaults(), Schema.MIGRATIONS.subList(0, 1));
+        v1.started(tracked("t", status("t", "processing", T0))).block(WAIT);
+        v1.close();
+        assertThat(version(file)).isEqualTo(1);
+        assertThat(tables(file)).doesNotContain("models");
+
+        SqliteStore s = SqliteStore.open(file, SqliteStoreOptions.defaults());
+        open.add(s);
+        assertThat(version(file)).isEqualTo(Schema.CURRENT).isEqualTo(2);
+        assertThat(s.task("t").block(WAIT).history()).extracting(TaskStatus::rawStatus).containsExactly("processing");
+        assertThat(s.models().collectList().block(WAIT)).isEmpty();
+
+        Cadence.Saved veo = new Cadence.Saved("VEO/veo_3_1_fast", 812, new long[] {0, 152_000, 152_000, 182_000}, T0);
+        s.saveModel(veo).block(WAIT);
+        s.saveModel(new Cadence.Saved("VEO/veo_3_1_fast", 813, new long[] {0, 150_000}, T0.plusSeconds(1)))
+                .block(WAIT);
+        s.saveModel(new Cadence.Saved("NANO_BANANA/nano-banana-2", 3, new long[0], T0)).block(WAIT);
+        s.close();
+
+        SqliteStore again = SqliteStore.open(file, SqliteStoreOptions.defaults());
+        open.add(again);
+        List<Cadence.Saved> models = again.models().collectList().block(WAIT);
+        assertThat(models).extracting(Cadence.Saved::key)
+                .containsExactlyInAnyOrder("VEO/veo_3_1_fast", "NANO_BANANA/nano-banana-2");
+        Cadence.Saved kept = models.stream().filter(m -> m.key().startsWith("VEO")).findFirst().orElseThrow();
+        assertThat(kept.observations()).as("the later save replaced the earlier").isEqualTo(813);
+        assertThat(kept.window()).containsExactly(0, 150_000);
+        assertThat(kept.at()).isEqualTo(T0.plusSeconds(1));
     }
 
     private static long pageCount(Connection c) throws java.sql.SQLException {

@@ -5,6 +5,7 @@ import dev.taskpoll.ModelStats;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskStalled;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.TrackingStoppedException;
@@ -16,11 +17,14 @@ import dev.taskpoll.spi.ResultHandler;
 import dev.taskpoll.spi.StatusHints;
 import dev.taskpoll.spi.StatusSource;
 import dev.taskpoll.spi.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +35,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -83,11 +88,47 @@ public final class Engine implements StatusHints.Listener {
         this.hints = Objects.requireNonNull(hints, "hints");
         this.decider = new RetryDecider(options);
         hints.connect(this);
+        cadence.bind(host);
     }
+
+    /** What the cadence calls: tasks planned again (after drift), on the timer thread; models kept in the store. */
+    private final Cadence.Host host = new Cadence.Host() {
+        @Override
+        public void replan(java.util.function.Predicate<Cadence.Task> which) {
+            if (closed) {
+                return;
+            }
+            timer().schedule(() -> {
+                long now = timer().now();
+                for (PollLoop loop : loops.values()) {
+                    loop.replan(which, now);
+                }
+            }, timer().now());
+        }
+
+        @Override
+        public void save(String key, long observations, long[] window) {
+            if (closed || !durable) {
+                return;
+            }
+            Cadence.Saved model = new Cadence.Saved(key, observations, window, Instant.ofEpochMilli(timer().now()));
+            store.saveModel(model).subscribe(null, e -> log.warn("cadence model {}: the task store did not keep it"
+                    + " ({})", key, e.toString()));
+        }
+    };
 
     public Flux<TaskStatus> track(TaskRef task) {
         Objects.requireNonNull(task, "task");
-        return new Tracked(key(task), task, policy(task));
+        return new Tracked(key(task), task, policy(task), false);
+    }
+
+    /**
+     * Tracks a task this process knows nothing about (submitted elsewhere, perhaps long ago): its first poll at once,
+     * then as {@link #track}; a learning cadence does not learn from it, its start being unknown.
+     */
+    public Flux<TaskStatus> watch(TaskRef task) {
+        Objects.requireNonNull(task, "task");
+        return new Tracked(key(task), task, policy(task), true);
     }
 
     private Key key(TaskRef task) {
@@ -164,7 +205,15 @@ public final class Engine implements StatusHints.Listener {
         if (!durable) {
             return;
         }
-        resuming.update(store.open().subscribe(this::adopt,
+        // what the cadence learned before the restart first, so that resumed tasks are planned with it
+        Mono<Void> models = store.models().collectList()
+                .doOnNext(cadence::restore)
+                .onErrorResume(e -> {
+                    log.warn("reading the cadence models of {} failed; learning starts cold ({})", store, e.toString());
+                    return Mono.empty();
+                })
+                .then();
+        resuming.update(models.thenMany(Flux.defer(store::open)).subscribe(this::adopt,
                 e -> log.error("reading the open tasks of " + store + " failed; they are not tracked", e)));
     }
 
@@ -184,6 +233,7 @@ public final class Engine implements StatusHints.Listener {
      * subscriptions fail the same way.
      */
     public void close() {
+        cadence.unbind(host); // while open: the cadence keeps what it learned since its last save
         closed = true;
         resuming.dispose();
         for (PollLoop loop : loops.values()) {
@@ -227,11 +277,13 @@ public final class Engine implements StatusHints.Listener {
         private final Key key;
         private final TaskRef ref;
         private final PollPolicy policy;
+        private final boolean atOnce;
 
-        Tracked(Key key, TaskRef ref, PollPolicy policy) {
+        Tracked(Key key, TaskRef ref, PollPolicy policy, boolean atOnce) {
             this.key = key;
             this.ref = ref;
             this.policy = policy;
+            this.atOnce = atOnce;
         }
 
         @Override
@@ -254,7 +306,7 @@ public final class Engine implements StatusHints.Listener {
                     continue;
                 }
                 if (added == StatusHub.Added.FIRST) {
-                    loop.start();
+                    loop.start(atOnce);
                     TaskStatus early = pendingHints.remove(key);
                     if (early != null) {
                         loop.hint(early);
@@ -367,6 +419,24 @@ public final class Engine implements StatusHints.Listener {
 
     @Nullable ResultHandler results() {
         return results;
+    }
+
+    /** A task passed its model's learned 99.9th percentile: an event, and a count per model. */
+    void stalled(PollLoop loop, long running, long threshold) {
+        loop.counters().stalled();
+        published(new TaskStalled(loop.id(), Duration.ofMillis(running), Duration.ofMillis(threshold)));
+    }
+
+    /** When a tracked task is expected to end, as the cadence sees it; empty when it is not tracked here. */
+    public Optional<Cadence.Estimate> estimate(TaskRef task) {
+        PollLoop loop = loops.get(key(task));
+        return loop == null || !loop.started() || loop.watched() ? Optional.empty()
+                : cadence.estimate(loop, timer.now());
+    }
+
+    /** What the cadence has learned. */
+    public List<Cadence.Model> cadenceModels() {
+        return cadence.models();
     }
 
     /** An event for the feed; nothing is done while nobody follows it. */

@@ -16,6 +16,7 @@ final class ModelCounters implements ModelStats.Live {
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder stalled = new LongAdder();
 
     ModelCounters(TaskKind kind, @Nullable String model) {
         this.kind = kind;
@@ -48,8 +49,13 @@ final class ModelCounters implements ModelStats.Live {
         errors.increment();
     }
 
+    void stalled() {
+        stalled.increment();
+    }
+
     @Override
     public ModelStats snapshot() {
-        return new ModelStats(kind, model, polls.sum(), started.sum(), completed.sum(), failed.sum(), errors.sum());
+        return new ModelStats(kind, model, polls.sum(), started.sum(), completed.sum(), failed.sum(), errors.sum(),
+                stalled.sum());
     }
 }

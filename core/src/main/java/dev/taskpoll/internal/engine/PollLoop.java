@@ -87,6 +87,10 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private volatile boolean confirm;
     private volatile boolean started;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
+    private long lastSeenRunning = Long.MIN_VALUE;
+    /** Watched: tracked by reference with nothing known of it (its start): polled at once, not learned from. */
+    private boolean watched;
+    private boolean stallReported;
 
     PollLoop(Engine engine, Engine.Key key, TaskRef ref, PollPolicy policy) {
         this.engine = engine;
@@ -99,6 +103,10 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (engine.durable()) {
             pin();
         }
+    }
+
+    ModelCounters counters() {
+        return counters;
     }
 
     // ---- Cadence.Task: the cadence's view, valid during its calls
@@ -138,6 +146,16 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         return last;
     }
 
+    @Override
+    public String id() {
+        return key.id();
+    }
+
+    @Override
+    public long lastSeenRunning() {
+        return lastSeenRunning;
+    }
+
     // ---- life
 
     /** The shared timer says the next poll, or the deadline, is due. */
@@ -164,6 +182,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         return started;
     }
 
+    /** Tracked by reference with its start unknown: no estimate, nothing learned. */
+    boolean watched() {
+        return watched;
+    }
+
     /** This task as the store knows it. */
     TaskRef ref() {
         return new TaskRef(key.id(), kind, model, policy);
@@ -185,15 +208,19 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         return true;
     }
 
-    /** Tracking starts (first subscriber): the store's record first, when durable, then the timer. */
-    void start() {
+    /**
+     * Tracking starts (first subscriber): the store's record first, when durable, then the timer. {@code atOnce}: a
+     * task nothing is known of (watched): its first poll now, and no learning from it (its start is unknown).
+     */
+    void start(boolean atOnce) {
         if (!markStarted()) {
             return;
         }
         long now = engine.timer().now();
         startedAt = now;
         deadlineAt = now + policy.deadline().toMillis();
-        nextDue = engine.cadence().firstPoll(this, now);
+        watched = atOnce;
+        nextDue = atOnce ? now : engine.cadence().firstPoll(this, now);
         TaskStore store = engine.store();
         if (!store.durable()) {
             arm();
@@ -286,6 +313,18 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             counters.errored();
             log.warn("task '{}': the task store refused a write; tracking stops here ({})", key.id(), e.toString());
             error(e);
+        }
+    }
+
+    /** The cadence asked for its plans again: the next poll moves to what it says now (timer thread). */
+    void replan(java.util.function.Predicate<Cadence.Task> which, long now) {
+        if (done != 0 || !started || polling != 0 || !which.test(this)) {
+            return;
+        }
+        long due = engine.cadence().replan(this, now);
+        if (due != nextDue) {
+            nextDue = due;
+            arm();
         }
     }
 
@@ -423,6 +462,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 recorded(() -> engine.store().status(ref(), changed), () -> emit(changed));
             }
         }
+        lastSeenRunning = now;
+        if (!stallReported && !watched && now - startedAt > engine.cadence().stalledAfter(this)) {
+            stallReported = true; // once: unusually late for its model, though not failed
+            engine.stalled(this, now - startedAt, engine.cadence().stalledAfter(this));
+        }
         boolean confirming = confirm;
         confirm = false; // a callback said terminal but this poll did not (yet): ask again at the normal cadence
         long watchdog = engine.options().callbackWatchdog().toMillis();
@@ -447,7 +491,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      */
     private void ending(TaskStatus terminal, long now) {
         counters.ended(terminal.state());
-        engine.cadence().ended(this, terminal, now);
+        if (!watched) {
+            engine.cadence().ended(this, terminal, now);
+        }
         ResultHandler results = engine.results();
         if (results == null || terminal.state() != TaskState.COMPLETED) {
             recordEnd(terminal, null);

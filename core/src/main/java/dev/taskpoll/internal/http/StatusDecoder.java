@@ -76,7 +76,8 @@ public final class StatusDecoder {
                 duration.isNumber() && duration.asDouble() >= 0
                         ? Duration.ofMillis(Math.round(duration.asDouble() * 1000)) : null,
                 tokens.isIntegralNumber() ? tokens.asLong() : null,
-                observedAt);
+                observedAt,
+                instant(node.has("completed_at") ? node.get("completed_at") : node.path("finished_at")));
     }
 
     /**
@@ -95,6 +96,25 @@ public final class StatusDecoder {
             known = strings.putIfAbsent(s, s);
         }
         return known != null ? known : s;
+    }
+
+    /**
+     * A provider's completion time: Unix seconds, Unix milliseconds (a number past the year 33658 in seconds) or an
+     * ISO-8601 instant; null when absent or unreadable.
+     */
+    static @Nullable Instant instant(JsonNode n) {
+        if (n.isIntegralNumber()) {
+            long v = n.asLong();
+            return v > 1_000_000_000_000L ? Instant.ofEpochMilli(v) : Instant.ofEpochSecond(v);
+        }
+        if (n.isTextual()) {
+            try {
+                return Instant.parse(n.asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static void addUrl(List<String> urls, JsonNode n) {

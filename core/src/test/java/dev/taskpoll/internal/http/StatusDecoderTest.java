@@ -51,6 +51,20 @@ class StatusDecoderTest {
     }
 
     @Test
+    void aProvidersCompletionTimeInSecondsMillisecondsOrIso8601AndNothingWhenUnreadable() {
+        String body = "{\"id\":\"task_1\",\"status\":\"completed\",\"output\":{\"url\":\"https://cdn.x/a\"},";
+        assertThat(decode(body + "\"completed_at\":1774836724}").completedAt())
+                .isEqualTo(Instant.ofEpochSecond(1774836724));
+        assertThat(decode(body + "\"completed_at\":1774836724512}").completedAt())
+                .isEqualTo(Instant.ofEpochMilli(1774836724512L));
+        assertThat(decode(body + "\"finished_at\":\"2026-11-21T10:00:05Z\"}").completedAt())
+                .isEqualTo(Instant.parse("2026-11-21T10:00:05Z"));
+        assertThat(decode(body + "\"completed_at\":\"yesterday\"}").completedAt()).isNull();
+        assertThat(decode(body + "\"completed_at\":null}").completedAt()).isNull();
+        assertThat(decode(body.substring(0, body.length() - 1) + "}").completedAt()).isNull();
+    }
+
+    @Test
     void aCompletedImage() {
         TaskStatus s = decode("{\"id\":\"abc123def456\",\"object\":\"image.generation\",\"created\":1761635478,"
                 + "\"model\":\"nano-banana-2\",\"status\":\"completed\",\"image_url\":\"https://cdn.x/i.png\"}");

@@ -6,16 +6,19 @@ import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.cadence.CadenceOptions;
+import dev.taskpoll.cadence.LearnedCadence;
 import dev.taskpoll.capture.CaptureOptions;
-import dev.taskpoll.spi.TaskStore;
-import org.jspecify.annotations.Nullable;
 import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.TaskStore;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -34,6 +37,24 @@ final class Connection {
 
     @Option(names = "--model", description = "The model, to pick its family's poll policy (default: 30 s, 30 min).")
     String model;
+
+    @Option(names = "--cadence", defaultValue = "fixed", paramLabel = "fixed|learned",
+            description = "When to poll: fixed (the family's period, or --interval; the default) or learned (each "
+                    + "model's completion times, learned and kept in the store; expected ends shown).")
+    String cadence;
+
+    /** The cadence --cadence names; the fixed grid is the tracker's default (null). */
+    @Nullable Cadence cadence(CommandLine cl) {
+        switch (cadence.toLowerCase(Locale.ROOT)) {
+            case "fixed":
+                return null;
+            case "learned":
+                return LearnedCadence.create(CadenceOptions.defaults());
+            default:
+                throw new CommandLine.ParameterException(cl, "--cadence: '" + cadence
+                        + "' is not one of fixed, learned");
+        }
+    }
 
     Family family(CommandLine cl) {
         switch (dialect.toLowerCase(Locale.ROOT)) {
@@ -84,6 +105,10 @@ final class Connection {
                 throw new CommandLine.ParameterException(cl, "--api-key: not set; pass --api-key or set OPC_API_KEY");
             }
             TrackerOptions.Builder t = TrackerOptions.builder().fleet(FleetOptions.disabled()).store(store);
+            Cadence chosen = cadence(cl);
+            if (chosen != null) {
+                t.cadence(chosen);
+            }
             if (family != null && policy != null) {
                 t.policy(family, policy);
             }

@@ -2,6 +2,8 @@ package dev.taskpoll.examples.cli;
 
 import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskStalled;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskStoreException;
@@ -19,10 +21,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 import reactor.core.Disposable;
 
 /**
@@ -92,6 +94,9 @@ final class RunCommand implements Callable<Integer> {
                 TaskEvent e = events.poll();
                 if (e != null) {
                     outcomes.print(cl, e);
+                    if (e instanceof TaskStatus s && !s.isTerminal()) {
+                        expectedEnd(cl, client, connection.ref(cl, s.taskId(), connection.family(cl).defaultPolicy()));
+                    }
                     continue;
                 }
                 if (untilIdle && System.nanoTime() >= nextIdleCheck) {
@@ -116,6 +121,27 @@ final class RunCommand implements Callable<Integer> {
                 outcomes.failed, outcomes.errors);
         cl.getErr().flush();
         return outcomes.errors > 0 ? 1 : outcomes.failed > 0 ? 2 : 0;
+    }
+
+    /** With a learned cadence, the task's expected end on stderr (nothing with the fixed grid). */
+    static void expectedEnd(CommandLine cl, TaskpollClient client, TaskRef ref) {
+        client.tracker().expectedEnd(ref).ifPresent(e -> {
+            cl.getErr().printf("taskpoll: %s expected to end in about %s (%s to %s)%n", ref.id(),
+                    human(e.median()), human(e.low()), human(e.high()));
+            cl.getErr().flush();
+        });
+    }
+
+    /** 45s, 3m10s, 1h2m. */
+    static String human(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
+        }
+        return (s / 3600) + "h" + ((s % 3600) / 60) + "m";
     }
 
     /** Nothing tracked here and nothing open in the store (a task whose capture runs is still open there). */
@@ -158,6 +184,10 @@ final class RunCommand implements Callable<Integer> {
             } else if (e instanceof TrackingFailed f) {
                 errors++;
                 err.println("taskpoll run: " + f.failure().getMessage());
+            } else if (e instanceof TaskStalled st) {
+                err.printf("taskpoll run: %s is running for %s, past its model's learned 99.9th percentile (%s);"
+                        + " still tracked until its deadline%n", st.taskId(), human(st.running()),
+                        human(st.threshold()));
             }
             err.flush();
         }

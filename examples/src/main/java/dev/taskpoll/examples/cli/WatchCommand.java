@@ -20,8 +20,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code taskpoll watch <id>...}: tracks tasks, one JSON line per status change on stdout, diagnostics on stderr.
- * Exit 0 when every task completed, 2 when any failed or was cancelled, 1 on a tracking error.
+ * {@code taskpoll watch <id>...}: tracks tasks, one JSON line per status change on stdout, diagnostics on stderr. The
+ * first poll of each task happens at once (the task was submitted elsewhere; nothing is known of it). Exit 0 when
+ * every task completed, 2 when any failed or was cancelled, 1 on a tracking error.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
         description = "Track tasks; print one JSON line per status change. Exit 0 all completed, 2 any failed or "
@@ -56,7 +57,8 @@ final class WatchCommand implements Callable<Integer> {
         PollPolicy chosen = policy;
         List<dev.taskpoll.TaskRef> refs = ids.stream().map(id -> connection.ref(cl, id, chosen)).toList();
         try (TaskpollClient client = connection.client(cl, System.getenv())) {
-            return follow(cl, "watch", refs.stream().map(client::track).toList(), chosen.deadline());
+            // a task submitted elsewhere: its first poll at once (a finished one is printed in one request)
+            return follow(cl, "watch", refs.stream().map(client::watch).toList(), chosen.deadline());
         }
     }
 

@@ -3,6 +3,8 @@ package dev.taskpoll.examples.dashboard;
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.cadence.CadenceOptions;
+import dev.taskpoll.cadence.LearnedCadence;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.sqlite.SqliteStore;
@@ -46,24 +48,35 @@ public class DashboardApplication {
             @Value("${taskpoll.api-key:${OPC_API_KEY:}}") String apiKey,
             @Value("${taskpoll.sim-scale:60}") double scale,
             @Value("${taskpoll.out:taskpoll-out}") Path out,
-            @Value("${taskpoll.store:}") String storeFile) {
+            @Value("${taskpoll.store:}") String storeFile,
+            @Value("${taskpoll.cadence:learned}") String cadence) {
         // every generation is recorded (taskpoll.store, default <out>/dashboard.db; none for memory only), and the
         // client stores every completed one's results itself
         Path file = storeFile.isBlank() ? out.resolve("dashboard.db") : storeFile.equals("none") ? null
                 : Path.of(storeFile);
         TaskStore store = file == null ? TaskStore.none() : SqliteStore.open(file);
+        // learned (the default here): each model's completion times, kept in the store; expected ends shown
+        if (!cadence.equals("learned") && !cadence.equals("fixed")) {
+            store.close();
+            throw new IllegalArgumentException("taskpoll.cadence: '" + cadence + "' is not one of learned, fixed");
+        }
         CaptureOptions.Builder capture = CaptureOptions.builder(out);
         if (!baseUrl.isBlank()) {
             return new Api(TaskpollClient.create(ClientOptions.builder().baseUrl(baseUrl).apiKey(apiKey)
-                    .trackerOptions(TrackerOptions.builder().store(store).build()).capture(capture.build()).build()),
+                    .trackerOptions(tracker(cadence).store(store).build()).capture(capture.build()).build()),
                     null);
         }
         SimTime time = SimTime.accelerated(scale);
         Simulator sim = Simulator.builder().time(time).failureRate(0.1).build().start();
         TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
-                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).store(store).build())
+                .trackerOptions(tracker(cadence).scheduler(time.scheduler()).store(store).build())
                 .capture(capture.allowPlainHttpOnLoopback(true).build()).build());
         return new Api(client, sim);
+    }
+
+    private static TrackerOptions.Builder tracker(String cadence) {
+        TrackerOptions.Builder b = TrackerOptions.builder();
+        return cadence.equals("learned") ? b.cadence(LearnedCadence.create(CadenceOptions.defaults())) : b;
     }
 
     @Bean(destroyMethod = "close")

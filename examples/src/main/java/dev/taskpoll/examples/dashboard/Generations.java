@@ -148,7 +148,8 @@ final class Generations implements AutoCloseable {
                 entry.emit(event("end", "{\"id\":\"" + entry.id + "\"}"));
                 entry.end();
             } else {
-                follow(entry, client.track(TaskRef.of(entry.id, r.kind(), r.model())));
+                TaskRef ref = TaskRef.of(entry.id, r.kind(), r.model());
+                follow(entry, client.track(ref), ref);
             }
         }
     }
@@ -166,16 +167,22 @@ final class Generations implements AutoCloseable {
                 entries.put(entry.id, entry);
                 evict();
             }
-            follow(entry, client.track(submission));
+            follow(entry, client.track(submission), submission.ref());
             return entry;
         });
     }
 
-    private void follow(Entry entry, Flux<TaskStatus> statuses) {
+    private void follow(Entry entry, Flux<TaskStatus> statuses, TaskRef ref) {
             entry.tracking = statuses
-                    .map(s -> {
+                    .concatMapIterable(s -> {
                         entry.last = s;
-                        return event("status", StatusJson.line(s));
+                        ServerSentEvent<String> status = event("status", StatusJson.line(s));
+                        // with a learned cadence: when the task is expected to end, from now (seconds)
+                        return s.isTerminal() ? List.of(status) : client.tracker().expectedEnd(ref)
+                                .map(e -> List.of(status, event("expected", JSON.createObjectNode().put("id", entry.id)
+                                        .put("median", e.median().toSeconds()).put("low", e.low().toSeconds())
+                                        .put("high", e.high().toSeconds()).toString())))
+                                .orElse(List.of(status));
                     })
                     .onErrorResume(e -> Mono.just(event("problem", JSON.createObjectNode()
                             .put("id", entry.id).put("message", String.valueOf(e.getMessage())).toString())))

@@ -159,6 +159,10 @@ class CliIT {
         assertThat(badModel.exit()).isEqualTo(64);
         assertThat(badModel.err()).contains("--model: 'sora-2' is not a documented GlobalAI OPC model");
 
+        Run badCadence = cli("run", "--api-key", "k", "--cadence", "smart");
+        assertThat(badCadence.exit()).isEqualTo(64);
+        assertThat(badCadence.err()).contains("--cadence: 'smart' is not one of fixed, learned");
+
         Run plainHttp = cli("get", "x", "--api-key", "k", "--base-url", "http://api.example.com");
         assertThat(plainHttp.exit()).isEqualTo(64);
         assertThat(plainHttp.err()).contains("plain http");

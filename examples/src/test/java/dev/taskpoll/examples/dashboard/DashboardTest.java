@@ -97,6 +97,32 @@ class DashboardTest {
     }
 
     @Test
+    void aRunningGenerationShowsWhenItIsExpectedToEndFromTheLearnedCadence() throws Exception {
+        // the dashboard's default cadence learns; until it has, the docs' 2-5 min for VEO: a task seen processing at
+        // its first poll gets an expected end (5 tasks: that none is seen processing has a chance below 1 in 5,000)
+        List<JsonNode> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = submit("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":\"a fox " + i + "\"}");
+            for (ServerSentEvent<String> e : events(id)) {
+                if ("expected".equals(e.event())) {
+                    JsonNode x = json(e.data());
+                    assertThat(x.get("id").asText()).isEqualTo(id);
+                    expected.add(x);
+                }
+            }
+        }
+        assertThat(expected).isNotEmpty().allSatisfy(x -> {
+            long low = x.get("low").asLong();
+            long median = x.get("median").asLong();
+            long high = x.get("high").asLong();
+            assertThat(low).isBetween(0L, median);
+            assertThat(high).isBetween(median, 300L); // seconds from now; VEO's documented range ends at 5 min
+        });
+        assertThat(web.get().uri("/").exchange().expectStatus().isOk().expectBody(String.class).returnResult()
+                .getResponseBody()).as("the page shows it").contains("expected to end in about");
+    }
+
+    @Test
     void aFailedGenerationEndsWithItsErrorAndNothingStored() throws Exception {
         // the embedded simulator fails 10%: submit until one fails (bounded), and check that one
         for (int i = 0; i < 60; i++) {

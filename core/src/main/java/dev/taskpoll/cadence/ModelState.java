@@ -1,0 +1,240 @@
+package dev.taskpoll.cadence;
+
+import dev.taskpoll.catalog.GenerationTime;
+import dev.taskpoll.spi.Cadence;
+import java.util.Arrays;
+
+/**
+ * What a learned cadence knows of one model (and request shape): its recent observations, the distribution fitted to
+ * them, the schedule built from it, and two drift detectors. Observations come in from completions (any thread);
+ * refits run on the cadence's refit scheduler; polls read {@link #schedule} (volatile, immutable) and nothing else.
+ *
+ * <p>Drift is watched with two CUSUM tests (Page's cumulative sum of log-likelihood ratios, reset at zero): a
+ * <em>slowdown</em> shows as tasks still running where the model says 95% have ended (a chance of 5% under the model,
+ * 90% once the provider is 3x slower), a <em>speed-up</em> as tasks already done at their first poll (the model's
+ * chance of that against 70%: tasks started before a speed-up keep completing among those after it). Either fires at
+ * a sum of {@value #THRESHOLD} (4 late tasks in a row; 6 done at a first poll planned with an 18% chance, or 2 done at
+ * a probe), which under the model happens about once in several thousand completions. Then the past is thrown away but the completions that showed the drift, the prior
+ * is forgotten, and the midpoint estimator serves for the next {@value #MIDPOINT_FOR} completions before EM takes
+ * over again; meanwhile the guards keep the lag at the fixed grid's: past the learned 95th percentile, and beyond
+ * everything seen, the task is polled at the period.
+ */
+final class ModelState {
+
+    static final int WINDOW = 1024;
+    static final int MIDPOINT_FOR = 100;
+    static final double THRESHOLD = 8;
+    /**
+     * The chance of "done at the first poll" a speed-up is tested for: 70%, not all, since tasks started before it
+     * still complete among the new ones for a while.
+     */
+    private static final double FAST_HIT = 0.7;
+
+    /** What {@link #observe} asks of the cadence. */
+    enum Then { NOTHING, REFIT, DRIFTED }
+
+    private static final byte LATE = 1;
+    private static final byte EARLY = 2;
+
+    final String key;
+    final long period;
+    final double targetLag;
+    final long minGap;
+    private final double[] edges;
+    private final double[] prior;
+    private final double priorMax;
+
+    // guarded by this
+    private double priorWeight;
+    private final long[] lo = new long[WINDOW];
+    private final long[] hi = new long[WINDOW];
+    private final byte[] flags = new byte[WINDOW];
+    private int count;
+    private int head;
+    private long total;
+    private long sinceFit;
+    private long maxSeen;
+    private int midpointLeft;
+    private long drifts;
+    private double slowSum;
+    private final double[] edges4 = new double[4];
+    private int fits;
+    private double fastSum;
+
+    private volatile Distribution distribution;
+    volatile Schedule schedule;
+    private volatile double q95;
+    private volatile double q999;
+
+    ModelState(String key, GenerationTime prior, double priorWeight, long period, double targetLag, long minGap) {
+        this.key = key;
+        this.period = period;
+        this.targetLag = targetLag;
+        this.minGap = minGap;
+        double priorMin = prior.min().toMillis();
+        this.priorMax = prior.max().toMillis();
+        this.edges = Distribution.edgesFor(priorMin, priorMax);
+        this.prior = Distribution.uniformPrior(edges, priorMin, priorMax);
+        this.priorWeight = priorWeight;
+        refit();
+    }
+
+    /** A completion: somewhere in (lo, hi] ms after the task started (lo 0: its first poll saw it done). */
+    synchronized Then observe(long l, long r) {
+        long h = Math.max(r, l + 1);
+        // the detectors read the model the task was polled with
+        boolean late = l >= q95;
+        boolean early = l <= 0;
+        double chance = early ? Math.min(0.9, Math.max(0.01, distribution.cdf(h))) : 0;
+        slowSum = Math.max(0, slowSum + (late ? Math.log(0.9 / 0.05) : Math.log(0.1 / 0.95)));
+        // a task not done at its first poll is evidence against a speed-up in proportion to that poll's chance
+        double firstChance = Math.min(0.9, distribution.cdf(schedule.first()));
+        fastSum = early ? Math.max(0, fastSum + Math.log(FAST_HIT / chance))
+                : Math.max(0, fastSum + Math.log((1 - FAST_HIT) / (1 - firstChance)));
+        lo[head] = Math.max(0, l);
+        hi[head] = h;
+        flags[head] = (byte) ((late ? LATE : 0) | (early ? EARLY : 0));
+        head = (head + 1) % WINDOW;
+        count = Math.min(WINDOW, count + 1);
+        total++;
+        sinceFit++;
+        maxSeen = Math.max(maxSeen, h);
+        if (midpointLeft > 0) {
+            midpointLeft--;
+        }
+        if (midpointLeft > 0) { // relearning: its early completions are the short ones, no evidence of more drift
+            slowSum = 0;
+            fastSum = 0;
+        }
+        if (slowSum >= THRESHOLD) {
+            drifted(LATE);
+            return Then.DRIFTED;
+        }
+        if (fastSum >= THRESHOLD) {
+            drifted(EARLY);
+            return Then.DRIFTED;
+        }
+        boolean due = total <= 3 || total == 5 || total == 8 || total == 13 || total == 20 || sinceFit >= 25
+                || midpointLeft > 0 && sinceFit >= 5;
+        return due ? Then.REFIT : Then.NOTHING;
+    }
+
+    /**
+     * Keeps only the recent observations that showed the drift (flagged {@code kind}, among the last 16), forgets the
+     * prior, estimates by midpoints for a while.
+     */
+    private void drifted(byte kind) {
+        drifts++;
+        long[] l = new long[16];
+        long[] h = new long[16];
+        int n = 0;
+        long newMax = 0;
+        for (int i = 0; i < Math.min(16, count); i++) {
+            int at = Math.floorMod(head - 1 - i, WINDOW);
+            if ((flags[at] & kind) != 0) {
+                l[n] = lo[at];
+                h[n] = hi[at];
+                newMax = Math.max(newMax, h[n]);
+                n++;
+            }
+        }
+        Arrays.fill(lo, 0);
+        Arrays.fill(hi, 0);
+        Arrays.fill(flags, (byte) 0);
+        System.arraycopy(l, 0, lo, 0, n);
+        System.arraycopy(h, 0, hi, 0, n);
+        count = n;
+        head = n % WINDOW;
+        maxSeen = newMax;
+        priorWeight = 0.05; // enough to keep the distribution defined, not to pull it back
+        midpointLeft = MIDPOINT_FOR;
+        slowSum = 0;
+        fastSum = 0;
+        fits = 0;
+        // until the refit, the safe schedule: the fixed grid
+        schedule = Schedule.grid(period);
+    }
+
+    /** Fits the distribution to the window and builds the schedule from it (off the poll path). */
+    void refit() {
+        long[] l;
+        long[] h;
+        int n;
+        double weight;
+        boolean midpoint;
+        double known;
+        synchronized (this) {
+            n = count;
+            l = Arrays.copyOf(lo, WINDOW);
+            h = Arrays.copyOf(hi, WINDOW);
+            weight = priorWeight;
+            midpoint = midpointLeft > 0;
+            known = Math.max(maxSeen, total == 0 || weight >= 1 ? priorMax : 0);
+            sinceFit = 0;
+        }
+        if (known <= 0) {
+            known = priorMax;
+        }
+        Distribution d = midpoint ? Estimator.midpoint(edges, prior, weight, l, h, n)
+                : Estimator.em(edges, prior, weight, l, h, n);
+        double edge = d.quantile(Schedule.EDGE);
+        synchronized (this) { // the earliest edge of the last few fits: one fit's late excursion costs the p99 lag
+            edges4[fits++ % edges4.length] = edge;
+            for (int i = 0; i < Math.min(fits, edges4.length); i++) {
+                edge = Math.min(edge, edges4[i]);
+            }
+        }
+        Schedule s = Schedule.build(d, period, targetLag, minGap, known, edge);
+        distribution = d;
+        q95 = d.quantile(0.95);
+        q999 = d.quantile(0.999);
+        schedule = s;
+    }
+
+    Distribution distribution() {
+        return distribution;
+    }
+
+    double q999() {
+        return q999;
+    }
+
+    synchronized long observations() {
+        return total;
+    }
+
+    synchronized long drifts() {
+        return drifts;
+    }
+
+    synchronized boolean relearning() {
+        return midpointLeft > 0;
+    }
+
+    /** The window, oldest first, as (lo, hi) pairs: what a store keeps. */
+    synchronized long[] window() {
+        long[] out = new long[2 * count];
+        for (int i = 0; i < count; i++) {
+            int k = Math.floorMod(head - count + i, WINDOW);
+            out[2 * i] = lo[k];
+            out[2 * i + 1] = hi[k];
+        }
+        return out;
+    }
+
+    /** Takes up a window a store kept (before any observation of this process); refit after. */
+    synchronized void restore(Cadence.Saved kept) {
+        long[] w = kept.window();
+        int pairs = w.length / 2;
+        int n = Math.min(WINDOW, pairs);
+        for (int i = 0; i < n; i++) {
+            int from = pairs - n + i;
+            lo[i] = Math.max(0, w[2 * from]);
+            hi[i] = Math.max(w[2 * from + 1], lo[i] + 1);
+            maxSeen = Math.max(maxSeen, hi[i]);
+        }
+        count = n;
+        head = n % WINDOW;
+        total = Math.max(kept.observations(), n);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.cadence.CadenceOptions;
+import dev.taskpoll.cadence.LearnedCadence;
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * The learned cadence inside the tracker, on virtual time: expected ends, the stall event, and {@code watch}'s first
+ * poll at once. A status source answers {@code processing} until a task's completion time, {@code completed} after.
+ */
+class LearnedTrackingTest {
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final Map<String, Long> doneAt = new ConcurrentHashMap<>();
+    private final List<String> polls = new CopyOnWriteArrayList<>();
+    private TaskTracker tracker;
+
+    private TaskTracker tracker(Cadence cadence) {
+        tracker = TaskTracker.create(Map.of(Dialect.OPC, id -> Mono.fromSupplier(() -> {
+            long now = vts.now(TimeUnit.MILLISECONDS);
+            polls.add(id + "@" + now);
+            boolean complete = now >= doneAt.getOrDefault(id, Long.MAX_VALUE);
+            return new TaskStatus(id, complete ? TaskState.COMPLETED : TaskState.PROCESSING,
+                    complete ? "completed" : "processing", "veo_3_1_fast", null,
+                    complete ? List.of("https://cdn.example/" + id + ".mp4") : List.of(), null, null, null,
+                    Instant.ofEpochMilli(now));
+        })), TrackerOptions.builder().scheduler(vts).phaseSpread(0).fleet(FleetOptions.disabled())
+                .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(30), Duration.ofHours(2))).cadence(cadence)
+                .build());
+        return tracker;
+    }
+
+    @AfterEach
+    void close() {
+        if (tracker != null) {
+            tracker.close();
+        }
+        vts.dispose();
+    }
+
+    private static LearnedCadence learned() {
+        return LearnedCadence.create(CadenceOptions.builder().refitScheduler(null).build());
+    }
+
+    /** 300 tasks, one every 5 s, each completing 150-250 s after it starts. */
+    private void teach(TaskTracker t) {
+        for (int i = 0; i < 300; i++) {
+            String id = "teach" + i;
+            long start = i * 5_000L;
+            doneAt.put(id, start + 150_000 + (i * 7919L % 100) * 1_000);
+            vts.schedule(() -> t.track(TaskRef.of(id, Family.VEO, "veo_3_1_fast")).subscribe(), start,
+                    TimeUnit.MILLISECONDS);
+        }
+        vts.advanceTimeBy(Duration.ofSeconds(300 * 5 + 600));
+    }
+
+    @Test
+    void aTrackedTaskHasAnExpectedEndThatTheLearnedModelGives() {
+        TaskTracker t = tracker(learned());
+        teach(t);
+        assertThat(t.cadenceModels()).singleElement().satisfies(m -> {
+            assertThat(m.observations()).isEqualTo(300);
+            assertThat(m.median().toSeconds()).isBetween(190L, 210L);
+        });
+        TaskRef ref = TaskRef.of("now", Family.VEO, "veo_3_1_fast");
+        doneAt.put("now", vts.now(TimeUnit.MILLISECONDS) + 200_000);
+        t.track(ref).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        Cadence.Estimate e = t.expectedEnd(ref).orElseThrow();
+        // learned U(150, 250) at 60 s in: about 140 s left, between about 100 and 180
+        assertThat(e.median().toSeconds()).isBetween(130L, 150L);
+        assertThat(e.low().toSeconds()).isBetween(90L, 120L);
+        assertThat(e.high().toSeconds()).isBetween(160L, 190L);
+        assertThat(t.expectedEnd(TaskRef.of("unknown", Family.VEO, "veo_3_1_fast"))).isEmpty();
+    }
+
+    @Test
+    void aTaskPastItsModelsLearnedP999IsReportedStalledOnceAndTheDeadlineStillDecides() {
+        TaskTracker t = tracker(learned());
+        teach(t);
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        t.events().subscribe(events::add);
+        List<TaskStatus> statuses = new CopyOnWriteArrayList<>();
+        doneAt.put("slow", vts.now(TimeUnit.MILLISECONDS) + 1_200_000); // 20 min: far past 250 s
+        t.track(TaskRef.of("slow", Family.VEO, "veo_3_1_fast")).subscribe(statuses::add);
+        vts.advanceTimeBy(Duration.ofMinutes(25));
+        List<TaskStalled> stalled = events.stream().filter(TaskStalled.class::isInstance).map(TaskStalled.class::cast)
+                .toList();
+        assertThat(stalled).singleElement().satisfies(s -> {
+            assertThat(s.taskId()).isEqualTo("slow");
+            assertThat(s.threshold().toSeconds()).isBetween(240L, 300L);
+            assertThat(s.running()).isGreaterThan(s.threshold());
+        });
+        assertThat(statuses).last().extracting(TaskStatus::state).isEqualTo(TaskState.COMPLETED);
+        assertThat(t.modelStats()).singleElement().satisfies(m -> assertThat(m.stalled()).isEqualTo(1));
+    }
+
+    @Test
+    void watchPollsAtOnceWhereTrackWaitsForTheCadence() {
+        TaskTracker t = tracker(Cadence.fixedGrid(0, () -> 0));
+        vts.advanceTimeBy(Duration.ofSeconds(100));
+        long now = vts.now(TimeUnit.MILLISECONDS);
+        doneAt.put("finished", 0L);
+        doneAt.put("submitted", 0L);
+        List<TaskStatus> watched = new CopyOnWriteArrayList<>();
+        t.watch(TaskRef.of("finished", Family.VEO)).subscribe(watched::add);
+        t.track(TaskRef.of("submitted", Family.VEO)).subscribe();
+        vts.advanceTimeBy(Duration.ZERO);
+        assertThat(watched).singleElement().extracting(TaskStatus::state).isEqualTo(TaskState.COMPLETED);
+        assertThat(polls).containsExactly("finished@" + now);
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(polls).containsExactly("finished@" + now, "submitted@" + (now + 30_000));
+    }
+
+    @Test
+    void aWatchedTaskIsNotLearnedFrom() {
+        LearnedCadence c = learned();
+        TaskTracker t = tracker(c);
+        doneAt.put("w", 0L);
+        t.watch(TaskRef.of("w", Family.VEO, "veo_3_1_fast")).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(polls).hasSize(1);
+        assertThat(c.models()).allSatisfy(m -> assertThat(m.observations()).isZero());
+    }
+}

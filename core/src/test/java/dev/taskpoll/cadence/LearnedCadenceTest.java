@@ -1,0 +1,255 @@
+package dev.taskpoll.cadence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.TaskKind;
+import dev.taskpoll.spi.Cadence;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The learned cadence through its SPI, as the tracker calls it: tasks planned with {@link Cadence#firstPoll} and
+ * {@link Cadence#nextPoll} until the simulated completion, then {@link Cadence#ended}. Times are plain milliseconds
+ * (the cadence reads no clock); refits run inline.
+ */
+class LearnedCadenceTest {
+
+    private static final long PERIOD = 30_000;
+    private static final PollPolicy POLICY = PollPolicy.of(Duration.ofMillis(PERIOD), Duration.ofHours(6));
+
+    /** The tracker's view of one task, as the tracker keeps it. */
+    static final class View implements Cadence.Task {
+        final String id;
+        final long start;
+        long lastDue = Long.MIN_VALUE;
+        int polls;
+        long lastSeenRunning = Long.MIN_VALUE;
+
+        View(String id, long start) {
+            this.id = id;
+            this.start = start;
+        }
+
+        @Override
+        public TaskKind kind() {
+            return Family.VEO;
+        }
+
+        @Override
+        public String model() {
+            return "veo_3_1_fast";
+        }
+
+        @Override
+        public PollPolicy policy() {
+            return POLICY;
+        }
+
+        @Override
+        public long startedAt() {
+            return start;
+        }
+
+        @Override
+        public long lastDue() {
+            return lastDue;
+        }
+
+        @Override
+        public int polls() {
+            return polls;
+        }
+
+        @Override
+        public @Nullable TaskStatus last() {
+            return null;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public long lastSeenRunning() {
+            return lastSeenRunning;
+        }
+    }
+
+    /** Polls of one task completing {@code duration} ms after it started at {@code start}; returns {polls, lag}. */
+    static long[] track(Cadence c, String id, long start, long duration) {
+        View v = new View(id, start);
+        long due = c.firstPoll(v, start);
+        while (true) {
+            v.lastDue = due;
+            v.polls++;
+            if (due >= start + duration) {
+                c.ended(v, done(id, null), due);
+                return new long[] {v.polls, due - start - duration};
+            }
+            v.lastSeenRunning = due;
+            due = c.nextPoll(v, due);
+        }
+    }
+
+    static TaskStatus done(String id, @Nullable Instant completedAt) {
+        return new TaskStatus(id, TaskState.COMPLETED, "completed", "veo_3_1_fast", null, List.of("https://x/" + id),
+                null, null, null, Instant.EPOCH, completedAt);
+    }
+
+    static LearnedCadence cadence() {
+        return LearnedCadence.create(CadenceOptions.builder().refitScheduler(null).build());
+    }
+
+    /** n tasks one after another (each starting where the last started + 5 s), durations from [lo, hi) s, uniform. */
+    static double[] run(Cadence c, int n, double lo, double hi, long seed, String prefix) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long polls = 0;
+        double lag = 0;
+        for (int i = 0; i < n; i++) {
+            long d = (long) ((lo + r.nextDouble() * (hi - lo)) * 1000);
+            long[] out = track(c, prefix + i, i * 5_000L, d);
+            polls += out[0];
+            lag += out[1];
+        }
+        return new double[] {polls / (double) n, lag / n / 1000};
+    }
+
+    @Test
+    void learnsTheDistributionFromIntervalCensoredCompletionsAndHalvesThePolls() {
+        LearnedCadence c = cadence();
+        run(c, 600, 120, 300, 1, "a");
+        Cadence.Model m = c.models().get(0);
+        assertThat(m.key()).isEqualTo("VEO/veo_3_1_fast");
+        assertThat(m.observations()).isEqualTo(600);
+        assertThat(m.median().toMillis() / 1000.0).as("learned median of U(120, 300)").isCloseTo(210, within(10.0));
+        assertThat(m.p95().toMillis() / 1000.0).isCloseTo(291, within(10.0));
+        double[] after = run(c, 600, 120, 300, 2, "b");
+        // the fixed 30 s grid: 7.5 polls, mean lag 15 s, on U(120, 300)
+        assertThat(after[0]).as("polls per task").isLessThan(7.5 * 0.55);
+        assertThat(after[1]).as("mean lag (s)").isLessThanOrEqualTo(15.5);
+    }
+
+    @Test
+    void pastTheLearnedP95NoIntervalIsLongerThanThePeriodAndBeyondEverythingSeenItIsThePeriod() {
+        LearnedCadence c = cadence();
+        run(c, 400, 120, 300, 3, "a");
+        ModelState m = c.modelFor("VEO/veo_3_1_fast");
+        double q95 = m.distribution().quantile(0.95);
+        long seen = m.window()[1];
+        for (long[] w = m.window(), k = new long[1]; k[0] < w.length; k[0] += 2) {
+            seen = Math.max(seen, w[(int) k[0] + 1]);
+        }
+        View v = new View("t-late", 0);
+        v.polls = 3;
+        for (long now = (long) q95; now < 3_600_000; now += 997) {
+            v.lastSeenRunning = now;
+            long next = c.nextPoll(v, now);
+            assertThat(next - now).as("interval after %d ms (learned p95 %.0f)", now, q95)
+                    .isLessThanOrEqualTo(PERIOD).isPositive();
+        }
+        // a task running past every completion seen: polled on the fixed grid of the period
+        long now = seen + 1;
+        long first = c.nextPoll(v, now);
+        long prev = first;
+        for (int i = 0; i < 20; i++) {
+            v.polls++;
+            long next = c.nextPoll(v, prev);
+            assertThat(next - prev).as("poll %d beyond everything seen (%d ms)", i, seen).isEqualTo(PERIOD);
+            prev = next;
+        }
+    }
+
+    @Test
+    void anExactCompletedAtIsLearnedWithoutCensoring() {
+        LearnedCadence c = cadence();
+        // every task reports completed_at 100 s after its start; polls see it later
+        for (int i = 0; i < 200; i++) {
+            View v = new View("e" + i, i * 1_000L);
+            long due = c.firstPoll(v, v.start);
+            while (due < v.start + 100_000) {
+                v.polls++;
+                v.lastSeenRunning = due;
+                due = c.nextPoll(v, due);
+            }
+            c.ended(v, done(v.id, Instant.ofEpochMilli(v.start + 100_000)), due);
+        }
+        assertThat(c.models().get(0).median().toMillis()).isBetween(97_000L, 103_000L);
+    }
+
+    @Test
+    void aThreeFoldSlowdownIsDetectedWithinEightCompletionsAndTheModelRelearns() {
+        LearnedCadence c = cadence();
+        run(c, 500, 120, 300, 4, "a");
+        assertThat(c.models().get(0).drifts()).as("no drift while nothing changes").isZero();
+        SplittableRandom r = new SplittableRandom(5);
+        int detectedAt = -1;
+        for (int i = 0; i < 200; i++) {
+            long d = (long) ((360 + r.nextDouble() * 540) * 1000);
+            track(c, "slow" + i, (500 + i) * 5_000L, d);
+            if (detectedAt < 0 && c.models().get(0).drifts() > 0) {
+                detectedAt = i + 1;
+            }
+        }
+        assertThat(detectedAt).as("completions until detected").isBetween(1, 8);
+        assertThat(c.models().get(0).median().toMillis() / 1000.0).as("relearned median of U(360, 900)")
+                .isCloseTo(630, within(60.0));
+    }
+
+    @Test
+    void aThreeFoldSpeedUpIsDetectedAndTheModelRelearns() {
+        LearnedCadence c = cadence();
+        run(c, 500, 120, 300, 6, "a");
+        double[] fast = run(c, 300, 40, 100, 7, "fast");
+        Cadence.Model m = c.models().get(0);
+        assertThat(m.drifts()).isGreaterThanOrEqualTo(1);
+        assertThat(m.median().toMillis() / 1000.0).as("relearned median of U(40, 100)").isCloseTo(70, within(10.0));
+        double[] after = run(c, 300, 40, 100, 8, "after");
+        assertThat(after[1]).as("mean lag once relearned (s)").isLessThanOrEqualTo(15.5);
+        assertThat(fast[0]).isPositive();
+    }
+
+    @Test
+    void aTaskPastTheLearnedP999IsStalledAndTheEstimateNarrowsAsItRuns() {
+        LearnedCadence c = cadence();
+        run(c, 400, 120, 300, 9, "a");
+        View v = new View("s", 0);
+        long stalled = c.stalledAfter(v);
+        assertThat(stalled).as("learned p99.9 of U(120, 300)").isBetween(290_000L, 320_000L);
+        Cadence.Estimate early = c.estimate(v, 10_000).orElseThrow();
+        Cadence.Estimate late = c.estimate(v, 250_000).orElseThrow();
+        assertThat(early.median().toSeconds()).isBetween(190L, 210L);
+        assertThat(early.low()).isLessThan(early.median());
+        assertThat(early.high()).isGreaterThan(early.median());
+        assertThat(late.high().minus(late.low())).isLessThan(early.high().minus(early.low()));
+        assertThat(c.estimate(v, stalled + 60_000)).as("overdue: no estimate").isEmpty();
+    }
+
+    @Test
+    void aModelKeptByAStoreIsTakenUpByTheFirstTaskOfItsKey() {
+        LearnedCadence before = cadence();
+        run(before, 400, 40, 80, 10, "a"); // far from the docs' 2-5 min
+        ModelState learned = before.modelFor("VEO/veo_3_1_fast");
+        Cadence.Saved kept = new Cadence.Saved(learned.key, learned.observations(), learned.window(), Instant.EPOCH);
+
+        LearnedCadence cold = LearnedCadence.create(CadenceOptions.builder().refitScheduler(null).probeShare(0)
+                .build());
+        LearnedCadence restored = LearnedCadence.create(CadenceOptions.builder().refitScheduler(null).probeShare(0)
+                .build());
+        restored.restore(List.of(kept));
+        long coldFirst = cold.firstPoll(new View("x", 0), 0);
+        long restoredFirst = restored.firstPoll(new View("x", 0), 0);
+        assertThat(coldFirst).as("cold: the docs' 2-5 min").isGreaterThanOrEqualTo(120_000);
+        assertThat(restoredFirst).as("restored: the learned 40-80 s").isBetween(40_000L, 75_000L);
+        assertThat(restored.models().get(0).observations()).isEqualTo(400);
+    }
+}
