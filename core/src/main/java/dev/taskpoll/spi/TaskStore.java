@@ -33,7 +33,8 @@ import reactor.core.publisher.Mono;
  *   <li>The end, once: {@link #ended}, with the terminal status (recorded with it, in one write) or the error that
  *       ended tracking.</li>
  * </ol>
- * When a client starts, it reads {@link #models()} (what a learning cadence kept) and then subscribes to {@link #open()} once and tracks every task it gives, with its recorded
+ * When a client starts, it reads {@link #models()} (what a learning cadence kept) and then subscribes to {@link #open()} once
+ * (and, for a cluster store, to {@link #released()} and {@link #changes()}) and tracks every task it gives, with its recorded
  * start, deadline and first planned poll (the cadence continues from there). {@link #close()} is called when the
  * client closes, after tracking has stopped (without recording an end: the open tasks resume at the next start);
  * it commits what was written before it returns.
@@ -115,8 +116,49 @@ public interface TaskStore extends AutoCloseable {
         return Mono.empty();
     }
 
+    /**
+     * Cluster mode: whether this instance tracks {@code task} (it holds the lease of the task's shard); a task it does
+     * not hold is <em>followed</em> here (its subscribers see what its holder records, through {@link #changes()}),
+     * never polled. A single-process store holds everything (the default). Called on event loops: answers from
+     * memory, at once.
+     */
+    default boolean holds(TaskRef task) {
+        return true;
+    }
+
+    /**
+     * Cluster mode: tasks this instance must stop polling now, another instance holding them (a lease lost, or a
+     * shard handed to a newcomer); they are followed from then on. Subscribed once by a tracking client, with
+     * {@link #changes()}. None by default.
+     */
+    default Flux<TaskRef> released() {
+        return Flux.empty();
+    }
+
+    /**
+     * Cluster mode: what other instances record (status changes and ends), for the tasks followed here; a hint
+     * stream (it may miss some across a reconnect: followers also read the record now and then). None by default.
+     */
+    default Flux<Change> changes() {
+        return Flux.empty();
+    }
+
     @Override
     void close();
+
+    /**
+     * A change another instance recorded.
+     *
+     * @param task   the task
+     * @param status its new latest status, if the change is one
+     * @param ended  whether tracking ended (with {@code status} terminal, or with {@code error})
+     * @param error  what ended tracking with an error, if that is how it ended
+     */
+    record Change(TaskRef task, @Nullable TaskStatus status, boolean ended, @Nullable String error) {
+        public Change {
+            Objects.requireNonNull(task, "task");
+        }
+    }
 
     /** Nothing recorded, nothing resumed: tracking lives as long as its subscribers (taskpoll's behaviour before stores). */
     static TaskStore none() {

@@ -3,6 +3,7 @@ package dev.taskpoll.sqlite;
 import dev.taskpoll.StoredFile;
 import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskStatus;
+import dev.taskpoll.spi.StoreCodec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,7 +39,7 @@ final class Queries {
                     + " WHERE outcome IS NULL");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new TaskRecord(null, Rows.kind(rs.getString(2)), rs.getString(3),
+                    out.add(new TaskRecord(null, StoreCodec.kind(rs.getString(2)), rs.getString(3),
                             TaskRecord.Phase.IN_DOUBT, null, Instant.ofEpochMilli(rs.getLong(5)), null,
                             "the submit was sent and no answer was recorded: a task may exist and be billed; it is"
                                     + " never sent again by taskpoll", List.of(), List.of(), rs.getLong(1),
@@ -70,13 +71,13 @@ final class Queries {
                 ps.setLong(1, row);
                 try (ResultSet h = ps.executeQuery()) {
                     while (h.next()) {
-                        history.add(Rows.status(h.getString(1)));
+                        history.add(StoreCodec.status(h.getString(1)));
                     }
                 }
             }
         }
-        return new TaskRecord(rs.getString(2), Rows.kind(rs.getString(3)), rs.getString(4),
-                isEnded ? TaskRecord.Phase.ENDED : TaskRecord.Phase.OPEN, Rows.status(rs.getString(9)),
+        return new TaskRecord(rs.getString(2), StoreCodec.kind(rs.getString(3)), rs.getString(4),
+                isEnded ? TaskRecord.Phase.ENDED : TaskRecord.Phase.OPEN, StoreCodec.status(rs.getString(9)),
                 Instant.ofEpochMilli(rs.getLong(5)), isEnded ? Instant.ofEpochMilli(ended) : null, rs.getString(7),
                 files(c, row), history, rs.getLong(8), rs.getString(10));
     }

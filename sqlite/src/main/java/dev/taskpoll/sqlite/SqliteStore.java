@@ -8,6 +8,7 @@ import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.StoreCodec;
 import dev.taskpoll.spi.TaskStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -187,7 +188,7 @@ public final class SqliteStore implements TaskStore {
         return thread.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO intents (kind, model, request, at)"
                     + " VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, Rows.kind(intent.kind()));
+                ps.setString(1, StoreCodec.kind(intent.kind()));
                 ps.setString(2, intent.model());
                 ps.setString(3, intent.request());
                 ps.setLong(4, intent.at().toEpochMilli());
@@ -247,7 +248,7 @@ public final class SqliteStore implements TaskStore {
                 + " origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, ref.kind().dialect().name());
             ps.setString(2, ref.id());
-            ps.setString(3, Rows.kind(ref.kind()));
+            ps.setString(3, StoreCodec.kind(ref.kind()));
             ps.setString(4, ref.model());
             ps.setLong(5, p.initialDelay().toMillis());
             ps.setLong(6, p.period().toMillis());
@@ -274,7 +275,7 @@ public final class SqliteStore implements TaskStore {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (task, at, status)"
                     + " SELECT rowid, ?, ? FROM tasks WHERE dialect = ? AND id = ?")) {
                 ps.setLong(1, status.observedAt().toEpochMilli());
-                ps.setString(2, Rows.status(status));
+                ps.setString(2, StoreCodec.status(status));
                 ps.setString(3, task.kind().dialect().name());
                 ps.setString(4, task.id());
                 if (ps.executeUpdate() != 1) {
@@ -289,7 +290,7 @@ public final class SqliteStore implements TaskStore {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (task, at, status) VALUES (?, ?, ?)")) {
             ps.setLong(1, row);
             ps.setLong(2, status.observedAt().toEpochMilli());
-            ps.setString(3, Rows.status(status));
+            ps.setString(3, StoreCodec.status(status));
             ps.executeUpdate();
         }
     }
@@ -338,7 +339,7 @@ public final class SqliteStore implements TaskStore {
                 + " ORDER BY rowid DESC LIMIT 1")) {
             ps.setLong(1, row);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Rows.status(rs.getString(1)) : null;
+                return rs.next() ? StoreCodec.status(rs.getString(1)) : null;
             }
         }
     }
@@ -412,12 +413,12 @@ public final class SqliteStore implements TaskStore {
     }
 
     private static Tracked trackedOf(ResultSet rs) throws SQLException {
-        TaskKind kind = Rows.kind(rs.getString(2));
+        TaskKind kind = StoreCodec.kind(rs.getString(2));
         PollPolicy policy = new PollPolicy(Duration.ofMillis(rs.getLong(5)), Duration.ofMillis(rs.getLong(6)),
                 Duration.ofMillis(rs.getLong(7)));
         TaskRef ref = new TaskRef(rs.getString(3), kind, rs.getString(4), policy);
         return new Tracked(ref, Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)),
-                rs.getLong(10), Rows.status(rs.getString(11)));
+                rs.getLong(10), StoreCodec.status(rs.getString(11)));
     }
 
     // ---- queries
@@ -429,7 +430,7 @@ public final class SqliteStore implements TaskStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT key, observations, window, saved_at FROM models");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Cadence.Saved(rs.getString(1), rs.getLong(2), Rows.window(rs.getString(3)),
+                    out.add(new Cadence.Saved(rs.getString(1), rs.getLong(2), StoreCodec.window(rs.getString(3)),
                             Instant.ofEpochMilli(rs.getLong(4))));
                 }
             }
@@ -439,7 +440,7 @@ public final class SqliteStore implements TaskStore {
 
     @Override
     public Mono<Void> saveModel(Cadence.Saved model) {
-        String window = Rows.window(model.window());
+        String window = StoreCodec.window(model.window());
         return thread.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO models (key, observations, window,"
                     + " saved_at) VALUES (?, ?, ?, ?)")) {

@@ -188,12 +188,22 @@ public final class Engine implements StatusHints.Listener {
             log.warn("task '{}' in the store is of a kind this client cannot track: {}", ref.id(), e.getMessage());
             return;
         }
-        if (closed || loops.containsKey(key)) {
+        if (closed) {
+            return;
+        }
+        PollLoop existing = loops.get(key);
+        if (existing != null) {
+            existing.takeOver(record); // followed here until now (cluster mode): tracked here from now; else nothing
             return;
         }
         PollLoop loop = new PollLoop(this, key, ref, policy(ref));
         if (loops.putIfAbsent(key, loop) == null) {
             loop.resume(record);
+        } else {
+            PollLoop raced = loops.get(key);
+            if (raced != null) {
+                raced.takeOver(record);
+            }
         }
     }
 
@@ -213,8 +223,16 @@ public final class Engine implements StatusHints.Listener {
                     return Mono.empty();
                 })
                 .then();
-        resuming.update(models.thenMany(Flux.defer(store::open)).subscribe(this::adopt,
-                e -> log.error("reading the open tasks of " + store + " failed; they are not tracked", e)));
+        resuming.update(Disposables.composite(
+                models.thenMany(Flux.defer(store::open)).subscribe(this::adopt,
+                        e -> log.error("reading the open tasks of " + store + " failed; they are not tracked", e)),
+                // cluster mode: tasks another instance holds now are followed; what others record reaches followers
+                store.released().subscribe(this::released,
+                        e -> log.error("the task store's lease releases failed; tasks may be polled twice", e)),
+                store.changes().subscribe(this::changed,
+                        e -> log.warn("the task store's change feed failed; followers read records instead ({})",
+                                e.toString())),
+                followerResync()));
     }
 
     /** Every event of every task from now on: statuses as they change, and what the result handler reports. */
@@ -226,6 +244,35 @@ public final class Engine implements StatusHints.Listener {
     public void results(ResultHandler handler) {
         this.results = Objects.requireNonNull(handler, "handler");
     }
+
+    private void released(TaskRef ref) {
+        PollLoop loop = loops.get(new Key(ref.kind().dialect(), ref.id()));
+        if (loop != null) {
+            loop.release();
+        }
+    }
+
+    private void changed(TaskStore.Change change) {
+        PollLoop loop = loops.get(new Key(change.task().kind().dialect(), change.task().id()));
+        if (loop != null) {
+            loop.followed(change.status(), change.ended(), change.error());
+        }
+    }
+
+    /**
+     * Followers also read their task's record every {@value #RESYNC_MS} ms: the change feed is a hint, and may miss
+     * what happened while it reconnected.
+     */
+    private Disposable followerResync() {
+        return Flux.interval(java.time.Duration.ofMillis(RESYNC_MS), options.scheduler()).onBackpressureDrop()
+                .concatMap(t -> Flux.fromIterable(List.copyOf(loops.values())).filter(PollLoop::following)
+                        .flatMap(loop -> store.task(loop.id()).doOnNext(r -> loop.followed(r.last(),
+                                r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED, r.error()))
+                                .onErrorResume(e -> Mono.empty()), 16), 1)
+                .subscribe();
+    }
+
+    private static final long RESYNC_MS = 5_000;
 
     /**
      * Stops tracking every task without recording an end (durable tasks resume at the next start; a capture in flight

@@ -1,6 +1,8 @@
 package dev.taskpoll.internal.engine;
 
 import dev.taskpoll.ApiStatusException;
+import dev.taskpoll.EndedElsewhereException;
+import dev.taskpoll.LeaseLostException;
 import dev.taskpoll.MalformedResponseException;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.RetriesExhaustedException;
@@ -90,6 +92,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private long lastSeenRunning = Long.MIN_VALUE;
     /** Watched: tracked by reference with nothing known of it (its start): polled at once, not learned from. */
     private boolean watched;
+    /**
+     * Cluster mode: another instance holds the task; this loop only passes on what that instance records (no poll,
+     * no write). Set when the store does not hold the task here, or lost it; cleared when the store hands it here.
+     */
+    private volatile boolean following;
     private boolean stallReported;
 
     PollLoop(Engine engine, Engine.Key key, TaskRef ref, PollPolicy policy) {
@@ -161,7 +168,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     /** The shared timer says the next poll, or the deadline, is due. */
     @Override
     public void run() {
-        if (done != 0) {
+        if (done != 0 || following) {
             return;
         }
         if (engine.timer().now() >= deadlineAt) {
@@ -229,7 +236,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         // the record first, then the timer: a poll never runs for a task the store does not hold
         store.started(planned())
                 .subscribe(held -> {
-                    if (held.firstDue() != nextDue) { // the store already held it: its start, deadline and grid stay
+                    if (!store.holds(ref())) { // cluster mode: another instance polls it; follow what it records
+                        follow(held);
+                    } else if (held.firstDue() != nextDue) { // the store held it: its start, deadline, grid stay
                         resumeFrom(held);
                     } else {
                         arm();
@@ -256,7 +265,89 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     /** Starts a loop planned with {@link #plan} once its record is durable. */
     void startPlanned() {
         if (markStarted()) {
-            arm();
+            if (engine.store().holds(ref())) {
+                arm();
+            } else {
+                follow(null);
+            }
+        }
+    }
+
+    // ---- cluster mode: following a task another instance polls
+
+    /** Follows the task from now: no timer, no poll; what its holder records comes through {@link #followed}. */
+    private void follow(TaskStore.@Nullable Tracked record) {
+        following = true;
+        timerEntry.dispose();
+        if (record != null) {
+            startedAt = record.startedAt().toEpochMilli();
+            deadlineAt = record.deadline().toEpochMilli();
+            TaskStatus recorded = record.last();
+            if (recorded != null) {
+                followed(recorded, false, null);
+            }
+        }
+    }
+
+    boolean following() {
+        return following;
+    }
+
+    /**
+     * The store no longer holds the task here (a lease lost): stop polling it, without ending it (no error, nothing
+     * recorded), and follow it. A poll in flight is cancelled; its answer, if any, is dropped.
+     */
+    void release() {
+        if (done != 0 || following) {
+            return;
+        }
+        following = true;
+        timerEntry.dispose();
+        Disposable request = inflight;
+        if (request != null) {
+            request.dispose();
+        }
+        inflight = null;
+        polling = 0;
+    }
+
+    /** The store hands the task to this instance (a shard taken over): poll it from its record on. */
+    void takeOver(TaskStore.Tracked record) {
+        if (done != 0 || !following) {
+            return;
+        }
+        following = false;
+        resumeFrom(record);
+    }
+
+    /**
+     * What the task's holder recorded (or what a read of the record shows): a status that moves the task forward is
+     * emitted here (not recorded: it is the holder's record); an end ends it here the same way.
+     */
+    void followed(@Nullable TaskStatus status, boolean ended, @Nullable String error) {
+        if (!following || done != 0) {
+            return;
+        }
+        boolean changed = false;
+        if (status != null) {
+            synchronized (this) {
+                TaskStatus previous = last;
+                if (status.differsFrom(previous) && (previous == null || Engine.rank(status) >= Engine.rank(previous))) {
+                    last = status;
+                    changed = true;
+                }
+            }
+        }
+        if (changed) {
+            emit(status);
+        }
+        boolean terminal = status != null && status.isTerminal();
+        if ((terminal || ended) && finish()) {
+            if (terminal) {
+                complete();
+            } else {
+                error(new EndedElsewhereException(key.id(), error == null ? "unknown" : error, last));
+            }
         }
     }
 
@@ -309,6 +400,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private void onStoreFailure(Throwable e) {
+        if (e instanceof LeaseLostException) { // another instance holds the task now: follow it, end nothing
+            log.info("task '{}': {}", key.id(), e.getMessage());
+            release();
+            return;
+        }
         if (finish()) {
             counters.errored();
             log.warn("task '{}': the task store refused a write; tracking stops here ({})", key.id(), e.toString());
@@ -330,6 +426,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     /** Arms the one timer entry at the next poll or the deadline, whichever is first. */
     private void arm() {
+        if (following) {
+            return;
+        }
         timerEntry.scheduleAt(Math.min(nextDue, deadlineAt));
         if (done != 0) {
             timerEntry.dispose(); // ended meanwhile: finish() may have disposed it before this armed it
@@ -432,7 +531,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private void onStatus(TaskStatus answered) {
-        if (done != 0) {
+        if (done != 0 || following) {
             return;
         }
         TaskStatus status = answered.model() == null && model != null ? answered.withModel(model) : answered;

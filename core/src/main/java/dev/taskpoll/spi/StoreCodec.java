@@ -1,4 +1,4 @@
-package dev.taskpoll.sqlite;
+package dev.taskpoll.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,24 +17,30 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** How values are written in the store's rows: kinds by name, statuses as JSON. */
-final class Rows {
+/**
+ * How a {@link TaskStore} writes what it keeps, so that every store writes it alike and a record written by one
+ * taskpoll reads back in another: kinds by name, statuses as JSON objects, a cadence model's window as text.
+ */
+public final class StoreCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ASSET = "asset:";
 
-    private Rows() {
+    private StoreCodec() {
     }
 
-    static String kind(TaskKind kind) {
+    /** A kind by name: a family's name, or {@code asset:} and the library's. */
+    public static String kind(TaskKind kind) {
         return kind instanceof AssetLibrary a ? ASSET + a.name() : kind.name();
     }
 
-    static TaskKind kind(String name) {
+    /** The kind {@link #kind(TaskKind)} named. */
+    public static TaskKind kind(String name) {
         return name.startsWith(ASSET) ? AssetLibrary.valueOf(name.substring(ASSET.length())) : Family.valueOf(name);
     }
 
-    static String status(TaskStatus s) {
+    /** A status as one JSON object (every field but none that is null). */
+    public static String status(TaskStatus s) {
         ObjectNode n = JSON.createObjectNode().put("taskId", s.taskId()).put("state", s.state().name())
                 .put("rawStatus", s.rawStatus()).put("observedAt", s.observedAt().toEpochMilli());
         if (s.model() != null) {
@@ -54,10 +60,14 @@ final class Rows {
         if (s.totalTokens() != null) {
             n.put("totalTokens", s.totalTokens());
         }
+        if (s.completedAt() != null) {
+            n.put("completedAt", s.completedAt().toEpochMilli());
+        }
         return n.toString();
     }
 
-    static @Nullable TaskStatus status(@Nullable String json) {
+    /** The status {@link #status(TaskStatus)} wrote; null for null. */
+    public static @Nullable TaskStatus status(@Nullable String json) {
         if (json == null) {
             return null;
         }
@@ -74,7 +84,8 @@ final class Rows {
                 n.has("createdAt") ? Instant.ofEpochMilli(n.get("createdAt").asLong()) : null, urls, text(n, "error"),
                 n.has("actualDurationMs") ? Duration.ofMillis(n.get("actualDurationMs").asLong()) : null,
                 n.has("totalTokens") ? n.get("totalTokens").asLong() : null,
-                Instant.ofEpochMilli(n.path("observedAt").asLong()));
+                Instant.ofEpochMilli(n.path("observedAt").asLong()),
+                n.has("completedAt") ? Instant.ofEpochMilli(n.get("completedAt").asLong()) : null);
     }
 
     private static @Nullable String text(JsonNode n, String field) {
@@ -83,7 +94,7 @@ final class Rows {
     }
 
     /** A cadence model's window as text: "lo:hi" pairs separated by commas (ms). */
-    static String window(long[] pairs) {
+    public static String window(long[] pairs) {
         StringBuilder b = new StringBuilder(pairs.length * 8);
         for (int i = 0; i + 1 < pairs.length; i += 2) {
             if (i > 0) {
@@ -95,7 +106,7 @@ final class Rows {
     }
 
     /** The pairs of {@link #window(long[])}; a malformed pair is skipped, not fatal (the model relearns it). */
-    static long[] window(String text) {
+    public static long[] window(String text) {
         if (text == null || text.isEmpty()) {
             return new long[0];
         }

@@ -1,0 +1,304 @@
+package dev.taskpoll.redis;
+
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.spi.TaskStore;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * This instance's shard leases, and the tasks they bring. Every {@code renewEvery}, one cycle: a heartbeat (which
+ * tells how many instances are alive), the held leases renewed (a lease that could not be renewed is lost: its tasks
+ * are released at once), more leases taken while this instance holds fewer than its share ({@code ceil(shards /
+ * instances)}), and leases above its share plus one given back cleanly (a newcomer gets them). A shard taken brings
+ * its open tasks to {@link #adopted()}; if its last holder did not give it back cleanly (it died), their next poll is
+ * planned within the next few seconds rather than on their grid, so that failover costs the lease, not a period more.
+ * Every {@code scanEvery}, the held shards' versions are read: a shard whose version moved (another instance recorded
+ * a task in it) brings its new tasks too. Runs on the store's scheduler; nothing blocks.
+ */
+final class Leases {
+
+    private static final Logger log = Loggers.getLogger(Leases.class);
+
+    private final RedisStoreOptions options;
+    private final Keys keys;
+    private final RedisReactiveCommands<String, String> redis;
+    /** shard -> the lease's holder value ({@code instance|token}) this instance holds. */
+    final Map<Integer, String> held = new ConcurrentHashMap<>();
+    /** shard -> the members of it tracked here. */
+    final Map<Integer, Set<String>> known = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> versions = new ConcurrentHashMap<>();
+    private final Sinks.Many<TaskStore.Tracked> adopted = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Many<TaskRef> released = Sinks.many().unicast().onBackpressureBuffer();
+    private final AtomicBoolean cycling = new AtomicBoolean();
+    private volatile int live = 1;
+    private volatile long serverNow;
+    private Disposable cycle;
+    private Disposable scan;
+
+    Leases(RedisStoreOptions options, Keys keys, RedisReactiveCommands<String, String> redis) {
+        this.options = options;
+        this.keys = keys;
+        this.redis = redis;
+    }
+
+    void start() {
+        cycle = Flux.interval(java.time.Duration.ZERO, options.renewEvery(), options.scheduler())
+                .onBackpressureDrop()
+                .concatMap(t -> cycle().onErrorResume(e -> {
+                    log.warn("task store redis {}: lease cycle failed ({}); the leases held stay held until they"
+                            + " expire", options.where(), RedisStore.describe(e));
+                    return Mono.empty();
+                }), 1)
+                .subscribe();
+        scan = Flux.interval(options.scanEvery(), options.scanEvery(), options.scheduler())
+                .onBackpressureDrop()
+                .concatMap(t -> scanHeld().onErrorResume(e -> Mono.empty()), 1)
+                .subscribe();
+    }
+
+    Flux<TaskStore.Tracked> adopted() {
+        return adopted.asFlux();
+    }
+
+    Flux<TaskRef> released() {
+        return released.asFlux();
+    }
+
+    boolean holds(String member) {
+        return held.containsKey(keys.shard(member));
+    }
+
+    /** A task recorded here in a shard held here: it is tracked here already. */
+    void recordedHere(String member) {
+        int s = keys.shard(member);
+        if (held.containsKey(s)) {
+            known.computeIfAbsent(s, k -> ConcurrentHashMap.newKeySet()).add(member);
+        }
+    }
+
+    void ended(String member) {
+        Set<String> k = known.get(keys.shard(member));
+        if (k != null) {
+            k.remove(member);
+        }
+    }
+
+    int live() {
+        return live;
+    }
+
+    // ---- the cycle
+
+    private Mono<Void> cycle() {
+        return heartbeat().then(Mono.defer(this::renew)).then(Mono.defer(this::rebalance));
+    }
+
+    private Mono<Void> heartbeat() {
+        return redis.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI, new String[] {keys.instances()},
+                        options.instanceId(), String.valueOf(options.lease().toMillis()))
+                .collectList()
+                .doOnNext(r -> {
+                    List<?> flat = flatten(r);
+                    live = Math.max(1, ((Number) flat.get(0)).intValue());
+                    serverNow = ((Number) flat.get(1)).longValue();
+                })
+                .then();
+    }
+
+    private Mono<Void> renew() {
+        if (held.isEmpty()) {
+            return Mono.empty();
+        }
+        List<Integer> shards = new ArrayList<>(held.keySet());
+        String[] leaseKeys = shards.stream().map(keys::lease).toArray(String[]::new);
+        String[] args = new String[shards.size() + 1];
+        args[0] = String.valueOf(options.lease().toMillis());
+        for (int i = 0; i < shards.size(); i++) {
+            args[i + 1] = held.get(shards.get(i));
+        }
+        return redis.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, leaseKeys, args).collectList()
+                .doOnNext(r -> {
+                    List<?> flat = flatten(r);
+                    for (int i = 0; i < shards.size(); i++) {
+                        if (((Number) flat.get(i)).longValue() == 0) {
+                            log.warn("task store redis {}: the lease of shard {} was lost (held too long without"
+                                    + " renewal); its tasks are released here", options.where(), shards.get(i));
+                            loseLocally(shards.get(i));
+                        }
+                    }
+                })
+                .then();
+    }
+
+    /** Takes free shards up to this instance's share; gives back those above it plus one. */
+    private Mono<Void> rebalance() {
+        int share = (options.shards() + live - 1) / live;
+        int have = held.size();
+        if (have > share + 1) {
+            List<Integer> extra = new ArrayList<>(held.keySet()).subList(0, have - share);
+            return Flux.fromIterable(List.copyOf(extra)).concatMap(this::giveBack).then();
+        }
+        if (have >= share) {
+            return Mono.empty();
+        }
+        int start = ThreadLocalRandom.current().nextInt(options.shards());
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < options.shards(); i++) {
+            int s = (start + i) % options.shards();
+            if (!held.containsKey(s)) {
+                order.add(s);
+            }
+        }
+        int[] wanted = {share - have};
+        return Flux.fromIterable(order).concatMap(s -> wanted[0] <= 0 ? Mono.empty() : acquire(s).doOnNext(ok -> {
+            if (ok) {
+                wanted[0]--;
+            }
+        }), 1).then();
+    }
+
+    private Mono<Boolean> acquire(int s) {
+        return redis.<List<Object>>eval(Scripts.ACQUIRE, ScriptOutputType.MULTI,
+                        new String[] {keys.lease(s), keys.fence(s), keys.released(s)}, options.instanceId(),
+                        String.valueOf(options.lease().toMillis()))
+                .collectList()
+                .flatMap(r -> {
+                    List<?> flat = flatten(r);
+                    long token = ((Number) flat.get(0)).longValue();
+                    if (token == 0) {
+                        return Mono.just(false);
+                    }
+                    boolean clean = ((Number) flat.get(1)).longValue() == 1;
+                    held.put(s, options.instanceId() + "|" + token);
+                    known.put(s, ConcurrentHashMap.newKeySet());
+                    log.info("task store redis {}: shard {} taken (token {}{})", options.where(), s, token,
+                            clean ? "" : ", from an instance that did not give it back");
+                    return load(s, clean).thenReturn(true);
+                });
+    }
+
+    /** The open tasks of a shard just taken, to adopt. */
+    private Mono<Void> load(int s, boolean clean) {
+        return redis.get(keys.shardVersion(s)).defaultIfEmpty("0")
+                .doOnNext(v -> versions.put(s, Long.parseLong(v)))
+                .thenMany(redis.smembers(keys.shardSet(s)))
+                .flatMap(member -> emit(s, member, clean), 32)
+                .then();
+    }
+
+    private Mono<Void> emit(int s, String member, boolean clean) {
+        Set<String> k = known.get(s);
+        if (k == null || !k.add(member)) {
+            return Mono.empty();
+        }
+        return redis.hgetall(keys.task(member)).collectList().doOnNext(kvs -> {
+            Map<String, String> h = Records.hash(kvs);
+            if (h.isEmpty() || h.containsKey("ended_at") || !held.containsKey(s)) {
+                return;
+            }
+            long firstDue = Records.num(h, "first_due");
+            if (!clean) {
+                // its holder died: poll it within the next few seconds (spread), not at its next grid point
+                long spread = Math.min(5_000, Records.num(h, "period"));
+                firstDue = options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
+                        + (long) (ThreadLocalRandom.current().nextDouble() * spread);
+            }
+            adopted.emitNext(Records.tracked(Keys.split(member)[1], h, firstDue),
+                    Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
+        }).then();
+    }
+
+    /** New tasks in held shards (another instance recorded them): read the versions, then the changed shards. */
+    private Mono<Void> scanHeld() {
+        List<Integer> shards = new ArrayList<>(held.keySet());
+        if (shards.isEmpty()) {
+            return Mono.empty();
+        }
+        return redis.mget(shards.stream().map(keys::shardVersion).toArray(String[]::new)).collectList()
+                .flatMapMany(values -> {
+                    List<Integer> moved = new ArrayList<>();
+                    for (int i = 0; i < shards.size(); i++) {
+                        long v = values.get(i).hasValue() ? Long.parseLong(values.get(i).getValue()) : 0;
+                        Long seen = versions.put(shards.get(i), v);
+                        if (seen == null || seen != v) {
+                            moved.add(shards.get(i));
+                        }
+                    }
+                    return Flux.fromIterable(moved);
+                })
+                .concatMap(s -> redis.smembers(keys.shardSet(s)).flatMap(m -> emit(s, m, true), 32))
+                .then();
+    }
+
+    /** Gives a shard back: its tasks are released here first, then the lease, cleanly. */
+    private Mono<Void> giveBack(int s) {
+        String holder = held.get(s);
+        loseLocally(s);
+        if (holder == null) {
+            return Mono.empty();
+        }
+        return redis.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(s), keys.released(s)},
+                holder).then();
+    }
+
+    /** Stops tracking a shard's tasks here (released: followed from now on). */
+    private void loseLocally(int s) {
+        held.remove(s);
+        versions.remove(s);
+        Set<String> members = known.remove(s);
+        if (members == null) {
+            return;
+        }
+        for (String m : members) {
+            released.emitNext(Keys.ref(m), Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
+        }
+    }
+
+    /** Stops the cycle and the scans (the leases expire by themselves). */
+    void stop() {
+        if (cycle != null) {
+            cycle.dispose();
+        }
+        if (scan != null) {
+            scan.dispose();
+        }
+    }
+
+    /** Gives every held lease back (closing): the others take the tasks over on their next cycle, on their grid. */
+    Mono<Void> close() {
+        if (cycle != null) {
+            cycle.dispose();
+        }
+        if (scan != null) {
+            scan.dispose();
+        }
+        Map<Integer, String> copy = Map.copyOf(held);
+        held.clear();
+        known.clear();
+        return Flux.fromIterable(copy.entrySet())
+                .flatMap(e -> redis.eval(Scripts.RELEASE, ScriptOutputType.INTEGER,
+                        new String[] {keys.lease(e.getKey()), keys.released(e.getKey())}, e.getValue()), 16)
+                .then();
+    }
+
+    /** The flat list of a MULTI reply, whether Lettuce gave it as one list or element by element. */
+    static List<?> flatten(List<?> r) {
+        if (r.size() == 1 && r.get(0) instanceof List<?> inner) {
+            return inner;
+        }
+        return r;
+    }
+}

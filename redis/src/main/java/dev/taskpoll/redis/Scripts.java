@@ -1,0 +1,137 @@
+package dev.taskpoll.redis;
+
+/**
+ * The store's Lua scripts: each one round trip, atomic on the server. Every write of a tracked task after its record
+ * is fenced: it names the shard lease's holder value ({@code instance|token}) it believes it has, and is refused
+ * with {@code LEASELOST} when the lease moved on, so that an instance that was paused past its lease never records
+ * a stale status. Time comes from the server ({@code TIME}), never from the instances' clocks.
+ */
+final class Scripts {
+
+    private Scripts() {
+    }
+
+    /** The server's time in ms. */
+    static final String NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor("
+            + "tonumber(t[2]) / 1000) ";
+
+    /**
+     * Records a task unless it is recorded (an existing record wins and is returned). KEYS: task, history, shard
+     * set, all-tasks zset, shard version. ARGV: member, submitted-at score, first status (or ''), then field/value
+     * pairs.
+     */
+    static final String RECORD = ""
+            + "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end "
+            + "redis.call('HSET', KEYS[1], unpack(ARGV, 4)) "
+            + "if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[3]) redis.call('HSET', KEYS[1], 'last', ARGV[3]) end "
+            + "redis.call('SADD', KEYS[3], ARGV[1]) "
+            + "redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1]) "
+            + "redis.call('INCR', KEYS[5]) "
+            + "return false";
+
+    /**
+     * A submit answered: the intent says so and the task is recorded, in one step (a crash cannot leave a task
+     * without its record nor a recorded task whose intent is in doubt). KEYS: as {@link #RECORD}, then intent hash,
+     * in-doubt set. ARGV: as {@link #RECORD}; the intent's id is ARGV[#ARGV - 1]... given as the last two: intent id,
+     * task id (appended after the pairs, so the pairs end two earlier).
+     */
+    static final String SUBMITTED = ""
+            + "local n = #ARGV "
+            + "redis.call('HSET', KEYS[6], 'outcome', 'SUBMITTED', 'task_id', ARGV[n]) "
+            + "redis.call('SREM', KEYS[7], ARGV[n - 1]) "
+            + "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end "
+            + "redis.call('HSET', KEYS[1], unpack(ARGV, 4, n - 2)) "
+            + "if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[3]) redis.call('HSET', KEYS[1], 'last', ARGV[3]) end "
+            + "redis.call('SADD', KEYS[3], ARGV[1]) "
+            + "redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1]) "
+            + "redis.call('INCR', KEYS[5]) "
+            + "return false";
+
+    /** KEYS: intent hash, all-intents zset, in-doubt set, sequence. ARGV: kind, model, request, at. Returns the id. */
+    static final String INTENT = ""
+            + "local id = redis.call('INCR', KEYS[4]) "
+            + "local key = KEYS[1] .. id "
+            + "redis.call('HSET', key, 'kind', ARGV[1], 'model', ARGV[2], 'request', ARGV[3], 'at', ARGV[4]) "
+            + "redis.call('ZADD', KEYS[2], ARGV[4], id) "
+            + "redis.call('SADD', KEYS[3], id) "
+            + "return id";
+
+    private static final String FENCE = ""
+            + "local holder = redis.call('GET', KEYS[3]) "
+            + "if holder ~= ARGV[1] then return redis.error_reply('LEASELOST ' .. tostring(holder)) end "
+            + "if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('NOTASK') end "
+            + "if redis.call('HEXISTS', KEYS[1], 'ended_at') == 1 then return 'ENDED' end ";
+
+    /**
+     * A status change, fenced. KEYS: task, history, lease. ARGV: holder, status JSON, channel, change message.
+     */
+    static final String STATUS = FENCE
+            + "redis.call('RPUSH', KEYS[2], ARGV[2]) "
+            + "redis.call('HSET', KEYS[1], 'last', ARGV[2]) "
+            + "redis.call('PUBLISH', ARGV[3], ARGV[4]) "
+            + "return 'OK'";
+
+    /**
+     * One stored result, fenced. KEYS: task, results hash, lease. ARGV: holder, index, file JSON.
+     */
+    static final String CAPTURED = FENCE
+            + "redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) "
+            + "return 'OK'";
+
+    /**
+     * The end, fenced, once: the terminal status joins the history unless it is already the latest (same state and
+     * raw status). KEYS: task, history, lease, shard set, ended zset. ARGV: holder, terminal JSON or '', error or '',
+     * ended-at, member, channel, change message.
+     */
+    static final String ENDED = FENCE
+            + "if ARGV[2] ~= '' then "
+            + "  local last = redis.call('HGET', KEYS[1], 'last') "
+            + "  local same = false "
+            + "  if last then "
+            + "    local a = cjson.decode(last) local b = cjson.decode(ARGV[2]) "
+            + "    same = a['state'] == b['state'] and a['rawStatus'] == b['rawStatus'] "
+            + "  end "
+            + "  if not same then redis.call('RPUSH', KEYS[2], ARGV[2]) end "
+            + "  redis.call('HSET', KEYS[1], 'last', ARGV[2]) "
+            + "end "
+            + "redis.call('HSET', KEYS[1], 'ended_at', ARGV[4]) "
+            + "if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'end_error', ARGV[3]) end "
+            + "redis.call('SREM', KEYS[4], ARGV[5]) "
+            + "redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5]) "
+            + "redis.call('PUBLISH', ARGV[6], ARGV[7]) "
+            + "return 'OK'";
+
+    /**
+     * Takes a shard's lease if nobody holds it. KEYS: lease, fence counter, released marker. ARGV: instance, lease ms.
+     * Returns {token, 1 if the last holder released it cleanly else 0}, or {0, 0} when another holds it.
+     */
+    static final String ACQUIRE = ""
+            + "if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end "
+            + "local token = redis.call('INCR', KEYS[2]) "
+            + "redis.call('SET', KEYS[1], ARGV[1] .. '|' .. token, 'PX', ARGV[2]) "
+            + "local clean = redis.call('DEL', KEYS[3]) "
+            + "if token == 1 then clean = 1 end "
+            + "return {token, clean}";
+
+    /** Renews held leases. KEYS: leases. ARGV: lease ms, then each lease's holder value. Returns 0/1 per lease. */
+    static final String RENEW = ""
+            + "local out = {} "
+            + "for i = 1, #KEYS do "
+            + "  if redis.call('GET', KEYS[i]) == ARGV[i + 1] then redis.call('PEXPIRE', KEYS[i], ARGV[1]) out[i] = 1 "
+            + "  else out[i] = 0 end "
+            + "end "
+            + "return out";
+
+    /** Gives a lease up cleanly. KEYS: lease, released marker. ARGV: holder value. */
+    static final String RELEASE = ""
+            + "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) "
+            + "redis.call('SET', KEYS[2], '1') return 1 end return 0";
+
+    /**
+     * An instance's heartbeat. KEYS: instances zset. ARGV: instance, lease ms. Returns {live instances, server ms}.
+     */
+    static final String HEARTBEAT = NOW
+            + "redis.call('ZADD', KEYS[1], now, ARGV[1]) "
+            + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 2 * tonumber(ARGV[2])) "
+            + "return {redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf'), now}";
+}

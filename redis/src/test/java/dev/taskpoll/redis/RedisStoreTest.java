@@ -1,0 +1,196 @@
+package dev.taskpoll.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskpoll.LeaseLostException;
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.StoredFile;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskStoreException;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.TaskStore;
+import dev.taskpoll.testkit.RedisServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Redis store against a real redis-server: records, leases, fencing, changes, bad connections. */
+class RedisStoreTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final PollPolicy POLICY = PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30));
+    private static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+    private static final String KEY = "sk-test-key";
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private RedisServer redis() {
+        RedisServer r = Redis.startOrSkip(dir.resolve("redis"));
+        open.add(r);
+        return r;
+    }
+
+    private RedisStore store(RedisServer r, String instance, int shards) {
+        RedisStore s = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId(instance).shards(shards)
+                .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
+                .build());
+        open.add(s);
+        return s;
+    }
+
+    private static TaskStatus status(String id, String raw, TaskState state, Instant at) {
+        return new TaskStatus(id, state, raw, "veo_3_1_fast", null,
+                state == TaskState.COMPLETED ? List.of("https://cdn.x/" + id + ".mp4") : List.of(), null, null, null,
+                at);
+    }
+
+    private static TaskStore.Tracked tracked(String id) {
+        return new TaskStore.Tracked(TaskRef.of(id, Family.VEO, "veo_3_1_fast").withPolicy(POLICY), T0,
+                T0.plus(Duration.ofMinutes(30)), T0.toEpochMilli() + 30_000,
+                status(id, "queued", TaskState.QUEUED, T0));
+    }
+
+    private static void until(BooleanSupplier done, String what) {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + WAIT + ": " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
+    void recordsIntentsTasksHistoryResultsAndEndsAndListsThem() {
+        RedisServer r = redis();
+        RedisStore s = store(r, "a", 4);
+        until(() -> s.heldShards() == 4, "all shards held by the only instance");
+        long doubt = s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"prompt\":\"x\"}", T0)).block(WAIT);
+        long sent = s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"prompt\":\"y\"}", T0)).block(WAIT);
+        assertThat(sent).isEqualTo(doubt + 1);
+        s.submitted(sent, tracked("t1")).block(WAIT);
+        TaskRef ref = tracked("t1").ref();
+        assertThat(s.holds(ref)).isTrue();
+        s.status(ref, status("t1", "processing", TaskState.PROCESSING, T0.plusSeconds(30))).block(WAIT);
+        s.captured(ref, new StoredFile(0, "/out/t1/0.mp4", 1234, "ab".repeat(32))).block(WAIT);
+        TaskStatus done = status("t1", "completed", TaskState.COMPLETED, T0.plusSeconds(60));
+        s.ended(ref, new TaskStore.Ending(done, null, T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(61)))
+                .block(WAIT);
+        // the end again (a retry that raced): recorded once
+        s.ended(ref, new TaskStore.Ending(done, null, T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(62)))
+                .block(WAIT);
+
+        TaskRecord t1 = s.task("t1").block(WAIT);
+        assertThat(t1.phase()).isEqualTo(TaskRecord.Phase.ENDED);
+        assertThat(t1.history()).extracting(TaskStatus::rawStatus).containsExactly("queued", "processing",
+                "completed");
+        assertThat(t1.files()).singleElement().satisfies(f -> assertThat(f.sha256()).isEqualTo("ab".repeat(32)));
+        assertThat(t1.endedAt()).isEqualTo(T0.plusSeconds(61));
+        assertThat(s.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.intentId()).isEqualTo(doubt);
+                    assertThat(d.request()).isEqualTo("{\"prompt\":\"x\"}");
+                });
+        assertThat(s.tasks(TaskRecord.Phase.ENDED).collectList().block(WAIT)).extracting(TaskRecord::id)
+                .containsExactly("t1");
+        assertThat(s.tasks(TaskRecord.Phase.OPEN).collectList().block(WAIT)).isEmpty();
+        s.saveModel(new Cadence.Saved("VEO/veo_3_1_fast", 7, new long[] {0, 150_000}, T0)).block(WAIT);
+        assertThat(s.models().collectList().block(WAIT)).singleElement()
+                .satisfies(m -> assertThat(m.window()).containsExactly(0, 150_000));
+    }
+
+    @Test
+    void aWriteFromAnInstanceWhoseLeaseMovedOnIsRefusedAndItsTasksAreReleased() {
+        RedisServer r = redis();
+        RedisStore a = store(r, "a", 1);
+        until(() -> a.heldShards() == 1, "a holds the shard");
+        TaskRef ref = tracked("t").ref();
+        a.started(tracked("t")).block(WAIT);
+        a.status(ref, status("t", "processing", TaskState.PROCESSING, T0)).block(WAIT);
+        List<TaskRef> released = new CopyOnWriteArrayList<>();
+        a.released().subscribe(released::add);
+        // another instance holds the lease now (as after a pause longer than the lease)
+        try (var c = io.lettuce.core.RedisClient.create(r.uri()).connect()) {
+            c.sync().set(a.options().namespace() + "lease:0", "b|999");
+        }
+        assertThatThrownBy(() -> a.status(ref, status("t", "completed", TaskState.COMPLETED, T0)).block(WAIT))
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("another instance tracks it now");
+        until(() -> released.size() == 1, "a finds out at its next renewal and releases the task");
+        assertThat(a.holds(ref)).isFalse();
+        assertThat(a.task("t").block(WAIT).history()).extracting(TaskStatus::rawStatus)
+                .containsExactly("queued", "processing");
+    }
+
+    @Test
+    void whatOneInstanceRecordsReachesTheOthersAsChanges() {
+        RedisServer r = redis();
+        RedisStore a = store(r, "a", 1);
+        until(() -> a.heldShards() == 1, "a holds the shard");
+        RedisStore b = store(r, "b", 1);
+        List<TaskStore.Change> seen = new CopyOnWriteArrayList<>();
+        b.changes().subscribe(seen::add);
+        List<TaskStore.Change> own = new CopyOnWriteArrayList<>();
+        a.changes().subscribe(own::add);
+        TaskRef ref = tracked("t").ref();
+        a.started(tracked("t")).block(WAIT);
+        until(() -> true, "");
+        a.status(ref, status("t", "processing", TaskState.PROCESSING, T0)).block(WAIT);
+        a.ended(ref, new TaskStore.Ending(null, "TaskTimeoutException: late", T0, T0)).block(WAIT);
+        until(() -> seen.size() == 2, "b sees both changes");
+        assertThat(seen.get(0).status().rawStatus()).isEqualTo("processing");
+        assertThat(seen.get(1).ended()).isTrue();
+        assertThat(seen.get(1).error()).isEqualTo("TaskTimeoutException: late");
+        assertThat(own).as("an instance does not hear its own changes").isEmpty();
+    }
+
+    @Test
+    void anUnreachableRedisOrAWrongPasswordIsNamedWithoutThePassword() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String uri = "redis://:hunter2@127.0.0.1:" + port;
+        assertThatThrownBy(() -> RedisStore.open(RedisStoreOptions.builder(uri, KEY).build()))
+                .isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("unreachable")
+                .satisfies(e -> assertThat(String.valueOf(e)).doesNotContain("hunter2"));
+        RedisServer r = Redis.startOrSkip(dir.resolve("auth"), "s3cret");
+        open.add(r);
+        String wrong = "redis://:nope@127.0.0.1:" + r.port();
+        assertThatThrownBy(() -> RedisStore.open(RedisStoreOptions.builder(wrong, KEY).build()))
+                .isInstanceOf(TaskStoreException.class).hasMessageContaining("refused the password")
+                .satisfies(e -> assertThat(String.valueOf(e)).doesNotContain("nope"));
+        RedisStore ok = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).build());
+        open.add(ok);
+        assertThat(ok.toString()).doesNotContain("s3cret");
+        assertThat(ok.options().toString()).doesNotContain("s3cret").doesNotContain(KEY);
+        assertThatThrownBy(() -> RedisStoreOptions.builder("http://x", KEY)).hasMessageContaining("redis.uri");
+    }
+
+}
