@@ -4,6 +4,7 @@ import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.internal.engine.SchedulerClock;
 import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.FleetShare;
 import dev.taskpoll.spi.PollBudget;
 import dev.taskpoll.spi.StatusHints;
 import dev.taskpoll.spi.TaskStore;
@@ -58,6 +59,7 @@ public final class TrackerOptions {
     private final @Nullable Cadence explicitCadence;
     private final TaskStore store;
     private final @Nullable PollBudget budget;
+    private final @Nullable FleetShare fleetShare;
     private final @Nullable StatusHints hints;
 
     private TrackerOptions(Builder b) {
@@ -79,6 +81,7 @@ public final class TrackerOptions {
         this.explicitCadence = b.cadence;
         this.store = b.store;
         this.budget = b.budget;
+        this.fleetShare = b.fleetShare;
         this.hints = b.hints;
     }
 
@@ -111,6 +114,7 @@ public final class TrackerOptions {
         b.cadence = explicitCadence;
         b.store = store;
         b.budget = budget;
+        b.fleetShare = fleetShare;
         b.hints = hints;
         return b;
     }
@@ -194,6 +198,11 @@ public final class TrackerOptions {
         return budget;
     }
 
+    /** Cluster mode: where the local fleet budget gets its share of the API key's budget, or null (alone). */
+    public @Nullable FleetShare fleetShare() {
+        return fleetShare;
+    }
+
     /** Hints given instead of a tracker's own {@link StatusHints#local()}, or null. */
     public @Nullable StatusHints hints() {
         return hints;
@@ -227,6 +236,7 @@ public final class TrackerOptions {
         private @Nullable Cadence cadence;
         private TaskStore store = TaskStore.none();
         private @Nullable PollBudget budget;
+        private @Nullable FleetShare fleetShare;
         private @Nullable StatusHints hints;
 
         private Builder() {
@@ -308,6 +318,17 @@ public final class TrackerOptions {
          */
         public Builder store(TaskStore store) {
             this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Cluster mode: the local fleet budget takes its share of the API key's budget from {@code share} (every
+         * {@link FleetShare#every()}), so that all instances together stay under the key's rate and pause together
+         * (for example {@code RedisFleetShare} of module {@code taskpoll-redis}). Ignored when the fleet budget is
+         * disabled or another budget is given.
+         */
+        public Builder fleetShare(FleetShare share) {
+            this.fleetShare = Objects.requireNonNull(share, "fleetShare");
             return this;
         }
 

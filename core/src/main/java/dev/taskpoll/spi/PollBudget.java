@@ -75,6 +75,10 @@ public interface PollBudget {
         return Unlimited.INSTANCE;
     }
 
+    /** The tracker is closing: stop any work of the budget's own (a cluster share's syncs). Nothing by default. */
+    default void close() {
+    }
+
     /** Whether this is {@link #unlimited()} (the tracker then skips the budget altogether). */
     default boolean isUnlimited() {
         return false;

@@ -8,6 +8,7 @@ import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.FleetShare;
 import dev.taskpoll.spi.StoreCodec;
 import dev.taskpoll.spi.TaskStore;
 import io.lettuce.core.ClientOptions;
@@ -343,6 +344,15 @@ public final class RedisStore implements TaskStore {
     @Override
     public Flux<Change> changes() {
         return changes.asFlux();
+    }
+
+    /**
+     * The API key's fleet budget shared with the other instances on this Redis, for
+     * {@code TrackerOptions.builder().fleetShare(...)}: give it the same {@link FleetOptions} as the tracker's
+     * {@code fleet(...)} (its ceiling, floor and steps are the key's).
+     */
+    public FleetShare fleetShare(dev.taskpoll.FleetOptions fleet) {
+        return new RedisFleetShare(redis, keys, options.instanceId(), Objects.requireNonNull(fleet, "fleet"));
     }
 
     /** How many instances are alive now (from the last heartbeat), for stats and tests. */

@@ -134,4 +134,29 @@ final class Scripts {
             + "redis.call('ZADD', KEYS[1], now, ARGV[1]) "
             + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 2 * tonumber(ARGV[2])) "
             + "return {redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf'), now}";
+
+    /**
+     * The API key's shared budget: one instance's sync. KEYS: fleet hash, demand hash, instances-seen zset. ARGV:
+     * instance, answered, throttled, retry-after ms, demand, max rate, demand ttl ms. The key's ceiling (max rate) is
+     * split by demand among the instances seen within the ttl; a Retry-After any instance saw pauses everyone until
+     * then; answered and 429 counts are summed for the key (what {@code INFO}-style tools read). Each instance's own
+     * budget still follows the 429s it sees. Returns {this instance's share of the ceiling, pause left ms}, as
+     * strings.
+     */
+    static final String FLEET = NOW
+            + "local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or 0) "
+            + "if tonumber(ARGV[4]) > 0 then pause = math.max(pause, now + tonumber(ARGV[4])) end "
+            + "redis.call('HSET', KEYS[1], 'pause', pause) "
+            + "redis.call('HINCRBY', KEYS[1], 'answered', ARGV[2]) "
+            + "redis.call('HINCRBY', KEYS[1], 'throttled', ARGV[3]) "
+            + "redis.call('HSET', KEYS[2], ARGV[1], ARGV[5]) "
+            + "redis.call('ZADD', KEYS[3], now, ARGV[1]) "
+            + "local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[7])) "
+            + "for _, s in ipairs(stale) do redis.call('HDEL', KEYS[2], s) redis.call('ZREM', KEYS[3], s) end "
+            + "local all = redis.call('HVALS', KEYS[2]) "
+            + "local sum = 0 for _, v in ipairs(all) do sum = sum + tonumber(v) end "
+            + "local rate = tonumber(ARGV[6]) "
+            + "local share = rate / math.max(1, #all) "
+            + "if sum > 0 then share = rate * tonumber(ARGV[5]) / sum end "
+            + "return {tostring(share), tostring(math.max(0, pause - now))}";
 }

@@ -76,6 +76,17 @@ final class SimHandlers {
     // ---- status queries ----
 
     private Publisher<Void> status(HttpServerRequest req, HttpServerResponse res, boolean generic) {
+        SimTask task = p.tasks().get(decode(req.param("id")));
+        if (task == null) {
+            return answerStatus(req, res, generic);
+        }
+        if (task.inFlight.incrementAndGet() > 1) {
+            p.overlapped().add(task.id); // another query of this task is being answered: two pollers at once
+        }
+        return Mono.from(answerStatus(req, res, generic)).doFinally(s -> task.inFlight.decrementAndGet());
+    }
+
+    private Publisher<Void> answerStatus(HttpServerRequest req, HttpServerResponse res, boolean generic) {
         p.statusQueries().increment();
         if (!authorised(req)) {
             return send(res, 401, p.bodies().error("401", "invalid or missing API key"));

@@ -23,6 +23,8 @@ final class SimTask {
     final @Nullable String callbackUrl;
     final @Nullable String prompt;
     final boolean answeredLate;
+    /** Status queries of this task being answered now. */
+    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     private long[] pollTimes = new long[8];
     private byte[] pollOutcomes = new byte[8];

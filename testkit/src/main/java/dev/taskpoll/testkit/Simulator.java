@@ -51,7 +51,7 @@ public final class Simulator implements AutoCloseable {
                  SimCallbacks callbacks, @Nullable Quota quota, RetryAfterMode retryAfterMode, Faults faults,
                  boolean faultsOnCreate, Random random, LongAdder statusQueries, LongAdder throttled,
                  LongAdder createCalls, Queue<MediaRequest> mediaLog, AtomicLong outageUntil, Duration createDelay,
-                 double createDelayShare) {
+                 double createDelayShare, java.util.Set<String> overlapped) {
     }
 
     private Simulator(Builder b) {
@@ -64,7 +64,8 @@ public final class Simulator implements AutoCloseable {
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
                 b.faultsOnCreate, random, new LongAdder(), new LongAdder(), new LongAdder(),
-                new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE), b.createDelay, b.createDelayShare);
+                new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE), b.createDelay, b.createDelayShare,
+                java.util.concurrent.ConcurrentHashMap.newKeySet());
     }
 
     public static Builder builder() {
@@ -137,6 +138,14 @@ public final class Simulator implements AutoCloseable {
     }
 
     /** Status queries received so far, over both dialects, whatever they were answered. */
+    /**
+     * The tasks for which a status query arrived while another query of the same task was still being answered: two
+     * pollers at once (empty when every task had one poller at a time).
+     */
+    public java.util.Set<String> overlappingStatusQueries() {
+        return java.util.Set.copyOf(parts.overlapped());
+    }
+
     public long statusQueries() {
         return parts.statusQueries().sum();
     }

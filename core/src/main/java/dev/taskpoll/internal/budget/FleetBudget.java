@@ -2,6 +2,7 @@ package dev.taskpoll.internal.budget;
 
 import dev.taskpoll.FleetOptions;
 import dev.taskpoll.internal.engine.SharedTimer;
+import dev.taskpoll.spi.FleetShare;
 import dev.taskpoll.spi.PollBudget;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -75,8 +76,25 @@ public final class FleetBudget implements PollBudget {
     private int throttledAfterPause;
     private long coolDown = COOL_DOWN_MIN;
     private long skipPausesUntil = Long.MIN_VALUE;
+    // cluster mode (guarded by this): what happened since the last sync, and the share it gave
+    private final @Nullable FleetShare share;
+    private long answeredSince;
+    private long throttledSince;
+    private long admittedSince;
+    private long retryAfterSince;
+    private double shareRate = Double.MAX_VALUE;
+    private volatile boolean closed;
 
     public FleetBudget(FleetOptions options, SharedTimer timer, Clock clock) {
+        this(options, timer, clock, null);
+    }
+
+    /**
+     * A local budget; with {@code share} (cluster mode), its rate is at most this instance's share of the API key's
+     * budget, and a pause any instance saw pauses it too.
+     */
+    public FleetBudget(FleetOptions options, SharedTimer timer, Clock clock, @Nullable FleetShare share) {
+        this.share = share;
         this.options = options;
         this.timer = timer;
         long now = timer.now();
@@ -98,6 +116,51 @@ public final class FleetBudget implements PollBudget {
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .clock(clock)
                 .build());
+        if (share != null) {
+            timer.schedule(this::sync, timer.now() + share.every().toMillis());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** Cluster mode: reports what happened here, takes this instance's share; again after {@code every}. */
+    private void sync() {
+        if (closed) {
+            return;
+        }
+        FleetShare.Report report;
+        synchronized (this) {
+            long waitingAndInFlight = waiters.size() + inFlight();
+            report = new FleetShare.Report(answeredSince, throttledSince,
+                    retryAfterSince > 0 ? Duration.ofMillis(retryAfterSince) : null, waitingAndInFlight + admittedSince);
+            answeredSince = 0;
+            throttledSince = 0;
+            admittedSince = 0;
+            retryAfterSince = 0;
+        }
+        long every = share.every().toMillis();
+        share.sync(report).timeout(Duration.ofMillis(every * 5))
+                .doFinally(sig -> timer.schedule(this::sync, timer.now() + every))
+                .subscribe(this::apply, e -> {
+                    // keep the last share: a shared store that does not answer must not unleash this instance
+                });
+    }
+
+    private void apply(FleetShare.Share s) {
+        long now = timer.now();
+        synchronized (this) {
+            shareRate = Math.max(0.1, s.rate());
+            long until = now + s.paused().toMillis();
+            if (!s.paused().isZero() && until > pausedUntil) {
+                pausedUntil = until;
+                tokens = Math.min(tokens, 1);
+                lastRefill = until;
+            }
+        }
+        drain();
     }
 
     /**
@@ -226,7 +289,7 @@ public final class FleetBudget implements PollBudget {
 
     /** Under this monitor: 0 when a token was taken, else the ms until one will be there. The bucket holds 1 s. */
     private long takeToken(long now) {
-        double rate = controller.rate(now);
+        double rate = Math.min(controller.rate(now), shareRate);
         if (now > lastRefill) {
             tokens = Math.min(rate, tokens + (now - lastRefill) * rate / 1000.0);
             lastRefill = now;
@@ -234,6 +297,7 @@ public final class FleetBudget implements PollBudget {
         tokens = Math.min(tokens, rate);
         if (tokens >= 1) {
             tokens -= 1;
+            admittedSince++;
             return 0;
         }
         controller.heldBack(now);
@@ -251,6 +315,7 @@ public final class FleetBudget implements PollBudget {
         }
         long now = timer.now();
         synchronized (this) {
+            retryAfterSince = Math.max(retryAfterSince, retryAfter.toMillis());
             if (now < skipPausesUntil) {
                 return;
             }
@@ -269,6 +334,11 @@ public final class FleetBudget implements PollBudget {
     /** Under this monitor: one answer to a request admitted at {@code admittedAt}. */
     private void answered(long now, long admittedAt, boolean was429) {
         controller.answered(now, was429);
+        if (was429) {
+            throttledSince++;
+        } else {
+            answeredSince++;
+        }
         if (afterPause < 0 || admittedAt < pausedUntil) {
             return;
         }
@@ -296,7 +366,7 @@ public final class FleetBudget implements PollBudget {
     }
 
     public synchronized int currentRate() {
-        return (int) Math.round(controller.rate(timer.now()));
+        return (int) Math.round(Math.min(controller.rate(timer.now()), shareRate));
     }
 
     public int inFlight() {

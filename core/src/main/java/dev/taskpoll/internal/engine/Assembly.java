@@ -22,7 +22,8 @@ public final class Assembly {
     public static Engine engine(Map<Dialect, StatusSource> sources, TrackerOptions options) {
         SharedTimer timer = new SharedTimer(options.scheduler(), options.timerResolution().toMillis());
         PollBudget budget = options.budget() != null ? options.budget()
-                : options.fleet().enabled() ? new FleetBudget(options.fleet(), timer, options.clock())
+                : options.fleet().enabled() ? new FleetBudget(options.fleet(), timer, options.clock(),
+                        options.fleetShare())
                 : PollBudget.unlimited();
         StatusHints hints = options.hints() != null ? options.hints() : StatusHints.local();
         return new Engine(sources, timer, budget, options.cadence(), options.store(), hints, options);

@@ -282,6 +282,7 @@ public final class Engine implements StatusHints.Listener {
     public void close() {
         cadence.unbind(host); // while open: the cadence keeps what it learned since its last save
         closed = true;
+        budget.close();
         resuming.dispose();
         for (PollLoop loop : loops.values()) {
             loop.stop();

@@ -1,0 +1,123 @@
+package dev.taskpoll.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.FleetOptions;
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.Submission;
+import dev.taskpoll.TaskRecord;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.testkit.RedisServer;
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import dev.taskpoll.testkit.TaskTruth;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three clients on one Redis, against the simulator (accelerated time): every task polled by one instance at a time,
+ * every subscriber sees its task to the end whichever instance polls it, and when one instance dies its tasks are
+ * taken over and end as the simulator says, each with one terminal status in its history.
+ */
+class ClusterTrackingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private TaskpollClient client(RedisServer r, Simulator sim, SimTime time, String instance) {
+        RedisStore store = RedisStore.open(RedisStoreOptions.builder(r.uri(), sim.apiKey()).instanceId(instance)
+                .shards(16).lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500))
+                .scanEvery(Duration.ofMillis(200)).build());
+        TaskpollClient c = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).store(store)
+                        .fleet(FleetOptions.disabled())
+                        .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(10), Duration.ofHours(1))).build())
+                .build());
+        open.add(c);
+        return c;
+    }
+
+    private static void until(BooleanSupplier done, String what) {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + WAIT + ": " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
+    void threeInstancesShareTheTasksAndASurvivorFinishesWhatADeadOneHeld() {
+        RedisServer r = Redis.startOrSkip(dir.resolve("redis"));
+        open.add(r);
+        SimTime time = SimTime.accelerated(60);
+        Simulator sim = Simulator.builder().time(time).failureRate(0.1).seed(7)
+                .generationTime(Duration.ofSeconds(60), Duration.ofSeconds(180)).build().start();
+        open.add(sim);
+        List<TaskpollClient> clients = List.of(client(r, sim, time, "a"), client(r, sim, time, "b"),
+                client(r, sim, time, "c"));
+        List<RedisStore> stores = clients.stream().map(c -> (RedisStore) c.options().trackerOptions().store())
+                .toList();
+        until(() -> stores.stream().mapToInt(RedisStore::heldShards).sum() == 16
+                && stores.stream().allMatch(s -> s.heldShards() >= 4), "16 shards shared by three");
+        Map<String, TaskStatus> lastSeen = new ConcurrentHashMap<>();
+        Map<String, Integer> submittedBy = new ConcurrentHashMap<>();
+        for (int i = 0; i < 60; i++) {
+            int k = i % 3;
+            Submission s = clients.get(k).submit(GenerationRequest.builder(Family.VEO, "veo_3_1_fast")
+                    .prompt("cluster " + i).build()).block(WAIT);
+            submittedBy.put(s.taskId(), k);
+            clients.get(k).track(s).subscribe(st -> lastSeen.put(st.taskId(), st), e -> { });
+        }
+        // one instance dies a moment in (its leases are neither renewed nor given back)
+        until(() -> lastSeen.values().stream().filter(TaskStatus::isTerminal).count() >= 5, "a few ended");
+        stores.get(0).crashForTest();
+        clients.get(0).close();
+        until(() -> stores.get(1).heldShards() + stores.get(2).heldShards() == 16, "the survivors hold all");
+        until(() -> submittedBy.keySet().stream().allMatch(id -> {
+            TaskRecord rec = stores.get(1).task(id).block(WAIT);
+            return rec != null && rec.phase() == TaskRecord.Phase.ENDED;
+        }), "every task ended in the store");
+        for (String id : submittedBy.keySet()) {
+            TaskTruth truth = sim.truth(id).orElseThrow();
+            TaskRecord rec = stores.get(1).task(id).block(WAIT);
+            assertThat(rec.last().rawStatus()).as(id).isEqualTo(truth.outcome().raw());
+            assertThat(rec.history().stream().filter(TaskStatus::isTerminal)).as(id + ": one terminal entry")
+                    .hasSize(1);
+            if (submittedBy.get(id) != 0) { // a survivor's subscriber saw the end, whoever polled the task
+                until(() -> lastSeen.get(id) != null && lastSeen.get(id).isTerminal(), id + " seen ended");
+                assertThat(lastSeen.get(id).rawStatus()).isEqualTo(truth.outcome().raw());
+            }
+        }
+        assertThat(sim.overlappingStatusQueries()).as("two pollers of one task at once").isEmpty();
+    }
+}
