@@ -79,6 +79,11 @@ final class Connection {
         }
     }
 
+    /** The API key these options name (--api-key, else OPC_API_KEY), or null. */
+    @Nullable String apiKey(Map<String, String> env) {
+        return apiKey != null ? apiKey : env.get("OPC_API_KEY");
+    }
+
     TaskpollClient client(CommandLine cl, Map<String, String> env) {
         return client(cl, env, TaskStore.none(), null);
     }

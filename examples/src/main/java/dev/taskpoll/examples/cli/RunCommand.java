@@ -61,12 +61,13 @@ final class RunCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         Map<String, String> env = System.getenv();
         Path file = storeOption.path(env);
-        if (file == null) {
+        if (file == null && storeOption.redisUri(env) == null) {
             throw new CommandLine.ParameterException(cl, "--store: none holds no task to run; give a store file");
         }
+        String where = storeOption.describe(env, cl, connection.apiKey(env));
         TaskStore store;
         try {
-            store = StoreOption.tracking(file, true);
+            store = storeOption.tracking(env, cl, connection.apiKey(env), true);
         } catch (TaskStoreException e) {
             cl.getErr().println("taskpoll run: " + e.getMessage());
             return 1;
@@ -86,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
         long doubt = client.tasks(TaskRecord.Phase.IN_DOUBT).count().blockOptional(Duration.ofMinutes(1)).orElse(0L);
         if (doubt > 0) {
             cl.getErr().printf("taskpoll run: %d submit%s in doubt in %s (sent, never answered; not sent again):"
-                    + " taskpoll tasks --state in-doubt%n", doubt, doubt == 1 ? "" : "s", file);
+                    + " taskpoll tasks --state in-doubt%n", doubt, doubt == 1 ? "" : "s", where);
         }
         try {
             long nextIdleCheck = 0;

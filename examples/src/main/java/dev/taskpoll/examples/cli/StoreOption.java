@@ -1,23 +1,36 @@
 package dev.taskpoll.examples.cli;
 
+import dev.taskpoll.redis.RedisStore;
+import dev.taskpoll.redis.RedisStoreOptions;
 import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.sqlite.SqliteStore;
 import dev.taskpoll.sqlite.SqliteStoreOptions;
 import java.nio.file.Path;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** {@code --store FILE}: the task store the commands record in and read (an SQLite file), or {@code none}. */
+/**
+ * {@code --store FILE}: the task store the commands record in and read (an SQLite file), or {@code none};
+ * {@code --redis URI}: cluster mode, the Redis several instances share instead (it wins over {@code --store}).
+ */
 final class StoreOption {
 
     /** The environment variable read when {@code --store} is not given. */
     static final String ENV = "TASKPOLL_STORE";
+    /** The environment variable read when {@code --redis} is not given. */
+    static final String REDIS_ENV = "TASKPOLL_REDIS";
 
     @Option(names = "--store", paramLabel = "FILE",
             description = "The task store: an SQLite file (default: $TASKPOLL_STORE, else ~/.taskpoll/tasks.db), "
                     + "or none to record nothing.")
     String store;
+
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Cluster mode: the Redis the instances share, redis://[:password@]host[:port][/db] or "
+                    + "rediss://... (default: $TASKPOLL_REDIS); wins over --store. Its password is never printed.")
+    String redis;
 
     /** The store's file, or null for {@code none}. */
     @Nullable Path path(Map<String, String> env) {
@@ -28,13 +41,63 @@ final class StoreOption {
         return v.equals("none") ? null : Path.of(v);
     }
 
-    /** A store that only records and reads: another process may track the file. */
+    /** The Redis URI of cluster mode, or null for the file store. */
+    @Nullable String redisUri(Map<String, String> env) {
+        String v = redis != null ? redis : env.get(REDIS_ENV);
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    /** Where the tasks are, for messages: the file, or Redis's host and port (never its password). */
+    String describe(Map<String, String> env, CommandLine cl, @Nullable String apiKey) {
+        String uri = redisUri(env);
+        if (uri == null) {
+            Path p = path(env);
+            return p == null ? "none" : p.toString();
+        }
+        return "redis " + options(cl, uri, apiKey, false).where();
+    }
+
+    private static RedisStoreOptions options(CommandLine cl, String uri, @Nullable String apiKey, boolean tracking) {
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new CommandLine.ParameterException(cl, "--api-key: not set; cluster mode (--redis) keys its tasks"
+                    + " by the API key's fingerprint: pass --api-key or set OPC_API_KEY");
+        }
+        try {
+            return RedisStoreOptions.builder(uri, apiKey).tracking(tracking).build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--redis: " + e.getMessage().replaceFirst("^redis\\.uri: ",
+                    ""));
+        }
+    }
+
+    /** A store that only records and reads: another process may track it. */
+    TaskStore recording(Map<String, String> env, CommandLine cl, @Nullable String apiKey) {
+        String uri = redisUri(env);
+        if (uri != null) {
+            return RedisStore.open(options(cl, uri, apiKey, false));
+        }
+        return recording(path(env));
+    }
+
+    /**
+     * A store this process tracks: the file's lock held ({@code resume}: also every open task of the file); or, in
+     * cluster mode, this instance joins the others on Redis and tracks its share of the shards.
+     */
+    TaskStore tracking(Map<String, String> env, CommandLine cl, @Nullable String apiKey, boolean resume) {
+        String uri = redisUri(env);
+        if (uri != null) {
+            return RedisStore.open(options(cl, uri, apiKey, true));
+        }
+        return tracking(path(env), resume);
+    }
+
+    /** A file store that only records and reads: another process may track the file. */
     static TaskStore recording(@Nullable Path file) {
         return file == null ? TaskStore.none()
                 : SqliteStore.open(file, SqliteStoreOptions.builder().tracking(false).build());
     }
 
-    /** A store this process tracks (its lock held); {@code resume}: also every open task of the file. */
+    /** A file store this process tracks (its lock held); {@code resume}: also every open task of the file. */
     static TaskStore tracking(@Nullable Path file, boolean resume) {
         return file == null ? TaskStore.none()
                 : SqliteStore.open(file, SqliteStoreOptions.builder().resume(resume).build());

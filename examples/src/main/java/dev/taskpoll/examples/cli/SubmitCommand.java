@@ -104,12 +104,15 @@ final class SubmitCommand implements Callable<Integer> {
         Path file = storeOption.path(env);
         TaskStore store;
         boolean observe = false;
+        String key = connection.apiKey(env);
         try {
             if (!track) {
-                store = StoreOption.recording(file); // the task is tracked by whoever tracks the store (taskpoll run)
+                // the task is tracked by whoever tracks the store (taskpoll run; in cluster mode, the shard's holder)
+                store = storeOption.recording(env, cl, key);
             } else {
                 try {
-                    store = StoreOption.tracking(file, false); // this task only, recorded as it goes
+                    // this task only, recorded as it goes; in cluster mode, this instance joins the others
+                    store = storeOption.tracking(env, cl, key, false);
                 } catch (TaskStoreException held) {
                     if (!held.getMessage().contains("already tracked by another process")) {
                         throw held;
@@ -119,7 +122,7 @@ final class SubmitCommand implements Callable<Integer> {
                             + "; following the task in the store, as that process records it"
                             + (download != null ? " (its results are stored by that process, not in " + download
                             + ")" : ""));
-                    store = StoreOption.recording(file);
+                    store = storeOption.recording(env, cl, key);
                     observe = true;
                 }
             }

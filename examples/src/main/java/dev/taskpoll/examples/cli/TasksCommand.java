@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -35,6 +36,10 @@ final class TasksCommand implements Callable<Integer> {
     @Mixin
     StoreOption storeOption;
 
+    @Option(names = "--api-key", description = "Cluster mode (--redis): the API key whose tasks to list (default:"
+            + " $OPC_API_KEY); its fingerprint names them in Redis. Never printed.")
+    String apiKey;
+
     @Option(names = "--json", description = "One JSON object per line: id, family, model, state, submittedAt, endedAt, "
             + "urls, error, files (path, size, sha256).")
     boolean json;
@@ -46,7 +51,12 @@ final class TasksCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         TaskRecord.Phase phase = phase(cl);
-        Path file = storeOption.path(System.getenv());
+        Map<String, String> env = System.getenv();
+        String key = apiKey != null ? apiKey : env.get("OPC_API_KEY");
+        if (storeOption.redisUri(env) != null) {
+            return list(cl, () -> storeOption.recording(env, cl, key), phase, storeOption.describe(env, cl, key));
+        }
+        Path file = storeOption.path(env);
         if (file == null) {
             throw new CommandLine.ParameterException(cl, "--store: none records nothing, so there is nothing to list;"
                     + " give a store file");
@@ -56,8 +66,13 @@ final class TasksCommand implements Callable<Integer> {
                     + " names another)");
             return 1;
         }
+        return list(cl, () -> StoreOption.recording(file), phase, file.toString());
+    }
+
+    private int list(CommandLine cl, java.util.function.Supplier<TaskStore> opener, TaskRecord.Phase phase,
+                     String where) {
         List<TaskRecord> records;
-        try (TaskStore store = StoreOption.recording(file)) {
+        try (TaskStore store = opener.get()) {
             records = store.tasks(phase).collectList().block(Duration.ofMinutes(1));
         } catch (TaskStoreException e) {
             cl.getErr().println("taskpoll tasks: " + e.getMessage());
@@ -68,7 +83,7 @@ final class TasksCommand implements Callable<Integer> {
             out.println(json ? json(r) : line(r));
         }
         if (!json) {
-            cl.getErr().printf("%d task%s in %s%n", records.size(), records.size() == 1 ? "" : "s", file);
+            cl.getErr().printf("%d task%s in %s%n", records.size(), records.size() == 1 ? "" : "s", where);
         }
         out.flush();
         return 0;

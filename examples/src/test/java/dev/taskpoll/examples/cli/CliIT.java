@@ -2,6 +2,7 @@ package dev.taskpoll.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -229,6 +231,105 @@ class CliIT {
         assertThat(still.out()).as("open, for the next run").contains("\"id\":\"" + id + "\"");
         Process again = background("run", "--base-url", base, "--api-key", "sim-key");
         assertThat(firstStatus(again)).as("the lock went with the stopped worker").contains(id);
+    }
+
+    /**
+     * Cluster mode from the command line: two {@code run --redis} workers share the tasks {@code submit --redis}
+     * records; one is killed ({@code kill -9}) and the other finishes its tasks once the lease runs out.
+     */
+    @Test
+    void twoRunWorkersOnRedisShareTheTasksAndASurvivorFinishesAKilledOnesTasks() throws Exception {
+        String why = RedisServer.missing();
+        if (why != null) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError(why + " (in CI the Redis tests must run: .ci/run installs it)");
+            }
+            Assumptions.abort(why);
+        }
+        try (RedisServer redis = RedisServer.start(Files.createTempDirectory("taskpoll-redis"))) {
+            String base = startSimulator("--generation", "PT20M,PT30M"); // 2-3 s at 600x
+            String[] conn = {"--redis", redis.uri(), "--base-url", base, "--api-key", "sim-key"};
+            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+            Process a = background(concat(new String[] {"run"}, conn));
+            Process b = background(concat(new String[] {"run"}, conn));
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Run submitted = cli(concat(new String[] {"submit", "veo", "--model", "veo_3_1_fast", "--prompt",
+                        "fox " + i, "--interval", "200ms"}, conn));
+                assertThat(submitted.exit()).as(submitted.err()).isZero();
+                ids.add(submitted.out().strip());
+            }
+            java.util.concurrent.CountDownLatch firstOfA = new java.util.concurrent.CountDownLatch(1);
+            collect(a, lines, firstOfA);
+            collect(b, lines, null);
+            assertThat(firstOfA.await(60, TimeUnit.SECONDS)).as("worker a polled").isTrue();
+            a.destroyForcibly(); // kill -9: its leases run out (15 s) and b takes its shards over
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!ids.stream().allMatch(id -> completed(lines, id)) && System.nanoTime() < until) {
+                synchronized (lines) {
+                    lines.wait(1_000);
+                }
+            }
+            for (String id : ids) {
+                assertThat(completed(lines, id)).as("%s completed in a worker's output:%n%s", id, lines).isTrue();
+            }
+            Run ended = cli(concat(new String[] {"tasks", "--json", "--state", "ended"}, "--redis", redis.uri(),
+                    "--api-key", "sim-key"));
+            assertThat(ended.exit()).as(ended.err()).isZero();
+            assertThat(ended.out().strip().split("\n")).hasSize(6)
+                    .allMatch(l -> l.contains("\"state\":\"COMPLETED\""));
+            Run other = cli("tasks", "--json", "--redis", redis.uri(), "--api-key", "another-key");
+            assertThat(other.out()).as("another key's tasks are apart").isEmpty();
+            assertThat(String.join("\n", lines)).doesNotContain("Exception");
+        }
+    }
+
+    private static boolean completed(List<String> lines, String id) {
+        synchronized (lines) {
+            return lines.stream().anyMatch(l -> l.startsWith("{\"id\":\"" + id + "\",\"state\":\"COMPLETED\""));
+        }
+    }
+
+    /** Reads a background command's lines into {@code into} (notifying it); {@code first} counts its first status. */
+    private static void collect(Process p, List<String> into, java.util.concurrent.CountDownLatch first) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    into.add(line);
+                    if (first != null && line.startsWith("{")) {
+                        first.countDown();
+                    }
+                    synchronized (into) {
+                        into.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                into.add("(output lost: " + e + ")");
+            }
+        }, "cli-output-" + p.pid());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
+    void clusterModeNamesABadRedisUriOrAMissingKeyAndNeverPrintsThePassword() throws Exception {
+        Run noKey = cli("run", "--redis", "redis://127.0.0.1:1");
+        assertThat(noKey.exit()).isEqualTo(64);
+        assertThat(noKey.err()).contains("--api-key: not set");
+        Run badUri = cli("tasks", "--redis", "http://127.0.0.1:1", "--api-key", "sim-key");
+        assertThat(badUri.exit()).isEqualTo(64);
+        assertThat(badUri.err()).contains("--redis: must start with redis:// or rediss:// (got 'http://')");
+        Run unreachable = cli("tasks", "--redis", "redis://:s3cret-pw@127.0.0.1:1", "--api-key", "sim-key");
+        assertThat(unreachable.exit()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("127.0.0.1:1").contains("unreachable")
+                .doesNotContain("s3cret-pw").doesNotContain("sim-key");
     }
 
     /** The first JSON line a background command prints (its status lines; other lines are diagnostics). */
