@@ -341,7 +341,10 @@ public final class TrackerOptions {
             return this;
         }
 
-        /** Where callback hints come from (default: each tracker its own {@link StatusHints#local()}). */
+        /**
+         * Where callback hints come from (default: the store's, in cluster mode, so that a callback any instance
+         * receives reaches the one polling the task; else each tracker its own {@link StatusHints#local()}).
+         */
         public Builder hints(StatusHints hints) {
             this.hints = Objects.requireNonNull(hints, "hints");
             return this;

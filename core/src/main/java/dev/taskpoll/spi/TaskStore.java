@@ -29,6 +29,9 @@ import reactor.core.publisher.Mono;
  *   <li>Then, before the first poll is armed: nothing more; the record carries the first planned poll.</li>
  *   <li>Every status change but the terminal one, in order: {@link #status}. Statuses that repeat the last one are
  *       not recorded.</li>
+ *   <li>A completed task with a capture to make: {@link #confirm} first (in cluster mode, that this instance still
+ *       holds the task; refused with {@link dev.taskpoll.LeaseLostException} if not: nothing is downloaded, and the
+ *       task is followed instead).</li>
  *   <li>Each result stored by capture: {@link #captured} (the capture records it: see {@link ResultHandler}).</li>
  *   <li>The end, once: {@link #ended}, with the terminal status (recorded with it, in one write) or the error that
  *       ended tracking.</li>
@@ -61,6 +64,15 @@ public interface TaskStore extends AutoCloseable {
         return durable();
     }
 
+    /**
+     * Where callbacks go when several instances share this store: hints routed to the instance that polls the task
+     * (cluster mode), used when {@code TrackerOptions.hints} is not given; null (the default) for a store one process
+     * tracks, whose tracker takes its hints locally.
+     */
+    default @Nullable StatusHints hints() {
+        return null;
+    }
+
     /** The submit of a request is about to be sent; gives the intent's id. */
     Mono<Long> intent(Intent intent);
 
@@ -75,6 +87,15 @@ public interface TaskStore extends AutoCloseable {
 
     /** The task's status changed. */
     Mono<Void> status(TaskRef task, TaskStatus status);
+
+    /**
+     * Before a side effect only the task's holder may make (a capture): completes if this instance may go on, fails
+     * with {@link dev.taskpoll.LeaseLostException} if another instance holds the task now or has ended it. Default:
+     * nothing to check (one process tracks the store).
+     */
+    default Mono<Void> confirm(TaskRef task) {
+        return Mono.empty();
+    }
 
     /** One result of the task was stored by capture. */
     Mono<Void> captured(TaskRef task, StoredFile file);

@@ -127,4 +127,13 @@ final class Keys {
     String changes() {
         return ns + "changes";
     }
+
+    /** The shard count the first instance chose: all must agree. */
+    String shardCount() {
+        return ns + "shard-count";
+    }
+
+    String hints() {
+        return ns + "hints";
+    }
 }

@@ -194,9 +194,19 @@ final class Leases {
     private Mono<Void> load(int s, boolean clean) {
         return redis.get(keys.shardVersion(s)).defaultIfEmpty("0")
                 .doOnNext(v -> versions.put(s, Long.parseLong(v)))
-                .thenMany(redis.smembers(keys.shardSet(s)))
+                .then(members(s))
+                .flatMapMany(Flux::fromIterable)
                 .flatMap(member -> emit(s, member, clean), 32)
                 .then();
+    }
+
+    /**
+     * A shard's members read whole before any command is sent for them: Lettuce reads a connection no faster than a
+     * reply's subscriber asks, so commands sent while a long reply is still being consumed on the same connection
+     * would wait behind it (and time out).
+     */
+    private Mono<List<String>> members(int s) {
+        return redis.smembers(keys.shardSet(s)).collectList();
     }
 
     private Mono<Void> emit(int s, String member, boolean clean) {
@@ -239,7 +249,7 @@ final class Leases {
                     }
                     return Flux.fromIterable(moved);
                 })
-                .concatMap(s -> redis.smembers(keys.shardSet(s)).flatMap(m -> emit(s, m, true), 32))
+                .concatMap(s -> members(s).flatMapMany(Flux::fromIterable).flatMap(m -> emit(s, m, true), 32))
                 .then();
     }
 

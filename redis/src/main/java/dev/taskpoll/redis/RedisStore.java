@@ -9,6 +9,7 @@ import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.FleetShare;
+import dev.taskpoll.spi.StatusHints;
 import dev.taskpoll.spi.StoreCodec;
 import dev.taskpoll.spi.TaskStore;
 import io.lettuce.core.ClientOptions;
@@ -64,9 +65,11 @@ public final class RedisStore implements TaskStore {
     private final Keys keys;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private final Dispatch dispatch;
     private final RedisReactiveCommands<String, String> redis;
     private final StatefulRedisPubSubConnection<String, String> pubsub;
     private final Leases leases;
+    private final RedisHints hints;
     private final Sinks.Many<Change> changes = Sinks.many().multicast().directBestEffort();
     private final Sinks.Empty<Void> closing = Sinks.empty();
     private volatile boolean closed;
@@ -77,9 +80,11 @@ public final class RedisStore implements TaskStore {
         this.keys = new Keys(options.namespace(), options.shards());
         this.client = client;
         this.connection = c;
-        this.redis = c.reactive();
+        this.dispatch = new Dispatch(c.reactive(), options.instanceId());
+        this.redis = dispatch.commands();
         this.pubsub = pubsub;
         this.leases = new Leases(options, keys, redis);
+        this.hints = new RedisHints(redis, keys.hints(), this::holds, options.where());
     }
 
     /**
@@ -101,13 +106,22 @@ public final class RedisStore implements TaskStore {
         try {
             c = client.connect();
             c.sync().ping();
+            Keys keys = new Keys(options.namespace(), options.shards());
+            c.sync().setnx(keys.shardCount(), String.valueOf(options.shards()));
+            String used = c.sync().get(keys.shardCount());
+            if (!String.valueOf(options.shards()).equals(used)) {
+                throw new TaskStoreException("task store redis " + options.where() + ": redis.shards: "
+                        + options.shards() + ", but the instances on this Redis (prefix and API key) use " + used
+                        + "; every instance must use the same", null, null);
+            }
             ps = client.connectPubSub();
         } catch (RuntimeException e) {
             if (c != null) {
                 c.close();
             }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            throw new TaskStoreException("task store redis " + options.where() + ": " + describe(e), null, null);
+            throw e instanceof TaskStoreException t ? t
+                    : new TaskStoreException("task store redis " + options.where() + ": " + describe(e), null, null);
         }
         RedisStore store = new RedisStore(options, client, c, ps);
         store.start();
@@ -118,13 +132,17 @@ public final class RedisStore implements TaskStore {
         pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
+                if (channel.equals(keys.hints())) {
+                    hints.heard(message);
+                    return;
+                }
                 Change ch = Records.change(message, options.instanceId());
                 if (ch != null) {
                     changes.tryEmitNext(ch);
                 }
             }
         });
-        pubsub.reactive().subscribe(keys.changes()).subscribe(null,
+        pubsub.reactive().subscribe(keys.changes(), keys.hints()).subscribe(null,
                 e -> log.warn("task store redis {}: cannot follow changes ({}); followers read records instead",
                         options.where(), describe(e)));
         if (options.tracking()) {
@@ -307,6 +325,16 @@ public final class RedisStore implements TaskStore {
     }
 
     @Override
+    public Mono<Void> confirm(TaskRef task) {
+        String member = Keys.member(task);
+        String what = "confirming the hold of task '" + task.id() + "' before its capture";
+        return fenced(task, Scripts.CONFIRM, new String[] {keys.task(member), keys.history(member)}, List.of(), what)
+                .flatMap(r -> "ENDED".equals(r) ? Mono.error(new LeaseLostException("task store redis "
+                        + options.where() + ": " + what + " refused: another instance has ended it", task.id()))
+                        : Mono.<Void>empty());
+    }
+
+    @Override
     public Mono<Void> captured(TaskRef task, StoredFile file) {
         String member = Keys.member(task);
         return fenced(task, Scripts.CAPTURED, new String[] {keys.task(member), keys.results(member)},
@@ -339,6 +367,12 @@ public final class RedisStore implements TaskStore {
     @Override
     public Flux<TaskRef> released() {
         return options.tracking() ? leases.released() : Flux.empty();
+    }
+
+    /** Callbacks routed through Redis to the instance holding the task's shard (the tracker's default here). */
+    @Override
+    public StatusHints hints() {
+        return hints;
     }
 
     @Override
@@ -392,9 +426,12 @@ public final class RedisStore implements TaskStore {
 
     @Override
     public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
-        Flux<TaskRecord> doubt = redis.smembers(keys.inDoubt()).flatMap(id -> redis.hgetall(keys.intentPrefix() + id)
+        // every list read whole before commands are sent for its members: Lettuce reads a connection no faster than
+        // a reply's subscriber asks, so those commands would wait behind the list's own reply (and time out)
+        Flux<TaskRecord> doubt = redis.smembers(keys.inDoubt()).collectList().flatMapIterable(l -> l)
+                .flatMap(id -> redis.hgetall(keys.intentPrefix() + id)
                 .collectList().map(kvs -> Records.inDoubt(Long.parseLong(id), Records.hash(kvs))), 32);
-        Flux<TaskRecord> recorded = redis.zrevrange(keys.allTasks(), 0, -1)
+        Flux<TaskRecord> recorded = redis.zrevrange(keys.allTasks(), 0, -1).collectList().flatMapIterable(l -> l)
                 .flatMapSequential(member -> record(member, false), 32)
                 .filter(r -> phase == null || r.phase() == phase);
         Flux<TaskRecord> all = phase == TaskRecord.Phase.IN_DOUBT ? doubt
@@ -422,7 +459,8 @@ public final class RedisStore implements TaskStore {
     /** Deletes ended tasks older than the retention, with their history and results. */
     Mono<Long> prune() {
         long before = System.currentTimeMillis() - options.retention().toMillis();
-        return redis.zrangebyscore(keys.ended(), io.lettuce.core.Range.create(0, before))
+        return redis.zrangebyscore(keys.ended(), io.lettuce.core.Range.create(0, before)).collectList()
+                .flatMapIterable(l -> l)
                 .concatMap(m -> redis.del(keys.task(m), keys.history(m), keys.results(m))
                         .then(redis.zrem(keys.ended(), m)).then(redis.zrem(keys.allTasks(), m)))
                 .count();
@@ -454,6 +492,7 @@ public final class RedisStore implements TaskStore {
             pubsub.close();
             connection.close();
         } finally {
+            dispatch.close();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }

@@ -25,7 +25,8 @@ import reactor.core.scheduler.Schedulers;
  *       and the key itself is never written to Redis.</li>
  *   <li>{@code prefix}: the first part of every key (default {@code taskpoll}): one Redis, several environments.</li>
  *   <li>{@code shards}: tasks are spread over this many shards by a hash of their id (default 64); an instance polls
- *       the tasks of the shards whose lease it holds.</li>
+ *       the tasks of the shards whose lease it holds. Every instance on one Redis (prefix and API key) must use the
+ *       same count: the first one's is kept in Redis, and {@link RedisStore#open} refuses another.</li>
  *   <li>{@code lease}: how long a shard's lease lasts without renewal (default 15 s, at least 3 s): a dead
  *       instance's tasks are taken over within {@code lease + renewEvery}; renewed every {@code renewEvery} (default
  *       a third of the lease).</li>

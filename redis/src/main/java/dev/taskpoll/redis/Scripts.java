@@ -71,6 +71,9 @@ final class Scripts {
             + "redis.call('PUBLISH', ARGV[3], ARGV[4]) "
             + "return 'OK'";
 
+    /** Whether the holder may still act for the task (before a capture). KEYS: task, history, lease. ARGV: holder. */
+    static final String CONFIRM = FENCE + "return 'OK'";
+
     /**
      * One stored result, fenced. KEYS: task, results hash, lease. ARGV: holder, index, file JSON.
      */

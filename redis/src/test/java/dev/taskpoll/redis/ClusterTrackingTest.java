@@ -58,6 +58,7 @@ class ClusterTrackingTest {
                         .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(10), Duration.ofHours(1))).build())
                 .build());
         open.add(c);
+        assertThat(c.hints()).as("callbacks go through Redis to the holder").isSameAs(store.hints());
         return c;
     }
 

@@ -100,8 +100,11 @@ class RedisStoreTest {
         s.status(ref, status("t1", "processing", TaskState.PROCESSING, T0.plusSeconds(30))).block(WAIT);
         s.captured(ref, new StoredFile(0, "/out/t1/0.mp4", 1234, "ab".repeat(32))).block(WAIT);
         TaskStatus done = status("t1", "completed", TaskState.COMPLETED, T0.plusSeconds(60));
+        s.confirm(ref).block(WAIT); // the holder may capture
         s.ended(ref, new TaskStore.Ending(done, null, T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(61)))
                 .block(WAIT);
+        assertThatThrownBy(() -> s.confirm(ref).block(WAIT)).as("ended: nothing more to capture")
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("has ended it");
         // the end again (a retry that raced): recorded once
         s.ended(ref, new TaskStore.Ending(done, null, T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(62)))
                 .block(WAIT);
@@ -126,6 +129,59 @@ class RedisStoreTest {
     }
 
     @Test
+    void tenThousandTasksAreListedAndTakenOverWithinTheCommandTimeout() {
+        RedisServer r = redis();
+        RedisStore writer = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).tracking(false).shards(2)
+                .commandTimeout(Duration.ofSeconds(2)).build());
+        open.add(writer);
+        int n = 10_000;
+        reactor.core.publisher.Flux.range(0, n).flatMap(i -> writer.started(tracked("t" + i)), 256).blockLast(WAIT);
+        // a long reply and the commands sent for its members share one connection: all answered
+        assertThat(writer.tasks(TaskRecord.Phase.OPEN).count().block(WAIT)).isEqualTo(n);
+        RedisStore holder = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId("big").shards(2)
+                .commandTimeout(Duration.ofSeconds(2)).build());
+        open.add(holder);
+        List<String> adopted = new CopyOnWriteArrayList<>();
+        holder.open().subscribe(t -> adopted.add(t.ref().id()));
+        until(() -> adopted.size() == n, "the 10,000 tasks of two shards adopted by their holder");
+    }
+
+    @Test
+    void aCallbackAnyInstanceReceivesReachesTheInstanceHoldingTheTask() {
+        RedisServer r = redis();
+        RedisStore a = store(r, "a", 4);
+        until(() -> a.heldShards() == 4, "every shard held by the first instance");
+        RedisStore b = store(r, "b", 4);
+        until(() -> a.heldShards() == 2 && b.heldShards() == 2, "two shards each");
+        List<String> atA = new CopyOnWriteArrayList<>();
+        List<String> atB = new CopyOnWriteArrayList<>();
+        a.hints().connect(listener(atA));
+        b.hints().connect(listener(atB));
+        String id = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "cb" + i)
+                .filter(i -> b.holds(TaskRef.of(i, Family.GENERIC_TASK))).findFirst().orElseThrow();
+        a.hints().offer(Family.GENERIC_TASK, status(id, "completed", TaskState.COMPLETED, T0));
+        until(() -> atB.size() == 1, "the hint at the holder");
+        a.hints().forget(Family.GENERIC_TASK, id);
+        until(() -> atB.size() == 2, "the forget at the holder");
+        assertThat(atB).containsExactly("hint " + id + " completed", "forget " + id);
+        assertThat(atA).as("the instance that received the callback does not poll the task").isEmpty();
+    }
+
+    private static dev.taskpoll.spi.StatusHints.Listener listener(List<String> into) {
+        return new dev.taskpoll.spi.StatusHints.Listener() {
+            @Override
+            public void hint(dev.taskpoll.catalog.TaskKind kind, TaskStatus status) {
+                into.add("hint " + status.taskId() + " " + status.rawStatus());
+            }
+
+            @Override
+            public void forget(dev.taskpoll.catalog.TaskKind kind, String taskId) {
+                into.add("forget " + taskId);
+            }
+        };
+    }
+
+    @Test
     void aWriteFromAnInstanceWhoseLeaseMovedOnIsRefusedAndItsTasksAreReleased() {
         RedisServer r = redis();
         RedisStore a = store(r, "a", 1);
@@ -139,6 +195,8 @@ class RedisStoreTest {
         try (var c = io.lettuce.core.RedisClient.create(r.uri()).connect()) {
             c.sync().set(a.options().namespace() + "lease:0", "b|999");
         }
+        assertThatThrownBy(() -> a.confirm(ref).block(WAIT)).as("no capture by a stale holder")
+                .isInstanceOf(LeaseLostException.class);
         assertThatThrownBy(() -> a.status(ref, status("t", "completed", TaskState.COMPLETED, T0)).block(WAIT))
                 .isInstanceOf(LeaseLostException.class).hasMessageContaining("another instance tracks it now");
         until(() -> released.size() == 1, "a finds out at its next renewal and releases the task");
@@ -191,6 +249,9 @@ class RedisStoreTest {
         assertThat(ok.toString()).doesNotContain("s3cret");
         assertThat(ok.options().toString()).doesNotContain("s3cret").doesNotContain(KEY);
         assertThatThrownBy(() -> RedisStoreOptions.builder("http://x", KEY)).hasMessageContaining("redis.uri");
+        assertThatThrownBy(() -> RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).shards(16).build()))
+                .isInstanceOf(TaskStoreException.class).hasMessageContaining("redis.shards: 16, but the instances on"
+                        + " this Redis (prefix and API key) use 64; every instance must use the same");
     }
 
 }

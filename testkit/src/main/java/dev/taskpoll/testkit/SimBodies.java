@@ -86,13 +86,14 @@ final class SimBodies {
         return bytes(json.createObjectNode().put("code", code).put("msg", message));
     }
 
-    byte[] ledger(List<TaskTruth> truths) {
+    byte[] ledger(List<TaskTruth> truths, java.util.Set<String> overlapped) {
         ArrayNode all = json.createArrayNode();
         for (TaskTruth t : truths) {
             ObjectNode n = all.addObject().put("id", t.id()).put("family", t.family()).put("model", t.model())
                     .put("createdAt", t.createdAt().toString()).put("processingAt", t.processingAt().toString())
                     .put("finishedAt", t.finishedAt().toString()).put("outcome", t.outcome().raw())
-                    .put("prompt", t.prompt()).put("answeredLate", t.answeredLate());
+                    .put("prompt", t.prompt()).put("answeredLate", t.answeredLate())
+                    .put("overlapped", overlapped.contains(t.id()));
             ArrayNode polls = n.putArray("polls");
             t.polls().forEach(p -> polls.addObject().put("at", p.at().toString()).put("outcome", p.outcome().name()));
             ArrayNode callbacks = n.putArray("callbacks");

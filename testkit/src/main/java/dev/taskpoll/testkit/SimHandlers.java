@@ -57,7 +57,7 @@ final class SimHandlers {
         routes.post(prefix + "/asset/sd2Manxue/assetStatus", api((req, res) -> withBody(req, res,
                 body -> p.assets().sd2Status(body, now()))));
         routes.get(prefix + "/_media/{id}/{file}", this::media);
-        routes.get("/_sim/tasks", (req, res) -> send(res, 200, p.bodies().ledger(p.tasks().truths())));
+        routes.get("/_sim/tasks", (req, res) -> send(res, 200, p.bodies().ledger(p.tasks().truths(), p.overlapped())));
         // a redirect to any URL (for result downloaders' redirect handling); answers 302 with Location: to
         routes.get("/_sim/redirect", (req, res) -> {
             QueryStringDecoder q = new QueryStringDecoder(req.uri());

@@ -12,7 +12,7 @@ import java.util.Map;
  * Puts an {@link Engine} together from {@link TrackerOptions}: the engine is given its collaborators and makes none
  * of them. What the options do not name is taskpoll's default: one {@link SharedTimer} on the options' scheduler, the
  * local {@link FleetBudget} (or {@link PollBudget#unlimited()} when the fleet budget is disabled), the options'
- * cadence and store, and {@link StatusHints#local()}.
+ * cadence and store, and the store's hints (cluster mode) or else {@link StatusHints#local()}.
  */
 public final class Assembly {
 
@@ -25,7 +25,8 @@ public final class Assembly {
                 : options.fleet().enabled() ? new FleetBudget(options.fleet(), timer, options.clock(),
                         options.fleetShare())
                 : PollBudget.unlimited();
-        StatusHints hints = options.hints() != null ? options.hints() : StatusHints.local();
+        StatusHints hints = options.hints() != null ? options.hints()
+                : options.store().hints() != null ? options.store().hints() : StatusHints.local();
         return new Engine(sources, timer, budget, options.cadence(), options.store(), hints, options);
     }
 }

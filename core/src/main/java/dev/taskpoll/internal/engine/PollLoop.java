@@ -530,6 +530,16 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
     }
 
+    private void terminal(TaskStatus status) {
+        if (done != 0 || following) {
+            return;
+        }
+        last = status;
+        if (finish()) {
+            ending(status, engine.timer().now());
+        }
+    }
+
     private void onStatus(TaskStatus answered) {
         if (done != 0 || following) {
             return;
@@ -542,10 +552,20 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         polling = 0;
         long now = engine.timer().now();
         if (status.isTerminal()) {
-            last = status;
-            if (finish()) {
-                ending(status, now);
+            if (engine.results() != null && status.state() == TaskState.COMPLETED) {
+                // a capture is a side effect only the task's holder may make: the store confirms the hold first (in
+                // cluster mode, an instance that woke from a pause past its lease is refused and follows the task)
+                engine.store().confirm(ref()).subscribe(null, e -> {
+                    if (e instanceof LeaseLostException) {
+                        log.info("task '{}': completed, but {}; following it", key.id(), e.getMessage());
+                        release();
+                    } else {
+                        terminal(status);
+                    }
+                }, () -> terminal(status));
+                return;
             }
+            terminal(status);
             return;
         }
         synchronized (this) {
