@@ -15,7 +15,8 @@ import java.util.Locale;
  * The load harness: {@code java -jar benchmarks/target/taskpoll-bench.jar [--scenarios A,B,C,D,E] [--results FILE]
  * [--sizes 10000,100000]}. The simulator runs in its own JVM; this JVM is the client, whose CPU, heap and threads are
  * measured. Writes its tables into RESULTS.md between {@code <!-- bench:begin -->} and {@code <!-- bench:end -->}.
- * The scenarios live beside it: {@link ScaleScenario} (A, C), {@link ThroughputScenario} (B), {@link Cadence} (D);
+ * The scenarios live beside it: {@link ScaleScenario} (A, C), {@link ThroughputScenario} (B), {@link Cadence} (D),
+ * {@link StoreScenario} (F), {@link ClusterScenario} (G);
  * E, the JMH hot paths, is here.
  */
 public final class Bench {
@@ -37,7 +38,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        String scenarios = "A,B,C,D,E"; // F (the task store) on demand: --scenarios F
+        String scenarios = "A,B,C,D,E"; // F (the task store) and G (cluster mode, needs redis-server) on demand: --scenarios F,G
         Path results = Path.of("benchmarks/RESULTS.md");
         List<Integer> sizes = List.of(10_000, 100_000);
         List<Integer> paced = List.of(10_000, 30_000);
@@ -60,7 +61,8 @@ public final class Bench {
         }
         Bench bench = new Bench(jar, results);
         bench.header(String.join(" ", args));
-        bench.warmUp(scenarios.contains("A") || scenarios.contains("C") || scenarios.contains("F"));
+        bench.warmUp(scenarios.contains("A") || scenarios.contains("C") || scenarios.contains("F")
+                || scenarios.contains("G"));
         if (scenarios.contains("A")) {
             bench.scale.scale(sizes);
         }
@@ -78,6 +80,9 @@ public final class Bench {
         }
         if (scenarios.contains("F")) {
             new StoreScenario(jar, bench.report, bench.scale).run(sizes);
+        }
+        if (scenarios.contains("G")) {
+            new ClusterScenario(jar, bench.report, bench.scale).run(sizes.get(0));
         }
         System.out.println(bench.report);
         write(results, bench.report.toString());

@@ -8,9 +8,10 @@ import reactor.core.publisher.Mono;
 /**
  * Cluster mode: one fleet budget for an API key across several instances. Each instance keeps its local budget (the
  * queue, the in-flight limit, the circuit, its own reading of 429s) and, every {@link #every()}, tells the shared
- * side what happened here and gets back its share: a rate ceiling (its part of the key's rate, by its demand) and
- * how long the whole fleet is paused (a {@code Retry-After} any instance saw). The shared side adapts the key's rate
- * to the 429s all instances see, and takes time from its own clock. Nothing of it is on a request's path: a request
+ * side what happened here and gets back its share: a rate ceiling (its part of the key's rate, by its demand), an
+ * in-flight ceiling (its part of the key's in-flight limit) and how long the whole fleet is paused (an implementation
+ * may share a {@code Retry-After} any instance saw; Redis's does not, see {@code RedisFleetShare}). The shared side
+ * takes time from its own clock. Nothing of it is on a request's path: a request
  * waits only for the local budget.
  *
  * <p><b>Call order:</b> {@link #sync} every {@link #every()}, one at a time, from the tracker's timer thread; it must
@@ -41,12 +42,17 @@ public interface FleetShare {
     /**
      * An instance's share.
      *
-     * @param rate   requests per second this instance may send now
-     * @param paused how long the whole fleet is paused from now (zero when it is not)
+     * @param rate     requests per second this instance may send now
+     * @param paused   how long the whole fleet is paused from now (zero when it is not)
+     * @param inFlight requests this instance may have in flight at once: its part of the key's in-flight limit (at
+     *                 least 1; the local limit still applies when it is lower)
      */
-    record Share(double rate, Duration paused) {
+    record Share(double rate, Duration paused, int inFlight) {
         public Share {
             Objects.requireNonNull(paused, "paused");
+            if (inFlight < 1) {
+                throw new IllegalArgumentException("inFlight: " + inFlight + " must be at least 1");
+            }
         }
     }
 }

@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class StoreCodec {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // caches filled at load: Jackson fills them under a lock, which two event loops must not meet
+    private static final ObjectMapper JSON = dev.taskpoll.internal.http.Json.warm(new ObjectMapper());
     private static final String ASSET = "asset:";
 
     private StoreCodec() {

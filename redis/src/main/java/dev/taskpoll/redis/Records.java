@@ -25,7 +25,22 @@ import org.jspecify.annotations.Nullable;
 /** A task's Redis hash, to and from what the store's callers see. */
 final class Records {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The module's one mapper, its (de)serializer caches filled at class load: Jackson fills them under a
+     * {@code ReentrantLock}, and two of Lettuce's event loops decoding their first message at once parked one
+     * (BlockHound caught it in a change and a hint heard by two instances at once).
+     */
+    static final ObjectMapper JSON = warm(new ObjectMapper());
+
+    private static ObjectMapper warm(ObjectMapper mapper) {
+        try {
+            mapper.readTree("{\"a\":[1,\"b\",true,null,{\"c\":1.5}]}");
+            mapper.writeValueAsString(mapper.createObjectNode().put("a", 1).putNull("b"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Jackson could not warm up", e);
+        }
+        return mapper;
+    }
 
     private Records() {
     }

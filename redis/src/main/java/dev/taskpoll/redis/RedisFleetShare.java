@@ -12,7 +12,8 @@ import reactor.core.publisher.Mono;
  * The API key's fleet budget shared through Redis: one {@link Scripts#FLEET} call per instance every
  * {@link #every()} (200 ms), never per request. The key's ceiling ({@code maxRate}) is split among the live instances
  * by demand, so that together they never exceed it; each instance's own budget follows the 429s and the
- * {@code Retry-After}s it sees, as it does alone: the quota being the key's, every instance sees them when the key is
+ * {@code Retry-After}s it sees, as it does alone (its part of the in-flight limit is the rate's part of
+ * {@code maxInFlight}, at least 1): the quota being the key's, every instance sees them when the key is
  * over it, and all back off. The pauses are not shared: Redis keeps the latest one (on its clock) for the record, but
  * an instance that has seen no 429 is not paused by another's. An adaptive rate kept in Redis (cut on any instance's 429s, raised in steps)
  * was tried first and measured worse in {@code SharedQuotaIT} (7.7% of answers 429 and half the quota used, against
@@ -45,7 +46,9 @@ final class RedisFleetShare implements FleetShare {
                 .map(reply -> {
                     List<?> flat = Leases.flatten(reply);
                     double share = Double.parseDouble(String.valueOf(flat.get(0)));
-                    return new Share(share, Duration.ZERO);
+                    // the in-flight limit split as the rate is: together the instances stay under the key's
+                    int inFlight = (int) Math.max(1, Math.floor(fleet.maxInFlight() * share / fleet.maxRate()));
+                    return new Share(share, Duration.ZERO, inFlight);
                 });
     }
 

@@ -24,7 +24,7 @@ import reactor.util.Loggers;
 final class RedisHints implements StatusHints {
 
     private static final Logger log = Loggers.getLogger(RedisHints.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Records.JSON;
 
     private final RedisReactiveCommands<String, String> redis;
     private final String channel;

@@ -3,6 +3,7 @@ package dev.taskpoll.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
@@ -129,5 +130,46 @@ class RedisFaultsIT {
         write.get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(a.task("t").block(WAIT).history()).extracting(TaskStatus::rawStatus)
                 .containsExactly("queued", "processing");
+    }
+
+    /**
+     * A deadline that passes while Redis is down: the end (a timeout) is recorded once Redis is back, and only then
+     * signalled; nothing fails while Redis is away.
+     */
+    @Test
+    void aDeadlinePassingWhileRedisIsDownEndsTheTaskOnlyOnceRedisIsBack() throws Exception {
+        RedisServer r = redis();
+        dev.taskpoll.testkit.SimTime time = dev.taskpoll.testkit.SimTime.accelerated(60);
+        dev.taskpoll.testkit.Simulator sim = dev.taskpoll.testkit.Simulator.builder().time(time).seed(3)
+                .generationTime(Duration.ofHours(1), Duration.ofHours(1)).build().start();
+        open.add(sim);
+        RedisStore store = RedisStore.open(RedisStoreOptions.builder(r.uri(), sim.apiKey()).instanceId("a")
+                .shards(1).lease(Duration.ofSeconds(60)).build());
+        dev.taskpoll.TaskpollClient c = dev.taskpoll.TaskpollClient.create(dev.taskpoll.ClientOptions.builder()
+                .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .trackerOptions(dev.taskpoll.TrackerOptions.builder().scheduler(time.scheduler()).store(store)
+                        .fleet(dev.taskpoll.FleetOptions.disabled())
+                        .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(10), Duration.ofMinutes(3))).build())
+                .build());
+        open.add(c);
+        until(() -> store.heldShards() == 1, "the shard held");
+        try (var conn = io.lettuce.core.RedisClient.create(r.uri()).connect()) {
+            conn.sync().configSet("appendfsync", "always");
+        }
+        dev.taskpoll.Submission s = c.submit(dev.taskpoll.catalog.GenerationRequest.builder(Family.VEO,
+                "veo_3_1_fast").prompt("slow").build()).block(WAIT);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        c.track(s).subscribe(x -> { }, failed::set);
+        until(() -> !sim.truth(s.taskId()).orElseThrow().polls().isEmpty(), "polled");
+        Instant deadline = sim.truth(s.taskId()).orElseThrow().createdAt().plus(Duration.ofMinutes(3));
+        r.kill();
+        until(() -> time.now().isAfter(deadline.plusSeconds(60)), "a simulated minute past the deadline");
+        assertThat(failed.get()).as("nothing ends while Redis is down").isNull();
+        r.restart();
+        until(() -> failed.get() != null, "the timeout, once its end is recorded");
+        assertThat(failed.get()).isInstanceOf(dev.taskpoll.TaskTimeoutException.class);
+        TaskRecord rec = store.task(s.taskId()).block(WAIT);
+        assertThat(rec.phase()).isEqualTo(TaskRecord.Phase.ENDED);
+        assertThat(rec.error()).contains("TaskTimeoutException");
     }
 }

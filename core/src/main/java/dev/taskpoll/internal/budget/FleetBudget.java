@@ -83,6 +83,7 @@ public final class FleetBudget implements PollBudget {
     private long admittedSince;
     private long retryAfterSince;
     private double shareRate = Double.MAX_VALUE;
+    private volatile int shareInFlight = Integer.MAX_VALUE;
     private volatile boolean closed;
 
     public FleetBudget(FleetOptions options, SharedTimer timer, Clock clock) {
@@ -153,6 +154,7 @@ public final class FleetBudget implements PollBudget {
         long now = timer.now();
         synchronized (this) {
             shareRate = Math.max(0.1, s.rate());
+            shareInFlight = s.inFlight();
             long until = now + s.paused().toMillis();
             if (!s.paused().isZero() && until > pausedUntil) {
                 pausedUntil = until;
@@ -264,7 +266,8 @@ public final class FleetBudget implements PollBudget {
         if (!permitted) {
             return Math.max(10, Math.min(1000, options.circuitOpenFor().toMillis() / 10));
         }
-        if (!bulkhead.tryAcquirePermission()) {
+        // cluster mode: this instance's part of the key's in-flight limit (a done() or a larger share drains again)
+        if (inFlight() >= shareInFlight || !bulkhead.tryAcquirePermission()) {
             releaseCircuit();
             return Long.MAX_VALUE;
         }

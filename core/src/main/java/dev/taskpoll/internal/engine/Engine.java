@@ -260,12 +260,13 @@ public final class Engine implements StatusHints.Listener {
     }
 
     /**
-     * Followers also read their task's record every {@value #RESYNC_MS} ms: the change feed is a hint, and may miss
-     * what happened while it reconnected.
+     * Followers also read their task's record once per poll period (at least {@value #RESYNC_MS} ms apart; checked
+     * every {@value #RESYNC_MS} ms): the change feed is a hint, and may miss what happened while it reconnected.
      */
     private Disposable followerResync() {
         return Flux.interval(java.time.Duration.ofMillis(RESYNC_MS), options.scheduler()).onBackpressureDrop()
-                .concatMap(t -> Flux.fromIterable(List.copyOf(loops.values())).filter(PollLoop::following)
+                .concatMap(t -> Flux.fromIterable(List.copyOf(loops.values()))
+                        .filter(loop -> loop.resyncDue(timer.now(), RESYNC_MS))
                         .flatMap(loop -> store.task(loop.id()).doOnNext(r -> loop.followed(r.last(),
                                 r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED, r.error()))
                                 .onErrorResume(e -> Mono.empty()), 16), 1)

@@ -97,6 +97,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * no write). Set when the store does not hold the task here, or lost it; cleared when the store hands it here.
      */
     private volatile boolean following;
+    private long resyncedAt;
     private boolean stallReported;
 
     PollLoop(Engine engine, Engine.Key key, TaskRef ref, PollPolicy policy) {
@@ -291,6 +292,19 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     boolean following() {
         return following;
+    }
+
+    /**
+     * Whether a follower reads its task's record now: at most once per poll period (at least {@code floor} ms apart),
+     * as often as its holder polls it; the change feed brings what happens in between. Called by the resync cycle
+     * only, one call at a time.
+     */
+    boolean resyncDue(long now, long floor) {
+        if (!following || now - resyncedAt < Math.max(floor, policy.period().toMillis())) {
+            return false;
+        }
+        resyncedAt = now;
+        return true;
     }
 
     /**

@@ -147,6 +147,30 @@ class FleetBudgetTest {
     }
 
     @Test
+    void inClusterModeInstancesInFlightAreCappedAtItsShareOfTheKeysLimit() {
+        int[] share = {3};
+        dev.taskpoll.spi.FleetShare shared = report -> reactor.core.publisher.Mono.just(
+                new dev.taskpoll.spi.FleetShare.Share(100, Duration.ZERO, share[0]));
+        FleetBudget b = new FleetBudget(FleetOptions.ofMaxRate(100).withMaxInFlight(10), timer,
+                new SchedulerClock(vts), shared);
+        vts.advanceTimeBy(Duration.ofMillis(250)); // the first sync: 3 of the key's 10
+        List<PollBudget.Permit> held = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            b.admit().subscribe(held::add);
+        }
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(held).hasSize(3);
+        held.get(0).done(PollBudget.Outcome.ANSWERED);
+        vts.advanceTimeBy(Duration.ofMillis(20));
+        assertThat(held).as("one done, one more in").hasSize(4);
+        share[0] = 5; // another instance left: a larger share
+        vts.advanceTimeBy(Duration.ofMillis(250));
+        assertThat(held).hasSize(6);
+        assertThat(b.inFlight()).isEqualTo(5);
+        b.close();
+    }
+
+    @Test
     void theCircuitOpensOnBroadFailureThenProbesAndCloses() {
         FleetBudget b = budget(FleetOptions.ofMaxRate(1000).withCircuit(50, 10, Duration.ofSeconds(30)));
         for (int i = 0; i < 10; i++) {
