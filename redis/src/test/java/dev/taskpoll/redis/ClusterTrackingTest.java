@@ -78,7 +78,7 @@ class ClusterTrackingTest {
 
     @Test
     void threeInstancesShareTheTasksAndASurvivorFinishesWhatADeadOneHeld() {
-        RedisServer r = Redis.startOrSkip(dir.resolve("redis"));
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
         open.add(r);
         SimTime time = SimTime.accelerated(60);
         Simulator sim = Simulator.builder().time(time).failureRate(0.1).seed(7)

@@ -45,7 +45,7 @@ class RedisFaultsIT {
     }
 
     private RedisServer redis() {
-        RedisServer r = Redis.startOrSkip(dir.resolve("redis"));
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
         open.add(r);
         return r;
     }

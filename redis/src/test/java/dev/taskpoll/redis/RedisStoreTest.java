@@ -47,7 +47,7 @@ class RedisStoreTest {
     }
 
     private RedisServer redis() {
-        RedisServer r = Redis.startOrSkip(dir.resolve("redis"));
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
         open.add(r);
         return r;
     }
@@ -238,7 +238,7 @@ class RedisStoreTest {
                 .isInstanceOf(TaskStoreException.class)
                 .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("unreachable")
                 .satisfies(e -> assertThat(String.valueOf(e)).doesNotContain("hunter2"));
-        RedisServer r = Redis.startOrSkip(dir.resolve("auth"), "s3cret");
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("auth"), "s3cret");
         open.add(r);
         String wrong = "redis://:nope@127.0.0.1:" + r.port();
         assertThatThrownBy(() -> RedisStore.open(RedisStoreOptions.builder(wrong, KEY).build()))

@@ -59,7 +59,7 @@ class SharedQuotaIT {
 
     @Test
     void threeInstancesTogetherStayUnderTheKeysQuotaAndUseIt() {
-        RedisServer r = Redis.startOrSkip(dir.resolve("redis"));
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
         try (r) {
             Figures shared = run("3 instances, budget shared through Redis", r, true);
             Figures alone = run("3 instances, each budget alone", r, false);

@@ -48,6 +48,27 @@ public final class RedisServer implements AutoCloseable {
                 + " one";
     }
 
+    /**
+     * For a test: starts one in {@code dir} (a password when not null); without {@code redis-server} on the PATH,
+     * skips the test with the reason (a JUnit assumption), except in CI (the {@code CI} variable set), where the Redis
+     * tests must run and it fails instead.
+     */
+    public static RedisServer startOrSkip(Path dir, @Nullable String password) {
+        String why = missing();
+        if (why != null) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError(why + " (in CI the Redis tests must run: .ci/run installs it)");
+            }
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        return start(dir, password);
+    }
+
+    /** {@link #startOrSkip(Path, String)} without a password. */
+    public static RedisServer startOrSkip(Path dir) {
+        return startOrSkip(dir, null);
+    }
+
     /** Starts one in {@code dir} (its AOF goes there) on a free port, without a password. */
     public static RedisServer start(Path dir) {
         return start(dir, null);
