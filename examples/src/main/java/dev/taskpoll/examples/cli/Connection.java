@@ -132,24 +132,39 @@ final class Connection {
     }
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
+    /** The longest duration a flag takes (a deadline of a year is already past any generation's). */
+    static final Duration MAX_DURATION = Duration.ofDays(366);
 
     /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}). */
     static Duration duration(CommandLine cl, String option, String text) {
         Matcher m = SHORT.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
+            Duration d;
+            try {
+                long n = Long.parseLong(m.group(1));
+                d = switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            } catch (NumberFormatException | ArithmeticException e) {
+                d = MAX_DURATION.plusMillis(1);
+            }
+            if (d.compareTo(MAX_DURATION) > 0) {
+                throw new CommandLine.ParameterException(cl, option + ": '" + text + "' is longer than "
+                        + MAX_DURATION.toDays() + " days, the most taskpoll takes");
+            }
             if (!d.isZero()) {
                 return d;
             }
         } else {
             try {
                 Duration d = Duration.parse(text.trim());
+                if (d.compareTo(MAX_DURATION) > 0) {
+                    throw new CommandLine.ParameterException(cl, option + ": '" + text + "' is longer than "
+                            + MAX_DURATION.toDays() + " days, the most taskpoll takes");
+                }
                 if (!d.isZero() && !d.isNegative()) {
                     return d;
                 }

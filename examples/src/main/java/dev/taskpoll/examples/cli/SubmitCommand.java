@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import reactor.core.publisher.Flux;
 
@@ -206,10 +207,9 @@ final class SubmitCommand implements Callable<Integer> {
     }
 
     /** A JSON value when the text parses as one ({@code 5}, {@code true}, {@code [1,2]}), else the text. */
-    static Object value(String text) {
+    static @Nullable Object value(String text) {
         try {
-            Object v = JSON.readValue(text, Object.class);
-            return v == null ? text : v;
+            return JSON.readValue(text, Object.class); // null for "null": sent as JSON null, as the README says
         } catch (JsonProcessingException e) {
             return text;
         }

@@ -24,7 +24,18 @@ public final class TaskpollCli implements Runnable {
     static final int EXIT_USAGE = 64;
 
     static CommandLine commandLine() {
-        return new CommandLine(new TaskpollCli());
+        CommandLine cl = new CommandLine(new TaskpollCli());
+        // bad input: the message (it names the flag, the value and the rule) and where to read more, not the usage
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            PrintWriter err = c.getErr();
+            err.println(e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("try: " + c.getCommandSpec().qualifiedName() + " --help");
+            err.flush();
+            return c.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return cl;
     }
 
     /** Runs the command line with {@code out} and {@code err} as its streams; returns the exit code. */

@@ -64,6 +64,31 @@ class SubmitCommandTest {
     }
 
     @Test
+    void aParamGivenAsNullIsSentAsJsonNull() {
+        int code = run("submit", "generic-task", "--model", "kling-v2", "--prompt", "a fox", "--param",
+                "negative_prompt=null", "--param", "seed=5");
+        assertThat(code).as(err.toString()).isZero();
+        try (dev.taskpoll.sqlite.SqliteStore s = dev.taskpoll.sqlite.SqliteStore.open(dir.resolve("tasks.db"),
+                dev.taskpoll.sqlite.SqliteStoreOptions.builder().tracking(false).build())) {
+            String sent = s.tasks(null).blockFirst(Duration.ofSeconds(10)).request();
+            assertThat(sent).contains("\"negative_prompt\":null").contains("\"seed\":5")
+                    .doesNotContain("\"null\"");
+        }
+    }
+
+    @Test
+    void aHugeDurationIsBadInputNamedWithItsLimitAndBadInputPointsToHelpNotTheUsage() {
+        assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--wait", "--timeout",
+                "99999999999999999999s")).isEqualTo(64);
+        assertThat(err.toString()).contains("--timeout: '99999999999999999999s' is longer than 366 days")
+                .contains("try: taskpoll submit --help").doesNotContain("Usage:").doesNotContain("Exception");
+        assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--wait", "--interval",
+                "P400D")).isEqualTo(64);
+        assertThat(err.toString()).contains("--interval: 'P400D' is longer than 366 days");
+        assertThat(sim.truths()).as("nothing sent").isEmpty();
+    }
+
+    @Test
     void badInputIsNamedExits64AndNothingIsSubmitted() {
         assertThat(run("submit", "veo", "--model", "sora-2", "--prompt", "x")).isEqualTo(64);
         assertThat(err.toString()).contains("model").contains("sora-2");
