@@ -31,7 +31,10 @@ public class SubmitRejectedException extends TaskpollException {
         return code;
     }
 
-    /** The provider's reason, at most 500 characters. */
+    /**
+     * The provider's reason ({@code msg}, {@code message}, {@code error}, or {@code error.message}), control characters
+     * replaced by spaces, at most 500 characters.
+     */
     public @Nullable String serverMessage() {
         return serverMessage;
     }

@@ -206,7 +206,14 @@ public final class Submitter {
         try {
             JsonNode n = mapper.readTree(bytes);
             String m = n == null ? null : firstText(n, List.of("msg", "message", "error"));
-            return m == null ? null : m.length() > 500 ? m.substring(0, 500) : m;
+            if (m == null && n != null && n.path("error").isObject()) { // {"error": {"code": ..., "message": ...}}
+                m = firstText(n.get("error"), List.of("message", "msg"));
+            }
+            if (m == null) {
+                return null;
+            }
+            m = m.replaceAll("\\p{Cntrl}", " ").strip(); // printed to terminals and logs: no control characters
+            return m.length() > 500 ? m.substring(0, 500) : m;
         } catch (IOException e) {
             return null;
         }

@@ -4,29 +4,28 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.Submission;
+import dev.taskpoll.SubmitRejectedException;
 import dev.taskpoll.TaskStatus;
-import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TaskStoreException;
+import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.capture.CaptureEvent;
-import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.capture.CaptureOptions;
-import dev.taskpoll.capture.ResultCapture;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.examples.FamilyNames;
-import java.net.URI;
+import dev.taskpoll.spi.TaskStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import reactor.core.publisher.Flux;
 
@@ -138,7 +137,9 @@ final class SubmitCommand implements Callable<Integer> {
             try {
                 submission = client.submit(request).block(Duration.ofMinutes(2));
             } catch (TaskpollException e) {
-                cl.getErr().println("taskpoll submit: " + e.getMessage());
+                cl.getErr().println("taskpoll submit: " + e.getMessage()
+                        + (e instanceof SubmitRejectedException r && r.serverMessage() != null
+                        ? " (the provider said: " + r.serverMessage() + ")" : ""));
                 return 1;
             }
             cl.getOut().println(submission.taskId());

@@ -89,6 +89,31 @@ class SubmitCommandTest {
     }
 
     @Test
+    void aRefusedSubmitShowsWhatTheProviderSaidWithoutControlCharacters() {
+        String[] body = {"{\"code\":400,\"msg\":\"moderation: the prompt was refused\\u001b[31m\"}"};
+        int[] status = {400};
+        reactor.netty.DisposableServer refusing = reactor.netty.http.server.HttpServer.create().host("127.0.0.1")
+                .port(0).handle((req, res) -> req.receive().then(res.status(status[0])
+                        .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
+                                body[0])).then())).bindNow();
+        try {
+            String base = "http://127.0.0.1:" + refusing.port() + "/kyyReactApiServer";
+            String[] args = {"submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url", base,
+                "--api-key", "k", "--store", "none"};
+            assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(1);
+            assertThat(err.toString()).contains("submit rejected: HTTP 400")
+                    .contains("(the provider said: moderation: the prompt was refused [31m)")
+                    .doesNotContain("\u001b");
+            body[0] = "{\"error\":{\"code\":\"plan_expired\",\"message\":\"your plan expired\"}}";
+            status[0] = 403;
+            assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(1);
+            assertThat(err.toString()).contains("HTTP 403").contains("(the provider said: your plan expired)");
+        } finally {
+            refusing.disposeNow();
+        }
+    }
+
+    @Test
     void badInputIsNamedExits64AndNothingIsSubmitted() {
         assertThat(run("submit", "veo", "--model", "sora-2", "--prompt", "x")).isEqualTo(64);
         assertThat(err.toString()).contains("model").contains("sora-2");
