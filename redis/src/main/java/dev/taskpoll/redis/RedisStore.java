@@ -104,7 +104,7 @@ public final class RedisStore implements TaskStore {
         StatefulRedisConnection<String, String> c = null;
         StatefulRedisPubSubConnection<String, String> ps = null;
         try {
-            c = client.connect();
+            c = connect(client);
             c.sync().ping();
             Keys keys = new Keys(options.namespace(), options.shards());
             c.sync().setnx(keys.shardCount(), String.valueOf(options.shards()));
@@ -126,6 +126,23 @@ public final class RedisStore implements TaskStore {
         RedisStore store = new RedisStore(options, client, c, ps);
         store.start();
         return store;
+    }
+
+    /**
+     * Connects; a connection the server closed during the handshake is tried again twice: Redis refusing a password
+     * answers WRONGPASS and closes, and Lettuce sometimes reports the close before the answer (seen once in a fresh
+     * clone's CI run), which would name a wrong password "unreachable".
+     */
+    private static StatefulRedisConnection<String, String> connect(RedisClient client) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.connect();
+            } catch (RedisConnectionException e) {
+                if (attempt == 3 || !rootMessage(e).contains("closed prematurely")) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private void start() {
