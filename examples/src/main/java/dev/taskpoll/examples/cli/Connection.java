@@ -127,8 +127,14 @@ final class Connection {
             throw e;
         } catch (IllegalArgumentException e) {
             store.close();
-            throw new CommandLine.ParameterException(cl, e.getMessage());
+            throw new CommandLine.ParameterException(cl, flags(e.getMessage()));
         }
+    }
+
+    /** The library's option names in a message become this command line's flags (it has no allowPlainHttp). */
+    static String flags(String message) {
+        return message.replaceFirst("^baseUrl: ", "--base-url: ").replaceFirst("^apiKey: ", "--api-key: ")
+                .replace("Use https, or allowPlainHttp(true)", "Use https (plain http is for loopback hosts only)");
     }
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");

@@ -114,6 +114,18 @@ class SubmitCommandTest {
     }
 
     @Test
+    void aBadBaseUrlIsNamedByItsFlagNotTheLibrarysOption() {
+        String[] args = {"get", "abc", "--base-url", "ftp://x", "--api-key", "k"};
+        assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(64);
+        assertThat(err.toString()).contains("--base-url: 'ftp://x' must start with https:// or http://")
+                .doesNotContain("baseUrl");
+        args[3] = "http://example.com";
+        assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(64);
+        assertThat(err.toString()).contains("--base-url: 'http://example.com' is plain http to a non-loopback host")
+                .contains("Use https (plain http is for loopback hosts only)").doesNotContain("allowPlainHttp");
+    }
+
+    @Test
     void badInputIsNamedExits64AndNothingIsSubmitted() {
         assertThat(run("submit", "veo", "--model", "sora-2", "--prompt", "x")).isEqualTo(64);
         assertThat(err.toString()).contains("model").contains("sora-2");
