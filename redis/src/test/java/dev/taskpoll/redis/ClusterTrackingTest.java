@@ -63,17 +63,7 @@ class ClusterTrackingTest {
     }
 
     private static void until(BooleanSupplier done, String what) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        dev.taskpoll.testkit.Await.until(done, WAIT, what);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskpoll.LeaseLostException;
-import dev.taskpoll.PollPolicy;
 import dev.taskpoll.StoredFile;
 import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
@@ -15,76 +14,13 @@ import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.testkit.RedisServer;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The Redis store against a real redis-server: records, leases, fencing, changes, bad connections. */
-class RedisStoreTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final PollPolicy POLICY = PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30));
-    private static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
-    private static final String KEY = "sk-test-key";
-
-    @TempDir
-    Path dir;
-
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
-    private RedisServer redis() {
-        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
-        open.add(r);
-        return r;
-    }
-
-    private RedisStore store(RedisServer r, String instance, int shards) {
-        RedisStore s = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId(instance).shards(shards)
-                .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
-                .build());
-        open.add(s);
-        return s;
-    }
-
-    private static TaskStatus status(String id, String raw, TaskState state, Instant at) {
-        return new TaskStatus(id, state, raw, "veo_3_1_fast", null,
-                state == TaskState.COMPLETED ? List.of("https://cdn.x/" + id + ".mp4") : List.of(), null, null, null,
-                at);
-    }
-
-    private static TaskStore.Tracked tracked(String id) {
-        return new TaskStore.Tracked(TaskRef.of(id, Family.VEO, "veo_3_1_fast").withPolicy(POLICY), T0,
-                T0.plus(Duration.ofMinutes(30)), T0.toEpochMilli() + 30_000,
-                status(id, "queued", TaskState.QUEUED, T0));
-    }
-
-    private static void until(BooleanSupplier done, String what) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
+class RedisStoreTest extends RedisStoreFixture {
 
     @Test
     void recordsIntentsTasksHistoryResultsAndEndsAndListsThem() {

@@ -15,6 +15,7 @@ import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.redis.RedisStore;
 import dev.taskpoll.redis.RedisStoreOptions;
+import dev.taskpoll.testkit.Await;
 import dev.taskpoll.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -71,12 +72,14 @@ class FailoverIT {
     Path dir;
 
     private final List<Process> started = new ArrayList<>();
+    private final List<RedisProbe> probes = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
     @AfterEach
     void stop() {
         started.forEach(Process::destroyForcibly);
+        probes.forEach(RedisProbe::close);
     }
 
     @Test
@@ -93,19 +96,15 @@ class FailoverIT {
             Worker victim = workers.get(random.nextInt(3));
             long killAfter = 5_000 + random.nextInt(20_000); // ms after the submits begin
             long t0 = System.nanoTime();
-            Thread killer = new Thread(() -> {
-                try {
-                    Thread.sleep(killAfter);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                victim.process.destroyForcibly();
-            }, "killer");
-            killer.start();
+            java.util.concurrent.ScheduledExecutorService killer = java.util.concurrent.Executors
+                    .newSingleThreadScheduledExecutor();
+            java.util.concurrent.ScheduledFuture<?> kill = killer.schedule(victim.process::destroyForcibly,
+                    killAfter, TimeUnit.MILLISECONDS);
             List<String> ids = submit(redis, base, n, "failover");
             System.out.printf("FailoverIT: %d submitted in %.1f s; worker %s killed at %.1f s%n", ids.size(),
                     (System.nanoTime() - t0) / 1e9, victim.name, killAfter / 1e3);
-            killer.join();
+            kill.get(60, TimeUnit.SECONDS);
+            killer.shutdown();
             assertThat(victim.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             awaitAllEnded(redis, n, Duration.ofMinutes(6), workers);
             Verdict v = verify(redis, base, results, ids, "failover");
@@ -131,15 +130,20 @@ class FailoverIT {
             Path results = dir.resolve("results");
             List<Worker> workers = List.of(worker("a", redis, base, results), worker("b", redis, base, results),
                     worker("c", redis, base, results));
+            RedisProbe probe = new RedisProbe(redis);
+            probes.add(probe);
+            probe.fsyncEveryWrite(); // what a write answered is on disk before the kill below
             List<String> ids = submit(redis, base, 600, "faults");
             Worker paused = workers.get(2);
             awaitFirstStatus(paused);
             signal("STOP", paused.process); // a network pause longer than its lease: its shards move on
-            Thread.sleep(20_000);
+            String pid = ":" + paused.process.pid() + ":";
+            Await.until(() -> probe.leaseHolders().size() == 64 && probe.leaseHolders().stream()
+                    .noneMatch(h -> h.contains(pid)), Duration.ofSeconds(60), "the paused worker's shards taken over");
             signal("CONT", paused.process); // it wakes with stale leases: every write of it is refused
-            Thread.sleep(2_000); // AOF fsyncs every second: the submits are on disk
             redis.kill();
-            Thread.sleep(3_000);
+            Await.until(() -> workers.stream().anyMatch(w -> said(w, "waits for Redis")), Duration.ofSeconds(30),
+                    "a worker's write waiting for the killed Redis");
             redis.restart();
             awaitAllEnded(redis, ids.size(), Duration.ofMinutes(4), workers);
             verify(redis, base, results, ids, "faults");
@@ -208,17 +212,51 @@ class FailoverIT {
         t.start();
     }
 
-    private static void awaitFirstStatus(Worker w) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < until) {
-            synchronized (w.lines) {
-                if (w.lines.stream().anyMatch(l -> l.startsWith("{"))) {
-                    return;
-                }
-            }
-            Thread.sleep(100);
+    private static void awaitFirstStatus(Worker w) {
+        Await.until(() -> said(w, "{\"id\""), Duration.ofSeconds(60), "worker " + w.name + " printed a status");
+    }
+
+    private static boolean said(Worker w, String text) {
+        synchronized (w.lines) {
+            return w.lines.stream().anyMatch(l -> l.contains(text));
         }
-        throw new AssertionError("worker " + w.name + " printed no status in 60 s: " + w.lines);
+    }
+
+    /** Redis read directly, for the test's waits: what the ended set counts, who holds the leases. */
+    private static final class RedisProbe implements AutoCloseable {
+        private final io.lettuce.core.RedisClient client;
+        private final io.lettuce.core.api.sync.RedisCommands<String, String> redis;
+        private final String ns;
+
+        RedisProbe(RedisServer server) {
+            this.client = io.lettuce.core.RedisClient.create(server.uri());
+            this.redis = client.connect().sync();
+            this.ns = RedisStoreOptions.builder(server.uri(), "sim-key").build().namespace();
+        }
+
+        @Override
+        public void close() {
+            client.shutdown();
+        }
+
+        void fsyncEveryWrite() {
+            redis.configSet("appendfsync", "always");
+        }
+
+        /** Ended tasks (one O(1) command), or -1 while Redis does not answer. */
+        long ended() {
+            try {
+                return redis.zcard(ns + "ended");
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }
+
+        List<String> leaseHolders() {
+            List<String> keys = redis.keys(ns + "lease:*");
+            return keys.isEmpty() ? List.of() : redis.mget(keys.toArray(String[]::new)).stream()
+                    .filter(kv -> kv.hasValue()).map(kv -> kv.getValue()).toList();
+        }
     }
 
     private static void signal(String sig, Process p) throws Exception {
@@ -243,23 +281,14 @@ class FailoverIT {
     }
 
     /** Waits until Redis records {@code n} ended tasks, printing progress; fails with the workers' output if not. */
-    private static void awaitAllEnded(RedisServer redis, int n, Duration within, List<Worker> workers)
-            throws InterruptedException {
-        long until = System.nanoTime() + within.toNanos();
-        long ended = 0;
-        String problem = "";
-        try (RedisStore store = RedisStore.open(RedisStoreOptions.builder(redis.uri(), "sim-key").tracking(false)
-                .build())) {
-            while (System.nanoTime() < until) {
-                try {
-                    ended = store.tasks(TaskRecord.Phase.ENDED).count().block(Duration.ofSeconds(30));
-                } catch (RuntimeException e) {
-                    problem = " (the last count failed: " + e + ")"; // Redis restarting: ask again
-                }
-                if (ended == n) {
-                    return;
-                }
-                Thread.sleep(5_000); // each count reads every record
+    private static void awaitAllEnded(RedisServer redis, int n, Duration within, List<Worker> workers) {
+        long ended;
+        try (RedisProbe probe = new RedisProbe(redis)) {
+            try {
+                Await.until(() -> probe.ended() == n, within, n + " tasks ended");
+                return;
+            } catch (AssertionError e) {
+                ended = probe.ended(); // below: what the workers said
             }
         }
         StringBuilder out = new StringBuilder();
@@ -270,7 +299,7 @@ class FailoverIT {
                         .forEach(l -> out.append(l).append('\n'));
             }
         }
-        throw new AssertionError(ended + " of " + n + " tasks ended within " + within + problem + out);
+        throw new AssertionError(ended + " of " + n + " tasks ended within " + within + out);
     }
 
     /** Every task against the simulator's ledger and the result files; the longest real time a task went unpolled. */
