@@ -46,17 +46,19 @@ final class RedisHints implements StatusHints {
 
     @Override
     public void offer(TaskKind kind, TaskStatus status) {
-        publish(JSON.createObjectNode().put("k", StoreCodec.kind(kind)).put("s", StoreCodec.status(status)));
+        publish(JSON.createObjectNode().put("k", StoreCodec.kind(kind)).put("s", StoreCodec.status(status)),
+                status.taskId());
     }
 
     @Override
     public void forget(TaskKind kind, String taskId) {
-        publish(JSON.createObjectNode().put("k", StoreCodec.kind(kind)).put("f", taskId));
+        publish(JSON.createObjectNode().put("k", StoreCodec.kind(kind)).put("f", taskId), taskId);
     }
 
-    private void publish(ObjectNode message) {
-        redis.publish(channel, message.toString()).subscribe(null, e -> log.warn("task store redis {}: a callback's"
-                + " status could not be passed on ({}); the task's polls will see it", where, e.toString()));
+    private void publish(ObjectNode message, String taskId) {
+        redis.publish(channel, message.toString()).subscribe(null, e -> log.warn("task store redis {}: a callback"
+                + " for task '{}' could not be passed on ({}); the task's polls will see it", where, taskId,
+                RedisStore.describe(e)));
     }
 
     /** A message of the hints channel, from any instance (this one too). */
@@ -80,7 +82,7 @@ final class RedisHints implements StatusHints {
                 l.hint(kind, status);
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("task store redis {}: a malformed hint ignored ({})", where, e.toString());
+            log.warn("task store redis {}: a malformed hint ignored ({})", where, RedisStore.describe(e));
         }
     }
 }

@@ -201,7 +201,8 @@ public final class RedisStore implements TaskStore {
             t = t.getCause();
         }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return m.replaceAll("redis(s)?://[^@\\s]*@", "redis$1://***@"); // a URI in a message loses its password
+        // a URI in a message loses its password: up to its last '@', as RedisStoreOptions redacts a bad URI
+        return m.replaceAll("redis(s)?://\\S*@", "redis$1://***@");
     }
 
     private static boolean unreachable(Throwable e) {
@@ -215,6 +216,11 @@ public final class RedisStore implements TaskStore {
 
     /** A write: tried again while Redis is unreachable, until it answers or the store closes. */
     private <T> Mono<T> durably(Mono<T> write, String what) {
+        return durably(write, what, null);
+    }
+
+    /** As above, for a write of one task: its id travels with the error. */
+    private <T> Mono<T> durably(Mono<T> write, String what, @Nullable String taskId) {
         return write
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2))
                         .filter(e -> unreachable(e) && !closed)
@@ -224,17 +230,17 @@ public final class RedisStore implements TaskStore {
                                         describe(r.failure()));
                             }
                         }))
-                .onErrorMap(e -> !(e instanceof TaskStoreException), e -> problem(e, what));
+                .onErrorMap(e -> !(e instanceof TaskStoreException), e -> problem(e, what, taskId));
     }
 
-    private TaskStoreException problem(Throwable e, String what) {
+    private TaskStoreException problem(Throwable e, String what, @Nullable String taskId) {
         String msg = String.valueOf(e.getMessage());
         if (msg.startsWith("LEASELOST")) {
             return new LeaseLostException("task store redis " + options.where() + ": " + what + " refused: this"
-                    + " instance no longer holds the task's shard (another instance tracks it now)", null);
+                    + " instance no longer holds the task's shard (another instance tracks it now)", taskId);
         }
         return new TaskStoreException("task store redis " + options.where() + ": " + what + " failed ("
-                + describe(e) + ")", null, null);
+                + describe(e) + ")", taskId, null);
     }
 
     public RedisStoreOptions options() {
@@ -278,7 +284,7 @@ public final class RedisStore implements TaskStore {
         return durably(redis.eval(Scripts.SUBMITTED, ScriptOutputType.MULTI, new String[] {keys.task(member),
                         keys.history(member), keys.shardSet(shard), keys.allTasks(), keys.shardVersion(shard),
                         keys.intentPrefix() + intentId, keys.inDoubt()}, args.toArray(String[]::new)).then(),
-                "recording task '" + task.ref().id() + "'")
+                "recording task '" + task.ref().id() + "'", task.ref().id())
                 .doOnSuccess(v -> leases.recordedHere(member));
     }
 
@@ -298,7 +304,7 @@ public final class RedisStore implements TaskStore {
         args.addAll(Records.fields(task, shard, 0, options.instanceId()));
         return durably(redis.<Object>eval(Scripts.RECORD, ScriptOutputType.MULTI, new String[] {keys.task(member),
                         keys.history(member), keys.shardSet(shard), keys.allTasks(), keys.shardVersion(shard)},
-                        args.toArray(String[]::new)).collectList(), "recording task '" + task.ref().id() + "'")
+                        args.toArray(String[]::new)).collectList(), "recording task '" + task.ref().id() + "'", task.ref().id())
                 .map(existing -> {
                     List<?> flat = Leases.flatten(existing);
                     leases.recordedHere(member);
@@ -329,7 +335,7 @@ public final class RedisStore implements TaskStore {
         a.add(holder);
         a.addAll(args);
         return durably(redis.<String>eval(script, ScriptOutputType.STATUS, k, a.toArray(String[]::new)).next(),
-                what);
+                what, task.id());
     }
 
     @Override
@@ -428,7 +434,7 @@ public final class RedisStore implements TaskStore {
             } catch (IOException | RuntimeException e) {
                 return Mono.empty();
             }
-        }).onErrorMap(e -> problem(e, "reading cadence models"));
+        }).onErrorMap(e -> problem(e, "reading cadence models", null));
     }
 
     @Override
@@ -436,7 +442,7 @@ public final class RedisStore implements TaskStore {
         String json = Records.JSON.createObjectNode().put("observations", model.observations())
                 .put("window", StoreCodec.window(model.window())).put("at", model.at().toEpochMilli()).toString();
         return redis.hset(keys.models(), model.key(), json).then()
-                .onErrorMap(e -> problem(e, "keeping cadence model " + model.key()));
+                .onErrorMap(e -> problem(e, "keeping cadence model " + model.key(), null));
     }
 
     // ---- reads
@@ -453,7 +459,7 @@ public final class RedisStore implements TaskStore {
                 .filter(r -> phase == null || r.phase() == phase);
         Flux<TaskRecord> all = phase == TaskRecord.Phase.IN_DOUBT ? doubt
                 : phase == null ? recorded.concatWith(doubt) : recorded;
-        return all.onErrorMap(e -> !(e instanceof TaskStoreException), e -> problem(e, "listing tasks"));
+        return all.onErrorMap(e -> !(e instanceof TaskStoreException), e -> problem(e, "listing tasks", null));
     }
 
     private Mono<TaskRecord> record(String member, boolean withHistory) {
@@ -470,7 +476,7 @@ public final class RedisStore implements TaskStore {
     @Override
     public Mono<TaskRecord> task(String id) {
         return Flux.fromArray(Dialect.values()).concatMap(d -> record(Keys.member(d, id), true)).next()
-                .onErrorMap(e -> !(e instanceof TaskStoreException), e -> problem(e, "reading task '" + id + "'"));
+                .onErrorMap(e -> !(e instanceof TaskStoreException), e -> problem(e, "reading task '" + id + "'", id));
     }
 
     /** Deletes ended tasks older than the retention, with their history and results. */
@@ -492,6 +498,11 @@ public final class RedisStore implements TaskStore {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
+    /**
+     * Gives this instance's leases back (waiting at most twice the command timeout, so that the others take its
+     * shards at once rather than after the lease) and closes the connections. Blocking, like {@link #open}: call it
+     * at shutdown (the client's {@code close} does), not on an event loop.
+     */
     @Override
     public void close() {
         if (closed) {

@@ -141,10 +141,10 @@ final class Scripts {
     /**
      * The API key's shared budget: one instance's sync. KEYS: fleet hash, demand hash, instances-seen zset. ARGV:
      * instance, answered, throttled, retry-after ms, demand, max rate, demand ttl ms. The key's ceiling (max rate) is
-     * split by demand among the instances seen within the ttl; a Retry-After any instance saw pauses everyone until
-     * then; answered and 429 counts are summed for the key (what {@code INFO}-style tools read). Each instance's own
-     * budget still follows the 429s it sees. Returns {this instance's share of the ceiling, pause left ms}, as
-     * strings.
+     * split by demand among the instances seen within the ttl; the latest Retry-After any instance saw is kept (on
+     * Redis's clock) and answered and 429 counts are summed for the key, for operators reading the hash; neither
+     * steers the instances ({@link RedisFleetShare} applies no shared pause: measured worse). Each instance's own
+     * budget follows the 429s it sees. Returns {this instance's share of the ceiling, pause left ms}, as strings.
      */
     static final String FLEET = NOW
             + "local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or 0) "

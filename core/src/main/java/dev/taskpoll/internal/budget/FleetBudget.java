@@ -145,7 +145,8 @@ public final class FleetBudget implements PollBudget {
         long every = share.every().toMillis();
         share.sync(report).timeout(Duration.ofMillis(every * 5))
                 .doFinally(sig -> timer.schedule(this::sync, timer.now() + every))
-                .subscribe(this::apply, e -> {
+                // the share is applied on the timer thread, as FleetShare promises, not on the store's I/O thread
+                .subscribe(s -> timer.schedule(() -> apply(s), timer.now()), e -> {
                     // keep the last share: a shared store that does not answer must not unleash this instance
                 });
     }

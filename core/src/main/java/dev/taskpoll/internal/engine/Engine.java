@@ -269,7 +269,11 @@ public final class Engine implements StatusHints.Listener {
                         .filter(loop -> loop.resyncDue(timer.now(), RESYNC_MS))
                         .flatMap(loop -> store.task(loop.id()).doOnNext(r -> loop.followed(r.last(),
                                 r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED, r.error()))
-                                .onErrorResume(e -> Mono.empty()), 16), 1)
+                                .onErrorResume(e -> {
+                                    log.debug("task '{}': its record could not be read again ({}); the change feed"
+                                            + " and the next re-read go on", loop.id(), e.toString());
+                                    return Mono.empty();
+                                }), 16), 1)
                 .subscribe();
     }
 

@@ -574,6 +574,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                         log.info("task '{}': completed, but {}; following it", key.id(), e.getMessage());
                         release();
                     } else {
+                        log.warn("task '{}': completed; confirming its hold before the capture failed ({});"
+                                + " capturing all the same", key.id(), e.toString());
                         terminal(status);
                     }
                 }, () -> terminal(status));
