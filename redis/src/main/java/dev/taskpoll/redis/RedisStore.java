@@ -55,7 +55,8 @@ import reactor.util.retry.Retry;
  * once while disconnected. A write that fails because Redis is unreachable is tried again (100 ms doubling to 2 s)
  * until Redis answers or the store closes, in order of its retries (two changes of one task may then be recorded out
  * of order in its history; its end is recorded once, and last); a fenced write refused ({@code LEASELOST}) fails
- * with {@link LeaseLostException}, and the tracker follows the task instead. Reads fail at once with the reason.
+ * with {@link LeaseLostException}, and the tracker follows the task instead. Reading one task waits for Redis the
+ * same way (a capture reads its record first); listing fails at once with the reason.
  */
 public final class RedisStore implements TaskStore {
 
@@ -475,8 +476,10 @@ public final class RedisStore implements TaskStore {
 
     @Override
     public Mono<TaskRecord> task(String id) {
-        return Flux.fromArray(Dialect.values()).concatMap(d -> record(Keys.member(d, id), true)).next()
-                .onErrorMap(e -> !(e instanceof TaskStoreException), e -> problem(e, "reading task '" + id + "'", id));
+        // waits for an unreachable Redis as a write does: a capture reads the record before it stores a result, and
+        // must not give a paid result up because Redis restarted (FailoverIT lost one that way)
+        return durably(Flux.fromArray(Dialect.values()).concatMap(d -> record(Keys.member(d, id), true)).next(),
+                "reading task '" + id + "'", id);
     }
 
     /** Deletes ended tasks older than the retention, with their history and results. */
