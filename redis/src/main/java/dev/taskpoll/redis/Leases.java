@@ -26,7 +26,9 @@ import reactor.util.Loggers;
  * its open tasks to {@link #adopted()}; if its last holder did not give it back cleanly (it died), their next poll is
  * planned within the next few seconds rather than on their grid, so that failover costs the lease, not a period more.
  * Every {@code scanEvery}, the held shards' versions are read: a shard whose version moved (another instance recorded
- * a task in it) brings its new tasks too. Runs on the store's scheduler; nothing blocks.
+ * a task in it) brings its new tasks too, and so does one whose members could not be read when it was taken; a task
+ * whose record could not be read (Redis restarting, a command timed out) is read again at each scan until it is
+ * adopted or its shard is lost. Runs on the store's scheduler; nothing blocks.
  */
 final class Leases {
 
@@ -39,7 +41,10 @@ final class Leases {
     final Map<Integer, String> held = new ConcurrentHashMap<>();
     /** shard -> the members of it tracked here. */
     final Map<Integer, Set<String>> known = new ConcurrentHashMap<>();
+    /** shard -> its version when its members were last read whole. */
     private final Map<Integer, Long> versions = new ConcurrentHashMap<>();
+    /** member -> whether its shard was taken cleanly: a task of a held shard whose record could not be read yet. */
+    private final Map<String, Boolean> unread = new ConcurrentHashMap<>();
     private final Sinks.Many<TaskStore.Tracked> adopted = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.Many<TaskRef> released = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicBoolean cycling = new AtomicBoolean();
@@ -65,7 +70,11 @@ final class Leases {
                 .subscribe();
         scan = Flux.interval(options.scanEvery(), options.scanEvery(), options.scheduler())
                 .onBackpressureDrop()
-                .concatMap(t -> scanHeld().onErrorResume(e -> Mono.empty()), 1)
+                .concatMap(t -> scanHeld().onErrorResume(e -> {
+                    log.debug("task store redis {}: a scan of the held shards failed ({}); the next one reads them",
+                            options.where(), RedisStore.describe(e));
+                    return Mono.empty();
+                }), 1)
                 .subscribe();
     }
 
@@ -190,14 +199,17 @@ final class Leases {
                 });
     }
 
-    /** The open tasks of a shard just taken, to adopt. */
+    /**
+     * The open tasks of a shard just taken, to adopt. The shard's version is noted only once its members were read:
+     * until then the scans read it again; a task whose record could not be read is retried by the scans (see
+     * {@link #emit}).
+     */
     private Mono<Void> load(int s, boolean clean) {
         return redis.get(keys.shardVersion(s)).defaultIfEmpty("0")
-                .doOnNext(v -> versions.put(s, Long.parseLong(v)))
-                .then(members(s))
-                .flatMapMany(Flux::fromIterable)
-                .flatMap(member -> emit(s, member, clean), 32)
-                .then();
+                .flatMap(v -> members(s).flatMap(list -> Flux.fromIterable(list)
+                        .flatMap(member -> emit(s, member, clean), 32).then()
+                        .doOnSuccess(x -> noteRead(s, Long.parseLong(v)))))
+                .doOnError(e -> versions.remove(s));
     }
 
     /**
@@ -209,12 +221,24 @@ final class Leases {
         return redis.smembers(keys.shardSet(s)).collectList();
     }
 
+    private void noteRead(int s, long version) {
+        if (held.containsKey(s)) {
+            versions.put(s, version);
+        }
+    }
+
+    /**
+     * Adopts one member of a held shard, unless it is tracked here already or has ended. A record that cannot be read
+     * (Redis unreachable or restarting) is not lost: the member is noted in {@link #unread} and read again at the next
+     * scans, while its shard is held here. Never fails.
+     */
     private Mono<Void> emit(int s, String member, boolean clean) {
         Set<String> k = known.get(s);
         if (k == null || !k.add(member)) {
             return Mono.empty();
         }
         return redis.hgetall(keys.task(member)).collectList().doOnNext(kvs -> {
+            unread.remove(member);
             Map<String, String> h = Records.hash(kvs);
             if (h.isEmpty() || h.containsKey("ended_at") || !held.containsKey(s)) {
                 return;
@@ -228,28 +252,55 @@ final class Leases {
             }
             adopted.emitNext(Records.tracked(Keys.split(member)[1], h, firstDue),
                     Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
-        }).then();
+        }).then().onErrorResume(e -> {
+            k.remove(member);
+            if (unread.put(member, clean) == null) {
+                log.warn("task store redis {}: task '{}' of shard {} could not be read to be tracked here ({});"
+                        + " read again at the next scan", options.where(), Keys.split(member)[1], s,
+                        RedisStore.describe(e));
+            }
+            return Mono.empty();
+        });
     }
 
-    /** New tasks in held shards (another instance recorded them): read the versions, then the changed shards. */
+    /**
+     * Every {@code scanEvery}: the members whose records could not be read, again; then the held shards' versions,
+     * and the members of those whose version moved (another instance recorded a task in them) or was never read
+     * whole.
+     */
     private Mono<Void> scanHeld() {
         List<Integer> shards = new ArrayList<>(held.keySet());
         if (shards.isEmpty()) {
             return Mono.empty();
         }
-        return redis.mget(shards.stream().map(keys::shardVersion).toArray(String[]::new)).collectList()
+        Mono<Void> retry = Flux.fromIterable(List.copyOf(unread.entrySet()))
+                .filter(e -> {
+                    boolean mine = held.containsKey(keys.shard(e.getKey()));
+                    if (!mine) {
+                        unread.remove(e.getKey()); // whoever holds its shard now reads it when it takes it
+                    }
+                    return mine;
+                })
+                .flatMap(e -> emit(keys.shard(e.getKey()), e.getKey(), e.getValue()), 32)
+                .then();
+        return retry.then(redis.mget(shards.stream().map(keys::shardVersion).toArray(String[]::new)).collectList())
                 .flatMapMany(values -> {
-                    List<Integer> moved = new ArrayList<>();
+                    List<long[]> moved = new ArrayList<>();
                     for (int i = 0; i < shards.size(); i++) {
                         long v = values.get(i).hasValue() ? Long.parseLong(values.get(i).getValue()) : 0;
-                        Long seen = versions.put(shards.get(i), v);
+                        Long seen = versions.get(shards.get(i));
                         if (seen == null || seen != v) {
-                            moved.add(shards.get(i));
+                            moved.add(new long[] {shards.get(i), v});
                         }
                     }
                     return Flux.fromIterable(moved);
                 })
-                .concatMap(s -> members(s).flatMapMany(Flux::fromIterable).flatMap(m -> emit(s, m, true), 32))
+                .concatMap(sv -> {
+                    int s = (int) sv[0];
+                    return members(s).flatMap(list -> Flux.fromIterable(list).flatMap(m -> emit(s, m, true), 32)
+                                    .then().doOnSuccess(x -> noteRead(s, sv[1])))
+                            .doOnError(e -> versions.remove(s));
+                })
                 .then();
     }
 

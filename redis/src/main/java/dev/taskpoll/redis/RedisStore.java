@@ -52,7 +52,9 @@ import reactor.util.retry.Retry;
  * }</pre>
  *
  * <p>Lettuce, reactive: commands bounded by {@code commandTimeout}, at most {@code requestQueue} queued, rejected at
- * once while disconnected. A write that fails because Redis is unreachable is tried again (100 ms doubling to 2 s)
+ * once while disconnected. A write that fails because Redis is unreachable, or not ready (it answers {@code LOADING}
+ * after a restart, {@code BUSY}, {@code OOM} at its memory limit, {@code MISCONF}, {@code READONLY} during a failover)
+ * is tried again (100 ms doubling to 2 s)
  * until Redis answers or the store closes, in order of its retries (two changes of one task may then be recorded out
  * of order in its history; its end is recorded once, and last); a fenced write refused ({@code LEASELOST}) fails
  * with {@link LeaseLostException}, and the tracker follows the task instead. Reading one task waits for Redis the
@@ -177,6 +179,12 @@ public final class RedisStore implements TaskStore {
                 || all.contains("AUTH failed")) {
             return "Redis refused the password (WRONGPASS or NOAUTH): check the password in the Redis URI";
         }
+        if (e instanceof io.lettuce.core.RedisLoadingException) {
+            return "Redis is loading its data after a restart (LOADING)";
+        }
+        if (e instanceof RedisCommandExecutionException && unreachable(e)) {
+            return "Redis is not ready (" + rootMessage(e) + ")";
+        }
         if (e instanceof RedisCommandTimeoutException || all.contains("Command timed out")) {
             return "Redis did not answer in time (command timeout)";
         }
@@ -206,9 +214,20 @@ public final class RedisStore implements TaskStore {
         return m.replaceAll("redis(s)?://\\S*@", "redis$1://***@");
     }
 
-    private static boolean unreachable(Throwable e) {
+    /** Error replies of a Redis that is not ready for now: a write waits for it rather than fail its task. */
+    private static final List<String> NOT_READY = List.of("LOADING", "BUSY", "OOM", "MISCONF", "READONLY",
+            "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN");
+
+    /**
+     * Whether a failure is Redis being out of reach for now (a write waits for it): no connection, no answer in time,
+     * or a Redis that answers but is not ready ({@link #NOT_READY}: {@code LOADING} its data after a restart,
+     * {@code BUSY} with a script, {@code OOM} at its memory limit, {@code MISCONF} unable to persist, {@code READONLY}
+     * a replica during a failover...). Any other error reply is the command's own, and final.
+     */
+    static boolean unreachable(Throwable e) {
         if (e instanceof RedisCommandExecutionException) {
-            return false; // Redis answered: an error of the command, not of the connection
+            String m = String.valueOf(e.getMessage());
+            return NOT_READY.stream().anyMatch(code -> m.startsWith(code + " ") || m.equals(code));
         }
         return e instanceof RedisConnectionException || e instanceof RedisCommandTimeoutException
                 || e instanceof IOException || e instanceof RedisException

@@ -82,6 +82,62 @@ class RedisStoreTest extends RedisStoreFixture {
         until(() -> adopted.size() == n, "the 10,000 tasks of two shards adopted by their holder");
     }
 
+    /**
+     * A shard taken while Redis fails part of its read (here one record of the wrong type, as a command refused while
+     * Redis restarts) does not leave its tasks untracked: the shard is read again until every open task is adopted.
+     * FailoverIT found tasks that never ended this way (Redis killed while a worker was loading the shards it took).
+     */
+    @Test
+    void aShardWhoseTasksCouldNotAllBeReadWhenTakenIsReadAgainUntilEveryTaskIsAdopted() {
+        RedisServer r = redis();
+        RedisStore writer = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).tracking(false).shards(1)
+                .build());
+        open.add(writer);
+        for (String id : List.of("good1", "bad", "good2")) {
+            writer.started(tracked(id)).block(WAIT);
+        }
+        String key = writer.options().namespace() + "task:" + Keys.member(tracked("bad").ref());
+        try (var c = io.lettuce.core.RedisClient.create(r.uri()).connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] saved = c.sync().dump(k);
+            assertThat(saved).as("the record exists to be damaged").isNotNull();
+            c.sync().del(k);
+            c.sync().set(k, "not a hash".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // HGETALL fails
+            RedisStore holder = store(r, "h", 1);
+            List<String> adopted = new CopyOnWriteArrayList<>();
+            holder.open().subscribe(t -> adopted.add(t.ref().id()));
+            until(() -> holder.heldShards() == 1, "the holder takes the shard");
+            until(() -> c.sync().info("errorstats").contains("errorstat_WRONGTYPE"),
+                    "Redis refused the holder's read of the damaged record");
+            c.sync().restore(k, saved, io.lettuce.core.RestoreArgs.Builder.ttl(0).replace());
+            until(() -> adopted.containsAll(List.of("good1", "bad", "good2")),
+                    "every open task of the shard adopted once its records can be read (adopted: " + adopted + ")");
+            assertThat(adopted).as("each once").hasSize(3);
+        }
+    }
+
+    /**
+     * A Redis restarted with an append-only file answers LOADING until its data is read (and one at its memory limit
+     * OOM, a replica READONLY): writes and reads wait for it as for an unreachable one (FailoverIT lost a paid result to "reading task ... failed (LOADING ...)"); an error of
+     * the command itself does not.
+     */
+    @Test
+    void aRedisStillLoadingItsDataOrBusyIsWaitedForAsAnUnreachableOneIs() {
+        assertThat(RedisStore.unreachable(new io.lettuce.core.RedisLoadingException(
+                "LOADING Redis is loading the dataset in memory"))).isTrue();
+        assertThat(RedisStore.unreachable(new io.lettuce.core.RedisBusyException("BUSY Redis is busy running a"
+                + " script"))).isTrue();
+        assertThat(RedisStore.unreachable(new io.lettuce.core.RedisCommandTimeoutException("timed out"))).isTrue();
+        assertThat(RedisStore.unreachable(new io.lettuce.core.RedisCommandExecutionException("OOM command not"
+                + " allowed when used memory > 'maxmemory'."))).as("at its memory limit: waits until pruned").isTrue();
+        assertThat(RedisStore.unreachable(new io.lettuce.core.RedisCommandExecutionException("READONLY You can't"
+                + " write against a read only replica."))).isTrue();
+        assertThat(RedisStore.unreachable(new io.lettuce.core.RedisCommandExecutionException("WRONGTYPE Operation"
+                + " against a key holding the wrong kind of value"))).isFalse();
+        assertThat(RedisStore.describe(new io.lettuce.core.RedisLoadingException("LOADING Redis is loading")))
+                .isEqualTo("Redis is loading its data after a restart (LOADING)");
+    }
+
     @Test
     void aCallbackAnyInstanceReceivesReachesTheInstanceHoldingTheTask() {
         RedisServer r = redis();

@@ -124,9 +124,6 @@ class FailoverIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("open defect (#20 note): with the waits on conditions instead of fixed pauses,"
-            + " Redis killed soon after the paused worker resumes left 14 and then 1 of 600 tasks never ended (two runs);"
-            + " not yet explained; with the earlier fixed pauses it passed 4 runs of 4")
     void aWorkerPausedLongerThanItsLeaseAndRedisKilledAndRestartedLoseNothing() throws Exception {
         try (RedisServer redis = startRedis()) {
             String base = startSimulator("--generation", "PT60M,PT120M", "--failure-rate", "0.05");
@@ -144,14 +141,18 @@ class FailoverIT {
             Await.until(() -> probe.leaseHolders().size() == 64 && probe.leaseHolders().stream()
                     .noneMatch(h -> h.contains(pid)), Duration.ofSeconds(60), "the paused worker's shards taken over");
             signal("CONT", paused.process); // it wakes with stale leases: every write of it is refused
-            // Redis is killed once the woken worker has found its leases gone (its renewal refused); killed at the
-            // moment it wakes instead, 14 of 600 tasks never ended in one run: an open defect (see the note)
+            // Redis is killed once the woken worker has found its leases gone (its renewal refused): then it takes
+            // the shards the others give back, and the kill lands while it reads their tasks (a read that failed
+            // there once left those tasks tracked by no one)
             Await.until(() -> said(paused, "was lost"), Duration.ofSeconds(30), "the woken worker's leases found lost");
             redis.kill();
             Await.until(() -> workers.stream().anyMatch(w -> said(w, "waits for Redis")), Duration.ofSeconds(30),
                     "a worker's write waiting for the killed Redis");
             redis.restart();
             awaitAllEnded(redis, ids.size(), Duration.ofMinutes(4), workers);
+            long reread = workers.stream().mapToLong(w -> w.lines.stream().filter(l -> l.contains(
+                    "could not be read to be tracked here")).count()).sum();
+            System.out.println("FailoverIT faults: " + reread + " task records read again after a failed read");
             verify(redis, base, results, ids, "faults");
             for (Worker w : workers) {
                 assertThat(w.process.isAlive()).as("worker %s kept running through Redis's restart", w.name).isTrue();
@@ -258,6 +259,29 @@ class FailoverIT {
             }
         }
 
+        /** Every task record without an end, by member. */
+        Map<String, Map<String, String>> open() {
+            Map<String, Map<String, String>> open = new java.util.TreeMap<>();
+            for (String key : redis.keys(ns + "task:*")) {
+                Map<String, String> h = redis.hgetall(key);
+                if (!h.containsKey("ended_at")) {
+                    h.remove("request");
+                    open.put(key.substring((ns + "task:").length()), h);
+                }
+            }
+            return open;
+        }
+
+        int shard(String member) {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(member.getBytes(StandardCharsets.UTF_8));
+            return (int) (crc.getValue() % 64);
+        }
+
+        String holder(int shard) {
+            return redis.get(ns + "lease:" + shard) + " (ttl " + redis.pttl(ns + "lease:" + shard) + " ms)";
+        }
+
         List<String> leaseHolders() {
             List<String> keys = redis.keys(ns + "lease:*");
             return keys.isEmpty() ? List.of() : redis.mget(keys.toArray(String[]::new)).stream()
@@ -298,11 +322,26 @@ class FailoverIT {
             }
         }
         StringBuilder out = new StringBuilder();
+        try (RedisProbe probe = new RedisProbe(redis)) {
+            for (Map.Entry<String, Map<String, String>> open : probe.open().entrySet()) {
+                String id = open.getKey().substring(open.getKey().indexOf(':') + 1);
+                out.append("\n--- open: ").append(open.getKey()).append(" shard ").append(probe.shard(open.getKey()))
+                        .append(" held by ").append(probe.holder(probe.shard(open.getKey()))).append(": ")
+                        .append(open.getValue()).append('\n');
+                for (Worker w : workers) {
+                    synchronized (w.lines) {
+                        w.lines.stream().filter(l -> l.contains(id)).skip(Math.max(0, w.lines.stream()
+                                .filter(l -> l.contains(id)).count() - 3))
+                                .forEach(l -> out.append("  ").append(w.name).append(": ").append(l).append('\n'));
+                    }
+                }
+            }
+        }
         for (Worker w : workers) {
             synchronized (w.lines) {
-                out.append("\n--- worker ").append(w.name).append(" (last lines, non-status) ---\n");
-                w.lines.stream().filter(l -> !l.startsWith("{")).skip(Math.max(0, w.lines.size() - 40))
-                        .forEach(l -> out.append(l).append('\n'));
+                out.append("\n--- worker ").append(w.name).append(" (what it said, status lines left out) ---\n");
+                List<String> said = w.lines.stream().filter(l -> !l.startsWith("{")).toList();
+                said.stream().skip(Math.max(0, said.size() - 60)).forEach(l -> out.append(l).append('\n'));
             }
         }
         throw new AssertionError(ended + " of " + n + " tasks ended within " + within + out);
