@@ -219,7 +219,9 @@ class SubmitTest {
                 "{\"id\":\"sora_abc123def456\",\"object\":\"video.generation\",\"created\":1,\"model\":\"openAiSora2Plus\",\"status\":\"queued\"}",
                 "{\"code\":\"0\",\"msg\":null,\"data\":{\"projectId\":\"proj_1234567890\"}}",
                 "{\"code\":0,\"msg\":null,\"data\":{\"id\":\"proj_sd2manxue_1\"}}",
-                "{\"code\":\"0\",\"msg\":null,\"data\":{}}"};
+                "{\"code\":\"0\",\"msg\":null,\"data\":{}}",
+                "{\"id\":\"..\",\"object\":\"video\",\"status\":\"queued\"}",
+                "{\"id\":\"" + "a".repeat(TaskRef.MAX_ID_LENGTH + 1) + "\",\"status\":\"queued\"}"};
         try (FakeHttp fake = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
                 .sendString(reactor.core.publisher.Mono.just(bodies[calls.getAndIncrement()])))) {
             client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k").build());
@@ -232,6 +234,15 @@ class SubmitTest {
             StepVerifier.create(client.submit(sample(Family.VIDEOS)))
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
                             .hasMessageContaining("without a task id"))
+                    .verify(WAIT);
+            // an id that could not be queried or stored (GET /v1/result/.. is another path): the outcome is unknown
+            StepVerifier.create(client.submit(sample(Family.SORA)))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
+                            .hasMessageContaining("a task id taskpoll cannot track (id: '..' is not a task id)"))
+                    .verify(WAIT);
+            StepVerifier.create(client.submit(sample(Family.SORA)))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
+                            .hasMessageContaining("length 513 must be between 1 and 512"))
                     .verify(WAIT);
         }
     }

@@ -88,7 +88,9 @@ final class Download {
                             .maxBackoff(Duration.ofSeconds(10))
                             .scheduler(scheduler)
                             .filter(e -> e instanceof CaptureException c && c.isTransient())
-                            .onRetryExhaustedThrow((spec, signal) -> signal.failure())))
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure() instanceof CaptureException c
+                                    ? transientFailure(c.reason() + "; tried " + options.maxAttempts() + " times",
+                                    c.getCause()) : signal.failure())))
                     .then(Mono.defer(this::commit))
                     .onErrorResume(e -> cleanup().then(Mono.error(e instanceof CaptureException ? e
                             : permanent("local storage: " + e.getClass().getSimpleName(), e))))
@@ -274,12 +276,18 @@ final class Download {
     }
 
     private CaptureException classify(Throwable e) {
-        if (e instanceof PrematureCloseException || e instanceof TimeoutException
-                || e instanceof io.netty.handler.timeout.ReadTimeoutException || e instanceof IOException) {
+        if (e instanceof io.netty.handler.timeout.ReadTimeoutException || e instanceof TimeoutException) {
+            return transientFailure("the download stalled: no data for " + seconds(options.readTimeout()), e);
+        }
+        if (e instanceof PrematureCloseException || e instanceof IOException) {
             return transientFailure(e instanceof PrematureCloseException ? "connection closed before the body ended"
                     : e.getClass().getSimpleName(), e);
         }
         return permanent(e.getClass().getSimpleName(), e);
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     private CaptureException tooLarge() {

@@ -193,6 +193,36 @@ class ResultCaptureTest {
     }
 
     @Test
+    void aStalledDownloadIsNamedAsStalledWithItsHostAndTriedAgainFromWhereItStopped() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        java.util.List<String> ranges = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // headers and 1,000 of 100,000 bytes, then nothing: the connection stays open
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/slow.mp4", (req, res) -> {
+                    ranges.add(String.valueOf(req.requestHeaders().get("Range")));
+                    return res.header("Content-Type", "video/mp4").header("Content-Length", "100000")
+                            .sendByteArray(Flux.just(new byte[1000]).concatWith(Flux.never()));
+                }))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
+                    + "/slow.mp4"));
+            assertThatThrownBy(() -> capture(CaptureOptions.builder(dir).readTimeout(Duration.ofMillis(300))
+                    .maxAttempts(3)).capture(done).blockLast(Duration.ofSeconds(30)))
+                    .isInstanceOfSatisfying(CaptureException.class, e -> {
+                        assertThat(e.host()).isEqualTo("127.0.0.1");
+                        assertThat(e.getMessage()).contains("from 127.0.0.1 failed: the download stalled: no data"
+                                + " for 300 ms; tried 3 times");
+                    });
+            assertThat(ranges).as("the second and third attempts resume after the bytes received")
+                    .containsExactly("null", "bytes=1000-", "bytes=1000-");
+            assertThat(filesUnder(dir)).isEmpty();
+        } finally {
+            server.disposeNow();
+        }
+    }
+
+    @Test
     void redirectsAreFollowedOnlyWhereTheFirstUrlWouldBeAllowed() throws Exception {
         start(Faults.none(), Duration.ofHours(24));
         TaskStatus done = completed(Family.VEO);

@@ -6,6 +6,7 @@ import dev.taskpoll.Submission;
 import dev.taskpoll.SubmitOutcomeUnknownException;
 import dev.taskpoll.SubmitRejectedException;
 import dev.taskpoll.SubmitRetry;
+import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollException;
@@ -143,6 +144,12 @@ public final class Submitter {
         if (id == null || id.isBlank()) {
             throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus,
                     "HTTP " + httpStatus + " without a task id", null);
+        }
+        try {
+            TaskRef.of(id, family); // the rules every tracked id meets (queried by path, stored under its name)
+        } catch (IllegalArgumentException bad) {
+            throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus, "HTTP " + httpStatus
+                    + " with a task id taskpoll cannot track (" + bad.getMessage() + ")", null);
         }
         TaskStatus status;
         if (root.hasNonNull("status")) {

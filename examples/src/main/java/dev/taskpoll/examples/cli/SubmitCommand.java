@@ -70,7 +70,8 @@ final class SubmitCommand implements Callable<Integer> {
     boolean wait;
 
     @Option(names = "--download", paramLabel = "DIR",
-            description = "Store the results in DIR/<task id>/ once completed (implies --wait).")
+            description = "Store the results in DIR/<task id>/ once completed (implies --wait). A download with no"
+                    + " data for --timeout (at most 60 s) is stalled: tried again from where it stopped, 5 times.")
     Path download;
 
     @Option(names = "--interval", description = "Poll period while waiting, e.g. 30s (default: the family's).")
@@ -130,7 +131,7 @@ final class SubmitCommand implements Callable<Integer> {
             cl.getErr().println("taskpoll submit: " + e.getMessage());
             return 1;
         }
-        CaptureOptions capture = download == null || observe ? null : captureOptions();
+        CaptureOptions capture = download == null || observe ? null : captureOptions(policy.deadline());
         // the policy is recorded with the task: whoever tracks it (this process, or taskpoll run) polls it so
         try (TaskpollClient client = connection.client(cl, env, store, capture, family, policy)) {
             Submission submission;
@@ -156,16 +157,30 @@ final class SubmitCommand implements Callable<Integer> {
             Flux<?> events = capture == null ? statuses : Flux.merge(statuses, client.events()
                     .filter(e -> e instanceof CaptureEvent && e.taskId().equals(submission.taskId()))
                     .takeUntilOther(statuses.then()));
-            return WatchCommand.follow(cl, "submit", List.of(events), policy.deadline());
+            // the deadline bounds tracking; a capture after it is bounded by its own limits (attempts, stalls)
+            Duration bound = capture == null ? policy.deadline() : policy.deadline().plus(capture.readTimeout()
+                    .plus(capture.connectTimeout()).plusSeconds(10).multipliedBy(capture.maxAttempts()));
+            return WatchCommand.follow(cl, "submit", List.of(events),
+                    WatchCommand.retries(client, List.of(submission.taskId())), bound);
         }
     }
 
-    /** Plain http to a result host only when the API itself was given as plain http on loopback (a local server). */
-    private CaptureOptions captureOptions() {
+    /**
+     * Plain http to a result host only when the API itself was given as plain http on loopback (a local server). A
+     * download is stalled when no byte came for the task's deadline ({@code --timeout}), or 60 s when that is longer:
+     * a short {@code --timeout} also bounds the wait for a stalled result host.
+     */
+    private CaptureOptions captureOptions(Duration deadline) {
         String base = connection.baseUrl != null ? connection.baseUrl : System.getenv("OPC_BASE_URL");
         boolean local = base != null && base.toLowerCase(java.util.Locale.ROOT).startsWith("http://");
-        return CaptureOptions.builder(download).allowPlainHttpOnLoopback(local).build();
+        CaptureOptions.Builder b = CaptureOptions.builder(download).allowPlainHttpOnLoopback(local);
+        if (deadline.compareTo(STALL) < 0) {
+            b.readTimeout(deadline.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : deadline);
+        }
+        return b.build();
     }
+
+    private static final Duration STALL = Duration.ofSeconds(60);
 
     private Family family(CommandLine cl) {
         return FamilyNames.parse(familyName).orElseThrow(() -> new CommandLine.ParameterException(cl, "FAMILY: '"

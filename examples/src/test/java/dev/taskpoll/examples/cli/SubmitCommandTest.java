@@ -113,6 +113,42 @@ class SubmitCommandTest {
         }
     }
 
+    /**
+     * A result host that sends headers and a little data, then nothing: with {@code --timeout 1s} the download is
+     * stalled after 1 s without data, tried again (5 times), and reported with the host and the result URLs, then the
+     * completed status; exit 1. It was an uncaught IllegalStateException ("still tracking after PT1M5S") after 67 s.
+     */
+    @Test
+    void aStalledDownloadSaysFromWhichHostItStalledAndPrintsTheUrlsAndTheCompletedStatus() {
+        reactor.netty.DisposableServer[] self = new reactor.netty.DisposableServer[1];
+        self[0] = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.post("/kyyReactApiServer/v1/veo/videos", (req, res) -> req.receive().then(res
+                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
+                                        "{\"id\":\"vgen_stall\",\"status\":\"queued\"}")).then()))
+                        .get("/kyyReactApiServer/v1/result/vgen_stall", (req, res) -> res
+                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
+                                        "{\"id\":\"vgen_stall\",\"status\":\"completed\",\"video_url\":"
+                                                + "\"http://127.0.0.1:" + self[0].port() + "/m/0.mp4\"}")))
+                        .get("/m/0.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
+                                .header("Content-Length", "100000")
+                                .sendByteArray(reactor.core.publisher.Flux.just(new byte[100])
+                                        .concatWith(reactor.core.publisher.Flux.never()))))
+                .bindNow();
+        try {
+            String base = "http://127.0.0.1:" + self[0].port() + "/kyyReactApiServer";
+            String[] args = {"submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url", base,
+                "--api-key", "k", "--store", "none", "--download", dir.resolve("out").toString(), "--interval",
+                "500ms", "--timeout", "1s"};
+            assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(1);
+            assertThat(err.toString()).contains("capture of task 'vgen_stall' from 127.0.0.1 failed: the download"
+                    + " stalled: no data for 1 s; tried 5 times; result URLs: http://127.0.0.1:" + self[0].port()
+                    + "/m/0.mp4").doesNotContain("Exception");
+            assertThat(out.toString()).contains("\"id\":\"vgen_stall\",\"state\":\"COMPLETED\"");
+        } finally {
+            self[0].disposeNow();
+        }
+    }
+
     @Test
     void aBadBaseUrlIsNamedByItsFlagNotTheLibrarysOption() {
         String[] args = {"get", "abc", "--base-url", "ftp://x", "--api-key", "k"};
