@@ -149,7 +149,9 @@ public final class ClientOptions {
         private Builder() {
         }
 
-        /** The API's base URL, with its path prefix, e.g. {@value #DEFAULT_BASE_URL}; http(s) only. */
+        /**
+         * The API's base URL, with its path prefix, e.g. {@value #DEFAULT_BASE_URL}; http(s) only, port 10 or above.
+         */
         public Builder baseUrl(String url) {
             Objects.requireNonNull(url, "baseUrl");
             URI u;
@@ -164,6 +166,11 @@ public final class ClientOptions {
             }
             if (u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
                 throw new IllegalArgumentException("baseUrl: '" + url + "' must have a host and no query or fragment");
+            }
+            if (u.getPort() >= 0 && u.getPort() < 10) {
+                // Reactor Netty reads a port of one digit as part of the host name ("unknown host 127.0.0.1:1")
+                throw new IllegalArgumentException("baseUrl: '" + url + "' has port " + u.getPort()
+                        + "; ports 1 to 9 are not supported (use 10 to 65535, or none)");
             }
             this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
             return this;

@@ -11,9 +11,19 @@ public class TaskTimeoutException extends TaskpollException {
     private final Duration deadline;
 
     public TaskTimeoutException(String taskId, Duration deadline, @Nullable TaskStatus lastStatus) {
+        this(taskId, deadline, lastStatus, null);
+    }
+
+    /**
+     * As above, naming the last failed request when the deadline passed while requests failed (a server that refuses
+     * connections, say): it is the cause.
+     */
+    public TaskTimeoutException(String taskId, Duration deadline, @Nullable TaskStatus lastStatus,
+                                @Nullable Throwable lastFailure) {
         super("task '" + taskId + "' not finished within its deadline of " + deadline
-                + (lastStatus == null ? " (no status seen)" : " (last status: " + lastStatus.rawStatus() + ")"),
-                taskId, lastStatus, null);
+                + (lastStatus == null ? " (no status seen" : " (last status: " + lastStatus.rawStatus())
+                + (lastFailure == null ? ")" : "; last failure: " + lastFailure.getMessage() + ")"),
+                taskId, lastStatus, lastFailure);
         this.deadline = deadline;
     }
 
@@ -24,6 +34,6 @@ public class TaskTimeoutException extends TaskpollException {
 
     @Override
     public TaskTimeoutException withLastStatus(@Nullable TaskStatus status) {
-        return new TaskTimeoutException(String.valueOf(taskId()), deadline, status);
+        return new TaskTimeoutException(String.valueOf(taskId()), deadline, status, getCause());
     }
 }

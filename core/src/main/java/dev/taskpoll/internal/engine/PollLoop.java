@@ -5,6 +5,7 @@ import dev.taskpoll.EndedElsewhereException;
 import dev.taskpoll.LeaseLostException;
 import dev.taskpoll.MalformedResponseException;
 import dev.taskpoll.PollPolicy;
+import dev.taskpoll.PollRetrying;
 import dev.taskpoll.RetriesExhaustedException;
 import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRef;
@@ -84,6 +85,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private int polls;
     private short throttledInRow;
     private short transientInRow;
+    /** The last request that failed transiently (named if the deadline passes while requests fail). */
+    private @Nullable Throwable lastFailure;
     private volatile @Nullable TaskStatus last;
     private volatile @Nullable Disposable inflight;
     private volatile boolean confirm;
@@ -504,6 +507,10 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                     return Mono.error(new RetriesExhaustedException(key.id(), transientInRow, last, failure));
                 }
                 delay = decider.transientDelay(transientInRow, random);
+                lastFailure = failure;
+                if (failure instanceof TaskpollException e) {
+                    engine.published(new PollRetrying(key.id(), e, transientInRow, delay));
+                }
                 break;
             default:
                 return Mono.error(failure);
@@ -561,6 +568,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         TaskStatus status = answered.model() == null && model != null ? answered.withModel(model) : answered;
         throttledInRow = 0;
         transientInRow = 0;
+        lastFailure = null;
         polls++;
         inflight = null; // before polling = 0, which lets the next poll set it: the finished subscriber dies young
         polling = 0;
@@ -669,7 +677,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     private void onDeadline() {
         if (finish()) {
-            ended(new TaskTimeoutException(key.id(), policy.deadline(), last));
+            ended(new TaskTimeoutException(key.id(), policy.deadline(), last, transientInRow > 0 ? lastFailure : null));
         }
     }
 

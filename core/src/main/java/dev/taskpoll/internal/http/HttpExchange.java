@@ -46,9 +46,48 @@ public final class HttpExchange {
                     .onErrorMap(e -> !(e instanceof TaskpollException) || overflow.get() != null, e -> {
                         TaskpollException cap = overflow.get();
                         return cap != null ? cap
-                                : new TransportException(taskId, "request failed (" + e.getClass().getSimpleName() + ")", e);
+                                : new TransportException(taskId, "request failed: " + describe(e), e);
                     });
         });
+    }
+
+    /**
+     * A transport failure as a person reads it: "connection refused by 127.0.0.1:9999", "unknown host api.example",
+     * "connection to H timed out", "connection closed before the response", "no response within the response timeout",
+     * "TLS handshake failed (...)"; else the exception's class and message. Never a URL's query (no signature).
+     */
+    public static String describe(Throwable e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        String where = m.contains(": /") ? m.substring(m.lastIndexOf(": /") + 3)
+                : m.startsWith("/") ? m.substring(1) : m;
+        if (e instanceof java.net.ConnectException && m.toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+            return "connection refused by " + where;
+        }
+        if (e instanceof io.netty.channel.ConnectTimeoutException) {
+            return "connection to " + where.replaceFirst("^connection timed out( after \\d+ ms)?: ", "")
+                    + " timed out";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + m.replaceFirst(": .*$", "");
+        }
+        if (e instanceof java.net.ConnectException || e instanceof java.net.NoRouteToHostException) {
+            return "cannot connect" + (where.isEmpty() ? "" : " to " + where) + " (" + e.getClass().getSimpleName()
+                    + ")";
+        }
+        if (e instanceof reactor.netty.http.client.PrematureCloseException) {
+            return "connection closed before the response";
+        }
+        if (e instanceof io.netty.handler.timeout.ReadTimeoutException
+                || e instanceof java.util.concurrent.TimeoutException) {
+            return "no response within the response timeout";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS handshake failed (" + m + ")";
+        }
+        if (e instanceof java.io.IOException && m.toLowerCase(java.util.Locale.ROOT).contains("reset")) {
+            return "connection reset";
+        }
+        return e.getClass().getSimpleName() + (m.isEmpty() ? "" : " (" + m + ")");
     }
 
     private static ResponseTooLargeException tooLarge(String taskId, int maxBodyBytes) {

@@ -1,6 +1,7 @@
 package dev.taskpoll.examples.cli;
 
 import dev.taskpoll.PollPolicy;
+import dev.taskpoll.PollRetrying;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskpollClient;
@@ -58,33 +59,67 @@ final class WatchCommand implements Callable<Integer> {
         List<dev.taskpoll.TaskRef> refs = ids.stream().map(id -> connection.ref(cl, id, chosen)).toList();
         try (TaskpollClient client = connection.client(cl, System.getenv())) {
             // a task submitted elsewhere: its first poll at once (a finished one is printed in one request)
-            return follow(cl, "watch", refs.stream().map(client::watch).toList(), chosen.deadline());
+            return follow(cl, "watch", refs.stream().map(client::watch).toList(), retries(client, ids),
+                    chosen.deadline());
         }
+    }
+
+    /** The failed requests of these tasks that are being retried, from the client's event feed. */
+    static Flux<PollRetrying> retries(TaskpollClient client, java.util.Collection<String> ids) {
+        java.util.Set<String> of = java.util.Set.copyOf(ids);
+        return client.events().ofType(PollRetrying.class).filter(r -> of.contains(r.taskId()));
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + " ms" : String.format(java.util.Locale.ROOT, "%.1f s",
+                d.toMillis() / 1000.0);
     }
 
     /**
      * Prints every status of every stream as one JSON line on stdout, and capture events and errors on stderr, until
-     * all end (bounded by the deadline plus a minute: past it, an {@link IllegalStateException}). Printing happens
-     * here, on the calling thread: a write to a terminal or a pipe may block, which no Reactor thread may. Returns
-     * the exit code: 1 on any tracking error, else 2 when any task failed or was cancelled, else 0.
+     * all end, or {@code within} plus a minute has passed (then it says so on stderr, naming the tasks not ended, and
+     * returns 1). Printing happens here, on the calling thread: a write to a terminal or a pipe may block, which no
+     * Reactor thread may. Returns the exit code: 1 on any tracking error, else 2 when any task failed or was
+     * cancelled, else 0.
      */
-    static int follow(CommandLine cl, String command, List<? extends Flux<?>> streams, Duration deadline) {
+    static int follow(CommandLine cl, String command, List<? extends Flux<?>> streams, Duration within) {
+        return follow(cl, command, streams, Flux.empty(), within);
+    }
+
+    /**
+     * As above, printing also what {@code side} reports while the streams run (failed requests being retried, from
+     * the client's event feed): not counted as errors, since tracking goes on.
+     */
+    static int follow(CommandLine cl, String command, List<? extends Flux<?>> streams, Flux<PollRetrying> side,
+                      Duration within) {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
-        Duration bound = deadline.plus(Duration.ofMinutes(1));
+        Duration bound = within.plus(Duration.ofMinutes(1));
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        java.util.Set<String> ended = new java.util.HashSet<>();
         AtomicBoolean late = new AtomicBoolean();
         Flux<Object> events = Flux.fromIterable(streams)
                 .flatMap(stream -> stream.<Object>map(e -> e).onErrorResume(Mono::just), Math.max(1, streams.size()))
+                .publish(main -> Flux.merge(side.takeUntilOther(main.then()), main))
                 .takeUntilOther(Mono.delay(bound).doOnNext(t -> late.set(true)));
         int failed = 0;
         int errors = 0;
         for (Object e : events.toIterable()) {
             if (e instanceof TaskStatus s) {
+                seen.add(s.taskId());
+                if (s.isTerminal()) {
+                    ended.add(s.taskId());
+                }
                 out.println(StatusJson.line(s));
                 out.flush();
                 if (s.isTerminal() && s.state() != TaskState.COMPLETED) {
                     failed++;
                 }
+            } else if (e instanceof PollRetrying r) {
+                err.println("taskpoll " + command + ": task '" + r.taskId() + "': " + r.failure().getMessage()
+                        .replaceFirst(" for task '[^']*'$", "") + "; retrying in " + seconds(r.retryIn())
+                        + (r.inRow() > 1 ? " (" + r.inRow() + " failures in a row)" : ""));
+                err.flush();
             } else if (e instanceof CaptureEvent.Stored s) {
                 err.printf("taskpoll %s: stored %s (%d bytes, sha256 %s)%n", command, s.path(), s.size(), s.sha256());
                 err.flush();
@@ -104,7 +139,12 @@ final class WatchCommand implements Callable<Integer> {
             }
         }
         if (late.get()) {
-            throw new IllegalStateException("taskpoll " + command + ": still tracking after " + bound);
+            seen.removeAll(ended);
+            err.println("taskpoll " + command + ": gave up after " + bound.toSeconds() + " s with "
+                    + (seen.isEmpty() ? "tasks" : "task(s) " + String.join(", ", seen)) + " not ended (tracking or"
+                    + " storing results did not finish within the deadline plus a minute)");
+            err.flush();
+            return 1;
         }
         return errors > 0 ? 1 : failed > 0 ? 2 : 0;
     }
