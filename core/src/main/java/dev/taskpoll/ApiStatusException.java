@@ -15,15 +15,43 @@ public class ApiStatusException extends TaskpollException {
 
     public ApiStatusException(@Nullable String taskId, int httpStatus, @Nullable String retryAfter,
                               @Nullable TaskStatus lastStatus) {
-        super(message(taskId, httpStatus), taskId, lastStatus, null);
-        this.httpStatus = httpStatus;
-        this.retryAfter = retryAfter;
+        this(taskId, httpStatus, retryAfter, lastStatus, null);
     }
 
-    private static String message(@Nullable String taskId, int httpStatus) {
+    /**
+     * As above, with the URL that answered: a 404's message names it (without user info or query), since a 404 for
+     * every task usually means a wrong base URL.
+     */
+    public ApiStatusException(@Nullable String taskId, int httpStatus, @Nullable String retryAfter,
+                              @Nullable TaskStatus lastStatus, @Nullable String url) {
+        super(message(taskId, httpStatus, url), taskId, lastStatus, null);
+        this.httpStatus = httpStatus;
+        this.retryAfter = retryAfter;
+        this.url = url;
+    }
+
+    private final @Nullable String url;
+
+    private static String message(@Nullable String taskId, int httpStatus, @Nullable String url) {
         String reason = reason(httpStatus);
+        String shown = httpStatus == 404 ? shown(url) : null;
         return "HTTP " + httpStatus + (reason.isEmpty() ? "" : " " + reason)
-                + (taskId == null ? "" : " for task '" + taskId + "'");
+                + (taskId == null ? "" : " for task '" + taskId + "'")
+                + (shown == null ? "" : " (GET " + shown + ": no such task there; is the base URL right?)");
+    }
+
+    /** The URL without user info, query or fragment; null when it is not one. */
+    private static @Nullable String shown(@Nullable String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            return new java.net.URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
+                    .toString();
+        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     private static String reason(int status) {
@@ -41,6 +69,11 @@ public class ApiStatusException extends TaskpollException {
             case 504: return "Gateway Timeout";
             default: return "";
         }
+    }
+
+    /** The URL that answered (as received, which may carry a query), when known. */
+    public @Nullable String url() {
+        return url;
     }
 
     /** The HTTP status code. */
@@ -65,6 +98,6 @@ public class ApiStatusException extends TaskpollException {
 
     @Override
     public ApiStatusException withLastStatus(@Nullable TaskStatus status) {
-        return new ApiStatusException(taskId(), httpStatus, retryAfter, status);
+        return new ApiStatusException(taskId(), httpStatus, retryAfter, status, url);
     }
 }

@@ -167,6 +167,11 @@ public final class ClientOptions {
             if (u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
                 throw new IllegalArgumentException("baseUrl: '" + url + "' must have a host and no query or fragment");
             }
+            if (u.getRawUserInfo() != null) { // not echoed: it may be a password
+                throw new IllegalArgumentException("baseUrl: '" + u.getScheme() + "://***@" + u.getHost()
+                        + "...' carries user info; it would be sent as part of the host name (the API key goes in"
+                        + " apiKey)");
+            }
             if (u.getPort() >= 0 && u.getPort() < 10) {
                 // Reactor Netty reads a port of one digit as part of the host name ("unknown host 127.0.0.1:1")
                 throw new IllegalArgumentException("baseUrl: '" + url + "' has port " + u.getPort()

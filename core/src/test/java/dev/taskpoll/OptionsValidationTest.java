@@ -75,6 +75,9 @@ class OptionsValidationTest {
     @Test
     void clientOptions() {
         assertThatThrownBy(() -> ClientOptions.builder().baseUrl("ftp://x")).hasMessageContaining("baseUrl");
+        assertThatThrownBy(() -> ClientOptions.builder().baseUrl("https://user:s3cret@api.example/x"))
+                .hasMessageContaining("carries user info").satisfies(e -> assertThat(e.getMessage())
+                        .doesNotContain("s3cret"));
         assertThatThrownBy(() -> ClientOptions.builder().baseUrl("http://127.0.0.1:1")).as("read as a host by Reactor"
                 + " Netty").hasMessage("baseUrl: 'http://127.0.0.1:1' has port 1; ports 1 to 9 are not supported (use 10 to"
                 + " 65535, or none)");

@@ -37,7 +37,8 @@ public final class HttpExchange {
                             int code = res.status().code();
                             if (code < 200 || code > 299) {
                                 throw new ApiStatusException(taskId, code,
-                                        res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), null);
+                                        res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), null,
+                                        res.resourceUrl());
                             }
                             return bytes;
                         });

@@ -134,7 +134,8 @@ final class Connection {
     /** The library's option names in a message become this command line's flags (it has no allowPlainHttp). */
     static String flags(String message) {
         return message.replaceFirst("^baseUrl: ", "--base-url: ").replaceFirst("^apiKey: ", "--api-key: ")
-                .replace("Use https, or allowPlainHttp(true)", "Use https (plain http is for loopback hosts only)");
+                .replace("Use https, or allowPlainHttp(true)", "Use https (plain http is for loopback hosts only)")
+                .replace("(the API key goes in apiKey)", "(the API key goes in --api-key or OPC_API_KEY)");
     }
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");

@@ -151,18 +151,41 @@ final class SubmitCommand implements Callable<Integer> {
             if (observe) {
                 return StoreFollower.follow(cl, "submit", client, submission.taskId(), policy.deadline());
             }
-            Flux<TaskStatus> statuses = client.track(submission.withPolicy(policy));
-            // the client stores the results (and records them) before it emits the completed status: its capture
-            // events come first, from the client's event feed
-            Flux<?> events = capture == null ? statuses : Flux.merge(statuses, client.events()
-                    .filter(e -> e instanceof CaptureEvent && e.taskId().equals(submission.taskId()))
-                    .takeUntilOther(statuses.then()));
-            // the deadline bounds tracking; a capture after it is bounded by its own limits (attempts, stalls)
-            Duration bound = capture == null ? policy.deadline() : policy.deadline().plus(capture.readTimeout()
-                    .plus(capture.connectTimeout()).plusSeconds(10).multipliedBy(capture.maxAttempts()));
-            return WatchCommand.follow(cl, "submit", List.of(events),
-                    WatchCommand.retries(client, List.of(submission.taskId())), bound);
+            // SIGTERM while tracking: stop, commit the store, remove a partial download (the task stays open)
+            boolean recorded = store != TaskStore.none();
+            Thread hook = new Thread(() -> {
+                client.close();
+                cl.getErr().println("taskpoll submit: stopped; task '" + submission.taskId() + "' stays open"
+                        + (recorded ? " in the task store (taskpoll run tracks it on)" : "")
+                        + (capture == null ? "" : "; a download in progress was removed"));
+                cl.getErr().flush();
+            }, "taskpoll-submit-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                return track(cl, client, submission, policy, capture);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException stopping) {
+                    // the JVM is stopping: the hook runs
+                }
+            }
         }
+    }
+
+    private static int track(CommandLine cl, TaskpollClient client, Submission submission, PollPolicy policy,
+                             @Nullable CaptureOptions capture) {
+        Flux<TaskStatus> statuses = client.track(submission.withPolicy(policy));
+        // the client stores the results (and records them) before it emits the completed status: its capture
+        // events come first, from the client's event feed
+        Flux<?> events = capture == null ? statuses : Flux.merge(statuses, client.events()
+                .filter(e -> e instanceof CaptureEvent && e.taskId().equals(submission.taskId()))
+                .takeUntilOther(statuses.then()));
+        // the deadline bounds tracking; a capture after it is bounded by its own limits (attempts, stalls)
+        Duration bound = capture == null ? policy.deadline() : policy.deadline().plus(capture.readTimeout()
+                .plus(capture.connectTimeout()).plusSeconds(10).multipliedBy(capture.maxAttempts()));
+        return WatchCommand.follow(cl, "submit", List.of(events),
+                WatchCommand.retries(client, List.of(submission.taskId())), bound);
     }
 
     /**

@@ -117,7 +117,7 @@ final class WatchCommand implements Callable<Integer> {
                 }
             } else if (e instanceof PollRetrying r) {
                 err.println("taskpoll " + command + ": task '" + r.taskId() + "': " + r.failure().getMessage()
-                        .replaceFirst(" for task '[^']*'$", "") + "; retrying in " + seconds(r.retryIn())
+                        .replaceFirst(" for task '[^']*'", "") + "; retrying in " + seconds(r.retryIn())
                         + (r.inRow() > 1 ? " (" + r.inRow() + " failures in a row)" : ""));
                 err.flush();
             } else if (e instanceof CaptureEvent.Stored s) {

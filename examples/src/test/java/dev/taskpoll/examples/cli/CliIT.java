@@ -233,6 +233,59 @@ class CliIT {
     }
 
     /**
+     * SIGTERM while {@code submit --download} is mid-download (a result host that sent 100 of 100,000 bytes and then
+     * nothing): it stops cleanly, says so, and leaves no partial file; the task stays open in the store for
+     * {@code run}. It left {@code .0.part-<random>} behind before.
+     */
+    @Test
+    void sigtermDuringADownloadLeavesNoPartialFileAndTheTaskOpen() throws Exception {
+        reactor.netty.DisposableServer[] self = new reactor.netty.DisposableServer[1];
+        self[0] = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.post("/api/v1/veo/videos", (req, res) -> req.receive().then(res
+                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
+                                        "{\"id\":\"vgen_slow\",\"status\":\"queued\"}")).then()))
+                        .get("/api/v1/result/vgen_slow", (req, res) -> res
+                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
+                                        "{\"id\":\"vgen_slow\",\"status\":\"completed\",\"video_url\":"
+                                                + "\"http://127.0.0.1:" + self[0].port() + "/m/0.mp4\"}")))
+                        .get("/m/0.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
+                                .header("Content-Length", "100000")
+                                .sendByteArray(reactor.core.publisher.Flux.just(new byte[100])
+                                        .concatWith(reactor.core.publisher.Flux.never()))))
+                .bindNow();
+        try {
+            Path results = Files.createTempDirectory("taskpoll-results");
+            Process submit = background("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--interval",
+                    "1s", "--download", results.toString(), "--base-url", "http://127.0.0.1:" + self[0].port()
+                            + "/api", "--api-key", "k");
+            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+            collect(submit, lines, new java.util.concurrent.CountDownLatch(1));
+            dev.taskpoll.testkit.Await.until(() -> partials(results) > 0, java.time.Duration.ofSeconds(60),
+                    "the download begun (a partial file)");
+            // SIGTERM by kill, not Process.destroy(), which also closes the pipes and so loses the last words
+            assertThat(new ProcessBuilder("kill", "-TERM", String.valueOf(submit.pid())).start()
+                    .waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(submit.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(partials(results)).as("no partial file left").isZero();
+            dev.taskpoll.testkit.Await.until(() -> String.join("\n", lines).contains("stopped"),
+                    java.time.Duration.ofSeconds(10), "its last words read");
+            assertThat(String.join("\n", lines)).contains("taskpoll submit: stopped; task 'vgen_slow' stays open in"
+                    + " the task store (taskpoll run tracks it on); a download in progress was removed");
+            assertThat(cli("tasks", "--json", "--state", "open").out()).contains("\"id\":\"vgen_slow\"");
+        } finally {
+            self[0].disposeNow();
+        }
+    }
+
+    private static long partials(Path dir) {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            return all.filter(f -> f.getFileName().toString().contains(".part-")).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Cluster mode from the command line: two {@code run --redis} workers share the tasks {@code submit --redis}
      * records; one is killed ({@code kill -9}) and the other finishes its tasks once the lease runs out.
      */

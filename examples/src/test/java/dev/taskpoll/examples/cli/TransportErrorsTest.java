@@ -57,4 +57,29 @@ class TransportErrorsTest {
                 .contains("taskpoll get: task 'vgen_abc': " + refused + " (3 attempts)")
                 .doesNotContain("Exception");
     }
+
+    /** A wrong base path answers 404 for every id: the message names the URL tried (it said only "HTTP 404"). */
+    @Test
+    void aWrongBasePathSaysTheUrlItTried() {
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1")
+                .port(0).handle((req, res) -> res.status(404).send()).bindNow();
+        try {
+            assertThat(run("get", "vgen_abc", "--base-url", "http://user:secret@127.0.0.1:" + server.port(),
+                    "--api-key", "k")).as("user info in a base URL: refused, not sent as a host name").isEqualTo(64);
+            assertThat(err.toString()).contains("--base-url: 'http://***@127.0.0.1...' carries user info")
+                    .contains("(the API key goes in --api-key or OPC_API_KEY)")
+                    .doesNotContain("secret");
+            String base = "http://127.0.0.1:" + server.port() + "/wrong";
+            assertThat(run("get", "vgen_abc", "--base-url", base, "--api-key", "k")).isEqualTo(1);
+            assertThat(err.toString()).contains("taskpoll get: task 'vgen_abc': HTTP 404 Not Found (GET http://127.0.0.1:" + server.port()
+                            + "/wrong/v1/result/vgen_abc: no such task there; is the base URL right?)")
+                    .doesNotContain("secret");
+            assertThat(run("watch", "vgen_abc", "--base-url", base, "--api-key", "k", "--timeout", "5s"))
+                    .isEqualTo(1);
+            assertThat(err.toString()).contains("taskpoll watch: HTTP 404 Not Found for task 'vgen_abc' (GET"
+                    + " http://127.0.0.1:" + server.port() + "/wrong/v1/result/vgen_abc");
+        } finally {
+            server.disposeNow();
+        }
+    }
 }
