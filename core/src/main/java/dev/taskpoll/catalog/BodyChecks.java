@@ -16,15 +16,67 @@ abstract class BodyChecks {
     final Family family;
     final String model;
     final Map<String, Object> body;
+    /**
+     * Describing instead of checking (the body is empty): each check records its rule here, field by field, and
+     * {@link #fail} records the problem it would report (a field required, say) instead of throwing.
+     */
+    private final @Nullable Map<String, Rules> described;
 
     BodyChecks(Family family, String model, Map<String, Object> body) {
+        this(family, model, body, null);
+    }
+
+    BodyChecks(Family family, String model, Map<String, Object> body, @Nullable Map<String, Rules> described) {
         this.family = family;
         this.model = model;
-        this.body = body;
+        this.body = described == null ? body : Map.of();
+        this.described = described;
+    }
+
+    /** One field's rules while describing, and the values it may take when they are a closed list. */
+    static final class Rules {
+        final java.util.List<String> rules = new java.util.ArrayList<>();
+        java.util.List<String> choices = List.of();
+    }
+
+    boolean describing() {
+        return described != null;
+    }
+
+    /** While describing: records a rule of {@code field} (with its choices, when it is a closed list). */
+    boolean noted(String field, String rule, List<String> choices) {
+        if (described == null) {
+            return false;
+        }
+        Rules r = described.computeIfAbsent(field, f -> new Rules());
+        if (!r.rules.contains(rule)) {
+            r.rules.add(rule);
+        }
+        if (!choices.isEmpty()) {
+            r.choices = List.copyOf(choices);
+        }
+        return true;
+    }
+
+    boolean noted(String field, String rule) {
+        return noted(field, rule, List.of());
     }
 
     void fail(String field, String problem) {
-        throw new InvalidRequestException(family, field, problem);
+        if (!noted(field, problem)) {
+            throw new InvalidRequestException(family, field, problem);
+        }
+    }
+
+    /** A rule written inline: {@code ok} must hold for the field's value when it is sent. */
+    void rule(String field, java.util.function.Predicate<Object> ok, String rule) {
+        if (noted(field, rule)) {
+            return;
+        }
+        Object v = body.get(field);
+        if (v != null && !ok.test(v)) {
+            fail(field, v + " must be " + rule);
+        }
     }
 
     @Nullable String string(String field) {
@@ -40,6 +92,9 @@ abstract class BodyChecks {
     }
 
     void maxLength(String field, int max) {
+        if (noted(field, "at most " + max + " characters")) {
+            return;
+        }
         String s = string(field);
         if (s != null && s.length() > max) {
             fail(field, s.length() + " characters; at most " + max + " for " + model);
@@ -47,6 +102,8 @@ abstract class BodyChecks {
     }
 
     void content() {
+        noted("content", "a list of items: {type: text, text} (at least one), {type: image_url, image_url: {url},"
+                + " role: first_frame, last_frame or reference_image (at most 4)}");
         Object c = body.get("content");
         if (!(c instanceof List<?> items) || items.isEmpty()) {
             fail("content", "is required: at least one text item (set a prompt)");
@@ -87,6 +144,9 @@ abstract class BodyChecks {
     }
 
     void oneOf(String field, String... allowed) {
+        if (noted(field, "one of " + List.of(allowed), List.of(allowed))) {
+            return;
+        }
         Object v = body.get(field);
         if (v != null && !List.of(allowed).contains(v)) {
             fail(field, "'" + v + "' is not one of " + List.of(allowed) + (family == Family.GROK || family == Family.VEO
@@ -95,6 +155,9 @@ abstract class BodyChecks {
     }
 
     void oneOfIgnoringCase(String field, String... allowed) {
+        if (noted(field, "one of " + List.of(allowed) + " (any case)", List.of(allowed))) {
+            return;
+        }
         Object v = body.get(field);
         if (v == null) {
             return;
@@ -108,6 +171,9 @@ abstract class BodyChecks {
     }
 
     void intOneOf(String field, int... allowed) {
+        if (noted(field, "one of " + java.util.Arrays.toString(allowed), java.util.Arrays.stream(allowed).mapToObj(String::valueOf).toList())) {
+            return;
+        }
         Object v = body.get(field);
         if (v == null) {
             return;
@@ -122,6 +188,9 @@ abstract class BodyChecks {
     }
 
     void intRange(String field, int min, int max) {
+        if (noted(field, "an integer from " + min + " to " + max)) {
+            return;
+        }
         Object v = body.get(field);
         if (v != null && !(v instanceof Integer i && i >= min && i <= max)) {
             fail(field, v + " must be an integer from " + min + " to " + max + (family == Family.GROK ? " for " + model : ""));
@@ -129,6 +198,9 @@ abstract class BodyChecks {
     }
 
     void bool(String field) {
+        if (noted(field, "true or false", List.of("true", "false"))) {
+            return;
+        }
         Object v = body.get(field);
         if (v != null && !(v instanceof Boolean)) {
             fail(field, "'" + v + "' must be true or false");
@@ -141,6 +213,9 @@ abstract class BodyChecks {
     }
 
     void maxItems(String field, int max) {
+        if (noted(field, "a list of at most " + max + " items")) {
+            return;
+        }
         Object v = body.get(field);
         if (v != null && !(v instanceof List<?>)) {
             fail(field, "must be a list");
@@ -151,6 +226,9 @@ abstract class BodyChecks {
     }
 
     void publicUrls(String field) {
+        if (noted(field, "public http(s) URLs only (no base64)")) {
+            return;
+        }
         if (body.get(field) instanceof List<?> l) {
             for (Object u : l) {
                 if (!httpUrl(String.valueOf(u))) {
@@ -161,30 +239,45 @@ abstract class BodyChecks {
     }
 
     void absent(String field, String why) {
+        if (noted(field, "must not be sent: " + why)) {
+            return;
+        }
         if (body.containsKey(field)) {
             fail(field, "must not be sent: " + why);
         }
     }
 
     void exclusive(String a, String b) {
+        if (noted(a, "not together with " + b) & noted(b, "not together with " + a)) {
+            return;
+        }
         if (body.containsKey(a) && body.containsKey(b)) {
             throw new InvalidRequestException(family, a + ", " + b, "send only one of the two");
         }
     }
 
     void requires(String field, String needed) {
+        if (noted(field, "requires " + needed)) {
+            return;
+        }
         if (body.containsKey(field) && !body.containsKey(needed)) {
             fail(field, "requires " + needed);
         }
     }
 
     void together(String a, String b) {
+        if (noted(a, "only together with " + b) & noted(b, "only together with " + a)) {
+            return;
+        }
         if (body.containsKey(a) != body.containsKey(b)) {
             throw new InvalidRequestException(family, a + ", " + b, "must be sent together");
         }
     }
 
     void conflict(String current, String legacy) {
+        if (noted(current, "equal to " + legacy + " when both are sent")) {
+            return;
+        }
         if (body.containsKey(current) && body.containsKey(legacy)
                 && !java.util.Objects.equals(body.get(current), body.get(legacy))) {
             throw new InvalidRequestException(family, current + ", " + legacy,
@@ -193,6 +286,9 @@ abstract class BodyChecks {
     }
 
     void modes(List<String> frames, List<String> references) {
+        if (noted("(mode)", "frames " + frames + " and references " + references + " cannot be combined")) {
+            return;
+        }
         String f = frames.stream().filter(body::containsKey).findFirst().orElse(null);
         String r = references.stream().filter(body::containsKey).findFirst().orElse(null);
         if (f != null && r != null) {

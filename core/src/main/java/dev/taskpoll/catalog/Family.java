@@ -122,6 +122,15 @@ public enum Family implements TaskKind {
         return this == GENERIC_TASK ? !model.isBlank() : models.contains(model);
     }
 
+    /**
+     * The documented request fields of {@code model} and their rules (those a request is checked against before it
+     * is sent): for help texts and forms. Refused with {@link IllegalArgumentException} for a model the family does
+     * not document.
+     */
+    public List<ParameterRules> parameters(String model) {
+        return RequestValidator.describe(this, model);
+    }
+
     /** The family of a documented GlobalAI OPC model, if any (the generic dialect's examples are not matched). */
     public static Optional<Family> ofModel(String model) {
         for (Family f : values()) {

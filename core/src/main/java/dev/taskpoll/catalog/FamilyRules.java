@@ -10,6 +10,15 @@ final class FamilyRules extends BodyChecks {
         super(family, model, body);
     }
 
+    /** Describing the rules instead: each recorded in {@code into}, by field. */
+    static void describe(Family family, String model, Map<String, Rules> into) {
+        new FamilyRules(into, family, model).check();
+    }
+
+    private FamilyRules(Map<String, Rules> into, Family family, String model) {
+        super(family, model, Map.of(), into);
+    }
+
     void check() {
         switch (family) {
             case SORA -> {
@@ -27,6 +36,9 @@ final class FamilyRules extends BodyChecks {
             case VEO -> {
                 prompt();
                 oneOfIgnoringCase("resolution", "720p", "1080p", "4K");
+                if (!model.equals("veo_3_1_fast") && !model.equals("veo_3_1_pro")) {
+                    noted("resolution", "'4K' is only for veo_3_1_fast and veo_3_1_pro", List.of("720p", "1080p"));
+                }
                 if ("4k".equalsIgnoreCase(string("resolution")) && !model.equals("veo_3_1_fast")
                         && !model.equals("veo_3_1_pro")) {
                     fail("resolution", "'" + string("resolution") + "' is only for veo_3_1_fast and veo_3_1_pro");
@@ -45,10 +57,8 @@ final class FamilyRules extends BodyChecks {
             case SEEDANCE_1_5 -> {
                 content();
                 oneOf("ratio", "16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive");
-                Object d = body.get("duration");
-                if (d != null && !(d instanceof Integer i && (i == -1 || (i >= 4 && i <= 12)))) {
-                    fail("duration", d + " must be an integer from 4 to 12, or -1 (the model picks)");
-                }
+                rule("duration", d -> d instanceof Integer i && (i == -1 || (i >= 4 && i <= 12)),
+                        "an integer from 4 to 12, or -1 (the model picks)");
                 bool("generate_audio");
             }
             case SEEDANCE_2_0 -> {
@@ -64,10 +74,8 @@ final class FamilyRules extends BodyChecks {
             }
             case VIDU -> {
                 prompt();
-                Object d = body.get("duration");
-                if (d != null && !(d instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() <= 16)) {
-                    fail("duration", d + " must be a number from 1 to 16");
-                }
+                rule("duration", d -> d instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() <= 16,
+                        "a number from 1 to 16");
                 oneOf("aspect_ratio", "16:9", "9:16", "1:1", "4:3", "3:4");
                 oneOf("resolution", "540p", "720p", "1080p");
                 requires("last_image", "first_image");
@@ -98,6 +106,9 @@ final class FamilyRules extends BodyChecks {
                 prompt();
                 intRange("duration", 4, 15);
                 oneOf("ratio", "16:9", "21:9", "4:3", "1:1", "3:4", "9:16");
+                if (!model.contains("_video_")) {
+                    noted("referenceVideos", "not for " + model + " (an sd2_manxue_video_* model takes them)");
+                }
                 if (body.containsKey("referenceVideos") && !model.contains("_video_")) {
                     fail("model", "'" + model + "' cannot take referenceVideos; use an sd2_manxue_video_* model");
                 }
@@ -116,6 +127,9 @@ final class FamilyRules extends BodyChecks {
             case NANO_BANANA -> {
                 prompt();
                 oneOf("resolution", "1k", "2k", "4k");
+                if (!model.contains("pro")) {
+                    noted("resolution", "'4k' is only for the -pro models", List.of("1k", "2k"));
+                }
                 if ("4k".equals(string("resolution")) && !model.contains("pro")) {
                     fail("resolution", "'4k' is only for the -pro models");
                 }
@@ -137,7 +151,8 @@ final class FamilyRules extends BodyChecks {
                     fail("input", "is required (a JSON object)");
                 }
                 String cb = string("callback_url");
-                if (body.containsKey("callback_url") && !httpUrl(cb)) {
+                if (!noted("callback_url", "an absolute http(s) URL") && body.containsKey("callback_url")
+                        && !httpUrl(cb)) {
                     fail("callback_url", "'" + cb + "' must be an absolute http(s) URL");
                 }
             }

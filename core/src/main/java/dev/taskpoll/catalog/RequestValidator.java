@@ -36,6 +36,23 @@ final class RequestValidator {
             Map.entry(Family.GENERIC_TASK, Set.of("input", "callback_url")));
 
     /**
+     * The rules {@link #validate} checks for a model, described field by field: the fields with rules first, in the
+     * order they are checked, then the other documented fields (no rule of their own), alphabetically.
+     */
+    static java.util.List<ParameterRules> describe(Family family, String model) {
+        if (!family.supports(model)) {
+            throw new IllegalArgumentException("model: '" + model + "' is not one of " + family.models());
+        }
+        Map<String, BodyChecks.Rules> into = new java.util.LinkedHashMap<>();
+        FamilyRules.describe(family, model, into);
+        java.util.List<ParameterRules> out = new java.util.ArrayList<>();
+        into.forEach((field, r) -> out.add(new ParameterRules(field, r.rules, r.choices)));
+        FIELDS.get(family).stream().filter(f -> !into.containsKey(f)).sorted()
+                .forEach(f -> out.add(new ParameterRules(f, java.util.List.of(), java.util.List.of())));
+        return out;
+    }
+
+    /**
      * @param typed the fields set through typed setters (checked against the family's documented fields); fields
      *              set with {@code param(...)} are not
      */

@@ -4,11 +4,14 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code taskpoll}: the command line. Sub-commands: {@code demo}, {@code submit}, {@code get}, {@code watch}, {@code dashboard}. */
+/**
+ * {@code taskpoll}: the command line. Sub-commands: {@code demo}, {@code submit}, {@code run}, {@code tasks},
+ * {@code get}, {@code watch}, {@code families}, {@code dashboard}.
+ */
 @Command(name = "taskpoll", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE, version = "taskpoll 0.1.0-SNAPSHOT",
         description = "Tracks asynchronous AI generation tasks without blocking.",
         subcommands = {DemoCommand.class, SubmitCommand.class, RunCommand.class, TasksCommand.class, GetCommand.class,
-                WatchCommand.class, DashboardCommand.class},
+                WatchCommand.class, FamiliesCommand.class, DashboardCommand.class},
         footer = "Exit codes: 0 done, 1 tracking error, 2 a task failed or was cancelled (watch), 64 bad input.")
 public final class TaskpollCli implements Runnable {
 

@@ -7,6 +7,7 @@ import dev.taskpoll.InvalidRequestException;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.examples.FamilyCatalog;
 import dev.taskpoll.examples.FamilyNames;
 import dev.taskpoll.examples.StatusJson;
 import java.io.IOException;
@@ -146,12 +147,7 @@ final class DashboardRoutes {
     }
 
     private static ArrayNode families() {
-        ArrayNode list = Generations.JSON.createArrayNode();
-        FamilyNames.generations().forEach((name, f) -> {
-            ObjectNode n = list.addObject().put("name", name).put("kind", f.resultKind().name());
-            f.models().forEach(n.putArray("models")::add);
-        });
-        return list;
+        return FamilyCatalog.json(Generations.JSON);
     }
 
     /**

@@ -171,7 +171,9 @@ class DashboardTest {
                         .contains("<form id=\"submit\"").contains("new EventSource("));
         String families = web.get().uri("/families").exchange().expectStatus().isOk().expectBody(String.class)
                 .returnResult().getResponseBody();
-        assertThat(families).contains("{\"name\":\"nano-banana\",\"kind\":\"IMAGE\",\"models\":[\"nano-banana-2\"")
+        assertThat(families).contains("{\"name\":\"nano-banana\",\"kind\":\"IMAGE\",\"dialect\":\"opc\"")
+                .contains("\"models\":[\"nano-banana-2\"")
+                .contains("{\"field\":\"resolution\",\"required\":false,\"rules\":[\"one of [1k, 2k, 4k]\"")
                 .doesNotContain("ASSET");
     }
 }
