@@ -3,6 +3,7 @@ package dev.taskpoll.examples.cli;
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
@@ -31,8 +32,9 @@ final class Connection {
     @Option(names = "--api-key", description = "The API key (default: $OPC_API_KEY). Never printed.")
     String apiKey;
 
-    @Option(names = "--dialect", defaultValue = "opc",
-            description = "opc (GET /v1/result/{id}) or task (GET /v1/task/{id}); default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dialect",
+            description = "opc (GET /v1/result/{id}) or task (GET /v1/task/{id}); default: the dialect the task "
+                    + "store recorded for the id (get, watch), else opc.")
     String dialect;
 
     @Option(names = "--model", description = "The model, to pick its family's poll policy (default: 30 s, 30 min).")
@@ -57,7 +59,7 @@ final class Connection {
     }
 
     Family family(CommandLine cl) {
-        switch (dialect.toLowerCase(Locale.ROOT)) {
+        switch (dialect == null ? "opc" : dialect.toLowerCase(Locale.ROOT)) {
             case "task":
                 return Family.GENERIC_TASK;
             case "opc":
@@ -77,6 +79,19 @@ final class Connection {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, "task " + e.getMessage());
         }
+    }
+
+    /**
+     * The task {@code id}: its kind and model as the task store recorded them ({@code known}) when neither
+     * {@code --dialect} nor {@code --model} was given, else as those say; polled with {@code policy} applied to its
+     * kind's default (see {@link #policy}).
+     */
+    TaskRef ref(CommandLine cl, String id, @Nullable TaskRecord known, java.util.function.UnaryOperator<PollPolicy>
+            policy) {
+        if (known != null && dialect == null && model == null) {
+            return TaskRef.of(id, known.kind(), known.model()).withPolicy(policy.apply(known.kind().defaultPolicy()));
+        }
+        return ref(cl, id, policy.apply(family(cl).defaultPolicy()));
     }
 
     /** The API key these options name (--api-key, else OPC_API_KEY), or null. */

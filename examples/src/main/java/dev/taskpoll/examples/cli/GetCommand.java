@@ -34,6 +34,9 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
+    @Mixin
+    StoreOption storeOption;
+
     @Parameters(paramLabel = "ID", description = "The task id.")
     String id;
 
@@ -41,7 +44,9 @@ final class GetCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         try (TaskpollClient client = connection.client(cl, System.getenv())) {
-            dev.taskpoll.TaskRef ref = connection.ref(cl, id, connection.family(cl).defaultPolicy());
+            // its dialect and model as the store recorded them, unless --dialect or --model says
+            dev.taskpoll.TaskRef ref = connection.ref(cl, id, storeOption.known(System.getenv(), cl,
+                    connection.apiKey(System.getenv()), id), p -> p);
             for (int attempt = 1; ; attempt++) {
                 try {
                     TaskStatus s = client.status(ref).block(Duration.ofMinutes(2));

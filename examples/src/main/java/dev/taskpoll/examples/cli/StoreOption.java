@@ -2,6 +2,7 @@ package dev.taskpoll.examples.cli;
 
 import dev.taskpoll.redis.RedisStore;
 import dev.taskpoll.redis.RedisStoreOptions;
+import dev.taskpoll.TaskRecord;
 import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.sqlite.SqliteStore;
 import dev.taskpoll.sqlite.SqliteStoreOptions;
@@ -67,6 +68,23 @@ final class StoreOption {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, "--redis: " + e.getMessage().replaceFirst("^redis\\.uri: ",
                     ""));
+        }
+    }
+
+    /**
+     * What the store recorded of task {@code id}, or null: no store, a file not there (none is created for a lookup),
+     * an id it does not know, or a store that cannot be read (a lookup is a convenience; it never fails a command).
+     */
+    @Nullable TaskRecord known(Map<String, String> env, CommandLine cl, @Nullable String apiKey, String id) {
+        if (redisUri(env) == null && (path(env) == null || !java.nio.file.Files.isRegularFile(path(env)))) {
+            return null;
+        }
+        try (TaskStore s = recording(env, cl, apiKey)) {
+            return s.task(id).block(java.time.Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            return null;
+        } catch (Exception e) {
+            return null;
         }
     }
 

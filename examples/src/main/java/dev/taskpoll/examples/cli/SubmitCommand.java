@@ -146,6 +146,12 @@ final class SubmitCommand implements Callable<Integer> {
             cl.getOut().println(submission.taskId());
             cl.getOut().flush();
             if (!track) {
+                // stdout is the id alone (for scripts); how to follow it goes to stderr
+                cl.getErr().println("taskpoll submit: " + (store == TaskStore.none() ? "not recorded (--store none)"
+                        : "recorded; taskpoll run tracks it") + "; to follow it: taskpoll watch "
+                        + submission.taskId() + (family.dialect() == dev.taskpoll.catalog.Dialect.TASK
+                        ? " --dialect task" : "") + " (get and watch read its dialect and model from the store)");
+                cl.getErr().flush();
                 return 0;
             }
             if (observe) {

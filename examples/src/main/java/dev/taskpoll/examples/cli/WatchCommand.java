@@ -36,6 +36,9 @@ final class WatchCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
+    @Mixin
+    StoreOption storeOption;
+
     @Parameters(paramLabel = "ID", arity = "1..*", description = "Task ids.")
     List<String> ids;
 
@@ -48,19 +51,21 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        PollPolicy policy = connection.family(cl).defaultPolicy();
-        if (interval != null) {
-            policy = policy.withPeriod(Connection.duration(cl, "--interval", interval));
-        }
-        if (timeout != null) {
-            policy = policy.withDeadline(Connection.duration(cl, "--timeout", timeout));
-        }
-        PollPolicy chosen = policy;
-        List<dev.taskpoll.TaskRef> refs = ids.stream().map(id -> connection.ref(cl, id, chosen)).toList();
-        try (TaskpollClient client = connection.client(cl, System.getenv())) {
+        java.util.Map<String, String> env = System.getenv();
+        Duration period = interval == null ? null : Connection.duration(cl, "--interval", interval);
+        Duration deadline = timeout == null ? null : Connection.duration(cl, "--timeout", timeout);
+        java.util.function.UnaryOperator<PollPolicy> chosen = p -> {
+            PollPolicy q = period == null ? p : p.withPeriod(period);
+            return deadline == null ? q : q.withDeadline(deadline);
+        };
+        // each task's dialect and model as the store recorded them, unless --dialect or --model says
+        String key = connection.apiKey(env);
+        List<dev.taskpoll.TaskRef> refs = ids.stream()
+                .map(id -> connection.ref(cl, id, storeOption.known(env, cl, key, id), chosen)).toList();
+        Duration longest = refs.stream().map(r -> r.policy().deadline()).max(Duration::compareTo).orElseThrow();
+        try (TaskpollClient client = connection.client(cl, env)) {
             // a task submitted elsewhere: its first poll at once (a finished one is printed in one request)
-            return follow(cl, "watch", refs.stream().map(client::watch).toList(), retries(client, ids),
-                    chosen.deadline());
+            return follow(cl, "watch", refs.stream().map(client::watch).toList(), retries(client, ids), longest);
         }
     }
 

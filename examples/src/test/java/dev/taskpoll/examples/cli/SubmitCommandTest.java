@@ -63,6 +63,27 @@ class SubmitCommandTest {
                 .containsPattern("\"state\":\"(COMPLETED|FAILED)\"");
     }
 
+    /**
+     * A generic-dialect task submitted and recorded: submit says how to follow it, and get and watch read its dialect
+     * (and model) from the store; without the store they asked GET /v1/result/{id} of it (a 404).
+     */
+    @Test
+    void getAndWatchTakeTheDialectTheStoreRecordedAndSubmitSaysHowToFollowIt() {
+        assertThat(run("submit", "generic-task", "--model", "kling-v2", "--prompt", "a fox")).isZero();
+        String id = out.toString().strip();
+        assertThat(err.toString()).contains("taskpoll submit: recorded; taskpoll run tracks it; to follow it: taskpoll"
+                + " watch " + id + " --dialect task");
+        out.getBuffer().setLength(0);
+        assertThat(run("get", id)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("\"id\":\"" + id + "\"");
+        out.getBuffer().setLength(0);
+        assertThat(run("watch", id, "--interval", "1s")).as(err.toString()).isIn(0, 2);
+        assertThat(out.toString()).containsPattern("\"state\":\"(COMPLETED|FAILED)\"");
+        // told otherwise, it asks the other dialect: the simulator knows no such OPC task
+        assertThat(run("get", id, "--dialect", "opc")).isEqualTo(1);
+        assertThat(err.toString()).contains("HTTP 404");
+    }
+
     @Test
     void aParamGivenAsNullIsSentAsJsonNull() {
         int code = run("submit", "generic-task", "--model", "kling-v2", "--prompt", "a fox", "--param",
