@@ -56,7 +56,8 @@ public record Faults(double serverError, double reset, double malformed, double 
 
     /**
      * Parses {@code "5xx=0.05,reset=0.01,malformed=0.01,empty=0,truncated=0,stall=0.005,unknown=0.01,429=0.2,
-     * dup=0.1,reorder=0.1,lost=0.1,early=0.5,mediaTruncated=0.5,stallFor=PT2M"}: any subset, in any order, over {@link #none()}.
+     * dup=0.1,reorder=0.1,lost=0.1,early=0.5,mediaTruncated=0.5,stallFor=PT2M"}: any subset, in any order, over {@link #none()}
+     * ({@code stallFor} as {@link DurationText} reads it: 2m or PT2M).
      *
      * @throws IllegalArgumentException naming the knob and the value that is wrong
      */
@@ -73,7 +74,7 @@ public record Faults(double serverError, double reset, double malformed, double 
             String k = kv[0].trim().toLowerCase(Locale.ROOT);
             String v = kv[1].trim();
             if (k.equals("stallfor")) {
-                f = f.with(k, 0, Duration.parse(v));
+                f = f.with(k, 0, DurationText.parse("--faults stallFor", v));
                 continue;
             }
             double rate;

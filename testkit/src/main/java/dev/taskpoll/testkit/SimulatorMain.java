@@ -2,45 +2,156 @@ package dev.taskpoll.testkit;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar testkit/target/taskpoll-simulator.jar [flags]}: the simulator in its own process, until killed.
- *
- * <pre>
- * --port N             port on 127.0.0.1 (default 8080; 0 for any)
- * --scale X            simulated seconds per real second (default 1)
- * --api-key K          the key to accept (default sim-key)
- * --quota R            requests per simulated second per key; 429 past it (default: none)
- * --retry-after M      seconds | date | none: how a 429 says when to retry (default seconds)
- * --faults SPEC        e.g. 5xx=0.05,reset=0.01,malformed=0.01,empty=0,truncated=0,stall=0.005,unknown=0.01,
- *                      dup=0.1,reorder=0.1,stallFor=PT2M (default: none)
- * --failure-rate F     share of generations that fail (default 0)
- * --generation MIN,MAX every task's generation time, ISO-8601 durations, e.g. PT2M,PT5M (default: per family)
- * --seed N             seed for times, outcomes and faults
- * --warm-up SECONDS    before listening, run that long a benchmark-like load on a throwaway simulator in this JVM,
- *                      so that the JIT has compiled the request paths before anything is measured (default 0)
- * </pre>
+ * {@code java -jar testkit/target/taskpoll-simulator.jar [flags]}: the simulator in its own process, until stopped.
+ * Its flags are read as the {@code taskpoll} command line reads its own (picocli; {@code --help}; durations as
+ * {@code 2m}, {@code 500ms} or {@code PT2M}; bad input named with its flag, exit 64). {@code --help} lists them.
  */
-public final class SimulatorMain {
+@Command(name = "taskpoll-simulator", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = SimulatorMain.EXIT_USAGE,
+        description = "The simulated API (GlobalAI OPC and the generic task dialect) on 127.0.0.1, until stopped.")
+public final class SimulatorMain implements Callable<Integer> {
 
-    private SimulatorMain() {
+    static final int EXIT_USAGE = 64;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port on 127.0.0.1, 0 for any (default 8080).")
+    int port;
+
+    @Option(names = "--scale", defaultValue = "1", description = "Simulated seconds per real second (default 1).")
+    double scale;
+
+    @Option(names = "--api-key", defaultValue = "sim-key", description = "The key to accept (default sim-key).")
+    String apiKey;
+
+    @Option(names = "--quota", paramLabel = "R", description = "Requests per simulated second per key; 429 past it.")
+    Double quota;
+
+    @Option(names = "--retry-after", defaultValue = "seconds", paramLabel = "seconds|date|none",
+            description = "How a 429 says when to retry (default seconds).")
+    String retryAfter;
+
+    @Option(names = "--faults", paramLabel = "SPEC", description = "e.g. 5xx=0.05,reset=0.01,malformed=0.01,"
+            + "truncated=0,stall=0.005,unknown=0.01,dup=0.1,reorder=0.1,stallFor=2m (default: none).")
+    String faults;
+
+    @Option(names = "--failure-rate", paramLabel = "F", description = "Share of generations that fail (default 0).")
+    Double failureRate;
+
+    @Option(names = "--generation", paramLabel = "MIN,MAX",
+            description = "Every task's generation time, e.g. 2m,5m or PT2M,PT5M (default: per family).")
+    String generation;
+
+    @Option(names = "--seed", description = "Seed for times, outcomes and faults.")
+    Long seed;
+
+    @Option(names = "--create-delay", paramLabel = "D[,SHARE]",
+            description = "Hold that share of create calls (default all) for D before answering, e.g. 3s,0.5.")
+    String createDelay;
+
+    @Option(names = "--media-bytes", paramLabel = "VIDEO,IMAGE", description = "Sizes of the result files.")
+    String mediaBytes;
+
+    @Option(names = "--warm-up", defaultValue = "0", paramLabel = "D",
+            description = "Before listening, run a benchmark-like load that long on a throwaway simulator (JIT"
+                    + " warm-up), e.g. 30s; a plain number is seconds; at most 5m (default 0).")
+    String warmUp;
+
+    /** The flags read once: the simulator they configure, and how long to warm up before it listens. */
+    record Flags(Simulator.Builder builder, Duration warmUp) {
     }
 
-    public static void main(String[] args) {
-        Simulator sim;
-        Duration warmUp;
+    /** The flags of {@code args}; bad ones refused with an {@link IllegalArgumentException} naming the flag. */
+    static Flags flags(String... args) {
+        SimulatorMain main = new SimulatorMain();
         try {
-            Flags flags = flags(args);
-            warmUp = flags.warmUp();
+            new CommandLine(main).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return main.flags();
+    }
+
+    static Simulator.Builder parse(String... args) {
+        return flags(args).builder();
+    }
+
+    private Flags flags() {
+        Simulator.Builder b = Simulator.builder().port(port).apiKey(apiKey);
+        RetryAfterMode mode = switch (retryAfter.toLowerCase(Locale.ROOT)) {
+            case "seconds" -> RetryAfterMode.SECONDS;
+            case "date" -> RetryAfterMode.HTTP_DATE;
+            case "none" -> RetryAfterMode.NONE;
+            default -> throw new IllegalArgumentException("--retry-after: '" + retryAfter
+                    + "' is not one of seconds, date, none");
+        };
+        if (faults != null) {
+            b.faults(Faults.parse(faults));
+        }
+        if (failureRate != null) {
+            b.failureRate(failureRate);
+        }
+        if (generation != null) {
+            String[] mm = generation.split(",", 2);
+            if (mm.length != 2) {
+                throw new IllegalArgumentException("--generation: '" + generation + "' is not MIN,MAX (e.g. 2m,5m)");
+            }
+            b.generationTime(DurationText.parse("--generation", mm[0]), DurationText.parse("--generation", mm[1]));
+        }
+        if (seed != null) {
+            b.seed(seed);
+        }
+        if (createDelay != null) {
+            String[] ds = createDelay.split(",", 2);
+            b.createDelay(DurationText.parse("--create-delay", ds[0]), ds.length == 2 ? number("--create-delay",
+                    ds[1]) : 1);
+        }
+        if (mediaBytes != null) {
+            String[] vi = mediaBytes.split(",", 2);
+            if (vi.length != 2) {
+                throw new IllegalArgumentException("--media-bytes: '" + mediaBytes + "' is not VIDEO,IMAGE");
+            }
+            b.mediaSize((int) number("--media-bytes", vi[0]), (int) number("--media-bytes", vi[1]));
+        }
+        Duration warm = warmUp.trim().equals("0") ? Duration.ZERO : warmUp.trim().matches("-?\\d+")
+                ? Duration.ofSeconds(Long.parseLong(warmUp.trim())) : DurationText.parse("--warm-up", warmUp);
+        if (warm.isNegative() || warm.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("--warm-up: '" + warmUp + "' must be from 0 to 300 seconds");
+        }
+        b.time(SimTime.accelerated(scale));
+        if (quota != null && quota > 0) {
+            b.quota(quota, mode);
+        }
+        return new Flags(b, warm);
+    }
+
+    private static double number(String flag, String text) {
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + ": '" + text.trim() + "' is not a number");
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Flags flags;
+        Simulator sim;
+        try {
+            flags = flags();
             sim = flags.builder().build();
         } catch (IllegalArgumentException e) {
-            System.err.println("taskpoll-simulator: " + e.getMessage());
-            System.exit(2);
-            return;
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!warmUp.isZero()) {
-            SimWarmUp.Done d = SimWarmUp.run(warmUp);
-            System.out.println("taskpoll simulator warmed up for " + warmUp.toSeconds() + " s: " + d.created()
+        if (!flags.warmUp().isZero()) {
+            SimWarmUp.Done d = SimWarmUp.run(flags.warmUp());
+            System.out.println("taskpoll simulator warmed up for " + flags.warmUp().toSeconds() + " s: " + d.created()
                     + " tasks, " + d.polls() + " status requests, " + d.ended() + " ended");
         }
         sim.start();
@@ -48,87 +159,24 @@ public final class SimulatorMain {
                 + ", ledger: http://127.0.0.1:" + sim.port() + "/_sim/tasks)");
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close, "simulator-shutdown"));
         try {
-            Thread.currentThread().join();
+            Thread.currentThread().join(); // until stopped
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return 0;
     }
 
-    /** The flags read once: the simulator they configure, and how long to warm up before it listens. */
-    record Flags(Simulator.Builder builder, Duration warmUp) {
-    }
-
-    static Simulator.Builder parse(String... args) {
-        return flags(args).builder();
-    }
-
-    static Flags flags(String... args) {
-        Simulator.Builder b = Simulator.builder().port(8080);
-        double scale = 1;
-        double quota = 0;
-        RetryAfterMode mode = RetryAfterMode.SECONDS;
-        Duration warmUp = Duration.ZERO;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help") || flag.equals("-h")) {
-                throw new IllegalArgumentException("flags: --port N --scale X --api-key K --quota R "
-                        + "--retry-after seconds|date|none --faults SPEC --failure-rate F --generation MIN,MAX --seed N "
-                        + "--create-delay ISO-DURATION[,SHARE] --media-bytes VIDEO,IMAGE --warm-up SECONDS");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + ": a value is required");
-            }
-            String v = args[++i];
-            try {
-                switch (flag) {
-                    case "--port" -> b.port(Integer.parseInt(v));
-                    case "--scale" -> scale = Double.parseDouble(v);
-                    case "--api-key" -> b.apiKey(v);
-                    case "--quota" -> quota = Double.parseDouble(v);
-                    case "--retry-after" -> mode = switch (v.toLowerCase(Locale.ROOT)) {
-                        case "seconds" -> RetryAfterMode.SECONDS;
-                        case "date" -> RetryAfterMode.HTTP_DATE;
-                        case "none" -> RetryAfterMode.NONE;
-                        default -> throw new IllegalArgumentException("--retry-after: '" + v
-                                + "' is not one of seconds, date, none");
-                    };
-                    case "--faults" -> b.faults(Faults.parse(v));
-                    case "--failure-rate" -> b.failureRate(Double.parseDouble(v));
-                    case "--generation" -> {
-                        String[] mm = v.split(",", 2);
-                        if (mm.length != 2) {
-                            throw new IllegalArgumentException("--generation: '" + v + "' is not MIN,MAX");
-                        }
-                        b.generationTime(Duration.parse(mm[0].trim()), Duration.parse(mm[1].trim()));
-                    }
-                    case "--seed" -> b.seed(Long.parseLong(v));
-                    case "--create-delay" -> {
-                        String[] ds = v.split(",", 2);
-                        b.createDelay(Duration.parse(ds[0].trim()), ds.length == 2 ? Double.parseDouble(ds[1]) : 1);
-                    }
-                    case "--media-bytes" -> {
-                        String[] vi = v.split(",", 2);
-                        if (vi.length != 2) {
-                            throw new IllegalArgumentException("--media-bytes: '" + v + "' is not VIDEO,IMAGE");
-                        }
-                        b.mediaSize(Integer.parseInt(vi[0].trim()), Integer.parseInt(vi[1].trim()));
-                    }
-                    case "--warm-up" -> {
-                        warmUp = Duration.ofSeconds(Long.parseLong(v));
-                        if (warmUp.isNegative() || warmUp.compareTo(Duration.ofMinutes(5)) > 0) {
-                            throw new IllegalArgumentException("--warm-up: " + v + " s must be from 0 to 300 seconds");
-                        }
-                    }
-                    default -> throw new IllegalArgumentException("unknown flag '" + flag + "' (try --help)");
-                }
-            } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException(flag + ": '" + v + "' is not a valid value");
-            }
-        }
-        b.time(SimTime.accelerated(scale));
-        if (quota > 0) {
-            b.quota(quota, mode);
-        }
-        return new Flags(b, warmUp);
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new SimulatorMain());
+        // bad input: the message (it names the flag) and where to read more, not the whole usage
+        cl.setParameterExceptionHandler((e, a) -> {
+            java.io.PrintWriter err = e.getCommandLine().getErr();
+            err.println("taskpoll-simulator: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("try: taskpoll-simulator --help");
+            err.flush();
+            return EXIT_USAGE;
+        });
+        System.exit(cl.execute(args));
     }
 }

@@ -50,11 +50,34 @@ class SimulatorMainTest {
         assertThatThrownBy(() -> SimulatorMain.flags("--warm-up", "soon").warmUp())
                 .hasMessageContaining("--warm-up: 'soon'");
         assertThatThrownBy(() -> SimulatorMain.parse("--warm-up", "-1")).hasMessageContaining("from 0 to 300");
-        assertThatThrownBy(() -> SimulatorMain.parse("--bogus", "1")).hasMessageContaining("unknown flag '--bogus'");
-        assertThatThrownBy(() -> SimulatorMain.parse("--port")).hasMessageContaining("--port: a value is required");
-        assertThatThrownBy(() -> SimulatorMain.parse("--port", "x")).hasMessageContaining("--port: 'x'");
+        assertThatThrownBy(() -> SimulatorMain.parse("--bogus", "1")).hasMessageContaining("Unknown options: '--bogus'");
+        assertThatThrownBy(() -> SimulatorMain.parse("--port")).hasMessageContaining("Missing required parameter for"
+                + " option '--port'");
+        assertThatThrownBy(() -> SimulatorMain.parse("--port", "x")).hasMessageContaining("--port")
+                .hasMessageContaining("'x'");
         assertThatThrownBy(() -> SimulatorMain.parse("--retry-after", "soon")).hasMessageContaining("--retry-after");
         assertThatThrownBy(() -> SimulatorMain.parse("--generation", "PT1M")).hasMessageContaining("MIN,MAX");
+        assertThatThrownBy(() -> SimulatorMain.parse("--generation", "1m,later"))
+                .hasMessageContaining("--generation: 'later' is not a positive duration");
         assertThatThrownBy(() -> SimulatorMain.parse("--scale", "0")).hasMessageContaining("scale");
+    }
+
+    /** The command line's parser: --help, and durations as people type them (2m, 500ms) as well as ISO-8601. */
+    @Test
+    void helpWorksAndDurationsAreReadAsTheCommandLineReadsThem() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = new picocli.CommandLine(new SimulatorMain()).setOut(new java.io.PrintWriter(out, true))
+                .execute("--help");
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Usage: taskpoll-simulator").contains("--generation=MIN,MAX")
+                .contains("--warm-up=D");
+        Simulator sim = SimulatorMain.parse("--port", "0", "--generation", "2m,2m", "--scale", "1").build().start();
+        try {
+            TaskTruth t = sim.truth(sim.createTask("/v1/veo/videos", "veo_3_1_fast")).orElseThrow();
+            assertThat(Duration.between(t.createdAt(), t.finishedAt())).isEqualTo(Duration.ofMinutes(2));
+        } finally {
+            sim.close();
+        }
+        assertThat(SimulatorMain.flags("--warm-up", "30s").warmUp()).isEqualTo(Duration.ofSeconds(30));
     }
 }

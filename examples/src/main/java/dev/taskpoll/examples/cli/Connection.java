@@ -13,12 +13,10 @@ import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.TaskStore;
+import dev.taskpoll.testkit.DurationText;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -153,48 +151,12 @@ final class Connection {
                 .replace("(the API key goes in apiKey)", "(the API key goes in --api-key or OPC_API_KEY)");
     }
 
-    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
-    /** The longest duration a flag takes (a deadline of a year is already past any generation's). */
-    static final Duration MAX_DURATION = Duration.ofDays(366);
-
-    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}). */
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}): see {@link DurationText}. */
     static Duration duration(CommandLine cl, String option, String text) {
-        Matcher m = SHORT.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            Duration d;
-            try {
-                long n = Long.parseLong(m.group(1));
-                d = switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-            } catch (NumberFormatException | ArithmeticException e) {
-                d = MAX_DURATION.plusMillis(1);
-            }
-            if (d.compareTo(MAX_DURATION) > 0) {
-                throw new CommandLine.ParameterException(cl, option + ": '" + text + "' is longer than "
-                        + MAX_DURATION.toDays() + " days, the most taskpoll takes");
-            }
-            if (!d.isZero()) {
-                return d;
-            }
-        } else {
-            try {
-                Duration d = Duration.parse(text.trim());
-                if (d.compareTo(MAX_DURATION) > 0) {
-                    throw new CommandLine.ParameterException(cl, option + ": '" + text + "' is longer than "
-                            + MAX_DURATION.toDays() + " days, the most taskpoll takes");
-                }
-                if (!d.isZero() && !d.isNegative()) {
-                    return d;
-                }
-            } catch (DateTimeParseException e) {
-                // falls through to the error below
-            }
+        try {
+            return DurationText.parse(option, text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        throw new CommandLine.ParameterException(cl, option + ": '" + text
-                + "' is not a positive duration (e.g. 30s, 500ms, 5m, 1h, PT30S)");
     }
 }
