@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -188,7 +189,15 @@ final class SimHandlers {
             log(q.path(), now, range, refusal.status(), auth);
             return send(res, refusal.status(), p.bodies().error(Integer.toString(refusal.status()), refusal.reason()));
         }
-        byte[] content = p.media().content(Objects.requireNonNull(t));
+        if (p.media().renders(t)) { // a PNG rendered from the prompt: fonts and CPU, off the event loop
+            return Mono.fromCallable(() -> p.media().content(t)).subscribeOn(Schedulers.boundedElastic())
+                    .flatMapMany(content -> serve(res, q, t, content, range, now, auth));
+        }
+        return serve(res, q, t, p.media().content(Objects.requireNonNull(t)), range, now, auth);
+    }
+
+    private Publisher<Void> serve(HttpServerResponse res, QueryStringDecoder q, SimTask t, byte[] content,
+                                  String range, long now, boolean auth) {
         res.header(HttpHeaderNames.CONTENT_TYPE, p.media().contentType(t)).header(HttpHeaderNames.ACCEPT_RANGES, "bytes");
         if (range.isEmpty()) {
             if (p.random().nextDouble() < p.faults().mediaTruncated()) {

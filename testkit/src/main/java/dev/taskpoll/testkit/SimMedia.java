@@ -9,11 +9,28 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Result media: every completed task's URL {@code {base}/_media/{id}/0.mp4?expires=<sim seconds>&sig=<hmac>} serves
- * deterministic bytes (an MP4 {@code ftyp} or PNG signature, then pseudo-random bytes seeded by the task id) of a
- * configured size, until the URL expires.
+ * Result media: every completed task's URL {@code {base}/_media/{id}/0.mp4?expires=<sim seconds>&sig=<hmac>} serves,
+ * until the URL expires, either real files (the default): a PNG rendered from the task's prompt (colours from its
+ * hash, the prompt written on it) and, for every video, a short valid H.264 MP4 (2 s, 320x180, a resource made once
+ * with ffmpeg's test source), so that results open in a viewer; or, when sizes are configured
+ * ({@link Simulator.Builder#mediaSize}), deterministic bytes of those sizes (an MP4 {@code ftyp} or PNG signature,
+ * then pseudo-random bytes seeded by the task id), for tests of sizes and caps.
  */
 final class SimMedia {
+
+    /** The MP4 every video serves with real media (42,752 bytes). */
+    private static final byte[] SAMPLE_MP4 = sample();
+
+    private static byte[] sample() {
+        try (java.io.InputStream in = SimMedia.class.getResourceAsStream("sample.mp4")) {
+            if (in == null) {
+                throw new IllegalStateException("dev/taskpoll/testkit/sample.mp4 is missing from the class path");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private volatile String baseUrl = "";
     private final long lifetimeMillis;
@@ -23,7 +40,10 @@ final class SimMedia {
     /** One keyed MAC per event loop: looking the algorithm up and keying it per URL cost more than signing. */
     private final ThreadLocal<Mac> macs;
 
-    SimMedia(long lifetimeMillis, int videoBytes, int imageBytes, long seed) {
+    private final boolean real;
+
+    SimMedia(long lifetimeMillis, int videoBytes, int imageBytes, long seed, boolean real) {
+        this.real = real;
         this.lifetimeMillis = lifetimeMillis;
         this.videoBytes = videoBytes;
         this.imageBytes = imageBytes;
@@ -50,8 +70,16 @@ final class SimMedia {
                 + sign(t.id + "/" + file + "/" + expires);
     }
 
+    /** Whether {@link #content} renders (CPU and fonts: to be called off an event loop). */
+    boolean renders(SimTask t) {
+        return real && t.family.image();
+    }
+
     /** The bytes behind a task's result URL. */
     byte[] content(SimTask t) {
+        if (real) {
+            return t.family.image() ? png(t.prompt == null ? t.id : t.prompt, t.id) : SAMPLE_MP4;
+        }
         byte[] b = new byte[t.family.image() ? imageBytes : videoBytes];
         new SplittableRandom(t.id.hashCode()).nextBytes(b);
         byte[] header = t.family.image()
@@ -59,6 +87,53 @@ final class SimMedia {
                 : new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'};
         System.arraycopy(header, 0, b, 0, Math.min(header.length, b.length));
         return b;
+    }
+
+    /** A 512x288 PNG: a gradient in colours from the prompt's hash, the prompt written on it (wrapped). */
+    static byte[] png(String prompt, String id) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(512, 288,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        try {
+            int h = prompt.hashCode();
+            g.setPaint(new java.awt.GradientPaint(0, 0, new java.awt.Color(h & 0xffffff), 512, 288,
+                    new java.awt.Color((h >>> 8) ^ 0x5a5a5a)));
+            g.fillRect(0, 0, 512, 288);
+            g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING,
+                    java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 24));
+            java.awt.FontMetrics fm = g.getFontMetrics();
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            StringBuilder line = new StringBuilder();
+            for (String word : prompt.split("\\s+")) {
+                if (line.length() > 0 && fm.stringWidth(line + " " + word) > 472) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                line.append(line.length() > 0 ? " " : "").append(word);
+            }
+            lines.add(line.toString());
+            int y = 40;
+            for (String l : lines.subList(0, Math.min(lines.size(), 7))) {
+                g.setColor(java.awt.Color.BLACK);
+                g.drawString(l, 22, y + 2);
+                g.setColor(java.awt.Color.WHITE);
+                g.drawString(l, 20, y);
+                y += fm.getHeight();
+            }
+            g.setFont(new java.awt.Font(java.awt.Font.MONOSPACED, java.awt.Font.PLAIN, 12));
+            g.drawString("taskpoll simulator \u00b7 " + id, 20, 276);
+        } finally {
+            g.dispose();
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.setUseCache(false); // in memory: no temporary file
+            javax.imageio.ImageIO.write(img, "png", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     String contentType(SimTask t) {

@@ -57,7 +57,8 @@ public final class Simulator implements AutoCloseable {
     private Simulator(Builder b) {
         this.config = b;
         Random random = b.seed != null ? new Random(b.seed) : new Random();
-        SimMedia media = new SimMedia(b.urlLifetime.toMillis(), b.videoBytes, b.imageBytes, random.nextLong());
+        SimMedia media = new SimMedia(b.urlLifetime.toMillis(), b.videoBytes, b.imageBytes, random.nextLong(),
+                !b.mediaSized);
         SimBodies bodies = new SimBodies(media);
         this.parts = new Parts(b.time, new SimTasks(b.time, random, b.genMin, b.genMax, b.perModel, b.failureRate), bodies, media,
                 new SimAssets(bodies, random, b.assetMin.toMillis(), b.assetMax.toMillis(), b.assetFailureRate),
@@ -200,6 +201,7 @@ public final class Simulator implements AutoCloseable {
         private Duration urlLifetime = Duration.ofHours(24);
         private int videoBytes = 256 * 1024;
         private int imageBytes = 32 * 1024;
+        private boolean mediaSized;
         private Duration assetMin = Duration.ofSeconds(5);
         private Duration assetMax = Duration.ofSeconds(30);
         private double assetFailureRate;
@@ -320,7 +322,10 @@ public final class Simulator implements AutoCloseable {
             return this;
         }
 
-        /** Sizes of the generated result files (default: 256 KiB per video, 32 KiB per image; 16 B to 256 MiB). */
+        /**
+         * Sizes of the generated result files (16 B to 256 MiB), which are then deterministic bytes of those sizes
+         * (for tests of sizes and caps). Default: real files, a PNG rendered from the prompt and a 2 s MP4.
+         */
         public Builder mediaSize(int videoBytes, int imageBytes) {
             for (int n : new int[] {videoBytes, imageBytes}) {
                 if (n < 16 || n > 256 << 20) {
@@ -329,6 +334,7 @@ public final class Simulator implements AutoCloseable {
             }
             this.videoBytes = videoBytes;
             this.imageBytes = imageBytes;
+            this.mediaSized = true;
             return this;
         }
 

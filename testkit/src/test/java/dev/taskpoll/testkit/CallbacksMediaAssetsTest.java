@@ -151,6 +151,29 @@ class CallbacksMediaAssetsTest {
         assertThat(sim.mediaRequests()).extracting(MediaRequest::authorizationSent).containsExactly(false, false, true);
     }
 
+    /** By default the media are real files: a PNG of the prompt a viewer decodes, and a valid H.264 MP4. */
+    @Test
+    void defaultMediaAreAPngRenderedFromThePromptAndARealMp4() throws Exception {
+        start(Simulator.builder());
+        SimHttp.Reply png = SimHttp.get(completedImage(), null);
+        assertThat(png.status()).isEqualTo(200);
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png.bytes()));
+        assertThat(img).as("a PNG a viewer decodes").isNotNull();
+        assertThat(img.getWidth()).isEqualTo(512);
+        assertThat(img.getHeight()).isEqualTo(288);
+        assertThat(SimHttp.get(completedImage(), null).bytes()).as("another task: the same prompt, another id")
+                .isNotEqualTo(png.bytes());
+        String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        vts.advanceTimeTo(sim.truth(id).orElseThrow().finishedAt());
+        String url = SimHttp.get(sim.baseUrl() + "/v1/result/" + id, sim.apiKey()).json().get("video_url").asText();
+        SimHttp.Reply mp4 = SimHttp.get(url, null);
+        assertThat(mp4.headers().get("Content-Type")).isEqualTo("video/mp4");
+        assertThat(new String(mp4.bytes(), 4, 8, java.nio.charset.StandardCharsets.US_ASCII)).startsWith("ftyp");
+        assertThat(new String(mp4.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1)).as("an H.264 track")
+                .contains("avc1").contains("moov");
+        assertThat(mp4.bytes()).hasSize(42_752);
+    }
+
     @Test
     void rangeRequestsResume() {
         start(Simulator.builder().mediaSize(4096, 1000));
