@@ -53,6 +53,15 @@ final class DashboardCommand implements Callable<Integer> {
         if (!(scale >= 1 && scale <= 10_000)) {
             throw new CommandLine.ParameterException(cl, "--scale: " + scale + " must be between 1 and 10000");
         }
+        if (port != 0) { // one line for a port in use, before Spring Boot would report it in eighty
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress(address, port));
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(cl, "--port: " + port + " on " + address + " is not free ("
+                        + e.getMessage() + "); pick another, or --port 0 for any free one");
+            }
+        }
         List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=" + address,
                 "--taskpoll.sim-scale=" + scale, "--taskpoll.out=" + out));
         if (store != null) {

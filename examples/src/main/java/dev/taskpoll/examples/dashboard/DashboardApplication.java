@@ -62,6 +62,8 @@ public class DashboardApplication {
         }
         CaptureOptions.Builder capture = CaptureOptions.builder(out);
         if (!baseUrl.isBlank()) {
+            // an API given as plain http (allowed on loopback only: a local simulator) serves results there too
+            capture.allowPlainHttpOnLoopback(baseUrl.toLowerCase(java.util.Locale.ROOT).startsWith("http://"));
             return new Api(TaskpollClient.create(ClientOptions.builder().baseUrl(baseUrl).apiKey(apiKey)
                     .trackerOptions(tracker(cadence).store(store).build()).capture(capture.build()).build()),
                     null);

@@ -57,6 +57,7 @@ final class DashboardRoutes {
         return RouterFunctions.route()
                 .GET("/", req -> ServerResponse.ok().contentType(MediaType.TEXT_HTML).bodyValue(page))
                 .GET("/families", req -> json(200, families()))
+                .GET("/fleet", req -> json(200, generations.fleet()))
                 .GET("/generations", req -> {
                     ArrayNode list = Generations.JSON.createArrayNode();
                     generations.list().forEach(e -> list.add(e.summary()));

@@ -43,17 +43,37 @@ final class Generations implements AutoCloseable {
         final String id;
         final String family;
         final String model;
+        /** The prompt and the other fields of the request as sent (what a card shows). */
+        final @Nullable String prompt;
+        final Map<String, Object> params;
+        final java.time.Instant submittedAt;
+        volatile java.time.@Nullable Instant endedAt;
+        volatile @Nullable String error;
         final Sinks.Many<ServerSentEvent<String>> events = Sinks.many().replay().all();
         final Map<String, File> files = new ConcurrentHashMap<>();
         volatile TaskStatus last;
         volatile boolean finished;
         volatile @Nullable Disposable tracking;
 
-        Entry(Submission s) {
+        Entry(Submission s, GenerationRequest request, java.time.Instant at) {
             this.id = s.taskId();
             this.family = s.family().name();
             this.model = s.model();
             this.last = s.status();
+            this.submittedAt = at;
+            Object p = request.body().get("prompt");
+            Map<String, Object> rest = new LinkedHashMap<>(request.body());
+            this.prompt = p instanceof String text ? text : promptOf(request.body());
+            rest.keySet().removeAll(List.of("prompt", "model", "content", "callback_url"));
+            if (rest.get("input") instanceof Map<?, ?> input) { // the generic dialect: its input's fields
+                rest.remove("input");
+                input.forEach((k, v) -> {
+                    if (!"prompt".equals(k)) {
+                        rest.put(String.valueOf(k), v);
+                    }
+                });
+            }
+            this.params = rest;
         }
 
         /** Adds an event to the replay; serialised, as statuses and capture events come from different threads. */
@@ -72,12 +92,46 @@ final class Generations implements AutoCloseable {
             this.family = r.kind().name();
             this.model = r.model() == null ? "" : r.model();
             this.last = java.util.Objects.requireNonNull(r.last());
+            this.submittedAt = r.submittedAt();
+            this.endedAt = r.endedAt();
+            this.error = r.error();
+            Map<String, Object> sent = new LinkedHashMap<>();
+            if (r.request() != null) {
+                try {
+                    sent.putAll(JSON.readValue(r.request(), new com.fasterxml.jackson.core.type.TypeReference<
+                            Map<String, Object>>() { }));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    // an unreadable request: the card shows no prompt
+                }
+            }
+            Object p = sent.get("prompt");
+            this.prompt = p instanceof String text ? text : promptOf(sent);
+            sent.keySet().removeAll(List.of("prompt", "model", "content", "callback_url", "input"));
+            this.params = sent;
+        }
+
+        /** The prompt of a Seedance 1.5 content list or a generic input, if any. */
+        private static @Nullable String promptOf(Map<String, Object> body) {
+            if (body.get("input") instanceof Map<?, ?> input && input.get("prompt") instanceof String p) {
+                return p;
+            }
+            if (body.get("content") instanceof List<?> items) {
+                for (Object o : items) {
+                    if (o instanceof Map<?, ?> m && "text".equals(m.get("type")) && m.get("text") instanceof String t) {
+                        return t;
+                    }
+                }
+            }
+            return null;
         }
 
         ObjectNode summary() {
             ObjectNode n = JSON.createObjectNode().put("id", id).put("family", family).put("model", model)
                     .put("state", last.state().name()).put("status", last.rawStatus())
-                    .put("events", "/generations/" + id + "/events");
+                    .put("events", "/generations/" + id + "/events")
+                    .put("prompt", prompt).put("submittedAt", submittedAt.toString())
+                    .put("endedAt", endedAt == null ? null : endedAt.toString()).put("error", error);
+            n.set("params", JSON.valueToTree(params));
             n.put("finished", finished);
             return n;
         }
@@ -139,13 +193,15 @@ final class Generations implements AutoCloseable {
             if (r.phase() == TaskRecord.Phase.ENDED) {
                 entry.emit(event("status", StatusJson.line(r.last())));
                 entry.files.forEach((name, f) -> entry.emit(event("stored", JSON.createObjectNode()
-                        .put("id", entry.id).put("url", "/results/" + entry.id + "/" + name).put("size", f.size())
-                        .toString())));
+                        .put("id", entry.id).put("index", Integer.parseInt(name.substring(0, name.indexOf('.'))))
+                        .put("url", "/results/" + entry.id + "/" + name).put("size", f.size())
+                        .put("contentType", f.contentType()).toString())));
                 if (r.error() != null) {
                     entry.emit(event("problem", JSON.createObjectNode().put("id", entry.id)
                             .put("message", r.error()).toString()));
                 }
-                entry.emit(event("end", "{\"id\":\"" + entry.id + "\"}"));
+                entry.emit(event("end", JSON.createObjectNode().put("id", entry.id)
+                        .put("endedAt", r.endedAt() == null ? null : r.endedAt().toString()).toString()));
                 entry.end();
             } else {
                 TaskRef ref = TaskRef.of(entry.id, r.kind(), r.model());
@@ -162,7 +218,7 @@ final class Generations implements AutoCloseable {
     /** Submits, then tracks in the background (the client stores the results); the entry is there before the Mono completes. */
     Mono<Entry> submit(GenerationRequest request) {
         return client.submit(request).map(submission -> {
-            Entry entry = new Entry(submission);
+            Entry entry = new Entry(submission, request, client.options().trackerOptions().clock().instant());
             synchronized (this) {
                 entries.put(entry.id, entry);
                 evict();
@@ -184,11 +240,27 @@ final class Generations implements AutoCloseable {
                                         .put("high", e.high().toSeconds()).toString())))
                                 .orElse(List.of(status));
                     })
-                    .onErrorResume(e -> Mono.just(event("problem", JSON.createObjectNode()
-                            .put("id", entry.id).put("message", String.valueOf(e.getMessage())).toString())))
-                    .concatWith(Mono.fromSupplier(() -> event("end", "{\"id\":\"" + entry.id + "\"}")))
+                    .onErrorResume(e -> {
+                        entry.error = String.valueOf(e.getMessage());
+                        return Mono.just(event("problem", JSON.createObjectNode()
+                                .put("id", entry.id).put("message", entry.error).toString()));
+                    })
+                    .concatWith(Mono.fromSupplier(() -> {
+                        entry.endedAt = client.options().trackerOptions().clock().instant();
+                        return event("end", JSON.createObjectNode().put("id", entry.id)
+                                .put("endedAt", entry.endedAt.toString()).toString());
+                    }))
                     .doFinally(sig -> entry.end())
                     .subscribe(entry::emit);
+    }
+
+    /** The fleet now, for the dashboard's panel. */
+    ObjectNode fleet() {
+        dev.taskpoll.FleetStats f = client.tracker().stats();
+        return JSON.createObjectNode().put("activeTasks", f.activeTasks()).put("rate", f.currentRate())
+                .put("inFlight", f.inFlight()).put("throttled", f.throttled()).put("retries", f.retries())
+                .put("requests", f.requestsSent()).put("circuit", f.circuitState()).put("pausedMillis",
+                        f.pausedMillis()).put("waiting", f.waiting());
     }
 
     Optional<Entry> get(String id) {
@@ -221,6 +293,7 @@ final class Generations implements AutoCloseable {
                     .put("sha256", s.sha256()).put("contentType", s.contentType()).toString());
         }
         if (e instanceof CaptureEvent.Failed f) {
+            entry.error = String.valueOf(f.failure().getMessage());
             return event("problem", JSON.createObjectNode().put("id", f.taskId())
                     .put("message", String.valueOf(f.failure().getMessage())).toString());
         }

@@ -26,7 +26,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The dashboard once end to end in a real browser: Debian's headless chromium driven through chromedriver submits a
- * generation from the page, and the task's card goes live to its final state with a link to the stored result.
+ * generation from the page, and the task's card goes live to its final state with a link to the stored result and a
+ * preview (the image, a video player), the form offers the model's parameters, the fleet panel shows the fleet, and
+ * a reload shows the cards again. Screenshots: {@code target/dashboard.png}, {@code target/dashboard-reloaded.png}.
  */
 class DashboardBrowserIT {
 
@@ -65,39 +67,81 @@ class DashboardBrowserIT {
             new Select(browser.findElement(By.id("family"))).selectByValue("nano-banana");
             assertThat(new Select(browser.findElement(By.id("model"))).getFirstSelectedOption().getText())
                     .isEqualTo("nano-banana-2");
-            // the simulator fails 10% of tasks: generate until a card completes (bounded)
-            WebElement done = null;
-            for (int i = 0; i < 10 && done == null; i++) {
-                int cards = browser.findElements(By.cssSelector(".card")).size();
-                browser.findElement(By.id("go")).click();
-                wait.until(d -> d.findElements(By.cssSelector(".card")).size() == cards + 1);
-                WebElement card = browser.findElements(By.cssSelector(".card")).get(0); // newest first
-                wait.until(d -> "true".equals(card.getDomAttribute("data-ended")));
-                String state = card.findElement(By.cssSelector(".state")).getText();
-                assertThat(state).isIn("COMPLETED", "FAILED");
-                if (state.equals("COMPLETED")) {
-                    done = card;
-                } else {
-                    assertThat(card.findElements(By.cssSelector("a.result"))).isEmpty();
-                }
-            }
-            assertThat(done).as("a completed card in 10 generations").isNotNull();
-            String id = done.getDomAttribute("data-id");
-            List<WebElement> links = done.findElements(By.cssSelector("a.result"));
+            // the form offers the model's documented parameters, from GET /families
+            Select resolution = new Select(browser.findElement(By.cssSelector("#params select[name=resolution]")));
+            assertThat(resolution.getOptions()).extracting(WebElement::getText)
+                    .containsExactly("resolution: default", "resolution: 1k", "resolution: 2k");
+            resolution.selectByValue("2k");
+            WebElement image = generateUntilCompleted(browser, wait);
+            assertThat(image.findElement(By.cssSelector(".prompt")).getText())
+                    .isEqualTo("a red fox running through snow, cinematic");
+            assertThat(image.findElement(By.cssSelector(".params")).getText()).isEqualTo("resolution=2k");
+            assertThat(image.findElement(By.cssSelector(".elapsed")).getText()).startsWith("took ");
+            String id = image.getDomAttribute("data-id");
+            List<WebElement> links = image.findElements(By.cssSelector("a.result"));
             assertThat(links).hasSize(1);
             String href = links.get(0).getDomProperty("href");
             assertThat(href).isEqualTo(base + "/results/" + id + "/0.png");
-            HttpResponse<byte[]> image = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(href)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            assertThat(image.statusCode()).isEqualTo(200);
-            assertThat(image.body()).isNotEmpty();
-            assertThat(links.get(0).getText()).isEqualTo("result 0 (" + image.body().length + " bytes)");
-            assertThat(done.findElement(By.cssSelector(".status")).getText()).isEqualTo("completed");
-            Path shot = Path.of("target", "dashboard.png");
-            Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+            HttpResponse<byte[]> png = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(href))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(png.statusCode()).isEqualTo(200);
+            assertThat(links.get(0).getText()).isEqualTo("result 0 (" + png.body().length + " bytes)");
+            assertThat(image.findElement(By.cssSelector(".status")).getText()).isEqualTo("completed");
+            // the preview is the image itself, decoded by the browser (the simulator renders a 512x288 PNG)
+            WebElement img = image.findElement(By.cssSelector(".preview img"));
+            wait.until(d -> Long.valueOf(512).equals(browser.executeScript(
+                    "return arguments[0].complete ? arguments[0].naturalWidth : 0;", img)));
+
+            // a video: its card plays the stored MP4 (the simulator's 2 s, 320x180 H.264 file)
+            new Select(browser.findElement(By.id("family"))).selectByValue("veo");
+            assertThat(browser.findElements(By.cssSelector("#params select[name=resolution]"))).hasSize(1);
+            WebElement video = generateUntilCompleted(browser, wait);
+            WebElement player = video.findElement(By.cssSelector(".preview video"));
+            wait.until(d -> Long.valueOf(320).equals(browser.executeScript(
+                    "return arguments[0].readyState >= 1 ? arguments[0].videoWidth : 0;", player)));
+
+            // the fleet panel
+            wait.until(d -> "true".equals(d.findElement(By.id("fleet")).getDomAttribute("data-ready")));
+            assertThat(browser.findElement(By.id("fleet")).getText()).matches("fleet: \\d+ active · \\d+ req/s · "
+                    + "\\d+ in flight · \\d+ 429s · circuit [A-Z_]+");
+            Files.createDirectories(Path.of("target"));
+            Files.write(Path.of("target", "dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
+
+            // reloaded: the cards again, with their previews
+            int cards = browser.findElements(By.cssSelector(".card")).size();
+            browser.navigate().refresh();
+            wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+            assertThat(browser.findElements(By.cssSelector(".card"))).hasSize(cards);
+            WebElement again = browser.findElement(By.id("card-" + id));
+            wait.until(d -> "COMPLETED".equals(again.findElement(By.cssSelector(".state")).getText()));
+            assertThat(again.findElement(By.cssSelector(".prompt")).getText())
+                    .isEqualTo("a red fox running through snow, cinematic");
+            WebElement imgAgain = again.findElement(By.cssSelector(".preview img"));
+            wait.until(d -> Long.valueOf(512).equals(browser.executeScript(
+                    "return arguments[0].complete ? arguments[0].naturalWidth : 0;", imgAgain)));
+            Files.write(Path.of("target", "dashboard-reloaded.png"), browser.getScreenshotAs(OutputType.BYTES));
         } finally {
             browser.quit();
             app.close();
         }
+    }
+
+    /** Generates with the form until a card completes (the simulator fails 10% of tasks; bounded). */
+    private static WebElement generateUntilCompleted(ChromeDriver browser, WebDriverWait wait) {
+        for (int i = 0; i < 10; i++) {
+            int cards = browser.findElements(By.cssSelector(".card")).size();
+            browser.findElement(By.id("go")).click();
+            wait.until(d -> d.findElements(By.cssSelector(".card")).size() == cards + 1);
+            WebElement card = browser.findElements(By.cssSelector(".card")).get(0); // newest first
+            wait.until(d -> "true".equals(card.getDomAttribute("data-ended")));
+            String state = card.findElement(By.cssSelector(".state")).getText();
+            assertThat(state).isIn("COMPLETED", "FAILED");
+            if (state.equals("COMPLETED")) {
+                return card;
+            }
+            assertThat(card.findElements(By.cssSelector("a.result"))).isEmpty();
+            assertThat(card.findElement(By.cssSelector(".problem")).getText()).as("a failure says why").isNotBlank();
+        }
+        throw new AssertionError("no completed card in 10 generations");
     }
 }

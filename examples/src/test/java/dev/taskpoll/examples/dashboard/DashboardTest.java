@@ -93,8 +93,10 @@ class DashboardTest {
         assertThat(events(id).stream().map(ServerSentEvent::event).toList()).isEqualTo(names);
         String listed = web.get().uri("/generations").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
-        assertThat(listed).contains("\"id\":\"" + id + "\"");
+        assertThat(listed).contains("\"id\":\"" + id + "\"").contains("\"prompt\":\"a fox\"")
+                .contains("\"submittedAt\":\"");
     }
+
 
     @Test
     void aRunningGenerationShowsWhenItIsExpectedToEndFromTheLearnedCadence() throws Exception {

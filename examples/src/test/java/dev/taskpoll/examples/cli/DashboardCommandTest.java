@@ -1,0 +1,29 @@
+package dev.taskpoll.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+/** {@code taskpoll dashboard} on a port in use: one line naming the flag, not Spring Boot's eighty-line report. */
+class DashboardCommandTest {
+
+    @Test
+    void aPortInUseIsOneLineNamingTheFlag() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int code = TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "dashboard", "--port",
+                    String.valueOf(taken.getLocalPort()));
+            assertThat(code).isEqualTo(64);
+        }
+        assertThat(err.toString()).startsWith("--port: ").contains(" on 127.0.0.1 is not free")
+                .contains("--port 0 for any free one").contains("try: taskpoll dashboard --help")
+                .doesNotContain("Exception").doesNotContain("APPLICATION FAILED");
+        assertThat(err.toString().lines().count()).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+    }
+}
