@@ -170,6 +170,8 @@ class ResultCaptureTest {
                 .isInstanceOfSatisfying(CaptureException.class, e ->
                         assertThat(e.reason()).isEqualTo("larger than the cap of " + (VIDEO_BYTES - 1) + " bytes"));
         assertThat(filesUnder(dir)).isEmpty();
+        assertThat(sim.mediaRequests()).as("refused at the first answer (its declared length), not asked again")
+                .hasSize(1);
     }
 
     @Test

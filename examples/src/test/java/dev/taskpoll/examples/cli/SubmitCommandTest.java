@@ -170,6 +170,33 @@ class SubmitCommandTest {
         }
     }
 
+    /**
+     * A completed task whose result cannot be stored (its URL field of the wrong type) is a failure of the capture:
+     * said on stderr, the completed status still printed, exit 1 (it once ended with exit 0 and nothing said).
+     */
+    @Test
+    void aCompletedTaskWithNothingStorableIsAFailedCaptureAndExits1() {
+        reactor.netty.DisposableServer api = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.post("/kyyReactApiServer/v1/veo/videos", (req, res) -> req.receive().then(res
+                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
+                                        "{\"id\":\"vgen_odd\",\"status\":\"queued\"}")).then()))
+                        .get("/kyyReactApiServer/v1/result/vgen_odd", (req, res) -> res
+                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
+                                        "{\"id\":\"vgen_odd\",\"status\":\"completed\",\"video_url\":12345}"))))
+                .bindNow();
+        try {
+            String[] args = {"submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url",
+                "http://127.0.0.1:" + api.port() + "/kyyReactApiServer", "--api-key", "k", "--store", "none",
+                "--download", dir.resolve("out").toString(), "--interval", "500ms"};
+            assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(1);
+            assertThat(err.toString()).contains("capture of task 'vgen_odd' from (no URL) failed: completed without a"
+                    + " result URL to store (status 'completed')");
+            assertThat(out.toString()).contains("\"id\":\"vgen_odd\",\"state\":\"COMPLETED\"");
+        } finally {
+            api.disposeNow();
+        }
+    }
+
     @Test
     void aBadBaseUrlIsNamedByItsFlagNotTheLibrarysOption() {
         String[] args = {"get", "abc", "--base-url", "ftp://x", "--api-key", "k"};
