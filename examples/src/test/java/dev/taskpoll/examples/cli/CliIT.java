@@ -239,25 +239,10 @@ class CliIT {
      */
     @Test
     void sigtermDuringADownloadLeavesNoPartialFileAndTheTaskOpen() throws Exception {
-        reactor.netty.DisposableServer[] self = new reactor.netty.DisposableServer[1];
-        self[0] = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.post("/api/v1/veo/videos", (req, res) -> req.receive().then(res
-                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
-                                        "{\"id\":\"vgen_slow\",\"status\":\"queued\"}")).then()))
-                        .get("/api/v1/result/vgen_slow", (req, res) -> res
-                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
-                                        "{\"id\":\"vgen_slow\",\"status\":\"completed\",\"video_url\":"
-                                                + "\"http://127.0.0.1:" + self[0].port() + "/m/0.mp4\"}")))
-                        .get("/m/0.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
-                                .header("Content-Length", "100000")
-                                .sendByteArray(reactor.core.publisher.Flux.just(new byte[100])
-                                        .concatWith(reactor.core.publisher.Flux.never()))))
-                .bindNow();
-        try {
+        try (ScriptedApi api = ScriptedApi.stalledResult("vgen_slow")) {
             Path results = Files.createTempDirectory("taskpoll-results");
             Process submit = background("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--interval",
-                    "1s", "--download", results.toString(), "--base-url", "http://127.0.0.1:" + self[0].port()
-                            + "/api", "--api-key", "k");
+                    "1s", "--download", results.toString(), "--base-url", api.baseUrl(), "--api-key", "k");
             List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
             collect(submit, lines, new java.util.concurrent.CountDownLatch(1));
             dev.taskpoll.testkit.Await.until(() -> partials(results) > 0, java.time.Duration.ofSeconds(60),
@@ -272,8 +257,6 @@ class CliIT {
             assertThat(String.join("\n", lines)).contains("taskpoll submit: stopped; task 'vgen_slow' stays open in"
                     + " the task store (taskpoll run tracks it on); a download in progress was removed");
             assertThat(cli("tasks", "--json", "--state", "open").out()).contains("\"id\":\"vgen_slow\"");
-        } finally {
-            self[0].disposeNow();
         }
     }
 

@@ -141,32 +141,15 @@ class SubmitCommandTest {
      */
     @Test
     void aStalledDownloadSaysFromWhichHostItStalledAndPrintsTheUrlsAndTheCompletedStatus() {
-        reactor.netty.DisposableServer[] self = new reactor.netty.DisposableServer[1];
-        self[0] = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.post("/kyyReactApiServer/v1/veo/videos", (req, res) -> req.receive().then(res
-                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
-                                        "{\"id\":\"vgen_stall\",\"status\":\"queued\"}")).then()))
-                        .get("/kyyReactApiServer/v1/result/vgen_stall", (req, res) -> res
-                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
-                                        "{\"id\":\"vgen_stall\",\"status\":\"completed\",\"video_url\":"
-                                                + "\"http://127.0.0.1:" + self[0].port() + "/m/0.mp4\"}")))
-                        .get("/m/0.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
-                                .header("Content-Length", "100000")
-                                .sendByteArray(reactor.core.publisher.Flux.just(new byte[100])
-                                        .concatWith(reactor.core.publisher.Flux.never()))))
-                .bindNow();
-        try {
-            String base = "http://127.0.0.1:" + self[0].port() + "/kyyReactApiServer";
-            String[] args = {"submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url", base,
+        try (ScriptedApi api = ScriptedApi.stalledResult("vgen_stall")) {
+            String[] args = {"submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url", api.baseUrl(),
                 "--api-key", "k", "--store", "none", "--download", dir.resolve("out").toString(), "--interval",
                 "500ms", "--timeout", "1s"};
             assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(1);
             assertThat(err.toString()).contains("capture of task 'vgen_stall' from 127.0.0.1 failed: the download"
-                    + " stalled: no data for 1 s; tried 5 times; result URLs: http://127.0.0.1:" + self[0].port()
-                    + "/m/0.mp4").doesNotContain("Exception");
+                    + " stalled: no data for 1 s; tried 5 times; result URLs: " + api.mediaUrl())
+                    .doesNotContain("Exception");
             assertThat(out.toString()).contains("\"id\":\"vgen_stall\",\"state\":\"COMPLETED\"");
-        } finally {
-            self[0].disposeNow();
         }
     }
 
@@ -176,24 +159,14 @@ class SubmitCommandTest {
      */
     @Test
     void aCompletedTaskWithNothingStorableIsAFailedCaptureAndExits1() {
-        reactor.netty.DisposableServer api = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.post("/kyyReactApiServer/v1/veo/videos", (req, res) -> req.receive().then(res
-                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
-                                        "{\"id\":\"vgen_odd\",\"status\":\"queued\"}")).then()))
-                        .get("/kyyReactApiServer/v1/result/vgen_odd", (req, res) -> res
-                                .header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(
-                                        "{\"id\":\"vgen_odd\",\"status\":\"completed\",\"video_url\":12345}"))))
-                .bindNow();
-        try {
-            String[] args = {"submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url",
-                "http://127.0.0.1:" + api.port() + "/kyyReactApiServer", "--api-key", "k", "--store", "none",
-                "--download", dir.resolve("out").toString(), "--interval", "500ms"};
+        try (ScriptedApi api = ScriptedApi.completedWith("vgen_odd", "12345")) {
+            String[] args = {"submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url", api.baseUrl(),
+                "--api-key", "k", "--store", "none", "--download", dir.resolve("out").toString(), "--interval",
+                "500ms"};
             assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(1);
             assertThat(err.toString()).contains("capture of task 'vgen_odd' from (no URL) failed: completed without a"
                     + " result URL to store (status 'completed')");
             assertThat(out.toString()).contains("\"id\":\"vgen_odd\",\"state\":\"COMPLETED\"");
-        } finally {
-            api.disposeNow();
         }
     }
 
