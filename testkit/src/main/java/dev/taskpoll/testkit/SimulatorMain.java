@@ -71,7 +71,7 @@ public final class SimulatorMain implements Callable<Integer> {
     static Flags flags(String... args) {
         SimulatorMain main = new SimulatorMain();
         try {
-            new CommandLine(main).parseArgs(args);
+            new CommandLine(main).setOverwrittenOptionsAllowed(true).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -167,7 +167,8 @@ public final class SimulatorMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new SimulatorMain());
+        // a flag given twice: the last one wins (scripts add to a default command line)
+        CommandLine cl = new CommandLine(new SimulatorMain()).setOverwrittenOptionsAllowed(true);
         // bad input: the message (it names the flag) and where to read more, not the whole usage
         cl.setParameterExceptionHandler((e, a) -> {
             java.io.PrintWriter err = e.getCommandLine().getErr();

@@ -79,5 +79,7 @@ class SimulatorMainTest {
             sim.close();
         }
         assertThat(SimulatorMain.flags("--warm-up", "30s").warmUp()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(SimulatorMain.flags("--warm-up", "10s", "--warm-up", "20s").warmUp()).as("the last one wins")
+                .isEqualTo(Duration.ofSeconds(20));
     }
 }

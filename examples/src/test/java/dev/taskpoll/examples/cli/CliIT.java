@@ -148,7 +148,7 @@ class CliIT {
 
     @Test
     void badInputIsNamedAndExits64() throws Exception {
-        Run noKey = cli("get", "x", "--base-url", "http://127.0.0.1:9/p");
+        Run noKey = cli("get", "x", "--base-url", "http://127.0.0.1:99/p");
         assertThat(noKey.exit()).isEqualTo(64);
         assertThat(noKey.err()).contains("--api-key: not set; pass --api-key or set OPC_API_KEY");
 

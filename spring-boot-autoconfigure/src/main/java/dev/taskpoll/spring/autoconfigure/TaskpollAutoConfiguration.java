@@ -1,0 +1,247 @@
+package dev.taskpoll.spring.autoconfigure;
+
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.FleetOptions;
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskStoreException;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.capture.CaptureOptions;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.TaskStore;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * One {@link TaskpollClient} from the {@code taskpoll.*} properties ({@link TaskpollProperties}), unless the
+ * application defines its own; its {@link TaskStore} (the embedded SQLite file {@code taskpoll.store.path}, Redis when
+ * {@code taskpoll.redis.uri} is set, nothing with {@code none}), unless the application defines one; the client's
+ * meters on the application's {@code MeterRegistry}; a {@code taskpoll} health component (with Spring Boot's health
+ * support); and, when {@code taskpoll.callbacks.base-url} is set in a WebFlux application, the callback route.
+ * The client is closed when the context closes (it commits the store's writes and closes the store). A property that
+ * breaks a rule stops the start-up with a message naming it ({@code taskpoll.base-url: 'ftp://x' must start with ...}).
+ */
+@AutoConfiguration
+@ConditionalOnClass(TaskpollClient.class)
+@EnableConfigurationProperties(TaskpollProperties.class)
+public class TaskpollAutoConfiguration {
+
+    /**
+     * The store: closed by the client that uses it, so not by the context; none is opened when the application
+     * defines its own client (or store).
+     */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean({TaskStore.class, TaskpollClient.class})
+    TaskStore taskpollStore(TaskpollProperties properties, Environment env) {
+        if (properties.redis().uri() != null) {
+            if (!present("dev.taskpoll.redis.RedisStore")) {
+                throw new IllegalArgumentException("taskpoll.redis.uri: set, but dev.taskpoll:taskpoll-redis is not on"
+                        + " the class path; add it, or remove the property");
+            }
+            return RedisSupport.open(properties, apiKey(properties, env));
+        }
+        String path = properties.store().path();
+        if (path.equals("none")) {
+            return TaskStore.none();
+        }
+        if (!present("dev.taskpoll.sqlite.SqliteStore")) {
+            throw new IllegalArgumentException("taskpoll.store.path: '" + path + "', but dev.taskpoll:taskpoll-sqlite is"
+                    + " not on the class path (the starter brings it); add it, or set taskpoll.store.path=none");
+        }
+        try {
+            return SqliteSupport.open(Path.of(path));
+        } catch (TaskStoreException e) {
+            throw new IllegalArgumentException("taskpoll.store.path: " + e.getMessage(), e);
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    TaskpollClient taskpollClient(TaskpollProperties properties, Environment env, TaskStore store) {
+        try {
+            return TaskpollClient.create(options(properties, env, store));
+        } catch (RuntimeException e) {
+            store.close(); // no client will close it: its lock is released for the next start
+            throw e;
+        }
+    }
+
+    /** The client's options from the properties; a broken rule names its property. */
+    static ClientOptions options(TaskpollProperties p, Environment env, TaskStore store) {
+        ClientOptions.Builder b = ClientOptions.builder();
+        String base = p.baseUrl() != null ? p.baseUrl() : env.getProperty("OPC_BASE_URL");
+        try {
+            if (base != null && !base.isBlank()) {
+                b.baseUrl(base);
+            }
+            b.apiKey(apiKey(p, env));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^baseUrl: ",
+                    "taskpoll.base-url: ").replaceFirst("^apiKey: ", "taskpoll.api-key: ")
+                    .replace("allowPlainHttp(true)", "https"), e);
+        }
+        FleetOptions fleet;
+        try {
+            fleet = FleetOptions.ofMaxRate(p.fleet().maxRate()).withMaxInFlight(p.fleet().maxInFlight());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^fleet\\.maxRate: ",
+                    "taskpoll.fleet.max-rate: ").replaceFirst("^fleet\\.maxInFlight: ", "taskpoll.fleet.max-in-flight: "),
+                    e);
+        }
+        TrackerOptions.Builder t = TrackerOptions.builder().store(store).fleet(fleet);
+        for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
+            policy(t, e.getKey(), e.getValue());
+        }
+        b.trackerOptions(t.build());
+        if (p.capture().directory() != null) {
+            // plain http for results only where the API itself is plain http on loopback (a local simulator)
+            b.capture(CaptureOptions.builder(p.capture().directory())
+                    .allowPlainHttpOnLoopback(base != null && base.toLowerCase(Locale.ROOT).startsWith("http://"))
+                    .build());
+        }
+        return b.build();
+    }
+
+    private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy) {
+        String property = "taskpoll.policies." + name;
+        Optional<Family> family = family(name);
+        Optional<Family> ofModel = Family.ofModel(name);
+        if (family.isEmpty() && ofModel.isEmpty()) {
+            throw new IllegalArgumentException(property + ": '" + name + "' is neither a family (veo, nano-banana, ...)"
+                    + " nor a documented model (veo_3_1_fast, ...)");
+        }
+        PollPolicy base = family.orElseGet(ofModel::orElseThrow).defaultPolicy();
+        try {
+            PollPolicy chosen = base;
+            if (policy.period() != null) {
+                chosen = chosen.withPeriod(policy.period());
+            }
+            if (policy.deadline() != null) {
+                chosen = chosen.withDeadline(policy.deadline());
+            }
+            if (family.isPresent()) {
+                t.policy(family.get(), chosen);
+            } else {
+                t.policy(name, chosen);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code veo}, {@code nano-banana}, {@code NANO_BANANA}: the family. */
+    static Optional<Family> family(String name) {
+        String n = name.toUpperCase(Locale.ROOT).replace('-', '_');
+        for (Family f : Family.values()) {
+            if (f.name().equals(n)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code taskpoll.api-key}, else {@code OPC_API_KEY}; required. */
+    static String apiKey(TaskpollProperties p, Environment env) {
+        String key = p.apiKey() != null ? p.apiKey() : env.getProperty("OPC_API_KEY");
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("taskpoll.api-key: not set (nor OPC_API_KEY in the environment); the"
+                    + " API key is required");
+        }
+        return key;
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, TaskpollAutoConfiguration.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** The client's meters on the application's registry (bound once: the holder is not a MeterBinder). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+    static class Meters {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        TaskpollMetersBinding taskpollMeters(TaskpollClient client,
+                                             io.micrometer.core.instrument.MeterRegistry registry) {
+            return TaskpollMetersBinding.bind(client, registry);
+        }
+    }
+
+    /** The {@code taskpoll} health component. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
+    static class HealthSupport {
+        @Bean
+        @ConditionalOnMissingBean(name = "taskpollHealthIndicator")
+        TaskpollHealthIndicator taskpollHealthIndicator(TaskpollClient client) {
+            return new TaskpollHealthIndicator(client);
+        }
+    }
+
+    /** {@code POST <taskpoll.callbacks.path>/{key}/{token}} in a WebFlux application, when callbacks are on. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.web.reactive.function.server.RouterFunction")
+    @ConditionalOnProperty(prefix = "taskpoll.callbacks", name = "base-url")
+    static class Callbacks {
+        @Bean
+        @ConditionalOnMissingBean
+        dev.taskpoll.callback.CallbackReceiver taskpollCallbackReceiver(TaskpollClient client,
+                                                                        TaskpollProperties p) {
+            String base = java.util.Objects.requireNonNull(p.callbacks().baseUrl());
+            try {
+                return dev.taskpoll.callback.CallbackReceiver.create(client, base.replaceAll("/+$", "")
+                        + p.callbacks().path());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("taskpoll.callbacks.base-url: " + e.getMessage(), e);
+            }
+        }
+
+        @Bean
+        org.springframework.web.reactive.function.server.RouterFunction<
+                org.springframework.web.reactive.function.server.ServerResponse> taskpollCallbackRoutes(
+                dev.taskpoll.callback.CallbackReceiver receiver, TaskpollProperties p) {
+            try {
+                return dev.taskpoll.callback.WebFluxCallbackHandler.routes(p.callbacks().path(), receiver);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("taskpoll.callbacks.path: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Loaded only when taskpoll-sqlite is there. */
+    private static final class SqliteSupport {
+        static TaskStore open(Path file) {
+            return dev.taskpoll.sqlite.SqliteStore.open(file);
+        }
+    }
+
+    /** Loaded only when taskpoll-redis is there. */
+    private static final class RedisSupport {
+        static TaskStore open(TaskpollProperties p, String apiKey) {
+            String uri = java.util.Objects.requireNonNull(p.redis().uri());
+            try {
+                return dev.taskpoll.redis.RedisStore.open(dev.taskpoll.redis.RedisStoreOptions.builder(uri, apiKey)
+                        .prefix(p.redis().prefix()).build());
+            } catch (IllegalArgumentException | TaskStoreException e) {
+                throw new IllegalArgumentException(String.valueOf(e.getMessage()).startsWith("redis.")
+                        ? "taskpoll." + e.getMessage() : "taskpoll.redis.uri: " + e.getMessage(), e);
+            }
+        }
+    }
+}

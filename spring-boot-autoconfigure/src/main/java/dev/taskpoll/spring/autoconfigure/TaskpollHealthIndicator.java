@@ -1,0 +1,75 @@
+package dev.taskpoll.spring.autoconfigure;
+
+import dev.taskpoll.ApiStatusException;
+import dev.taskpoll.FleetStats;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.catalog.Family;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@code taskpoll} health component: DOWN when the API refused the key (401 or 403 to a status request for a task
+ * that does not exist, asked at most once a minute: one request of the key's quota) or the task store cannot be read;
+ * OUT_OF_SERVICE while the fleet's circuit is open; else UP. Details: active tasks, the budget's rate, requests in
+ * flight, the circuit. A transport failure of the probe is not DOWN (the API may be briefly unreachable; tracking
+ * retries): it is a detail. Nothing here blocks.
+ */
+public final class TaskpollHealthIndicator implements ReactiveHealthIndicator {
+
+    /** The id asked about: no task has it, so a valid key gets 404. */
+    static final String PROBE = "taskpoll-health-probe";
+    private static final Duration PROBE_EVERY = Duration.ofMinutes(1);
+
+    private final TaskpollClient client;
+    private final AtomicReference<Probe> last = new AtomicReference<>();
+
+    private record Probe(long atMillis, Optional<String> keyProblem, Optional<String> note) {
+    }
+
+    TaskpollHealthIndicator(TaskpollClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public Mono<Health> health() {
+        FleetStats f = client.tracker().stats();
+        Mono<Optional<String>> store = client.task(PROBE).map(r -> Optional.<String>empty())
+                .defaultIfEmpty(Optional.empty())
+                .onErrorResume(e -> Mono.just(Optional.of("the task store cannot be read: " + e.getMessage())));
+        return Mono.zip(store, probe()).map(t -> {
+            Health.Builder b = t.getT1().isPresent() || t.getT2().keyProblem().isPresent() ? Health.down()
+                    : "OPEN".equals(f.circuitState()) ? Health.status(Status.OUT_OF_SERVICE) : Health.up();
+            b.withDetail("activeTasks", f.activeTasks()).withDetail("rate", f.currentRate())
+                    .withDetail("inFlight", f.inFlight()).withDetail("circuit", f.circuitState());
+            t.getT1().ifPresent(p -> b.withDetail("store", p));
+            t.getT2().keyProblem().ifPresent(p -> b.withDetail("api", p));
+            t.getT2().note().ifPresent(p -> b.withDetail("api", p));
+            return b.build();
+        });
+    }
+
+    /** The API's answer to the key, at most once per minute (else the last one). */
+    private Mono<Probe> probe() {
+        long now = client.options().trackerOptions().clock().millis();
+        Probe p = last.get();
+        if (p != null && now - p.atMillis() < PROBE_EVERY.toMillis()) {
+            return Mono.just(p);
+        }
+        return client.status(TaskRef.of(PROBE, Family.VEO))
+                .map(s -> new Probe(now, Optional.empty(), Optional.empty()))
+                .onErrorResume(e -> Mono.just(e instanceof ApiStatusException a
+                        && (a.httpStatus() == 401 || a.httpStatus() == 403)
+                        ? new Probe(now, Optional.of("the API refused the key (HTTP " + a.httpStatus() + ")"),
+                        Optional.empty())
+                        : e instanceof ApiStatusException a404 && a404.httpStatus() == 404
+                        ? new Probe(now, Optional.empty(), Optional.empty())
+                        : new Probe(now, Optional.empty(), Optional.of("the last probe failed: " + e.getMessage()))))
+                .doOnNext(last::set);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.taskpoll.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.TaskStore;
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The auto-configuration against its properties, with ApplicationContextRunner. */
+class TaskpollAutoConfigurationTest {
+
+    @TempDir
+    Path dir;
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class));
+
+    /** The failure a user reads: the first in the chain naming a property, else the deepest. */
+    private static Throwable root(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            if (String.valueOf(t.getMessage()).startsWith("taskpoll.")) {
+                return t;
+            }
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Test
+    void aClientFromThePropertiesWithItsEmbeddedStoreFleetAndPolicies() {
+        Path db = dir.resolve("tasks.db");
+        runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.base-url=http://127.0.0.1:9999/api",
+                        "taskpoll.store.path=" + db, "taskpoll.fleet.max-rate=100", "taskpoll.fleet.max-in-flight=16",
+                        "taskpoll.policies.veo.period=20s", "taskpoll.policies.nano-banana.deadline=2m",
+                        "taskpoll.policies.veo_3_1_pro.period=45s", "taskpoll.capture.directory=" + dir.resolve("out"))
+                .run(context -> {
+                    assertThat(context).hasSingleBean(TaskpollClient.class).hasSingleBean(TaskStore.class);
+                    ClientOptions o = context.getBean(TaskpollClient.class).options();
+                    assertThat(o.baseUrl()).isEqualTo("http://127.0.0.1:9999/api");
+                    assertThat(o.trackerOptions().fleet().maxRate()).isEqualTo(100);
+                    assertThat(o.trackerOptions().fleet().maxInFlight()).isEqualTo(16);
+                    assertThat(o.trackerOptions().policy(Family.VEO).period()).isEqualTo(Duration.ofSeconds(20));
+                    assertThat(o.trackerOptions().policy(Family.NANO_BANANA).deadline())
+                            .isEqualTo(Duration.ofMinutes(2));
+                    assertThat(o.capture()).isNotNull();
+                    assertThat(Files.exists(db)).as("the embedded store's file").isTrue();
+                    assertThat(context.getBean(TaskpollProperties.class).toString()).doesNotContain("sk-secret");
+                });
+    }
+
+    @Test
+    void theKeyComesFromTheEnvironmentElseTheStartUpNamesTheProperty() {
+        runner.withPropertyValues("OPC_API_KEY=from-env", "taskpoll.store.path=none")
+                .run(context -> assertThat(context).hasSingleBean(TaskpollClient.class));
+        runner.withPropertyValues("taskpoll.store.path=none").run(context -> assertThat(context).hasFailed()
+                .getFailure().satisfies(e -> assertThat(root(e)).hasMessage("taskpoll.api-key: not set (nor OPC_API_KEY"
+                        + " in the environment); the API key is required")));
+    }
+
+    @Test
+    void eachBrokenRuleNamesItsProperty() {
+        String[][] cases = {
+            {"taskpoll.base-url=ftp://x", "taskpoll.base-url: 'ftp://x' must start with https:// or http://"},
+            {"taskpoll.fleet.max-rate=0", "taskpoll.fleet.max-rate: 0"},
+            {"taskpoll.policies.midjourney.period=5s", "taskpoll.policies.midjourney: 'midjourney' is neither a"
+                + " family"},
+            {"taskpoll.policies.veo.period=-5s", "taskpoll.policies.veo: "},
+            {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: "},
+            {"taskpoll.store.path=" + "/proc/no/such/dir/tasks.db", "taskpoll.store.path: "},
+        };
+        Path db = dir.resolve("rules.db");
+        for (String[] c : cases) {
+            runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.store.path=" + db, c[0])
+                    .run(context -> assertThat(context).hasFailed().getFailure().satisfies(e -> assertThat(
+                            root(e).getMessage()).as(c[0]).startsWith(c[1]).doesNotContain("sk-secret")));
+        }
+        // each failed start closed the store it had opened: the file is free for the next one
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=" + db)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(TaskpollClient.class));
+    }
+
+    @Test
+    void anApplicationsOwnClientWinsAndNoStoreIsOpenedForIt() {
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=" + dir.resolve("unused.db"))
+                .withBean("mine", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("mine").build()))
+                .run(context -> {
+                    assertThat(context).hasSingleBean(TaskpollClient.class).doesNotHaveBean(TaskStore.class);
+                    assertThat(context.getBean(TaskpollClient.class).options().apiKey().toString())
+                            .doesNotContain("mine");
+                    assertThat(context).hasBean("mine");
+                });
+        assertThat(dir.resolve("unused.db")).doesNotExist();
+    }
+
+    @Test
+    void theCallbackRouteIsRegisteredWhenCallbacksAreOn() {
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
+                        "taskpoll.callbacks.base-url=https://app.example")
+                .run(context -> assertThat(context).hasBean("taskpollCallbackRoutes")
+                        .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none")
+                .run(context -> assertThat(context).doesNotHaveBean("taskpollCallbackRoutes"));
+    }
+
+    @Test
+    void theMetersAreBoundToTheApplicationsRegistry() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none")
+                .withBean(io.micrometer.core.instrument.MeterRegistry.class, () -> registry)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(TaskpollMetersBinding.class);
+                    assertThat(registry.getMeters()).as("the fleet's gauges").isNotEmpty()
+                            .allMatch(m -> m.getId().getName().startsWith("taskpoll."));
+                });
+    }
+
+    @Test
+    void healthIsUpWithTheFleetsFiguresAndDownWhenTheApiRefusesTheKey() {
+        try (Simulator sim = Simulator.builder().time(SimTime.realTime()).build().start()) {
+            runner.withPropertyValues("taskpoll.api-key=" + sim.apiKey(), "taskpoll.base-url=" + sim.baseUrl(),
+                            "taskpoll.store.path=" + dir.resolve("h.db"))
+                    .run(context -> {
+                        Health h = context.getBean(TaskpollHealthIndicator.class).health()
+                                .block(Duration.ofSeconds(30));
+                        assertThat(h.getStatus()).isEqualTo(Status.UP);
+                        assertThat(h.getDetails()).containsKeys("activeTasks", "rate", "inFlight", "circuit");
+                    });
+            runner.withPropertyValues("taskpoll.api-key=not-the-key", "taskpoll.base-url=" + sim.baseUrl(),
+                            "taskpoll.store.path=none")
+                    .run(context -> {
+                        Health h = context.getBean(TaskpollHealthIndicator.class).health()
+                                .block(Duration.ofSeconds(30));
+                        assertThat(h.getStatus()).isEqualTo(Status.DOWN);
+                        assertThat(h.getDetails()).containsEntry("api", "the API refused the key (HTTP 401)");
+                        assertThat(h.toString()).doesNotContain("not-the-key");
+                    });
+        }
+    }
+}
