@@ -14,9 +14,16 @@ import org.jspecify.annotations.Nullable;
  * @param failed    tasks that ended failed or cancelled
  * @param errors    tasks whose tracking ended with an error (deadline, retries exhausted, a permanent HTTP status)
  * @param stalled   tasks that ran past the model's learned 99.9th percentile ({@link TaskStalled})
+ * @param timedEnds       tasks that ended by a terminal status, whose time to it is counted in
+ *                        {@code timeToEndMillis}
+ * @param timeToEndMillis the sum of their times from the start of tracking (the submit, for a submitted task; resumed
+ *                        tasks keep their start) to the terminal status, by the tracker's clock
+ * @param answers         polls answered with a status
+ * @param answerMillis    the sum of their latencies, from a poll's first request to its answer (retries included)
  */
 public record ModelStats(TaskKind kind, @Nullable String model, long polls, long started, long completed, long failed,
-                         long errors, long stalled) {
+                         long errors, long stalled, long timedEnds, long timeToEndMillis, long answers,
+                         long answerMillis) {
 
     /** Polls per task ended so far (0 before any ended). */
     public double pollsPerEndedTask() {

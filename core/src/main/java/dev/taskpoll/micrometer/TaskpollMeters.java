@@ -5,6 +5,7 @@ import dev.taskpoll.ModelStats;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.spi.Cadence;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import reactor.core.Disposable;
 
@@ -29,7 +31,9 @@ import reactor.core.Disposable;
  * {@code taskpoll.pool.acquired} and {@code taskpoll.pool.pending} (connections). Per model, also tagged
  * {@code family} and {@code model} ({@code unknown} for tasks tracked without one): counters {@code taskpoll.polls},
  * {@code taskpoll.tasks.started}, {@code taskpoll.tasks.ended} (tagged {@code outcome}: completed, failed, error) and
- * {@code taskpoll.tasks.stalled} (past the learned 99.9th percentile); with a learning cadence, gauges
+ * {@code taskpoll.tasks.stalled} (past the learned 99.9th percentile), timers {@code taskpoll.task.duration} (from the
+ * start of tracking, the submit, to the terminal status) and {@code taskpoll.poll.latency} (a poll's first request to
+ * its answer), a gauge {@code taskpoll.polls.per.task}; with a learning cadence, gauges
  * {@code taskpoll.cadence.median}, {@code taskpoll.cadence.p95} (the learned completion time) and
  * {@code taskpoll.cadence.lag} (the mean detection lag its schedule expects), in seconds, NaN until it has learned
  * something; polls per task is {@code taskpoll.polls} over {@code taskpoll.tasks.ended}. All registered when a model is
@@ -80,6 +84,14 @@ public final class TaskpollMeters implements MeterBinder, AutoCloseable {
                 "error")).description("tasks of this model that ended").register(registry);
         FunctionCounter.builder("taskpoll.tasks.stalled", m, x -> x.snapshot().stalled()).tags(t)
                 .description("tasks of this model that ran past its learned 99.9th percentile").register(registry);
+        FunctionTimer.builder("taskpoll.task.duration", m, x -> x.snapshot().timedEnds(),
+                        x -> x.snapshot().timeToEndMillis(), TimeUnit.MILLISECONDS).tags(t)
+                .description("time from the start of tracking (the submit) to the terminal status").register(registry);
+        FunctionTimer.builder("taskpoll.poll.latency", m, x -> x.snapshot().answers(),
+                        x -> x.snapshot().answerMillis(), TimeUnit.MILLISECONDS).tags(t)
+                .description("from a poll's first request to its answer, retries included").register(registry);
+        Gauge.builder("taskpoll.polls.per.task", m, x -> x.snapshot().pollsPerEndedTask()).tags(t)
+                .description("polls per task ended so far").register(registry);
         String key = m.kind().name() + "/" + (m.model() == null ? "*" : m.model());
         cadenceGauge(registry, t, key, "taskpoll.cadence.median", "learned median completion time, seconds",
                 Cadence.Model::median);

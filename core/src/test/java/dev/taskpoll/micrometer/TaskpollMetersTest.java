@@ -46,6 +46,19 @@ class TaskpollMetersTest {
                         .functionCounter().count() + registry.get("taskpoll.tasks.ended")
                         .tags("model", model, "outcome", "failed").functionCounter().count())
                         .as(model).isEqualTo(model.equals("kling-v2") ? 1 : 20);
+                // time to the terminal status: every task that ended by one, from its start; generation took 20-30 s
+                io.micrometer.core.instrument.FunctionTimer duration = registry.get("taskpoll.task.duration")
+                        .tags("model", model).functionTimer();
+                assertThat(duration.count()).as(model).isEqualTo(model.equals("kling-v2") ? 1 : 20);
+                assertThat(duration.mean(java.util.concurrent.TimeUnit.SECONDS)).as(model)
+                        .isGreaterThanOrEqualTo(20).isLessThan(120);
+                io.micrometer.core.instrument.FunctionTimer latency = registry.get("taskpoll.poll.latency")
+                        .tags("model", model).functionTimer();
+                assertThat(latency.count()).as("every poll answered: " + model).isEqualTo(m.answers())
+                        .isGreaterThanOrEqualTo(m.polls()).isPositive();
+                assertThat(latency.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(m.answerMillis());
+                assertThat(registry.get("taskpoll.polls.per.task").tags("model", model).gauge().value())
+                        .isEqualTo(m.pollsPerEndedTask()).isPositive();
             }
             meters.close();
 

@@ -17,6 +17,10 @@ final class ModelCounters implements ModelStats.Live {
     private final LongAdder failed = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LongAdder stalled = new LongAdder();
+    private final LongAdder timedEnds = new LongAdder();
+    private final LongAdder timeToEndMillis = new LongAdder();
+    private final LongAdder answers = new LongAdder();
+    private final LongAdder answerMillis = new LongAdder();
 
     ModelCounters(TaskKind kind, @Nullable String model) {
         this.kind = kind;
@@ -45,6 +49,21 @@ final class ModelCounters implements ModelStats.Live {
         (state == TaskState.COMPLETED ? completed : failed).increment();
     }
 
+    /** Ended by a terminal status, {@code millis} after its tracking started (its submit, for a submitted task). */
+    void endedAfter(TaskState state, long millis) {
+        ended(state);
+        if (millis >= 0) {
+            timedEnds.increment();
+            timeToEndMillis.add(millis);
+        }
+    }
+
+    /** A poll answered {@code millis} after its first request was sent (retries included). */
+    void answeredIn(long millis) {
+        answers.increment();
+        answerMillis.add(Math.max(0, millis));
+    }
+
     void errored() {
         errors.increment();
     }
@@ -56,6 +75,6 @@ final class ModelCounters implements ModelStats.Live {
     @Override
     public ModelStats snapshot() {
         return new ModelStats(kind, model, polls.sum(), started.sum(), completed.sum(), failed.sum(), errors.sum(),
-                stalled.sum());
+                stalled.sum(), timedEnds.sum(), timeToEndMillis.sum(), answers.sum(), answerMillis.sum());
     }
 }

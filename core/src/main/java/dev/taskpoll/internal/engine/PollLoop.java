@@ -633,7 +633,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * the stream completes.
      */
     private void ending(TaskStatus terminal, long now) {
-        counters.ended(terminal.state());
+        counters.endedAfter(terminal.state(), now - startedAt);
         if (!watched) {
             engine.cadence().ended(this, terminal, now);
         }
@@ -726,8 +726,12 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private final class PollSubscriber extends BaseSubscriber<TaskStatus> {
+        /** When the poll's first request was sent (per poll, not per task: idle tasks keep no such field). */
+        private final long sentAt = engine.timer().now();
+
         @Override
         protected void hookOnNext(TaskStatus value) {
+            counters.answeredIn(engine.timer().now() - sentAt);
             onStatus(value);
         }
 
