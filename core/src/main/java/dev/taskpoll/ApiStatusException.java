@@ -34,24 +34,10 @@ public class ApiStatusException extends TaskpollException {
 
     private static String message(@Nullable String taskId, int httpStatus, @Nullable String url) {
         String reason = reason(httpStatus);
-        String shown = httpStatus == 404 ? shown(url) : null;
+        String shown = httpStatus == 404 && url != null ? TaskStatus.redact(url) : null;
         return "HTTP " + httpStatus + (reason.isEmpty() ? "" : " " + reason)
                 + (taskId == null ? "" : " for task '" + taskId + "'")
                 + (shown == null ? "" : " (GET " + shown + ": no such task there; is the base URL right?)");
-    }
-
-    /** The URL without user info, query or fragment; null when it is not one. */
-    private static @Nullable String shown(@Nullable String url) {
-        if (url == null) {
-            return null;
-        }
-        try {
-            java.net.URI u = java.net.URI.create(url);
-            return new java.net.URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
-                    .toString();
-        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
-            return null;
-        }
     }
 
     private static String reason(int status) {
@@ -71,7 +57,7 @@ public class ApiStatusException extends TaskpollException {
         }
     }
 
-    /** The URL that answered (as received, which may carry a query), when known. */
+    /** The URL that answered a 404 (as received, which may carry a query); null for other statuses. */
     public @Nullable String url() {
         return url;
     }

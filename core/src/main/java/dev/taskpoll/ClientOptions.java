@@ -160,17 +160,17 @@ public final class ClientOptions {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("baseUrl: '" + url + "' is not a URI");
             }
+            if (u.getRawUserInfo() != null) { // first, and not echoed: it may be a password
+                throw new IllegalArgumentException("baseUrl: '" + u.getScheme() + "://***@" + u.getHost()
+                        + "...' carries user info; it would be sent as part of the host name (the API key goes in"
+                        + " apiKey)");
+            }
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("https") && !scheme.equals("http")) {
                 throw new IllegalArgumentException("baseUrl: '" + url + "' must start with https:// or http://");
             }
             if (u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
                 throw new IllegalArgumentException("baseUrl: '" + url + "' must have a host and no query or fragment");
-            }
-            if (u.getRawUserInfo() != null) { // not echoed: it may be a password
-                throw new IllegalArgumentException("baseUrl: '" + u.getScheme() + "://***@" + u.getHost()
-                        + "...' carries user info; it would be sent as part of the host name (the API key goes in"
-                        + " apiKey)");
             }
             if (u.getPort() >= 0 && u.getPort() < 10) {
                 // Reactor Netty reads a port of one digit as part of the host name ("unknown host 127.0.0.1:1")

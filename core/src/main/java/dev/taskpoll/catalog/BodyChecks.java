@@ -39,10 +39,6 @@ abstract class BodyChecks {
         java.util.List<String> choices = List.of();
     }
 
-    boolean describing() {
-        return described != null;
-    }
-
     /** While describing: records a rule of {@code field} (with its choices, when it is a closed list). */
     boolean noted(String field, String rule, List<String> choices) {
         if (described == null) {

@@ -131,6 +131,20 @@ public enum Family implements TaskKind {
         return RequestValidator.describe(this, model);
     }
 
+    /**
+     * The family {@code name} names, in any case, with {@code -} or {@code _}: {@code veo}, {@code nano-banana},
+     * {@code NANO_BANANA}.
+     */
+    public static Optional<Family> ofName(String name) {
+        String n = name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        for (Family f : values()) {
+            if (f.name().equals(n)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The family of a documented GlobalAI OPC model, if any (the generic dialect's examples are not matched). */
     public static Optional<Family> ofModel(String model) {
         for (Family f : values()) {

@@ -36,11 +36,11 @@ final class FamilyRules extends BodyChecks {
             case VEO -> {
                 prompt();
                 oneOfIgnoringCase("resolution", "720p", "1080p", "4K");
-                if (!model.equals("veo_3_1_fast") && !model.equals("veo_3_1_pro")) {
+                boolean no4k = !model.equals("veo_3_1_fast") && !model.equals("veo_3_1_pro");
+                if (no4k) {
                     noted("resolution", "'4K' is only for veo_3_1_fast and veo_3_1_pro", List.of("720p", "1080p"));
                 }
-                if ("4k".equalsIgnoreCase(string("resolution")) && !model.equals("veo_3_1_fast")
-                        && !model.equals("veo_3_1_pro")) {
+                if (no4k && "4k".equalsIgnoreCase(string("resolution"))) {
                     fail("resolution", "'" + string("resolution") + "' is only for veo_3_1_fast and veo_3_1_pro");
                 }
                 oneOf("aspect_ratio", "16:9", "9:16");
@@ -106,10 +106,11 @@ final class FamilyRules extends BodyChecks {
                 prompt();
                 intRange("duration", 4, 15);
                 oneOf("ratio", "16:9", "21:9", "4:3", "1:1", "3:4", "9:16");
-                if (!model.contains("_video_")) {
+                boolean noVideos = !model.contains("_video_");
+                if (noVideos) {
                     noted("referenceVideos", "not for " + model + " (an sd2_manxue_video_* model takes them)");
                 }
-                if (body.containsKey("referenceVideos") && !model.contains("_video_")) {
+                if (noVideos && body.containsKey("referenceVideos")) {
                     fail("model", "'" + model + "' cannot take referenceVideos; use an sd2_manxue_video_* model");
                 }
                 conflict("first_image", "image");
@@ -127,10 +128,11 @@ final class FamilyRules extends BodyChecks {
             case NANO_BANANA -> {
                 prompt();
                 oneOf("resolution", "1k", "2k", "4k");
-                if (!model.contains("pro")) {
+                boolean no4k = !model.contains("pro");
+                if (no4k) {
                     noted("resolution", "'4k' is only for the -pro models", List.of("1k", "2k"));
                 }
-                if ("4k".equals(string("resolution")) && !model.contains("pro")) {
+                if (no4k && "4k".equals(string("resolution"))) {
                     fail("resolution", "'4k' is only for the -pro models");
                 }
                 oneOf("size", "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "5:4", "4:5", "21:9");

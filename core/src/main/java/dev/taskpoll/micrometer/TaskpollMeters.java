@@ -36,7 +36,7 @@ import reactor.core.Disposable;
  * its answer), a gauge {@code taskpoll.polls.per.task}; with a learning cadence, gauges
  * {@code taskpoll.cadence.median}, {@code taskpoll.cadence.p95} (the learned completion time) and
  * {@code taskpoll.cadence.lag} (the mean detection lag its schedule expects), in seconds, NaN until it has learned
- * something; polls per task is {@code taskpoll.polls} over {@code taskpoll.tasks.ended}. All registered when a model is
+ * something; polls per task is also {@code taskpoll.polls} over {@code taskpoll.tasks.ended}. All registered when a model is
  * first tracked. Values are read when the registry asks: nothing is recorded on the poll
  * path but a counter increment.
  */

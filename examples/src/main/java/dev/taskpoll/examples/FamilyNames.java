@@ -39,6 +39,6 @@ public final class FamilyNames {
 
     /** The generation family {@code text} names, if any. */
     public static Optional<Family> parse(String text) {
-        return Optional.ofNullable(GENERATIONS.get(text.toLowerCase(Locale.ROOT).replace('_', '-')));
+        return Family.ofName(text);
     }
 }

@@ -206,9 +206,16 @@ final class Leases {
      */
     private Mono<Void> load(int s, boolean clean) {
         return redis.get(keys.shardVersion(s)).defaultIfEmpty("0")
-                .flatMap(v -> members(s).flatMap(list -> Flux.fromIterable(list)
-                        .flatMap(member -> emit(s, member, clean), 32).then()
-                        .doOnSuccess(x -> noteRead(s, Long.parseLong(v)))))
+                .flatMap(v -> readShard(s, Long.parseLong(v), clean));
+    }
+
+    /**
+     * Every member of shard {@code s} (at {@code version}) adopted, unless known or ended; the version is noted once
+     * the members were read whole, and forgotten if they could not be (the scans read the shard again).
+     */
+    private Mono<Void> readShard(int s, long version, boolean clean) {
+        return members(s).flatMap(list -> Flux.fromIterable(list).flatMap(m -> emit(s, m, clean), 32).then()
+                        .doOnSuccess(x -> noteRead(s, version)))
                 .doOnError(e -> versions.remove(s));
     }
 
@@ -295,12 +302,7 @@ final class Leases {
                     }
                     return Flux.fromIterable(moved);
                 })
-                .concatMap(sv -> {
-                    int s = (int) sv[0];
-                    return members(s).flatMap(list -> Flux.fromIterable(list).flatMap(m -> emit(s, m, true), 32)
-                                    .then().doOnSuccess(x -> noteRead(s, sv[1])))
-                            .doOnError(e -> versions.remove(s));
-                })
+                .concatMap(sv -> readShard((int) sv[0], sv[1], true))
                 .then();
     }
 

@@ -677,7 +677,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     private void onDeadline() {
         if (finish()) {
-            ended(new TaskTimeoutException(key.id(), policy.deadline(), last, transientInRow > 0 ? lastFailure : null));
+            ended(new TaskTimeoutException(key.id(), policy.deadline(), last, lastFailure));
         }
     }
 

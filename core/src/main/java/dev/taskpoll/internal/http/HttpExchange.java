@@ -38,7 +38,7 @@ public final class HttpExchange {
                             if (code < 200 || code > 299) {
                                 throw new ApiStatusException(taskId, code,
                                         res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), null,
-                                        res.resourceUrl());
+                                        code == 404 ? res.resourceUrl() : null); // named in a 404's message only
                             }
                             return bytes;
                         });

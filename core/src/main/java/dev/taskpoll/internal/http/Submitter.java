@@ -123,9 +123,9 @@ public final class Submitter {
                     return decode.apply(code, bytes);
                 }))
                 .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> notSent(e)
-                        ? new NotSent(e.getClass().getSimpleName(), null, false, e)
+                        ? new NotSent(HttpExchange.describe(e), null, false, e)
                         : new SubmitOutcomeUnknownException(family, model, 0,
-                        "no response (" + e.getClass().getSimpleName() + ")", e));
+                        "no response (" + HttpExchange.describe(e) + ")", e));
     }
 
     private static boolean notSent(Throwable e) {

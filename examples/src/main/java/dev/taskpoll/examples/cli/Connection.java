@@ -92,6 +92,20 @@ final class Connection {
         return ref(cl, id, policy.apply(family(cl).defaultPolicy()));
     }
 
+    /**
+     * Whether result hosts may be plain http: only when the API itself was given as plain http (which the client
+     * allows on loopback only: a local simulator).
+     */
+    boolean plainLoopback(Map<String, String> env) {
+        String base = baseUrl != null ? baseUrl : env.get("OPC_BASE_URL");
+        return base != null && base.toLowerCase(Locale.ROOT).startsWith("http://");
+    }
+
+    /** A library message without its " for task 'id'" (the command line names the task itself). */
+    static String withoutTaskId(String message) {
+        return message.replaceFirst(" for task '[^']*'", "");
+    }
+
     /** The API key these options name (--api-key, else OPC_API_KEY), or null. */
     @Nullable String apiKey(Map<String, String> env) {
         return apiKey != null ? apiKey : env.get("OPC_API_KEY");

@@ -53,9 +53,7 @@ final class FamiliesCommand implements Callable<Integer> {
             }
             out.println("submit with: taskpoll submit FAMILY --model M --prompt P [--param field=value ...]");
         } else {
-            Family family = FamilyNames.parse(familyName).orElseThrow(() -> new CommandLine.ParameterException(cl,
-                    "FAMILY: '" + familyName + "' is not one of " + String.join(", ",
-                            FamilyNames.generations().keySet())));
+            Family family = SubmitCommand.family(cl, familyName);
             String m = model != null ? model : family.models().get(0);
             if (!family.supports(m)) {
                 throw new CommandLine.ParameterException(cl, "--model: '" + m + "' is not one of "

@@ -8,6 +8,7 @@ import dev.taskpoll.TaskpollException;
 import dev.taskpoll.TransportException;
 import dev.taskpoll.examples.StatusJson;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +47,7 @@ final class GetCommand implements Callable<Integer> {
         try (TaskpollClient client = connection.client(cl, System.getenv())) {
             // its dialect and model as the store recorded them, unless --dialect or --model says
             dev.taskpoll.TaskRef ref = connection.ref(cl, id, storeOption.known(System.getenv(), cl,
-                    connection.apiKey(System.getenv()), id), p -> p);
+                    connection.apiKey(System.getenv()), List.of(id)).get(id), p -> p);
             for (int attempt = 1; ; attempt++) {
                 try {
                     TaskStatus s = client.status(ref).block(Duration.ofMinutes(2));
@@ -54,7 +55,7 @@ final class GetCommand implements Callable<Integer> {
                     cl.getOut().flush();
                     return 0;
                 } catch (TaskpollException e) {
-                    String what = e.getMessage().replaceFirst(" for task '[^']*'", "");
+                    String what = Connection.withoutTaskId(e.getMessage());
                     if (!worthRetrying(e) || attempt == ATTEMPTS) {
                         cl.getErr().println("taskpoll get: task '" + id + "': " + what
                                 + (attempt > 1 ? " (" + attempt + " attempts)" : ""));
@@ -73,6 +74,6 @@ final class GetCommand implements Callable<Integer> {
     /** A failure another request may not meet: no connection, a 5xx or 408, an unreadable answer. */
     static boolean worthRetrying(TaskpollException e) {
         return e instanceof TransportException || e instanceof MalformedResponseException
-                || e instanceof ApiStatusException a && (a.httpStatus() >= 500 || a.httpStatus() == 408);
+                || e instanceof ApiStatusException a && a.isTransient();
     }
 }

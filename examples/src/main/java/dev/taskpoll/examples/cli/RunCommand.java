@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         CaptureOptions capture = download == null ? null : CaptureOptions.builder(download)
-                .allowPlainHttpOnLoopback(plainLoopback(env)).build();
+                .allowPlainHttpOnLoopback(connection.plainLoopback(env)).build();
         TaskpollClient client = connection.client(cl, env, store, capture);
         AtomicBoolean stopping = new AtomicBoolean();
         Thread hook = new Thread(() -> { // SIGTERM: stop tracking, commit, release the lock, remove partial files
@@ -149,11 +149,6 @@ final class RunCommand implements Callable<Integer> {
     private static boolean idle(TaskpollClient client) {
         return client.tracker().activeTasks() == 0
                 && client.tasks(TaskRecord.Phase.OPEN).count().blockOptional(Duration.ofMinutes(1)).orElse(1L) == 0;
-    }
-
-    private boolean plainLoopback(Map<String, String> env) {
-        String base = connection.baseUrl != null ? connection.baseUrl : env.get("OPC_BASE_URL");
-        return base != null && base.toLowerCase(java.util.Locale.ROOT).startsWith("http://");
     }
 
     /** What the run printed, and how its tasks ended. */

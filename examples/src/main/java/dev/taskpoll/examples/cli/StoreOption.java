@@ -72,20 +72,28 @@ final class StoreOption {
     }
 
     /**
-     * What the store recorded of task {@code id}, or null: no store, a file not there (none is created for a lookup),
-     * an id it does not know, or a store that cannot be read (a lookup is a convenience; it never fails a command).
+     * What the store recorded of each of {@code ids} it knows (one store opened for all), or nothing: no store, a file
+     * not there (none is created for a lookup), or a store that cannot be read (a lookup is a convenience; it never
+     * fails a command).
      */
-    @Nullable TaskRecord known(Map<String, String> env, CommandLine cl, @Nullable String apiKey, String id) {
-        if (redisUri(env) == null && (path(env) == null || !java.nio.file.Files.isRegularFile(path(env)))) {
-            return null;
+    Map<String, TaskRecord> known(Map<String, String> env, CommandLine cl, @Nullable String apiKey,
+                                  java.util.Collection<String> ids) {
+        Path file = path(env);
+        if (redisUri(env) == null && (file == null || !java.nio.file.Files.isRegularFile(file))) {
+            return Map.of();
         }
+        Map<String, TaskRecord> found = new java.util.HashMap<>();
         try (TaskStore s = recording(env, cl, apiKey)) {
-            return s.task(id).block(java.time.Duration.ofSeconds(10));
-        } catch (RuntimeException e) {
-            return null;
+            for (String id : ids) {
+                TaskRecord r = s.task(id).block(java.time.Duration.ofSeconds(10));
+                if (r != null) {
+                    found.put(id, r);
+                }
+            }
         } catch (Exception e) {
-            return null;
+            // unreadable: every task as --dialect and --model say
         }
+        return found;
     }
 
     /** A store that only records and reads: another process may track it. */

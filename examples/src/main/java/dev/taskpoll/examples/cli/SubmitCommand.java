@@ -91,7 +91,7 @@ final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        Family family = family(cl);
+        Family family = family(cl, familyName);
         GenerationRequest request = request(cl, family);
         PollPolicy policy = family.defaultPolicy();
         if (interval != null) {
@@ -131,7 +131,7 @@ final class SubmitCommand implements Callable<Integer> {
             cl.getErr().println("taskpoll submit: " + e.getMessage());
             return 1;
         }
-        CaptureOptions capture = download == null || observe ? null : captureOptions(policy.deadline());
+        CaptureOptions capture = download == null || observe ? null : captureOptions(env, policy.deadline());
         // the policy is recorded with the task: whoever tracks it (this process, or taskpoll run) polls it so
         try (TaskpollClient client = connection.client(cl, env, store, capture, family, policy)) {
             Submission submission;
@@ -190,8 +190,8 @@ final class SubmitCommand implements Callable<Integer> {
         // the deadline bounds tracking; a capture after it is bounded by its own limits (attempts, stalls)
         Duration bound = capture == null ? policy.deadline() : policy.deadline().plus(capture.readTimeout()
                 .plus(capture.connectTimeout()).plusSeconds(10).multipliedBy(capture.maxAttempts()));
-        return WatchCommand.follow(cl, "submit", List.of(events),
-                WatchCommand.retries(client, List.of(submission.taskId())), bound);
+        List<String> ids = List.of(submission.taskId());
+        return WatchCommand.follow(cl, "submit", ids, List.of(events), WatchCommand.retries(client, ids), bound);
     }
 
     /**
@@ -199,10 +199,9 @@ final class SubmitCommand implements Callable<Integer> {
      * download is stalled when no byte came for the task's deadline ({@code --timeout}), or 60 s when that is longer:
      * a short {@code --timeout} also bounds the wait for a stalled result host.
      */
-    private CaptureOptions captureOptions(Duration deadline) {
-        String base = connection.baseUrl != null ? connection.baseUrl : System.getenv("OPC_BASE_URL");
-        boolean local = base != null && base.toLowerCase(java.util.Locale.ROOT).startsWith("http://");
-        CaptureOptions.Builder b = CaptureOptions.builder(download).allowPlainHttpOnLoopback(local);
+    private CaptureOptions captureOptions(Map<String, String> env, Duration deadline) {
+        CaptureOptions.Builder b = CaptureOptions.builder(download).allowPlainHttpOnLoopback(
+                connection.plainLoopback(env));
         if (deadline.compareTo(STALL) < 0) {
             b.readTimeout(deadline.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : deadline);
         }
@@ -211,9 +210,10 @@ final class SubmitCommand implements Callable<Integer> {
 
     private static final Duration STALL = Duration.ofSeconds(60);
 
-    private Family family(CommandLine cl) {
-        return FamilyNames.parse(familyName).orElseThrow(() -> new CommandLine.ParameterException(cl, "FAMILY: '"
-                + familyName + "' is not one of " + String.join(", ", FamilyNames.generations().keySet())));
+    /** The family {@code name} names, else bad input naming the choices. */
+    static Family family(CommandLine cl, String name) {
+        return FamilyNames.parse(name).orElseThrow(() -> new CommandLine.ParameterException(cl, "FAMILY: '"
+                + name + "' is not one of " + String.join(", ", FamilyNames.generations().keySet())));
     }
 
     private GenerationRequest request(CommandLine cl, Family family) {

@@ -10,6 +10,7 @@ import dev.taskpoll.examples.StatusJson;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        java.util.Map<String, String> env = System.getenv();
+        Map<String, String> env = System.getenv();
         Duration period = interval == null ? null : Connection.duration(cl, "--interval", interval);
         Duration deadline = timeout == null ? null : Connection.duration(cl, "--timeout", timeout);
         java.util.function.UnaryOperator<PollPolicy> chosen = p -> {
@@ -60,12 +61,13 @@ final class WatchCommand implements Callable<Integer> {
         };
         // each task's dialect and model as the store recorded them, unless --dialect or --model says
         String key = connection.apiKey(env);
+        Map<String, dev.taskpoll.TaskRecord> known = storeOption.known(env, cl, key, ids);
         List<dev.taskpoll.TaskRef> refs = ids.stream()
-                .map(id -> connection.ref(cl, id, storeOption.known(env, cl, key, id), chosen)).toList();
+                .map(id -> connection.ref(cl, id, known.get(id), chosen)).toList();
         Duration longest = refs.stream().map(r -> r.policy().deadline()).max(Duration::compareTo).orElseThrow();
         try (TaskpollClient client = connection.client(cl, env)) {
             // a task submitted elsewhere: its first poll at once (a finished one is printed in one request)
-            return follow(cl, "watch", refs.stream().map(client::watch).toList(), retries(client, ids), longest);
+            return follow(cl, "watch", ids, refs.stream().map(client::watch).toList(), retries(client, ids), longest);
         }
     }
 
@@ -82,25 +84,17 @@ final class WatchCommand implements Callable<Integer> {
 
     /**
      * Prints every status of every stream as one JSON line on stdout, and capture events and errors on stderr, until
-     * all end, or {@code within} plus a minute has passed (then it says so on stderr, naming the tasks not ended, and
-     * returns 1). Printing happens here, on the calling thread: a write to a terminal or a pipe may block, which no
-     * Reactor thread may. Returns the exit code: 1 on any tracking error, else 2 when any task failed or was
-     * cancelled, else 0.
+     * all end, or {@code within} plus a minute has passed (then it says so on stderr, naming those of {@code ids}
+     * not ended, and returns 1); also what {@code side} reports while they run (failed requests being retried, from
+     * the client's event feed: not counted as errors, since tracking goes on). Printing happens here, on the calling
+     * thread: a write to a terminal or a pipe may block, which no Reactor thread may. Returns the exit code: 1 on any
+     * tracking error, else 2 when any task failed or was cancelled, else 0.
      */
-    static int follow(CommandLine cl, String command, List<? extends Flux<?>> streams, Duration within) {
-        return follow(cl, command, streams, Flux.empty(), within);
-    }
-
-    /**
-     * As above, printing also what {@code side} reports while the streams run (failed requests being retried, from
-     * the client's event feed): not counted as errors, since tracking goes on.
-     */
-    static int follow(CommandLine cl, String command, List<? extends Flux<?>> streams, Flux<PollRetrying> side,
-                      Duration within) {
+    static int follow(CommandLine cl, String command, List<String> ids, List<? extends Flux<?>> streams,
+                      Flux<PollRetrying> side, Duration within) {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         Duration bound = within.plus(Duration.ofMinutes(1));
-        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
         java.util.Set<String> ended = new java.util.HashSet<>();
         AtomicBoolean late = new AtomicBoolean();
         Flux<Object> events = Flux.fromIterable(streams)
@@ -111,7 +105,6 @@ final class WatchCommand implements Callable<Integer> {
         int errors = 0;
         for (Object e : events.toIterable()) {
             if (e instanceof TaskStatus s) {
-                seen.add(s.taskId());
                 if (s.isTerminal()) {
                     ended.add(s.taskId());
                 }
@@ -121,8 +114,8 @@ final class WatchCommand implements Callable<Integer> {
                     failed++;
                 }
             } else if (e instanceof PollRetrying r) {
-                err.println("taskpoll " + command + ": task '" + r.taskId() + "': " + r.failure().getMessage()
-                        .replaceFirst(" for task '[^']*'", "") + "; retrying in " + seconds(r.retryIn())
+                err.println("taskpoll " + command + ": task '" + r.taskId() + "': "
+                        + Connection.withoutTaskId(r.failure().getMessage()) + "; retrying in " + seconds(r.retryIn())
                         + (r.inRow() > 1 ? " (" + r.inRow() + " failures in a row)" : ""));
                 err.flush();
             } else if (e instanceof CaptureEvent.Stored s) {
@@ -144,9 +137,9 @@ final class WatchCommand implements Callable<Integer> {
             }
         }
         if (late.get()) {
-            seen.removeAll(ended);
-            err.println("taskpoll " + command + ": gave up after " + bound.toSeconds() + " s with "
-                    + (seen.isEmpty() ? "tasks" : "task(s) " + String.join(", ", seen)) + " not ended (tracking or"
+            List<String> open = ids.stream().filter(id -> !ended.contains(id)).toList();
+            err.println("taskpoll " + command + ": gave up after " + bound.toSeconds() + " s with task(s) "
+                    + String.join(", ", open) + " not ended (tracking or"
                     + " storing results did not finish within the deadline plus a minute)");
             err.flush();
             return 1;

@@ -61,19 +61,8 @@ final class Generations implements AutoCloseable {
             this.model = s.model();
             this.last = s.status();
             this.submittedAt = at;
-            Object p = request.body().get("prompt");
-            Map<String, Object> rest = new LinkedHashMap<>(request.body());
-            this.prompt = p instanceof String text ? text : promptOf(request.body());
-            rest.keySet().removeAll(List.of("prompt", "model", "content", "callback_url"));
-            if (rest.get("input") instanceof Map<?, ?> input) { // the generic dialect: its input's fields
-                rest.remove("input");
-                input.forEach((k, v) -> {
-                    if (!"prompt".equals(k)) {
-                        rest.put(String.valueOf(k), v);
-                    }
-                });
-            }
-            this.params = rest;
+            this.prompt = promptOf(request.body());
+            this.params = paramsOf(request.body());
         }
 
         /** Adds an event to the replay; serialised, as statuses and capture events come from different threads. */
@@ -104,14 +93,15 @@ final class Generations implements AutoCloseable {
                     // an unreadable request: the card shows no prompt
                 }
             }
-            Object p = sent.get("prompt");
-            this.prompt = p instanceof String text ? text : promptOf(sent);
-            sent.keySet().removeAll(List.of("prompt", "model", "content", "callback_url", "input"));
-            this.params = sent;
+            this.prompt = promptOf(sent);
+            this.params = paramsOf(sent);
         }
 
-        /** The prompt of a Seedance 1.5 content list or a generic input, if any. */
+        /** A request's prompt: its own, a generic input's, or a Seedance 1.5 content list's text; null if none. */
         private static @Nullable String promptOf(Map<String, Object> body) {
+            if (body.get("prompt") instanceof String p) {
+                return p;
+            }
             if (body.get("input") instanceof Map<?, ?> input && input.get("prompt") instanceof String p) {
                 return p;
             }
@@ -123,6 +113,20 @@ final class Generations implements AutoCloseable {
                 }
             }
             return null;
+        }
+
+        /** A request's other fields (a generic input's, for the generic dialect): what a card lists. */
+        private static Map<String, Object> paramsOf(Map<String, Object> body) {
+            Map<String, Object> rest = new LinkedHashMap<>(body);
+            rest.keySet().removeAll(List.of("prompt", "model", "content", "callback_url", "input"));
+            if (body.get("input") instanceof Map<?, ?> input) {
+                input.forEach((k, v) -> {
+                    if (!"prompt".equals(k)) {
+                        rest.put(String.valueOf(k), v);
+                    }
+                });
+            }
+            return rest;
         }
 
         ObjectNode summary() {
@@ -181,10 +185,11 @@ final class Generations implements AutoCloseable {
                 continue; // a submit in doubt: no task to show
             }
             Entry entry = new Entry(r);
+            List<ServerSentEvent<String>> stored = new ArrayList<>();
             for (StoredFile f : r.files()) {
                 Path p = Path.of(f.path());
                 String name = p.getFileName().toString();
-                entry.files.put(name, new File(p, f.size(), contentType(name)));
+                stored.add(stored(entry, f.index(), name, new File(p, f.size(), contentType(name)), f.sha256()));
             }
             synchronized (this) {
                 entries.put(entry.id, entry);
@@ -192,10 +197,7 @@ final class Generations implements AutoCloseable {
             }
             if (r.phase() == TaskRecord.Phase.ENDED) {
                 entry.emit(event("status", StatusJson.line(r.last())));
-                entry.files.forEach((name, f) -> entry.emit(event("stored", JSON.createObjectNode()
-                        .put("id", entry.id).put("index", Integer.parseInt(name.substring(0, name.indexOf('.'))))
-                        .put("url", "/results/" + entry.id + "/" + name).put("size", f.size())
-                        .put("contentType", f.contentType()).toString())));
+                stored.forEach(entry::emit);
                 if (r.error() != null) {
                     entry.emit(event("problem", JSON.createObjectNode().put("id", entry.id)
                             .put("message", r.error()).toString()));
@@ -284,13 +286,18 @@ final class Generations implements AutoCloseable {
         }
     }
 
+    /** A stored result: kept to be served, and its {@code stored} event (the same live and after a restart). */
+    private static ServerSentEvent<String> stored(Entry entry, int index, String name, File file, String sha256) {
+        entry.files.put(name, file);
+        return event("stored", JSON.createObjectNode().put("id", entry.id).put("index", index)
+                .put("url", "/results/" + entry.id + "/" + name).put("size", file.size())
+                .put("sha256", sha256).put("contentType", file.contentType()).toString());
+    }
+
     private static ServerSentEvent<String> captureEvent(Entry entry, CaptureEvent e) {
         if (e instanceof CaptureEvent.Stored s) {
-            String name = s.path().getFileName().toString();
-            entry.files.put(name, new File(s.path(), s.size(), s.contentType()));
-            return event("stored", JSON.createObjectNode().put("id", s.taskId()).put("index", s.index())
-                    .put("url", "/results/" + s.taskId() + "/" + name).put("size", s.size())
-                    .put("sha256", s.sha256()).put("contentType", s.contentType()).toString());
+            return stored(entry, s.index(), s.path().getFileName().toString(),
+                    new File(s.path(), s.size(), s.contentType()), s.sha256());
         }
         if (e instanceof CaptureEvent.Failed f) {
             entry.error = String.valueOf(f.failure().getMessage());

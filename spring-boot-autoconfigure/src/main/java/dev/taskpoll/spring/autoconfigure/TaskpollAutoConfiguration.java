@@ -115,7 +115,7 @@ public class TaskpollAutoConfiguration {
 
     private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy) {
         String property = "taskpoll.policies." + name;
-        Optional<Family> family = family(name);
+        Optional<Family> family = Family.ofName(name);
         Optional<Family> ofModel = Family.ofModel(name);
         if (family.isEmpty() && ofModel.isEmpty()) {
             throw new IllegalArgumentException(property + ": '" + name + "' is neither a family (veo, nano-banana, ...)"
@@ -138,17 +138,6 @@ public class TaskpollAutoConfiguration {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
         }
-    }
-
-    /** {@code veo}, {@code nano-banana}, {@code NANO_BANANA}: the family. */
-    static Optional<Family> family(String name) {
-        String n = name.toUpperCase(Locale.ROOT).replace('-', '_');
-        for (Family f : Family.values()) {
-            if (f.name().equals(n)) {
-                return Optional.of(f);
-            }
-        }
-        return Optional.empty();
     }
 
     /** {@code taskpoll.api-key}, else {@code OPC_API_KEY}; required. */

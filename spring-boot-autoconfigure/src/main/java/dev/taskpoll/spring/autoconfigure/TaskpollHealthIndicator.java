@@ -18,13 +18,14 @@ import reactor.core.publisher.Mono;
  * that does not exist, asked at most once a minute: one request of the key's quota) or the task store cannot be read;
  * OUT_OF_SERVICE while the fleet's circuit is open; else UP. Details: active tasks, the budget's rate, requests in
  * flight, the circuit. A transport failure of the probe is not DOWN (the API may be briefly unreachable; tracking
- * retries): it is a detail. Nothing here blocks.
+ * retries): it is a detail. The store is given 5 s to answer (else DOWN). Nothing here blocks.
  */
 public final class TaskpollHealthIndicator implements ReactiveHealthIndicator {
 
     /** The id asked about: no task has it, so a valid key gets 404. */
     static final String PROBE = "taskpoll-health-probe";
     private static final Duration PROBE_EVERY = Duration.ofMinutes(1);
+    private static final Duration STORE_WAIT = Duration.ofSeconds(5);
 
     private final TaskpollClient client;
     private final AtomicReference<Probe> last = new AtomicReference<>();
@@ -38,11 +39,15 @@ public final class TaskpollHealthIndicator implements ReactiveHealthIndicator {
 
     @Override
     public Mono<Health> health() {
-        FleetStats f = client.tracker().stats();
+        // bounded: a store that waits for an unreachable Redis would otherwise hold the health endpoint
         Mono<Optional<String>> store = client.task(PROBE).map(r -> Optional.<String>empty())
                 .defaultIfEmpty(Optional.empty())
-                .onErrorResume(e -> Mono.just(Optional.of("the task store cannot be read: " + e.getMessage())));
+                .timeout(STORE_WAIT)
+                .onErrorResume(e -> Mono.just(Optional.of(e instanceof java.util.concurrent.TimeoutException
+                        ? "the task store did not answer within " + STORE_WAIT.toSeconds() + " s"
+                        : "the task store cannot be read: " + e.getMessage())));
         return Mono.zip(store, probe()).map(t -> {
+            FleetStats f = client.tracker().stats(); // when asked, not when the Mono was made
             Health.Builder b = t.getT1().isPresent() || t.getT2().keyProblem().isPresent() ? Health.down()
                     : "OPEN".equals(f.circuitState()) ? Health.status(Status.OUT_OF_SERVICE) : Health.up();
             b.withDetail("activeTasks", f.activeTasks()).withDetail("rate", f.currentRate())
