@@ -24,8 +24,17 @@ import org.jspecify.annotations.Nullable;
 public final class StoreCodec {
 
     // caches filled at load: Jackson fills them under a lock, which two event loops must not meet
-    private static final ObjectMapper JSON = dev.taskpoll.internal.http.Json.warm(new ObjectMapper());
+    private static final ObjectMapper JSON = warm(new ObjectMapper());
 
+    private static ObjectMapper warm(ObjectMapper mapper) {
+        try {
+            mapper.readTree("{\"a\":[1,\"b\",true,null,{\"c\":1.5}]}");
+            mapper.writeValueAsString(mapper.createObjectNode().put("a", 1).putNull("b"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Jackson could not warm up", e);
+        }
+        return mapper;
+    }
     private static final String ASSET = "asset:";
 
     private StoreCodec() {
