@@ -82,6 +82,7 @@ public final class Simulator implements AutoCloseable {
         server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(config.port)
+                .doOnChannelInit((observer, channel, remote) -> KeepAliveReads.install(channel))
                 .route(routes -> handlers.install(routes, PATH_PREFIX))
                 .bindNow();
         parts.media().baseUrl(baseUrl());
