@@ -21,6 +21,7 @@ module dev.taskpoll.core {
     requires io.github.resilience4j.bulkhead;
     requires io.github.resilience4j.circuitbreaker;
     requires static micrometer.core;
+    requires static micrometer.observation;
     requires static spring.core;
     requires static spring.web;
     requires static spring.webflux;

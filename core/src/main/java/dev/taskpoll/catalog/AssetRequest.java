@@ -53,7 +53,7 @@ public final class AssetRequest {
                 "videoUrls", List.copyOf(videoUrls), "audioUrls", List.copyOf(audioUrls)));
     }
 
-    /** {@link Family#SEEDANCE_2_0_ASSET} or {@link Family#SD2_MANXUE_ASSET}. */
+    /** {@link AssetLibrary#SEEDANCE_2_0} or {@link AssetLibrary#SD2_MANXUE}. */
     public AssetLibrary library() {
         return library;
     }

@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * <p>Default poll periods: 30 s for video, 20 s for Seedance 2.0, 3 s for images, 5 s for the generic task dialect.
  * Default deadlines: 30 min for video and the generic dialect, 5 min for images. Override them per tracker with
- * {@link dev.taskpoll.TrackerOptions.Builder#policy(TaskKind, PollPolicy)} or per task with {@link TaskRef#withPolicy(PollPolicy)}.
+ * {@link dev.taskpoll.TrackerOptions.Builder#policy(TaskKind, PollPolicy)} or per task with {@link dev.taskpoll.TaskRef#withPolicy(PollPolicy)}.
  */
 public enum Family implements TaskKind {
     SORA(Dialect.OPC, "/v1/sora/videos", CreateShape.TASK_OBJECT, ResultKind.VIDEO, false, 30,

@@ -256,7 +256,7 @@ public final class GenerationRequest {
         /**
          * The request, validated against the documented rules of its family.
          *
-         * @throws InvalidRequestException naming the field, the value and the rule; nothing is sent
+         * @throws dev.taskpoll.InvalidRequestException naming the field, the value and the rule; nothing is sent
          */
         public GenerationRequest build() {
             Map<String, Object> body = new LinkedHashMap<>();

@@ -425,7 +425,7 @@ public final class RedisStore implements TaskStore {
 
     /**
      * The API key's fleet budget shared with the other instances on this Redis, for
-     * {@code TrackerOptions.builder().fleetShare(...)}: give it the same {@link FleetOptions} as the tracker's
+     * {@code TrackerOptions.builder().fleetShare(...)}: give it the same {@link dev.taskpoll.FleetOptions} as the tracker's
      * {@code fleet(...)} (its ceiling, floor and steps are the key's).
      */
     public FleetShare fleetShare(dev.taskpoll.FleetOptions fleet) {

@@ -62,7 +62,11 @@ public class TaskpollAutoConfiguration {
         try {
             return SqliteSupport.open(Path.of(path));
         } catch (TaskStoreException e) {
-            throw new IllegalArgumentException("taskpoll.store.path: " + e.getMessage(), e);
+            // the application starts; its health is DOWN and every submit fails before sending, saying why
+            String reason = "taskpoll.store.path: '" + path + "' cannot be used: " + e.getMessage();
+            org.apache.commons.logging.LogFactory.getLog(TaskpollAutoConfiguration.class).error(reason
+                    + "; the taskpoll health is DOWN and submits fail until it is fixed and the application restarted");
+            return new UnusableStore(reason);
         }
     }
 
@@ -169,6 +173,22 @@ public class TaskpollAutoConfiguration {
         TaskpollMetersBinding taskpollMeters(TaskpollClient client,
                                              io.micrometer.core.instrument.MeterRegistry registry) {
             return TaskpollMetersBinding.bind(client, registry);
+        }
+    }
+
+    /**
+     * Submits and trackings as observations ({@code taskpoll.submit}, {@code taskpoll.task}) on the application's
+     * {@code ObservationRegistry}: inject {@link dev.taskpoll.micrometer.TaskpollObservations} and call through it.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+    @ConditionalOnBean(type = "io.micrometer.observation.ObservationRegistry")
+    static class Observations {
+        @Bean
+        @ConditionalOnMissingBean
+        dev.taskpoll.micrometer.TaskpollObservations taskpollObservations(TaskpollClient client,
+                                                                          io.micrometer.observation.ObservationRegistry registry) {
+            return new dev.taskpoll.micrometer.TaskpollObservations(client, registry);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.taskpoll.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.TaskpollClient;
@@ -79,7 +80,6 @@ class TaskpollAutoConfigurationTest {
                 + " family"},
             {"taskpoll.policies.veo.period=-5s", "taskpoll.policies.veo: "},
             {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: "},
-            {"taskpoll.store.path=" + "/proc/no/such/dir/tasks.db", "taskpoll.store.path: "},
         };
         Path db = dir.resolve("rules.db");
         for (String[] c : cases) {
@@ -148,6 +148,58 @@ class TaskpollAutoConfigurationTest {
                         assertThat(h.getStatus()).isEqualTo(Status.DOWN);
                         assertThat(h.getDetails()).containsEntry("api", "the API refused the key (HTTP 401)");
                         assertThat(h.toString()).doesNotContain("not-the-key");
+                    });
+        }
+    }
+
+    @Test
+    void submitsAndTrackingsAreObservedOnTheApplicationsObservationRegistry() {
+        io.micrometer.observation.tck.TestObservationRegistry observations =
+                io.micrometer.observation.tck.TestObservationRegistry.create();
+        try (Simulator sim = Simulator.builder().time(SimTime.accelerated(200)).build().start()) {
+            runner.withPropertyValues("taskpoll.api-key=" + sim.apiKey(), "taskpoll.base-url=" + sim.baseUrl(),
+                            "taskpoll.store.path=none")
+                    .withBean(io.micrometer.observation.ObservationRegistry.class, () -> observations)
+                    .run(context -> {
+                        dev.taskpoll.micrometer.TaskpollObservations o =
+                                context.getBean(dev.taskpoll.micrometer.TaskpollObservations.class);
+                        String id = o.submit(dev.taskpoll.catalog.GenerationRequest.builder(
+                                        dev.taskpoll.catalog.Family.SORA, dev.taskpoll.catalog.Family.SORA.models().get(0))
+                                .prompt("a fox").build())
+                                .block(Duration.ofSeconds(30)).taskId();
+                        io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat(observations)
+                                .hasObservationWithNameEqualTo("taskpoll.submit").that()
+                                .hasLowCardinalityKeyValue("outcome", "accepted")
+                                .hasHighCardinalityKeyValue("task.id", id).hasBeenStopped();
+                    });
+            runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none")
+                    .run(context -> assertThat(context)
+                            .doesNotHaveBean(dev.taskpoll.micrometer.TaskpollObservations.class));
+        }
+    }
+
+    @Test
+    void aStoreThatCannotBeOpenedLetsTheApplicationStartWithItsHealthDownAndSubmitsRefused() throws Exception {
+        // a path whose parent is a file: no one can create it, root included
+        Path notADirectory = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        String path = notADirectory.resolve("tasks.db").toString();
+        try (Simulator sim = Simulator.builder().time(SimTime.realTime()).build().start()) {
+            runner.withPropertyValues("taskpoll.api-key=" + sim.apiKey(), "taskpoll.base-url=" + sim.baseUrl(),
+                            "taskpoll.store.path=" + path)
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        Health h = context.getBean(TaskpollHealthIndicator.class).health()
+                                .block(Duration.ofSeconds(30));
+                        assertThat(h.getStatus()).isEqualTo(Status.DOWN);
+                        assertThat(String.valueOf(h.getDetails().get("store")))
+                                .contains("taskpoll.store.path: '" + path + "' cannot be used");
+                        TaskpollClient client = context.getBean(TaskpollClient.class);
+                        assertThatThrownBy(() -> client.submit(dev.taskpoll.catalog.GenerationRequest.builder(
+                                        dev.taskpoll.catalog.Family.SORA, dev.taskpoll.catalog.Family.SORA.models().get(0))
+                                .prompt("a fox").build()).block(Duration.ofSeconds(30)))
+                                .isInstanceOf(dev.taskpoll.TaskStoreException.class)
+                                .hasMessageContaining("taskpoll.store.path");
+                        assertThat(sim.truths()).as("nothing was sent").isEmpty();
                     });
         }
     }
