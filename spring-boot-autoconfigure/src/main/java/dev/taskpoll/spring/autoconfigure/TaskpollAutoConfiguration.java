@@ -32,7 +32,13 @@ import org.springframework.core.env.Environment;
  * The client is closed when the context closes (it commits the store's writes and closes the store). A property that
  * breaks a rule stops the start-up with a message naming it ({@code taskpoll.base-url: 'ftp://x' must start with ...}).
  */
-@AutoConfiguration
+// after the application's MeterRegistry and ObservationRegistry exist: the meters and observations are conditional
+// on them (found missing otherwise, as a running application showed: no taskpoll.* under /actuator/metrics)
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+    "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @ConditionalOnClass(TaskpollClient.class)
 @EnableConfigurationProperties(TaskpollProperties.class)
 public class TaskpollAutoConfiguration {
