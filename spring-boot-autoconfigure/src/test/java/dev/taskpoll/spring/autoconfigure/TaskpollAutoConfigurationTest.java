@@ -179,6 +179,36 @@ class TaskpollAutoConfigurationTest {
     }
 
     @Test
+    void healthIsOutOfServiceWhileTheCircuitIsOpen() {
+        // every status request answered 503: the application's own client (a circuit over 2 requests) opens it
+        try (Simulator sim = Simulator.builder().time(SimTime.realTime())
+                .faults(dev.taskpoll.testkit.Faults.parse("5xx=1")).build().start()) {
+            runner.withPropertyValues("taskpoll.store.path=none")
+                    .withBean(TaskpollClient.class, () -> TaskpollClient.create(dev.taskpoll.ClientOptions.builder()
+                            .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                            .trackerOptions(dev.taskpoll.TrackerOptions.builder().fleet(dev.taskpoll.FleetOptions
+                                    .defaults().withCircuit(50, 2, Duration.ofMinutes(5))).build()).build()))
+                    .run(context -> {
+                        TaskpollClient client = context.getBean(TaskpollClient.class);
+                        dev.taskpoll.catalog.Family f = dev.taskpoll.catalog.Family.NANO_BANANA;
+                        reactor.core.Disposable tracking = client.track(dev.taskpoll.TaskRef.of(
+                                sim.createTask(f.createPath(), f.models().get(0)), f)).subscribe(s -> { }, e -> { });
+                        try {
+                            dev.taskpoll.testkit.Await.until(
+                                    () -> "OPEN".equals(client.tracker().stats().circuitState()),
+                                    Duration.ofSeconds(30), "the circuit opened");
+                            Health h = context.getBean(TaskpollHealthIndicator.class).health()
+                                    .block(Duration.ofSeconds(30));
+                            assertThat(h.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                            assertThat(h.getDetails()).containsEntry("circuit", "OPEN");
+                        } finally {
+                            tracking.dispose();
+                        }
+                    });
+        }
+    }
+
+    @Test
     void aStoreThatCannotBeOpenedLetsTheApplicationStartWithItsHealthDownAndSubmitsRefused() throws Exception {
         // a path whose parent is a file: no one can create it, root included
         Path notADirectory = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
