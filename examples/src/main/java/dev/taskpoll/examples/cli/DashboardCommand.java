@@ -65,7 +65,7 @@ final class DashboardCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=" + address,
                 "--taskpoll.sim-scale=" + scale, "--taskpoll.out=" + out));
         if (store != null) {
-            args.add("--taskpoll.store=" + store);
+            args.add("--taskpoll.store.path=" + store);
         }
         if (baseUrl != null) {
             args.add("--taskpoll.base-url=" + baseUrl);

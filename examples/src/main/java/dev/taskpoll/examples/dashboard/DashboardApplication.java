@@ -1,16 +1,12 @@
 package dev.taskpoll.examples.dashboard;
 
-import dev.taskpoll.ClientOptions;
 import dev.taskpoll.TaskpollClient;
-import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.cadence.CadenceOptions;
 import dev.taskpoll.cadence.LearnedCadence;
-import dev.taskpoll.capture.CaptureOptions;
-import dev.taskpoll.spi.TaskStore;
-import dev.taskpoll.sqlite.SqliteStore;
-import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.spring.autoconfigure.TaskpollClientCustomizer;
 import dev.taskpoll.testkit.Simulator;
-import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -20,65 +16,48 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The dashboard application. Properties (all optional): {@code taskpoll.base-url} and {@code taskpoll.api-key} (or
- * {@code OPC_BASE_URL}/{@code OPC_API_KEY}) for a real API, else the embedded simulator at
- * {@code taskpoll.sim-scale} (default 60) simulated seconds per real second, failing 10% of generations so that
- * failed cards show too; {@code taskpoll.out} where results are
- * stored (default {@code taskpoll-out}); {@code taskpoll.store} the task store (default
- * {@code <out>/dashboard.db}; {@code none} for memory only): the dashboard shows what it recorded before a restart and
- * tracks the unfinished generations again (against the embedded simulator, which forgets its tasks when it stops,
- * those end with 404); {@code server.port} (default 8080).
+ * The dashboard application, on the taskpoll Spring Boot starter: the client, its store and its result capture come
+ * from the {@code taskpoll.*} properties ({@code taskpoll.base-url}, {@code taskpoll.api-key},
+ * {@code taskpoll.store.path}, ...; README, "Spring Boot"). What the dashboard adds (all optional):
+ * {@code taskpoll.out}, where results are stored (default {@code taskpoll-out}; the store defaults to
+ * {@code <out>/dashboard.db}); without an API ({@code taskpoll.base-url} and {@code OPC_BASE_URL} unset), the
+ * embedded simulator at {@code taskpoll.sim-scale} (default 60) simulated seconds per real second, failing 10% of
+ * generations so that failed cards show too ({@link EmbeddedApi}); {@code taskpoll.cadence}, {@code learned} (the
+ * default here) or {@code fixed}; {@code taskpoll.max-tasks} (default 1000); {@code server.port} (default 8080). The
+ * dashboard shows what it recorded before a restart and tracks the unfinished generations again (against the
+ * embedded simulator, which forgets its tasks when it stops, those end with 404).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class DashboardApplication {
 
-    /** The API the dashboard talks to: a real one, or the simulator it started (closed with the context). */
-    record Api(TaskpollClient client, @org.jspecify.annotations.Nullable Simulator simulator) implements AutoCloseable {
-        @Override
-        public void close() {
-            client.close();
-            if (simulator != null) {
-                simulator.close();
-            }
-        }
+    /** The API the dashboard talks to: the starter's client, and the simulator started for it when none was given. */
+    record Api(TaskpollClient client, @Nullable Simulator simulator) {
     }
 
-    @Bean(destroyMethod = "close")
-    Api api(@Value("${taskpoll.base-url:${OPC_BASE_URL:}}") String baseUrl,
-            @Value("${taskpoll.api-key:${OPC_API_KEY:}}") String apiKey,
-            @Value("${taskpoll.sim-scale:60}") double scale,
-            @Value("${taskpoll.out:taskpoll-out}") Path out,
-            @Value("${taskpoll.store:}") String storeFile,
-            @Value("${taskpoll.cadence:learned}") String cadence) {
-        // every generation is recorded (taskpoll.store, default <out>/dashboard.db; none for memory only), and the
-        // client stores every completed one's results itself
-        Path file = storeFile.isBlank() ? out.resolve("dashboard.db") : storeFile.equals("none") ? null
-                : Path.of(storeFile);
-        TaskStore store = file == null ? TaskStore.none() : SqliteStore.open(file);
-        // learned (the default here): each model's completion times, kept in the store; expected ends shown
+    @Bean
+    Api api(TaskpollClient client, ObjectProvider<Simulator> simulator) {
+        return new Api(client, simulator.getIfAvailable());
+    }
+
+    /**
+     * What properties cannot say: the embedded simulator's accelerated time as the tracker's clock, and the learned
+     * cadence (each model's completion times, kept in the store; expected ends shown).
+     */
+    @Bean
+    TaskpollClientCustomizer dashboardClient(@Value("${taskpoll.cadence:learned}") String cadence,
+                                             ObjectProvider<Simulator> simulator) {
         if (!cadence.equals("learned") && !cadence.equals("fixed")) {
-            store.close();
             throw new IllegalArgumentException("taskpoll.cadence: '" + cadence + "' is not one of learned, fixed");
         }
-        CaptureOptions.Builder capture = CaptureOptions.builder(out);
-        if (!baseUrl.isBlank()) {
-            // an API given as plain http (allowed on loopback only: a local simulator) serves results there too
-            capture.allowPlainHttpOnLoopback(baseUrl.toLowerCase(java.util.Locale.ROOT).startsWith("http://"));
-            return new Api(TaskpollClient.create(ClientOptions.builder().baseUrl(baseUrl).apiKey(apiKey)
-                    .trackerOptions(tracker(cadence).store(store).build()).capture(capture.build()).build()),
-                    null);
-        }
-        SimTime time = SimTime.accelerated(scale);
-        Simulator sim = Simulator.builder().time(time).failureRate(0.1).build().start();
-        TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
-                .trackerOptions(tracker(cadence).scheduler(time.scheduler()).store(store).build())
-                .capture(capture.allowPlainHttpOnLoopback(true).build()).build());
-        return new Api(client, sim);
-    }
-
-    private static TrackerOptions.Builder tracker(String cadence) {
-        TrackerOptions.Builder b = TrackerOptions.builder();
-        return cadence.equals("learned") ? b.cadence(LearnedCadence.create(CadenceOptions.defaults())) : b;
+        return (client, tracker) -> {
+            Simulator sim = simulator.getIfAvailable();
+            if (sim != null) {
+                tracker.scheduler(sim.time().scheduler());
+            }
+            if (cadence.equals("learned")) {
+                tracker.cadence(LearnedCadence.create(CadenceOptions.defaults()));
+            }
+        };
     }
 
     @Bean(destroyMethod = "close")
@@ -96,11 +75,11 @@ public class DashboardApplication {
     /** Starts the dashboard; returns the running context (close it to stop). */
     public static ConfigurableApplicationContext start(String... args) {
         SpringApplication app = new SpringApplication(DashboardApplication.class);
+        app.addInitializers(new EmbeddedApi());
         return app.run(args);
     }
 
     public static void main(String[] args) {
         start(args);
     }
-
 }

@@ -2,7 +2,6 @@ package dev.taskpoll.examples.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskpoll.InvalidRequestException;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.catalog.Family;

@@ -29,7 +29,7 @@ class DashboardLoopbackTest {
         Simulator standalone = Simulator.builder().time(dev.taskpoll.testkit.SimTime.accelerated(600)).build().start();
         ConfigurableApplicationContext other = DashboardApplication.start("--server.port=0",
                 "--server.address=127.0.0.1", "--taskpoll.base-url=" + standalone.baseUrl(),
-                "--taskpoll.api-key=" + standalone.apiKey(), "--taskpoll.store=none", "--taskpoll.out=" + elsewhere,
+                "--taskpoll.api-key=" + standalone.apiKey(), "--taskpoll.store.path=none", "--taskpoll.out=" + elsewhere,
                 "--spring.main.banner-mode=off");
         try {
             WebTestClient otherWeb = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + other.getEnvironment()

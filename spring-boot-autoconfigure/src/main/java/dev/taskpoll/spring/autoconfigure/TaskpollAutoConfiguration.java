@@ -78,9 +78,10 @@ public class TaskpollAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    TaskpollClient taskpollClient(TaskpollProperties properties, Environment env, TaskStore store) {
+    TaskpollClient taskpollClient(TaskpollProperties properties, Environment env, TaskStore store,
+                                  org.springframework.beans.factory.ObjectProvider<TaskpollClientCustomizer> customizers) {
         try {
-            return TaskpollClient.create(options(properties, env, store));
+            return TaskpollClient.create(options(properties, env, store, customizers.orderedStream().toList()));
         } catch (RuntimeException e) {
             store.close(); // no client will close it: its lock is released for the next start
             throw e;
@@ -88,7 +89,8 @@ public class TaskpollAutoConfiguration {
     }
 
     /** The client's options from the properties; a broken rule names its property. */
-    static ClientOptions options(TaskpollProperties p, Environment env, TaskStore store) {
+    static ClientOptions options(TaskpollProperties p, Environment env, TaskStore store,
+                                 java.util.List<TaskpollClientCustomizer> customizers) {
         ClientOptions.Builder b = ClientOptions.builder();
         String base = p.baseUrl() != null ? p.baseUrl() : env.getProperty("OPC_BASE_URL");
         try {
@@ -113,13 +115,16 @@ public class TaskpollAutoConfiguration {
         for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
             policy(t, e.getKey(), e.getValue());
         }
-        b.trackerOptions(t.build());
         if (p.capture().directory() != null) {
             // plain http for results only where the API itself is plain http on loopback (a local simulator)
             b.capture(CaptureOptions.builder(p.capture().directory())
                     .allowPlainHttpOnLoopback(base != null && base.toLowerCase(Locale.ROOT).startsWith("http://"))
                     .build());
         }
+        for (TaskpollClientCustomizer c : customizers) {
+            c.customize(b, t);
+        }
+        b.trackerOptions(t.build());
         return b.build();
     }
 

@@ -63,6 +63,45 @@ class TaskpollAutoConfigurationTest {
     }
 
     @Test
+    void customizersRunInOrderAfterThePropertiesAndMayOverrideThem() {
+        java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reactor.core.scheduler.Scheduler scheduler = reactor.core.scheduler.Schedulers.newSingle("customized");
+        try {
+            runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none", "taskpoll.fleet.max-rate=100")
+                    .withBean("second", TaskpollClientCustomizer.class, () -> new Ordered(2, (c, t) -> {
+                        calls.add("second");
+                        t.fleet(dev.taskpoll.FleetOptions.ofMaxRate(7)); // overrides the property
+                    }))
+                    .withBean("first", TaskpollClientCustomizer.class, () -> new Ordered(1, (c, t) -> {
+                        calls.add("first");
+                        t.scheduler(scheduler);
+                    }))
+                    .run(context -> {
+                        ClientOptions o = context.getBean(TaskpollClient.class).options();
+                        assertThat(calls).containsExactly("first", "second");
+                        assertThat(o.trackerOptions().scheduler()).isSameAs(scheduler);
+                        assertThat(o.trackerOptions().fleet().maxRate()).isEqualTo(7);
+                    });
+        } finally {
+            scheduler.dispose();
+        }
+    }
+
+    /** A customizer with an order. */
+    record Ordered(int order, TaskpollClientCustomizer delegate) implements TaskpollClientCustomizer,
+            org.springframework.core.Ordered {
+        @Override
+        public void customize(ClientOptions.Builder client, dev.taskpoll.TrackerOptions.Builder tracker) {
+            delegate.customize(client, tracker);
+        }
+
+        @Override
+        public int getOrder() {
+            return order;
+        }
+    }
+
+    @Test
     void theKeyComesFromTheEnvironmentElseTheStartUpNamesTheProperty() {
         runner.withPropertyValues("OPC_API_KEY=from-env", "taskpoll.store.path=none")
                 .run(context -> assertThat(context).hasSingleBean(TaskpollClient.class));
