@@ -68,8 +68,15 @@ class KeepAliveReadsTest {
             out.write((request("POST", "/v1/sora/videos", "{\"model\":\"openAiSora2Plus\",\"prompt\":\"a cat\"}")
                     + request("GET", "/v1/result/no-such-task", "")).getBytes(StandardCharsets.UTF_8));
             out.flush();
-            Await.until(() -> sim.truths().size() == 1, Duration.ofSeconds(10), "the submit was received");
-            vts.advanceTimeBy(Duration.ofSeconds(2));
+            // the late answer's timer is armed just after the task is created: advance until it has fired
+            Await.until(() -> {
+                vts.advanceTimeBy(Duration.ofSeconds(2));
+                try {
+                    return in.available() > 0;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Duration.ofSeconds(10), "the late submit answered");
             assertThat(answer(in)).as("the late submit").isEqualTo("HTTP/1.1 200 OK");
             assertThat(answer(in)).as("the queued status request").startsWith("HTTP/1.1 ");
             out.write(request("GET", "/v1/result/no-such-task", "").getBytes(StandardCharsets.UTF_8));
