@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * at most 256 connections and 100,000 requests waiting for one (45 s at most); connect timeout 10 s; response
  * timeout 30 s; response bodies up to 1 MiB; submits sent again only when they provably were not
  * ({@link SubmitRetry#defaults()});
- * {@link TrackerOptions#defaults()}. Plain {@code http} is refused
+ * {@link TrackerOptions#defaults()}; https verified against the JDK's trust store
+ * ({@link Builder#trustedCertificates} names others; nothing turns verification off). Plain {@code http} is refused
  * except to a loopback host, so the key never crosses a network in clear text unless
  * {@link Builder#allowPlainHttp(boolean)} says so.
  */
@@ -40,8 +41,10 @@ public final class ClientOptions {
     private final SubmitRetry submitRetry;
     private final @Nullable CaptureOptions capture;
     private final TrackerOptions trackerOptions;
+    private final java.util.List<java.security.cert.X509Certificate> trustedCertificates;
 
     private ClientOptions(Builder b, ApiKey key) {
+        this.trustedCertificates = b.trustedCertificates;
         this.submitRetry = b.submitRetry;
         this.capture = b.capture;
         this.baseUrl = b.baseUrl;
@@ -74,6 +77,7 @@ public final class ClientOptions {
         b.submitRetry = submitRetry;
         b.capture = capture;
         b.trackerOptions = trackerOptions;
+        b.trustedCertificates = trustedCertificates;
         return b;
     }
 
@@ -119,6 +123,14 @@ public final class ClientOptions {
     }
 
     /** Where every completed task's results are stored, or null (default: not stored). */
+    /**
+     * The certificates trusted for https, instead of the JDK's trust store; empty (the default) for the JDK's. See
+     * {@link Builder#trustedCertificates(java.util.Collection)}.
+     */
+    public java.util.List<java.security.cert.X509Certificate> trustedCertificates() {
+        return trustedCertificates;
+    }
+
     public @Nullable CaptureOptions capture() {
         return capture;
     }
@@ -128,7 +140,9 @@ public final class ClientOptions {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
                 + ", pendingAcquireMaxCount=" + pendingAcquireMaxCount + ", connectTimeout=" + connectTimeout
                 + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes
-                + ", submitRetry=" + submitRetry + "]";
+                + ", submitRetry=" + submitRetry + (trustedCertificates.isEmpty() ? ""
+                : ", trustedCertificates=" + trustedCertificates.stream()
+                .map(c -> c.getSubjectX500Principal().getName()).toList()) + "]";
     }
 
     /** Builds {@link ClientOptions}; setters validate at once and name the field they reject. */
@@ -145,6 +159,7 @@ public final class ClientOptions {
         private SubmitRetry submitRetry = SubmitRetry.defaults();
         private @Nullable CaptureOptions capture;
         private TrackerOptions trackerOptions = TrackerOptions.defaults();
+        private java.util.List<java.security.cert.X509Certificate> trustedCertificates = java.util.List.of();
 
         private Builder() {
         }
@@ -255,6 +270,25 @@ public final class ClientOptions {
          */
         public Builder capture(CaptureOptions options) {
             this.capture = Objects.requireNonNull(options, "capture");
+            return this;
+        }
+
+        /**
+         * Trusts these certificates for https, and only these, instead of the JDK's trust store (default: empty, the
+         * JDK's): for an API behind a private certificate authority, or a test server. Each is a trust anchor (a CA's
+         * certificate, or a server's own self-signed one); the server's name is still checked against its
+         * certificate. There is deliberately no option that turns verification off. A certificate that is not
+         * trusted fails a submit at once, before anything is sent; a poll retries (the task was paid for) and says
+         * why in {@link PollRetrying}. The client's own capture ({@link #capture}) downloads with these unless its
+         * options name their own.
+         *
+         * @throws IllegalArgumentException if {@code certificates} is null or holds null
+         */
+        public Builder trustedCertificates(java.util.Collection<java.security.cert.X509Certificate> certificates) {
+            if (certificates == null || certificates.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("trustedCertificates: must be a collection without nulls");
+            }
+            this.trustedCertificates = java.util.List.copyOf(certificates);
             return this;
         }
 

@@ -84,7 +84,13 @@ public final class TaskpollClient implements AutoCloseable {
                     }
                 })
                 .build();
-        HttpClient http = HttpClient.create(pool)
+        HttpClient base = HttpClient.create(pool);
+        if (!options.trustedCertificates().isEmpty()) {
+            // only these anchors; the host name is still verified (no option turns verification off)
+            base = base.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
+                    .configure(b -> b.trustManager(options.trustedCertificates()))));
+        }
+        HttpClient http = base
                 .baseUrl(options.baseUrl())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .responseTimeout(options.responseTimeout())

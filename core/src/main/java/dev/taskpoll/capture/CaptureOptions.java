@@ -36,8 +36,10 @@ public final class CaptureOptions {
     private final Duration readTimeout;
     private final Duration urlLifetime;
     private final Duration expiryWarning;
+    private final java.util.List<java.security.cert.X509Certificate> trustedCertificates;
 
     private CaptureOptions(Builder b) {
+        this.trustedCertificates = b.trustedCertificates;
         this.directory = b.directory;
         this.maxBytes = b.maxBytes;
         this.concurrency = b.concurrency;
@@ -90,6 +92,11 @@ public final class CaptureOptions {
         return urlLifetime;
     }
 
+    /** The certificates trusted for https downloads instead of the JDK's trust store; empty for the JDK's. */
+    public java.util.List<java.security.cert.X509Certificate> trustedCertificates() {
+        return trustedCertificates;
+    }
+
     public Duration expiryWarning() {
         return expiryWarning;
     }
@@ -106,6 +113,7 @@ public final class CaptureOptions {
         private Duration readTimeout = Duration.ofSeconds(60);
         private Duration urlLifetime = Duration.ofHours(24);
         private Duration expiryWarning = Duration.ofHours(1);
+        private java.util.List<java.security.cert.X509Certificate> trustedCertificates = java.util.List.of();
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -170,6 +178,22 @@ public final class CaptureOptions {
                 throw new IllegalArgumentException("capture.expiryWarning: " + d + " must not be negative");
             }
             this.expiryWarning = d;
+            return this;
+        }
+
+        /**
+         * Trusts these certificates for https downloads, and only these, instead of the JDK's trust store (default:
+         * empty: the JDK's, or, for a client's own capture, the client's
+         * {@link dev.taskpoll.ClientOptions#trustedCertificates()}). The host name is still checked; nothing turns
+         * verification off. A download from a host whose certificate is not trusted fails permanently, naming why.
+         *
+         * @throws IllegalArgumentException if {@code certificates} is null or holds null
+         */
+        public Builder trustedCertificates(java.util.Collection<java.security.cert.X509Certificate> certificates) {
+            if (certificates == null || certificates.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("capture.trustedCertificates: must be a collection without nulls");
+            }
+            this.trustedCertificates = java.util.List.copyOf(certificates);
             return this;
         }
 

@@ -276,6 +276,9 @@ final class Download {
     }
 
     private CaptureException classify(Throwable e) {
+        if (e instanceof javax.net.ssl.SSLHandshakeException && certificateRefused(e)) {
+            return permanent("the certificate of " + host + " is not trusted (" + e.getMessage() + ")", e);
+        }
         if (e instanceof io.netty.handler.timeout.ReadTimeoutException || e instanceof TimeoutException) {
             return transientFailure("the download stalled: no data for " + seconds(options.readTimeout()), e);
         }
@@ -284,6 +287,17 @@ final class Download {
                     : e.getClass().getSimpleName(), e);
         }
         return permanent(e.getClass().getSimpleName(), e);
+    }
+
+    /** A TLS handshake that refused the host's certificate (untrusted, expired, another name): trying again won't do. */
+    private static boolean certificateRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException) {
+                return true;
+            }
+        }
+        return String.valueOf(e.getMessage()).contains("PKIX");
     }
 
     private static String seconds(Duration d) {

@@ -67,14 +67,20 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
     /** Downloads with a partial file open: {@link #close()} removes their files. */
     private final java.util.Set<Download> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ResultCapture(CaptureOptions options, Scheduler scheduler, Clock clock, TaskStore store) {
+    private ResultCapture(CaptureOptions options, Scheduler scheduler, Clock clock, TaskStore store,
+                          java.util.List<java.security.cert.X509Certificate> trusted) {
         this.options = options;
         this.scheduler = scheduler;
         this.clock = clock;
         this.store = store;
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
                 .pendingAcquireMaxCount(-1).build();
-        this.http = HttpClient.create(pool)
+        HttpClient base = HttpClient.create(pool);
+        if (!trusted.isEmpty()) { // only these anchors; the host name is still verified (no option turns that off)
+            base = base.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
+                    .configure(b -> b.trustManager(trusted))));
+        }
+        this.http = base
                 .followRedirect(false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .responseTimeout(options.readTimeout())
@@ -88,7 +94,9 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         return new ResultCapture(options, client.options().trackerOptions().scheduler(),
-                client.options().trackerOptions().clock(), client.options().trackerOptions().store());
+                client.options().trackerOptions().clock(), client.options().trackerOptions().store(),
+                options.trustedCertificates().isEmpty() ? client.options().trustedCertificates()
+                        : options.trustedCertificates());
     }
 
     public CaptureOptions options() {

@@ -45,6 +45,7 @@ public final class Simulator implements AutoCloseable {
     private final Builder config;
     private final Parts parts;
     private @Nullable DisposableServer server;
+    private @Nullable SimTls tls;
 
     /** The simulator's parts, shared by its handlers. */
     record Parts(SimTime time, SimTasks tasks, SimBodies bodies, SimMedia media, SimAssets assets,
@@ -79,19 +80,45 @@ public final class Simulator implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         SimHandlers handlers = new SimHandlers(parts, config.apiKey);
-        server = HttpServer.create()
+        HttpServer http = HttpServer.create()
                 .host("127.0.0.1")
                 .port(config.port)
                 .doOnChannelInit((observer, channel, remote) -> KeepAliveReads.install(channel))
-                .route(routes -> handlers.install(routes, PATH_PREFIX))
-                .bindNow();
+                .route(routes -> handlers.install(routes, PATH_PREFIX));
+        if (config.https) {
+            SimTls t = SimTls.generate();
+            tls = t;
+            http = http.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forServer(
+                    t.server().getKeyPair().getPrivate(), t.server().getCertificatePath())));
+        }
+        server = http.bindNow();
         parts.media().baseUrl(baseUrl());
         return this;
     }
 
-    /** {@code http://127.0.0.1:<port>/kyyReactApiServer}. */
+    /** {@code http://127.0.0.1:<port>/kyyReactApiServer}, or {@code https://...} when it serves https. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port() + PATH_PREFIX;
+        return (config.https ? "https" : "http") + "://127.0.0.1:" + port() + PATH_PREFIX;
+    }
+
+    /**
+     * The certificate authority made for this run, which issued the certificate the simulator serves https with:
+     * what a client trusts ({@code ClientOptions.Builder.trustedCertificates}).
+     *
+     * @throws IllegalStateException unless built with {@link Builder#https(boolean)} and started
+     */
+    public java.security.cert.X509Certificate certificateAuthority() {
+        SimTls t = tls;
+        if (t == null) {
+            throw new IllegalStateException(config.https ? "not started" : "not serving https: see Builder.https");
+        }
+        return t.authority().getCertificate();
+    }
+
+    /** {@link #certificateAuthority()} in PEM, as a file for a command line's {@code --ca-cert} holds it. */
+    public String certificateAuthorityPem() {
+        certificateAuthority();
+        return java.util.Objects.requireNonNull(tls).authority().getCertificatePEM();
     }
 
     /** The bound port. */
@@ -197,6 +224,7 @@ public final class Simulator implements AutoCloseable {
         private RetryAfterMode retryAfterMode = RetryAfterMode.SECONDS;
         private Faults faults = Faults.none();
         private boolean faultsOnCreate;
+        private boolean https;
         private Duration createDelay = Duration.ZERO;
         private double createDelayShare = 1;
         private Duration urlLifetime = Duration.ofHours(24);
@@ -345,6 +373,16 @@ public final class Simulator implements AutoCloseable {
             this.assetMin = min;
             this.assetMax = max;
             this.assetFailureRate = rate("assets.failureRate", failureRate);
+            return this;
+        }
+
+        /**
+         * Serves https instead of plain http (default: false), API and media alike, with a certificate issued at start
+         * by a certificate authority made for this run ({@link Simulator#certificateAuthority()}), for
+         * {@code 127.0.0.1} and {@code localhost}.
+         */
+        public Builder https(boolean on) {
+            this.https = on;
             return this;
         }
 

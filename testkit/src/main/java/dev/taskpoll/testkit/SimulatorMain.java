@@ -63,8 +63,17 @@ public final class SimulatorMain implements Callable<Integer> {
                     + " warm-up), e.g. 30s; a plain number is seconds; at most 5m (default 0).")
     String warmUp;
 
-    /** The flags read once: the simulator they configure, and how long to warm up before it listens. */
-    record Flags(Simulator.Builder builder, Duration warmUp) {
+    @Option(names = "--https", description = "Serve https (API and media) with a certificate issued by an authority"
+            + " made for this run, whose certificate goes to --ca-cert-out.")
+    boolean https;
+
+    @Option(names = "--ca-cert-out", paramLabel = "FILE", description = "With --https: where the authority's"
+            + " certificate is written, as PEM, for clients to trust (taskpoll --ca-cert FILE); default:"
+            + " taskpoll-simulator-ca.pem.")
+    java.nio.file.Path caCertOut;
+
+    /** The flags read once: the simulator they configure, how long to warm up, where its authority goes (https). */
+    record Flags(Simulator.Builder builder, Duration warmUp, java.nio.file.@org.jspecify.annotations.Nullable Path caCertOut) {
     }
 
     /** The flags of {@code args}; bad ones refused with an {@link IllegalArgumentException} naming the flag. */
@@ -128,7 +137,13 @@ public final class SimulatorMain implements Callable<Integer> {
         if (quota != null && quota > 0) {
             b.quota(quota, mode);
         }
-        return new Flags(b, warm);
+        if (caCertOut != null && !https) {
+            throw new IllegalArgumentException("--ca-cert-out: only with --https (a plain http simulator has no"
+                    + " certificate)");
+        }
+        b.https(https);
+        return new Flags(b, warm, !https ? null : caCertOut != null ? caCertOut
+                : java.nio.file.Path.of("taskpoll-simulator-ca.pem"));
     }
 
     private static double number(String flag, String text) {
@@ -156,7 +171,18 @@ public final class SimulatorMain implements Callable<Integer> {
         }
         sim.start();
         System.out.println("taskpoll simulator listening at " + sim.baseUrl() + " (key: " + sim.apiKey()
-                + ", ledger: http://127.0.0.1:" + sim.port() + "/_sim/tasks)");
+                + ", ledger: " + sim.baseUrl().replace(Simulator.PATH_PREFIX, "") + "/_sim/tasks)");
+        if (flags.caCertOut() != null) {
+            try {
+                java.nio.file.Files.writeString(flags.caCertOut(), sim.certificateAuthorityPem());
+            } catch (java.io.IOException e) {
+                sim.close();
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ca-cert-out: '" + flags.caCertOut()
+                        + "' cannot be written (" + e.getMessage() + ")");
+            }
+            System.out.println("its certificate authority is in " + flags.caCertOut().toAbsolutePath()
+                    + " (trust it with: taskpoll ... --ca-cert " + flags.caCertOut() + ")");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close, "simulator-shutdown"));
         try {
             Thread.currentThread().join(); // until stopped

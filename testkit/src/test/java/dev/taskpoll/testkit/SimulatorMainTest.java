@@ -31,6 +31,19 @@ class SimulatorMainTest {
     }
 
     @Test
+    void httpsServesWithAnAuthorityWrittenWhereAsked() {
+        SimulatorMain.Flags f = SimulatorMain.flags("--port", "0", "--https", "--ca-cert-out", "x/ca.pem");
+        assertThat(f.caCertOut()).isEqualTo(java.nio.file.Path.of("x/ca.pem"));
+        assertThat(SimulatorMain.flags("--https").caCertOut()).hasToString("taskpoll-simulator-ca.pem");
+        assertThat(SimulatorMain.flags("--port", "0").caCertOut()).as("plain http: no authority").isNull();
+        try (Simulator sim = f.builder().build().start()) {
+            assertThat(sim.baseUrl()).startsWith("https://127.0.0.1:");
+            assertThat(sim.certificateAuthorityPem()).startsWith("-----BEGIN CERTIFICATE-----");
+            assertThat(sim.certificateAuthority().getBasicConstraints()).as("a certificate authority").isNotNegative();
+        }
+    }
+
+    @Test
     void warmUpRunsEveryOutcomeOnAThrowawaySimulator() {
         assertThat(SimulatorMain.flags("--port", "0", "--warm-up", "2").warmUp()).isEqualTo(Duration.ofSeconds(2));
         assertThat(SimulatorMain.flags("--port", "0").warmUp()).isZero();
@@ -60,6 +73,8 @@ class SimulatorMainTest {
         assertThatThrownBy(() -> SimulatorMain.parse("--generation", "1m,later"))
                 .hasMessageContaining("--generation: 'later' is not a positive duration");
         assertThatThrownBy(() -> SimulatorMain.parse("--scale", "0")).hasMessageContaining("scale");
+        assertThatThrownBy(() -> SimulatorMain.parse("--ca-cert-out", "ca.pem"))
+                .hasMessageContaining("--ca-cert-out: only with --https");
     }
 
     /** The command line's parser: --help, and durations as people type them (2m, 500ms) as well as ISO-8601. */

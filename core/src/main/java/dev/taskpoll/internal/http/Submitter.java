@@ -122,6 +122,11 @@ public final class Submitter {
                     }
                     return decode.apply(code, bytes);
                 }))
+                .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent)
+                        && HttpExchange.certificateRefused(e), e -> new TransportException(null, family
+                        + " submit not sent: " + HttpExchange.describe(e) + "; no task was created. Trust the server's"
+                        + " certificate authority with ClientOptions.Builder.trustedCertificates, or fix its"
+                        + " certificate", e))
                 .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> notSent(e)
                         ? new NotSent(HttpExchange.describe(e), null, false, e)
                         : new SubmitOutcomeUnknownException(family, model, 0,

@@ -30,6 +30,11 @@ final class Connection {
     @Option(names = "--api-key", description = "The API key (default: $OPC_API_KEY). Never printed.")
     String apiKey;
 
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "PEM file of the certificate authorities to"
+            + " trust for https, instead of the JDK's (an API behind a private authority; the simulator's"
+            + " --ca-cert-out). Verification is never turned off.")
+    java.nio.file.Path caCert;
+
     @Option(names = "--dialect",
             description = "opc (GET /v1/result/{id}) or task (GET /v1/task/{id}); default: the dialect the task "
                     + "store recorded for the id (get, watch), else opc.")
@@ -145,6 +150,9 @@ final class Connection {
                 t.policy(family, policy);
             }
             b.apiKey(key).trackerOptions(t.build());
+            if (caCert != null) {
+                b.trustedCertificates(certificates(cl, caCert));
+            }
             if (capture != null) {
                 b.capture(capture);
             }
@@ -158,9 +166,31 @@ final class Connection {
         }
     }
 
+    /** The X.509 certificates of a PEM (or DER) file; an unreadable or empty one is refused, naming --ca-cert. */
+    static java.util.List<java.security.cert.X509Certificate> certificates(CommandLine cl, java.nio.file.Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.util.List<java.security.cert.X509Certificate> certs = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                certs.add((java.security.cert.X509Certificate) c);
+            }
+            if (certs.isEmpty()) {
+                throw new CommandLine.ParameterException(cl, "--ca-cert: '" + file + "' holds no certificate");
+            }
+            return certs;
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(cl, "--ca-cert: '" + file + "' cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        } catch (java.security.cert.CertificateException e) {
+            throw new CommandLine.ParameterException(cl, "--ca-cert: '" + file + "' is not a PEM or DER X.509"
+                    + " certificate (" + e.getMessage() + ")");
+        }
+    }
+
     /** The library's option names in a message become this command line's flags (it has no allowPlainHttp). */
     static String flags(String message) {
-        return message.replaceFirst("^baseUrl: ", "--base-url: ").replaceFirst("^apiKey: ", "--api-key: ")
+        return message.replace("Trust the server's certificate authority with ClientOptions.Builder.trustedCertificates",
+                        "Trust the server's certificate authority with --ca-cert FILE").replaceFirst("^baseUrl: ", "--base-url: ").replaceFirst("^apiKey: ", "--api-key: ")
                 .replace("Use https, or allowPlainHttp(true)", "Use https (plain http is for loopback hosts only)")
                 .replace("(the API key goes in apiKey)", "(the API key goes in --api-key or OPC_API_KEY)");
     }

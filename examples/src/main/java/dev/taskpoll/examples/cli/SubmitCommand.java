@@ -138,7 +138,7 @@ final class SubmitCommand implements Callable<Integer> {
             try {
                 submission = client.submit(request).block(Duration.ofMinutes(2));
             } catch (TaskpollException e) {
-                cl.getErr().println("taskpoll submit: " + e.getMessage()
+                cl.getErr().println("taskpoll submit: " + Connection.flags(e.getMessage())
                         + (e instanceof SubmitRejectedException r && r.serverMessage() != null
                         ? " (the provider said: " + r.serverMessage() + ")" : ""));
                 return 1;

@@ -170,6 +170,33 @@ class SubmitCommandTest {
         }
     }
 
+    /** Over https: the simulator's own authority trusted with --ca-cert; without it, refused at once, nothing sent. */
+    @Test
+    void anHttpsApiIsTrustedWithCaCertAndRefusedWithoutIt() throws Exception {
+        try (Simulator https = Simulator.builder().time(SimTime.accelerated(600)).https(true).failureRate(0)
+                .generationTime(Duration.ofSeconds(10), Duration.ofSeconds(20)).build().start()) {
+            Path pem = java.nio.file.Files.writeString(dir.resolve("ca.pem"), https.certificateAuthorityPem());
+            String[] args = {"submit", "nano-banana", "--model", "nano-banana", "--prompt", "a fox", "--base-url",
+                https.baseUrl(), "--api-key", https.apiKey(), "--store", "none", "--download",
+                dir.resolve("out").toString(), "--ca-cert", pem.toString()};
+            assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).as(err.toString())
+                    .isZero();
+            assertThat(out.toString()).contains("\"state\":\"COMPLETED\"").contains("https://127.0.0.1:");
+            assertThat(err.toString()).containsPattern("stored .*0\\.png \\(\\d+ bytes, sha256 [0-9a-f]{64}\\)");
+            int created = https.truths().size();
+
+            String[] untrusted = java.util.Arrays.copyOf(args, args.length - 2);
+            assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), untrusted)).isEqualTo(1);
+            assertThat(err.toString()).contains("the server's certificate is not trusted")
+                    .contains("no task was created").contains("--ca-cert FILE");
+            assertThat(https.truths()).as("nothing sent").hasSize(created);
+
+            args[args.length - 1] = dir.resolve("missing.pem").toString();
+            assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(64);
+            assertThat(err.toString()).contains("--ca-cert: '" + dir.resolve("missing.pem") + "' cannot be read");
+        }
+    }
+
     @Test
     void aBadBaseUrlIsNamedByItsFlagNotTheLibrarysOption() {
         String[] args = {"get", "abc", "--base-url", "ftp://x", "--api-key", "k"};
