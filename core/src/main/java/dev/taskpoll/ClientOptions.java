@@ -42,9 +42,11 @@ public final class ClientOptions {
     private final @Nullable CaptureOptions capture;
     private final TrackerOptions trackerOptions;
     private final java.util.List<java.security.cert.X509Certificate> trustedCertificates;
+    private final boolean http2;
 
     private ClientOptions(Builder b, ApiKey key) {
         this.trustedCertificates = b.trustedCertificates;
+        this.http2 = b.http2;
         this.submitRetry = b.submitRetry;
         this.capture = b.capture;
         this.baseUrl = b.baseUrl;
@@ -59,10 +61,20 @@ public final class ClientOptions {
         this.trackerOptions = b.trackerOptions;
     }
 
+    /**
+     * A builder with the defaults listed in the class comment.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * A builder holding these options, to derive a variant.
+     *
+     * @return a new builder
+     */
     public Builder mutate() {
         Builder b = new Builder();
         b.baseUrl = baseUrl;
@@ -78,59 +90,124 @@ public final class ClientOptions {
         b.capture = capture;
         b.trackerOptions = trackerOptions;
         b.trustedCertificates = trustedCertificates;
+        b.http2 = http2;
         return b;
     }
 
+    /**
+     * The API's base URL, with its path prefix and without a trailing slash.
+     *
+     * @return the base URL
+     */
     public String baseUrl() {
         return baseUrl;
     }
 
+    /**
+     * The API key.
+     *
+     * @return the key
+     */
     public ApiKey apiKey() {
         return apiKey;
     }
 
+    /**
+     * The most connections open at once (default: 256).
+     *
+     * @return the connection limit
+     */
     public int maxConnections() {
         return maxConnections;
     }
 
+    /**
+     * The most requests waiting for a connection (default: 100,000).
+     *
+     * @return the limit
+     */
     public int pendingAcquireMaxCount() {
         return pendingAcquireMaxCount;
     }
 
+    /**
+     * The longest a request waits for a connection (default: 45 s).
+     *
+     * @return the timeout
+     */
     public Duration pendingAcquireTimeout() {
         return pendingAcquireTimeout;
     }
 
+    /**
+     * The connect timeout (default: 10 s).
+     *
+     * @return the timeout
+     */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
+    /**
+     * How long to wait for a response once the request is sent (default: 30 s).
+     *
+     * @return the timeout
+     */
     public Duration responseTimeout() {
         return responseTimeout;
     }
 
+    /**
+     * The largest response body read, in bytes (default: 1 MiB).
+     *
+     * @return the cap, in bytes
+     */
     public int maxResponseBytes() {
         return maxResponseBytes;
     }
 
+    /**
+     * How the client's tracker times its polls and retries (default: {@link TrackerOptions#defaults()}).
+     *
+     * @return the tracker's options
+     */
     public TrackerOptions trackerOptions() {
         return trackerOptions;
     }
 
-    /** When a submit that provably did not reach the API is sent again (default: {@link SubmitRetry#defaults()}). */
+    /**
+     * When a submit that provably did not reach the API is sent again (default: {@link SubmitRetry#defaults()}).
+     *
+     * @return the submit retry settings
+     */
     public SubmitRetry submitRetry() {
         return submitRetry;
     }
 
-    /** Where every completed task's results are stored, or null (default: not stored). */
     /**
      * The certificates trusted for https, instead of the JDK's trust store; empty (the default) for the JDK's. See
      * {@link Builder#trustedCertificates(java.util.Collection)}.
+     *
+     * @return the certificates; empty for the JDK's trust store
      */
     public java.util.List<java.security.cert.X509Certificate> trustedCertificates() {
         return trustedCertificates;
     }
 
+    /**
+     * Whether HTTP/2 is offered besides HTTP/1.1; see {@link Builder#http2(boolean)}.
+     *
+     * @return true if it is offered
+     */
+    public boolean http2() {
+        return http2;
+    }
+
+    /**
+     * Where every completed task's results are stored, or null (default: not stored).
+     *
+     * @return the capture's options, or null
+     */
     public @Nullable CaptureOptions capture() {
         return capture;
     }
@@ -140,7 +217,7 @@ public final class ClientOptions {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
                 + ", pendingAcquireMaxCount=" + pendingAcquireMaxCount + ", connectTimeout=" + connectTimeout
                 + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes
-                + ", submitRetry=" + submitRetry + (trustedCertificates.isEmpty() ? ""
+                + ", submitRetry=" + submitRetry + (http2 ? ", http2" : "") + (trustedCertificates.isEmpty() ? ""
                 : ", trustedCertificates=" + trustedCertificates.stream()
                 .map(c -> c.getSubjectX500Principal().getName()).toList()) + "]";
     }
@@ -160,12 +237,16 @@ public final class ClientOptions {
         private @Nullable CaptureOptions capture;
         private TrackerOptions trackerOptions = TrackerOptions.defaults();
         private java.util.List<java.security.cert.X509Certificate> trustedCertificates = java.util.List.of();
+        private boolean http2;
 
         private Builder() {
         }
 
         /**
          * The API's base URL, with its path prefix, e.g. {@value #DEFAULT_BASE_URL}; http(s) only, port 10 or above.
+         *
+         * @param url the base URL
+         * @return this builder
          */
         public Builder baseUrl(String url) {
             Objects.requireNonNull(url, "baseUrl");
@@ -196,16 +277,33 @@ public final class ClientOptions {
             return this;
         }
 
+        /**
+         * The API key (default: the {@code OPC_API_KEY} environment variable).
+         *
+         * @param key the key
+         * @return this builder
+         */
         public Builder apiKey(ApiKey key) {
             this.apiKey = Objects.requireNonNull(key, "apiKey");
             return this;
         }
 
+        /**
+         * The API key, from its text (see {@link ApiKey#of(String)}).
+         *
+         * @param key the key's text
+         * @return this builder
+         */
         public Builder apiKey(String key) {
             return apiKey(ApiKey.of(key));
         }
 
-        /** Allows plain http to a non-loopback host (default: false; loopback is always allowed, for tests). */
+        /**
+         * Allows plain http to a non-loopback host (default: false; loopback is always allowed, for tests).
+         *
+         * @param allow true to allow it
+         * @return this builder
+         */
         public Builder allowPlainHttp(boolean allow) {
             this.allowPlainHttp = allow;
             return this;
@@ -214,6 +312,9 @@ public final class ClientOptions {
         /**
          * The most connections open at once (default: 256; 1 to 10,000). With the fleet budget on, its
          * {@link FleetOptions#maxInFlight()} must not exceed this ({@link #build()} refuses it).
+         *
+         * @param max the connection limit
+         * @return this builder
          */
         public Builder maxConnections(int max) {
             this.maxConnections = range("maxConnections", max, 1, 10_000);
@@ -224,6 +325,10 @@ public final class ClientOptions {
          * The most requests waiting for a connection (default: 100,000); past it a request fails at once with a
          * transient {@link TransportException}, and so does one that waited longer than {@code timeout}
          * (default: 45 s).
+         *
+         * @param maxCount the most requests waiting (1 to 10,000,000)
+         * @param timeout  the longest a request waits; positive
+         * @return this builder
          */
         public Builder pendingAcquire(int maxCount, Duration timeout) {
             this.pendingAcquireMaxCount = range("pendingAcquireMaxCount", maxCount, 1, 10_000_000);
@@ -231,13 +336,23 @@ public final class ClientOptions {
             return this;
         }
 
-        /** Connect timeout (default: 10 s). */
+        /**
+         * Connect timeout (default: 10 s).
+         *
+         * @param timeout the timeout; positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive("connectTimeout", timeout);
             return this;
         }
 
-        /** How long to wait for a response once the request is sent (default: 30 s); then it is a transient failure. */
+        /**
+         * How long to wait for a response once the request is sent (default: 30 s); then it is a transient failure.
+         *
+         * @param timeout the timeout; positive
+         * @return this builder
+         */
         public Builder responseTimeout(Duration timeout) {
             this.responseTimeout = positive("responseTimeout", timeout);
             return this;
@@ -247,6 +362,9 @@ public final class ClientOptions {
          * The largest response body read (default: 1 MiB; 1 KiB to 64 MiB), and the one limit on it: the JSON parser
          * takes documents and strings up to this size. A larger body is refused as soon as its size is known, with a
          * {@link ResponseTooLargeException} naming the cap, and is not retried (it would be as large again).
+         *
+         * @param max the cap, in bytes
+         * @return this builder
          */
         public Builder maxResponseBytes(int max) {
             this.maxResponseBytes = range("maxResponseBytes", max, 1024, 64 << 20);
@@ -256,6 +374,9 @@ public final class ClientOptions {
         /**
          * When a submit is sent again (default: {@link SubmitRetry#defaults()}: 5 attempts in all). Only submits that
          * provably did not reach the API are.
+         *
+         * @param retry the settings
+         * @return this builder
          */
         public Builder submitRetry(SubmitRetry retry) {
             this.submitRetry = Objects.requireNonNull(retry, "submitRetry");
@@ -267,6 +388,9 @@ public final class ClientOptions {
          * completed status is emitted once they are stored, and with a durable store each file is recorded, a task
          * that completed before a restart is captured when it resumes (its URLs still valid), and a result is never
          * stored twice. What happens is on {@link TaskpollClient#events()}.
+         *
+         * @param options where and how results are stored
+         * @return this builder
          */
         public Builder capture(CaptureOptions options) {
             this.capture = Objects.requireNonNull(options, "capture");
@@ -282,6 +406,8 @@ public final class ClientOptions {
          * why in {@link PollRetrying}. The client's own capture ({@link #capture}) downloads with these unless its
          * options name their own.
          *
+         * @param certificates the trust anchors; empty for the JDK's trust store
+         * @return this builder
          * @throws IllegalArgumentException if {@code certificates} is null or holds null
          */
         public Builder trustedCertificates(java.util.Collection<java.security.cert.X509Certificate> certificates) {
@@ -292,12 +418,35 @@ public final class ClientOptions {
             return this;
         }
 
+        /**
+         * Offers HTTP/2 besides HTTP/1.1 (default: false: HTTP/1.1 only). Over https the server chooses by ALPN
+         * ({@code h2}, else {@code http/1.1}); over plain http (loopback) {@code h2c} is asked for by an upgrade. A
+         * server that speaks only HTTP/1.1 gets HTTP/1.1: nothing else changes. {@link #maxConnections} bounds the
+         * connections. Not the default, and not yet for production: measured over TLS it cost more client CPU per
+         * poll than HTTP/1.1 (1.26-1.47x), used as many connections, and a closed client left most of its HTTP/2
+         * connections open (benchmarks/RESULTS.md, scenario H).
+         *
+         * @param offer true to offer HTTP/2
+         * @return this builder
+         */
+        public Builder http2(boolean offer) {
+            this.http2 = offer;
+            return this;
+        }
+
+        /**
+         * How the client's tracker times its polls and retries (default: {@link TrackerOptions#defaults()}).
+         *
+         * @param options the tracker's options
+         * @return this builder
+         */
         public Builder trackerOptions(TrackerOptions options) {
             this.trackerOptions = Objects.requireNonNull(options, "trackerOptions");
             return this;
         }
 
         /**
+         * @return the options
          * @throws IllegalArgumentException if no key was set and {@code OPC_API_KEY} is unset, or the base URL is
          *                                  plain http to a non-loopback host without {@code allowPlainHttp}
          */

@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
@@ -85,10 +86,18 @@ public final class TaskpollClient implements AutoCloseable {
                 })
                 .build();
         HttpClient base = HttpClient.create(pool);
+        if (options.http2()) {
+            // h2 for https URLs (ALPN, else HTTP/1.1), h2c for http ones (upgrade, else HTTP/1.1)
+            base = base.protocol(HttpProtocol.HTTP11, HttpProtocol.H2, HttpProtocol.H2C);
+        }
         if (!options.trustedCertificates().isEmpty()) {
             // only these anchors; the host name is still verified (no option turns verification off)
-            base = base.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
-                    .configure(b -> b.trustManager(options.trustedCertificates()))));
+            List<java.security.cert.X509Certificate> trusted = options.trustedCertificates();
+            base = options.http2()
+                    ? base.secure(spec -> spec.sslContext(reactor.netty.http.Http2SslContextSpec.forClient()
+                    .configure(b -> b.trustManager(trusted))))
+                    : base.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
+                    .configure(b -> b.trustManager(trusted))));
         }
         HttpClient http = base
                 .baseUrl(options.baseUrl())
@@ -120,6 +129,12 @@ public final class TaskpollClient implements AutoCloseable {
         engine.resume(); // after the result handler: a resumed task may be completed and waiting for its capture
     }
 
+    /**
+     * A client that reaches the API as {@code options} say; a durable store's open tasks resume at once.
+     *
+     * @param options how to reach the API
+     * @return the client
+     */
     public static TaskpollClient create(ClientOptions options) {
         return new TaskpollClient(Objects.requireNonNull(options, "options"));
     }
@@ -130,6 +145,9 @@ public final class TaskpollClient implements AutoCloseable {
      * no pooled connection free, or 429. Fails with {@link SubmitRejectedException} when the API refused it,
      * {@link SubmitOutcomeUnknownException} when a task may have been created (5xx, no response after sending), and
      * {@link TransportException} when every attempt failed before sending.
+     *
+     * @param request the generation to submit
+     * @return the accepted task
      */
     public Mono<Submission> submit(GenerationRequest request) {
         Objects.requireNonNull(request, "request");
@@ -168,6 +186,9 @@ public final class TaskpollClient implements AutoCloseable {
     /**
      * Submits, then tracks: the first status is the create call's answer and carries the task id, so an id that was
      * paid for is never lost; then the tracked statuses follow as with {@link #track(TaskRef)}.
+     *
+     * @param request the generation to submit
+     * @return its statuses, the first carrying the task id
      */
     public Flux<TaskStatus> submitAndTrack(GenerationRequest request) {
         return submit(request).flatMapMany(this::track);
@@ -177,6 +198,9 @@ public final class TaskpollClient implements AutoCloseable {
      * Tracks a task from its create call's answer: the first status is {@link Submission#status()}, then the tracked
      * statuses that differ from it, polled with {@link Submission#policy()} (see {@link Submission#withPolicy}).
      * What {@link #submitAndTrack(GenerationRequest)} does once the task is created.
+     *
+     * @param submission the create call's answer
+     * @return the task's statuses
      */
     public Flux<TaskStatus> track(Submission submission) {
         TaskStatus created = submission.status();
@@ -190,6 +214,10 @@ public final class TaskpollClient implements AutoCloseable {
      * completed status means "generated and safely stored". If storing fails (or a completed status has no result to
      * store), the flux fails with the {@link CaptureException}, which carries the completed status: task id and URLs
      * are not lost. For the capture events themselves, use {@link ResultCapture#attach(Flux)}.
+     *
+     * @param request the generation to submit
+     * @param capture where its results are stored
+     * @return its statuses, the first carrying the task id
      */
     public Flux<TaskStatus> submitAndTrack(GenerationRequest request, ResultCapture capture) {
         Objects.requireNonNull(capture, "capture");
@@ -206,22 +234,40 @@ public final class TaskpollClient implements AutoCloseable {
      * Uploads assets to a library. Track each accepted one with {@link #track(TaskRef)} ({@code Processing} until
      * {@code Active}, whose result URL is {@code asset://id}, or {@code Failed}). Sent again only when it provably
      * did not reach the API, as {@link #submit} is.
+     *
+     * @param request the assets to upload
+     * @return the upload's answer
      */
     public Mono<AssetUpload> uploadAssets(AssetRequest request) {
         return submitter.upload(Objects.requireNonNull(request, "request"));
     }
 
-    /** See {@link TaskTracker#track(TaskRef)}. */
+    /**
+     * See {@link TaskTracker#track(TaskRef)}.
+     *
+     * @param task the task
+     * @return its statuses
+     */
     public Flux<TaskStatus> track(TaskRef task) {
         return tracker.track(task);
     }
 
-    /** See {@link TaskTracker#watch(TaskRef)}: the first poll at once, for a task submitted elsewhere. */
+    /**
+     * See {@link TaskTracker#watch(TaskRef)}: the first poll at once, for a task submitted elsewhere.
+     *
+     * @param task the task
+     * @return its statuses
+     */
     public Flux<TaskStatus> watch(TaskRef task) {
         return tracker.watch(task);
     }
 
-    /** The task's current status from one request: no retries, no tracking. */
+    /**
+     * The task's current status from one request: no retries, no tracking.
+     *
+     * @param task the task
+     * @return its status
+     */
     public Mono<TaskStatus> status(TaskRef task) {
         Objects.requireNonNull(task, "task");
         return sources.get(task.kind().dialect()).fetch(task.id());
@@ -232,6 +278,8 @@ public final class TaskpollClient implements AutoCloseable {
      * {@link ClientOptions#maxResponseBytes() cap}), observed now by the tracker's clock: for callback receivers. A
      * body without a task id gets the id {@value #NO_TASK_ID}.
      *
+     * @param body the status body
+     * @return the status
      * @throws MalformedResponseException when it is not a status
      * @throws ResponseTooLargeException  when it is over the cap
      */
@@ -245,12 +293,20 @@ public final class TaskpollClient implements AutoCloseable {
     /** The task id {@link #decodeStatus(byte[])} gives a body that names none. */
     public static final String NO_TASK_ID = "(no task id)";
 
-    /** Where statuses the provider pushes (callbacks) are offered to this client's tracker. */
+    /**
+     * Where statuses the provider pushes (callbacks) are offered to this client's tracker.
+     *
+     * @return the tracker's hints
+     */
     public StatusHints hints() {
         return tracker.hints();
     }
 
-    /** The connection pool now: connections in use, idle, and requests waiting for one. */
+    /**
+     * The connection pool now: connections in use, idle, and requests waiting for one.
+     *
+     * @return a snapshot
+     */
     public PoolStats poolStats() {
         int acquired = 0;
         int idle = 0;
@@ -263,10 +319,20 @@ public final class TaskpollClient implements AutoCloseable {
         return new PoolStats(acquired, idle, pending);
     }
 
+    /**
+     * The client's tracker.
+     *
+     * @return the tracker
+     */
     public TaskTracker tracker() {
         return tracker;
     }
 
+    /**
+     * The options the client was created with.
+     *
+     * @return the options
+     */
     public ClientOptions options() {
         return options;
     }
@@ -275,6 +341,8 @@ public final class TaskpollClient implements AutoCloseable {
      * Every event of every task this client tracks, from now on: each status change, and the capture's events when
      * {@link ClientOptions#capture()} is set. Hot: each subscriber gets what happens after it subscribed, buffered
      * for it. What {@code taskpoll run} prints.
+     *
+     * @return the events
      */
     public Flux<TaskEvent> events() {
         return engine.events();
@@ -283,12 +351,20 @@ public final class TaskpollClient implements AutoCloseable {
     /**
      * The tasks the store records in {@code phase} (every one when null), newest first; nothing without a durable
      * store. For a task's history, {@link #task(String)}.
+     *
+     * @param phase the phase, or null for every one
+     * @return the records, newest first
      */
     public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
         return store.tasks(phase);
     }
 
-    /** The most recent task recorded with {@code id}, with its history; empty when the store has none. */
+    /**
+     * The most recent task recorded with {@code id}, with its history; empty when the store has none.
+     *
+     * @param id the task id
+     * @return the record, with its history
+     */
     public Mono<TaskRecord> task(String id) {
         return store.task(Objects.requireNonNull(id, "id"));
     }

@@ -38,7 +38,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        String scenarios = "A,B,C,D,E"; // F (the task store) and G (cluster mode, needs redis-server) on demand: --scenarios F,G
+        String scenarios = "A,B,C,D,E"; // on demand: F (the task store), G (cluster mode, needs redis-server), H (TLS, HTTP/1.1 vs HTTP/2)
         Path results = Path.of("benchmarks/RESULTS.md");
         List<Integer> sizes = List.of(10_000, 100_000);
         List<Integer> paced = List.of(10_000, 30_000);
@@ -80,6 +80,9 @@ public final class Bench {
         }
         if (scenarios.contains("F")) {
             new StoreScenario(jar, bench.report, bench.scale).run(sizes);
+        }
+        if (scenarios.contains("H")) {
+            new TlsScenario(jar, bench.report).run(paced);
         }
         if (scenarios.contains("G")) {
             new ClusterScenario(jar, bench.report, bench.scale).run(sizes.get(0));

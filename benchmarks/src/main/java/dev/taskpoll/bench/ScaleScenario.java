@@ -235,8 +235,17 @@ final class ScaleScenario {
     }
 
     static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store) {
+        return client(sim, time, policy, store, false);
+    }
+
+    /** As above; {@code http2} offers HTTP/2 (h2 by ALPN over https); an https simulator's authority is trusted. */
+    static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store, boolean http2) {
+        ClientOptions.Builder b = ClientOptions.builder().http2(http2);
+        if (sim.authority != null) {
+            b.trustedCertificates(java.util.List.of(sim.authority));
+        }
         // the shared budget stays on, with a ceiling above the load (its default, 500/s, is for real APIs)
-        return TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl).apiKey(SimProcess.KEY)
+        return TaskpollClient.create(b.baseUrl(sim.baseUrl).apiKey(SimProcess.KEY)
                 // the default 10 ms tick in real time, whatever the acceleration (at x20, 10 simulated ms would be
                 // a wake-up every 0.5 real ms: 20 times the production rate)
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).policy(Family.VEO, policy)

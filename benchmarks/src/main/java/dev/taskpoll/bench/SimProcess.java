@@ -27,12 +27,33 @@ final class SimProcess implements AutoCloseable {
     final String baseUrl;
     private final Path gcLog;
     private final long startedNanos;
+    /** With {@code --https}: the authority the simulator made for its run, which clients trust; else null. */
+    final java.security.cert.@org.jspecify.annotations.Nullable X509Certificate authority;
 
-    private SimProcess(Process process, String baseUrl, Path gcLog, long startedNanos) {
+    private SimProcess(Process process, String baseUrl, Path gcLog, long startedNanos,
+                       java.security.cert.@org.jspecify.annotations.Nullable X509Certificate authority) {
         this.process = process;
         this.baseUrl = baseUrl;
         this.gcLog = gcLog;
         this.startedNanos = startedNanos;
+        this.authority = authority;
+    }
+
+    /** The simulator's port. */
+    int port() {
+        return URI.create(baseUrl).getPort();
+    }
+
+    /** {@code http} trusting this simulator's authority when it serves https (ALPN offering h2 too if asked). */
+    reactor.netty.http.client.HttpClient trusting(reactor.netty.http.client.HttpClient http, boolean h2) {
+        java.security.cert.X509Certificate ca = authority;
+        if (ca == null) {
+            return http;
+        }
+        return h2 ? http.secure(spec -> spec.sslContext(reactor.netty.http.Http2SslContextSpec.forClient()
+                .configure(b -> b.trustManager(ca))))
+                : http.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
+                .configure(b -> b.trustManager(ca))));
     }
 
     /**
@@ -60,6 +81,12 @@ final class SimProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar.toString(), "--port", "0", "--api-key", KEY, "--warm-up",
                 String.valueOf(WARM_UP_SECONDS)));
         cmd.addAll(List.of(flags));
+        Path caFile = jar.resolveSibling("simulator-bench-ca.pem");
+        boolean https = List.of(flags).contains("--https");
+        if (https) {
+            Files.deleteIfExists(caFile);
+            cmd.addAll(List.of("--ca-cert-out", caFile.toString()));
+        }
         Path log = jar.resolveSibling("simulator-bench.log");
         long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -68,8 +95,18 @@ final class SimProcess implements AutoCloseable {
         while (System.nanoTime() < deadline && p.isAlive()) {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 Matcher m = listening.matcher(line);
-                if (m.find()) {
-                    return new SimProcess(p, m.group(1), gcLog, started);
+                if (m.find() && (!https || Files.exists(caFile))) {
+                    java.security.cert.X509Certificate ca = null;
+                    if (https) {
+                        Thread.sleep(100); // written just after the line: let it be whole
+                        try (InputStream in = Files.newInputStream(caFile)) {
+                            ca = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory
+                                    .getInstance("X.509").generateCertificate(in);
+                        } catch (java.security.cert.CertificateException e) {
+                            throw new IOException("the simulator's authority in " + caFile + ": " + e, e);
+                        }
+                    }
+                    return new SimProcess(p, m.group(1), gcLog, started, ca);
                 }
             }
             Thread.sleep(50);
@@ -90,8 +127,8 @@ final class SimProcess implements AutoCloseable {
     List<String> createVeoTasks(int n) {
         ConnectionProvider pool = ConnectionProvider.builder("bench-create").maxConnections(256).build();
         try {
-            reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create(pool)
-                    .baseUrl(baseUrl).headers(h -> h.set("Authorization", "Bearer " + KEY)
+            reactor.netty.http.client.HttpClient http = trusting(reactor.netty.http.client.HttpClient.create(pool),
+                    false).baseUrl(baseUrl).headers(h -> h.set("Authorization", "Bearer " + KEY)
                             .set("Content-Type", "application/json"));
             Pattern id = Pattern.compile("\"id\":\"([^\"]+)\"");
             return Flux.range(0, n).flatMapSequential(i -> http.post().uri("/v1/veo/videos")

@@ -89,6 +89,9 @@ final class SimHandlers {
 
     private Publisher<Void> answerStatus(HttpServerRequest req, HttpServerResponse res, boolean generic) {
         p.statusQueries().increment();
+        if (req.version().majorVersion() == 2) {
+            p.http2Queries().increment();
+        }
         if (!authorised(req)) {
             return send(res, 401, p.bodies().error("401", "invalid or missing API key"));
         }

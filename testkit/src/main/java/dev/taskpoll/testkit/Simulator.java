@@ -52,7 +52,7 @@ public final class Simulator implements AutoCloseable {
                  SimCallbacks callbacks, @Nullable Quota quota, RetryAfterMode retryAfterMode, Faults faults,
                  boolean faultsOnCreate, Random random, LongAdder statusQueries, LongAdder throttled,
                  LongAdder createCalls, Queue<MediaRequest> mediaLog, AtomicLong outageUntil, Duration createDelay,
-                 double createDelayShare, java.util.Set<String> overlapped) {
+                 double createDelayShare, java.util.Set<String> overlapped, LongAdder http2Queries) {
     }
 
     private Simulator(Builder b) {
@@ -67,7 +67,7 @@ public final class Simulator implements AutoCloseable {
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
                 b.faultsOnCreate, random, new LongAdder(), new LongAdder(), new LongAdder(),
                 new ConcurrentLinkedQueue<>(), new AtomicLong(Long.MIN_VALUE), b.createDelay, b.createDelayShare,
-                java.util.concurrent.ConcurrentHashMap.newKeySet());
+                java.util.concurrent.ConcurrentHashMap.newKeySet(), new LongAdder());
     }
 
     public static Builder builder() {
@@ -88,8 +88,18 @@ public final class Simulator implements AutoCloseable {
         if (config.https) {
             SimTls t = SimTls.generate();
             tls = t;
-            http = http.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forServer(
-                    t.server().getKeyPair().getPrivate(), t.server().getCertificatePath())));
+            java.security.PrivateKey key = t.server().getKeyPair().getPrivate();
+            java.security.cert.X509Certificate[] chain = t.server().getCertificatePath();
+            // HTTP/2 over TLS is chosen by ALPN (h2, else http/1.1): the spec that offers it
+            http = config.http2
+                    ? http.secure(spec -> spec.sslContext(reactor.netty.http.Http2SslContextSpec.forServer(key, chain)))
+                    : http.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forServer(key, chain)));
+        }
+        if (config.http2) {
+            http = http.protocol(reactor.netty.http.HttpProtocol.HTTP11,
+                    config.https ? reactor.netty.http.HttpProtocol.H2 : reactor.netty.http.HttpProtocol.H2C)
+                    // an h2c upgrade request with a body (a submit) is aggregated first: 413 past this (default 0)
+                    .httpRequestDecoder(spec -> spec.h2cMaxContentLength(1 << 20));
         }
         server = http.bindNow();
         parts.media().baseUrl(baseUrl());
@@ -179,6 +189,11 @@ public final class Simulator implements AutoCloseable {
         return parts.statusQueries().sum();
     }
 
+    /** Status queries that arrived over HTTP/2 (h2, or h2c), whatever they were answered. */
+    public long http2StatusQueries() {
+        return parts.http2Queries().sum();
+    }
+
     /**
      * Starts an outage now: every API call (status queries and creates) answers 503 for {@code length} of simulated
      * time; the tasks' timelines go on meanwhile.
@@ -225,6 +240,7 @@ public final class Simulator implements AutoCloseable {
         private Faults faults = Faults.none();
         private boolean faultsOnCreate;
         private boolean https;
+        private boolean http2;
         private Duration createDelay = Duration.ZERO;
         private double createDelayShare = 1;
         private Duration urlLifetime = Duration.ofHours(24);
@@ -383,6 +399,16 @@ public final class Simulator implements AutoCloseable {
          */
         public Builder https(boolean on) {
             this.https = on;
+            return this;
+        }
+
+        /**
+         * Offers HTTP/2 besides HTTP/1.1 (default: false, HTTP/1.1 only): over https by ALPN ({@code h2}, else
+         * {@code http/1.1}); over plain http as {@code h2c}, by upgrade or prior knowledge. A client that asks for
+         * HTTP/1.1 gets it. {@link Simulator#http2StatusQueries()} counts the status queries that used it.
+         */
+        public Builder http2(boolean on) {
+            this.http2 = on;
             return this;
         }
 

@@ -67,6 +67,9 @@ public final class SimulatorMain implements Callable<Integer> {
             + " made for this run, whose certificate goes to --ca-cert-out.")
     boolean https;
 
+    @Option(names = "--http2", description = "Offer HTTP/2 besides HTTP/1.1: h2 by ALPN with --https, else h2c.")
+    boolean http2;
+
     @Option(names = "--ca-cert-out", paramLabel = "FILE", description = "With --https: where the authority's"
             + " certificate is written, as PEM, for clients to trust (taskpoll --ca-cert FILE); default:"
             + " taskpoll-simulator-ca.pem.")
@@ -141,7 +144,7 @@ public final class SimulatorMain implements Callable<Integer> {
             throw new IllegalArgumentException("--ca-cert-out: only with --https (a plain http simulator has no"
                     + " certificate)");
         }
-        b.https(https);
+        b.https(https).http2(http2);
         return new Flags(b, warm, !https ? null : caCertOut != null ? caCertOut
                 : java.nio.file.Path.of("taskpoll-simulator-ca.pem"));
     }

@@ -1,0 +1,122 @@
+package dev.taskpoll.bench;
+
+import dev.taskpoll.PollPolicy;
+import dev.taskpoll.TaskRef;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.TaskStore;
+import dev.taskpoll.testkit.SimTime;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+/**
+ * Scenario H: taskpoll over TLS (JDK TLS), HTTP/1.1 against HTTP/2, side by side in one run on one simulator that
+ * offers both (h2 by ALPN): N tasks polled every second, in turn (HTTP/1.1, HTTP/2, HTTP/1.1, HTTP/2; 10 s windows
+ * after 3 s of warm-up, each keeping its window with the lower CPU per poll, as scenario B does). Reports polls per
+ * second, client CPU per poll, the client connections open to the simulator at the window's end (counted by
+ * {@code ss}), and the host's steal over the run.
+ */
+final class TlsScenario {
+
+    private final java.nio.file.Path simulatorJar;
+    private final StringBuilder report;
+
+    TlsScenario(java.nio.file.Path simulatorJar, StringBuilder report) {
+        this.simulatorJar = simulatorJar;
+        this.report = report;
+    }
+
+    void run(List<Integer> paced) throws Exception {
+        report.append("### H. TLS: HTTP/1.1 against HTTP/2\n\nThe simulator in its own JVM serving https (JDK TLS, an"
+                + " ECDSA P-256 certificate of an authority made for the run, which the client trusts through"
+                + " `trustedCertificates`), offering h2 and http/1.1 by ALPN; tasks that never finish; N tasks each"
+                + " polled every second. taskpoll with its defaults but the budget's ceiling (200,000/s, 256 in flight,"
+                + " 256 connections), once with HTTP/1.1 (the default) and once with `http2(true)`, in turn, twice;"
+                + " each keeps its window with the lower CPU per poll (after one unreported window of each). Connections:"
+                + " the client's TCP connections to the simulator at the end of the window (`ss`), and those still"
+                + " open 10 s after the client closed.\n\n"
+                + "| load | protocol | polls/s | client CPU/poll (us) | connections | left open after close | host steal |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H", "--https",
+                "--http2")) {
+            List<String> ids = sim.createVeoTasks(paced.stream().mapToInt(Integer::intValue).max().orElse(1));
+            // one window of each first, not reported: the client's TLS and HTTP/2 paths compiled, as B's are by then
+            for (boolean h2 : new boolean[] {false, true}) {
+                double[] w = window(sim, ids.subList(0, paced.get(0)), h2);
+                System.err.printf(Locale.ROOT, "H warm-up, %s: %,.0f/s %.1f us%n", h2 ? "HTTP/2" : "HTTP/1.1", w[0], w[1]);
+            }
+            for (int n : paced) {
+                List<String> some = ids.subList(0, n);
+                long[] steal0 = HostSteal.sample();
+                double[] h1 = null;
+                double[] h2 = null;
+                for (int round = 0; round < 2; round++) {
+                    double[] a = window(sim, some, false);
+                    double[] b = window(sim, some, true);
+                    System.err.printf(Locale.ROOT, "H window %d at %,d: HTTP/1.1 %,.0f/s %.1f us %d conn (%d left open"
+                            + " 10 s after close); HTTP/2 %,.0f/s %.1f us %d conn (%d left)%n", round + 1, n, a[0], a[1],
+                            (int) a[2], (int) a[3], b[0], b[1], (int) b[2], (int) b[3]);
+                    h1 = h1 == null || a[1] < h1[1] ? a : h1;
+                    h2 = h2 == null || b[1] < h2[1] ? b : h2;
+                }
+                String stolen = HostSteal.percent(steal0, HostSteal.sample());
+                for (Object[] row : List.of(new Object[] {"HTTP/1.1", h1}, new Object[] {"HTTP/2", h2})) {
+                    double[] f = (double[]) row[1];
+                    report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %s | %,.0f | %.1f | %d | %d | %s |%n",
+                            n, row[0], f[0], f[1], (int) f[2], (int) f[3], stolen));
+                }
+            }
+            report.append('\n');
+        }
+    }
+
+    /**
+     * One window: {polls/s, CPU us per poll, connections to the simulator at its end (above those open before it),
+     * connections still open 10 s after the client closed}.
+     */
+    private static double[] window(SimProcess sim, List<String> ids, boolean http2) throws Exception {
+        int before = connections(sim.port());
+        double[] w = measured(sim, ids, http2);
+        int left = connections(sim.port());
+        for (int i = 0; i < 50 && left > before; i++) { // a closed client's pool closes its connections soon after
+            Thread.sleep(200);
+            left = connections(sim.port());
+        }
+        return new double[] {w[0], w[1], w[2] - before, left - before};
+    }
+
+    private static double[] measured(SimProcess sim, List<String> ids, boolean http2) throws Exception {
+        try (TaskpollClient client = ScaleScenario.client(sim, SimTime.realTime(),
+                PollPolicy.of(Duration.ofSeconds(1), Duration.ofHours(1)), TaskStore.none(), http2)) {
+            Disposable all = Flux.fromIterable(ids).flatMap(id -> client.track(TaskRef.of(id, Family.VEO)),
+                    Integer.MAX_VALUE).subscribe();
+            try {
+                Thread.sleep(3_000);
+                long p0 = client.tracker().stats().requestsSent();
+                long c0 = Figures.cpuNanos();
+                long t0 = System.nanoTime();
+                Thread.sleep(10_000);
+                long p = client.tracker().stats().requestsSent() - p0;
+                long c = Figures.cpuNanos() - c0;
+                double secs = (System.nanoTime() - t0) / 1e9;
+                return new double[] {p / secs, c / 1000.0 / p, connections(sim.port())};
+            } finally {
+                all.dispose();
+            }
+        }
+    }
+
+    /** Established TCP connections whose remote end is the simulator's port (this host's, by {@code ss}). */
+    static int connections(int port) throws IOException, InterruptedException {
+        Process ss = new ProcessBuilder("ss", "-Htn", "state", "established", "dport", "=", ":" + port)
+                .redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ss.waitFor();
+        return (int) out.lines().filter(l -> !l.isBlank()).count();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.taskpoll.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.ClientOptions;
+import dev.taskpoll.TaskState;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackerOptions;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTP/2 offered by the client: negotiated by ALPN over https and by upgrade over plain http when the server offers
+ * it, HTTP/1.1 when it does not (or when the client does not offer it). The simulator counts the status queries
+ * that came over HTTP/2.
+ */
+class Http2Test {
+
+    private final SimTime time = SimTime.accelerated(300);
+
+    private Simulator simulator(boolean https, boolean http2) {
+        return Simulator.builder().time(time).https(https).http2(http2).failureRate(0)
+                .generationTime(Duration.ofSeconds(10), Duration.ofSeconds(20)).build().start();
+    }
+
+    /** Tracks one image to its end; returns the status queries the simulator received over HTTP/2 and in all. */
+    private long[] generate(Simulator sim, boolean offerHttp2) {
+        ClientOptions.Builder b = ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey()).http2(offerHttp2)
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build());
+        if (sim.baseUrl().startsWith("https")) {
+            b.trustedCertificates(List.of(sim.certificateAuthority()));
+        }
+        try (TaskpollClient client = TaskpollClient.create(b.build())) {
+            List<TaskStatus> statuses = client.submitAndTrack(GenerationRequest.builder(Family.NANO_BANANA,
+                    Family.NANO_BANANA.models().get(0)).prompt("a fox").build()).collectList()
+                    .block(Duration.ofSeconds(30));
+            assertThat(statuses.get(statuses.size() - 1).state()).isEqualTo(TaskState.COMPLETED);
+        }
+        return new long[] {sim.http2StatusQueries(), sim.statusQueries()};
+    }
+
+    @Test
+    void overHttpsAlpnChoosesHttp2WhenBothOfferIt() {
+        try (Simulator sim = simulator(true, true)) {
+            long[] q = generate(sim, true);
+            assertThat(q[1]).isPositive();
+            assertThat(q[0]).as("every status query over h2").isEqualTo(q[1]);
+        }
+    }
+
+    @Test
+    void aServerThatSpeaksOnlyHttp11GetsHttp11AndNothingElseChanges() {
+        try (Simulator sim = simulator(true, false)) {
+            long[] q = generate(sim, true);
+            assertThat(q[1]).isPositive();
+            assertThat(q[0]).isZero();
+        }
+        try (Simulator sim = simulator(false, false)) {
+            long[] q = generate(sim, true);
+            assertThat(q[1]).isPositive();
+            assertThat(q[0]).isZero();
+        }
+    }
+
+    @Test
+    void theDefaultIsHttp11EvenWhenTheServerOffersHttp2() {
+        try (Simulator sim = simulator(true, true)) {
+            long[] q = generate(sim, false);
+            assertThat(q[1]).isPositive();
+            assertThat(q[0]).isZero();
+        }
+    }
+
+    @Test
+    void overPlainHttpH2cIsNegotiatedByUpgrade() {
+        try (Simulator sim = simulator(false, true)) {
+            long[] q = generate(sim, true);
+            assertThat(q[1]).isPositive();
+            assertThat(q[0]).as("status queries over h2c").isPositive();
+        }
+    }
+}
