@@ -17,6 +17,8 @@ public final class ApiKey {
     /**
      * An API key from its text.
      *
+     * @param value the key's text
+     * @return the key
      * @throws IllegalArgumentException if it is blank or holds white space or control characters (which would
      *                                  corrupt the {@code Authorization} header); the message does not contain it
      */

@@ -10,9 +10,19 @@ public class ApiStatusException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status code. */
     private final int httpStatus;
+    /** The {@code Retry-After} header as received, or null. */
     private final @Nullable String retryAfter;
 
+    /**
+     * The API answered {@code httpStatus}.
+     *
+     * @param taskId     the task, or null for a request that concerns none
+     * @param httpStatus the HTTP status code
+     * @param retryAfter the {@code Retry-After} header as received, or null
+     * @param lastStatus the last status seen, or null
+     */
     public ApiStatusException(@Nullable String taskId, int httpStatus, @Nullable String retryAfter,
                               @Nullable TaskStatus lastStatus) {
         this(taskId, httpStatus, retryAfter, lastStatus, null);
@@ -21,6 +31,12 @@ public class ApiStatusException extends TaskpollException {
     /**
      * As above, with the URL that answered: a 404's message names it (without user info or query), since a 404 for
      * every task usually means a wrong base URL.
+     *
+     * @param taskId     the task, or null for a request that concerns none
+     * @param httpStatus the HTTP status code
+     * @param retryAfter the {@code Retry-After} header as received, or null
+     * @param lastStatus the last status seen, or null
+     * @param url        the URL that answered, or null
      */
     public ApiStatusException(@Nullable String taskId, int httpStatus, @Nullable String retryAfter,
                               @Nullable TaskStatus lastStatus, @Nullable String url) {
@@ -30,6 +46,7 @@ public class ApiStatusException extends TaskpollException {
         this.url = url;
     }
 
+    /** The URL that answered a 404, or null. */
     private final @Nullable String url;
 
     private static String message(@Nullable String taskId, int httpStatus, @Nullable String url) {
@@ -57,27 +74,47 @@ public class ApiStatusException extends TaskpollException {
         }
     }
 
-    /** The URL that answered a 404 (as received, which may carry a query); null for other statuses. */
+    /**
+     * The URL that answered a 404 (as received, which may carry a query); null for other statuses.
+     *
+     * @return the URL, or null
+     */
     public @Nullable String url() {
         return url;
     }
 
-    /** The HTTP status code. */
+    /**
+     * The HTTP status code.
+     *
+     * @return the status code
+     */
     public int httpStatus() {
         return httpStatus;
     }
 
-    /** The {@code Retry-After} header exactly as received (seconds or an HTTP date), if there was one. */
+    /**
+     * The {@code Retry-After} header exactly as received (seconds or an HTTP date), if there was one.
+     *
+     * @return the header's value, or null
+     */
     public @Nullable String retryAfter() {
         return retryAfter;
     }
 
-    /** Whether the status means "slow down": 429. */
+    /**
+     * Whether the status means "slow down": 429.
+     *
+     * @return true for 429
+     */
     public boolean isThrottled() {
         return httpStatus == 429;
     }
 
-    /** Whether the status is worth retrying: 408 or 5xx. */
+    /**
+     * Whether the status is worth retrying: 408 or 5xx.
+     *
+     * @return true for 408 and 5xx
+     */
     public boolean isTransient() {
         return httpStatus == 408 || httpStatus >= 500;
     }

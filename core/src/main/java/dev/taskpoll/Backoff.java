@@ -16,6 +16,14 @@ import java.util.Objects;
  */
 public record Backoff(Duration initial, Duration max, double multiplier, double jitter) {
 
+    /**
+     * A back-off with these settings.
+     *
+     * @param initial    the first delay; more than zero
+     * @param max        the largest delay; at least {@code initial}
+     * @param multiplier growth per attempt; at least 1
+     * @param jitter     the spread as a fraction of the delay, from 0 to 1
+     */
     public Backoff {
         Objects.requireNonNull(initial, "initial");
         Objects.requireNonNull(max, "max");
@@ -38,6 +46,7 @@ public record Backoff(Duration initial, Duration max, double multiplier, double 
      *
      * @param attempt 1 for the first retry
      * @param random  a number in [0, 1) that places the delay within the jitter band
+     * @return the delay, never above {@code max}
      */
     public Duration delay(int attempt, double random) {
         if (attempt < 1) {

@@ -10,6 +10,13 @@ public class EndedElsewhereException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Tracking of {@code taskId} ended with {@code recordedError} on another instance.
+     *
+     * @param taskId        the task
+     * @param recordedError the error that instance recorded
+     * @param lastStatus    the last status seen, or null
+     */
     public EndedElsewhereException(String taskId, String recordedError, @Nullable TaskStatus lastStatus) {
         super("tracking of task '" + taskId + "' ended on another instance: " + recordedError, taskId, lastStatus,
                 null);

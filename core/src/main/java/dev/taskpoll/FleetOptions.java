@@ -36,6 +36,19 @@ import java.util.Objects;
 public record FleetOptions(boolean enabled, int maxRate, int minRate, int increaseStep, Duration recoveryDelay,
                            int maxInFlight, int circuitFailureRate, int circuitWindow, Duration circuitOpenFor) {
 
+    /**
+     * Options with these settings, each checked at once.
+     *
+     * @param enabled            false: every task paces itself only
+     * @param maxRate            the ceiling, requests per second; at least 1
+     * @param minRate            the floor after 429s, requests per second; from 1 to maxRate
+     * @param increaseStep       requests per second added each second without 429; at least 1
+     * @param recoveryDelay      how long after the last 429 the rate starts climbing; not negative
+     * @param maxInFlight        requests in flight at once, fleet-wide; at least 1
+     * @param circuitFailureRate percentage of failed requests that opens the circuit, from 1 to 100
+     * @param circuitWindow      requests the failure rate is measured over; at least 2
+     * @param circuitOpenFor     how long an open circuit pauses polling before probing; positive
+     */
     public FleetOptions {
         if (maxRate < 1) {
             throw new IllegalArgumentException("fleet.maxRate: " + maxRate + " must be at least 1 per second");
@@ -67,32 +80,66 @@ public record FleetOptions(boolean enabled, int maxRate, int minRate, int increa
         }
     }
 
-    /** The defaults listed above. */
+    /**
+     * The defaults listed above.
+     *
+     * @return the default options
+     */
     public static FleetOptions defaults() {
         return ofMaxRate(500);
     }
 
-    /** The defaults with another ceiling (and a step of 5% of it). */
+    /**
+     * The defaults with another ceiling (and a step of 5% of it).
+     *
+     * @param maxRate the ceiling, requests per second; at least 1
+     * @return the options
+     */
     public static FleetOptions ofMaxRate(int maxRate) {
         return new FleetOptions(true, maxRate, 1, Math.max(1, maxRate / 20), Duration.ofSeconds(5), 256, 50, 100,
                 Duration.ofSeconds(30));
     }
 
-    /** No shared budget: each task backs off on its own. */
+    /**
+     * No shared budget: each task backs off on its own.
+     *
+     * @return options with the shared budget off
+     */
     public static FleetOptions disabled() {
         return new FleetOptions(false, 1, 1, 1, Duration.ZERO, 1, 50, 2, Duration.ofSeconds(1));
     }
 
+    /**
+     * These options with another {@code maxInFlight}.
+     *
+     * @param max requests in flight at once, fleet-wide
+     * @return the new options
+     */
     public FleetOptions withMaxInFlight(int max) {
         return new FleetOptions(enabled, maxRate, minRate, increaseStep, recoveryDelay, max, circuitFailureRate,
                 circuitWindow, circuitOpenFor);
     }
 
+    /**
+     * These options with another circuit: {@code circuitFailureRate}, {@code circuitWindow} and {@code circuitOpenFor}.
+     *
+     * @param failureRate percentage of failed requests that opens the circuit
+     * @param window      requests the failure rate is measured over
+     * @param openFor     how long an open circuit pauses polling before probing
+     * @return the new options
+     */
     public FleetOptions withCircuit(int failureRate, int window, Duration openFor) {
         return new FleetOptions(enabled, maxRate, minRate, increaseStep, recoveryDelay, maxInFlight, failureRate,
                 window, openFor);
     }
 
+    /**
+     * These options with another {@code increaseStep} and {@code recoveryDelay}.
+     *
+     * @param step  requests per second added each second without 429
+     * @param delay how long after the last 429 the rate starts climbing
+     * @return the new options
+     */
     public FleetOptions withRecovery(int step, Duration delay) {
         return new FleetOptions(enabled, maxRate, minRate, step, delay, maxInFlight, circuitFailureRate,
                 circuitWindow, circuitOpenFor);

@@ -12,6 +12,12 @@ public class LeaseLostException extends TaskStoreException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A write refused for want of the lease.
+     *
+     * @param message what was refused, and why
+     * @param taskId  the task, or null
+     */
     public LeaseLostException(String message, @Nullable String taskId) {
         super(message, taskId, null);
     }

@@ -10,6 +10,12 @@ public class MalformedResponseException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A 2xx body that is not a status.
+     *
+     * @param taskId the task, or null
+     * @param reason what is wrong with the body (never the body itself)
+     */
     public MalformedResponseException(@Nullable String taskId, String reason) {
         this(reason + (taskId == null ? "" : " for task '" + taskId + "'"), taskId, null, null);
     }

@@ -25,7 +25,11 @@ public record ModelStats(TaskKind kind, @Nullable String model, long polls, long
                          long errors, long stalled, long timedEnds, long timeToEndMillis, long answers,
                          long answerMillis) {
 
-    /** Polls per task ended so far (0 before any ended). */
+    /**
+     * Polls per task ended so far (0 before any ended).
+     *
+     * @return polls per ended task
+     */
     public double pollsPerEndedTask() {
         long ended = completed + failed + errors;
         return ended == 0 ? 0 : (double) polls / ended;
@@ -33,10 +37,25 @@ public record ModelStats(TaskKind kind, @Nullable String model, long polls, long
 
     /** The live counters behind a snapshot, read when asked (for meters). */
     public interface Live {
+        /**
+         * The family or asset library.
+         *
+         * @return the kind
+         */
         TaskKind kind();
 
+        /**
+         * The model, or null for tasks whose model was not given.
+         *
+         * @return the model, or null
+         */
         @Nullable String model();
 
+        /**
+         * The counters now.
+         *
+         * @return a snapshot
+         */
         ModelStats snapshot();
     }
 }

@@ -18,6 +18,13 @@ import java.util.Objects;
  */
 public record PollPolicy(Duration initialDelay, Duration period, Duration deadline) {
 
+    /**
+     * A policy with these times.
+     *
+     * @param initialDelay before the first poll; zero or more
+     * @param period       between polls; at least 1 ms
+     * @param deadline     the total time allowed from the start of tracking; more than zero
+     */
     public PollPolicy {
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(period, "period");
@@ -33,17 +40,33 @@ public record PollPolicy(Duration initialDelay, Duration period, Duration deadli
         }
     }
 
-    /** A policy whose first poll comes one {@code period} after the start. */
+    /**
+     * A policy whose first poll comes one {@code period} after the start.
+     *
+     * @param period   between polls, and before the first
+     * @param deadline the total time allowed from the start of tracking
+     * @return the policy
+     */
     public static PollPolicy of(Duration period, Duration deadline) {
         return new PollPolicy(period, period, deadline);
     }
 
-    /** This policy with another period; a first poll that was one period away stays one period away. */
+    /**
+     * This policy with another period; a first poll that was one period away stays one period away.
+     *
+     * @param newPeriod the new period
+     * @return the new policy
+     */
     public PollPolicy withPeriod(Duration newPeriod) {
         return new PollPolicy(initialDelay.equals(period) ? newPeriod : initialDelay, newPeriod, deadline);
     }
 
-    /** This policy with another total deadline. */
+    /**
+     * This policy with another total deadline.
+     *
+     * @param newDeadline the new deadline
+     * @return the new policy
+     */
     public PollPolicy withDeadline(Duration newDeadline) {
         return new PollPolicy(initialDelay, period, newDeadline);
     }

@@ -9,7 +9,11 @@ package dev.taskpoll;
  */
 public record PoolStats(int acquired, int idle, int pending) {
 
-    /** Nothing in use and nothing waiting: the state a client must return to once its tasks are done. */
+    /**
+     * Nothing in use and nothing waiting: the state a client must return to once its tasks are done.
+     *
+     * @return whether the pool is idle
+     */
     public boolean isIdle() {
         return acquired == 0 && pending == 0;
     }

@@ -11,8 +11,15 @@ public class ResponseTooLargeException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The cap, in bytes. */
     private final long cap;
 
+    /**
+     * A body larger than {@code cap}.
+     *
+     * @param taskId the task, or null for a request that concerns none
+     * @param cap    the cap, in bytes
+     */
     public ResponseTooLargeException(@Nullable String taskId, long cap) {
         this(taskId, cap, null);
     }
@@ -23,7 +30,11 @@ public class ResponseTooLargeException extends TaskpollException {
         this.cap = cap;
     }
 
-    /** The cap, in bytes. */
+    /**
+     * The cap, in bytes.
+     *
+     * @return the cap, in bytes
+     */
     public long cap() {
         return cap;
     }

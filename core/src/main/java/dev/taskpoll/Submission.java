@@ -8,9 +8,24 @@ import java.util.Objects;
  * and the status the create call answered with ({@code queued}; for the envelope families, which answer with no
  * status, a {@link TaskState#QUEUED} status whose raw string is {@code "submitted"}), and the poll policy the client
  * tracks it with (the family's default unless the client's {@link TrackerOptions} override it).
+ *
+ * @param taskId the task id (for the Videos and SD2 Manxue families, the {@code projectId})
+ * @param family the family
+ * @param model  the model
+ * @param status the status the create call answered with
+ * @param policy the poll policy the client tracks it with
  */
 public record Submission(String taskId, Family family, String model, TaskStatus status, PollPolicy policy) {
 
+    /**
+     * A task the API accepted; every component is required.
+     *
+     * @param taskId the task id
+     * @param family the family
+     * @param model  the model
+     * @param status the status the create call answered with
+     * @param policy the poll policy the client tracks it with
+     */
     public Submission {
         Objects.requireNonNull(taskId, "taskId");
         Objects.requireNonNull(family, "family");
@@ -19,12 +34,21 @@ public record Submission(String taskId, Family family, String model, TaskStatus 
         Objects.requireNonNull(policy, "policy");
     }
 
-    /** The same task, tracked with {@code newPolicy} (for {@link TaskpollClient#track(Submission)}). */
+    /**
+     * The same task, tracked with {@code newPolicy} (for {@link TaskpollClient#track(Submission)}).
+     *
+     * @param newPolicy the policy to track it with
+     * @return the same task with {@code newPolicy}
+     */
     public Submission withPolicy(PollPolicy newPolicy) {
         return new Submission(taskId, family, model, status, newPolicy);
     }
 
-    /** The task to track: its id, family and model. */
+    /**
+     * The task to track: its id, family and model.
+     *
+     * @return the task's reference
+     */
     public TaskRef ref() {
         return TaskRef.of(taskId, family, model);
     }

@@ -11,10 +11,21 @@ public class SubmitRejectedException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status of the answer. */
     private final int httpStatus;
+    /** The envelope's {@code code}, or the HTTP status as text. */
     private final String code;
+    /** The provider's reason, or null. */
     private final @Nullable String serverMessage;
 
+    /**
+     * A submit of {@code family} the API refused.
+     *
+     * @param family        the family or asset library of the submit
+     * @param httpStatus    the HTTP status of the answer
+     * @param code          the envelope's {@code code}, or the HTTP status as text when there was none
+     * @param serverMessage the provider's reason, or null
+     */
     public SubmitRejectedException(TaskKind family, int httpStatus, String code, @Nullable String serverMessage) {
         super(family + " submit rejected: HTTP " + httpStatus + ", code " + code, null, null, null);
         this.httpStatus = httpStatus;
@@ -22,11 +33,20 @@ public class SubmitRejectedException extends TaskpollException {
         this.serverMessage = serverMessage;
     }
 
+    /**
+     * The HTTP status of the answer.
+     *
+     * @return the status code
+     */
     public int httpStatus() {
         return httpStatus;
     }
 
-    /** The envelope's {@code code}, or the HTTP status as text when there was none. */
+    /**
+     * The envelope's {@code code}, or the HTTP status as text when there was none.
+     *
+     * @return the code
+     */
     public String code() {
         return code;
     }
@@ -34,6 +54,8 @@ public class SubmitRejectedException extends TaskpollException {
     /**
      * The provider's reason ({@code msg}, {@code message}, {@code error}, or {@code error.message}), control characters
      * replaced by spaces, at most 500 characters.
+     *
+     * @return the reason, or null
      */
     public @Nullable String serverMessage() {
         return serverMessage;

@@ -24,6 +24,15 @@ import java.util.Objects;
 public record SubmitRetry(int maxAttempts, Backoff notSentBackoff, Backoff throttleBackoff, Duration retryAfterFloor,
                           Duration retryAfterCeiling) {
 
+    /**
+     * Settings with these values, each checked at once.
+     *
+     * @param maxAttempts       attempts in all, from 1 to 100
+     * @param notSentBackoff    the wait after an attempt that was never sent
+     * @param throttleBackoff   the wait after a 429 without a usable {@code Retry-After}
+     * @param retryAfterFloor   the shortest wait a {@code Retry-After} can ask for; not negative
+     * @param retryAfterCeiling the longest; at least the floor
+     */
     public SubmitRetry {
         if (maxAttempts < 1 || maxAttempts > 100) {
             throw new IllegalArgumentException("submitRetry.maxAttempts: " + maxAttempts + " must be between 1 and 100");
@@ -42,19 +51,33 @@ public record SubmitRetry(int maxAttempts, Backoff notSentBackoff, Backoff throt
         }
     }
 
-    /** The defaults listed in the class comment. */
+    /**
+     * The defaults listed in the class comment.
+     *
+     * @return the default settings
+     */
     public static SubmitRetry defaults() {
         return new SubmitRetry(5, new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 2.0, 0.2),
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 2.0, 0.2), Duration.ofSeconds(1),
                 Duration.ofMinutes(5));
     }
 
-    /** These settings with another number of attempts. */
+    /**
+     * These settings with another number of attempts.
+     *
+     * @param attempts attempts in all, from 1 to 100
+     * @return the new settings
+     */
     public SubmitRetry withMaxAttempts(int attempts) {
         return new SubmitRetry(attempts, notSentBackoff, throttleBackoff, retryAfterFloor, retryAfterCeiling);
     }
 
-    /** The wait a {@code Retry-After} of {@code asked} gives: kept between the floor and the ceiling. */
+    /**
+     * The wait a {@code Retry-After} of {@code asked} gives: kept between the floor and the ceiling.
+     *
+     * @param asked the wait the {@code Retry-After} asks for
+     * @return the wait
+     */
     public Duration bound(Duration asked) {
         return asked.compareTo(retryAfterFloor) < 0 ? retryAfterFloor
                 : asked.compareTo(retryAfterCeiling) > 0 ? retryAfterCeiling : asked;

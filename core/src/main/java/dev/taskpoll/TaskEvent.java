@@ -7,13 +7,21 @@ package dev.taskpoll;
  */
 public interface TaskEvent {
 
-    /** The task it concerns. */
+    /**
+     * The task it concerns.
+     *
+     * @return the task id
+     */
     String taskId();
 
     /** Something went wrong for the task that did not end its tracking (a capture that failed, say). */
     interface Failure extends TaskEvent {
 
-        /** What went wrong: task id and reason. */
+        /**
+         * What went wrong: task id and reason.
+         *
+         * @return the failure
+         */
         TaskpollException failure();
     }
 }

@@ -39,6 +39,22 @@ public record TaskRecord(@Nullable String id, TaskKind kind, @Nullable String mo
         IN_DOUBT
     }
 
+    /**
+     * A recorded task; the lists are copied.
+     *
+     * @param id          the task id, or null for a submit in doubt
+     * @param kind        the family or asset library
+     * @param model       the model, or null
+     * @param phase       open, ended, or in doubt
+     * @param last        the latest status recorded, or null
+     * @param submittedAt when it was submitted
+     * @param endedAt     when tracking ended, or null
+     * @param error       what ended tracking with an error, or null
+     * @param files       results stored by capture
+     * @param history     every status recorded, oldest first
+     * @param intentId    the submit's intent, or 0
+     * @param request     the request body as sent, or null
+     */
     public TaskRecord {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(phase, "phase");
@@ -47,7 +63,11 @@ public record TaskRecord(@Nullable String id, TaskKind kind, @Nullable String mo
         history = List.copyOf(history);
     }
 
-    /** The task's state ({@link TaskState#name()} of its last status), or {@code IN_DOUBT}, or {@code UNKNOWN}. */
+    /**
+     * The task's state ({@link TaskState#name()} of its last status), or {@code IN_DOUBT}, or {@code UNKNOWN}.
+     *
+     * @return the state's name
+     */
     public String state() {
         if (phase == Phase.IN_DOUBT) {
             return "IN_DOUBT";

@@ -29,6 +29,14 @@ public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullabl
     /** The longest model name accepted. */
     public static final int MAX_MODEL_LENGTH = 128;
 
+    /**
+     * A task to track; the id and the model are checked as described above.
+     *
+     * @param id     the task id; 1 to 512 characters, no control characters, not {@code "."} or {@code ".."}
+     * @param kind   the family or asset library
+     * @param model  the model, or null; not blank, at most 128 characters
+     * @param policy a policy of its own, or null
+     */
     public TaskRef {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
@@ -57,22 +65,45 @@ public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullabl
         }
     }
 
-    /** A task tracked with its kind's (or the tracker's) policy; model unknown. */
+    /**
+     * A task tracked with its kind's (or the tracker's) policy; model unknown.
+     *
+     * @param id   the task id
+     * @param kind the family or asset library
+     * @return the task
+     */
     public static TaskRef of(String id, TaskKind kind) {
         return new TaskRef(id, kind, null, null);
     }
 
-    /** A task of a known model: per-model policies and cadence apply, metrics are tagged with it. */
+    /**
+     * A task of a known model: per-model policies and cadence apply, metrics are tagged with it.
+     *
+     * @param id    the task id
+     * @param kind  the family or asset library
+     * @param model the model, or null when unknown
+     * @return the task
+     */
     public static TaskRef of(String id, TaskKind kind, @Nullable String model) {
         return new TaskRef(id, kind, model, null);
     }
 
-    /** This task with a policy of its own. */
+    /**
+     * This task with a policy of its own.
+     *
+     * @param newPolicy the task's own policy
+     * @return the same task with {@code newPolicy}
+     */
     public TaskRef withPolicy(PollPolicy newPolicy) {
         return new TaskRef(id, kind, model, Objects.requireNonNull(newPolicy, "policy"));
     }
 
-    /** This task with its model known. */
+    /**
+     * This task with its model known.
+     *
+     * @param newModel the model, or null when unknown
+     * @return the same task with {@code newModel}
+     */
     public TaskRef withModel(@Nullable String newModel) {
         return new TaskRef(id, kind, newModel, policy);
     }

@@ -26,7 +26,11 @@ public enum TaskState {
         this.terminal = terminal;
     }
 
-    /** Whether polling stops on this state: {@code COMPLETED}, {@code FAILED} or {@code CANCELLED}. */
+    /**
+     * Whether polling stops on this state: {@code COMPLETED}, {@code FAILED} or {@code CANCELLED}.
+     *
+     * @return true for a terminal state
+     */
     public boolean isTerminal() {
         return terminal;
     }
@@ -35,6 +39,9 @@ public enum TaskState {
      * Maps a provider status string, case-insensitively, from either dialect: {@code queued}, {@code processing},
      * {@code in_progress}, {@code completed}, {@code failed}, {@code cancelled} (also {@code canceled}).
      * Anything else is {@link #UNKNOWN}.
+     *
+     * @param raw the provider's status string
+     * @return the state
      */
     public static TaskState fromRaw(String raw) {
         switch (raw.trim().toLowerCase(Locale.ROOT)) {

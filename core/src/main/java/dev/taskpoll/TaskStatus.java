@@ -39,7 +39,20 @@ public record TaskStatus(
         Instant observedAt,
         @Nullable Instant completedAt) implements TaskEvent {
 
-    /** A status without a provider completion time. */
+    /**
+     * A status without a provider completion time.
+     *
+     * @param taskId         the provider's task id
+     * @param state          the normalised state
+     * @param rawStatus      the provider's status string exactly as received
+     * @param model          the model, or null
+     * @param createdAt      when the provider created the task, or null
+     * @param resultUrls     result URLs; empty until completed
+     * @param error          the provider's error text, or null
+     * @param actualDuration the generated video's length, or null
+     * @param totalTokens    the token count, or null
+     * @param observedAt     when this status was received, by the tracker's clock
+     */
     public TaskStatus(String taskId, TaskState state, String rawStatus, @Nullable String model,
                       @Nullable Instant createdAt, List<String> resultUrls, @Nullable String error,
                       @Nullable Duration actualDuration, @Nullable Long totalTokens, Instant observedAt) {
@@ -47,6 +60,21 @@ public record TaskStatus(
                 null);
     }
 
+    /**
+     * A status; the result URLs are copied.
+     *
+     * @param taskId         the provider's task id
+     * @param state          the normalised state
+     * @param rawStatus      the provider's status string exactly as received
+     * @param model          the model, or null
+     * @param createdAt      when the provider created the task, or null
+     * @param resultUrls     result URLs; empty until completed
+     * @param error          the provider's error text, or null
+     * @param actualDuration the generated video's length, or null
+     * @param totalTokens    the token count, or null
+     * @param observedAt     when this status was received, by the tracker's clock
+     * @param completedAt    when the provider says the task completed, or null
+     */
     public TaskStatus {
         Objects.requireNonNull(taskId, "taskId");
         Objects.requireNonNull(state, "state");
@@ -55,7 +83,11 @@ public record TaskStatus(
         Objects.requireNonNull(observedAt, "observedAt");
     }
 
-    /** Whether this status ends the task: completed, failed or cancelled. */
+    /**
+     * Whether this status ends the task: completed, failed or cancelled.
+     *
+     * @return whether it is terminal
+     */
     public boolean isTerminal() {
         return state.isTerminal();
     }
@@ -63,6 +95,9 @@ public record TaskStatus(
     /**
      * Whether this status says something different from {@code previous}: another state, raw status, result URLs,
      * error, duration or token count. The observation time does not count.
+     *
+     * @param previous the status seen before, or null
+     * @return whether it differs (true when {@code previous} is null)
      */
     public boolean differsFrom(@Nullable TaskStatus previous) {
         return previous == null
@@ -75,7 +110,12 @@ public record TaskStatus(
                 || !Objects.equals(model, previous.model);
     }
 
-    /** This status with {@code newModel} as its model. */
+    /**
+     * This status with {@code newModel} as its model.
+     *
+     * @param newModel the model, or null
+     * @return the new status
+     */
     public TaskStatus withModel(@Nullable String newModel) {
         return new TaskStatus(taskId, state, rawStatus, newModel, createdAt, resultUrls, error, actualDuration,
                 totalTokens, observedAt, completedAt);

@@ -11,10 +11,22 @@ public class TaskStoreException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A store failure concerning {@code taskId}.
+     *
+     * @param message the file and the problem
+     * @param taskId  the task, or null
+     * @param cause   the cause, or null
+     */
     public TaskStoreException(String message, @Nullable String taskId, @Nullable Throwable cause) {
         super(message, taskId, null, cause);
     }
 
+    /**
+     * A store failure that concerns no task and has no cause.
+     *
+     * @param message the file and the problem
+     */
     public TaskStoreException(String message) {
         this(message, null, null);
     }

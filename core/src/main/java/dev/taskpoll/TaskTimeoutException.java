@@ -8,8 +8,16 @@ public class TaskTimeoutException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The deadline that passed. */
     private final Duration deadline;
 
+    /**
+     * The deadline of {@code taskId} passed.
+     *
+     * @param taskId     the task
+     * @param deadline   the deadline that passed
+     * @param lastStatus the last status seen, or null
+     */
     public TaskTimeoutException(String taskId, Duration deadline, @Nullable TaskStatus lastStatus) {
         this(taskId, deadline, lastStatus, null);
     }
@@ -17,6 +25,11 @@ public class TaskTimeoutException extends TaskpollException {
     /**
      * As above, naming the last failed request when the deadline passed while requests failed (a server that refuses
      * connections, say): it is the cause.
+     *
+     * @param taskId      the task
+     * @param deadline    the deadline that passed
+     * @param lastStatus  the last status seen, or null
+     * @param lastFailure the last failed request, or null
      */
     public TaskTimeoutException(String taskId, Duration deadline, @Nullable TaskStatus lastStatus,
                                 @Nullable Throwable lastFailure) {
@@ -27,7 +40,11 @@ public class TaskTimeoutException extends TaskpollException {
         this.deadline = deadline;
     }
 
-    /** The deadline that passed. */
+    /**
+     * The deadline that passed.
+     *
+     * @return the deadline
+     */
     public Duration deadline() {
         return deadline;
     }

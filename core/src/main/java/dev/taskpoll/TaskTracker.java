@@ -55,6 +55,9 @@ public final class TaskTracker implements AutoCloseable {
      * A tracker that asks {@code sources} for statuses, one per dialect it should track; its budget, cadence, store
      * and hints are the ones {@code options} names, or the defaults listed there.
      *
+     * @param sources the status source of each dialect
+     * @param options the tracker's options
+     * @return the tracker, its store's open tasks resumed
      * @throws IllegalArgumentException if {@code sources} is empty
      */
     public static TaskTracker create(Map<Dialect, StatusSource> sources, TrackerOptions options) {
@@ -81,6 +84,8 @@ public final class TaskTracker implements AutoCloseable {
      * after it, or subscribe each task on its own (measured: 100,000 tasks through {@code flatMap(t -> track(t).last())}
      * did not finish in 8 simulated minutes; subscribed one by one they did, benchmarks/RESULTS.md).
      *
+     * @param task the task
+     * @return its statuses
      * @throws IllegalArgumentException if this tracker has no status source for the task's dialect
      */
     public Flux<TaskStatus> track(TaskRef task) {
@@ -92,6 +97,9 @@ public final class TaskTracker implements AutoCloseable {
      * lookup by id): as {@link #track(TaskRef)}, but the first poll happens at once instead of after the cadence's
      * first interval (a finished task is reported in one request), and a learning cadence does not learn from it, its
      * start being unknown. A task already tracked here is simply joined.
+     *
+     * @param task the task
+     * @return its statuses
      */
     public Flux<TaskStatus> watch(TaskRef task) {
         return engine.watch(task);
@@ -104,12 +112,18 @@ public final class TaskTracker implements AutoCloseable {
      * is polled at {@link TrackerOptions#callbackWatchdog()}. A hint for a task not tracked yet is kept (the latest)
      * until its tracking starts. Normally fed by {@link dev.taskpoll.callback.CallbackReceiver}, which checks the
      * sender.
+     *
+     * @return the tracker's hints
      */
     public StatusHints hints() {
         return engine.hints();
     }
 
-    /** Every event of every task this tracker tracks, from now on (hot). */
+    /**
+     * Every event of every task this tracker tracks, from now on (hot).
+     *
+     * @return the events
+     */
     public Flux<TaskEvent> events() {
         return engine.events();
     }
@@ -127,17 +141,29 @@ public final class TaskTracker implements AutoCloseable {
         engine.close();
     }
 
-    /** How many tasks are being polled now. */
+    /**
+     * How many tasks are being polled now.
+     *
+     * @return the number of tasks
+     */
     public int activeTasks() {
         return engine.activeTasks();
     }
 
-    /** The fleet now: active tasks, requests, 429s, retries, the shared budget's rate, in flight, circuit state. */
+    /**
+     * The fleet now: active tasks, requests, 429s, retries, the shared budget's rate, in flight, circuit state.
+     *
+     * @return a snapshot
+     */
     public FleetStats stats() {
         return engine.stats();
     }
 
-    /** Per model (or per family, for tasks tracked without a model): polls and how tasks ended, now. */
+    /**
+     * Per model (or per family, for tasks tracked without a model): polls and how tasks ended, now.
+     *
+     * @return a snapshot per model
+     */
     public List<ModelStats> modelStats() {
         return engine.modelStats();
     }
@@ -147,12 +173,19 @@ public final class TaskTracker implements AutoCloseable {
      * range (its 10th to 90th percentile). Empty when the task is not tracked here, when the cadence does not learn
      * (the fixed grid), or when the task has run past everything its model has seen (then it may be stalled: see
      * {@link TaskStalled}).
+     *
+     * @param task the task
+     * @return the estimate, or empty
      */
     public java.util.Optional<dev.taskpoll.spi.Cadence.Estimate> expectedEnd(TaskRef task) {
         return engine.estimate(task);
     }
 
-    /** What the cadence has learned, per model (nothing for the fixed grid). */
+    /**
+     * What the cadence has learned, per model (nothing for the fixed grid).
+     *
+     * @return what was learned, per model
+     */
     public List<dev.taskpoll.spi.Cadence.Model> cadenceModels() {
         return engine.cadenceModels();
     }
@@ -160,6 +193,9 @@ public final class TaskTracker implements AutoCloseable {
     /**
      * Calls {@code onModel} for every model tracked so far and for each one tracked first later (for meters that
      * follow new models), until the returned handle is disposed. {@code onModel} must not block.
+     *
+     * @param onModel called with each model's live counters
+     * @return the handle that stops it
      */
     public Disposable watchModels(Consumer<ModelStats.Live> onModel) {
         return engine.watchModels(onModel);

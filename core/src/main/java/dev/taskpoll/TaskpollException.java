@@ -10,9 +10,18 @@ public class TaskpollException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The task this failure concerns, or null. */
     private final @Nullable String taskId;
     private final transient @Nullable TaskStatus lastStatus;
 
+    /**
+     * An exception with its message, task and last status.
+     *
+     * @param message    the message
+     * @param taskId     the task, or null
+     * @param lastStatus the last status seen, or null
+     * @param cause      the cause, or null
+     */
     protected TaskpollException(String message, @Nullable String taskId, @Nullable TaskStatus lastStatus,
                                 @Nullable Throwable cause) {
         super(message, cause);
@@ -20,18 +29,29 @@ public class TaskpollException extends RuntimeException {
         this.lastStatus = lastStatus;
     }
 
-    /** The task this failure concerns, when it concerns one. */
+    /**
+     * The task this failure concerns, when it concerns one.
+     *
+     * @return the task id, or null
+     */
     public @Nullable String taskId() {
         return taskId;
     }
 
-    /** The last status the tracker saw for the task before it failed, if any. */
+    /**
+     * The last status the tracker saw for the task before it failed, if any.
+     *
+     * @return the status, or null
+     */
     public @Nullable TaskStatus lastStatus() {
         return lastStatus;
     }
 
     /**
      * The same failure with the tracker's last seen status attached. Subclasses return their own type.
+     *
+     * @param status the last status seen, or null
+     * @return the same failure with {@code status}
      */
     public TaskpollException withLastStatus(@Nullable TaskStatus status) {
         return new TaskpollException(getMessage(), taskId, status, getCause());

@@ -85,16 +85,29 @@ public final class TrackerOptions {
         this.hints = b.hints;
     }
 
+    /**
+     * A builder with the defaults listed in the class comment.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults listed in the class comment. */
+    /**
+     * The defaults listed in the class comment.
+     *
+     * @return the default options
+     */
     public static TrackerOptions defaults() {
         return builder().build();
     }
 
-    /** A builder holding these options, to derive a variant. */
+    /**
+     * A builder holding these options, to derive a variant.
+     *
+     * @return a new builder
+     */
     public Builder mutate() {
         Builder b = new Builder();
         b.scheduler = scheduler;
@@ -119,91 +132,178 @@ public final class TrackerOptions {
         return b;
     }
 
+    /**
+     * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()}).
+     *
+     * @return the scheduler
+     */
     public Scheduler scheduler() {
         return scheduler;
     }
 
+    /**
+     * The clock for observation times and {@code Retry-After} dates (default: the scheduler's time).
+     *
+     * @return the clock
+     */
     public Clock clock() {
         return clock;
     }
 
+    /**
+     * How finely due times are grouped (default: 10 ms).
+     *
+     * @return the resolution
+     */
     public Duration timerResolution() {
         return timerResolution;
     }
 
-    /** While callbacks arrive for a task, it is polled only this often (default 2 min, never faster than its period). */
+    /**
+     * While callbacks arrive for a task, it is polled only this often (default 2 min, never faster than its period).
+     *
+     * @return the watchdog's period
+     */
     public Duration callbackWatchdog() {
         return callbackWatchdog;
     }
 
-    /** The policy for a family or asset library: the one set here, else its documented default. */
+    /**
+     * The policy for a family or asset library: the one set here, else its documented default.
+     *
+     * @param kind the family or asset library
+     * @return the policy
+     */
     public PollPolicy policy(TaskKind kind) {
         PollPolicy p = policies.get(kind);
         return p != null ? p : kind.defaultPolicy();
     }
 
-    /** The policy for a task of {@code kind} and {@code model}: the model's set here, else {@link #policy(TaskKind)}. */
+    /**
+     * The policy for a task of {@code kind} and {@code model}: the model's set here, else {@link #policy(TaskKind)}.
+     *
+     * @param kind  the family or asset library
+     * @param model the model, or null when unknown
+     * @return the policy
+     */
     public PollPolicy policy(TaskKind kind, @Nullable String model) {
         PollPolicy p = model == null ? null : modelPolicies.get(model);
         return p != null ? p : policy(kind);
     }
 
+    /**
+     * The back-off after a 429 that has no usable {@code Retry-After} (default: 1 s doubling to 60 s, ±20%).
+     *
+     * @return the back-off
+     */
     public Backoff throttleBackoff() {
         return throttleBackoff;
     }
 
+    /**
+     * The shortest wait a {@code Retry-After} can ask for (default: 1 s).
+     *
+     * @return the floor
+     */
     public Duration retryAfterFloor() {
         return retryAfterFloor;
     }
 
+    /**
+     * The longest wait a {@code Retry-After} can ask for (default: 5 min).
+     *
+     * @return the ceiling
+     */
     public Duration retryAfterCeiling() {
         return retryAfterCeiling;
     }
 
+    /**
+     * The back-off after a transient failure (default: 500 ms doubling to 30 s, ±20%).
+     *
+     * @return the back-off
+     */
     public Backoff transientBackoff() {
         return transientBackoff;
     }
 
+    /**
+     * How many transient failures in a row are retried before tracking fails (default: 10).
+     *
+     * @return the limit
+     */
     public int maxTransientRetries() {
         return maxTransientRetries;
     }
 
-    /** The largest random phase of a task's poll grid, as a fraction of its period. */
+    /**
+     * The largest random phase of a task's poll grid, as a fraction of its period.
+     *
+     * @return the fraction, from 0 to 1
+     */
     public double phaseSpread() {
         return phaseSpread;
     }
 
-    /** The shared poll budget of the tracker's tasks. */
+    /**
+     * The shared poll budget of the tracker's tasks.
+     *
+     * @return the fleet's options
+     */
     public FleetOptions fleet() {
         return fleet;
     }
 
-    /** The source of jitter: numbers in [0, 1). */
+    /**
+     * The source of jitter: numbers in [0, 1).
+     *
+     * @return the jitter source
+     */
     public DoubleSupplier random() {
         return random;
     }
 
-    /** When tasks are polled: the fixed grid unless another cadence was given. */
+    /**
+     * When tasks are polled: the fixed grid unless another cadence was given.
+     *
+     * @return the cadence
+     */
     public Cadence cadence() {
         return cadence;
     }
 
-    /** Where tasks are recorded: {@link TaskStore#none()} unless a store was given. */
+    /**
+     * Where tasks are recorded: {@link TaskStore#none()} unless a store was given.
+     *
+     * @return the task store
+     */
     public TaskStore store() {
         return store;
     }
 
-    /** A budget given instead of the local one {@link #fleet()} describes, or null. */
+    /**
+     * A budget given instead of the local one {@link #fleet()} describes, or null.
+     *
+     * @return the budget, or null
+     */
     public @Nullable PollBudget budget() {
         return budget;
     }
 
-    /** Cluster mode: where the local fleet budget gets its share of the API key's budget, or null (alone). */
+    /**
+     * Cluster mode: where the local fleet budget gets its share of the API key's budget, or null (alone).
+     *
+     * @return the share, or null
+     */
     public @Nullable FleetShare fleetShare() {
         return fleetShare;
     }
 
-    /** Hints given instead of a tracker's own {@link StatusHints#local()}, or null. */
+    /**
+     * Hints given instead of a tracker's own {@link StatusHints#local()}, or null.
+     *
+     * @return the hints, or null
+     */
     public @Nullable StatusHints hints() {
         return hints;
     }
@@ -245,6 +345,9 @@ public final class TrackerOptions {
         /**
          * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()}). Its
          * {@code now()} is the tracker's time; a {@code VirtualTimeScheduler} makes every wait virtual.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -254,6 +357,9 @@ public final class TrackerOptions {
         /**
          * The clock for {@link TaskStatus#observedAt()} and for {@code Retry-After} dates (default: the scheduler's
          * time, which for a real scheduler is the system clock).
+         *
+         * @param clock the clock
+         * @return this builder
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -263,6 +369,9 @@ public final class TrackerOptions {
         /**
          * How often a task is polled while callbacks for it arrive (default 2 min); once they stop for this long, it
          * returns to its period. Polls go on as a watchdog because a callback may be lost.
+         *
+         * @param watchdog the watchdog's period; positive
+         * @return this builder
          */
         public Builder callbackWatchdog(Duration watchdog) {
             Objects.requireNonNull(watchdog, "callbackWatchdog");
@@ -273,7 +382,12 @@ public final class TrackerOptions {
             return this;
         }
 
-        /** How finely due times are grouped (default: 10 ms); polls due in the same slot are sent together. */
+        /**
+         * How finely due times are grouped (default: 10 ms); polls due in the same slot are sent together.
+         *
+         * @param resolution the resolution, from 1 ms to 1 s
+         * @return this builder
+         */
         public Builder timerResolution(Duration resolution) {
             Objects.requireNonNull(resolution, "timerResolution");
             if (resolution.toMillis() < 1 || resolution.toMillis() > 1000) {
@@ -283,7 +397,13 @@ public final class TrackerOptions {
             return this;
         }
 
-        /** The poll policy for every task of {@code kind} (a family or asset library) with no policy of its own. */
+        /**
+         * The poll policy for every task of {@code kind} (a family or asset library) with no policy of its own.
+         *
+         * @param kind   the family or asset library
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder policy(TaskKind kind, PollPolicy policy) {
             policies.put(Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(policy, "policy"));
             return this;
@@ -293,6 +413,10 @@ public final class TrackerOptions {
          * The poll policy for every task of {@code model} with no policy of its own; it wins over its family's.
          * Tasks carry their model when submitted through the client, or when tracked with
          * {@link TaskRef#of(String, dev.taskpoll.catalog.TaskKind, String)}.
+         *
+         * @param model  the model; not blank
+         * @param policy the policy
+         * @return this builder
          */
         public Builder policy(String model, PollPolicy policy) {
             Objects.requireNonNull(model, "model");
@@ -306,6 +430,9 @@ public final class TrackerOptions {
         /**
          * When tasks are polled (default: {@link Cadence#fixedGrid} with {@link #phaseSpread(double)} and
          * {@link #random(DoubleSupplier)}). See {@link Cadence} for what one must do.
+         *
+         * @param cadence the cadence
+         * @return this builder
          */
         public Builder cadence(Cadence cadence) {
             this.cadence = Objects.requireNonNull(cadence, "cadence");
@@ -315,6 +442,9 @@ public final class TrackerOptions {
         /**
          * Where tasks are recorded (default: {@link TaskStore#none()}, nothing recorded). With a durable store every
          * submitted task is tracked until it ends, subscribed or not, and open tasks resume when a client starts.
+         *
+         * @param store the task store
+         * @return this builder
          */
         public Builder store(TaskStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -326,6 +456,9 @@ public final class TrackerOptions {
          * {@link FleetShare#every()}), so that all instances together stay under the key's rate and pause together
          * (for example {@code RedisFleetShare} of module {@code taskpoll-redis}). Ignored when the fleet budget is
          * disabled or another budget is given.
+         *
+         * @param share where the share comes from
+         * @return this builder
          */
         public Builder fleetShare(FleetShare share) {
             this.fleetShare = Objects.requireNonNull(share, "fleetShare");
@@ -335,6 +468,9 @@ public final class TrackerOptions {
         /**
          * A poll budget to use instead of the local one {@link #fleet(FleetOptions)} configures (cluster mode shares
          * one between instances). Default: none given, the local one.
+         *
+         * @param budget the budget
+         * @return this builder
          */
         public Builder budget(PollBudget budget) {
             this.budget = Objects.requireNonNull(budget, "budget");
@@ -344,13 +480,21 @@ public final class TrackerOptions {
         /**
          * Where callback hints come from (default: the store's, in cluster mode, so that a callback any instance
          * receives reaches the one polling the task; else each tracker its own {@link StatusHints#local()}).
+         *
+         * @param hints the hints
+         * @return this builder
          */
         public Builder hints(StatusHints hints) {
             this.hints = Objects.requireNonNull(hints, "hints");
             return this;
         }
 
-        /** The back-off after a 429 that has no usable {@code Retry-After} (default: 1 s doubling to 60 s, ±20%). */
+        /**
+         * The back-off after a 429 that has no usable {@code Retry-After} (default: 1 s doubling to 60 s, ±20%).
+         *
+         * @param backoff the back-off
+         * @return this builder
+         */
         public Builder throttleBackoff(Backoff backoff) {
             this.throttleBackoff = Objects.requireNonNull(backoff, "throttleBackoff");
             return this;
@@ -359,6 +503,10 @@ public final class TrackerOptions {
         /**
          * Bounds for a server's {@code Retry-After} (default: 1 s to 5 min). A task's deadline still wins: it fires
          * on time even during a long {@code Retry-After}.
+         *
+         * @param floor   the shortest wait; not negative
+         * @param ceiling the longest wait; at least the floor
+         * @return this builder
          */
         public Builder retryAfterBounds(Duration floor, Duration ceiling) {
             Objects.requireNonNull(floor, "retryAfterFloor");
@@ -375,13 +523,23 @@ public final class TrackerOptions {
             return this;
         }
 
-        /** The back-off after a transient failure (default: 500 ms doubling to 30 s, ±20%). */
+        /**
+         * The back-off after a transient failure (default: 500 ms doubling to 30 s, ±20%).
+         *
+         * @param backoff the back-off
+         * @return this builder
+         */
         public Builder transientBackoff(Backoff backoff) {
             this.transientBackoff = Objects.requireNonNull(backoff, "transientBackoff");
             return this;
         }
 
-        /** How many transient failures in a row are retried before tracking fails (default: 10; 0 to 1000). */
+        /**
+         * How many transient failures in a row are retried before tracking fails (default: 10; 0 to 1000).
+         *
+         * @param max the limit, from 0 to 1000
+         * @return this builder
+         */
         public Builder maxTransientRetries(int max) {
             if (max < 0 || max > 1000) {
                 throw new IllegalArgumentException("maxTransientRetries: " + max + " must be between 0 and 1000");
@@ -394,6 +552,9 @@ public final class TrackerOptions {
          * Spreads tasks started together: each task's whole poll grid is shifted by a random phase drawn once, from
          * 0 to {@code fraction} of its period (default: 0.2, so a 30 s task polls at 30+p, 60+p... with p below 6 s).
          * 0 gives the exact grid.
+         *
+         * @param fraction the largest phase, as a fraction of the period, from 0 to 1
+         * @return this builder
          */
         public Builder phaseSpread(double fraction) {
             if (!(fraction >= 0 && fraction <= 1)) {
@@ -409,18 +570,31 @@ public final class TrackerOptions {
          * {@code Retry-After} pauses, a circuit breaker). {@link FleetOptions#disabled()} lets each task back off
          * alone, as other pollers do. A fleet of more than 500 polls a second needs a higher ceiling:
          * {@link FleetOptions#ofMaxRate(int)}.
+         *
+         * @param fleet the fleet's options
+         * @return this builder
          */
         public Builder fleet(FleetOptions fleet) {
             this.fleet = Objects.requireNonNull(fleet, "fleet");
             return this;
         }
 
-        /** The jitter source, returning numbers in [0, 1) (default: {@code ThreadLocalRandom}). */
+        /**
+         * The jitter source, returning numbers in [0, 1) (default: {@code ThreadLocalRandom}).
+         *
+         * @param random the jitter source
+         * @return this builder
+         */
         public Builder random(DoubleSupplier random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
+        /**
+         * The options this builder holds.
+         *
+         * @return the options
+         */
         public TrackerOptions build() {
             return new TrackerOptions(this);
         }

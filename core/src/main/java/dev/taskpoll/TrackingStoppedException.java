@@ -10,8 +10,16 @@ public class TrackingStoppedException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Whether a durable store holds the task. */
     private final boolean resumes;
 
+    /**
+     * Tracking of {@code taskId} stopped because its client was closed.
+     *
+     * @param taskId     the task
+     * @param resumes    whether a durable store holds the task, so that it resumes
+     * @param lastStatus the last status seen, or null
+     */
     public TrackingStoppedException(String taskId, boolean resumes, @Nullable TaskStatus lastStatus) {
         super("tracking of task '" + taskId + "' stopped: the client was closed"
                 + (resumes ? "; the task is still open in the store and resumes at the next start" : ""),
@@ -19,7 +27,11 @@ public class TrackingStoppedException extends TaskpollException {
         this.resumes = resumes;
     }
 
-    /** Whether a durable store holds the task: it resumes when a client opens the store again. */
+    /**
+     * Whether a durable store holds the task: it resumes when a client opens the store again.
+     *
+     * @return true if it resumes
+     */
     public boolean resumes() {
         return resumes;
     }

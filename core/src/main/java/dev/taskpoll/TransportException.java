@@ -10,6 +10,13 @@ public class TransportException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A request without a complete HTTP response.
+     *
+     * @param taskId the task, or null
+     * @param what   what failed (connection refused, response timeout...)
+     * @param cause  the failure, or null
+     */
     public TransportException(@Nullable String taskId, String what, @Nullable Throwable cause) {
         super(what + (taskId == null ? "" : " for task '" + taskId + "'"), taskId, null, cause);
     }

@@ -44,31 +44,66 @@ public final class CadenceOptions {
         this.refitScheduler = b.refitScheduler;
     }
 
+    /**
+     * A builder with the defaults listed in the class comment.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * The defaults listed in the class comment.
+     *
+     * @return the default options
+     */
     public static CadenceOptions defaults() {
         return builder().build();
     }
 
-    /** The mean lag planned for a family, when one was set. */
+    /**
+     * The mean lag planned for a family, when one was set.
+     *
+     * @param kind the family or asset library
+     * @return the target, or empty for the default (half the task's poll period)
+     */
     public Optional<Duration> lagTarget(TaskKind kind) {
         return Optional.ofNullable(lagTargets.get(kind));
     }
 
+    /**
+     * How many completions the docs' range counts for (default 10).
+     *
+     * @return the weight
+     */
     public double priorWeight() {
         return priorWeight;
     }
 
+    /**
+     * The share of tasks with a probe before their first poll (default 0.2).
+     *
+     * @return the share, from 0 to 1
+     */
     public double probeShare() {
         return probeShare;
     }
 
+    /**
+     * How much each task's schedule is stretched, drawn from its id (default 0: off).
+     *
+     * @return the jitter, from 0 to 0.5
+     */
     public double jitter() {
         return jitter;
     }
 
+    /**
+     * Where refits run (default {@link Schedulers#single()}); null: inline, where completions are observed.
+     *
+     * @return the scheduler, or null
+     */
     public @Nullable Scheduler refitScheduler() {
         return refitScheduler;
     }
@@ -90,6 +125,13 @@ public final class CadenceOptions {
         private Builder() {
         }
 
+        /**
+         * The mean detection lag to plan for, for {@code kind} (default: half the task's poll period).
+         *
+         * @param kind   the family or asset library
+         * @param target the lag; positive
+         * @return this builder
+         */
         public Builder lagTarget(TaskKind kind, Duration target) {
             Objects.requireNonNull(kind, "cadence.lagTarget kind");
             Objects.requireNonNull(target, "cadence.lagTarget");
@@ -100,6 +142,12 @@ public final class CadenceOptions {
             return this;
         }
 
+        /**
+         * How many completions the docs' range counts for (default 10).
+         *
+         * @param weight the weight, from 0.1 to 10000
+         * @return this builder
+         */
         public Builder priorWeight(double weight) {
             if (!(weight >= 0.1 && weight <= 10_000)) {
                 throw new IllegalArgumentException("cadence.priorWeight: " + weight + " must be from 0.1 to 10000");
@@ -108,6 +156,12 @@ public final class CadenceOptions {
             return this;
         }
 
+        /**
+         * The share of tasks (chosen by id) with a probe before their first poll (default 0.2).
+         *
+         * @param share the share, from 0 to 1
+         * @return this builder
+         */
         public Builder probeShare(double share) {
             if (!(share >= 0 && share <= 1)) {
                 throw new IllegalArgumentException("cadence.probeShare: " + share + " must be from 0 to 1");
@@ -116,6 +170,13 @@ public final class CadenceOptions {
             return this;
         }
 
+        /**
+         * How much each task's schedule is stretched, by a factor from {@code 1 - j/2} to {@code 1 + j/2} (default 0:
+         * off).
+         *
+         * @param j the jitter, from 0 to 0.5
+         * @return this builder
+         */
         public Builder jitter(double j) {
             if (!(j >= 0 && j <= 0.5)) {
                 throw new IllegalArgumentException("cadence.jitter: " + j + " must be from 0 to 0.5");
@@ -124,12 +185,22 @@ public final class CadenceOptions {
             return this;
         }
 
-        /** Where refits run; null: inline, where completions are observed. */
+        /**
+         * Where refits run; null: inline, where completions are observed.
+         *
+         * @param s the scheduler, or null
+         * @return this builder
+         */
         public Builder refitScheduler(@Nullable Scheduler s) {
             this.refitScheduler = s;
             return this;
         }
 
+        /**
+         * The options this builder holds.
+         *
+         * @return the options
+         */
         public CadenceOptions build() {
             return new CadenceOptions(this);
         }

@@ -59,10 +59,21 @@ public final class LearnedCadence implements Cadence {
         this.options = options;
     }
 
+    /**
+     * A cadence that learns and plans as {@code options} say.
+     *
+     * @param options how it learns and plans
+     * @return the cadence
+     */
     public static LearnedCadence create(CadenceOptions options) {
         return new LearnedCadence(Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * How this cadence learns and plans.
+     *
+     * @return the options
+     */
     public CadenceOptions options() {
         return options;
     }

@@ -50,20 +50,43 @@ public final class CallbackReceiver {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** A receiver whose route is reachable by the provider at {@code publicBaseUrl} (the path prefix it is mounted at). */
+    /**
+     * A receiver whose route is reachable by the provider at {@code publicBaseUrl} (the path prefix it is mounted at).
+     *
+     * @param client        the client that submits and tracks
+     * @param publicBaseUrl the receiver's route as the provider reaches it, an absolute http(s) URL
+     * @return the receiver
+     */
     public static CallbackReceiver create(TaskpollClient client, String publicBaseUrl) {
         return new CallbackReceiver(client, publicBaseUrl, DEFAULT_MAX_BODY_BYTES);
     }
 
+    /**
+     * As {@link #create(TaskpollClient, String)}, with another cap on a callback body.
+     *
+     * @param client        the client that submits and tracks
+     * @param publicBaseUrl the receiver's route as the provider reaches it, an absolute http(s) URL
+     * @param maxBodyBytes  the cap, in bytes; at least 256
+     * @return the receiver
+     */
     public static CallbackReceiver create(TaskpollClient client, String publicBaseUrl, int maxBodyBytes) {
         return new CallbackReceiver(client, publicBaseUrl, maxBodyBytes);
     }
 
+    /**
+     * The cap on a callback body (default {@value #DEFAULT_MAX_BODY_BYTES}).
+     *
+     * @return the cap, in bytes
+     */
     public int maxBodyBytes() {
         return maxBodyBytes;
     }
 
-    /** Tasks whose callbacks are expected now (submitted through this receiver, not finished). */
+    /**
+     * Tasks whose callbacks are expected now (submitted through this receiver, not finished).
+     *
+     * @return the number of tasks
+     */
     public int pending() {
         return tickets.size();
     }
@@ -71,6 +94,9 @@ public final class CallbackReceiver {
     /**
      * Submits a generic-dialect request with this receiver's {@code callback_url} for it, then tracks it with its
      * callbacks merged in, like {@link TaskpollClient#submitAndTrack}: the first status is the create call's answer.
+     *
+     * @param request a generic-dialect request, without its {@code callback_url}
+     * @return its statuses, the first carrying the task id
      */
     public Flux<TaskStatus> submitAndTrack(GenerationRequest.Builder request) {
         return Flux.defer(() -> {
@@ -108,6 +134,10 @@ public final class CallbackReceiver {
      * Handles one callback: {@code path} is what follows the receiver's base path ({@code <key>/<token>}), {@code body}
      * the request body (check its declared length against {@link #maxBodyBytes()} before reading it). Returns the
      * HTTP status to answer: 204 accepted, 400 not a status, 401 wrong token, 404 unknown, 413 too large.
+     *
+     * @param path {@code <key>/<token>}
+     * @param body the request body
+     * @return the HTTP status to answer
      */
     public int receive(String path, byte[] body) {
         String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);

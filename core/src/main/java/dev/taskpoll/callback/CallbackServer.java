@@ -25,6 +25,12 @@ public final class CallbackServer implements AutoCloseable {
     /**
      * Binds {@code host:port} (0 for any free port) and creates the receiver, whose callback URLs are
      * {@code publicBaseUrl} (or, when null, {@code http://host:port}) followed by {@code /<key>/<token>}.
+     *
+     * @param client        the client that submits and tracks
+     * @param host          the host to bind
+     * @param port          the port to bind, or 0 for any free port
+     * @param publicBaseUrl the base of the callback URLs, or null for {@code http://host:port}
+     * @return the server, bound
      */
     public static CallbackServer start(TaskpollClient client, String host, int port,
                                        @org.jspecify.annotations.Nullable String publicBaseUrl) {
@@ -63,10 +69,20 @@ public final class CallbackServer implements AutoCloseable {
         return new CallbackServer(server, receiver);
     }
 
+    /**
+     * The receiver behind this server.
+     *
+     * @return the receiver
+     */
     public CallbackReceiver receiver() {
         return receiver;
     }
 
+    /**
+     * The port bound.
+     *
+     * @return the port
+     */
     public int port() {
         return server.port();
     }

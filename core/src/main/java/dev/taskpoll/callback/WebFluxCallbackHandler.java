@@ -37,7 +37,12 @@ public final class WebFluxCallbackHandler implements HandlerFunction<ServerRespo
         this.receiver = Objects.requireNonNull(receiver, "receiver");
     }
 
-    /** The handler alone, for a route that has path variables {@code key} and {@code token}. */
+    /**
+     * The handler alone, for a route that has path variables {@code key} and {@code token}.
+     *
+     * @param receiver the receiver
+     * @return the handler
+     */
     public static WebFluxCallbackHandler of(CallbackReceiver receiver) {
         return new WebFluxCallbackHandler(receiver);
     }
@@ -45,6 +50,10 @@ public final class WebFluxCallbackHandler implements HandlerFunction<ServerRespo
     /**
      * {@code POST <prefix>/{key}/{token}}: {@code prefix} is the path part of the receiver's public base URL, as the
      * application sees it (for example {@code /taskpoll/callbacks}).
+     *
+     * @param prefix   the path prefix; empty, or starting and not ending with {@code /}
+     * @param receiver the receiver
+     * @return the route
      */
     public static RouterFunction<ServerResponse> routes(String prefix, CallbackReceiver receiver) {
         Objects.requireNonNull(prefix, "prefix");

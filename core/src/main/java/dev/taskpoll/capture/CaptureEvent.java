@@ -14,6 +14,7 @@ public sealed interface CaptureEvent extends TaskEvent {
     /**
      * One result stored: renamed into place only once complete.
      *
+     * @param taskId      the task
      * @param index       the result's position in the task's result URLs, from 0
      * @param path        {@code <directory>/<task directory>/<index>.<ext>}
      * @param size        bytes
@@ -25,7 +26,12 @@ public sealed interface CaptureEvent extends TaskEvent {
             implements CaptureEvent {
     }
 
-    /** The capture is still pending close to when the task's result URLs expire. */
+    /**
+     * The capture is still pending close to when the task's result URLs expire.
+     *
+     * @param taskId    the task
+     * @param expiresAt when its result URLs expire
+     */
     record ExpiryWarning(String taskId, Instant expiresAt) implements CaptureEvent {
     }
 
@@ -34,11 +40,16 @@ public sealed interface CaptureEvent extends TaskEvent {
      * this event all the same: it is in {@link CaptureException#lastStatus()} too, with its result URLs, so that they
      * can still be fetched while they live.
      *
+     * @param taskId  the task
      * @param failure task id, host and reason
      */
     record Failed(String taskId, CaptureException failure) implements CaptureEvent, TaskEvent.Failure {
 
-        /** The completed status whose results were not stored. */
+        /**
+         * The completed status whose results were not stored.
+         *
+         * @return the completed status
+         */
         public TaskStatus status() {
             return java.util.Objects.requireNonNull(failure.lastStatus(), "lastStatus");
         }

@@ -12,8 +12,11 @@ public final class CaptureException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The host of the URL that failed. */
     private final String host;
+    /** Why the result could not be stored. */
     private final String reason;
+    /** Whether it was worth another attempt. */
     private final boolean transientFailure;
 
     CaptureException(String taskId, String host, String reason, boolean transientFailure,
@@ -24,15 +27,29 @@ public final class CaptureException extends TaskpollException {
         this.transientFailure = transientFailure;
     }
 
+    /**
+     * The host of the URL that failed (never its path or query).
+     *
+     * @return the host
+     */
     public String host() {
         return host;
     }
 
+    /**
+     * Why the result could not be stored.
+     *
+     * @return the reason
+     */
     public String reason() {
         return reason;
     }
 
-    /** Whether it was worth another attempt (it was retried until the attempts ran out). */
+    /**
+     * Whether it was worth another attempt (it was retried until the attempts ran out).
+     *
+     * @return true if it was transient
+     */
     public boolean isTransient() {
         return transientFailure;
     }

@@ -52,56 +52,117 @@ public final class CaptureOptions {
         this.expiryWarning = b.expiryWarning;
     }
 
+    /**
+     * A builder with the defaults listed in the class comment.
+     *
+     * @param directory where the files go
+     * @return a new builder
+     */
     public static Builder builder(Path directory) {
         return new Builder(directory);
     }
 
+    /**
+     * Where the files go: {@code <directory>/<task directory>/<n>.<ext>}.
+     *
+     * @return the directory
+     */
     public Path directory() {
         return directory;
     }
 
+    /**
+     * The largest file stored, in bytes, counted while streaming (default 2 GiB).
+     *
+     * @return the cap, in bytes
+     */
     public long maxBytes() {
         return maxBytes;
     }
 
+    /**
+     * How many downloads run at once across all tasks (default 4).
+     *
+     * @return the number of downloads
+     */
     public int concurrency() {
         return concurrency;
     }
 
+    /**
+     * Attempts per file, the first included (default 5).
+     *
+     * @return the number of attempts
+     */
     public int maxAttempts() {
         return maxAttempts;
     }
 
+    /**
+     * How many redirects a download follows (default 3).
+     *
+     * @return the number of redirects
+     */
     public int maxRedirects() {
         return maxRedirects;
     }
 
+    /**
+     * Whether plain {@code http} URLs whose host is loopback are fetched (default false).
+     *
+     * @return true if they are
+     */
     public boolean allowPlainHttpOnLoopback() {
         return allowPlainHttpOnLoopback;
     }
 
+    /**
+     * The connect timeout (default 10 s).
+     *
+     * @return the timeout
+     */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
+    /**
+     * The longest wait between two reads (default 60 s).
+     *
+     * @return the timeout
+     */
     public Duration readTimeout() {
         return readTimeout;
     }
 
+    /**
+     * How long result URLs live after the status was observed (default 24 h).
+     *
+     * @return the lifetime
+     */
     public Duration urlLifetime() {
         return urlLifetime;
     }
 
-    /** The certificates trusted for https downloads instead of the JDK's trust store; empty for the JDK's. */
+    /**
+     * The certificates trusted for https downloads instead of the JDK's trust store; empty for the JDK's.
+     *
+     * @return the certificates; empty for the JDK's trust store
+     */
     public java.util.List<java.security.cert.X509Certificate> trustedCertificates() {
         return trustedCertificates;
     }
 
+    /**
+     * How long before the result URLs expire a capture still pending emits a warning (default 1 h).
+     *
+     * @return the margin
+     */
     public Duration expiryWarning() {
         return expiryWarning;
     }
 
 
+    /** Builds {@link CaptureOptions}; setters validate at once and name the field they reject. */
     public static final class Builder {
         private final Path directory;
         private long maxBytes = 2L << 30;
@@ -119,6 +180,12 @@ public final class CaptureOptions {
             this.directory = Objects.requireNonNull(directory, "directory");
         }
 
+        /**
+         * The largest file stored, counted while streaming (default 2 GiB).
+         *
+         * @param max the cap, in bytes; at least 1
+         * @return this builder
+         */
         public Builder maxBytes(long max) {
             if (max < 1) {
                 throw new IllegalArgumentException("capture.maxBytes: " + max + " must be at least 1");
@@ -127,6 +194,12 @@ public final class CaptureOptions {
             return this;
         }
 
+        /**
+         * How many downloads run at once across all tasks (default 4).
+         *
+         * @param n the number of downloads; at least 1
+         * @return this builder
+         */
         public Builder concurrency(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("capture.concurrency: " + n + " must be at least 1");
@@ -135,6 +208,12 @@ public final class CaptureOptions {
             return this;
         }
 
+        /**
+         * Attempts per file, the first included (default 5).
+         *
+         * @param n the number of attempts; at least 1
+         * @return this builder
+         */
         public Builder maxAttempts(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("capture.maxAttempts: " + n + " must be at least 1");
@@ -143,6 +222,12 @@ public final class CaptureOptions {
             return this;
         }
 
+        /**
+         * How many redirects a download follows, each target checked again like the first URL (default 3).
+         *
+         * @param n the number of redirects; not negative
+         * @return this builder
+         */
         public Builder maxRedirects(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("capture.maxRedirects: " + n + " must not be negative");
@@ -151,27 +236,56 @@ public final class CaptureOptions {
             return this;
         }
 
-        /** Fetch plain {@code http} URLs whose host is loopback (for tests against a local simulator). */
+        /**
+         * Fetch plain {@code http} URLs whose host is loopback (for tests against a local simulator).
+         *
+         * @param allow true to fetch them (default false)
+         * @return this builder
+         */
         public Builder allowPlainHttpOnLoopback(boolean allow) {
             this.allowPlainHttpOnLoopback = allow;
             return this;
         }
 
+        /**
+         * The connect timeout (default 10 s).
+         *
+         * @param d the timeout; positive
+         * @return this builder
+         */
         public Builder connectTimeout(Duration d) {
             this.connectTimeout = positive("capture.connectTimeout", d);
             return this;
         }
 
+        /**
+         * The longest wait between two reads (default 60 s).
+         *
+         * @param d the timeout; positive
+         * @return this builder
+         */
         public Builder readTimeout(Duration d) {
             this.readTimeout = positive("capture.readTimeout", d);
             return this;
         }
 
+        /**
+         * How long result URLs live after the status was observed (default 24 h).
+         *
+         * @param d the lifetime; positive
+         * @return this builder
+         */
         public Builder urlLifetime(Duration d) {
             this.urlLifetime = positive("capture.urlLifetime", d);
             return this;
         }
 
+        /**
+         * How long before the result URLs expire a capture still pending emits a warning (default 1 h).
+         *
+         * @param d the margin; not negative
+         * @return this builder
+         */
         public Builder expiryWarning(Duration d) {
             Objects.requireNonNull(d, "capture.expiryWarning");
             if (d.isNegative()) {
@@ -187,6 +301,8 @@ public final class CaptureOptions {
          * {@link dev.taskpoll.ClientOptions#trustedCertificates()}). The host name is still checked; nothing turns
          * verification off. A download from a host whose certificate is not trusted fails permanently, naming why.
          *
+         * @param certificates the trust anchors; empty for the default
+         * @return this builder
          * @throws IllegalArgumentException if {@code certificates} is null or holds null
          */
         public Builder trustedCertificates(java.util.Collection<java.security.cert.X509Certificate> certificates) {
@@ -197,6 +313,11 @@ public final class CaptureOptions {
             return this;
         }
 
+        /**
+         * The options this builder holds.
+         *
+         * @return the options
+         */
         public CaptureOptions build() {
             return new CaptureOptions(this);
         }

@@ -89,7 +89,13 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         this.permits = new Permits(options.concurrency());
     }
 
-    /** A capture for the tasks of {@code client}: on its scheduler and clock. */
+    /**
+     * A capture for the tasks of {@code client}: on its scheduler and clock.
+     *
+     * @param client  the client whose tasks are captured
+     * @param options how results are captured
+     * @return the capture
+     */
     public static ResultCapture create(TaskpollClient client, CaptureOptions options) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
@@ -99,11 +105,21 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
                         : options.trustedCertificates());
     }
 
+    /**
+     * How results are captured.
+     *
+     * @return the options
+     */
     public CaptureOptions options() {
         return options;
     }
 
-    /** Where a task's files go: {@code <directory>/<the task's directory name>}. */
+    /**
+     * Where a task's files go: {@code <directory>/<the task's directory name>}.
+     *
+     * @param taskId the task
+     * @return the directory
+     */
     public Path directory(String taskId) {
         return options.directory().resolve(directoryName(taskId));
     }
@@ -112,7 +128,12 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         return TaskDirectory.name(taskId);
     }
 
-    /** Whether {@link #capture(TaskStatus)} takes this status: a completed one with at least one result URL. */
+    /**
+     * Whether {@link #capture(TaskStatus)} takes this status: a completed one with at least one result URL.
+     *
+     * @param status the status
+     * @return true if it can be captured
+     */
     public static boolean canCapture(TaskStatus status) {
         return status.state() == TaskState.COMPLETED && !status.resultUrls().isEmpty();
     }
@@ -123,6 +144,9 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
      * an {@link CaptureEvent.ExpiryWarning} if it is late). When they cannot all be stored, or a completed status has
      * no result URL to store, a {@link CaptureEvent.Failed} comes first and the completed status still follows: a paid
      * result never ends silently, and its URLs are not lost. Errors of {@code statuses} pass through.
+     *
+     * @param statuses the statuses of tasks
+     * @return the statuses and the capture's events
      */
     public Flux<TaskEvent> attach(Flux<TaskStatus> statuses) {
         Objects.requireNonNull(statuses, "statuses");
@@ -201,6 +225,9 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
      * the URLs' expiry; completes when all are stored. Fails with {@link CaptureException} (task id, host, reason)
      * for the first file that could not be stored; files already stored stay. A status that is not completed, or
      * has no URL, is refused with {@link IllegalArgumentException}.
+     *
+     * @param status a completed status with at least one result URL
+     * @return an event for each file stored
      */
     public Flux<CaptureEvent> capture(TaskStatus status) {
         return capture(status, Set.of());

@@ -29,7 +29,11 @@ public enum AssetLibrary implements TaskKind {
         return dialect;
     }
 
-    /** The upload path relative to the base URL. */
+    /**
+     * The upload path relative to the base URL.
+     *
+     * @return the path
+     */
     public String uploadPath() {
         return uploadPath;
     }

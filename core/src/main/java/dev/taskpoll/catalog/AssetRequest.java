@@ -27,7 +27,14 @@ public final class AssetRequest {
         this.body = body;
     }
 
-    /** One Seedance 2.0 asset. */
+    /**
+     * One Seedance 2.0 asset.
+     *
+     * @param type what the asset is
+     * @param url  where it is, a public http(s) URL
+     * @param name its name, or null
+     * @return the request
+     */
     public static AssetRequest seedance20(AssetType type, String url, @Nullable String name) {
         Objects.requireNonNull(type, "type");
         checkUrl(AssetLibrary.SEEDANCE_2_0, "url", url);
@@ -40,7 +47,14 @@ public final class AssetRequest {
         return new AssetRequest(AssetLibrary.SEEDANCE_2_0, Map.copyOf(body));
     }
 
-    /** An SD2 Manxue audit batch; at least one list must be non-empty. */
+    /**
+     * An SD2 Manxue audit batch; at least one list must be non-empty.
+     *
+     * @param imageUrls the images' public http(s) URLs
+     * @param videoUrls the videos' public http(s) URLs
+     * @param audioUrls the audio files' public http(s) URLs
+     * @return the request
+     */
     public static AssetRequest sd2Manxue(List<String> imageUrls, List<String> videoUrls, List<String> audioUrls) {
         if (imageUrls.isEmpty() && videoUrls.isEmpty() && audioUrls.isEmpty()) {
             throw new InvalidRequestException(AssetLibrary.SD2_MANXUE, "imageUrls, videoUrls, audioUrls",
@@ -53,12 +67,20 @@ public final class AssetRequest {
                 "videoUrls", List.copyOf(videoUrls), "audioUrls", List.copyOf(audioUrls)));
     }
 
-    /** {@link AssetLibrary#SEEDANCE_2_0} or {@link AssetLibrary#SD2_MANXUE}. */
+    /**
+     * {@link AssetLibrary#SEEDANCE_2_0} or {@link AssetLibrary#SD2_MANXUE}.
+     *
+     * @return the library
+     */
     public AssetLibrary library() {
         return library;
     }
 
-    /** The JSON body; unmodifiable. */
+    /**
+     * The JSON body; unmodifiable.
+     *
+     * @return the body
+     */
     public Map<String, Object> body() {
         return body;
     }

@@ -2,7 +2,14 @@ package dev.taskpoll.catalog;
 
 /** What an asset is; {@link #wireName()} is the capitalised name the API wants. */
 public enum AssetType {
-    IMAGE("Image"), VIDEO("Video"), AUDIO("Audio"), DOCUMENT("Document");
+    /** An image: {@code Image}. */
+    IMAGE("Image"),
+    /** A video: {@code Video}. */
+    VIDEO("Video"),
+    /** An audio file: {@code Audio}. */
+    AUDIO("Audio"),
+    /** A document: {@code Document}. */
+    DOCUMENT("Document");
 
     private final String wireName;
 
@@ -10,7 +17,11 @@ public enum AssetType {
         this.wireName = wireName;
     }
 
-    /** {@code Image}, {@code Video}, {@code Audio} or {@code Document}. */
+    /**
+     * {@code Image}, {@code Video}, {@code Audio} or {@code Document}.
+     *
+     * @return the name
+     */
     public String wireName() {
         return wireName;
     }

@@ -27,6 +27,8 @@ public enum Dialect {
     /**
      * The status path before the encoded task id, relative to the base URL, e.g. {@code /v1/result/} (for
      * {@link #ASSET_SD2_MANXUE}, the whole path: the id travels in the body).
+     *
+     * @return the path prefix
      */
     public String statusPathPrefix() {
         return statusPathPrefix;

@@ -36,15 +36,29 @@ public final class GenerationRequest {
         this.body = body;
     }
 
+    /**
+     * The family.
+     *
+     * @return the family
+     */
     public Family family() {
         return family;
     }
 
+    /**
+     * The model.
+     *
+     * @return the model
+     */
     public String model() {
         return model;
     }
 
-    /** The JSON body, {@code model} included: strings, numbers, booleans, lists and maps; unmodifiable. */
+    /**
+     * The JSON body, {@code model} included: strings, numbers, booleans, lists and maps; unmodifiable.
+     *
+     * @return the body
+     */
     public Map<String, Object> body() {
         return body;
     }
@@ -54,57 +68,146 @@ public final class GenerationRequest {
         return "GenerationRequest[" + family + " " + model + ", fields=" + body.keySet() + "]";
     }
 
+    /**
+     * A Sora request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder sora(String model, String prompt) {
         return builder(Family.SORA, model).prompt(prompt);
     }
 
+    /**
+     * A VEO request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder veo(String model, String prompt) {
         return builder(Family.VEO, model).prompt(prompt);
     }
 
-    /** Seedance 1.5: the prompt becomes the {@code content} array's text item; add images with {@link Builder#image}. */
+    /**
+     * Seedance 1.5: the prompt becomes the {@code content} array's text item; add images with {@link Builder#image}.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder seedance15(String model, String prompt) {
         return builder(Family.SEEDANCE_1_5, model).prompt(prompt);
     }
 
+    /**
+     * A Seedance 2.0 request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder seedance20(String model, String prompt) {
         return builder(Family.SEEDANCE_2_0, model).prompt(prompt);
     }
 
+    /**
+     * A Vidu request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder vidu(String model, String prompt) {
         return builder(Family.VIDU, model).prompt(prompt);
     }
 
+    /**
+     * A Grok request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder grok(String model, String prompt) {
         return builder(Family.GROK, model).prompt(prompt);
     }
 
+    /**
+     * A StarVideos request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder starVideos(String model, String prompt) {
         return builder(Family.STARVIDEOS, model).prompt(prompt);
     }
 
-    /** The Videos family: {@code duration} is required. */
+    /**
+     * The Videos family: {@code duration} is required.
+     *
+     * @param model    the model
+     * @param prompt   the prompt
+     * @param duration length in seconds
+     * @return a builder
+     */
     public static Builder videos(String model, String prompt, int duration) {
         return builder(Family.VIDEOS, model).prompt(prompt).duration(duration);
     }
 
+    /**
+     * An SD2 Manxue request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder sd2Manxue(String model, String prompt) {
         return builder(Family.SD2_MANXUE, model).prompt(prompt);
     }
 
+    /**
+     * A Nano Banana request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder nanoBanana(String model, String prompt) {
         return builder(Family.NANO_BANANA, model).prompt(prompt);
     }
 
+    /**
+     * A GPT Image 2 request.
+     *
+     * @param model  the model
+     * @param prompt the prompt
+     * @return a builder
+     */
     public static Builder gptImage2(String model, String prompt) {
         return builder(Family.GPT_IMAGE_2, model).prompt(prompt);
     }
 
-    /** The generic task dialect: {@code model} and the model-specific {@code input} object. */
+    /**
+     * The generic task dialect: {@code model} and the model-specific {@code input} object.
+     *
+     * @param model the model; any non-blank name
+     * @param input the {@code input} object
+     * @return a builder
+     */
     public static Builder task(String model, Map<String, ?> input) {
         return builder(Family.GENERIC_TASK, model).input(input);
     }
 
+    /**
+     * A request of any family, with no field set yet.
+     *
+     * @param family the family
+     * @param model  the model
+     * @return a builder
+     */
     public static Builder builder(Family family, String model) {
         return new Builder(Objects.requireNonNull(family, "family"), Objects.requireNonNull(model, "model"));
     }
@@ -122,7 +225,12 @@ public final class GenerationRequest {
             this.model = model;
         }
 
-        /** The prompt ({@code content[]} text item for Seedance 1.5; {@code input.prompt} for the generic dialect). */
+        /**
+         * The prompt ({@code content[]} text item for Seedance 1.5; {@code input.prompt} for the generic dialect).
+         *
+         * @param prompt the prompt
+         * @return this builder
+         */
         public Builder prompt(String prompt) {
             Objects.requireNonNull(prompt, "prompt");
             if (family == Family.SEEDANCE_1_5) {
@@ -140,79 +248,163 @@ public final class GenerationRequest {
             return typed("prompt", prompt);
         }
 
-        /** Length in seconds ({@code duration}). */
+        /**
+         * Length in seconds ({@code duration}).
+         *
+         * @param seconds the length
+         * @return this builder
+         */
         public Builder duration(int seconds) {
             return typed("duration", seconds);
         }
 
-        /** Sora's alternative to {@code duration}. */
+        /**
+         * Sora's alternative to {@code duration}.
+         *
+         * @param seconds the length
+         * @return this builder
+         */
         public Builder seconds(int seconds) {
             return typed("seconds", seconds);
         }
 
-        /** {@code aspect_ratio}, e.g. {@code 16:9}. */
+        /**
+         * {@code aspect_ratio}, e.g. {@code 16:9}.
+         *
+         * @param ratio the aspect ratio
+         * @return this builder
+         */
         public Builder aspectRatio(String ratio) {
             return typed("aspect_ratio", ratio);
         }
 
-        /** {@code size}: pixels for Sora ({@code 1280x720}), an aspect ratio for Nano Banana. */
+        /**
+         * {@code size}: pixels for Sora ({@code 1280x720}), an aspect ratio for Nano Banana.
+         *
+         * @param size the size
+         * @return this builder
+         */
         public Builder size(String size) {
             return typed("size", size);
         }
 
-        /** {@code ratio}, e.g. {@code 16:9} or {@code adaptive}. */
+        /**
+         * {@code ratio}, e.g. {@code 16:9} or {@code adaptive}.
+         *
+         * @param ratio the ratio
+         * @return this builder
+         */
         public Builder ratio(String ratio) {
             return typed("ratio", ratio);
         }
 
-        /** {@code resolution}, e.g. {@code 720p} or {@code 2k}. */
+        /**
+         * {@code resolution}, e.g. {@code 720p} or {@code 2k}.
+         *
+         * @param resolution the resolution
+         * @return this builder
+         */
         public Builder resolution(String resolution) {
             return typed("resolution", resolution);
         }
 
-        /** GPT Image 2's {@code quality}: low, medium or high. */
+        /**
+         * GPT Image 2's {@code quality}: low, medium or high.
+         *
+         * @param quality the quality
+         * @return this builder
+         */
         public Builder quality(String quality) {
             return typed("quality", quality);
         }
 
-        /** {@code image_urls}: reference images. */
+        /**
+         * {@code image_urls}: reference images.
+         *
+         * @param urls the images' URLs
+         * @return this builder
+         */
         public Builder imageUrls(String... urls) {
             return typed("image_urls", List.of(urls));
         }
 
-        /** {@code input_reference}: Sora and VEO reference images. */
+        /**
+         * {@code input_reference}: Sora and VEO reference images.
+         *
+         * @param urls the images' URLs
+         * @return this builder
+         */
         public Builder inputReference(String... urls) {
             return typed("input_reference", List.of(urls));
         }
 
-        /** {@code first_image}: a URL or {@code asset://id}. */
+        /**
+         * {@code first_image}: a URL or {@code asset://id}.
+         *
+         * @param url the image
+         * @return this builder
+         */
         public Builder firstImage(String url) {
             return typed("first_image", url);
         }
 
-        /** {@code last_image}; needs a first image. */
+        /**
+         * {@code last_image}; needs a first image.
+         *
+         * @param url the image
+         * @return this builder
+         */
         public Builder lastImage(String url) {
             return typed("last_image", url);
         }
 
+        /**
+         * {@code referenceImages}: reference images.
+         *
+         * @param urls the images' URLs
+         * @return this builder
+         */
         public Builder referenceImages(String... urls) {
             return typed("referenceImages", List.of(urls));
         }
 
+        /**
+         * {@code referenceVideos}: reference videos.
+         *
+         * @param urls the videos' URLs
+         * @return this builder
+         */
         public Builder referenceVideos(String... urls) {
             return typed("referenceVideos", List.of(urls));
         }
 
+        /**
+         * {@code referenceAudios}: reference audio.
+         *
+         * @param urls the audio files' URLs
+         * @return this builder
+         */
         public Builder referenceAudios(String... urls) {
             return typed("referenceAudios", List.of(urls));
         }
 
-        /** Audio on or off: {@code generate_audio} for Seedance 1.5, {@code generateAudio} for Seedance 2.0. */
+        /**
+         * Audio on or off: {@code generate_audio} for Seedance 1.5, {@code generateAudio} for Seedance 2.0.
+         *
+         * @param on true for audio
+         * @return this builder
+         */
         public Builder generateAudio(boolean on) {
             return typed(family == Family.SEEDANCE_1_5 ? "generate_audio" : "generateAudio", on);
         }
 
-        /** A Seedance 1.5 image item: {@code role} first_frame, last_frame or reference_image (null: first frame). */
+        /**
+         * A Seedance 1.5 image item: {@code role} first_frame, last_frame or reference_image (null: first frame).
+         *
+         * @param url  the image's URL
+         * @param role its role, or null for the first frame
+         * @return this builder
+         */
         public Builder image(String url, @Nullable String role) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("type", "image_url");
@@ -225,7 +417,12 @@ public final class GenerationRequest {
             return this;
         }
 
-        /** The generic dialect's model-specific {@code input} object. */
+        /**
+         * The generic dialect's model-specific {@code input} object.
+         *
+         * @param input the fields to add to {@code input}
+         * @return this builder
+         */
         public Builder input(Map<String, ?> input) {
             Map<String, Object> merged = new LinkedHashMap<>(inputMap());
             merged.putAll(Objects.requireNonNull(input, "input"));
@@ -234,7 +431,12 @@ public final class GenerationRequest {
             return this;
         }
 
-        /** The generic dialect's {@code callback_url}. */
+        /**
+         * The generic dialect's {@code callback_url}.
+         *
+         * @param url the callback URL
+         * @return this builder
+         */
         public Builder callbackUrl(String url) {
             return typed("callback_url", url);
         }
@@ -242,6 +444,10 @@ public final class GenerationRequest {
         /**
          * Any field, sent as it is: for parameters the documentation does not list. A JSON value: a string, number,
          * boolean, list, map or {@code null}. Documented rules still apply to documented names.
+         *
+         * @param name  the field's name; not {@code model}
+         * @param value its JSON value
+         * @return this builder
          */
         public Builder param(String name, @Nullable Object value) {
             Objects.requireNonNull(name, "name");
@@ -256,6 +462,7 @@ public final class GenerationRequest {
         /**
          * The request, validated against the documented rules of its family.
          *
+         * @return the request
          * @throws dev.taskpoll.InvalidRequestException naming the field, the value and the rule; nothing is sent
          */
         public GenerationRequest build() {

@@ -15,6 +15,13 @@ import java.util.Objects;
  */
 public record GenerationTime(Duration min, Duration max, boolean documented) {
 
+    /**
+     * A range; {@code min} must be at least 0 and below {@code max}.
+     *
+     * @param min        the short end
+     * @param max        the long end
+     * @param documented whether the documentation gives this range
+     */
     public GenerationTime {
         Objects.requireNonNull(min, "min");
         Objects.requireNonNull(max, "max");
@@ -38,6 +45,10 @@ public record GenerationTime(Duration min, Duration max, boolean documented) {
      * The range for a task of {@code kind} and {@code model} (null: unknown model): Sora and VEO 2-5 min, Seedance 1.5
      * 2-5 min (1080p 3-8), Vidu turbo 2-4 min and pro 3-6 min (documented); other video families 2-5 min, images
      * 5-30 s, the generic dialect 30 s to 10 min, asset audits 5-60 s (guesses).
+     *
+     * @param kind  the family or asset library
+     * @param model the model, or null when unknown
+     * @return the range
      */
     public static GenerationTime of(TaskKind kind, @org.jspecify.annotations.Nullable String model) {
         GenerationTime m = model == null ? null : BY_MODEL.get(model);

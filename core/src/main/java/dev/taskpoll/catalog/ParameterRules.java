@@ -15,13 +15,24 @@ import java.util.Objects;
  */
 public record ParameterRules(String field, List<String> rules, List<String> choices) {
 
+    /**
+     * A field's rules; the lists are copied.
+     *
+     * @param field   the body field
+     * @param rules   its rules, in the order they are checked
+     * @param choices the values it takes, when they are a closed list
+     */
     public ParameterRules {
         Objects.requireNonNull(field, "field");
         rules = List.copyOf(rules);
         choices = List.copyOf(choices);
     }
 
-    /** Whether the field must be sent. */
+    /**
+     * Whether the field must be sent.
+     *
+     * @return true if it is required
+     */
     public boolean required() {
         return rules.stream().anyMatch(r -> r.startsWith("is required") || r.startsWith("at least one is required"));
     }

@@ -9,12 +9,24 @@ import dev.taskpoll.PollPolicy;
  */
 public sealed interface TaskKind permits Family, AssetLibrary {
 
-    /** The constant's name, e.g. {@code VEO} or {@code SEEDANCE_2_0}. */
+    /**
+     * The constant's name, e.g. {@code VEO} or {@code SEEDANCE_2_0}.
+     *
+     * @return the name
+     */
     String name();
 
-    /** How the task's status is read. */
+    /**
+     * How the task's status is read.
+     *
+     * @return the dialect
+     */
     Dialect dialect();
 
-    /** The documented default poll policy. */
+    /**
+     * The documented default poll policy.
+     *
+     * @return the policy
+     */
     PollPolicy defaultPolicy();
 }

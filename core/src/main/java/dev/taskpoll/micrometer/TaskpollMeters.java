@@ -46,6 +46,12 @@ public final class TaskpollMeters implements MeterBinder, AutoCloseable {
     private final Tags tags;
     private final List<Disposable> watches = new CopyOnWriteArrayList<>();
 
+    /**
+     * The meters of {@code client}.
+     *
+     * @param client the client
+     * @param name   the value of the {@code client} tag
+     */
     public TaskpollMeters(TaskpollClient client, String name) {
         this.client = Objects.requireNonNull(client, "client");
         this.tags = Tags.of(Tag.of("client", Objects.requireNonNull(name, "name")));

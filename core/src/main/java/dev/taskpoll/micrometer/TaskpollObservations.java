@@ -51,12 +51,23 @@ public final class TaskpollObservations {
     private final TaskpollClient client;
     private final ObservationRegistry registry;
 
+    /**
+     * Observations of {@code client}'s submits and trackings.
+     *
+     * @param client   the client
+     * @param registry where the observations go
+     */
     public TaskpollObservations(TaskpollClient client, ObservationRegistry registry) {
         this.client = Objects.requireNonNull(client, "client");
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    /** {@link TaskpollClient#submit(GenerationRequest)}, observed as {@code taskpoll.submit}. */
+    /**
+     * {@link TaskpollClient#submit(GenerationRequest)}, observed as {@code taskpoll.submit}.
+     *
+     * @param request the generation to submit
+     * @return the accepted task
+     */
     public Mono<Submission> submit(GenerationRequest request) {
         Objects.requireNonNull(request, "request");
         return Mono.deferContextual(ctx -> {
@@ -71,7 +82,12 @@ public final class TaskpollObservations {
         });
     }
 
-    /** {@link TaskpollClient#track(Submission)}, observed as {@code taskpoll.task}. */
+    /**
+     * {@link TaskpollClient#track(Submission)}, observed as {@code taskpoll.task}.
+     *
+     * @param submission the create call's answer
+     * @return the task's statuses
+     */
     public Flux<TaskStatus> track(Submission submission) {
         Objects.requireNonNull(submission, "submission");
         return Flux.deferContextual(ctx -> {
@@ -92,7 +108,12 @@ public final class TaskpollObservations {
         });
     }
 
-    /** Both: {@link #submit} then {@link #track}, two observations under the subscriber's current one. */
+    /**
+     * Both: {@link #submit} then {@link #track}, two observations under the subscriber's current one.
+     *
+     * @param request the generation to submit
+     * @return its statuses, the first carrying the task id
+     */
     public Flux<TaskStatus> submitAndTrack(GenerationRequest request) {
         return submit(request).flatMapMany(this::track);
     }

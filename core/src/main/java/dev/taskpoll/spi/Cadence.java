@@ -38,13 +38,31 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Cadence {
 
-    /** When to poll first, or again after a restart. */
+    /**
+     * When to poll first, or again after a restart.
+     *
+     * @param task the task
+     * @param now  the time now, scheduler ms
+     * @return when to poll, scheduler ms
+     */
     long firstPoll(Task task, long now);
 
-    /** When to poll next, after a poll at {@code now} saw the task still running. */
+    /**
+     * When to poll next, after a poll at {@code now} saw the task still running.
+     *
+     * @param task the task
+     * @param now  the time of the poll, scheduler ms
+     * @return when to poll, scheduler ms
+     */
     long nextPoll(Task task, long now);
 
-    /** The task ended with {@code terminal}, seen by a poll at {@code now}: what a learner learns from. */
+    /**
+     * The task ended with {@code terminal}, seen by a poll at {@code now}: what a learner learns from.
+     *
+     * @param task     the task
+     * @param terminal the terminal status
+     * @param now      the time of the poll that saw it, scheduler ms
+     */
     default void ended(Task task, TaskStatus terminal, long now) {
     }
 
@@ -52,17 +70,30 @@ public interface Cadence {
      * After how long (ms since the task started) a task is unusually late: past its model's learned 99.9th
      * percentile. The tracker reports it once, as a {@link dev.taskpoll.TaskStalled} event; the deadline still
      * decides failure. {@link Long#MAX_VALUE} (the default): never.
+     *
+     * @param task the task
+     * @return ms since the task started, or {@link Long#MAX_VALUE} for never
      */
     default long stalledAfter(Task task) {
         return Long.MAX_VALUE;
     }
 
-    /** When the task is expected to end, as of {@code now}, if the cadence knows (the default: it does not). */
+    /**
+     * When the task is expected to end, as of {@code now}, if the cadence knows (the default: it does not).
+     *
+     * @param task the task
+     * @param now  the time now, scheduler ms
+     * @return the expected end, or empty
+     */
     default Optional<Estimate> estimate(Task task, long now) {
         return Optional.empty();
     }
 
-    /** What the cadence has learned, per model (none for a cadence that does not learn). */
+    /**
+     * What the cadence has learned, per model (none for a cadence that does not learn).
+     *
+     * @return one entry per model
+     */
     default List<Model> models() {
         return List.of();
     }
@@ -72,6 +103,8 @@ public interface Cadence {
      * bound by each. Through the {@link Host} a cadence asks the tracker to plan its tasks again when its plans went
      * wrong (a learned model found the provider 3x faster), and to keep what it learned in the tracker's task store.
      * The default ignores it.
+     *
+     * @param host the tracker's side
      */
     default void bind(Host host) {
     }
@@ -79,6 +112,8 @@ public interface Cadence {
     /**
      * The tracker is closing: forget the host {@link #bind} gave. A learning cadence may {@link Host#save} through it
      * during this call, for the last time.
+     *
+     * @param host the host {@link #bind} gave
      */
     default void unbind(Host host) {
     }
@@ -86,6 +121,10 @@ public interface Cadence {
     /**
      * When to poll a task the cadence asked to plan again ({@link Host#replan}): by default {@link #nextPoll}. Called
      * on the tracker's timer thread for a task with no poll in flight.
+     *
+     * @param task the task
+     * @param now  the time now, scheduler ms
+     * @return when to poll, scheduler ms
      */
     default long replan(Task task, long now) {
         return nextPoll(task, now);
@@ -95,6 +134,8 @@ public interface Cadence {
      * What the tracker's task store kept of this cadence's models (see {@link Host#save}), given back once when a
      * tracker with a durable store starts, before it resumes any task; a model this cadence already learned something
      * of in this process keeps what it has.
+     *
+     * @param saved the models kept
      */
     default void restore(List<Saved> saved) {
     }
@@ -108,6 +149,8 @@ public interface Cadence {
          * says as of then (sooner or later than the one planned). {@code which} runs on the timer thread with the
          * task's view. Replanning may overlap a poll's own {@link #nextPoll} for the same task; either answer is a
          * valid plan.
+         *
+         * @param which the tasks to plan again
          */
         void replan(java.util.function.Predicate<Task> which);
 
@@ -116,6 +159,10 @@ public interface Cadence {
          * its key, so that a restart or another instance does not start cold: its key, the completions observed in
          * all, and the recent ones as {@code lo, hi} pairs (see {@link Saved}). Returns at once; the write runs on the
          * store's own thread, and a failure is logged, not thrown.
+         *
+         * @param key          the model's key
+         * @param observations completions observed in all
+         * @param window       the recent ones, oldest first, as {@code lo, hi} pairs
          */
         void save(String key, long observations, long[] window);
     }
@@ -130,6 +177,14 @@ public interface Cadence {
      * @param at           when it was saved
      */
     record Saved(String key, long observations, long[] window, Instant at) {
+        /**
+         * A model kept; the window is copied.
+         *
+         * @param key          the model's key
+         * @param observations completions observed in all
+         * @param window       the recent observations, oldest first, as {@code lo, hi} pairs
+         * @param at           when it was saved
+         */
         public Saved {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(at, "at");
@@ -140,6 +195,11 @@ public interface Cadence {
             window = window.clone();
         }
 
+        /**
+         * The recent observations, oldest first, as {@code lo, hi} pairs.
+         *
+         * @return a copy of them
+         */
         @Override
         public long[] window() {
             return window.clone();
@@ -180,33 +240,67 @@ public interface Cadence {
     /** What a cadence may know of one task: a view kept by the tracker, valid during the call only. */
     interface Task {
 
-        /** The family or asset library. */
+        /**
+         * The family or asset library.
+         *
+         * @return the kind
+         */
         TaskKind kind();
 
-        /** The model, when known. */
+        /**
+         * The model, when known.
+         *
+         * @return the model, or null
+         */
         @Nullable String model();
 
-        /** The task's poll policy: its period is the fixed grid's, its deadline the tracker's. */
+        /**
+         * The task's poll policy: its period is the fixed grid's, its deadline the tracker's.
+         *
+         * @return the policy
+         */
         PollPolicy policy();
 
-        /** When tracking began (scheduler ms); kept across restarts. */
+        /**
+         * When tracking began (scheduler ms); kept across restarts.
+         *
+         * @return the start, scheduler ms
+         */
         long startedAt();
 
-        /** The poll planned last (scheduler ms), or {@link Long#MIN_VALUE} before the first is planned. */
+        /**
+         * The poll planned last (scheduler ms), or {@link Long#MIN_VALUE} before the first is planned.
+         *
+         * @return the poll planned last, scheduler ms, or {@link Long#MIN_VALUE}
+         */
         long lastDue();
 
-        /** Polls answered so far (retries not counted). */
+        /**
+         * Polls answered so far (retries not counted).
+         *
+         * @return the number of polls answered
+         */
         int polls();
 
-        /** The latest status seen, if any. */
+        /**
+         * The latest status seen, if any.
+         *
+         * @return the status, or null
+         */
         @Nullable TaskStatus last();
 
-        /** The task id. */
+        /**
+         * The task id.
+         *
+         * @return the task id
+         */
         String id();
 
         /**
          * When a poll last saw the task still running (scheduler ms), or {@link Long#MIN_VALUE} when none has: with the
          * time the end was seen, the interval the completion lies in.
+         *
+         * @return the time, scheduler ms, or {@link Long#MIN_VALUE}
          */
         long lastSeenRunning();
     }
@@ -219,6 +313,7 @@ public interface Cadence {
      *
      * @param phaseSpread from 0 (the exact grid) to 1
      * @param random      numbers in [0, 1)
+     * @return the cadence
      */
     static Cadence fixedGrid(double phaseSpread, DoubleSupplier random) {
         return new FixedGrid(phaseSpread, random);

@@ -19,12 +19,21 @@ import reactor.core.publisher.Mono;
  */
 public interface FleetShare {
 
-    /** How often this instance syncs (default 200 ms). */
+    /**
+     * How often this instance syncs (default 200 ms).
+     *
+     * @return the period between syncs
+     */
     default Duration every() {
         return Duration.ofMillis(200);
     }
 
-    /** What happened here since the last sync; answers this instance's share. */
+    /**
+     * What happened here since the last sync; answers this instance's share.
+     *
+     * @param report what happened here since the last sync
+     * @return this instance's share
+     */
     Mono<Share> sync(Report report);
 
     /**
@@ -48,6 +57,13 @@ public interface FleetShare {
      *                 least 1; the local limit still applies when it is lower)
      */
     record Share(double rate, Duration paused, int inFlight) {
+        /**
+         * A share; {@code inFlight} is at least 1.
+         *
+         * @param rate     requests per second this instance may send now
+         * @param paused   how long the whole fleet is paused from now
+         * @param inFlight requests this instance may have in flight at once; at least 1
+         */
         public Share {
             Objects.requireNonNull(paused, "paused");
             if (inFlight < 1) {

@@ -34,17 +34,32 @@ public interface PollBudget {
     /**
      * Completes with a permit when one request may be sent; waits (without blocking) while the budget is spent, the
      * fleet is paused or too many requests are in flight. Cold: each subscription asks for one permit.
+     *
+     * @return the permit, once one request may be sent
      */
     Mono<Permit> admit();
 
-    /** A 429 was answered; {@code retryAfter} is the server's wait when it gave one. */
+    /**
+     * A 429 was answered; {@code retryAfter} is the server's wait when it gave one.
+     *
+     * @param retryAfter the server's wait, or null
+     */
     void throttled(@Nullable Duration retryAfter);
 
-    /** The budget now, for {@link dev.taskpoll.FleetStats}. */
+    /**
+     * The budget now, for {@link dev.taskpoll.FleetStats}.
+     *
+     * @return a snapshot
+     */
     Stats stats();
 
     /** One admitted request's share of the budget; {@link #done} releases it, exactly once. */
     interface Permit {
+        /**
+         * Releases this permit: called exactly once, when the request ends.
+         *
+         * @param outcome how the request ended
+         */
         void done(Outcome outcome);
     }
 
@@ -70,7 +85,11 @@ public interface PollBudget {
     record Stats(int rate, int inFlight, int waiting, String circuit, long pausedMillis) {
     }
 
-    /** No budget: every request is admitted at once; each task paces itself alone. */
+    /**
+     * No budget: every request is admitted at once; each task paces itself alone.
+     *
+     * @return the budget
+     */
     static PollBudget unlimited() {
         return Unlimited.INSTANCE;
     }
@@ -79,7 +98,11 @@ public interface PollBudget {
     default void close() {
     }
 
-    /** Whether this is {@link #unlimited()} (the tracker then skips the budget altogether). */
+    /**
+     * Whether this is {@link #unlimited()} (the tracker then skips the budget altogether).
+     *
+     * @return true for {@link #unlimited()}
+     */
     default boolean isUnlimited() {
         return false;
     }

@@ -23,6 +23,12 @@ import reactor.core.publisher.Flux;
 @FunctionalInterface
 public interface ResultHandler {
 
-    /** Store the results of {@code task}, completed with {@code status}. */
+    /**
+     * Store the results of {@code task}, completed with {@code status}.
+     *
+     * @param task   the task
+     * @param status its completed status
+     * @return the capture's events; it completes once the results are stored
+     */
     Flux<TaskEvent> completed(TaskRef task, TaskStatus status);
 }

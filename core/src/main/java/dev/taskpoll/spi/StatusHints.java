@@ -25,26 +25,54 @@ import dev.taskpoll.catalog.TaskKind;
  */
 public interface StatusHints {
 
-    /** Where hints go: the tracker, once, before any offer. */
+    /**
+     * Where hints go: the tracker, once, before any offer.
+     *
+     * @param listener the tracker's side
+     */
     void connect(Listener listener);
 
-    /** A status pushed for a task of {@code kind}, already authenticated by the receiver. */
+    /**
+     * A status pushed for a task of {@code kind}, already authenticated by the receiver.
+     *
+     * @param kind   the family or asset library of the task
+     * @param status the status pushed
+     */
     void offer(TaskKind kind, TaskStatus status);
 
-    /** No more hints are expected for this task; one kept for it may be dropped. */
+    /**
+     * No more hints are expected for this task; one kept for it may be dropped.
+     *
+     * @param kind   the family or asset library of the task
+     * @param taskId the task
+     */
     void forget(TaskKind kind, String taskId);
 
     /** The tracker's side. */
     interface Listener {
 
-        /** Merge {@code status} into the task's tracking (or keep it until its tracking starts). */
+        /**
+         * Merge {@code status} into the task's tracking (or keep it until its tracking starts).
+         *
+         * @param kind   the family or asset library of the task
+         * @param status the status pushed
+         */
         void hint(TaskKind kind, TaskStatus status);
 
-        /** Drop a hint kept for a task whose tracking never started. */
+        /**
+         * Drop a hint kept for a task whose tracking never started.
+         *
+         * @param kind   the family or asset library of the task
+         * @param taskId the task
+         */
         void forget(TaskKind kind, String taskId);
     }
 
-    /** Hints delivered at once to this process's tracker, on the caller's thread. */
+    /**
+     * Hints delivered at once to this process's tracker, on the caller's thread.
+     *
+     * @return the hints
+     */
     static StatusHints local() {
         return new LocalHints();
     }

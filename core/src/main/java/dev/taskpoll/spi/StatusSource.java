@@ -19,6 +19,11 @@ import reactor.core.publisher.Mono;
 @FunctionalInterface
 public interface StatusSource {
 
-    /** The task's current status, from one request. */
+    /**
+     * The task's current status, from one request.
+     *
+     * @param taskId the task
+     * @return its status
+     */
     Mono<TaskStatus> fetch(String taskId);
 }

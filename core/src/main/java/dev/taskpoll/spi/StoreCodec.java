@@ -40,17 +40,32 @@ public final class StoreCodec {
     private StoreCodec() {
     }
 
-    /** A kind by name: a family's name, or {@code asset:} and the library's. */
+    /**
+     * A kind by name: a family's name, or {@code asset:} and the library's.
+     *
+     * @param kind the family or asset library
+     * @return its name
+     */
     public static String kind(TaskKind kind) {
         return kind instanceof AssetLibrary a ? ASSET + a.name() : kind.name();
     }
 
-    /** The kind {@link #kind(TaskKind)} named. */
+    /**
+     * The kind {@link #kind(TaskKind)} named.
+     *
+     * @param name a name {@link #kind(TaskKind)} gave
+     * @return the kind
+     */
     public static TaskKind kind(String name) {
         return name.startsWith(ASSET) ? AssetLibrary.valueOf(name.substring(ASSET.length())) : Family.valueOf(name);
     }
 
-    /** A status as one JSON object (every field but none that is null). */
+    /**
+     * A status as one JSON object (every field but none that is null).
+     *
+     * @param s the status
+     * @return the JSON object
+     */
     public static String status(TaskStatus s) {
         ObjectNode n = JSON.createObjectNode().put("taskId", s.taskId()).put("state", s.state().name())
                 .put("rawStatus", s.rawStatus()).put("observedAt", s.observedAt().toEpochMilli());
@@ -77,7 +92,12 @@ public final class StoreCodec {
         return n.toString();
     }
 
-    /** The status {@link #status(TaskStatus)} wrote; null for null. */
+    /**
+     * The status {@link #status(TaskStatus)} wrote; null for null.
+     *
+     * @param json the JSON object, or null
+     * @return the status, or null
+     */
     public static @Nullable TaskStatus status(@Nullable String json) {
         if (json == null) {
             return null;
@@ -104,7 +124,12 @@ public final class StoreCodec {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    /** A cadence model's window as text: "lo:hi" pairs separated by commas (ms). */
+    /**
+     * A cadence model's window as text: "lo:hi" pairs separated by commas (ms).
+     *
+     * @param pairs the window, as {@code lo, hi} pairs
+     * @return the text
+     */
     public static String window(long[] pairs) {
         StringBuilder b = new StringBuilder(pairs.length * 8);
         for (int i = 0; i + 1 < pairs.length; i += 2) {
@@ -116,7 +141,12 @@ public final class StoreCodec {
         return b.toString();
     }
 
-    /** The pairs of {@link #window(long[])}; a malformed pair is skipped, not fatal (the model relearns it). */
+    /**
+     * The pairs of {@link #window(long[])}; a malformed pair is skipped, not fatal (the model relearns it).
+     *
+     * @param text the text {@link #window(long[])} wrote
+     * @return the window, as {@code lo, hi} pairs
+     */
     public static long[] window(String text) {
         if (text == null || text.isEmpty()) {
             return new long[0];

@@ -52,13 +52,19 @@ import reactor.core.publisher.Mono;
  */
 public interface TaskStore extends AutoCloseable {
 
-    /** Whether this store keeps anything; {@code false} only for {@link #none()}, which the tracker skips. */
+    /**
+     * Whether this store keeps anything; {@code false} only for {@link #none()}, which the tracker skips.
+     *
+     * @return whether it keeps anything
+     */
     boolean durable();
 
     /**
      * Whether the client using this store tracks the tasks recorded in it (it holds the store's tracking lock): true
      * for a durable store by default. A client whose store only records (another process tracks the file) records
      * its submits, tracks nothing from {@link #open()}, and tracks what it is asked to as a client without a store.
+     *
+     * @return whether its tasks are tracked
      */
     default boolean tracking() {
         return durable();
@@ -68,42 +74,85 @@ public interface TaskStore extends AutoCloseable {
      * Where callbacks go when several instances share this store: hints routed to the instance that polls the task
      * (cluster mode), used when {@code TrackerOptions.hints} is not given; null (the default) for a store one process
      * tracks, whose tracker takes its hints locally.
+     *
+     * @return the hints, or null
      */
     default @Nullable StatusHints hints() {
         return null;
     }
 
-    /** The submit of a request is about to be sent; gives the intent's id. */
+    /**
+     * The submit of a request is about to be sent; gives the intent's id.
+     *
+     * @param intent the submit
+     * @return the intent's id
+     */
     Mono<Long> intent(Intent intent);
 
-    /** The submit with this intent was answered with a task id. */
+    /**
+     * The submit with this intent was answered with a task id.
+     *
+     * @param intentId the intent's id
+     * @param task     the task created
+     * @return completion once recorded
+     */
     Mono<Void> submitted(long intentId, Tracked task);
 
-    /** The submit with this intent provably created no task (refused, or never sent). */
+    /**
+     * The submit with this intent provably created no task (refused, or never sent).
+     *
+     * @param intentId the intent's id
+     * @param reason   why no task was created
+     * @return completion once recorded
+     */
     Mono<Void> notCreated(long intentId, String reason);
 
-    /** A task is tracked without a submit through this store; gives the record held (an existing one wins). */
+    /**
+     * A task is tracked without a submit through this store; gives the record held (an existing one wins).
+     *
+     * @param task the task
+     * @return the record held
+     */
     Mono<Tracked> started(Tracked task);
 
-    /** The task's status changed. */
+    /**
+     * The task's status changed.
+     *
+     * @param task   the task
+     * @param status its new status
+     * @return completion once recorded
+     */
     Mono<Void> status(TaskRef task, TaskStatus status);
 
     /**
      * Before a side effect only the task's holder may make (a capture): completes if this instance may go on, fails
      * with {@link dev.taskpoll.LeaseLostException} if another instance holds the task now or has ended it. Default:
      * nothing to check (one process tracks the store).
+     *
+     * @param task the task
+     * @return completion if this instance may go on
      */
     default Mono<Void> confirm(TaskRef task) {
         return Mono.empty();
     }
 
-    /** One result of the task was stored by capture. */
+    /**
+     * One result of the task was stored by capture.
+     *
+     * @param task the task
+     * @param file the result stored
+     * @return completion once recorded
+     */
     Mono<Void> captured(TaskRef task, StoredFile file);
 
     /**
      * Tracking of the task ended, for good. With a terminal status, the status and the end are one record: the status
      * joins the history unless it is already the latest recorded (a task resumed completed, whose end a crash cut off,
      * ends with the status it had).
+     *
+     * @param task   the task
+     * @param ending how tracking ended
+     * @return completion once recorded
      */
     Mono<Void> ended(TaskRef task, Ending ending);
 
@@ -112,18 +161,32 @@ public interface TaskStore extends AutoCloseable {
      * processes add tasks to, each task added later (submitted by another process), as it appears. Subscribed once,
      * by a client that tracks this store; the tracker ignores a task it already tracks. A store that tracks nothing
      * (or a client that only records, such as a submit without waiting) completes it at once.
+     *
+     * @return the tasks to track
      */
     Flux<Tracked> open();
 
-    /** The recorded tasks in {@code phase} (every one when null), newest first, without their history. */
+    /**
+     * The recorded tasks in {@code phase} (every one when null), newest first, without their history.
+     *
+     * @param phase the phase, or null for every one
+     * @return the records, newest first
+     */
     Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase);
 
-    /** The most recent task recorded with {@code id}, with its history; empty when none is. */
+    /**
+     * The most recent task recorded with {@code id}, with its history; empty when none is.
+     *
+     * @param id the task id
+     * @return the record, with its history
+     */
     Mono<TaskRecord> task(String id);
 
     /**
      * What a learning cadence kept here ({@link #saveModel}), one per model key; read once when a tracking client
      * starts, before {@link #open()}. A store that keeps none gives nothing (the default).
+     *
+     * @return the models kept
      */
     default Flux<Cadence.Saved> models() {
         return Flux.empty();
@@ -132,6 +195,9 @@ public interface TaskStore extends AutoCloseable {
     /**
      * Keeps what a learning cadence learned of one model, replacing what was kept under its key; called after its
      * refits, at most every few completions of that model. A store that keeps none ignores it (the default).
+     *
+     * @param model what was learned of the model
+     * @return completion once kept
      */
     default Mono<Void> saveModel(Cadence.Saved model) {
         return Mono.empty();
@@ -142,6 +208,9 @@ public interface TaskStore extends AutoCloseable {
      * not hold is <em>followed</em> here (its subscribers see what its holder records, through {@link #changes()}),
      * never polled. A single-process store holds everything (the default). Called on event loops: answers from
      * memory, at once.
+     *
+     * @param task the task
+     * @return whether this instance tracks it
      */
     default boolean holds(TaskRef task) {
         return true;
@@ -151,6 +220,8 @@ public interface TaskStore extends AutoCloseable {
      * Cluster mode: tasks this instance must stop polling now, another instance holding them (a lease lost, or a
      * shard handed to a newcomer); they are followed from then on. Subscribed once by a tracking client, with
      * {@link #changes()}. None by default.
+     *
+     * @return the tasks released
      */
     default Flux<TaskRef> released() {
         return Flux.empty();
@@ -159,6 +230,8 @@ public interface TaskStore extends AutoCloseable {
     /**
      * Cluster mode: what other instances record (status changes and ends), for the tasks followed here; a hint
      * stream (it may miss some across a reconnect: followers also read the record now and then). None by default.
+     *
+     * @return the changes
      */
     default Flux<Change> changes() {
         return Flux.empty();
@@ -176,12 +249,25 @@ public interface TaskStore extends AutoCloseable {
      * @param error  what ended tracking with an error, if that is how it ended
      */
     record Change(TaskRef task, @Nullable TaskStatus status, boolean ended, @Nullable String error) {
+        /**
+         * A change; {@code task} is required.
+         *
+         * @param task   the task
+         * @param status its new latest status, or null
+         * @param ended  whether tracking ended
+         * @param error  what ended tracking with an error, or null
+         */
         public Change {
             Objects.requireNonNull(task, "task");
         }
     }
 
-    /** Nothing recorded, nothing resumed: tracking lives as long as its subscribers (taskpoll's behaviour before stores). */
+    /**
+     * Nothing recorded, nothing resumed: tracking lives as long as its subscribers (taskpoll's behaviour before
+     * stores).
+     *
+     * @return the store
+     */
     static TaskStore none() {
         return NoStore.INSTANCE;
     }
@@ -195,6 +281,14 @@ public interface TaskStore extends AutoCloseable {
      * @param at      when
      */
     record Intent(TaskKind kind, String model, String request, Instant at) {
+        /**
+         * A submit about to be sent; every component is required.
+         *
+         * @param kind    the family (or asset library)
+         * @param model   the model
+         * @param request the request body as sent, as JSON
+         * @param at      when
+         */
         public Intent {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(model, "model");
@@ -213,6 +307,15 @@ public interface TaskStore extends AutoCloseable {
      * @param last      the latest status recorded, if any
      */
     record Tracked(TaskRef ref, Instant startedAt, Instant deadline, long firstDue, @Nullable TaskStatus last) {
+        /**
+         * A task being tracked; {@code ref}, {@code startedAt} and {@code deadline} are required.
+         *
+         * @param ref       id, kind, model and the policy it is tracked with
+         * @param startedAt when tracking began
+         * @param deadline  when tracking gives up, absolute
+         * @param firstDue  the first poll planned (scheduler ms), or {@link Long#MIN_VALUE}
+         * @param last      the latest status recorded, or null
+         */
         public Tracked {
             Objects.requireNonNull(ref, "ref");
             Objects.requireNonNull(startedAt, "startedAt");
