@@ -90,15 +90,16 @@ public final class TaskpollClient implements AutoCloseable {
             // h2 for https URLs (ALPN, else HTTP/1.1), h2c for http ones (upgrade, else HTTP/1.1)
             base = base.protocol(HttpProtocol.HTTP11, HttpProtocol.H2, HttpProtocol.H2C);
         }
-        if (!options.trustedCertificates().isEmpty()) {
-            // only these anchors; the host name is still verified (no option turns verification off)
-            List<java.security.cert.X509Certificate> trusted = options.trustedCertificates();
-            base = options.http2()
-                    ? base.secure(spec -> spec.sslContext(reactor.netty.http.Http2SslContextSpec.forClient()
-                    .configure(b -> b.trustManager(trusted))))
-                    : base.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
-                    .configure(b -> b.trustManager(trusted))));
-        }
+        // an https API's TLS context is built here, on the caller's thread: loading the JDK's trust store reads a file,
+        // which Reactor Netty would otherwise do at the first https request, on an event loop (BlockHound caught it).
+        // Given certificates are the only anchors; the host name is always verified (nothing turns that off).
+        List<java.security.cert.X509Certificate> trusted = options.trustedCertificates();
+        boolean https = options.baseUrl().regionMatches(true, 0, "https:", 0, 6);
+        base = !https ? base : options.http2()
+                ? base.secure(spec -> spec.sslContext(trusted.isEmpty() ? reactor.netty.http.Http2SslContextSpec
+                .forClient() : reactor.netty.http.Http2SslContextSpec.forClient().configure(b -> b.trustManager(trusted))))
+                : base.secure(spec -> spec.sslContext(trusted.isEmpty() ? reactor.netty.http.Http11SslContextSpec
+                .forClient() : reactor.netty.http.Http11SslContextSpec.forClient().configure(b -> b.trustManager(trusted))));
         HttpClient http = base
                 .baseUrl(options.baseUrl())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())

@@ -75,11 +75,11 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         this.store = store;
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
                 .pendingAcquireMaxCount(-1).build();
-        HttpClient base = HttpClient.create(pool);
-        if (!trusted.isEmpty()) { // only these anchors; the host name is still verified (no option turns that off)
-            base = base.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
-                    .configure(b -> b.trustManager(trusted))));
-        }
+        // the TLS context built now, on the caller's thread (a trust store is read from a file: never on an event
+        // loop); given certificates are the only anchors, and the host name is always verified
+        HttpClient base = HttpClient.create(pool).secure(spec -> spec.sslContext(trusted.isEmpty()
+                ? reactor.netty.http.Http11SslContextSpec.forClient()
+                : reactor.netty.http.Http11SslContextSpec.forClient().configure(b -> b.trustManager(trusted))));
         this.http = base
                 .followRedirect(false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())

@@ -95,6 +95,28 @@ class HttpsTest {
     }
 
     @Test
+    void aPollRefusedByTheCertificateIsRetriedAndSaysWhy() {
+        // a task that exists (paid for): its polls retry, each reported with the reason, until trust is fixed
+        String id = sim.createTask(Family.NANO_BANANA.createPath(), Family.NANO_BANANA.models().get(0));
+        try (TaskpollClient client = client(List.of(), CaptureOptions.builder(dir).build())) {
+            java.util.concurrent.CompletableFuture<dev.taskpoll.PollRetrying> retrying = client.events()
+                    .ofType(dev.taskpoll.PollRetrying.class).next().toFuture();
+            reactor.core.Disposable tracking = client.track(dev.taskpoll.TaskRef.of(id, Family.NANO_BANANA))
+                    .subscribe(s -> { }, e -> { });
+            try {
+                dev.taskpoll.PollRetrying r = retrying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.taskId()).isEqualTo(id);
+                assertThat(r.failure()).isInstanceOf(TransportException.class)
+                        .hasMessageContaining("the server's certificate is not trusted");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                tracking.dispose();
+            }
+        }
+    }
+
+    @Test
     void aDownloadFromAHostWhoseCertificateIsNotTrustedFailsPermanentlyNamingIt() {
         try (Simulator other = Simulator.builder().https(true).build().start();
              TaskpollClient client = client(List.of(sim.certificateAuthority()), CaptureOptions.builder(dir).build());
