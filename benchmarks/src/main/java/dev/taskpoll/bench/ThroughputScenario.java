@@ -156,7 +156,7 @@ final class ThroughputScenario {
     }
 
     /** Polls/s and client CPU us per poll over 10 s, after 3 s of warm-up. */
-    private static double[] measure(java.util.function.LongSupplier polls) throws InterruptedException {
+    static double[] measure(java.util.function.LongSupplier polls) throws InterruptedException {
         Thread.sleep(3_000);
         long p0 = polls.getAsLong();
         long c0 = Figures.cpuNanos();

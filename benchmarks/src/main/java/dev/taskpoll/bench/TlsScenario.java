@@ -96,15 +96,8 @@ final class TlsScenario {
             Disposable all = Flux.fromIterable(ids).flatMap(id -> client.track(TaskRef.of(id, Family.VEO)),
                     Integer.MAX_VALUE).subscribe();
             try {
-                Thread.sleep(3_000);
-                long p0 = client.tracker().stats().requestsSent();
-                long c0 = Figures.cpuNanos();
-                long t0 = System.nanoTime();
-                Thread.sleep(10_000);
-                long p = client.tracker().stats().requestsSent() - p0;
-                long c = Figures.cpuNanos() - c0;
-                double secs = (System.nanoTime() - t0) / 1e9;
-                return new double[] {p / secs, c / 1000.0 / p, connections(sim.port())};
+                double[] w = ThroughputScenario.measure(() -> client.tracker().stats().requestsSent());
+                return new double[] {w[0], w[1], connections(sim.port())};
             } finally {
                 all.dispose();
             }
