@@ -423,8 +423,8 @@ public final class ClientOptions {
          * ({@code h2}, else {@code http/1.1}); over plain http (loopback) {@code h2c} is asked for by an upgrade. A
          * server that speaks only HTTP/1.1 gets HTTP/1.1: nothing else changes. {@link #maxConnections} bounds the
          * connections. Not the default, and not yet for production: measured over TLS it cost more client CPU per
-         * poll than HTTP/1.1 (1.26-1.47x), used as many connections, and a closed client left most of its HTTP/2
-         * connections open (benchmarks/RESULTS.md, scenario H).
+         * poll than HTTP/1.1 (1.26-1.47x), used as many connections, and a closed client leaves HTTP/2 connections
+         * open (Reactor Netty 1.3.7 keeps them in a provider of its own; benchmarks/RESULTS.md, scenario H).
          *
          * @param offer true to offer HTTP/2
          * @return this builder

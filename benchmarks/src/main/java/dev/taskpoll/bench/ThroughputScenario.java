@@ -102,7 +102,7 @@ final class ThroughputScenario {
     }
 
     /** A shared 10 ms tick firing the polls due together: each id once a second (100 buckets of ids). */
-    private static double[] barePaced(SimProcess sim, List<String> ids) throws InterruptedException {
+    static double[] barePaced(SimProcess sim, List<String> ids) throws InterruptedException {
         @SuppressWarnings("unchecked")
         List<String>[] buckets = new List[100];
         for (int b = 0; b < buckets.length; b++) {

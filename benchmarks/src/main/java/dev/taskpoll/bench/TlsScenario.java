@@ -32,16 +32,18 @@ final class TlsScenario {
     }
 
     void run(List<Integer> paced) throws Exception {
-        report.append("### H. TLS: HTTP/1.1 against HTTP/2\n\nThe simulator in its own JVM serving https (JDK TLS, an"
+        report.append("### H. TLS: taskpoll against the bare loop, HTTP/1.1 against HTTP/2\n\nThe simulator in its own"
+                + " JVM serving https (JDK TLS, an"
                 + " ECDSA P-256 certificate of an authority made for the run, which the client trusts through"
                 + " `trustedCertificates`), offering h2 and http/1.1 by ALPN; tasks that never finish; N tasks each"
                 + " polled every second. taskpoll with its defaults but the budget's ceiling (200,000/s, 256 in flight,"
-                + " 256 connections), once with HTTP/1.1 (the default) and once with `http2(true)`, in turn, twice;"
+                + " 256 connections), once with HTTP/1.1 (the default) and once with `http2(true)`, and scenario B's bare"
+                + " Reactor Netty loop over the same TLS (HTTP/1.1, 256 connections), in turn, twice;"
                 + " each keeps its window with the lower CPU per poll (after one unreported window of each). Connections:"
                 + " the client's TCP connections to the simulator at the end of the window (`ss`), and those still"
                 + " open 10 s after the client closed.\n\n"
-                + "| load | protocol | polls/s | client CPU/poll (us) | connections | left open after close | host steal |\n"
-                + "|---|---|---|---|---|---|---|\n");
+                + "| load | engine, protocol | polls/s | client CPU/poll (us) | CPU ratio to the bare loop | connections"
+                + " | left open after close | host steal |\n|---|---|---|---|---|---|---|---|\n");
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H", "--https",
                 "--http2")) {
             List<String> ids = sim.createVeoTasks(paced.stream().mapToInt(Integer::intValue).max().orElse(1));
@@ -55,20 +57,27 @@ final class TlsScenario {
                 long[] steal0 = HostSteal.sample();
                 double[] h1 = null;
                 double[] h2 = null;
+                double[] bare = null;
                 for (int round = 0; round < 2; round++) {
+                    int before = connections(sim.port());
+                    double[] z = ThroughputScenario.barePaced(sim, some);
                     double[] a = window(sim, some, false);
                     double[] b = window(sim, some, true);
-                    System.err.printf(Locale.ROOT, "H window %d at %,d: HTTP/1.1 %,.0f/s %.1f us %d conn (%d left open"
-                            + " 10 s after close); HTTP/2 %,.0f/s %.1f us %d conn (%d left)%n", round + 1, n, a[0], a[1],
-                            (int) a[2], (int) a[3], b[0], b[1], (int) b[2], (int) b[3]);
+                    System.err.printf(Locale.ROOT, "H window %d at %,d: bare %,.0f/s %.1f us; HTTP/1.1 %,.0f/s %.1f us %d"
+                            + " conn (%d left open 10 s after close); HTTP/2 %,.0f/s %.1f us %d conn (%d left)%n",
+                            round + 1, n, z[0], z[1], a[0], a[1], (int) a[2], (int) a[3], b[0], b[1], (int) b[2],
+                            (int) b[3]);
+                    bare = bare == null || z[1] < bare[1] ? new double[] {z[0], z[1], -1, before} : bare;
                     h1 = h1 == null || a[1] < h1[1] ? a : h1;
                     h2 = h2 == null || b[1] < h2[1] ? b : h2;
                 }
                 String stolen = HostSteal.percent(steal0, HostSteal.sample());
-                for (Object[] row : List.of(new Object[] {"HTTP/1.1", h1}, new Object[] {"HTTP/2", h2})) {
+                for (Object[] row : List.of(new Object[] {"bare loop, HTTP/1.1", bare},
+                        new Object[] {"taskpoll, HTTP/1.1", h1}, new Object[] {"taskpoll, HTTP/2", h2})) {
                     double[] f = (double[]) row[1];
-                    report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %s | %,.0f | %.1f | %d | %d | %s |%n",
-                            n, row[0], f[0], f[1], (int) f[2], (int) f[3], stolen));
+                    report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %s | %,.0f | %.1f | %.2f | %s | %s |"
+                                    + " %s |%n", n, row[0], f[0], f[1], f[1] / bare[1], f[2] < 0 ? "-" : (int) f[2],
+                            f[2] < 0 ? "-" : (int) f[3], stolen));
                 }
             }
             report.append('\n');
