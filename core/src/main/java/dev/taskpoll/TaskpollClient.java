@@ -34,6 +34,7 @@ import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.tcp.SslProvider;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -93,13 +94,14 @@ public final class TaskpollClient implements AutoCloseable {
         // an https API's TLS context is built here, on the caller's thread: loading the JDK's trust store reads a file,
         // which Reactor Netty would otherwise do at the first https request, on an event loop (BlockHound caught it).
         // Given certificates are the only anchors; the host name is always verified (nothing turns that off).
-        List<java.security.cert.X509Certificate> trusted = options.trustedCertificates();
-        boolean https = options.baseUrl().regionMatches(true, 0, "https:", 0, 6);
-        base = !https ? base : options.http2()
-                ? base.secure(spec -> spec.sslContext(trusted.isEmpty() ? reactor.netty.http.Http2SslContextSpec
-                .forClient() : reactor.netty.http.Http2SslContextSpec.forClient().configure(b -> b.trustManager(trusted))))
-                : base.secure(spec -> spec.sslContext(trusted.isEmpty() ? reactor.netty.http.Http11SslContextSpec
-                .forClient() : reactor.netty.http.Http11SslContextSpec.forClient().configure(b -> b.trustManager(trusted))));
+        if (options.baseUrl().regionMatches(true, 0, "https:", 0, 6)) {
+            java.util.function.Consumer<io.netty.handler.ssl.SslContextBuilder> trust = trustOnly(options
+                    .trustedCertificates());
+            SslProvider.ProtocolSslContextSpec tls = options.http2()
+                    ? reactor.netty.http.Http2SslContextSpec.forClient().configure(trust)
+                    : reactor.netty.http.Http11SslContextSpec.forClient().configure(trust);
+            base = base.secure(spec -> spec.sslContext(tls));
+        }
         HttpClient http = base
                 .baseUrl(options.baseUrl())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
@@ -138,6 +140,16 @@ public final class TaskpollClient implements AutoCloseable {
      */
     public static TaskpollClient create(ClientOptions options) {
         return new TaskpollClient(Objects.requireNonNull(options, "options"));
+    }
+
+    /** Trusts {@code certificates} only, when there are some; else leaves the JDK's trust store. */
+    private static java.util.function.Consumer<io.netty.handler.ssl.SslContextBuilder> trustOnly(
+            List<java.security.cert.X509Certificate> certificates) {
+        return b -> {
+            if (!certificates.isEmpty()) {
+                b.trustManager(certificates);
+            }
+        };
     }
 
     /**

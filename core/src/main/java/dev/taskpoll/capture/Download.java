@@ -276,7 +276,7 @@ final class Download {
     }
 
     private CaptureException classify(Throwable e) {
-        if (e instanceof javax.net.ssl.SSLHandshakeException && certificateRefused(e)) {
+        if (certificateRefused(e)) {
             return permanent("the certificate of " + host + " is not trusted (" + e.getMessage() + ")", e);
         }
         if (e instanceof io.netty.handler.timeout.ReadTimeoutException || e instanceof TimeoutException) {
@@ -289,15 +289,21 @@ final class Download {
         return permanent(e.getClass().getSimpleName(), e);
     }
 
-    /** A TLS handshake that refused the host's certificate (untrusted, expired, another name): trying again won't do. */
+    /**
+     * A TLS handshake that refused the host's certificate (untrusted, expired, another name), wherever it is in the
+     * cause chain: trying again won't do. The rule of the client's own check (HttpExchange.certificateRefused, which
+     * this package may not import).
+     */
     private static boolean certificateRefused(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.security.cert.CertificateException
-                    || t instanceof java.security.cert.CertPathValidatorException) {
+                    || t instanceof java.security.cert.CertPathValidatorException
+                    || (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage())
+                    .contains("PKIX"))) {
                 return true;
             }
         }
-        return String.valueOf(e.getMessage()).contains("PKIX");
+        return false;
     }
 
     private static String seconds(Duration d) {

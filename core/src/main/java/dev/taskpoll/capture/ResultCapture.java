@@ -77,9 +77,13 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
                 .pendingAcquireMaxCount(-1).build();
         // the TLS context built now, on the caller's thread (a trust store is read from a file: never on an event
         // loop); given certificates are the only anchors, and the host name is always verified
-        HttpClient base = HttpClient.create(pool).secure(spec -> spec.sslContext(trusted.isEmpty()
-                ? reactor.netty.http.Http11SslContextSpec.forClient()
-                : reactor.netty.http.Http11SslContextSpec.forClient().configure(b -> b.trustManager(trusted))));
+        reactor.netty.http.Http11SslContextSpec tls = reactor.netty.http.Http11SslContextSpec.forClient()
+                .configure(b -> {
+                    if (!trusted.isEmpty()) {
+                        b.trustManager(trusted);
+                    }
+                });
+        HttpClient base = HttpClient.create(pool).secure(spec -> spec.sslContext(tls));
         this.http = base
                 .followRedirect(false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())

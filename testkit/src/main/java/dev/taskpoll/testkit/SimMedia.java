@@ -72,13 +72,21 @@ final class SimMedia {
 
     /** Whether {@link #content} renders (CPU and fonts: to be called off an event loop). */
     boolean renders(SimTask t) {
-        return real && t.family.image();
+        return real && t.family.image() && t.rendered == null;
     }
 
     /** The bytes behind a task's result URL. */
     byte[] content(SimTask t) {
         if (real) {
-            return t.family.image() ? png(t.prompt == null ? t.id : t.prompt, t.id) : SAMPLE_MP4;
+            if (!t.family.image()) {
+                return SAMPLE_MP4;
+            }
+            byte[] png = t.rendered;
+            if (png == null) { // two first requests at once may both draw it: the same bytes
+                png = png(t.prompt == null ? t.id : t.prompt, t.id);
+                t.rendered = png;
+            }
+            return png;
         }
         byte[] b = new byte[t.family.image() ? imageBytes : videoBytes];
         new SplittableRandom(t.id.hashCode()).nextBytes(b);
@@ -87,6 +95,10 @@ final class SimMedia {
                 : new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'};
         System.arraycopy(header, 0, b, 0, Math.min(header.length, b.length));
         return b;
+    }
+
+    static {
+        javax.imageio.ImageIO.setUseCache(false); // PNGs are written in memory: no temporary file
     }
 
     /** A 512x288 PNG: a gradient in colours from the prompt's hash, the prompt written on it (wrapped). */
@@ -128,7 +140,6 @@ final class SimMedia {
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
-            javax.imageio.ImageIO.setUseCache(false); // in memory: no temporary file
             javax.imageio.ImageIO.write(img, "png", out);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

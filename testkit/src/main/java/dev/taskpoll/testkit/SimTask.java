@@ -23,6 +23,8 @@ final class SimTask {
     final @Nullable String callbackUrl;
     final @Nullable String prompt;
     final boolean answeredLate;
+    /** Its result image, once rendered (a task's image is the same for every request: drawn once). */
+    volatile byte @Nullable [] rendered;
     /** Status queries of this task being answered now. */
     final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 

@@ -118,17 +118,20 @@ public final class Simulator implements AutoCloseable {
      * @throws IllegalStateException unless built with {@link Builder#https(boolean)} and started
      */
     public java.security.cert.X509Certificate certificateAuthority() {
-        SimTls t = tls;
-        if (t == null) {
-            throw new IllegalStateException(config.https ? "not started" : "not serving https: see Builder.https");
-        }
-        return t.authority().getCertificate();
+        return tls().authority().getCertificate();
     }
 
     /** {@link #certificateAuthority()} in PEM, as a file for a command line's {@code --ca-cert} holds it. */
     public String certificateAuthorityPem() {
-        certificateAuthority();
-        return java.util.Objects.requireNonNull(tls).authority().getCertificatePEM();
+        return tls().authority().getCertificatePEM();
+    }
+
+    private SimTls tls() {
+        SimTls t = tls;
+        if (t == null) {
+            throw new IllegalStateException(config.https ? "not started" : "not serving https: see Builder.https");
+        }
+        return t;
     }
 
     /** The bound port. */

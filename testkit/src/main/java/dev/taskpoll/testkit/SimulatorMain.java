@@ -131,7 +131,7 @@ public final class SimulatorMain implements Callable<Integer> {
             }
             b.mediaSize((int) number("--media-bytes", vi[0]), (int) number("--media-bytes", vi[1]));
         }
-        Duration warm = warmUp.trim().equals("0") ? Duration.ZERO : warmUp.trim().matches("-?\\d+")
+        Duration warm = warmUp.trim().matches("-?\\d+")
                 ? Duration.ofSeconds(Long.parseLong(warmUp.trim())) : DurationText.parse("--warm-up", warmUp);
         if (warm.isNegative() || warm.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("--warm-up: '" + warmUp + "' must be from 0 to 300 seconds");

@@ -122,15 +122,16 @@ public final class Submitter {
                     }
                     return decode.apply(code, bytes);
                 }))
-                .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent)
-                        && HttpExchange.certificateRefused(e), e -> new TransportException(null, family
-                        + " submit not sent: " + HttpExchange.describe(e) + "; no task was created. Trust the server's"
-                        + " certificate authority with ClientOptions.Builder.trustedCertificates, or fix its"
-                        + " certificate", e))
-                .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> notSent(e)
-                        ? new NotSent(HttpExchange.describe(e), null, false, e)
-                        : new SubmitOutcomeUnknownException(family, model, 0,
-                        "no response (" + HttpExchange.describe(e) + ")", e));
+                .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> {
+                    String what = HttpExchange.describe(e);
+                    if (HttpExchange.certificateRefused(e)) { // the handshake failed: nothing was sent, nor will be
+                        return new TransportException(null, family + " submit not sent: " + what + "; no task was"
+                                + " created. Trust the server's certificate authority with"
+                                + " ClientOptions.Builder.trustedCertificates, or fix its certificate", e);
+                    }
+                    return notSent(e) ? new NotSent(what, null, false, e)
+                            : new SubmitOutcomeUnknownException(family, model, 0, "no response (" + what + ")", e);
+                });
     }
 
     private static boolean notSent(Throwable e) {

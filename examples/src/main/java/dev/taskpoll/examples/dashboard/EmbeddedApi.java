@@ -15,7 +15,7 @@ import org.springframework.core.env.MapPropertySource;
  * {@code <taskpoll.out>/dashboard.db}, results stored in {@code taskpoll.out}), and, when no API was given
  * ({@code taskpoll.base-url} and {@code OPC_BASE_URL} unset), the embedded simulator started and given to the starter
  * as {@code taskpoll.base-url} and {@code taskpoll.api-key}. The simulator is a bean closed with the context, after
- * the client (beans are destroyed in the reverse order of their registration).
+ * the client (beans are destroyed in the reverse order of their registration), or when the start fails.
  */
 final class EmbeddedApi implements ApplicationContextInitializer<GenericApplicationContext> {
 
@@ -39,6 +39,9 @@ final class EmbeddedApi implements ApplicationContextInitializer<GenericApplicat
         // the simulator's address and key win over any OPC_API_KEY of the environment: they belong together
         env.getPropertySources().addFirst(new MapPropertySource("dashboardSimulator", Map.of(
                 "taskpoll.base-url", sim.baseUrl(), "taskpoll.api-key", sim.apiKey())));
-        context.registerBean("taskpollSimulator", Simulator.class, () -> sim, bd -> bd.setDestroyMethodName("close"));
+        // a singleton now, closed with the other beans, after the client (the reverse of registration), and also
+        // when the refresh fails before any bean was made (a bad taskpoll.* property): no simulator left running
+        context.getBeanFactory().registerSingleton("taskpollSimulator", sim);
+        context.getDefaultListableBeanFactory().registerDisposableBean("taskpollSimulator", sim::close);
     }
 }

@@ -99,9 +99,7 @@ public class TaskpollAutoConfiguration {
             }
             b.apiKey(apiKey(p, env));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^baseUrl: ",
-                    "taskpoll.base-url: ").replaceFirst("^apiKey: ", "taskpoll.api-key: ")
-                    .replace("allowPlainHttp(true)", "https"), e);
+            throw connectionProperty(e);
         }
         FleetOptions fleet;
         try {
@@ -125,7 +123,18 @@ public class TaskpollAutoConfiguration {
             c.customize(b, t);
         }
         b.trackerOptions(t.build());
-        return b.build();
+        try {
+            return b.build(); // where the plain-http rule is checked
+        } catch (IllegalArgumentException e) {
+            throw connectionProperty(e);
+        }
+    }
+
+    /** Core's option names in a message about the base URL or the key become the properties that set them. */
+    private static IllegalArgumentException connectionProperty(IllegalArgumentException e) {
+        return new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^baseUrl: ",
+                "taskpoll.base-url: ").replaceFirst("^apiKey: ", "taskpoll.api-key: ")
+                .replace("Use https, or allowPlainHttp(true)", "Use https (plain http is for loopback hosts only)"), e);
     }
 
     private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy) {

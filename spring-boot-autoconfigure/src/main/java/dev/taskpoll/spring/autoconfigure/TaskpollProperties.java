@@ -42,6 +42,11 @@ public record TaskpollProperties(@Nullable String apiKey, @Nullable String baseU
      * @param prefix the key prefix (the API key's fingerprint follows it)
      */
     public record Redis(@Nullable String uri, @DefaultValue("taskpoll") String prefix) {
+        @Override
+        public String toString() { // never the URI's password
+            return "Redis[uri=" + (uri == null ? null : uri.replaceFirst("://[^@/]*@", "://***@")) + ", prefix="
+                    + prefix + "]";
+        }
     }
 
     /** @param directory results are stored under it when set ({@code <directory>/<task>/<n>.<ext>}) */

@@ -102,6 +102,13 @@ class TaskpollAutoConfigurationTest {
     }
 
     @Test
+    void theRedisPropertiesNeverShowThePassword() {
+        assertThat(new TaskpollProperties.Redis("redis://:s3cret@10.0.0.5:6379/0", "taskpoll").toString())
+                .isEqualTo("Redis[uri=redis://***@10.0.0.5:6379/0, prefix=taskpoll]");
+        assertThat(new TaskpollProperties.Redis("rediss://user:s3cret@h:6380", "p").toString()).doesNotContain("s3cret");
+    }
+
+    @Test
     void theKeyComesFromTheEnvironmentElseTheStartUpNamesTheProperty() {
         runner.withPropertyValues("OPC_API_KEY=from-env", "taskpoll.store.path=none")
                 .run(context -> assertThat(context).hasSingleBean(TaskpollClient.class));
@@ -114,6 +121,9 @@ class TaskpollAutoConfigurationTest {
     void eachBrokenRuleNamesItsProperty() {
         String[][] cases = {
             {"taskpoll.base-url=ftp://x", "taskpoll.base-url: 'ftp://x' must start with https:// or http://"},
+            {"taskpoll.base-url=http://example.com/api", "taskpoll.base-url: 'http://example.com/api' is plain http to"
+                + " a non-loopback host; the API key would travel in clear text. Use https (plain http is for loopback"
+                + " hosts only)"},
             {"taskpoll.fleet.max-rate=0", "taskpoll.fleet.max-rate: 0"},
             {"taskpoll.policies.midjourney.period=5s", "taskpoll.policies.midjourney: 'midjourney' is neither a"
                 + " family"},
