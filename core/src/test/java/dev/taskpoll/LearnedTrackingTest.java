@@ -137,4 +137,40 @@ class LearnedTrackingTest {
         assertThat(polls).hasSize(1);
         assertThat(c.models()).allSatisfy(m -> assertThat(m.observations()).isZero());
     }
+
+    /**
+     * The issue's speed-up rule with about 40 tasks of the model running at once: 800 tasks taking U(120, 300) s, one
+     * every 5.25 s, then 200 taking U(40, 100) s (3x faster). Of the first 100 fast ones seen done, at most 15 are seen
+     * more than a period after they completed. (Planned for the old model, they waited for a first poll at about
+     * 150 s: 22 of 100 were late before the suspicion on a probe's early hit, scenario D.)
+     */
+    @Test
+    void afterAThreeFoldSpeedUpAtMostFifteenOfTheNextHundredCompletionsAreSeenMoreThanAPeriodLate() {
+        LearnedCadence c = learned();
+        TaskTracker t = tracker(c);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        List<Long> fastLags = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            boolean fast = i >= 800;
+            String id = (fast ? "fast" : "slow") + i;
+            long start = i * 5_250L;
+            long completion = start + (long) ((fast ? 40 + r.nextDouble() * 60 : 120 + r.nextDouble() * 180) * 1000);
+            doneAt.put(id, completion);
+            vts.schedule(() -> t.track(TaskRef.of(id, Family.VEO, "veo_3_1_fast")).filter(TaskStatus::isTerminal)
+                    .subscribe(s -> {
+                        if (fast) {
+                            fastLags.add(vts.now(TimeUnit.MILLISECONDS) - completion);
+                        }
+                    }), start, TimeUnit.MILLISECONDS);
+        }
+        vts.advanceTimeBy(Duration.ofSeconds(1_000 * 6 + 3_600));
+
+        assertThat(fastLags).hasSize(200);
+        assertThat(c.models()).singleElement().satisfies(m -> assertThat(m.drifts()).isPositive());
+        long late = fastLags.subList(0, 100).stream().filter(lag -> lag > 30_000).count();
+        assertThat(late).as("of the first 100 completions after the speed-up, seen more than 30 s late")
+                .isLessThanOrEqualTo(15);
+        assertThat(fastLags.subList(100, 200)).as("once relearned, none waits longer than the period")
+                .allSatisfy(lag -> assertThat(lag).isLessThanOrEqualTo(30_000));
+    }
 }

@@ -237,7 +237,7 @@ final class Cadence {
         Workload base = workloads().get(0).workload();
         for (double factor : new double[] {3, 1.0 / 3}) {
             Workload w = base.drifting(1_500, factor);
-            double[] completions = w.completions(N, 2);
+            double[] completions = w.completions(N, Long.getLong("taskpoll.bench.driftSeed", 2));
             double spacing = 210.0 / 40;
             dev.taskpoll.cadence.LearnedCadence cadence = CadenceScenario.learned();
             CadenceScenario.Run run = CadenceScenario.run(w, cadence, completions, spacing);

@@ -128,7 +128,7 @@ public final class LearnedCadence implements Cadence {
     @Override
     public long replan(Task task, long now) {
         ModelState m = model(task);
-        if (now - task.startedAt() > m.distribution().quantile(0.99)) {
+        if (now - task.startedAt() > Math.min(m.distribution().quantile(0.99), m.pollSoonAfter())) {
             return now + m.minGap + (long) (unit(task.id(), 0x68E31DA4) * m.period / 6);
         }
         return nextPoll(task, now);
@@ -151,7 +151,11 @@ public final class LearnedCadence implements Cadence {
             return;
         }
         ModelState.Then then = m.observe(l, r);
-        if (then != ModelState.Then.NOTHING) {
+        if (then == ModelState.Then.SUSPECT) { // the model stays; its running tasks go to the grid, the old polled soon
+            log.debug("cadence model {}: a task done at {} ms, sooner than the model expects; suspecting a speed-up",
+                    m.key, r);
+            replanAll(m);
+        } else if (then != ModelState.Then.NOTHING) {
             refit(m, then == ModelState.Then.DRIFTED);
         }
     }
@@ -255,9 +259,7 @@ public final class LearnedCadence implements Cadence {
         m.refit();
         if (drifted) {
             log.info("cadence model {}: drift detected ({} so far); relearning", m.key, m.drifts());
-            for (Host h : hosts) {
-                h.replan(task -> key(task).equals(m.key));
-            }
+            replanAll(m);
         }
         if (!hosts.isEmpty()) {
             long[] window = m.window();
@@ -265,6 +267,12 @@ public final class LearnedCadence implements Cadence {
             for (Host h : hosts) {
                 h.save(m.key, observations, window);
             }
+        }
+    }
+
+    private void replanAll(ModelState m) {
+        for (Host h : hosts) {
+            h.replan(task -> key(task).equals(m.key));
         }
     }
 
@@ -290,9 +298,7 @@ public final class LearnedCadence implements Cadence {
             } else if (live.observations() == 0) { // its first tasks came before the store was read
                 live.restore(m);
                 live.refit();
-                for (Host h : hosts) {
-                    h.replan(task -> key(task).equals(live.key));
-                }
+                replanAll(live);
             }
         }
     }

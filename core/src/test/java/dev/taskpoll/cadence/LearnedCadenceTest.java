@@ -11,8 +11,10 @@ import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.spi.Cadence;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -216,6 +218,51 @@ class LearnedCadenceTest {
         double[] after = run(c, 300, 40, 100, 8, "after");
         assertThat(after[1]).as("mean lag once relearned (s)").isLessThanOrEqualTo(15.5);
         assertThat(fast[0]).isPositive();
+    }
+
+    @Test
+    void aProbeFindingItsTaskDoneLongBeforeTheEarlyEdgePutsTheModelOnTheGridUntilTheTestDecides() {
+        LearnedCadence c = cadence();
+        List<java.util.function.Predicate<Cadence.Task>> replans = new ArrayList<>();
+        c.bind(new Cadence.Host() {
+            @Override
+            public void replan(java.util.function.Predicate<Cadence.Task> which) {
+                replans.add(which);
+            }
+
+            @Override
+            public void save(String key, long observations, long[] window) {
+            }
+        });
+        run(c, 500, 120, 300, 4, "a");
+        ModelState m = c.modelFor("VEO/veo_3_1_fast");
+        long learnedFirst = m.schedule.first();
+        assertThat(learnedFirst).as("the learned first poll, near the early edge of U(120, 300)").isGreaterThan(100_000);
+        long start = 10_000_000;
+        View probe = IntStream.range(0, 1_000).mapToObj(i -> new View("p" + i, start))
+                .filter(v -> c.firstPoll(v, start) - start <= learnedFirst - PERIOD / 4).findFirst().orElseThrow();
+        long at = c.firstPoll(probe, start);
+        probe.lastDue = at;
+        probe.polls = 1;
+        int replansBefore = replans.size();
+
+        c.ended(probe, done(probe.id, null), at); // done at its probe: 3x faster than anything the model allows
+
+        assertThat(replans).as("the model's running tasks planned again").hasSize(replansBefore + 1);
+        assertThat(replans.get(replansBefore).test(new View("other", start))).isTrue();
+        assertThat(m.schedule.first()).as("new tasks on the fixed grid while a speed-up is suspected")
+                .isEqualTo(PERIOD);
+        long probeAge = at - start;
+        View old = new View("old", at - probeAge / 2 - 1_000); // older than half the probe's time: may be done
+        assertThat(c.replan(old, at) - at).as("polled soon").isBetween(m.minGap, m.minGap + PERIOD / 6);
+        View young = new View("young", at - 10_000);
+        assertThat(c.replan(young, at) - at).as("the grid: its next poll within a period").isBetween(1L, PERIOD);
+
+        // nothing more shows it: after the suspicion's completions the learned schedule is back, no drift declared
+        run(c, ModelState.SUSPECT_FOR, 120, 300, 9, "b");
+        assertThat(c.models().get(0).drifts()).isZero();
+        assertThat(m.schedule.first()).as("the learned schedule again").isGreaterThan(100_000);
+        assertThat(c.replan(old, at + 1) - at).as("no longer polled soon").isGreaterThan(PERIOD / 6 + m.minGap);
     }
 
     @Test
