@@ -27,6 +27,8 @@ class LearnedTrackingTest {
 
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
     private final Map<String, Long> doneAt = new ConcurrentHashMap<>();
+    /** Tasks the source reports queued until then (then processing until {@link #doneAt}). */
+    private final Map<String, Long> queuedUntil = new ConcurrentHashMap<>();
     private final List<String> polls = new CopyOnWriteArrayList<>();
     private TaskTracker tracker;
 
@@ -35,8 +37,9 @@ class LearnedTrackingTest {
             long now = vts.now(TimeUnit.MILLISECONDS);
             polls.add(id + "@" + now);
             boolean complete = now >= doneAt.getOrDefault(id, Long.MAX_VALUE);
-            return new TaskStatus(id, complete ? TaskState.COMPLETED : TaskState.PROCESSING,
-                    complete ? "completed" : "processing", "veo_3_1_fast", null,
+            boolean queued = now < queuedUntil.getOrDefault(id, Long.MIN_VALUE);
+            TaskState state = complete ? TaskState.COMPLETED : queued ? TaskState.QUEUED : TaskState.PROCESSING;
+            return new TaskStatus(id, state, state.name().toLowerCase(java.util.Locale.ROOT), "veo_3_1_fast", null,
                     complete ? List.of("https://cdn.example/" + id + ".mp4") : List.of(), null, null, null,
                     Instant.ofEpochMilli(now));
         })), TrackerOptions.builder().scheduler(vts).phaseSpread(0).fleet(FleetOptions.disabled())
@@ -172,5 +175,60 @@ class LearnedTrackingTest {
                 .isLessThanOrEqualTo(15);
         assertThat(fastLags.subList(100, 200)).as("once relearned, none waits longer than the period")
                 .allSatisfy(lag -> assertThat(lag).isLessThanOrEqualTo(30_000));
+    }
+
+    /**
+     * A provider that queues: each task waits 0-600 s in the queue (reported {@code queued}), then takes 150-250 s.
+     * Counted from the last poll that saw it queued, the model learns the generation's time, not the queue's; told
+     * nothing of the queue (the same tasks reported {@code processing} throughout), it learns their sum, spread over
+     * 150-850 s, and needs more polls for the same lag (measured: 6.0 polls per task at a mean lag of 15.6 s, against
+     * 10.5 at 14.7 s).
+     */
+    @Test
+    void theQueuesWaitIsNotLearnedAsPartOfTheGenerationTime() {
+        double[] withQueue = queueing(true);
+        double[] without = queueing(false);
+        // from the last queued poll: 150-250 s of generation and what was left of the queue after that poll
+        assertThat(withQueue[2]).as("learned median (s), counted from the queue's end").isBetween(170.0, 330.0);
+        assertThat(without[2]).as("learned median (s), counted from the start").isGreaterThan(400.0);
+        assertThat(withQueue[0]).as("polls per task of the last 200, with the queue seen")
+                .isLessThan(without[0] * 0.7);
+        assertThat(withQueue[1]).as("mean lag (s) of the last 200 tasks: no higher, within 1 s")
+                .isLessThanOrEqualTo(without[1] + 1.0);
+    }
+
+    /** 600 queueing tasks, one every 5 s; polls per task and mean lag (s) of the last 200, and the learned median. */
+    private double[] queueing(boolean reportQueued) {
+        LearnedCadence c = learned();
+        TaskTracker t = tracker(c);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(21);
+        Map<String, Long> ended = new ConcurrentHashMap<>();
+        long t0 = vts.now(TimeUnit.MILLISECONDS);
+        for (int i = 0; i < 600; i++) {
+            String id = (reportQueued ? "q" : "p") + i;
+            long start = t0 + i * 5_000L;
+            long queueEnd = start + (long) (r.nextDouble() * 600_000);
+            long completion = queueEnd + 150_000 + (long) (r.nextDouble() * 100_000);
+            if (reportQueued) {
+                queuedUntil.put(id, queueEnd);
+            }
+            doneAt.put(id, completion);
+            vts.schedule(() -> t.track(TaskRef.of(id, Family.VEO, "veo_3_1_fast")).filter(TaskStatus::isTerminal)
+                    .subscribe(s -> ended.put(id, vts.now(TimeUnit.MILLISECONDS) - completion)), start - t0,
+                    TimeUnit.MILLISECONDS);
+        }
+        vts.advanceTimeBy(Duration.ofSeconds(600 * 5 + 3_600));
+        assertThat(ended).hasSize(600);
+        double polls = 0;
+        double lag = 0;
+        for (int i = 400; i < 600; i++) {
+            String id = (reportQueued ? "q" : "p") + i;
+            polls += this.polls.stream().filter(p -> p.startsWith(id + "@")).count();
+            lag += ended.get(id) / 1000.0;
+        }
+        double median = c.models().get(0).median().toMillis() / 1000.0;
+        tracker.close();
+        tracker = null;
+        return new double[] {polls / 200, lag / 200, median};
     }
 }

@@ -27,7 +27,9 @@ import reactor.util.Loggers;
  *
  * <p>How: each model's completion-time distribution is fitted to what tracking observes. A completion is only known
  * to lie between the last poll that saw the task running and the first that saw it done, and is fitted as such
- * (Turnbull's EM on log-spaced bins; a provider's {@code completed_at} is taken as exact), starting from the docs'
+ * (Turnbull's EM on log-spaced bins; a provider's {@code completed_at} is taken as exact; a task a poll saw
+ * {@code queued} counts from the last such poll, so a provider's queue is not learned as generation time), starting
+ * from the docs'
  * range as a prior worth {@link CadenceOptions#priorWeight()} completions, so that savings start with the first task.
  * From it, a table of poll times (see {@link Schedule}): from the distribution's early edge on, no completion waits
  * longer than the period; each interval has the same chance of seeing the end, tuned so that the expected mean lag is
@@ -103,17 +105,19 @@ public final class LearnedCadence implements Cadence {
     public long nextPoll(Task task, long now) {
         ModelState m = model(task);
         double jitter = jitter(task);
-        long start = task.startedAt();
+        long start = origin(task);
         double elapsed = (now - start) / jitter;
         Schedule s = m.schedule;
-        // the task's own next entry (by the polls it has had), so that a refit that moved the table a little later
-        // does not add a poll a few seconds after the last one; never more than a period after this poll
-        int k = task.polls() - (probed(task) ? 1 : 0);
         double table = s.next(elapsed);
         double planned;
         if (table - elapsed > m.period) {
             planned = table; // before the model's early edge: a long wait is the plan
+        } else if (start != task.startedAt()) {
+            planned = table; // counted from the queue's end: the polls it had before are no guide
         } else {
+            // the task's own next entry (by the polls it has had), so that a refit that moved the table a little
+            // later does not add a poll a few seconds after the last one; never more than a period after this poll
+            int k = task.polls() - (probed(task) ? 1 : 0);
             double mine = Math.min(s.at(k), elapsed + m.period);
             planned = mine > elapsed + m.minGap ? mine : table;
         }
@@ -128,7 +132,7 @@ public final class LearnedCadence implements Cadence {
     @Override
     public long replan(Task task, long now) {
         ModelState m = model(task);
-        if (now - task.startedAt() > Math.min(m.distribution().quantile(0.99), m.pollSoonAfter())) {
+        if (now - origin(task) > Math.min(m.distribution().quantile(0.99), m.pollSoonAfter())) {
             return now + m.minGap + (long) (unit(task.id(), 0x68E31DA4) * m.period / 6);
         }
         return nextPoll(task, now);
@@ -137,9 +141,9 @@ public final class LearnedCadence implements Cadence {
     @Override
     public void ended(Task task, TaskStatus terminal, long now) {
         ModelState m = model(task);
-        long start = task.startedAt();
+        long start = origin(task);
         long r = now - start;
-        long l = task.lastSeenRunning() == Long.MIN_VALUE ? 0 : task.lastSeenRunning() - start;
+        long l = task.lastSeenRunning() == Long.MIN_VALUE ? 0 : Math.max(0, task.lastSeenRunning() - start);
         if (terminal.completedAt() != null) { // the provider said when: no censoring
             long exact = terminal.completedAt().toEpochMilli() - start;
             if (exact > 0 && exact <= r) {
@@ -160,15 +164,16 @@ public final class LearnedCadence implements Cadence {
         }
     }
 
+    /** Past the model's learned 99.9th percentile, counted from the queue's end when a poll saw the task queued. */
     @Override
     public long stalledAfter(Task task) {
-        return (long) model(task).q999();
+        return (long) model(task).q999() + (origin(task) - task.startedAt());
     }
 
     @Override
     public Optional<Estimate> estimate(Task task, long now) {
         Distribution d = model(task).distribution();
-        double elapsed = now - task.startedAt();
+        double elapsed = now - origin(task);
         double f = d.cdf(elapsed);
         if (f >= 0.999) {
             return Optional.empty(); // beyond what the model knows: overdue
@@ -301,6 +306,15 @@ public final class LearnedCadence implements Cadence {
                 replanAll(live);
             }
         }
+    }
+
+    /**
+     * Where a task's time counts from for its model: its start, or the last poll that saw it queued (a queue's wait
+     * is no part of how long the generation takes, and varies with the provider's load, not the model).
+     */
+    private static long origin(Task task) {
+        long queued = task.lastSeenQueued();
+        return queued == Long.MIN_VALUE ? task.startedAt() : Math.max(task.startedAt(), queued);
     }
 
     /** A task's factor on the table (from its id): tasks of one model see the edges at different times. */

@@ -303,6 +303,17 @@ public interface Cadence {
          * @return the time, scheduler ms, or {@link Long#MIN_VALUE}
          */
         long lastSeenRunning();
+
+        /**
+         * When a poll last saw the task queued, not yet processing (scheduler ms), or {@link Long#MIN_VALUE} when none
+         * has (the provider answered {@code processing} from the start, or the task resumed after a restart): a learner
+         * may count the task's time from there, a queue's wait being no part of how long a generation takes.
+         *
+         * @return the time, scheduler ms, or {@link Long#MIN_VALUE}
+         */
+        default long lastSeenQueued() {
+            return Long.MIN_VALUE;
+        }
     }
 
     /**

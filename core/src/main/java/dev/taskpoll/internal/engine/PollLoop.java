@@ -93,6 +93,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private volatile boolean started;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
     private long lastSeenRunning = Long.MIN_VALUE;
+    private long lastSeenQueued = Long.MIN_VALUE;
     /** Watched: tracked by reference with nothing known of it (its start): polled at once, not learned from. */
     private boolean watched;
     /**
@@ -165,6 +166,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     @Override
     public long lastSeenRunning() {
         return lastSeenRunning;
+    }
+
+    @Override
+    public long lastSeenQueued() {
+        return lastSeenQueued;
     }
 
     // ---- life
@@ -606,6 +612,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             }
         }
         lastSeenRunning = now;
+        if (status.state() == TaskState.QUEUED) {
+            lastSeenQueued = now;
+        }
         if (!stallReported && !watched && now - startedAt > engine.cadence().stalledAfter(this)) {
             stallReported = true; // once: unusually late for its model, though not failed
             engine.stalled(this, now - startedAt, engine.cadence().stalledAfter(this));
