@@ -21,8 +21,11 @@ import org.jspecify.annotations.Nullable;
  * @param kind   the family or asset library
  * @param model  the model, or {@code null} when unknown; not blank, at most 128 characters
  * @param policy a policy that overrides the tracker's for this task, or {@code null}
+ * @param shape  the request's shape ({@code "duration=8,resolution=1080p"}), or {@code null} when unknown; not blank,
+ *               at most 128 characters
  */
-public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullable PollPolicy policy) {
+public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullable PollPolicy policy,
+        @Nullable String shape) {
 
     /** The longest task id accepted. */
     public static final int MAX_ID_LENGTH = 512;
@@ -36,6 +39,7 @@ public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullabl
      * @param kind   the family or asset library
      * @param model  the model, or null; not blank, at most 128 characters
      * @param policy a policy of its own, or null
+     * @param shape  the request's shape, or null; not blank, at most 128 characters
      */
     public TaskRef {
         Objects.requireNonNull(id, "id");
@@ -63,6 +67,29 @@ public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullabl
                 }
             }
         }
+        if (shape != null) {
+            if (shape.isBlank() || shape.length() > MAX_MODEL_LENGTH) {
+                throw new IllegalArgumentException("shape: '" + shape + "' must be 1 to " + MAX_MODEL_LENGTH
+                        + " characters, not blank");
+            }
+            for (int i = 0; i < shape.length(); i++) {
+                if (Character.isISOControl(shape.charAt(i))) {
+                    throw new IllegalArgumentException("shape: control character at index " + i + " is not allowed");
+                }
+            }
+        }
+    }
+
+    /**
+     * A task to track, its request's shape unknown.
+     *
+     * @param id     the task id; 1 to 512 characters, no control characters, not {@code "."} or {@code ".."}
+     * @param kind   the family or asset library
+     * @param model  the model, or null; not blank, at most 128 characters
+     * @param policy a policy of its own, or null
+     */
+    public TaskRef(String id, TaskKind kind, @Nullable String model, @Nullable PollPolicy policy) {
+        this(id, kind, model, policy, null);
     }
 
     /**
@@ -95,7 +122,7 @@ public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullabl
      * @return the same task with {@code newPolicy}
      */
     public TaskRef withPolicy(PollPolicy newPolicy) {
-        return new TaskRef(id, kind, model, Objects.requireNonNull(newPolicy, "policy"));
+        return new TaskRef(id, kind, model, Objects.requireNonNull(newPolicy, "policy"), shape);
     }
 
     /**
@@ -105,6 +132,16 @@ public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullabl
      * @return the same task with {@code newModel}
      */
     public TaskRef withModel(@Nullable String newModel) {
-        return new TaskRef(id, kind, newModel, policy);
+        return new TaskRef(id, kind, newModel, policy, shape);
+    }
+
+    /**
+     * This task with its request's shape known (what {@link Submission#ref()} gives).
+     *
+     * @param newShape the shape, or null when unknown
+     * @return the same task with {@code newShape}
+     */
+    public TaskRef withShape(@Nullable String newShape) {
+        return new TaskRef(id, kind, model, policy, newShape);
     }
 }

@@ -131,6 +131,20 @@ class LearnedTrackingTest {
     }
 
     @Test
+    void aTaskWithARequestShapeIsLearnedInItsShapesModel() {
+        LearnedCadence c = learned();
+        TaskTracker t = tracker(c);
+        doneAt.put("shaped", 200_000L);
+        doneAt.put("plain", 200_000L);
+        t.track(TaskRef.of("shaped", Family.VEO, "veo_3_1_fast").withShape("resolution=1080p")).subscribe();
+        t.track(TaskRef.of("plain", Family.VEO, "veo_3_1_fast")).subscribe();
+        vts.advanceTimeBy(Duration.ofMinutes(10));
+        assertThat(c.models()).extracting(Cadence.Model::key, Cadence.Model::observations).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("VEO/veo_3_1_fast/resolution=1080p", 1L),
+                org.assertj.core.groups.Tuple.tuple("VEO/veo_3_1_fast", 1L));
+    }
+
+    @Test
     void aWatchedTaskIsNotLearnedFrom() {
         LearnedCadence c = learned();
         TaskTracker t = tracker(c);

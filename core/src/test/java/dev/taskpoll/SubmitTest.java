@@ -229,7 +229,10 @@ class SubmitTest {
             assertThat(sora.taskId()).isEqualTo("sora_abc123def456");
             assertThat(sora.policy()).isEqualTo(Family.SORA.defaultPolicy());
             assertThat(sora.status().state()).isEqualTo(TaskState.QUEUED);
-            assertThat(client.submit(sample(Family.VIDEOS)).block(WAIT).taskId()).isEqualTo("proj_1234567890");
+            Submission videos = client.submit(sample(Family.VIDEOS)).block(WAIT);
+            assertThat(videos.taskId()).isEqualTo("proj_1234567890");
+            assertThat(videos.ref().shape()).as("the request's shape goes with the task").isEqualTo(videos.shape())
+                    .isEqualTo(sample(Family.VIDEOS).shape()).isNotNull();
             assertThat(client.submit(sample(Family.SD2_MANXUE)).block(WAIT).taskId()).isEqualTo("proj_sd2manxue_1");
             StepVerifier.create(client.submit(sample(Family.VIDEOS)))
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)

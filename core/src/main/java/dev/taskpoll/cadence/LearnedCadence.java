@@ -18,8 +18,9 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
- * A cadence that learns, per model, when tasks complete, and polls where completions are likely: about half the polls
- * of the docs' fixed interval at no more mean or p99 detection lag, measured in the benchmarks (scenario D).
+ * A cadence that learns, per model and request shape ({@link dev.taskpoll.TaskRef#shape()}), when tasks complete, and
+ * polls where completions are likely: about half the polls of the docs' fixed interval at no more mean or p99
+ * detection lag, measured in the benchmarks (scenario D).
  *
  * <pre>{@code
  * TrackerOptions.builder().cadence(LearnedCadence.create(CadenceOptions.defaults()))
@@ -29,8 +30,8 @@ import reactor.util.Loggers;
  * to lie between the last poll that saw the task running and the first that saw it done, and is fitted as such
  * (Turnbull's EM on log-spaced bins; a provider's {@code completed_at} is taken as exact; a task a poll saw
  * {@code queued} counts from the last such poll, so a provider's queue is not learned as generation time), starting
- * from the docs'
- * range as a prior worth {@link CadenceOptions#priorWeight()} completions, so that savings start with the first task.
+ * from the docs' range as a prior worth {@link CadenceOptions#priorWeight()} completions, so that savings start with
+ * the first task.
  * From it, a table of poll times (see {@link Schedule}): from the distribution's early edge on, no completion waits
  * longer than the period; each interval has the same chance of seeing the end, tuned so that the expected mean lag is
  * at most the target ({@link CadenceOptions#lagTarget}: by default half the period, what the fixed grid gives).
@@ -208,7 +209,9 @@ public final class LearnedCadence implements Cadence {
     /** The key of a task's model: its kind and model, and the request's shape when it has one. */
     static String key(Task task) {
         String model = task.model();
-        return task.kind().name() + "/" + (model == null ? "*" : model);
+        String shape = task.shape();
+        String key = task.kind().name() + "/" + (model == null ? "*" : model);
+        return shape == null ? key : key + "/" + shape;
     }
 
     private ModelState model(Task task) {

@@ -30,6 +30,10 @@ public final class GenerationRequest {
     private final String model;
     private final Map<String, Object> body;
 
+    /** Body fields that carry reference media: their presence is part of a request's {@link #shape()}. */
+    private static final List<String> REFERENCE_FIELDS = List.of("image_urls", "input_reference", "first_image",
+            "last_image", "referenceImages", "referenceVideos", "referenceAudios", "image_url", "image");
+
     private GenerationRequest(Family family, String model, Map<String, Object> body) {
         this.family = family;
         this.model = model;
@@ -66,6 +70,77 @@ public final class GenerationRequest {
     @Override
     public String toString() {
         return "GenerationRequest[" + family + " " + model + ", fields=" + body.keySet() + "]";
+    }
+
+    /**
+     * What, besides the model, changes how long this generation takes: the clip's duration ({@code duration} or
+     * {@code seconds}), its resolution ({@code resolution}, {@code size}, {@code quality}), reference media (images,
+     * videos or audio given as input) and generated audio, read from the body (and from the generic dialect's
+     * {@code input}). A learned cadence keeps one model per model and shape. For example
+     * {@code "duration=8,resolution=1080p,refs"}; null when the request sets none of them.
+     *
+     * @return the shape, or null
+     */
+    public @Nullable String shape() {
+        return shapeOf(body);
+    }
+
+    /**
+     * The shape of a request body as {@link #shape()} reads it (for a body kept elsewhere, such as a task store's).
+     *
+     * @param body the request body
+     * @return the shape, or null
+     */
+    public static @Nullable String shapeOf(Map<String, ?> body) {
+        Map<String, ?> from = body;
+        if (body.get("input") instanceof Map<?, ?> input) { // the generic dialect: its parameters under input
+            Map<String, Object> merged = new LinkedHashMap<>();
+            input.forEach((k, v) -> merged.put(String.valueOf(k), v));
+            body.forEach(merged::putIfAbsent);
+            from = merged;
+        }
+        StringBuilder out = new StringBuilder();
+        shapePart(out, "duration", first(from, "duration", "seconds"));
+        shapePart(out, "resolution", first(from, "resolution", "size"));
+        shapePart(out, "quality", from.get("quality"));
+        boolean refs = false;
+        for (String k : REFERENCE_FIELDS) {
+            Object v = from.get(k);
+            refs |= v != null && !(v instanceof java.util.Collection<?> c && c.isEmpty());
+        }
+        if (from.get("content") instanceof List<?> content) { // Seedance 1.5: images as content items
+            for (Object item : content) {
+                refs |= item instanceof Map<?, ?> m && "image_url".equals(m.get("type"));
+            }
+        }
+        if (refs) {
+            out.append(out.length() == 0 ? "" : ",").append("refs");
+        }
+        if (Boolean.TRUE.equals(first(from, "generate_audio", "generateAudio"))) {
+            out.append(out.length() == 0 ? "" : ",").append("audio");
+        }
+        return out.length() == 0 ? null : out.toString();
+    }
+
+    private static @Nullable Object first(Map<String, ?> m, String a, String b) {
+        Object v = m.get(a);
+        return v != null ? v : m.get(b);
+    }
+
+    private static void shapePart(StringBuilder out, String name, @Nullable Object value) {
+        if (value == null || value instanceof Map<?, ?> || value instanceof java.util.Collection<?>) {
+            return;
+        }
+        String v = String.valueOf(value).strip();
+        if (v.isEmpty()) {
+            return;
+        }
+        StringBuilder clean = new StringBuilder(); // short and printable: it becomes part of a model's key
+        for (int i = 0; i < v.length() && clean.length() < 24; i++) {
+            char ch = v.charAt(i);
+            clean.append(Character.isLetterOrDigit(ch) || ch == '.' || ch == '-' || ch == '_' ? ch : '_');
+        }
+        out.append(out.length() == 0 ? "" : ",").append(name).append('=').append(clean);
     }
 
     /**

@@ -255,6 +255,16 @@ public interface Cadence {
         @Nullable String model();
 
         /**
+         * The request's shape ({@link dev.taskpoll.catalog.GenerationRequest#shape()}), when known: a learned cadence
+         * keeps one model per model and shape.
+         *
+         * @return the shape, or null
+         */
+        default @Nullable String shape() {
+            return null;
+        }
+
+        /**
          * The task's poll policy: its period is the fixed grid's, its deadline the tracker's.
          *
          * @return the policy

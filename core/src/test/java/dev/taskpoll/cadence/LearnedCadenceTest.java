@@ -35,6 +35,7 @@ class LearnedCadenceTest {
         long lastDue = Long.MIN_VALUE;
         int polls;
         long lastSeenRunning = Long.MIN_VALUE;
+        @Nullable String shape;
 
         View(String id, long start) {
             this.id = id;
@@ -49,6 +50,11 @@ class LearnedCadenceTest {
         @Override
         public String model() {
             return "veo_3_1_fast";
+        }
+
+        @Override
+        public @Nullable String shape() {
+            return shape;
         }
 
         @Override
@@ -263,6 +269,36 @@ class LearnedCadenceTest {
         assertThat(c.models().get(0).drifts()).isZero();
         assertThat(m.schedule.first()).as("the learned schedule again").isGreaterThan(100_000);
         assertThat(c.replan(old, at + 1) - at).as("no longer polled soon").isGreaterThan(PERIOD / 6 + m.minGap);
+    }
+
+    @Test
+    void eachRequestShapeOfAModelLearnsItsOwnDistribution() {
+        LearnedCadence c = cadence();
+        SplittableRandom r = new SplittableRandom(12);
+        for (int i = 0; i < 400; i++) { // 4 s clips take 60-100 s, 12 s clips 240-300 s, interleaved
+            boolean longClip = i % 2 == 1;
+            long d = (long) ((longClip ? 240 + r.nextDouble() * 60 : 60 + r.nextDouble() * 40) * 1000);
+            View v = new View("s" + i, i * 5_000L);
+            v.shape = longClip ? "duration=12" : "duration=4";
+            long due = c.firstPoll(v, v.start);
+            while (true) {
+                v.lastDue = due;
+                v.polls++;
+                if (due >= v.start + d) {
+                    c.ended(v, done(v.id, null), due);
+                    break;
+                }
+                v.lastSeenRunning = due;
+                due = c.nextPoll(v, due);
+            }
+        }
+        assertThat(c.models()).extracting(Cadence.Model::key)
+                .containsExactlyInAnyOrder("VEO/veo_3_1_fast/duration=4", "VEO/veo_3_1_fast/duration=12");
+        assertThat(c.models()).allSatisfy(m -> assertThat(m.observations()).isEqualTo(200));
+        Cadence.Model shortClips = c.models().stream().filter(m -> m.key().endsWith("=4")).findFirst().orElseThrow();
+        Cadence.Model longClips = c.models().stream().filter(m -> m.key().endsWith("=12")).findFirst().orElseThrow();
+        assertThat(shortClips.median().toSeconds()).as("median of 4 s clips").isBetween(70L, 90L);
+        assertThat(longClips.median().toSeconds()).as("median of 12 s clips").isBetween(255L, 285L);
     }
 
     @Test

@@ -49,9 +49,10 @@ final class Records {
     static List<String> fields(TaskStore.Tracked t, int shard, long intentId, String instance) {
         TaskRef ref = t.ref();
         PollPolicy p = Objects.requireNonNull(ref.policy(), "ref.policy");
-        List<String> f = new ArrayList<>(26);
+        List<String> f = new ArrayList<>(28);
         add(f, "kind", StoreCodec.kind(ref.kind()));
         add(f, "model", ref.model() == null ? "" : ref.model());
+        add(f, "shape", ref.shape() == null ? "" : ref.shape());
         add(f, "initial", p.initialDelay().toMillis());
         add(f, "period", p.period().toMillis());
         add(f, "deadline_ms", p.deadline().toMillis());
@@ -93,7 +94,8 @@ final class Records {
         String model = h.getOrDefault("model", "");
         PollPolicy policy = new PollPolicy(Duration.ofMillis(num(h, "initial")), Duration.ofMillis(num(h, "period")),
                 Duration.ofMillis(num(h, "deadline_ms")));
-        return new TaskRef(id, kind, model.isEmpty() ? null : model, policy);
+        String shape = h.getOrDefault("shape", "");
+        return new TaskRef(id, kind, model.isEmpty() ? null : model, policy, shape.isEmpty() ? null : shape);
     }
 
     static TaskStore.Tracked tracked(String id, Map<String, String> h, long firstDue) {

@@ -16,6 +16,7 @@ import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +122,18 @@ class RedisStoreTest extends RedisStoreFixture {
      * OOM, a replica READONLY): writes and reads wait for it as for an unreachable one (FailoverIT lost a paid result to "reading task ... failed (LOADING ...)"); an error of
      * the command itself does not.
      */
+    @Test
+    void aTasksRequestShapeIsKeptInItsHashAndReadBackForTheInstanceThatTakesItOver() {
+        TaskStore.Tracked plain = tracked("p");
+        TaskStore.Tracked shaped = new TaskStore.Tracked(plain.ref().withShape("duration=8,refs"), plain.startedAt(),
+                plain.deadline(), plain.firstDue(), plain.last());
+        assertThat(Records.ref("s", Records.pairs(Records.fields(shaped, 3, 0, "i"))).shape())
+                .isEqualTo("duration=8,refs");
+        assertThat(Records.ref("p", Records.pairs(Records.fields(plain, 3, 0, "i"))).shape()).isNull();
+        assertThat(Records.ref("old", Map.of("kind", "VEO", "model", "veo_3_1_fast", "period", "30000", "deadline_ms", "1800000")).shape())
+                .as("a hash written before shapes were kept").isNull();
+    }
+
     @Test
     void aRedisStillLoadingItsDataOrBusyIsWaitedForAsAnUnreachableOneIs() {
         assertThat(RedisStore.unreachable(new io.lettuce.core.RedisLoadingException(

@@ -40,7 +40,9 @@ final class Schema {
             // 1 -> 2: what a learning cadence learned, per model: its recent completions as "lo:hi" pairs (ms)
             List.of(
                     "CREATE TABLE models (key TEXT PRIMARY KEY, observations INTEGER NOT NULL,"
-                            + " window TEXT NOT NULL, saved_at INTEGER NOT NULL)"));
+                            + " window TEXT NOT NULL, saved_at INTEGER NOT NULL)"),
+            // 2 -> 3: the request's shape, part of a learned cadence's model key (null: unknown)
+            List.of("ALTER TABLE tasks ADD COLUMN shape TEXT"));
 
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

@@ -245,7 +245,7 @@ public final class SqliteStore implements TaskStore {
         TaskStatus last = t.last();
         try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO tasks (dialect, id, kind, model,"
                 + " initial_ms, period_ms, deadline_ms, started_at, deadline_at, first_due, submitted_at, intent_id,"
-                + " origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " origin, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, ref.kind().dialect().name());
             ps.setString(2, ref.id());
             ps.setString(3, StoreCodec.kind(ref.kind()));
@@ -259,6 +259,7 @@ public final class SqliteStore implements TaskStore {
             ps.setLong(11, t.startedAt().toEpochMilli());
             ps.setLong(12, intentId);
             ps.setString(13, origin);
+            ps.setString(14, ref.shape());
             if (ps.executeUpdate() == 1 && last != null) {
                 history(c, rowid(c, ref), last);
             }
@@ -384,7 +385,7 @@ public final class SqliteStore implements TaskStore {
         List<Tracked> out = new ArrayList<>();
         long max = afterRowid;
         try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
-                + " deadline_ms, started_at, deadline_at, first_due, " + LAST + " FROM tasks"
+                + " deadline_ms, started_at, deadline_at, first_due, " + LAST + ", shape FROM tasks"
                 + " WHERE ended_at IS NULL AND rowid > ? AND (? IS NULL OR origin IS NULL OR origin != ?)"
                 + " ORDER BY rowid")) {
             ps.setLong(1, afterRowid);
@@ -402,7 +403,7 @@ public final class SqliteStore implements TaskStore {
 
     private static @Nullable Tracked tracked(StoreThread.Statements c, String dialect, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
-                + " deadline_ms, started_at, deadline_at, first_due, " + LAST + " FROM tasks"
+                + " deadline_ms, started_at, deadline_at, first_due, " + LAST + ", shape FROM tasks"
                 + " WHERE dialect = ? AND id = ?")) {
             ps.setString(1, dialect);
             ps.setString(2, id);
@@ -416,7 +417,7 @@ public final class SqliteStore implements TaskStore {
         TaskKind kind = StoreCodec.kind(rs.getString(2));
         PollPolicy policy = new PollPolicy(Duration.ofMillis(rs.getLong(5)), Duration.ofMillis(rs.getLong(6)),
                 Duration.ofMillis(rs.getLong(7)));
-        TaskRef ref = new TaskRef(rs.getString(3), kind, rs.getString(4), policy);
+        TaskRef ref = new TaskRef(rs.getString(3), kind, rs.getString(4), policy, rs.getString(12));
         return new Tracked(ref, Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)),
                 rs.getLong(10), StoreCodec.status(rs.getString(11)));
     }

@@ -13,6 +13,7 @@ import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.catalog.AssetLibrary;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.StoreCodec;
 import dev.taskpoll.spi.TaskStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -271,13 +272,27 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aTasksRequestShapeIsKeptForItsResume() {
+        Path file = dir.resolve("shape.db");
+        SqliteStore s = SqliteStore.open(file, SqliteStoreOptions.defaults());
+        TaskStore.Tracked shaped = new TaskStore.Tracked(TaskRef.of("s", Family.VEO, "veo_3_1_fast").withPolicy(POLICY)
+                .withShape("duration=8,resolution=1080p"), T0, T0.plus(Duration.ofMinutes(30)), T0.toEpochMilli(),
+                status("s", "queued", T0));
+        s.started(shaped).block(WAIT);
+        s.started(tracked("plain", status("plain", "queued", T0))).block(WAIT);
+        s.close();
+        SqliteStore again = SqliteStore.open(file, SqliteStoreOptions.defaults());
+        open.add(again);
+        assertThat(again.open().take(2).collectList().block(WAIT)).extracting(t -> t.ref().id() + ":" + t.ref().shape())
+                .containsExactlyInAnyOrder("s:duration=8,resolution=1080p", "plain:null");
+    }
+
+    @Test
     void aMigrationRunsCompletelyOrNotAtAll() throws Exception {
         Path file = dir.resolve("migrate.db");
         List<String> v1 = Schema.MIGRATIONS.get(0);
         SqliteStore.open(file, SqliteStoreOptions.defaults(), List.of(v1)).close();
-        SqliteStore s1 = SqliteStore.open(file, SqliteStoreOptions.defaults(), List.of(v1));
-        s1.started(tracked("t", status("t", "queued", T0))).block(WAIT);
-        s1.close();
+        versionOneTask(file, "t", status("t", "queued", T0));
         // a version 2 whose second statement fails: the file stays at version 1, without the first statement's table
         List<String> broken = List.of("CREATE TABLE models (model TEXT)", "THIS IS NOT SQL");
         assertThatThrownBy(() -> SqliteStore.open(file, SqliteStoreOptions.defaults(), List.of(v1, broken)))
@@ -294,18 +309,19 @@ class SqliteStoreTest {
     }
 
     @Test
-    void theRealVersion2MigrationKeepsVersion1sRecordsAndKeepsCadenceModels() throws Exception {
+    void theRealMigrationsKeepVersion1sRecordsAndKeepCadenceModels() throws Exception {
         Path file = dir.resolve("v1.db");
-        SqliteStore v1 = SqliteStore.open(file, SqliteStoreOptions.defaults(), Schema.MIGRATIONS.subList(0, 1));
-        v1.started(tracked("t", status("t", "processing", T0))).block(WAIT);
-        v1.close();
+        SqliteStore.open(file, SqliteStoreOptions.defaults(), Schema.MIGRATIONS.subList(0, 1)).close();
+        versionOneTask(file, "t", status("t", "processing", T0));
         assertThat(version(file)).isEqualTo(1);
         assertThat(tables(file)).doesNotContain("models");
 
         SqliteStore s = SqliteStore.open(file, SqliteStoreOptions.defaults());
         open.add(s);
-        assertThat(version(file)).isEqualTo(Schema.CURRENT).isEqualTo(2);
+        assertThat(version(file)).isEqualTo(Schema.CURRENT).isEqualTo(3);
         assertThat(s.task("t").block(WAIT).history()).extracting(TaskStatus::rawStatus).containsExactly("processing");
+        assertThat(s.open().take(1).collectList().block(WAIT)).singleElement()
+                .satisfies(t -> assertThat(t.ref().shape()).as("a version 1 task's shape: unknown").isNull());
         assertThat(s.models().collectList().block(WAIT)).isEmpty();
 
         Cadence.Saved veo = new Cadence.Saved("VEO/veo_3_1_fast", 812, new long[] {0, 152_000, 152_000, 182_000}, T0);
@@ -331,6 +347,17 @@ class SqliteStoreTest {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** A task as version 1 of the schema recorded it (this code writes the current version's columns). */
+    private static void versionOneTask(Path file, String id, TaskStatus first) throws Exception {
+        sql(file, "INSERT INTO tasks (dialect, id, kind, model, initial_ms, period_ms, deadline_ms, started_at,"
+                + " deadline_at, first_due, submitted_at, intent_id, origin) VALUES ('OPC', '" + id + "', '"
+                + StoreCodec.kind(Family.VEO) + "', 'veo_3_1_fast', 30000, 30000, 1800000, " + T0.toEpochMilli()
+                + ", " + T0.plus(Duration.ofMinutes(30)).toEpochMilli() + ", " + (T0.toEpochMilli() + 30_000) + ", "
+                + T0.toEpochMilli() + ", 0, NULL)");
+        sql(file, "INSERT INTO history (task, at, status) SELECT rowid, " + T0.toEpochMilli() + ", '"
+                + StoreCodec.status(first).replace("'", "''") + "' FROM tasks WHERE id = '" + id + "'");
     }
 
     private static void sql(Path file, String sql) throws Exception {

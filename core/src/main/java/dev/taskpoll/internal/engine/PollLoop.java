@@ -66,6 +66,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private final Engine.Key key;
     private final TaskKind kind;
     private final @Nullable String model;
+    private final @Nullable String shape;
     private final PollPolicy policy;
     private final ModelCounters counters;
     /** The next poll or the deadline: one timer entry for the task's whole life, moved rather than made anew. */
@@ -109,6 +110,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         this.key = key;
         this.kind = ref.kind();
         this.model = ref.model();
+        this.shape = ref.shape() == null ? null : ref.shape().intern(); // a few shapes, shared by many tasks
         this.policy = policy;
         this.counters = engine.counters(kind, model);
         this.timerEntry = engine.timer().rearmable(this);
@@ -131,6 +133,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     @Override
     public @Nullable String model() {
         return model;
+    }
+
+    @Override
+    public @Nullable String shape() {
+        return shape;
     }
 
     @Override
@@ -206,7 +213,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     /** This task as the store knows it. */
     TaskRef ref() {
-        return new TaskRef(key.id(), kind, model, policy);
+        return new TaskRef(key.id(), kind, model, policy, shape);
     }
 
     /**

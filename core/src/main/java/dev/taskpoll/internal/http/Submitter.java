@@ -164,7 +164,8 @@ public final class Submitter {
             status = new TaskStatus(id, TaskState.QUEUED, "submitted", request.model(), null, List.of(), null, null,
                     null, options.clock().instant());
         }
-        return new Submission(id, family, request.model(), status, options.policy(family, request.model()));
+        return new Submission(id, family, request.model(), status, options.policy(family, request.model()),
+                request.shape());
     }
 
     private AssetUpload decodeAssets(AssetRequest request, int httpStatus, byte[] bytes) {
