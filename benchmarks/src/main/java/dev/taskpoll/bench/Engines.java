@@ -101,12 +101,18 @@ interface Engines extends AutoCloseable {
 
     /** taskpoll as above, with the embedded task store in {@code file} (every task durable, every change recorded). */
     static Engines taskpollStored(SimProcess sim, SimTime time, java.nio.file.Path file) {
+        dev.taskpoll.sqlite.SqliteStore store = dev.taskpoll.sqlite.SqliteStore.open(file,
+                dev.taskpoll.sqlite.SqliteStoreOptions.builder().resume(false).build());
         TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)),
-                dev.taskpoll.sqlite.SqliteStore.open(file, dev.taskpoll.sqlite.SqliteStoreOptions.builder()
-                        .resume(false).build()));
+                store);
         return of("taskpoll + store", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
-                () -> client.tracker().stats().requestsSent(), client::close);
+                () -> client.tracker().stats().requestsSent(), () -> {
+                    long[] c = store.commitCounts();
+                    System.err.printf(java.util.Locale.ROOT, "store: %d commits, %d writes (%.1f per commit)%n",
+                            c[0], c[1], c[1] / Math.max(1.0, c[0]));
+                    client.close();
+                });
     }
 
     /** The poll function the Reactor-based peers share. */

@@ -27,17 +27,17 @@ final class Queries {
         if (phase == null || phase == TaskRecord.Phase.OPEN || phase == TaskRecord.Phase.ENDED) {
             String where = phase == null ? "" : phase == TaskRecord.Phase.OPEN ? " WHERE ended_at IS NULL"
                     : " WHERE ended_at IS NOT NULL";
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + TASK_COLUMNS + " FROM tasks" + where);
-                 ResultSet rs = ps.executeQuery()) {
+            PreparedStatement ps = c.ps("SELECT " + TASK_COLUMNS + " FROM tasks" + where);
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(task(c, rs, false));
                 }
             }
         }
         if (phase == null || phase == TaskRecord.Phase.IN_DOUBT) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, model, request, at FROM intents"
+            PreparedStatement ps = c.ps("SELECT id, kind, model, request, at FROM intents"
                     + " WHERE outcome IS NULL");
-                 ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new TaskRecord(null, StoreCodec.kind(rs.getString(2)), rs.getString(3),
                             TaskRecord.Phase.IN_DOUBT, null, Instant.ofEpochMilli(rs.getLong(5)), null,
@@ -52,12 +52,11 @@ final class Queries {
     }
 
     static @Nullable TaskRecord one(StoreThread.Statements c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + TASK_COLUMNS + " FROM tasks WHERE id = ?"
-                + " ORDER BY submitted_at DESC LIMIT 1")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? task(c, rs, true) : null;
-            }
+        PreparedStatement ps = c.ps("SELECT " + TASK_COLUMNS + " FROM tasks WHERE id = ?"
+                + " ORDER BY submitted_at DESC LIMIT 1");
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? task(c, rs, true) : null;
         }
     }
 
@@ -67,12 +66,11 @@ final class Queries {
         boolean isEnded = !rs.wasNull();
         List<TaskStatus> history = new ArrayList<>();
         if (withHistory) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT status FROM history WHERE task = ? ORDER BY rowid")) {
-                ps.setLong(1, row);
-                try (ResultSet h = ps.executeQuery()) {
-                    while (h.next()) {
-                        history.add(StoreCodec.status(h.getString(1)));
-                    }
+            PreparedStatement ps = c.ps("SELECT status FROM history WHERE task = ? ORDER BY rowid");
+            ps.setLong(1, row);
+            try (ResultSet h = ps.executeQuery()) {
+                while (h.next()) {
+                    history.add(StoreCodec.status(h.getString(1)));
                 }
             }
         }
@@ -84,13 +82,12 @@ final class Queries {
 
     private static List<StoredFile> files(StoreThread.Statements c, long row) throws SQLException {
         List<StoredFile> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT idx, path, size, sha256 FROM results WHERE task = ?"
-                + " ORDER BY idx")) {
-            ps.setLong(1, row);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new StoredFile(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
-                }
+        PreparedStatement ps = c.ps("SELECT idx, path, size, sha256 FROM results WHERE task = ?"
+                + " ORDER BY idx");
+        ps.setLong(1, row);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new StoredFile(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
             }
         }
         return out;

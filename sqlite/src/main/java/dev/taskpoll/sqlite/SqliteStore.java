@@ -186,16 +186,13 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Long> intent(Intent intent) {
         return thread.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO intents (kind, model, request, at)"
-                    + " VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, StoreCodec.kind(intent.kind()));
-                ps.setString(2, intent.model());
-                ps.setString(3, intent.request());
-                ps.setLong(4, intent.at().toEpochMilli());
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()");
-                 ResultSet keys = ps.executeQuery()) {
+            PreparedStatement ps = c.ps("INSERT INTO intents (kind, model, request, at) VALUES (?, ?, ?, ?)");
+            ps.setString(1, StoreCodec.kind(intent.kind()));
+            ps.setString(2, intent.model());
+            ps.setString(3, intent.request());
+            ps.setLong(4, intent.at().toEpochMilli());
+            ps.executeUpdate();
+            try (ResultSet keys = c.ps("SELECT last_insert_rowid()").executeQuery()) {
                 keys.next();
                 return keys.getLong(1);
             }
@@ -205,12 +202,11 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Void> submitted(long intentId, Tracked task) {
         return thread.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE intents SET outcome = 'SUBMITTED', task_id = ?"
-                    + " WHERE id = ?")) {
-                ps.setString(1, task.ref().id());
-                ps.setLong(2, intentId);
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = c.ps("UPDATE intents SET outcome = 'SUBMITTED', task_id = ?"
+                    + " WHERE id = ?");
+            ps.setString(1, task.ref().id());
+            ps.setLong(2, intentId);
+            ps.executeUpdate();
             insertTask(c, task, intentId, origin);
             return null;
         });
@@ -219,12 +215,11 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Void> notCreated(long intentId, String reason) {
         return thread.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE intents SET outcome = 'NOT_CREATED', reason = ?"
-                    + " WHERE id = ?")) {
-                ps.setString(1, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
-                ps.setLong(2, intentId);
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = c.ps("UPDATE intents SET outcome = 'NOT_CREATED', reason = ?"
+                    + " WHERE id = ?");
+            ps.setString(1, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+            ps.setLong(2, intentId);
+            ps.executeUpdate();
             return null;
         });
     }
@@ -243,26 +238,25 @@ public final class SqliteStore implements TaskStore {
         TaskRef ref = t.ref();
         PollPolicy p = Objects.requireNonNull(ref.policy(), "ref.policy");
         TaskStatus last = t.last();
-        try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO tasks (dialect, id, kind, model,"
+        PreparedStatement ps = c.ps("INSERT OR IGNORE INTO tasks (dialect, id, kind, model,"
                 + " initial_ms, period_ms, deadline_ms, started_at, deadline_at, first_due, submitted_at, intent_id,"
-                + " origin, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, ref.kind().dialect().name());
-            ps.setString(2, ref.id());
-            ps.setString(3, StoreCodec.kind(ref.kind()));
-            ps.setString(4, ref.model());
-            ps.setLong(5, p.initialDelay().toMillis());
-            ps.setLong(6, p.period().toMillis());
-            ps.setLong(7, p.deadline().toMillis());
-            ps.setLong(8, t.startedAt().toEpochMilli());
-            ps.setLong(9, t.deadline().toEpochMilli());
-            ps.setLong(10, t.firstDue());
-            ps.setLong(11, t.startedAt().toEpochMilli());
-            ps.setLong(12, intentId);
-            ps.setString(13, origin);
-            ps.setString(14, ref.shape());
-            if (ps.executeUpdate() == 1 && last != null) {
-                history(c, rowid(c, ref), last);
-            }
+                + " origin, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        ps.setString(1, ref.kind().dialect().name());
+        ps.setString(2, ref.id());
+        ps.setString(3, StoreCodec.kind(ref.kind()));
+        ps.setString(4, ref.model());
+        ps.setLong(5, p.initialDelay().toMillis());
+        ps.setLong(6, p.period().toMillis());
+        ps.setLong(7, p.deadline().toMillis());
+        ps.setLong(8, t.startedAt().toEpochMilli());
+        ps.setLong(9, t.deadline().toEpochMilli());
+        ps.setLong(10, t.firstDue());
+        ps.setLong(11, t.startedAt().toEpochMilli());
+        ps.setLong(12, intentId);
+        ps.setString(13, origin);
+        ps.setString(14, ref.shape());
+        if (ps.executeUpdate() == 1 && last != null) {
+            history(c, rowid(c, ref), last);
         }
     }
 
@@ -273,42 +267,39 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Void> status(TaskRef task, TaskStatus status) {
         return thread.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (task, at, status)"
-                    + " SELECT rowid, ?, ? FROM tasks WHERE dialect = ? AND id = ?")) {
-                ps.setLong(1, status.observedAt().toEpochMilli());
-                ps.setString(2, StoreCodec.status(status));
-                ps.setString(3, task.kind().dialect().name());
-                ps.setString(4, task.id());
-                if (ps.executeUpdate() != 1) {
-                    throw new SQLException("task '" + task.id() + "' is not recorded");
-                }
+            PreparedStatement ps = c.ps("INSERT INTO history (task, at, status)"
+                    + " SELECT rowid, ?, ? FROM tasks WHERE dialect = ? AND id = ?");
+            ps.setLong(1, status.observedAt().toEpochMilli());
+            ps.setString(2, StoreCodec.status(status));
+            ps.setString(3, task.kind().dialect().name());
+            ps.setString(4, task.id());
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("task '" + task.id() + "' is not recorded");
             }
             return null;
         });
     }
 
     private static void history(StoreThread.Statements c, long row, TaskStatus status) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (task, at, status) VALUES (?, ?, ?)")) {
-            ps.setLong(1, row);
-            ps.setLong(2, status.observedAt().toEpochMilli());
-            ps.setString(3, StoreCodec.status(status));
-            ps.executeUpdate();
-        }
+        PreparedStatement ps = c.ps("INSERT INTO history (task, at, status) VALUES (?, ?, ?)");
+        ps.setLong(1, row);
+        ps.setLong(2, status.observedAt().toEpochMilli());
+        ps.setString(3, StoreCodec.status(status));
+        ps.executeUpdate();
     }
 
     @Override
     public Mono<Void> captured(TaskRef task, StoredFile f) {
         return thread.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO results (task, idx, path, size,"
-                    + " sha256, stored_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, rowid(c, task));
-                ps.setInt(2, f.index());
-                ps.setString(3, f.path());
-                ps.setLong(4, f.size());
-                ps.setString(5, f.sha256());
-                ps.setLong(6, System.currentTimeMillis());
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = c.ps("INSERT OR REPLACE INTO results (task, idx, path, size,"
+                    + " sha256, stored_at) VALUES (?, ?, ?, ?, ?, ?)");
+            ps.setLong(1, rowid(c, task));
+            ps.setInt(2, f.index());
+            ps.setString(3, f.path());
+            ps.setLong(4, f.size());
+            ps.setString(5, f.sha256());
+            ps.setLong(6, System.currentTimeMillis());
+            ps.executeUpdate();
             return null;
         });
     }
@@ -321,13 +312,12 @@ public final class SqliteStore implements TaskStore {
             if (terminal != null && terminal.differsFrom(lastStatus(c, row))) {
                 history(c, row, terminal);
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE tasks SET ended_at = ?, end_error = ?"
-                    + " WHERE rowid = ?")) {
-                ps.setLong(1, ending.at().toEpochMilli());
-                ps.setString(2, ending.error());
-                ps.setLong(3, row);
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = c.ps("UPDATE tasks SET ended_at = ?, end_error = ?"
+                    + " WHERE rowid = ?");
+            ps.setLong(1, ending.at().toEpochMilli());
+            ps.setString(2, ending.error());
+            ps.setLong(3, row);
+            ps.executeUpdate();
             return null;
         });
     }
@@ -336,25 +326,23 @@ public final class SqliteStore implements TaskStore {
     static final String LAST = "(SELECT status FROM history h WHERE h.task = tasks.rowid ORDER BY h.rowid DESC LIMIT 1)";
 
     private static @Nullable TaskStatus lastStatus(StoreThread.Statements c, long row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM history WHERE task = ?"
-                + " ORDER BY rowid DESC LIMIT 1")) {
-            ps.setLong(1, row);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? StoreCodec.status(rs.getString(1)) : null;
-            }
+        PreparedStatement ps = c.ps("SELECT status FROM history WHERE task = ?"
+                + " ORDER BY rowid DESC LIMIT 1");
+        ps.setLong(1, row);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? StoreCodec.status(rs.getString(1)) : null;
         }
     }
 
     private static long rowid(StoreThread.Statements c, TaskRef task) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT rowid FROM tasks WHERE dialect = ? AND id = ?")) {
-            ps.setString(1, task.kind().dialect().name());
-            ps.setString(2, task.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("task '" + task.id() + "' is not recorded");
-                }
-                return rs.getLong(1);
+        PreparedStatement ps = c.ps("SELECT rowid FROM tasks WHERE dialect = ? AND id = ?");
+        ps.setString(1, task.kind().dialect().name());
+        ps.setString(2, task.id());
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("task '" + task.id() + "' is not recorded");
             }
+            return rs.getLong(1);
         }
     }
 
@@ -384,32 +372,30 @@ public final class SqliteStore implements TaskStore {
     private static Batch openSince(StoreThread.Statements c, long afterRowid, @Nullable String notOrigin) throws SQLException {
         List<Tracked> out = new ArrayList<>();
         long max = afterRowid;
-        try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
+        PreparedStatement ps = c.ps("SELECT rowid, kind, id, model, initial_ms, period_ms,"
                 + " deadline_ms, started_at, deadline_at, first_due, " + LAST + ", shape FROM tasks"
                 + " WHERE ended_at IS NULL AND rowid > ? AND (? IS NULL OR origin IS NULL OR origin != ?)"
-                + " ORDER BY rowid")) {
-            ps.setLong(1, afterRowid);
-            ps.setString(2, notOrigin);
-            ps.setString(3, notOrigin);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    max = Math.max(max, rs.getLong(1));
-                    out.add(trackedOf(rs));
-                }
+                + " ORDER BY rowid");
+        ps.setLong(1, afterRowid);
+        ps.setString(2, notOrigin);
+        ps.setString(3, notOrigin);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                max = Math.max(max, rs.getLong(1));
+                out.add(trackedOf(rs));
             }
         }
         return new Batch(out, max);
     }
 
     private static @Nullable Tracked tracked(StoreThread.Statements c, String dialect, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT rowid, kind, id, model, initial_ms, period_ms,"
+        PreparedStatement ps = c.ps("SELECT rowid, kind, id, model, initial_ms, period_ms,"
                 + " deadline_ms, started_at, deadline_at, first_due, " + LAST + ", shape FROM tasks"
-                + " WHERE dialect = ? AND id = ?")) {
-            ps.setString(1, dialect);
-            ps.setString(2, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? trackedOf(rs) : null;
-            }
+                + " WHERE dialect = ? AND id = ?");
+        ps.setString(1, dialect);
+        ps.setString(2, id);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? trackedOf(rs) : null;
         }
     }
 
@@ -428,8 +414,8 @@ public final class SqliteStore implements TaskStore {
     public Flux<Cadence.Saved> models() {
         return thread.read(c -> {
             List<Cadence.Saved> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT key, observations, window, saved_at FROM models");
-                 ResultSet rs = ps.executeQuery()) {
+            PreparedStatement ps = c.ps("SELECT key, observations, window, saved_at FROM models");
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Cadence.Saved(rs.getString(1), rs.getLong(2), StoreCodec.window(rs.getString(3)),
                             Instant.ofEpochMilli(rs.getLong(4))));
@@ -443,14 +429,13 @@ public final class SqliteStore implements TaskStore {
     public Mono<Void> saveModel(Cadence.Saved model) {
         String window = StoreCodec.window(model.window());
         return thread.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO models (key, observations, window,"
-                    + " saved_at) VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, model.key());
-                ps.setLong(2, model.observations());
-                ps.setString(3, window);
-                ps.setLong(4, model.at().toEpochMilli());
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = c.ps("INSERT OR REPLACE INTO models (key, observations, window,"
+                    + " saved_at) VALUES (?, ?, ?, ?)");
+            ps.setString(1, model.key());
+            ps.setLong(2, model.observations());
+            ps.setString(3, window);
+            ps.setLong(4, model.at().toEpochMilli());
+            ps.executeUpdate();
             return null;
         });
     }
@@ -472,17 +457,15 @@ public final class SqliteStore implements TaskStore {
 
     private static int prune(StoreThread.Statements c, Duration retention) throws SQLException {
         long before = System.currentTimeMillis() - retention.toMillis();
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM tasks WHERE ended_at IS NOT NULL"
-                + " AND ended_at < ?")) {
-            ps.setLong(1, before);
-            int n = ps.executeUpdate();
-            try (PreparedStatement pi = c.prepareStatement("DELETE FROM intents WHERE outcome IS NOT NULL"
-                    + " AND at < ?")) {
-                pi.setLong(1, before);
-                pi.executeUpdate();
-            }
-            return n;
-        }
+        PreparedStatement ps = c.ps("DELETE FROM tasks WHERE ended_at IS NOT NULL"
+                + " AND ended_at < ?");
+        ps.setLong(1, before);
+        int n = ps.executeUpdate();
+        PreparedStatement pi = c.ps("DELETE FROM intents WHERE outcome IS NOT NULL"
+                + " AND at < ?");
+        pi.setLong(1, before);
+        pi.executeUpdate();
+        return n;
     }
 
     /** Runs {@code work} on the store's thread, between writes (tests). */

@@ -16,10 +16,10 @@ import reactor.util.Loggers;
 
 /**
  * The one thread that talks to the database: JDBC blocks, so it never runs on an event loop or a Reactor scheduler.
- * Callers enqueue work (a lock-free queue, then an unpark: nothing that can block the caller), and the thread runs
- * whatever has queued up in one transaction, each piece in a savepoint of its own (group commit): one piece failing
- * fails only its caller; the commit failing (a full disk) fails every caller of the batch. Callers' {@code Mono}s
- * complete after the commit, on the store's scheduler, never on this thread.
+ * Callers enqueue work (a lock-free queue, then an unpark if the thread is idle: nothing that can block the caller),
+ * and the thread runs whatever has queued up in one transaction, each piece in a savepoint of its own (group
+ * commit): one piece failing fails only its caller; the commit failing (a full disk) fails every caller of the batch.
+ * Callers' {@code Mono}s complete after the commit, on the store's scheduler, never on this thread.
  */
 final class StoreThread implements Runnable {
 
@@ -45,7 +45,11 @@ final class StoreThread implements Runnable {
             this.connection = connection;
         }
 
-        /** The prepared statement for {@code sql}, kept for the next time: do not close it. */
+        /**
+         * The prepared statement for {@code sql}, kept for the next time: do not close it (close its result sets).
+         * Work uses it directly: a view of it that ignored {@code close()} (a reflective proxy) cost every call on
+         * the statement a reflective dispatch.
+         */
         java.sql.PreparedStatement ps(String sql) throws SQLException {
             java.sql.PreparedStatement ps = cache.get(sql);
             if (ps == null) {
@@ -53,31 +57,6 @@ final class StoreThread implements Runnable {
                 cache.put(sql, ps);
             }
             return ps;
-        }
-
-        /**
-         * The kept statement for {@code sql} behind a view whose {@code close()} does nothing, so that work can use it
-         * in try-with-resources as if it were its own.
-         */
-        java.sql.PreparedStatement prepareStatement(String sql) throws SQLException {
-            java.sql.PreparedStatement real = ps(sql);
-            return (java.sql.PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(
-                    StoreThread.class.getClassLoader(), new Class<?>[] {java.sql.PreparedStatement.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("close") && method.getParameterCount() == 0) {
-                            return null;
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
-
-        /** A statement prepared with generated keys: not kept (an insert of intents, one per submit). */
-        java.sql.PreparedStatement prepareStatement(String sql, int keys) throws SQLException {
-            return connection.prepareStatement(sql, keys);
         }
 
         void close() {
@@ -103,6 +82,8 @@ final class StoreThread implements Runnable {
     private final ConcurrentLinkedQueue<Job<?>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Thread thread;
+    /** Set while the thread waits for work with nothing queued: only then does a caller need to unpark it. */
+    private final java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
     /** Batches committed and pieces of work run, for the benchmarks. */
     private long commits;
@@ -142,7 +123,9 @@ final class StoreThread implements Runnable {
                 return;
             }
             queue.add(new Job<>(work, sink, write));
-            LockSupport.unpark(thread);
+            if (idle.compareAndSet(true, false)) { // awake: it finds the job without a wake-up (a futex call each)
+                LockSupport.unpark(thread);
+            }
         });
     }
 
@@ -150,19 +133,7 @@ final class StoreThread implements Runnable {
     public void run() {
         List<Job<?>> batch = new ArrayList<>();
         while (true) {
-            Job<?> j;
-            while (batch.size() < MAX_BATCH && (j = queue.poll()) != null) {
-                queued.decrementAndGet();
-                if (!j.write() && !batch.isEmpty()) {
-                    runWrites(batch); // a read sees every write queued before it
-                    batch.clear();
-                }
-                if (j.write()) {
-                    batch.add(j);
-                } else {
-                    runRead(j);
-                }
-            }
+            drain(batch);
             if (!batch.isEmpty()) {
                 runWrites(batch);
                 batch.clear();
@@ -172,7 +143,28 @@ final class StoreThread implements Runnable {
                 statements.close();
                 return;
             }
-            LockSupport.parkNanos(this, 50_000_000L);
+            idle.set(true);
+            if (queue.isEmpty() && !closing) { // a job queued before the flag was set sent no wake-up: look once more
+                LockSupport.parkNanos(this, 50_000_000L);
+            }
+            idle.set(false);
+        }
+    }
+
+    /** Takes queued jobs into {@code batch} (writes) or runs them (reads, after the writes queued before them). */
+    private void drain(List<Job<?>> batch) {
+        Job<?> j;
+        while (batch.size() < MAX_BATCH && (j = queue.poll()) != null) {
+            queued.decrementAndGet();
+            if (!j.write() && !batch.isEmpty()) {
+                runWrites(batch); // a read sees every write queued before it
+                batch.clear();
+            }
+            if (j.write()) {
+                batch.add(j);
+            } else {
+                runRead(j);
+            }
         }
     }
 
