@@ -309,7 +309,7 @@ public final class SqliteStore implements TaskStore {
         return thread.write(c -> {
             long row = rowid(c, task);
             TaskStatus terminal = ending.status();
-            if (terminal != null && terminal.differsFrom(lastStatus(c, row))) {
+            if (terminal != null && differsFromLast(c, row, terminal)) {
                 history(c, row, terminal);
             }
             PreparedStatement ps = c.ps("UPDATE tasks SET ended_at = ?, end_error = ?"
@@ -325,12 +325,20 @@ public final class SqliteStore implements TaskStore {
     /** A task's latest status: the last row of its history. */
     static final String LAST = "(SELECT status FROM history h WHERE h.task = tasks.rowid ORDER BY h.rowid DESC LIMIT 1)";
 
-    private static @Nullable TaskStatus lastStatus(StoreThread.Statements c, long row) throws SQLException {
-        PreparedStatement ps = c.ps("SELECT status FROM history WHERE task = ?"
+    /**
+     * Whether {@code status} differs from the task's latest recorded one. Its state is read by SQLite from the JSON
+     * first: a terminal status after a running one (the usual end) is decided without decoding anything.
+     */
+    private static boolean differsFromLast(StoreThread.Statements c, long row, TaskStatus status) throws SQLException {
+        PreparedStatement ps = c.ps("SELECT json_extract(status, '$.state'), status FROM history WHERE task = ?"
                 + " ORDER BY rowid DESC LIMIT 1");
         ps.setLong(1, row);
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? StoreCodec.status(rs.getString(1)) : null;
+            if (!rs.next()) {
+                return true;
+            }
+            return !status.state().name().equals(rs.getString(1)) || status.differsFrom(StoreCodec.status(
+                    rs.getString(2)));
         }
     }
 

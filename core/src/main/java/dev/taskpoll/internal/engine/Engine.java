@@ -265,8 +265,7 @@ public final class Engine implements StatusHints.Listener {
      */
     private Disposable followerResync() {
         return Flux.interval(java.time.Duration.ofMillis(RESYNC_MS), options.scheduler()).onBackpressureDrop()
-                .concatMap(t -> Flux.fromIterable(List.copyOf(loops.values()))
-                        .filter(loop -> loop.resyncDue(timer.now(), RESYNC_MS))
+                .concatMap(t -> Flux.fromIterable(followersDue())
                         .flatMap(loop -> store.task(loop.id()).doOnNext(r -> loop.followed(r.last(),
                                 r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED, r.error()))
                                 .onErrorResume(e -> {
@@ -278,6 +277,18 @@ public final class Engine implements StatusHints.Listener {
     }
 
     private static final long RESYNC_MS = 5_000;
+
+    /** The loops following a task whose re-read is due: a plain pass over the loops (usually none is following). */
+    private List<PollLoop> followersDue() {
+        long now = timer.now();
+        List<PollLoop> due = new java.util.ArrayList<>();
+        for (PollLoop loop : loops.values()) {
+            if (loop.resyncDue(now, RESYNC_MS)) {
+                due.add(loop);
+            }
+        }
+        return due;
+    }
 
     /**
      * Stops tracking every task without recording an end (durable tasks resume at the next start; a capture in flight
