@@ -56,26 +56,22 @@ public record TaskRef(String id, TaskKind kind, @Nullable String model, @Nullabl
                 throw new IllegalArgumentException("id: control character at index " + i + " is not allowed");
             }
         }
-        if (model != null) {
-            if (model.isBlank() || model.length() > MAX_MODEL_LENGTH) {
-                throw new IllegalArgumentException("model: '" + model + "' must be 1 to " + MAX_MODEL_LENGTH
-                        + " characters, not blank");
-            }
-            for (int i = 0; i < model.length(); i++) {
-                if (Character.isISOControl(model.charAt(i))) {
-                    throw new IllegalArgumentException("model: control character at index " + i + " is not allowed");
-                }
-            }
+        checkName("model", model);
+        checkName("shape", shape);
+    }
+
+    /** A model or shape: null, or 1 to {@value #MAX_MODEL_LENGTH} characters, not blank, no control character. */
+    private static void checkName(String field, @Nullable String value) {
+        if (value == null) {
+            return;
         }
-        if (shape != null) {
-            if (shape.isBlank() || shape.length() > MAX_MODEL_LENGTH) {
-                throw new IllegalArgumentException("shape: '" + shape + "' must be 1 to " + MAX_MODEL_LENGTH
-                        + " characters, not blank");
-            }
-            for (int i = 0; i < shape.length(); i++) {
-                if (Character.isISOControl(shape.charAt(i))) {
-                    throw new IllegalArgumentException("shape: control character at index " + i + " is not allowed");
-                }
+        if (value.isBlank() || value.length() > MAX_MODEL_LENGTH) {
+            throw new IllegalArgumentException(field + ": '" + value + "' must be 1 to " + MAX_MODEL_LENGTH
+                    + " characters, not blank");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new IllegalArgumentException(field + ": control character at index " + i + " is not allowed");
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.taskpoll.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskpoll.TaskRef;
 import java.util.List;
@@ -39,5 +40,17 @@ class RequestShapeTest {
         assertThat(ref.shape()).isEqualTo("duration=8");
         assertThat(ref.withPolicy(dev.taskpoll.PollPolicy.of(java.time.Duration.ofSeconds(5),
                 java.time.Duration.ofMinutes(5))).withModel("openAiSora2Pro").shape()).isEqualTo("duration=8");
+    }
+
+    @Test
+    void aShapeThatCouldNotBeAModelKeyIsRefusedNamingTheField() {
+        TaskRef ref = TaskRef.of("t", Family.VEO, "veo_3_1_fast");
+        assertThatThrownBy(() -> ref.withShape(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("shape: ' ' must be 1 to 128 characters, not blank");
+        assertThatThrownBy(() -> ref.withShape("duration=8\n")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("shape: control character at index 10 is not allowed");
+        assertThat(GenerationRequest.shapeOf(Map.of("duration", 1, "resolution", "r".repeat(500), "quality", "q"
+                .repeat(500), "image_urls", List.of("u"), "generate_audio", true)).length())
+                .as("at most 24 characters a value: always a valid shape").isLessThanOrEqualTo(TaskRef.MAX_MODEL_LENGTH);
     }
 }
