@@ -139,8 +139,12 @@ public final class LearnedCadence implements Cadence {
         return nextPoll(task, now);
     }
 
+    /** Only completions are learned: a failure or a cancellation says nothing of how long a generation takes. */
     @Override
     public void ended(Task task, TaskStatus terminal, long now) {
+        if (terminal.state() != dev.taskpoll.TaskState.COMPLETED) {
+            return; // a request refused at once (moderation, say) would teach an early edge nobody's video has
+        }
         ModelState m = model(task);
         long start = origin(task);
         long r = now - start;

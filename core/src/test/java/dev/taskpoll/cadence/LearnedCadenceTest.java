@@ -302,6 +302,27 @@ class LearnedCadenceTest {
     }
 
     @Test
+    void aTaskThatFailsIsNotLearnedFromNorRaisesASuspicion() {
+        LearnedCadence c = cadence();
+        run(c, 500, 120, 300, 4, "a");
+        ModelState m = c.modelFor("VEO/veo_3_1_fast");
+        long learnedFirst = m.schedule.first();
+        long observations = c.models().get(0).observations();
+        long start = 10_000_000;
+        for (int i = 0; i < 20; i++) { // refused at once (moderation): seen failed at the first poll or probe
+            View v = new View("f" + i, start);
+            long at = c.firstPoll(v, start);
+            v.lastDue = at;
+            v.polls = 1;
+            c.ended(v, new TaskStatus(v.id, TaskState.FAILED, "failed", "veo_3_1_fast", null, List.of(), "refused",
+                    null, null, Instant.EPOCH), at);
+        }
+        assertThat(c.models().get(0).observations()).isEqualTo(observations);
+        assertThat(m.schedule.first()).as("no suspicion, no grid").isEqualTo(learnedFirst);
+        assertThat(c.models().get(0).drifts()).isZero();
+    }
+
+    @Test
     void aTaskPastTheLearnedP999IsStalledAndTheEstimateNarrowsAsItRuns() {
         LearnedCadence c = cadence();
         run(c, 400, 120, 300, 9, "a");

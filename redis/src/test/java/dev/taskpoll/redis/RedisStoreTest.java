@@ -117,11 +117,6 @@ class RedisStoreTest extends RedisStoreFixture {
         }
     }
 
-    /**
-     * A Redis restarted with an append-only file answers LOADING until its data is read (and one at its memory limit
-     * OOM, a replica READONLY): writes and reads wait for it as for an unreachable one (FailoverIT lost a paid result to "reading task ... failed (LOADING ...)"); an error of
-     * the command itself does not.
-     */
     @Test
     void aTasksRequestShapeIsKeptInItsHashAndReadBackForTheInstanceThatTakesItOver() {
         TaskStore.Tracked plain = tracked("p");
@@ -130,10 +125,15 @@ class RedisStoreTest extends RedisStoreFixture {
         assertThat(Records.ref("s", Records.pairs(Records.fields(shaped, 3, 0, "i"))).shape())
                 .isEqualTo("duration=8,refs");
         assertThat(Records.ref("p", Records.pairs(Records.fields(plain, 3, 0, "i"))).shape()).isNull();
-        assertThat(Records.ref("old", Map.of("kind", "VEO", "model", "veo_3_1_fast", "period", "30000", "deadline_ms", "1800000")).shape())
-                .as("a hash written before shapes were kept").isNull();
+        assertThat(Records.ref("old", Map.of("kind", "VEO", "model", "veo_3_1_fast", "period", "30000",
+                "deadline_ms", "1800000")).shape()).as("a hash written before shapes were kept").isNull();
     }
 
+    /**
+     * A Redis restarted with an append-only file answers LOADING until its data is read (and one at its memory limit
+     * OOM, a replica READONLY): writes and reads wait for it as for an unreachable one (FailoverIT lost a paid result to "reading task ... failed (LOADING ...)"); an error of
+     * the command itself does not.
+     */
     @Test
     void aRedisStillLoadingItsDataOrBusyIsWaitedForAsAnUnreachableOneIs() {
         assertThat(RedisStore.unreachable(new io.lettuce.core.RedisLoadingException(

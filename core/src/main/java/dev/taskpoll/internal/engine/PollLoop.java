@@ -583,9 +583,12 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         transientInRow = 0;
         lastFailure = null;
         polls++;
+        long now = engine.timer().now();
+        if (status.state() == TaskState.QUEUED) { // before polling = 0: a replan on the timer thread reads it then
+            lastSeenQueued = now;
+        }
         inflight = null; // before polling = 0, which lets the next poll set it: the finished subscriber dies young
         polling = 0;
-        long now = engine.timer().now();
         if (status.isTerminal()) {
             if (engine.results() != null && status.state() == TaskState.COMPLETED) {
                 // a capture is a side effect only the task's holder may make: the store confirms the hold first (in
@@ -619,9 +622,6 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             }
         }
         lastSeenRunning = now;
-        if (status.state() == TaskState.QUEUED) {
-            lastSeenQueued = now;
-        }
         if (!stallReported && !watched && now - startedAt > engine.cadence().stalledAfter(this)) {
             stallReported = true; // once: unusually late for its model, though not failed
             engine.stalled(this, now - startedAt, engine.cadence().stalledAfter(this));
