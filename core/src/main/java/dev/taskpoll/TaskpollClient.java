@@ -95,8 +95,10 @@ public final class TaskpollClient implements AutoCloseable {
         // which Reactor Netty would otherwise do at the first https request, on an event loop (BlockHound caught it).
         // Given certificates are the only anchors; the host name is always verified (nothing turns that off).
         if (options.baseUrl().regionMatches(true, 0, "https:", 0, 6)) {
+            io.netty.handler.ssl.SslProvider provider = options.openSsl() ? io.netty.handler.ssl.SslProvider.OPENSSL
+                    : io.netty.handler.ssl.SslProvider.JDK;
             java.util.function.Consumer<io.netty.handler.ssl.SslContextBuilder> trust = trustOnly(options
-                    .trustedCertificates());
+                    .trustedCertificates()).andThen(b -> b.sslProvider(provider));
             SslProvider.ProtocolSslContextSpec tls = options.http2()
                     ? reactor.netty.http.Http2SslContextSpec.forClient().configure(trust)
                     : reactor.netty.http.Http11SslContextSpec.forClient().configure(trust);

@@ -31,52 +31,65 @@ final class TlsScenario {
         this.report = report;
     }
 
+    private static final String[] NAMES = {"HTTP/1.1", "HTTP/2", "HTTP/1.1 OpenSSL"};
+
     void run(List<Integer> paced) throws Exception {
         report.append("### H. TLS: taskpoll against the bare loop, HTTP/1.1 against HTTP/2\n\nThe simulator in its own"
                 + " JVM serving https (JDK TLS, an"
                 + " ECDSA P-256 certificate of an authority made for the run, which the client trusts through"
                 + " `trustedCertificates`), offering h2 and http/1.1 by ALPN; tasks that never finish; N tasks each"
                 + " polled every second. taskpoll with its defaults but the budget's ceiling (200,000/s, 256 in flight,"
-                + " 256 connections), once with HTTP/1.1 (the default) and once with `http2(true)`, and scenario B's bare"
+                + " 256 connections), with HTTP/1.1 (the default), with `http2(true)` and with HTTP/1.1 over OpenSSL"
+                + " (`openSsl(true)`, BoringSSL from netty-tcnative-boringssl-static 2.0.84.Final; the others use the JDK's"
+                + " TLS; the simulator the JDK's always), and scenario B's bare"
                 + " Reactor Netty loop over the same TLS (HTTP/1.1, 256 connections), in turn, twice;"
                 + " each keeps its window with the lower CPU per poll (after one unreported window of each). Connections:"
                 + " the client's TCP connections to the simulator at the end of the window (`ss`), and those still"
                 + " open 10 s after the client closed.\n\n"
+                + " Each connection cost one TLS handshake when it opened; the pool keeps and reuses them: polls per"
+                + " connection is the window's 10 s of polls over its connections (connections closed and opened again"
+                + " within the window would not show here).\n\n"
                 + "| load | engine, protocol | polls/s | client CPU/poll (us) | CPU ratio to the bare loop | connections"
-                + " | left open after close | host steal |\n|---|---|---|---|---|---|---|---|\n");
+                + " | polls per connection (10 s) | left open after close | host steal |\n|---|---|---|---|---|---|---|---|---|\n");
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H", "--https",
                 "--http2")) {
             List<String> ids = sim.createVeoTasks(paced.stream().mapToInt(Integer::intValue).max().orElse(1));
             // one window of each first, not reported: the client's TLS and HTTP/2 paths compiled, as B's are by then
-            for (boolean h2 : new boolean[] {false, true}) {
-                double[] w = window(sim, ids.subList(0, paced.get(0)), h2);
-                System.err.printf(Locale.ROOT, "H warm-up, %s: %,.0f/s %.1f us%n", h2 ? "HTTP/2" : "HTTP/1.1", w[0], w[1]);
+            for (int kind = 0; kind < 3; kind++) {
+                double[] w = window(sim, ids.subList(0, paced.get(0)), kind == 1, kind == 2);
+                System.err.printf(Locale.ROOT, "H warm-up, %s: %,.0f/s %.1f us%n", NAMES[kind], w[0], w[1]);
             }
             for (int n : paced) {
                 List<String> some = ids.subList(0, n);
                 long[] steal0 = HostSteal.sample();
                 double[] h1 = null;
                 double[] h2 = null;
+                double[] ossl = null;
                 double[] bare = null;
                 for (int round = 0; round < 2; round++) {
                     int before = connections(sim.port());
                     double[] z = ThroughputScenario.barePaced(sim, some);
-                    double[] a = window(sim, some, false);
-                    double[] b = window(sim, some, true);
+                    double[] a = window(sim, some, false, false);
+                    double[] b = window(sim, some, true, false);
+                    double[] o = window(sim, some, false, true);
                     System.err.printf(Locale.ROOT, "H window %d at %,d: bare %,.0f/s %.1f us; HTTP/1.1 %,.0f/s %.1f us %d"
-                            + " conn (%d left open 10 s after close); HTTP/2 %,.0f/s %.1f us %d conn (%d left)%n",
+                            + " conn (%d left open 10 s after close); HTTP/2 %,.0f/s %.1f us %d conn (%d left);"
+                            + " HTTP/1.1 OpenSSL %,.0f/s %.1f us %d conn (%d left)%n",
                             round + 1, n, z[0], z[1], a[0], a[1], (int) a[2], (int) a[3], b[0], b[1], (int) b[2],
-                            (int) b[3]);
+                            (int) b[3], o[0], o[1], (int) o[2], (int) o[3]);
                     bare = bare == null || z[1] < bare[1] ? new double[] {z[0], z[1], -1, before} : bare;
                     h1 = h1 == null || a[1] < h1[1] ? a : h1;
                     h2 = h2 == null || b[1] < h2[1] ? b : h2;
+                    ossl = ossl == null || o[1] < ossl[1] ? o : ossl;
                 }
                 String stolen = HostSteal.percent(steal0, HostSteal.sample());
                 for (Object[] row : List.of(new Object[] {"bare loop, HTTP/1.1", bare},
-                        new Object[] {"taskpoll, HTTP/1.1", h1}, new Object[] {"taskpoll, HTTP/2", h2})) {
+                        new Object[] {"taskpoll, HTTP/1.1", h1}, new Object[] {"taskpoll, HTTP/2", h2},
+                        new Object[] {"taskpoll, HTTP/1.1, OpenSSL", ossl})) {
                     double[] f = (double[]) row[1];
-                    report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %s | %,.0f | %.1f | %.2f | %s | %s |"
+                    report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %s | %,.0f | %.1f | %.2f | %s | %s | %s |"
                                     + " %s |%n", n, row[0], f[0], f[1], f[1] / bare[1], f[2] < 0 ? "-" : (int) f[2],
+                            f[2] <= 0 ? "-" : String.format(Locale.ROOT, "%,.0f", f[0] * 10 / f[2]),
                             f[2] < 0 ? "-" : (int) f[3], stolen));
                 }
             }
@@ -88,9 +101,10 @@ final class TlsScenario {
      * One window: {polls/s, CPU us per poll, connections to the simulator at its end (above those open before it),
      * connections still open 10 s after the client closed}.
      */
-    private static double[] window(SimProcess sim, List<String> ids, boolean http2) throws Exception {
+    private static double[] window(SimProcess sim, List<String> ids, boolean http2, boolean openSsl)
+            throws Exception {
         int before = connections(sim.port());
-        double[] w = measured(sim, ids, http2);
+        double[] w = measured(sim, ids, http2, openSsl);
         int left = connections(sim.port());
         for (int i = 0; i < 50 && left > before; i++) { // a closed client's pool closes its connections soon after
             Thread.sleep(200);
@@ -99,9 +113,10 @@ final class TlsScenario {
         return new double[] {w[0], w[1], w[2] - before, left - before};
     }
 
-    private static double[] measured(SimProcess sim, List<String> ids, boolean http2) throws Exception {
+    private static double[] measured(SimProcess sim, List<String> ids, boolean http2, boolean openSsl)
+            throws Exception {
         try (TaskpollClient client = ScaleScenario.client(sim, SimTime.realTime(),
-                PollPolicy.of(Duration.ofSeconds(1), Duration.ofHours(1)), TaskStore.none(), http2)) {
+                PollPolicy.of(Duration.ofSeconds(1), Duration.ofHours(1)), TaskStore.none(), http2, openSsl)) {
             Disposable all = Flux.fromIterable(ids).flatMap(id -> client.track(TaskRef.of(id, Family.VEO)),
                     Integer.MAX_VALUE).subscribe();
             try {

@@ -77,6 +77,28 @@ class HttpsTest {
     }
 
     @Test
+    void openSslTrackesOverHttpsAndRefusesAnUntrustedCertificateAsTheJdkDoes() {
+        assertThat(io.netty.handler.ssl.OpenSsl.isAvailable()).as("BoringSSL on the test class path").isTrue();
+        for (List<X509Certificate> trusted : List.of(List.of(sim.certificateAuthority()), List.<X509Certificate>of())) {
+            try (TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl())
+                    .apiKey(sim.apiKey()).trustedCertificates(trusted).openSsl(true)
+                    .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build()).build())) {
+                assertThat(client.toString()).doesNotContain(sim.apiKey());
+                if (trusted.isEmpty()) {
+                    assertThatThrownBy(() -> client.submit(request()).block(Duration.ofSeconds(30)))
+                            .isInstanceOf(TransportException.class)
+                            .hasMessageContaining("the server's certificate is not trusted");
+                } else {
+                    List<TaskStatus> statuses = client.submitAndTrack(request()).collectList()
+                            .block(Duration.ofSeconds(30));
+                    assertThat(statuses.get(statuses.size() - 1).state()).isEqualTo(TaskState.COMPLETED);
+                }
+            }
+        }
+        assertThat(sim.truths()).as("one task created, by the trusting client").hasSize(1);
+    }
+
+    @Test
     void aCertificateTheClientDoesNotTrustRefusesTheSubmitAtOnceAndNothingIsSent() {
         // the JDK's trust store, which does not know the run's authority; then another authority than the server's
         try (Simulator other = Simulator.builder().https(true).build().start()) {
