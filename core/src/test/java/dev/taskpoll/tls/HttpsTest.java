@@ -77,7 +77,7 @@ class HttpsTest {
     }
 
     @Test
-    void openSslTrackesOverHttpsAndRefusesAnUntrustedCertificateAsTheJdkDoes() {
+    void openSslTracksOverHttpsAndRefusesAnUntrustedCertificateAsTheJdkDoes() {
         assertThat(io.netty.handler.ssl.OpenSsl.isAvailable()).as("BoringSSL on the test class path").isTrue();
         for (List<X509Certificate> trusted : List.of(List.of(sim.certificateAuthority()), List.<X509Certificate>of())) {
             try (TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl())
