@@ -26,6 +26,27 @@ public class TransportException extends TaskpollException {
         super(message, taskId, lastStatus, cause);
     }
 
+    /**
+     * Whether {@code failure}, or any cause of it, is a TLS handshake that refused the server's certificate (not
+     * issued by a trusted authority, expired, or not for the host's name): trying again does not help until the
+     * certificate or the trusted authorities change. A submit fails at once on it (nothing was sent); a poll retries
+     * it (the task was paid for); result capture does not retry the download.
+     *
+     * @param failure the failure
+     * @return true when a certificate was refused
+     */
+    public static boolean certificateRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException
+                    || (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage())
+                    .contains("PKIX"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public TransportException withLastStatus(@Nullable TaskStatus status) {
         return new TransportException(getMessage(), taskId(), status, getCause());

@@ -1,5 +1,6 @@
 package dev.taskpoll.capture;
 
+import dev.taskpoll.TransportException;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
@@ -276,7 +277,7 @@ final class Download {
     }
 
     private CaptureException classify(Throwable e) {
-        if (certificateRefused(e)) {
+        if (TransportException.certificateRefused(e)) {
             return permanent("the certificate of " + host + " is not trusted (" + e.getMessage() + ")", e);
         }
         if (e instanceof io.netty.handler.timeout.ReadTimeoutException || e instanceof TimeoutException) {
@@ -287,23 +288,6 @@ final class Download {
                     : e.getClass().getSimpleName(), e);
         }
         return permanent(e.getClass().getSimpleName(), e);
-    }
-
-    /**
-     * A TLS handshake that refused the host's certificate (untrusted, expired, another name), wherever it is in the
-     * cause chain: trying again won't do. The rule of the client's own check (HttpExchange.certificateRefused, which
-     * this package may not import).
-     */
-    private static boolean certificateRefused(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.security.cert.CertificateException
-                    || t instanceof java.security.cert.CertPathValidatorException
-                    || (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage())
-                    .contains("PKIX"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String seconds(Duration d) {

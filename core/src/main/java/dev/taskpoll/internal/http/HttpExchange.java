@@ -58,7 +58,7 @@ public final class HttpExchange {
      * "TLS handshake failed (...)"; else the exception's class and message. Never a URL's query (no signature).
      */
     public static String describe(Throwable e) {
-        if (certificateRefused(e)) {
+        if (TransportException.certificateRefused(e)) {
             return "the server's certificate is not trusted (" + certificateProblem(e) + ")";
         }
         String m = e.getMessage() == null ? "" : e.getMessage();
@@ -92,22 +92,6 @@ public final class HttpExchange {
             return "connection reset";
         }
         return e.getClass().getSimpleName() + (m.isEmpty() ? "" : " (" + m + ")");
-    }
-
-    /**
-     * Whether a TLS handshake refused the server's certificate: not issued by a trusted authority, expired, or not
-     * for the host's name. Permanent for a submit (nothing was sent); a poll retries it (the server may be fixed).
-     */
-    public static boolean certificateRefused(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.security.cert.CertificateException
-                    || t instanceof java.security.cert.CertPathValidatorException
-                    || (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage())
-                    .contains("PKIX"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The innermost reason a certificate was refused, without the JDK's class names. */

@@ -124,7 +124,7 @@ public final class Submitter {
                 }))
                 .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> {
                     String what = HttpExchange.describe(e);
-                    if (HttpExchange.certificateRefused(e)) { // the handshake failed: nothing was sent, nor will be
+                    if (TransportException.certificateRefused(e)) { // the handshake failed: nothing was sent, nor will be
                         return new TransportException(null, family + " submit not sent: " + what + "; no task was"
                                 + " created. Trust the server's certificate authority with"
                                 + " ClientOptions.Builder.trustedCertificates, or fix its certificate", e);
