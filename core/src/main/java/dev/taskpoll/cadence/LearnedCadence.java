@@ -8,6 +8,7 @@ import dev.taskpoll.spi.Cadence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,9 @@ public final class LearnedCadence implements Cadence {
 
     private final CadenceOptions options;
     private final ConcurrentHashMap<String, ModelState> models = new ConcurrentHashMap<>();
+    /** The same models by kind, model ("*" when unknown) and shape ("" when none): the poll path's lookup. */
+    private final ConcurrentHashMap<TaskKind, ConcurrentHashMap<String, ConcurrentHashMap<String, ModelState>>>
+            byModel = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicBoolean> refitting = new ConcurrentHashMap<>();
     private final java.util.concurrent.CopyOnWriteArrayList<Host> hosts =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -218,13 +222,23 @@ public final class LearnedCadence implements Cadence {
         return shape == null ? key : key + "/" + shape;
     }
 
+    /**
+     * A task's model, found by kind, model and shape without building its key (called on every poll): the key is built
+     * once, when the model is first asked for.
+     */
     private ModelState model(Task task) {
-        String key = key(task);
-        ModelState m = models.get(key);
+        String model = task.model() == null ? "*" : task.model();
+        String shape = task.shape() == null ? "" : task.shape();
+        Map<String, ModelState> byShape = byModel.computeIfAbsent(task.kind(), k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(model, k -> new ConcurrentHashMap<>());
+        ModelState m = byShape.get(shape);
         if (m != null) {
             return m;
         }
-        return models.computeIfAbsent(key, k -> newModel(k, task.kind(), task.model(), task.policy()));
+        String key = key(task);
+        m = models.computeIfAbsent(key, k -> newModel(k, task.kind(), task.model(), task.policy()));
+        byShape.putIfAbsent(shape, m);
+        return m;
     }
 
     private ModelState newModel(String key, TaskKind kind, @Nullable String model, PollPolicy policy) {
@@ -284,7 +298,7 @@ public final class LearnedCadence implements Cadence {
 
     private void replanAll(ModelState m) {
         for (Host h : hosts) {
-            h.replan(task -> key(task).equals(m.key));
+            h.replan(task -> model(task) == m);
         }
     }
 
