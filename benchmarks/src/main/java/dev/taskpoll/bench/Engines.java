@@ -123,7 +123,7 @@ interface Engines extends AutoCloseable {
         private final HttpClient http;
 
         PollFunction(SimProcess sim) {
-            http = sim.trusting(HttpClient.create(pool), false).baseUrl(sim.baseUrl)
+            http = sim.trusting(HttpClient.create(pool)).baseUrl(sim.baseUrl)
                     .headers(h -> h.set("Authorization", "Bearer " + SimProcess.KEY).set("Accept", "application/json"));
         }
 

@@ -235,15 +235,13 @@ final class ScaleScenario {
     }
 
     static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store) {
-        return client(sim, time, policy, store, false);
+        return client(sim, time, policy, store, false, false);
     }
 
-    /** As above; {@code http2} offers HTTP/2 (h2 by ALPN over https); an https simulator's authority is trusted. */
-    static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store, boolean http2) {
-        return client(sim, time, policy, store, http2, false);
-    }
-
-    /** As above; {@code openSsl}: the client's TLS by OpenSSL (BoringSSL) instead of the JDK's. */
+    /**
+     * As above; {@code http2} offers HTTP/2 (h2 by ALPN over https), {@code openSsl} does TLS by OpenSSL (BoringSSL)
+     * instead of the JDK's; an https simulator's authority is trusted.
+     */
     static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store, boolean http2,
             boolean openSsl) {
         ClientOptions.Builder b = ClientOptions.builder().http2(http2).openSsl(openSsl);

@@ -44,15 +44,13 @@ final class SimProcess implements AutoCloseable {
         return URI.create(baseUrl).getPort();
     }
 
-    /** {@code http} trusting this simulator's authority when it serves https (ALPN offering h2 too if asked). */
-    reactor.netty.http.client.HttpClient trusting(reactor.netty.http.client.HttpClient http, boolean h2) {
+    /** {@code http} trusting this simulator's authority when it serves https. */
+    reactor.netty.http.client.HttpClient trusting(reactor.netty.http.client.HttpClient http) {
         java.security.cert.X509Certificate ca = authority;
         if (ca == null) {
             return http;
         }
-        return h2 ? http.secure(spec -> spec.sslContext(reactor.netty.http.Http2SslContextSpec.forClient()
-                .configure(b -> b.trustManager(ca))))
-                : http.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
+        return http.secure(spec -> spec.sslContext(reactor.netty.http.Http11SslContextSpec.forClient()
                 .configure(b -> b.trustManager(ca))));
     }
 
@@ -127,8 +125,8 @@ final class SimProcess implements AutoCloseable {
     List<String> createVeoTasks(int n) {
         ConnectionProvider pool = ConnectionProvider.builder("bench-create").maxConnections(256).build();
         try {
-            reactor.netty.http.client.HttpClient http = trusting(reactor.netty.http.client.HttpClient.create(pool),
-                    false).baseUrl(baseUrl).headers(h -> h.set("Authorization", "Bearer " + KEY)
+            reactor.netty.http.client.HttpClient http = trusting(reactor.netty.http.client.HttpClient.create(pool))
+                    .baseUrl(baseUrl).headers(h -> h.set("Authorization", "Bearer " + KEY)
                             .set("Content-Type", "application/json"));
             Pattern id = Pattern.compile("\"id\":\"([^\"]+)\"");
             return Flux.range(0, n).flatMapSequential(i -> http.post().uri("/v1/veo/videos")

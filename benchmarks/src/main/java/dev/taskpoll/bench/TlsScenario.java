@@ -67,7 +67,6 @@ final class TlsScenario {
                 double[] ossl = null;
                 double[] bare = null;
                 for (int round = 0; round < 2; round++) {
-                    int before = connections(sim.port());
                     double[] z = ThroughputScenario.barePaced(sim, some);
                     double[] a = window(sim, some, false, false);
                     double[] b = window(sim, some, true, false);
@@ -77,7 +76,7 @@ final class TlsScenario {
                             + " HTTP/1.1 OpenSSL %,.0f/s %.1f us %d conn (%d left)%n",
                             round + 1, n, z[0], z[1], a[0], a[1], (int) a[2], (int) a[3], b[0], b[1], (int) b[2],
                             (int) b[3], o[0], o[1], (int) o[2], (int) o[3]);
-                    bare = bare == null || z[1] < bare[1] ? new double[] {z[0], z[1], -1, before} : bare;
+                    bare = bare == null || z[1] < bare[1] ? new double[] {z[0], z[1], -1, 0} : bare;
                     h1 = h1 == null || a[1] < h1[1] ? a : h1;
                     h2 = h2 == null || b[1] < h2[1] ? b : h2;
                     ossl = ossl == null || o[1] < ossl[1] ? o : ossl;

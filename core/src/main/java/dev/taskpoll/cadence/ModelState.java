@@ -150,7 +150,7 @@ final class ModelState {
             return Then.DRIFTED;
         }
         if (suspectLeft > 0 && --suspectLeft == 0) { // not confirmed: back to the learned schedule
-            pollSoonAfter = midpointLeft > 0 ? pollSoonAfter : Double.POSITIVE_INFINITY;
+            pollSoonAfter = Double.POSITIVE_INFINITY; // a suspicion never overlaps relearning (drifted() ends it)
             schedule = learned;
         }
         if (suspectLeft == 0 && midpointLeft == 0 && total >= SUSPECT_AFTER && l <= 0
