@@ -20,11 +20,13 @@ import reactor.util.Loggers;
 
 /**
  * This instance's shard leases, and the tasks they bring. Every {@code renewEvery}, one cycle: a heartbeat (which
- * tells how many instances are alive), the held leases renewed (a lease that could not be renewed is lost: its tasks
+ * tells how many instances are alive: those that beat within the last two renewals), the held leases renewed (a lease that could not be renewed is lost: its tasks
  * are released at once), more leases taken while this instance holds fewer than its share ({@code ceil(shards /
  * instances)}), and leases above its share plus one given back cleanly (a newcomer gets them). A shard taken brings
- * its open tasks to {@link #adopted()}; if its last holder did not give it back cleanly (it died), their next poll is
- * planned within the next few seconds rather than on their grid, so that failover costs the lease, not a period more.
+ * its open tasks to {@link #adopted()}, read outside the cycle ({@value #LOADS} shards at a time), so that taking a
+ * dead instance's twenty shards takes one cycle, not one read of each shard's tasks after another, and a long read
+ * never delays a renewal; if its last holder did not give it back cleanly (it died), their next poll is planned
+ * within the next few seconds rather than on their grid, so that failover costs the lease, not a period more.
  * Every {@code scanEvery}, the held shards' versions are read: a shard whose version moved (another instance recorded
  * a task in it) brings its new tasks too, and so does one whose members could not be read when it was taken; a task
  * whose record could not be read (Redis restarting, a command timed out) is read again at each scan until it is
@@ -33,6 +35,8 @@ import reactor.util.Loggers;
 final class Leases {
 
     private static final Logger log = Loggers.getLogger(Leases.class);
+    /** How many shards just taken have their tasks read at once. */
+    static final int LOADS = 4;
 
     private final RedisStoreOptions options;
     private final Keys keys;
@@ -47,11 +51,18 @@ final class Leases {
     private final Map<String, Boolean> unread = new ConcurrentHashMap<>();
     private final Sinks.Many<TaskStore.Tracked> adopted = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.Many<TaskRef> released = Sinks.many().unicast().onBackpressureBuffer();
+    /** Shards just taken whose tasks are to be read (by {@link #load}), outside the cycle. */
+    private final Sinks.Many<Integer> toLoad = Sinks.many().unicast().onBackpressureBuffer();
+    /** Shards taken whose first read is queued or running: the scans leave them to it. */
+    private final Set<Integer> loading = ConcurrentHashMap.newKeySet();
+    /** Shards taken from an instance that did not give them back, until their tasks were read whole once. */
+    private final Set<Integer> unclean = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean cycling = new AtomicBoolean();
     private volatile int live = 1;
     private volatile long serverNow;
     private Disposable cycle;
     private Disposable scan;
+    private Disposable loads;
 
     Leases(RedisStoreOptions options, Keys keys, RedisReactiveCommands<String, String> redis) {
         this.options = options;
@@ -60,6 +71,7 @@ final class Leases {
     }
 
     void start() {
+        loads = toLoad.asFlux().flatMap(this::load, LOADS).subscribe();
         cycle = Flux.interval(java.time.Duration.ZERO, options.renewEvery(), options.scheduler())
                 .onBackpressureDrop()
                 .concatMap(t -> cycle().onErrorResume(e -> {
@@ -117,7 +129,7 @@ final class Leases {
 
     private Mono<Void> heartbeat() {
         return redis.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI, new String[] {keys.instances()},
-                        options.instanceId(), String.valueOf(options.lease().toMillis()))
+                        options.instanceId(), String.valueOf(liveWindow().toMillis()))
                 .collectList()
                 .doOnNext(r -> {
                     List<?> flat = flatten(r);
@@ -125,6 +137,18 @@ final class Leases {
                     serverNow = ((Number) flat.get(1)).longValue();
                 })
                 .then();
+    }
+
+    /**
+     * An instance is counted live while its last heartbeat is younger than two renewals (at most the lease): one that
+     * died drops out of the count before its leases expire, so the survivors' shares already cover its shards when
+     * they come free and one cycle takes them all. An instance too slow to beat in time only makes the others' shares
+     * larger for a while: they can take no shard whose lease it still holds, and give back the extra ones once it is
+     * counted again.
+     */
+    java.time.Duration liveWindow() {
+        java.time.Duration twoRenewals = options.renewEvery().multipliedBy(2);
+        return twoRenewals.compareTo(options.lease()) < 0 ? twoRenewals : options.lease();
     }
 
     private Mono<Void> renew() {
@@ -193,20 +217,35 @@ final class Leases {
                     boolean clean = ((Number) flat.get(1)).longValue() == 1;
                     held.put(s, options.instanceId() + "|" + token);
                     known.put(s, ConcurrentHashMap.newKeySet());
+                    if (!clean) {
+                        unclean.add(s);
+                    }
+                    loading.add(s);
                     log.info("task store redis {}: shard {} taken (token {}{})", options.where(), s, token,
                             clean ? "" : ", from an instance that did not give it back");
-                    return load(s, clean).thenReturn(true);
+                    toLoad.emitNext(s, Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
+                    return Mono.just(true);
                 });
     }
 
     /**
      * The open tasks of a shard just taken, to adopt. The shard's version is noted only once its members were read:
-     * until then the scans read it again; a task whose record could not be read is retried by the scans (see
-     * {@link #emit}).
+     * until then the scans read it again (as taken, cleanly or not); a task whose record could not be read is retried
+     * by the scans (see {@link #emit}). Never fails.
      */
-    private Mono<Void> load(int s, boolean clean) {
+    private Mono<Void> load(int s) {
+        if (!held.containsKey(s)) {
+            loading.remove(s);
+            return Mono.empty();
+        }
         return redis.get(keys.shardVersion(s)).defaultIfEmpty("0")
-                .flatMap(v -> readShard(s, Long.parseLong(v), clean));
+                .flatMap(v -> readShard(s, Long.parseLong(v), !unclean.contains(s)))
+                .onErrorResume(e -> {
+                    log.debug("task store redis {}: the tasks of shard {} could not be read ({}); the next scan reads"
+                            + " them", options.where(), s, RedisStore.describe(e));
+                    return Mono.empty();
+                })
+                .doFinally(x -> loading.remove(s));
     }
 
     /**
@@ -231,6 +270,7 @@ final class Leases {
     private void noteRead(int s, long version) {
         if (held.containsKey(s)) {
             versions.put(s, version);
+            unclean.remove(s);
         }
     }
 
@@ -296,13 +336,13 @@ final class Leases {
                     for (int i = 0; i < shards.size(); i++) {
                         long v = values.get(i).hasValue() ? Long.parseLong(values.get(i).getValue()) : 0;
                         Long seen = versions.get(shards.get(i));
-                        if (seen == null || seen != v) {
+                        if ((seen == null || seen != v) && !loading.contains(shards.get(i))) {
                             moved.add(new long[] {shards.get(i), v});
                         }
                     }
                     return Flux.fromIterable(moved);
                 })
-                .concatMap(sv -> readShard((int) sv[0], sv[1], true))
+                .concatMap(sv -> readShard((int) sv[0], sv[1], !unclean.contains((int) sv[0])))
                 .then();
     }
 
@@ -313,6 +353,8 @@ final class Leases {
         if (holder == null) {
             return Mono.empty();
         }
+        log.info("task store redis {}: shard {} given back (this instance holds more than its share)",
+                options.where(), s);
         return redis.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(s), keys.released(s)},
                 holder).then();
     }
@@ -321,6 +363,7 @@ final class Leases {
     private void loseLocally(int s) {
         held.remove(s);
         versions.remove(s);
+        unclean.remove(s);
         Set<String> members = known.remove(s);
         if (members == null) {
             return;
@@ -332,6 +375,9 @@ final class Leases {
 
     /** Stops the cycle and the scans (the leases expire by themselves). */
     void stop() {
+        if (loads != null) {
+            loads.dispose();
+        }
         if (cycle != null) {
             cycle.dispose();
         }
@@ -342,6 +388,9 @@ final class Leases {
 
     /** Gives every held lease back (closing): the others take the tasks over on their next cycle, on their grid. */
     Mono<Void> close() {
+        if (loads != null) {
+            loads.dispose();
+        }
         if (cycle != null) {
             cycle.dispose();
         }

@@ -131,7 +131,8 @@ final class Scripts {
             + "redis.call('SET', KEYS[2], '1') return 1 end return 0";
 
     /**
-     * An instance's heartbeat. KEYS: instances zset. ARGV: instance, lease ms. Returns {live instances, server ms}.
+     * An instance's heartbeat. KEYS: instances zset. ARGV: instance, window ms (an instance is live while its last
+     * heartbeat is younger). Returns {live instances, server ms}.
      */
     static final String HEARTBEAT = NOW
             + "redis.call('ZADD', KEYS[1], now, ARGV[1]) "

@@ -111,4 +111,42 @@ class ClusterTrackingTest {
         }
         assertThat(sim.overlappingStatusQueries()).as("two pollers of one task at once").isEmpty();
     }
+
+    /**
+     * A dead instance stops counting as live after two renewals, while its leases still have a lease's time to run:
+     * when they come free, the survivor's share already covers them and its next cycle takes every one (counted live
+     * for the whole lease, the dead one kept the survivor's share at half, and the other half waited a cycle more).
+     */
+    @Test
+    void aDeadInstanceIsNoLongerCountedLiveBeforeItsLeasesExpire() {
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
+        open.add(r);
+        java.util.function.Function<String, RedisStore> store = name -> {
+            RedisStore s = RedisStore.open(RedisStoreOptions.builder(r.uri(), "sim-key").instanceId(name).shards(16)
+                    .lease(Duration.ofSeconds(4)).renewEvery(Duration.ofMillis(500)).build());
+            open.add(s);
+            return s;
+        };
+        RedisStore a = store.apply("a");
+        until(() -> a.heldShards() == 16, "a holds every shard");
+        RedisStore b = store.apply("b");
+        until(() -> a.heldShards() == 8 && b.heldShards() == 8 && b.liveInstances() == 2, "8 shards each");
+        Keys keys = new Keys(RedisStoreOptions.builder(r.uri(), "sim-key").build().namespace(), 16);
+        io.lettuce.core.RedisClient probe = io.lettuce.core.RedisClient.create(r.uri());
+        open.add(probe::shutdown);
+        io.lettuce.core.api.sync.RedisCommands<String, String> redis = probe.connect().sync();
+        a.crashForTest();
+        until(() -> b.liveInstances() == 1, "b counts itself alone");
+        List<Long> ttls = new ArrayList<>();
+        for (int s = 0; s < 16; s++) {
+            String holder = redis.get(keys.lease(s));
+            if (holder != null && holder.startsWith("a|")) {
+                ttls.add(redis.pttl(keys.lease(s)));
+            }
+        }
+        // a beat last at most a renewal before it died, and renewed its leases right after; b counted it out one
+        // window (1 s) after that beat: a's leases have about 3 s left
+        assertThat(ttls).as("a's leases, when b stopped counting a").hasSize(8).allMatch(t -> t > 1_000);
+        until(() -> b.heldShards() == 16, "b takes a's shards when they expire");
+    }
 }
