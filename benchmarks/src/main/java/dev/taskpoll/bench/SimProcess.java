@@ -93,10 +93,9 @@ final class SimProcess implements AutoCloseable {
         while (System.nanoTime() < deadline && p.isAlive()) {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 Matcher m = listening.matcher(line);
-                if (m.find() && (!https || Files.exists(caFile))) {
+                if (m.find()) {
                     java.security.cert.X509Certificate ca = null;
-                    if (https) {
-                        Thread.sleep(100); // written just after the line: let it be whole
+                    if (https) { // written whole before the line
                         try (InputStream in = Files.newInputStream(caFile)) {
                             ca = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory
                                     .getInstance("X.509").generateCertificate(in);

@@ -72,7 +72,7 @@ public final class SimulatorMain implements Callable<Integer> {
 
     @Option(names = "--ca-cert-out", paramLabel = "FILE", description = "With --https: where the authority's"
             + " certificate is written, as PEM, for clients to trust (taskpoll --ca-cert FILE); default:"
-            + " taskpoll-simulator-ca.pem.")
+            + " taskpoll-simulator-ca.pem. Written whole (a file moved into place) before the 'listening at' line.")
     java.nio.file.Path caCertOut;
 
     /** The flags read once: the simulator they configure, how long to warm up, where its authority goes (https). */
@@ -173,16 +173,30 @@ public final class SimulatorMain implements Callable<Integer> {
                     + " tasks, " + d.polls() + " status requests, " + d.ended() + " ended");
         }
         sim.start();
+        if (flags.caCertOut() != null) {
+            // whole before anyone is told where to connect: written beside it, then moved into place
+            java.nio.file.Path target = flags.caCertOut().toAbsolutePath();
+            java.nio.file.Path part = target.resolveSibling(target.getFileName() + ".part");
+            try {
+                java.nio.file.Files.writeString(part, sim.certificateAuthorityPem());
+                java.nio.file.Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.io.IOException e) {
+                sim.close();
+                try {
+                    java.nio.file.Files.deleteIfExists(part);
+                } catch (java.io.IOException ignored) {
+                    // the message below names the file
+                }
+                String why = e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist"
+                        : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString();
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ca-cert-out: '" + flags.caCertOut()
+                        + "' cannot be written (" + why + ")");
+            }
+        }
         System.out.println("taskpoll simulator listening at " + sim.baseUrl() + " (key: " + sim.apiKey()
                 + ", ledger: " + sim.baseUrl().replace(Simulator.PATH_PREFIX, "") + "/_sim/tasks)");
         if (flags.caCertOut() != null) {
-            try {
-                java.nio.file.Files.writeString(flags.caCertOut(), sim.certificateAuthorityPem());
-            } catch (java.io.IOException e) {
-                sim.close();
-                throw new CommandLine.ParameterException(spec.commandLine(), "--ca-cert-out: '" + flags.caCertOut()
-                        + "' cannot be written (" + e.getMessage() + ")");
-            }
             System.out.println("its certificate authority is in " + flags.caCertOut().toAbsolutePath()
                     + " (trust it with: taskpoll ... --ca-cert " + flags.caCertOut() + ")");
         }
