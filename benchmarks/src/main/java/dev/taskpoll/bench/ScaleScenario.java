@@ -66,7 +66,12 @@ final class ScaleScenario {
 
     void scale(List<Integer> sizes) throws Exception {
         List<ScaleRow> rows = new ArrayList<>();
-        report.append("### A. Scale\n\n").append(SCALE_METHOD).append(SCALE_COLUMNS);
+        report.append("### A. Scale\n\n").append(SCALE_METHOD);
+        if (!Bench.PERIOD.equals(Duration.ofSeconds(30))) {
+            report.append("This run's poll period: ").append(Bench.PERIOD.toSeconds())
+                    .append(" s (-Dbench.period), not 30 s.\n\n");
+        }
+        report.append(SCALE_COLUMNS);
         for (int n : sizes) {
             double k = scaleFor(n);
             rows.add(scaleRow(n, k, Engines::taskpoll));
