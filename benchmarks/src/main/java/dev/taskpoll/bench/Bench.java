@@ -42,7 +42,9 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        String scenarios = "A,B,C,D,E"; // on demand: F (the task store), G (cluster mode, needs redis-server), H (TLS, HTTP/1.1 vs HTTP/2), I (heap per idle task)
+        // on demand: F (the task store), G (cluster mode, needs redis-server), H (TLS, HTTP/1.1 vs HTTP/2),
+        // I (heap per idle task)
+        String scenarios = "A,B,C,D,E";
         Path results = Path.of("benchmarks/RESULTS.md");
         List<Integer> sizes = List.of(10_000, 100_000);
         List<Integer> paced = List.of(10_000, 30_000);

@@ -45,7 +45,8 @@ final class IdleHeapScenario {
 
     void run(int n) throws Exception {
         report.append("### I. Heap per idle tracked task\n\n").append("N tasks tracked by one client (one subscriber "
-                + "each; `watch`, so that the first poll is at once), every one polled once and then idle (10-minute period; the simulator's tasks never end). "
+                + "each; `watch`, so that the first poll is at once), every one polled once and then idle "
+                + "(10-minute period; the simulator's tasks never end). "
                 + "Marginal: (heap after a full GC with N tracked - the same with N/10) / 0.9 N: what one more task "
                 + "costs. All / N: (heap with N - heap before the client was created) / N, scenario A's way, which "
                 + "counts the client's fixed cost too. Where: the live objects' class histogram, N minus N/10, per "

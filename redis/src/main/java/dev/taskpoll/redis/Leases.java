@@ -20,9 +20,10 @@ import reactor.util.Loggers;
 
 /**
  * This instance's shard leases, and the tasks they bring. Every {@code renewEvery}, one cycle: a heartbeat (which
- * tells how many instances are alive: those that beat within the last two renewals), the held leases renewed (a lease that could not be renewed is lost: its tasks
- * are released at once), more leases taken while this instance holds fewer than its share ({@code ceil(shards /
- * instances)}), and leases above its share plus one given back cleanly (a newcomer gets them). A shard taken brings
+ * tells how many instances are alive: those that beat within the last two renewals, {@link #liveWindow()}), the held
+ * leases renewed (a lease that could not be renewed is lost: its tasks are released at once), more leases taken while
+ * this instance holds fewer than its share ({@code ceil(shards / instances)}), and leases above its share plus one
+ * given back cleanly (a newcomer gets them). A shard taken brings
  * its open tasks to {@link #adopted()}, read outside the cycle ({@value #LOADS} shards at a time), so that taking a
  * dead instance's twenty shards takes one cycle, not one read of each shard's tasks after another, and a long read
  * never delays a renewal; if its last holder did not give it back cleanly (it died), their next poll is planned
