@@ -84,6 +84,11 @@ final class Keys {
         return ns + "lease:" + s;
     }
 
+    /** When shard {@code s} was first seen without a holder (Redis ms); gone while it has one. */
+    String freeSince(int s) {
+        return ns + "free:" + s;
+    }
+
     String fence(int s) {
         return ns + "fence:" + s;
     }

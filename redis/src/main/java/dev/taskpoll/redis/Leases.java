@@ -23,7 +23,8 @@ import reactor.util.Loggers;
  * tells how many instances are alive: those that beat within the last two renewals, {@link #liveWindow()}), the held
  * leases renewed (a lease that could not be renewed is lost: its tasks are released at once), more leases taken while
  * this instance holds fewer than its share ({@code ceil(shards / instances)}), and leases above its share plus one
- * given back cleanly (a newcomer gets them). A shard taken brings
+ * given back cleanly (a newcomer gets them); a shard nobody has held for a lease is taken whatever the share
+ * ({@link #OVERDUE_HOLD}). A shard taken brings
  * its open tasks to {@link #adopted()}, read outside the cycle ({@value #LOADS} shards at a time), so that taking a
  * dead instance's twenty shards takes one cycle, not one read of each shard's tasks after another, and a long read
  * never delays a renewal; if its last holder did not give it back cleanly (it died), their next poll is planned
@@ -38,6 +39,14 @@ final class Leases {
     private static final Logger log = Loggers.getLogger(Leases.class);
     /** How many shards just taken have their tasks read at once. */
     static final int LOADS = 4;
+    /**
+     * Shards without a holder for a whole lease are taken by whoever sees them, whatever its share: an instance
+     * counted live that does not take its share (starting slowly, stuck, or killed before it took any) would
+     * otherwise leave them unpolled until it is counted out, or for ever while it beats. They are kept for this many
+     * cycles (30 s at the defaults) before the share rule gives extras back, so that a taker that never comes costs a
+     * lease of every two and a half, not every other cycle.
+     */
+    static final int OVERDUE_HOLD = 6;
 
     private final RedisStoreOptions options;
     private final Keys keys;
@@ -60,6 +69,8 @@ final class Leases {
     private final Set<Integer> unclean = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean cycling = new AtomicBoolean();
     private volatile int live = 1;
+    /** Lease cycles since overdue shards were last taken here (cycles run one at a time). */
+    private int cyclesSinceOverdue = OVERDUE_HOLD;
     private volatile long serverNow;
     private Disposable cycle;
     private Disposable scan;
@@ -177,11 +188,42 @@ final class Leases {
                 .then();
     }
 
-    /** Takes free shards up to this instance's share; gives back those above it plus one. */
+    /**
+     * Takes the shards nobody has held for a lease (see {@link #OVERDUE_HOLD}), then free shards up to this
+     * instance's share; gives back those above it plus one, unless it took overdue ones within the last
+     * {@link #OVERDUE_HOLD} cycles.
+     */
     private Mono<Void> rebalance() {
+        String[] k = new String[2 * options.shards()];
+        for (int s = 0; s < options.shards(); s++) {
+            k[s] = keys.lease(s);
+            k[options.shards() + s] = keys.freeSince(s);
+        }
+        return redis.<List<Object>>eval(Scripts.OVERDUE, ScriptOutputType.MULTI, k,
+                        String.valueOf(options.lease().toMillis()))
+                .collectList()
+                .flatMap(r -> {
+                    List<Integer> late = flatten(r).stream().map(o -> ((Number) o).intValue()).toList();
+                    cyclesSinceOverdue++;
+                    if (late.isEmpty()) {
+                        return Mono.<Void>empty();
+                    }
+                    cyclesSinceOverdue = 0;
+                    log.info("task store redis {}: shards {} have had no holder for a lease (an instance counted live"
+                            + " is not taking its share): taken here", options.where(), late);
+                    return Flux.fromIterable(late).concatMap(this::acquire, 1).then();
+                })
+                .then(Mono.defer(this::balance));
+    }
+
+    /** Takes free shards up to this instance's share; gives back those above it plus one. */
+    private Mono<Void> balance() {
         int share = (options.shards() + live - 1) / live;
         int have = held.size();
         if (have > share + 1) {
+            if (cyclesSinceOverdue < OVERDUE_HOLD) {
+                return Mono.empty(); // kept a while: whoever should take them did not within a lease
+            }
             List<Integer> extra = new ArrayList<>(held.keySet()).subList(0, have - share);
             return Flux.fromIterable(List.copyOf(extra)).concatMap(this::giveBack).then();
         }

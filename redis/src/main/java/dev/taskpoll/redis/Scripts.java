@@ -116,6 +116,25 @@ final class Scripts {
             + "if token == 1 then clean = 1 end "
             + "return {token, clean}";
 
+    /**
+     * The shards nobody has held for at least a while. KEYS: every shard's lease, then every shard's free-since
+     * marker. ARGV: how long, ms. A shard with a holder loses its marker; one without gets one (now) the first time it
+     * is seen so. Returns the 0-based shards free for at least ARGV[1].
+     */
+    static final String OVERDUE = NOW
+            + "local n = #KEYS / 2 "
+            + "local out = {} "
+            + "for i = 1, n do "
+            + "  if redis.call('EXISTS', KEYS[i]) == 1 then "
+            + "    if redis.call('EXISTS', KEYS[n + i]) == 1 then redis.call('DEL', KEYS[n + i]) end "
+            + "  else "
+            + "    local since = redis.call('GET', KEYS[n + i]) "
+            + "    if not since then redis.call('SET', KEYS[n + i], now) "
+            + "    elseif now - tonumber(since) >= tonumber(ARGV[1]) then out[#out + 1] = i - 1 end "
+            + "  end "
+            + "end "
+            + "return out";
+
     /** Renews held leases. KEYS: leases. ARGV: lease ms, then each lease's holder value. Returns 0/1 per lease. */
     static final String RENEW = ""
             + "local out = {} "

@@ -149,4 +149,34 @@ class ClusterTrackingTest {
         assertThat(ttls).as("a's leases, when b stopped counting a").hasSize(8).allMatch(t -> t > 1_000);
         until(() -> b.heldShards() == 16, "b takes a's shards when they expire");
     }
+
+    /**
+     * An instance that beats but never takes its share (one starting slowly, stuck, or killed before it took any)
+     * leaves its share of the shards without a holder; once they have had none for a lease, an instance at its share
+     * takes them, while the other still counts as live (before, they waited until it was counted out: for ever while
+     * it beats).
+     */
+    @Test
+    void shardsLeftWithoutAHolderForALeaseAreTakenWhateverTheShare() throws Exception {
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
+        open.add(r);
+        String ns = RedisStoreOptions.builder(r.uri(), "sim-key").build().namespace();
+        Keys keys = new Keys(ns, 16);
+        io.lettuce.core.RedisClient probe = io.lettuce.core.RedisClient.create(r.uri());
+        open.add(probe::shutdown);
+        io.lettuce.core.api.sync.RedisCommands<String, String> redis = probe.connect().sync();
+        java.util.concurrent.ScheduledExecutorService ghost = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        open.add(ghost::shutdownNow);
+        // "ghost" beats as an instance does (Redis's clock), and never takes a shard
+        ghost.scheduleAtFixedRate(() -> redis.eval(Scripts.HEARTBEAT, io.lettuce.core.ScriptOutputType.MULTI,
+                new String[] {keys.instances()}, "ghost", "1000"), 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        RedisStore a = RedisStore.open(RedisStoreOptions.builder(r.uri(), "sim-key").instanceId("a").shards(16)
+                .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).build());
+        open.add(a);
+        until(() -> a.liveInstances() == 2 && a.heldShards() == 8, "a holds its share of two instances'");
+        dev.taskpoll.testkit.Await.until(() -> a.heldShards() == 16, Duration.ofSeconds(20),
+                "a takes the shards the ghost leaves without a holder");
+        assertThat(a.liveInstances()).as("the ghost still counted").isEqualTo(2);
+    }
 }
