@@ -50,7 +50,10 @@ final class Leases {
 
     private final RedisStoreOptions options;
     private final Keys keys;
+    /** The tasks' connection: shard members, task records, versions. */
     private final RedisReactiveCommands<String, String> redis;
+    /** The lease cycle's own: heartbeats, renewals, takes and give-backs, never behind the tasks' traffic. */
+    private final RedisReactiveCommands<String, String> control;
     /** shard -> the lease's holder value ({@code instance|token}) this instance holds. */
     final Map<Integer, String> held = new ConcurrentHashMap<>();
     /** shard -> the members of it tracked here. */
@@ -76,10 +79,12 @@ final class Leases {
     private Disposable scan;
     private Disposable loads;
 
-    Leases(RedisStoreOptions options, Keys keys, RedisReactiveCommands<String, String> redis) {
+    Leases(RedisStoreOptions options, Keys keys, RedisReactiveCommands<String, String> redis,
+           RedisReactiveCommands<String, String> control) {
         this.options = options;
         this.keys = keys;
         this.redis = redis;
+        this.control = control;
     }
 
     void start() {
@@ -140,7 +145,7 @@ final class Leases {
     }
 
     private Mono<Void> heartbeat() {
-        return redis.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI, new String[] {keys.instances()},
+        return control.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI, new String[] {keys.instances()},
                         options.instanceId(), String.valueOf(liveWindow().toMillis()))
                 .collectList()
                 .doOnNext(r -> {
@@ -174,7 +179,7 @@ final class Leases {
         for (int i = 0; i < shards.size(); i++) {
             args[i + 1] = held.get(shards.get(i));
         }
-        return redis.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, leaseKeys, args).collectList()
+        return control.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, leaseKeys, args).collectList()
                 .doOnNext(r -> {
                     List<?> flat = flatten(r);
                     for (int i = 0; i < shards.size(); i++) {
@@ -199,7 +204,7 @@ final class Leases {
             k[s] = keys.lease(s);
             k[options.shards() + s] = keys.freeSince(s);
         }
-        return redis.<List<Object>>eval(Scripts.OVERDUE, ScriptOutputType.MULTI, k,
+        return control.<List<Object>>eval(Scripts.OVERDUE, ScriptOutputType.MULTI, k,
                         String.valueOf(options.lease().toMillis()))
                 .collectList()
                 .flatMap(r -> {
@@ -247,7 +252,7 @@ final class Leases {
     }
 
     private Mono<Boolean> acquire(int s) {
-        return redis.<List<Object>>eval(Scripts.ACQUIRE, ScriptOutputType.MULTI,
+        return control.<List<Object>>eval(Scripts.ACQUIRE, ScriptOutputType.MULTI,
                         new String[] {keys.lease(s), keys.fence(s), keys.released(s)}, options.instanceId(),
                         String.valueOf(options.lease().toMillis()))
                 .collectList()
@@ -398,7 +403,7 @@ final class Leases {
         }
         log.info("task store redis {}: shard {} given back (this instance holds more than its share)",
                 options.where(), s);
-        return redis.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(s), keys.released(s)},
+        return control.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(s), keys.released(s)},
                 holder).then();
     }
 
@@ -444,7 +449,7 @@ final class Leases {
         held.clear();
         known.clear();
         return Flux.fromIterable(copy.entrySet())
-                .flatMap(e -> redis.eval(Scripts.RELEASE, ScriptOutputType.INTEGER,
+                .flatMap(e -> control.eval(Scripts.RELEASE, ScriptOutputType.INTEGER,
                         new String[] {keys.lease(e.getKey()), keys.released(e.getKey())}, e.getValue()), 16)
                 .then();
     }

@@ -69,6 +69,9 @@ public final class RedisStore implements TaskStore {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final Dispatch dispatch;
+    /** The lease cycle's own connection and thread: renewals never queue behind the tasks' reads and writes. */
+    private final StatefulRedisConnection<String, String> leaseConnection;
+    private final Dispatch leaseDispatch;
     private final RedisReactiveCommands<String, String> redis;
     private final StatefulRedisPubSubConnection<String, String> pubsub;
     private final Leases leases;
@@ -78,6 +81,7 @@ public final class RedisStore implements TaskStore {
     private volatile boolean closed;
 
     private RedisStore(RedisStoreOptions options, RedisClient client, StatefulRedisConnection<String, String> c,
+                       StatefulRedisConnection<String, String> lc,
                        StatefulRedisPubSubConnection<String, String> pubsub) {
         this.options = options;
         this.keys = new Keys(options.namespace(), options.shards());
@@ -85,8 +89,10 @@ public final class RedisStore implements TaskStore {
         this.connection = c;
         this.dispatch = new Dispatch(c.reactive(), options.instanceId());
         this.redis = dispatch.commands();
+        this.leaseConnection = lc;
+        this.leaseDispatch = new Dispatch(lc.reactive(), options.instanceId() + "-leases");
         this.pubsub = pubsub;
-        this.leases = new Leases(options, keys, redis);
+        this.leases = new Leases(options, keys, redis, leaseDispatch.commands());
         this.hints = new RedisHints(redis, keys.hints(), this::holds, options.where());
     }
 
@@ -105,6 +111,7 @@ public final class RedisStore implements TaskStore {
                 .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
                 .build());
         StatefulRedisConnection<String, String> c = null;
+        StatefulRedisConnection<String, String> lc = null;
         StatefulRedisPubSubConnection<String, String> ps = null;
         try {
             c = connect(client);
@@ -117,16 +124,20 @@ public final class RedisStore implements TaskStore {
                         + options.shards() + ", but the instances on this Redis (prefix and API key) use " + used
                         + "; every instance must use the same", null, null);
             }
+            lc = connect(client);
             ps = client.connectPubSub();
         } catch (RuntimeException e) {
             if (c != null) {
                 c.close();
             }
+            if (lc != null) {
+                lc.close();
+            }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw e instanceof TaskStoreException t ? t
                     : new TaskStoreException("task store redis " + options.where() + ": " + describe(e), null, null);
         }
-        RedisStore store = new RedisStore(options, client, c, ps);
+        RedisStore store = new RedisStore(options, client, c, lc, ps);
         store.start();
         return store;
     }
@@ -517,6 +528,7 @@ public final class RedisStore implements TaskStore {
         leases.stop();
         pubsub.close();
         connection.close();
+        leaseConnection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
@@ -541,8 +553,10 @@ public final class RedisStore implements TaskStore {
         try {
             pubsub.close();
             connection.close();
+            leaseConnection.close();
         } finally {
             dispatch.close();
+            leaseDispatch.close();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
