@@ -1,15 +1,13 @@
 package dev.taskpoll.bench;
 
-import dev.taskpoll.ClientOptions;
-import dev.taskpoll.FleetOptions;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskpollClient;
-import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.sqlite.SqliteStore;
 import dev.taskpoll.sqlite.SqliteStoreOptions;
 import dev.taskpoll.spi.TaskStore;
+import dev.taskpoll.testkit.SimTime;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,10 +64,8 @@ final class IdleHeapScenario {
             long heap0 = Figures.heapAfterGc();
             TaskStore store = storeFile == null ? TaskStore.none()
                     : SqliteStore.open(storeFile, SqliteStoreOptions.builder().resume(false).build());
-            try (TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl)
-                    .apiKey(SimProcess.KEY).trackerOptions(TrackerOptions.builder().policy(Family.VEO, IDLE)
-                            .store(store).fleet(FleetOptions.ofMaxRate(200_000).withMaxInFlight(256)).build())
-                    .build())) {
+            // A's client (its budget settings, 256 in flight), in real time
+            try (TaskpollClient client = ScaleScenario.client(sim, SimTime.realTime(), IDLE, store)) {
                 int n1 = n / 10;
                 String stopped = track(client, ids, 0, n1);
                 long heap1 = Figures.heapAfterGc();

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,6 +53,8 @@ final class Leases {
     private final RedisReactiveCommands<String, String> redis;
     /** The lease cycle's own: heartbeats, renewals, takes and give-backs, never behind the tasks' traffic. */
     private final RedisReactiveCommands<String, String> control;
+    /** Every shard's lease key, then every shard's free-since key: the keys of {@link Scripts#OVERDUE}, built once. */
+    private final String[] overdueKeys;
     /** shard -> the lease's holder value ({@code instance|token}) this instance holds. */
     final Map<Integer, String> held = new ConcurrentHashMap<>();
     /** shard -> the members of it tracked here. */
@@ -70,11 +71,9 @@ final class Leases {
     private final Set<Integer> loading = ConcurrentHashMap.newKeySet();
     /** Shards taken from an instance that did not give them back, until their tasks were read whole once. */
     private final Set<Integer> unclean = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean cycling = new AtomicBoolean();
     private volatile int live = 1;
     /** Lease cycles since overdue shards were last taken here (cycles run one at a time). */
     private int cyclesSinceOverdue = OVERDUE_HOLD;
-    private volatile long serverNow;
     private Disposable cycle;
     private Disposable scan;
     private Disposable loads;
@@ -85,6 +84,11 @@ final class Leases {
         this.keys = keys;
         this.redis = redis;
         this.control = control;
+        this.overdueKeys = new String[2 * options.shards()];
+        for (int s = 0; s < options.shards(); s++) {
+            overdueKeys[s] = keys.lease(s);
+            overdueKeys[options.shards() + s] = keys.freeSince(s);
+        }
     }
 
     void start() {
@@ -151,7 +155,6 @@ final class Leases {
                 .doOnNext(r -> {
                     List<?> flat = flatten(r);
                     live = Math.max(1, ((Number) flat.get(0)).intValue());
-                    serverNow = ((Number) flat.get(1)).longValue();
                 })
                 .then();
     }
@@ -199,12 +202,7 @@ final class Leases {
      * {@link #OVERDUE_HOLD} cycles.
      */
     private Mono<Void> rebalance() {
-        String[] k = new String[2 * options.shards()];
-        for (int s = 0; s < options.shards(); s++) {
-            k[s] = keys.lease(s);
-            k[options.shards() + s] = keys.freeSince(s);
-        }
-        return control.<List<Object>>eval(Scripts.OVERDUE, ScriptOutputType.MULTI, k,
+        return control.<List<Object>>eval(Scripts.OVERDUE, ScriptOutputType.MULTI, overdueKeys,
                         String.valueOf(options.lease().toMillis()))
                 .collectList()
                 .flatMap(r -> {
