@@ -39,7 +39,8 @@ final class ThroughputScenario {
                 + "same pool settings (256 connections), a shared 10 ms tick firing the polls due together, and "
                 + "a Jackson parse of each body (no engine: no state, no retries, no budget). Last row: both "
                 + "saturated (taskpoll asked for 10 polls per task per second; the bare loop a `flatMap` of GETs, 128 "
-                + "at once): the most each sustains on this machine.\n\n"
+                + "at once): the most each sustains on this machine. (JIT x): the part of CPU per poll the JIT's "
+                + "compiler threads spent in that window.\n\n"
                 + "| load | taskpoll polls/s | taskpoll CPU/poll (us) | bare polls/s | bare CPU/poll (us) "
                 + "| CPU ratio taskpoll / bare |\n|---|---|---|---|---|---|\n");
         try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", "1", "--generation", "PT10H,PT10H")) {
@@ -53,8 +54,8 @@ final class ThroughputScenario {
                         () -> taskpollPaced(sim, some, Duration.ofSeconds(1)));
                 double[] bare = both[0];
                 double[] tp = both[1];
-                report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %,.0f | %.1f | %,.0f | %.1f | %.2f |%n",
-                        n, tp[0], tp[1], bare[0], bare[1], tp[1] / bare[1]));
+                report.append(String.format(Locale.ROOT, "| %,d tasks at 1 s | %,.0f | %.1f (JIT %.1f) | %,.0f | %.1f "
+                        + "(JIT %.1f) | %.2f |%n", n, tp[0], tp[1], tp[2], bare[0], bare[1], bare[2], tp[1] / bare[1]));
                 String load = String.format(Locale.ROOT, "%,d tasks at 1 s", n);
                 labels.addAll(List.of("taskpoll, " + load, "bare loop, " + load));
                 rates.addAll(List.of(tp[0], bare[0]));
@@ -65,8 +66,8 @@ final class ThroughputScenario {
             double[] sat = saturated[0];
             double[] tpMax = saturated[1];
             report.append(String.format(Locale.ROOT, "| saturated: %,d tasks at 0.1 s for taskpoll; 128 at once for "
-                    + "the bare loop | %,.0f | %.1f | %,.0f | %.1f | %.2f |%n%n", ids.size(), tpMax[0], tpMax[1], sat[0],
-                    sat[1], tpMax[1] / sat[1]));
+                    + "the bare loop | %,.0f | %.1f (JIT %.1f) | %,.0f | %.1f (JIT %.1f) | %.2f |%n%n", ids.size(), tpMax[0],
+                    tpMax[1], tpMax[2], sat[0], sat[1], sat[2], tpMax[1] / sat[1]));
             labels.addAll(List.of("taskpoll, saturated", "bare loop, saturated"));
             rates.addAll(List.of(tpMax[0], sat[0]));
             cpus.addAll(List.of(tpMax[1], sat[1]));
@@ -93,8 +94,8 @@ final class ThroughputScenario {
         for (int round = 0; round < 2; round++) {
             double[] b1 = bare.run();
             double[] t1 = taskpoll.run();
-            System.err.printf(Locale.ROOT, "B window %d: bare %,.0f/s at %.1f us, taskpoll %,.0f/s at %.1f us%n",
-                    round + 1, b1[0], b1[1], t1[0], t1[1]);
+            System.err.printf(Locale.ROOT, "B window %d: bare %,.0f/s at %.1f us (JIT %.1f), taskpoll %,.0f/s at %.1f us"
+                    + " (JIT %.1f)%n", round + 1, b1[0], b1[1], b1[2], t1[0], t1[1], t1[2]);
             b = b == null || b1[1] < b[1] ? b1 : b;
             t = t == null || t1[1] < t[1] ? t1 : t;
         }
@@ -155,16 +156,21 @@ final class ThroughputScenario {
         }
     }
 
-    /** Polls/s and client CPU us per poll over 10 s, after 3 s of warm-up. */
+    /**
+     * Polls/s, client CPU us per poll, and the part of it the JIT's compiler threads spent, over 10 s after 3 s of
+     * warm-up.
+     */
     static double[] measure(java.util.function.LongSupplier polls) throws InterruptedException {
         Thread.sleep(3_000);
         long p0 = polls.getAsLong();
         long c0 = Figures.cpuNanos();
+        long j0 = Figures.jitNanos();
         long t0 = System.nanoTime();
         Thread.sleep(10_000);
         long p = polls.getAsLong() - p0;
         long c = Figures.cpuNanos() - c0;
+        long j = Figures.jitNanos() - j0;
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new double[] {p / secs, c / 1000.0 / p};
+        return new double[] {p / secs, c / 1000.0 / p, j / 1000.0 / p};
     }
 }

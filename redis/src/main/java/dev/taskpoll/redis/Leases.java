@@ -71,6 +71,8 @@ final class Leases {
     private final Set<Integer> loading = ConcurrentHashMap.newKeySet();
     /** Shards taken from an instance that did not give them back, until their tasks were read whole once. */
     private final Set<Integer> unclean = ConcurrentHashMap.newKeySet();
+    /** When each shard waiting in {@link #toLoad} was taken ({@link System#nanoTime()}), for the log of its read. */
+    private final Map<Integer, Long> takenAt = new ConcurrentHashMap<>();
     private volatile int live = 1;
     /** Lease cycles since overdue shards were last taken here (cycles run one at a time). */
     private int cyclesSinceOverdue = OVERDUE_HOLD;
@@ -267,6 +269,7 @@ final class Leases {
                         unclean.add(s);
                     }
                     loading.add(s);
+                    takenAt.put(s, System.nanoTime());
                     log.info("task store redis {}: shard {} taken (token {}{})", options.where(), s, token,
                             clean ? "" : ", from an instance that did not give it back");
                     toLoad.emitNext(s, Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
@@ -280,12 +283,18 @@ final class Leases {
      * by the scans (see {@link #emit}). Never fails.
      */
     private Mono<Void> load(int s) {
+        Long taken = takenAt.remove(s);
         if (!held.containsKey(s)) {
             loading.remove(s);
             return Mono.empty();
         }
+        long began = System.nanoTime();
         return redis.get(keys.shardVersion(s)).defaultIfEmpty("0")
                 .flatMap(v -> readShard(s, Long.parseLong(v), !unclean.contains(s)))
+                .doOnSuccess(x -> log.info("task store redis {}: shard {} read, its open tasks handed to the tracker"
+                        + " {} ms after the take (the read waited {} ms for its turn)", options.where(), s,
+                        taken == null ? -1 : (System.nanoTime() - taken) / 1_000_000,
+                        taken == null ? -1 : (began - taken) / 1_000_000))
                 .onErrorResume(e -> {
                     log.debug("task store redis {}: the tasks of shard {} could not be read ({}); the next scan reads"
                             + " them", options.where(), s, RedisStore.describe(e));
