@@ -126,10 +126,12 @@ final class ScaleScenario {
         return Math.max(1, Math.min(20, 300_000.0 / n));
     }
 
-    /** One engine at one N: the figures, and the table line. */
-    /** One row; {@code jitPerPoll} is the part of {@code cpuPerPoll} the JIT's compiler threads spent. */
-    record ScaleRow(String engine, int n, double cpuPerPoll, double jitPerPoll, long heapPerTask, int threads, double lateP99,
-                    double wakeP99, double lagP99, long polls, double seconds, String line) {
+    /**
+     * One engine at one N: the figures, and the table line; {@code jitPerPoll} is the part of {@code cpuPerPoll} the
+     * JIT's compiler threads spent.
+     */
+    record ScaleRow(String engine, int n, double cpuPerPoll, double jitPerPoll, long heapPerTask, int threads,
+                    double lateP99, double wakeP99, double lagP99, long polls, double seconds, String line) {
     }
 
     ScaleRow scaleRow(int n, double k, java.util.function.BiFunction<SimProcess, SimTime, Engines> make)
@@ -217,8 +219,8 @@ final class ScaleScenario {
                 System.err.printf("%s N=%d done; polls over 20 ms late, by real second of the run: %s%n",
                         engine.name(), n, Ledgers.lateTimeline(ledger, Bench.PERIOD, k, marker, 20));
                 if (stopped != null) {
-                    return new ScaleRow(engine.name(), n, Double.NaN, Double.NaN, 0, threads, Double.NaN, Double.NaN, Double.NaN, 0,
-                            Double.NaN,
+                    return new ScaleRow(engine.name(), n, Double.NaN, Double.NaN, 0, threads, Double.NaN, Double.NaN,
+                            Double.NaN, 0, Double.NaN,
                             String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
                             + "| | %d | | | | | | %s |%n", engine.name(), n, k, started, stopped, threads, stolen));
                 }
@@ -227,8 +229,8 @@ final class ScaleScenario {
                 boolean timed = engine.name().equals("taskpoll"); // the peers do not use the harness's scheduler
                 double wakeP50 = timed ? wakeUps.percentile(50) : Double.NaN;
                 double wakeP99 = timed ? wakeUps.percentile(99) : Double.NaN;
-                return new ScaleRow(engine.name(), n, cpuPerPoll, jit / 1000.0 / polls, heapPerTask, threads, Ledgers.pct(late, 99), wakeP99,
-                        Ledgers.pct(lag, 99), polls, (runTo - runFrom) / 1e9, String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f; "
+                return new ScaleRow(engine.name(), n, cpuPerPoll, jit / 1000.0 / polls, heapPerTask, threads,
+                        Ledgers.pct(late, 99), wakeP99, Ledgers.pct(lag, 99), polls, (runTo - runFrom) / 1e9, String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f; "
                                 + "after the first two periods: %.1f / %.1f) | %s | %.1f / %.1f | %d of %d | %s | %s |%n",
                         engine.name(), n, k, cpuPerPoll,
                         heapPerTask, threads, polls / (double) n, Ledgers.pct(late, 50), Ledgers.pct(late, 99),

@@ -66,13 +66,11 @@ final class Leases {
     private final Sinks.Many<TaskStore.Tracked> adopted = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.Many<TaskRef> released = Sinks.many().unicast().onBackpressureBuffer();
     /** Shards just taken whose tasks are to be read (by {@link #load}), outside the cycle. */
-    private final Sinks.Many<Integer> toLoad = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Many<Taken> toLoad = Sinks.many().unicast().onBackpressureBuffer();
     /** Shards taken whose first read is queued or running: the scans leave them to it. */
     private final Set<Integer> loading = ConcurrentHashMap.newKeySet();
     /** Shards taken from an instance that did not give them back, until their tasks were read whole once. */
     private final Set<Integer> unclean = ConcurrentHashMap.newKeySet();
-    /** When each shard waiting in {@link #toLoad} was taken ({@link System#nanoTime()}), for the log of its read. */
-    private final Map<Integer, Long> takenAt = new ConcurrentHashMap<>();
     private volatile int live = 1;
     /** Lease cycles since overdue shards were last taken here (cycles run one at a time). */
     private int cyclesSinceOverdue = OVERDUE_HOLD;
@@ -269,12 +267,15 @@ final class Leases {
                         unclean.add(s);
                     }
                     loading.add(s);
-                    takenAt.put(s, System.nanoTime());
                     log.info("task store redis {}: shard {} taken (token {}{})", options.where(), s, token,
                             clean ? "" : ", from an instance that did not give it back");
-                    toLoad.emitNext(s, Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
+                    toLoad.emitNext(new Taken(s, System.nanoTime()), Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
                     return Mono.just(true);
                 });
+    }
+
+    /** A shard just taken, and when ({@link System#nanoTime()}), waiting in {@link #toLoad} for its read. */
+    private record Taken(int shard, long at) {
     }
 
     /**
@@ -282,8 +283,8 @@ final class Leases {
      * until then the scans read it again (as taken, cleanly or not); a task whose record could not be read is retried
      * by the scans (see {@link #emit}). Never fails.
      */
-    private Mono<Void> load(int s) {
-        Long taken = takenAt.remove(s);
+    private Mono<Void> load(Taken t) {
+        int s = t.shard();
         if (!held.containsKey(s)) {
             loading.remove(s);
             return Mono.empty();
@@ -293,8 +294,7 @@ final class Leases {
                 .flatMap(v -> readShard(s, Long.parseLong(v), !unclean.contains(s)))
                 .doOnSuccess(x -> log.info("task store redis {}: shard {} read, its open tasks handed to the tracker"
                         + " {} ms after the take (the read waited {} ms for its turn)", options.where(), s,
-                        taken == null ? -1 : (System.nanoTime() - taken) / 1_000_000,
-                        taken == null ? -1 : (began - taken) / 1_000_000))
+                        (System.nanoTime() - t.at()) / 1_000_000, (began - t.at()) / 1_000_000))
                 .onErrorResume(e -> {
                     log.debug("task store redis {}: the tasks of shard {} could not be read ({}); the next scan reads"
                             + " them", options.where(), s, RedisStore.describe(e));
