@@ -101,11 +101,18 @@ interface Engines extends AutoCloseable {
 
     /** taskpoll as above, with the embedded task store in {@code file} (every task durable, every change recorded). */
     static Engines taskpollStored(SimProcess sim, SimTime time, java.nio.file.Path file) {
+        return taskpollStored(sim, time, file, Duration.ZERO);
+    }
+
+    /** As above, the store gathering writes into one transaction for {@code commitDelay} (real time) after a commit. */
+    static Engines taskpollStored(SimProcess sim, SimTime time, java.nio.file.Path file, Duration commitDelay) {
         dev.taskpoll.sqlite.SqliteStore store = dev.taskpoll.sqlite.SqliteStore.open(file,
-                dev.taskpoll.sqlite.SqliteStoreOptions.builder().resume(false).build());
+                dev.taskpoll.sqlite.SqliteStoreOptions.builder().resume(false).commitDelay(commitDelay).build());
         TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)),
                 store);
-        return of("taskpoll + store", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
+        String name = commitDelay.isZero() ? "taskpoll + store"
+                : "taskpoll + store, commit delay " + commitDelay.toMillis() + " ms";
+        return of(name, (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
                 () -> client.tracker().stats().requestsSent(), () -> {
                     long[] c = store.commitCounts();

@@ -33,6 +33,16 @@ final class Figures {
      * only under-count.
      */
     static long jitNanos() {
+        return threadNanos("C1 CompilerThre", "C2 CompilerThre");
+    }
+
+    /** CPU time (ns, 10 ms resolution) of the embedded store's thread ({@code taskpoll-store}), as {@link #jitNanos}. */
+    static long storeNanos() {
+        return threadNanos("taskpoll-store");
+    }
+
+    /** CPU time (ns, 10 ms resolution) of this process's live threads whose name starts with one of {@code names}. */
+    private static long threadNanos(String... names) {
         long ticks = 0;
         java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
         if (tasks == null) {
@@ -44,9 +54,12 @@ final class Figures {
                 int open = stat.indexOf('(');
                 int close = stat.lastIndexOf(')');
                 String comm = stat.substring(open + 1, close);
-                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-                    String[] f = stat.substring(close + 2).split(" "); // f[0] is field 3 (state)
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14, 15
+                for (String name : names) {
+                    if (comm.startsWith(name)) {
+                        String[] f = stat.substring(close + 2).split(" "); // f[0] is field 3 (state)
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14, 15
+                        break;
+                    }
                 }
             } catch (java.io.IOException | RuntimeException e) {
                 // a thread that ended while we read: its time is gone from the sum either way

@@ -127,10 +127,11 @@ final class ScaleScenario {
     }
 
     /**
-     * One engine at one N: the figures, and the table line; {@code jitPerPoll} is the part of {@code cpuPerPoll} the
-     * JIT's compiler threads spent.
+     * One engine at one N: the figures, and the table line; {@code jitPerPoll} and {@code storePerPoll} are the parts
+     * of {@code cpuPerPoll} the JIT's compiler threads and the embedded store's thread spent.
      */
-    record ScaleRow(String engine, int n, double cpuPerPoll, double jitPerPoll, long heapPerTask, int threads,
+    record ScaleRow(String engine, int n, double cpuPerPoll, double jitPerPoll, double storePerPoll, long heapPerTask,
+                    int threads,
                     double lateP99, double wakeP99, double lagP99, long polls, double seconds, String line) {
     }
 
@@ -151,6 +152,7 @@ final class ScaleScenario {
                 long[] steal0 = HostSteal.sample();
                 long cpu0 = Figures.cpuNanos();
                 long jit0 = Figures.jitNanos();
+                long store0 = Figures.storeNanos();
                 long polls0 = engine.polls();
                 AtomicLong finals = new AtomicLong();
                 AtomicLong ended = new AtomicLong();
@@ -203,6 +205,7 @@ final class ScaleScenario {
                         + GcPauses.summary(sim.gcPauses(runFrom, runTo));
                 long cpu = Figures.cpuNanos() - cpu0 - gcCpu;
                 long jit = Figures.jitNanos() - jit0;
+                long store = Figures.storeNanos() - store0;
                 long polls = engine.polls() - polls0;
                 SimProcess.Ledger ledger = sim.ledger();
                 List<Instant> gc = ledger.pollsOf(marker);
@@ -219,8 +222,8 @@ final class ScaleScenario {
                 System.err.printf("%s N=%d done; polls over 20 ms late, by real second of the run: %s%n",
                         engine.name(), n, Ledgers.lateTimeline(ledger, Bench.PERIOD, k, marker, 20));
                 if (stopped != null) {
-                    return new ScaleRow(engine.name(), n, Double.NaN, Double.NaN, 0, threads, Double.NaN, Double.NaN,
-                            Double.NaN, 0, Double.NaN,
+                    return new ScaleRow(engine.name(), n, Double.NaN, Double.NaN, Double.NaN, 0, threads, Double.NaN,
+                            Double.NaN, Double.NaN, 0, Double.NaN,
                             String.format(Locale.ROOT, "| %s | %,d | x%.0f | could not track more than %,d: %s "
                             + "| | %d | | | | | | %s |%n", engine.name(), n, k, started, stopped, threads, stolen));
                 }
@@ -229,7 +232,8 @@ final class ScaleScenario {
                 boolean timed = engine.name().equals("taskpoll"); // the peers do not use the harness's scheduler
                 double wakeP50 = timed ? wakeUps.percentile(50) : Double.NaN;
                 double wakeP99 = timed ? wakeUps.percentile(99) : Double.NaN;
-                return new ScaleRow(engine.name(), n, cpuPerPoll, jit / 1000.0 / polls, heapPerTask, threads,
+                return new ScaleRow(engine.name(), n, cpuPerPoll, jit / 1000.0 / polls, store / 1000.0 / polls,
+                        heapPerTask, threads,
                         Ledgers.pct(late, 99), wakeP99, Ledgers.pct(lag, 99), polls, (runTo - runFrom) / 1e9, String.format(Locale.ROOT, "| %s | %,d | x%.0f | %.1f | %,d | %d | %.1f | %.1f / %.1f (all: %.1f / %.1f; "
                                 + "after the first two periods: %.1f / %.1f) | %s | %.1f / %.1f | %d of %d | %s | %s |%n",
                         engine.name(), n, k, cpuPerPoll,

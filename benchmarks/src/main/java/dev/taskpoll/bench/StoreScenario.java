@@ -57,13 +57,18 @@ final class StoreScenario {
         report.append("F1. The cost of recording: scenario A's rows, taskpoll without a store and with the embedded "
                 + "store (every task recorded when its tracking starts, every status change and the end committed "
                 + "before it is emitted), one after the other on the same simulator settings; the store's thread is "
-                + "in the client process, so its CPU is in CPU per poll, and its file is on the same disk.\n\n")
+                + "in the client process, so its CPU is in CPU per poll, and its file is on the same disk. The third "
+                + "row's store gathers writes into one transaction for a commit delay after each commit "
+                + "(`SqliteStoreOptions.commitDelay`, -Dbench.store.commitDelay, default PT0.1S; each status reaches "
+                + "subscribers up to that much later).\n\n")
                 .append(ScaleScenario.SCALE_COLUMNS);
         // thrown away: the store's paths (JDBC, SQLite, the engine's durable paths) compiled before a row is measured
         // (a JFR profile of the first measured row with the store: the JIT's threads used more CPU than the event loops)
         Path warm = Files.createTempDirectory("taskpoll-bench-store");
         scale.scaleRow(10_000, ScaleScenario.scaleFor(10_000), (sim, time) -> Engines.taskpollStored(sim, time,
                 warm.resolve("tasks.db")));
+        // -Dbench.store.commitDelay=PT0S leaves out the third row
+        Duration delay = Duration.parse(System.getProperty("bench.store.commitDelay", "PT0.1S"));
         StringBuilder summary = new StringBuilder();
         for (int n : sizes) {
             double k = ScaleScenario.scaleFor(n);
@@ -72,20 +77,32 @@ final class StoreScenario {
             ScaleScenario.ScaleRow on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
                     dir.resolve("tasks.db")));
             report.append(off.line()).append(on.line());
-            double offRun = off.cpuPerPoll() - off.jitPerPoll();
-            double onRun = on.cpuPerPoll() - on.jitPerPoll();
-            String f = String.format(Locale.ROOT, "F1 N=%d: CPU/poll %.1f -> %.1f us (%.2fx); of which the JIT's "
-                            + "compiler threads %.1f and %.1f us; without them %.1f -> %.1f us (%.2fx); heap/task %d "
-                            + "-> %d B (%+.1f%%)", n, off.cpuPerPoll(), on.cpuPerPoll(),
-                    on.cpuPerPoll() / off.cpuPerPoll(), off.jitPerPoll(), on.jitPerPoll(), offRun, onRun,
-                    onRun / offRun, off.heapPerTask(), on.heapPerTask(),
-                    100.0 * (on.heapPerTask() - off.heapPerTask()) / off.heapPerTask());
-            System.err.println(f);
-            summary.append("- ").append(f).append('\n');
+            summarize(summary, n, off, on);
+            if (!delay.isZero()) {
+                Path delayed = Files.createTempDirectory("taskpoll-bench-store");
+                ScaleScenario.ScaleRow late = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
+                        delayed.resolve("tasks.db"), delay));
+                report.append(late.line());
+                summarize(summary, n, off, late);
+            }
         }
         report.append("\nEach row's CPU per poll includes the JIT compiling the engine's paths (rows of a few real seconds "
-                + "pay what a service running for hours pays once); the compiler threads' share, read from "
-                + "/proc/self/task:\n\n").append(summary).append('\n');
+                + "pay what a service running for hours pays once); the compiler threads' share, and the store's "
+                + "thread's, read from /proc/self/task:\n\n").append(summary).append('\n');
+    }
+
+    /** One line comparing a row with the store ({@code on}) to the row without ({@code off}), to stderr and the report. */
+    private static void summarize(StringBuilder summary, int n, ScaleScenario.ScaleRow off, ScaleScenario.ScaleRow on) {
+        double offRun = off.cpuPerPoll() - off.jitPerPoll();
+        double onRun = on.cpuPerPoll() - on.jitPerPoll();
+        String f = String.format(Locale.ROOT, "F1 N=%d, %s: CPU/poll %.1f -> %.1f us (%.2fx); of which the JIT's "
+                        + "compiler threads %.1f and %.1f us; without them %.1f -> %.1f us (%.2fx), the store's "
+                        + "thread %.1f us of it; heap/task %d -> %d B (%+.1f%%)", n, on.engine(), off.cpuPerPoll(),
+                on.cpuPerPoll(), on.cpuPerPoll() / off.cpuPerPoll(), off.jitPerPoll(), on.jitPerPoll(), offRun,
+                onRun, onRun / offRun, on.storePerPoll(), off.heapPerTask(), on.heapPerTask(),
+                100.0 * (on.heapPerTask() - off.heapPerTask()) / off.heapPerTask());
+        System.err.println(f);
+        summary.append("- ").append(f).append('\n');
     }
 
     /** F2: status changes written as fast as they come, 2,000 outstanding at once, against one file. */

@@ -70,7 +70,8 @@ public final class SqliteStore implements TaskStore {
         this.options = options;
         this.connection = connection;
         this.lock = lock;
-        this.thread = new StoreThread(connection, file.toString(), options.scheduler(), options.maxQueued());
+        this.thread = new StoreThread(connection, file.toString(), options.scheduler(), options.maxQueued(),
+                options.commitDelay());
         this.pruning = options.tracking()
                 ? Flux.interval(Duration.ofHours(1), Duration.ofHours(1), options.scheduler())
                 .concatMap(t -> prune().onErrorResume(e -> Mono.empty())).subscribe()
@@ -103,6 +104,9 @@ public final class SqliteStore implements TaskStore {
         try {
             org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
             config.setGetGeneratedKeys(false); // asked for by hand where needed: it costs a query per write
+            // a transaction takes the write lock when it begins: one that read first (a task's row) and wrote after
+            // another process's commit would fail at once with a stale snapshot instead of waiting its turn
+            config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
             c = DriverManager.getConnection("jdbc:sqlite:" + abs, config.toProperties());
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA busy_timeout = 10000"); // other processes add tasks: wait for their commits

@@ -20,6 +20,12 @@ import reactor.core.scheduler.Schedulers;
  *   <li>{@code scanEvery}: how often a tracking store looks for tasks other processes added (default 1 s).</li>
  *   <li>{@code maxQueued}: writes waiting for the store's thread at most (default 1,000,000); beyond it a write fails
  *       at once, naming the file (a store that cannot keep up must not exhaust the heap).</li>
+ *   <li>{@code commitDelay}: how long the store's thread waits after starting a commit before it starts the next,
+ *       gathering what queues meanwhile into one transaction (default 0: it commits as soon as work is queued; else
+ *       from 1 ms to 1 s, on the clock of {@code scheduler}). Fewer, larger transactions cost less CPU per write (benchmarks F1: see {@code benchmarks/RESULTS.md}),
+ *       and every write waits up to this much longer: a status change reaches subscribers, and a submit's request
+ *       leaves (its intent is committed first), up to {@code commitDelay} later; a submit's answer reaches its caller
+ *       up to twice that later. {@code close()} does not wait it.</li>
  *   <li>{@code scheduler}: where the store completes its callers' {@code Mono}s, never its own thread
  *       (default {@link Schedulers#parallel()}).</li>
  * </ul>
@@ -31,6 +37,7 @@ public final class SqliteStoreOptions {
     private final Duration retention;
     private final Duration scanEvery;
     private final int maxQueued;
+    private final Duration commitDelay;
     private final Scheduler scheduler;
 
     private SqliteStoreOptions(Builder b) {
@@ -39,6 +46,7 @@ public final class SqliteStoreOptions {
         this.retention = b.retention;
         this.scanEvery = b.scanEvery;
         this.maxQueued = b.maxQueued;
+        this.commitDelay = b.commitDelay;
         this.scheduler = b.scheduler;
     }
 
@@ -70,6 +78,10 @@ public final class SqliteStoreOptions {
         return maxQueued;
     }
 
+    public Duration commitDelay() {
+        return commitDelay;
+    }
+
     public Scheduler scheduler() {
         return scheduler;
     }
@@ -77,7 +89,7 @@ public final class SqliteStoreOptions {
     @Override
     public String toString() {
         return "SqliteStoreOptions[tracking=" + tracking + ", resume=" + resume + ", retention=" + retention + ", scanEvery=" + scanEvery
-                + ", maxQueued=" + maxQueued + "]";
+                + ", maxQueued=" + maxQueued + ", commitDelay=" + commitDelay + "]";
     }
 
     /** Setters validate at once and name the field they reject. */
@@ -87,6 +99,7 @@ public final class SqliteStoreOptions {
         private Duration retention = Duration.ofDays(7);
         private Duration scanEvery = Duration.ofSeconds(1);
         private int maxQueued = 1_000_000;
+        private Duration commitDelay = Duration.ZERO;
         private Scheduler scheduler = Schedulers.parallel();
 
         private Builder() {
@@ -127,6 +140,16 @@ public final class SqliteStoreOptions {
                 throw new IllegalArgumentException("store.maxQueued: " + n + " must be at least 1");
             }
             this.maxQueued = n;
+            return this;
+        }
+
+        /** How long to gather writes into one transaction after a commit starts (default 0; else 1 ms to 1 s). */
+        public Builder commitDelay(Duration d) {
+            Objects.requireNonNull(d, "store.commitDelay");
+            if (!d.isZero() && (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(Duration.ofSeconds(1)) > 0)) {
+                throw new IllegalArgumentException("store.commitDelay: " + d + " must be 0 or from 1 ms to 1 s");
+            }
+            this.commitDelay = d;
             return this;
         }
 

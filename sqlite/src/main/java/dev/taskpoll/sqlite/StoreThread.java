@@ -79,6 +79,8 @@ final class StoreThread implements Runnable {
     private final String file;
     private final Scheduler scheduler;
     private final int maxQueued;
+    /** Nanoseconds from the start of one commit to the start of the next (0: at once), on the scheduler's clock. */
+    private final long commitDelay;
     private final ConcurrentLinkedQueue<Job<?>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Thread thread;
@@ -89,12 +91,13 @@ final class StoreThread implements Runnable {
     private long commits;
     private long pieces;
 
-    StoreThread(Connection connection, String file, Scheduler scheduler, int maxQueued) {
+    StoreThread(Connection connection, String file, Scheduler scheduler, int maxQueued, java.time.Duration commitDelay) {
         this.connection = connection;
         this.statements = new Statements(connection);
         this.file = file;
         this.scheduler = scheduler;
         this.maxQueued = maxQueued;
+        this.commitDelay = commitDelay.toNanos();
         this.thread = new Thread(this, "taskpoll-store");
         thread.setDaemon(true);
         thread.start();
@@ -132,9 +135,14 @@ final class StoreThread implements Runnable {
     @Override
     public void run() {
         List<Job<?>> batch = new ArrayList<>();
+        long lastCommit = Long.MIN_VALUE;
         while (true) {
             drain(batch);
+            if (!batch.isEmpty() && commitDelay > 0 && lastCommit != Long.MIN_VALUE) {
+                gather(batch, lastCommit + commitDelay - now());
+            }
             if (!batch.isEmpty()) {
+                lastCommit = now();
                 runWrites(batch);
                 batch.clear();
                 continue;
@@ -149,6 +157,31 @@ final class StoreThread implements Runnable {
             }
             idle.set(false);
         }
+    }
+
+    private long now() {
+        return scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Adds to {@code batch} what queues up in the next {@code wait} ns (the commit delay's rest), woken by a timer on
+     * the store's scheduler (its clock, so tests drive it in virtual time), by {@code close()}, or by a full batch;
+     * callers do not wake it meanwhile ({@code idle} stays false).
+     */
+    private void gather(List<Job<?>> batch, long wait) {
+        if (wait <= 0) {
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean due = new java.util.concurrent.atomic.AtomicBoolean();
+        reactor.core.Disposable timer = scheduler.schedule(() -> {
+            due.set(true);
+            LockSupport.unpark(thread);
+        }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+        while (!due.get() && !closing && !batch.isEmpty() && batch.size() < MAX_BATCH) {
+            LockSupport.park(this);
+            drain(batch);
+        }
+        timer.dispose();
     }
 
     /** Takes queued jobs into {@code batch} (writes) or runs them (reads, after the writes queued before them). */
@@ -190,6 +223,7 @@ final class StoreThread implements Runnable {
                     statements.ps("RELEASE piece").execute();
                 } catch (SQLException | RuntimeException e) {
                     errors[i] = problem(e);
+                    forgetStatements();
                     try {
                         statements.ps("ROLLBACK TO piece").execute();
                         statements.ps("RELEASE piece").execute();
@@ -209,6 +243,7 @@ final class StoreThread implements Runnable {
             batchError = problem(e);
         } finally {
             if (batchError != null) {
+                forgetStatements();
                 try {
                     connection.rollback();
                 } catch (SQLException rollback) {
@@ -224,6 +259,15 @@ final class StoreThread implements Runnable {
             }
         }
         completeAll(batch, values, errors, batchError);
+    }
+
+    /**
+     * After a failure: the driver closes a statement that failed with an I/O error or a full disk, and JDBC's
+     * {@code isClosed()} does not tell; each is prepared again when next used, or every later use of that one would fail
+     * once the disk had room again.
+     */
+    private void forgetStatements() {
+        statements.close();
     }
 
     /** Completes a batch's callers, all in one task on the store's scheduler (never on this thread). */

@@ -232,12 +232,21 @@ class SqliteStoreTest {
         assertThatThrownBy(() -> s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", big, T0)).block(WAIT))
                 .isInstanceOf(TaskStoreException.class).hasMessageContaining(file.toString())
                 .hasMessageContaining("disk is full");
+        s.read(c -> {
+            try (Statement st = c.connection.createStatement()) {
+                st.execute("PRAGMA max_page_count = 1000000");
+            }
+            return true;
+        }).block(WAIT);
+        assertThat(s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{}", T0)).block(WAIT))
+                .as("the same write once the disk has room again").isPositive();
         s.close();
         open.remove(s);
         SqliteStore again = store(file, SqliteStoreOptions.defaults());
         assertThat(again.tasks(TaskRecord.Phase.OPEN).collectList().block(WAIT)).extracting(TaskRecord::id)
                 .containsExactly("kept");
-        assertThat(again.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).isEmpty();
+        assertThat(again.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).extracting(TaskRecord::request)
+                .containsExactly("{}");
     }
 
     @Test
@@ -253,6 +262,94 @@ class SqliteStoreTest {
         long[] after = s.commitCounts();
         assertThat(after[1] - before[1]).isEqualTo(2_000);
         assertThat(after[0] - before[0]).as("transactions for 2,000 writes").isLessThan(2_000);
+    }
+
+    @Test
+    void aFailingWriteFailsAloneAndTheRestOfItsTransactionIsCommitted() throws Exception {
+        SqliteStore s = store();
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        // a read that holds the store's thread (not an event loop) while the writes below queue up behind it
+        Mono<Boolean> held = s.read(c -> {
+            try {
+                return hold.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).cache();
+        held.subscribe();
+        List<Mono<Long>> intents = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            intents.add(s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"i\":" + i + "}", T0)).cache());
+            intents.get(i).subscribe(id -> { }, e -> { });
+        }
+        TaskRef unknown = TaskRef.of("nobody", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+        Mono<Void> failing = s.status(unknown, status("nobody", "processing", T0)).cache();
+        failing.subscribe(v -> { }, e -> { });
+        long[] before = s.commitCounts();
+        hold.countDown();
+        assertThat(held.block(WAIT)).isTrue();
+
+        assertThatThrownBy(() -> failing.block(WAIT)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("task 'nobody' is not recorded");
+        List<Long> ids = Flux.concat(intents).collectList().block(WAIT);
+        assertThat(ids).hasSize(100).doesNotHaveDuplicates();
+        assertThat(s.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).hasSize(100);
+        long[] after = s.commitCounts();
+        assertThat(after[0] - before[0]).as("the 101 writes queued together, committed in one transaction").isEqualTo(1);
+    }
+
+    @Test
+    void withACommitDelayWritesQueuedWithinItShareOneTransactionThatWaitsForItsEnd() throws Exception {
+        reactor.test.scheduler.VirtualTimeScheduler time = reactor.test.scheduler.VirtualTimeScheduler.create();
+        SqliteStore s = store(dir.resolve("delay.db"), SqliteStoreOptions.builder()
+                .commitDelay(Duration.ofMillis(200)).scheduler(time).build());
+        assertThat(s.intent(intent(0)).block(WAIT)).as("the first write commits at once").isPositive();
+        long[] before = s.commitCounts();
+        java.util.concurrent.CompletableFuture<Long> second = s.intent(intent(1)).toFuture();
+        awaitStoreThreadGathering();
+        List<java.util.concurrent.CompletableFuture<Long>> more = new ArrayList<>();
+        for (int i = 2; i < 12; i++) {
+            more.add(s.intent(intent(i)).toFuture());
+        }
+        time.advanceTimeBy(Duration.ofMillis(199));
+        assertThat(second).as("199 ms after the first commit").isNotDone();
+        assertThat(s.commitCounts()[0]).isEqualTo(before[0]);
+
+        time.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(second.get(20, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+        for (java.util.concurrent.CompletableFuture<Long> f : more) {
+            assertThat(f.get(20, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+        }
+        assertThat(s.commitCounts()[0] - before[0]).as("11 writes queued within the delay, one transaction")
+                .isEqualTo(1);
+        assertThat(s.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).hasSize(12);
+    }
+
+    @Test
+    void aCommitDelayOutOfItsRangeIsRefusedNamingIt() {
+        for (Duration bad : List.of(Duration.ofMillis(-1), Duration.ofNanos(500_000), Duration.ofMillis(1001))) {
+            assertThatThrownBy(() -> SqliteStoreOptions.builder().commitDelay(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("store.commitDelay: " + bad + " must be 0 or from 1 ms to 1 s");
+        }
+        assertThat(SqliteStoreOptions.defaults().commitDelay()).isZero();
+    }
+
+    private static TaskStore.Intent intent(int i) {
+        return new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"i\":" + i + "}", T0);
+    }
+
+    /** Waits (bounded) until the store's thread is parked with no timeout: gathering a batch until the delay's end. */
+    private static void awaitStoreThreadGathering() {
+        for (int i = 0; i < 2_000; i++) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("taskpoll-store") && t.getState() == Thread.State.WAITING) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+        }
+        throw new AssertionError("the store's thread never waited for its commit delay");
     }
 
     @Test
