@@ -23,6 +23,8 @@ final class ScriptedSource implements StatusSource {
     private final Scheduler scheduler;
     private final Deque<Function<String, Mono<TaskStatus>>> steps = new ArrayDeque<>();
     final List<Long> requestTimes = new ArrayList<>();
+    /** The task of each request, in the order of {@link #requestTimes}. */
+    final List<String> requestIds = new ArrayList<>();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     /** Requests cancelled before they answered. */
@@ -72,6 +74,7 @@ final class ScriptedSource implements StatusSource {
         return Mono.defer(() -> {
             synchronized (this) {
                 requestTimes.add(scheduler.now(TimeUnit.MILLISECONDS));
+                requestIds.add(taskId);
             }
             Function<String, Mono<TaskStatus>> step = steps.size() > 1 ? steps.poll() : steps.peek();
             int n = inFlight.incrementAndGet();

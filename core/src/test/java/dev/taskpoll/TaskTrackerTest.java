@@ -313,6 +313,30 @@ class TaskTrackerTest {
     }
 
     @Test
+    void aTaskEndedWhileItsPollWaitsForTheBudgetSendsNothingAndHoldsNoPlace() {
+        source.thenSlow(Duration.ofSeconds(4), "processing").then("processing");
+        TaskTracker tracker = tracker(TrackerOptions.builder().fleet(FleetOptions.ofMaxRate(100).withMaxInFlight(1)));
+        tracker.track(sora("a")).subscribe(); // polled at 30 s, answered at 34 s
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        Disposable b = tracker.track(sora("b")).subscribe(); // due at 31 s: waits for a's place
+        vts.advanceTimeBy(Duration.ofSeconds(31));
+        assertThat(source.requestTimes).containsExactly(30_000L);
+        assertThat(tracker.stats().waiting()).isEqualTo(1);
+
+        b.dispose(); // b ends while its poll waits
+
+        vts.advanceTimeBy(Duration.ofSeconds(8)); // 40 s: a answered at 34 s, its place is free
+        tracker.track(sora("c")).subscribe(); // first poll at 70 s
+        vts.advanceTimeBy(Duration.ofSeconds(35));
+        // b's poll never went out, and took no place: a polled at 60 s, c at 70 s
+        assertThat(source.requestIds).containsExactly("a", "a", "c");
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 70_000L);
+        assertThat(tracker.stats().waiting()).isZero();
+        assertThat(tracker.stats().inFlight()).isZero();
+        assertThat(source.maxInFlight).hasValue(1);
+    }
+
+    @Test
     void subscribersOfOneTaskShareOnePollLoopAndALateOneGetsTheLatestStatusAtOnce() {
         source.then("queued", "processing", "processing", "completed");
         TaskTracker tracker = tracker();

@@ -61,8 +61,11 @@ final class ThroughputScenario {
                 rates.addAll(List.of(tp[0], bare[0]));
                 cpus.addAll(List.of(tp[1], bare[1]));
             }
+            // experiments: -Dbench.b.satTasks=N (taskpoll's saturated row on the first N tasks), -Dbench.b.bareAtOnce=N
+            List<String> satIds = ids.subList(0, Math.min(ids.size(), Integer.getInteger("bench.b.satTasks",
+                    ids.size())));
             double[][] saturated = interleaved(() -> bareSaturated(sim, ids),
-                    () -> taskpollPaced(sim, ids, Duration.ofMillis(100)));
+                    () -> taskpollPaced(sim, satIds, Duration.ofMillis(100)));
             double[] sat = saturated[0];
             double[] tpMax = saturated[1];
             report.append(String.format(Locale.ROOT, "| saturated: %,d tasks at 0.1 s for taskpoll; 128 at once for "
@@ -94,8 +97,9 @@ final class ThroughputScenario {
         for (int round = 0; round < 2; round++) {
             double[] b1 = bare.run();
             double[] t1 = taskpoll.run();
-            System.err.printf(Locale.ROOT, "B window %d: bare %,.0f/s at %.1f us (JIT %.1f), taskpoll %,.0f/s at %.1f us"
-                    + " (JIT %.1f)%n", round + 1, b1[0], b1[1], b1[2], t1[0], t1[1], t1[2]);
+            System.err.printf(Locale.ROOT, "B window %d: bare %,.0f/s at %.1f us (JIT %.1f, GC %.0f ms, %.0f B "
+                    + "allocated a poll), taskpoll %,.0f/s at %.1f us (JIT %.1f, GC %.0f ms, %.0f B allocated a poll)%n",
+                    round + 1, b1[0], b1[1], b1[2], b1[3], b1[4], t1[0], t1[1], t1[2], t1[3], t1[4]);
             b = b == null || b1[1] < b[1] ? b1 : b;
             t = t == null || t1[1] < t[1] ? t1 : t;
         }
@@ -120,7 +124,8 @@ final class ThroughputScenario {
     /** As many polls as 128 at once allow. */
     private static double[] bareSaturated(SimProcess sim, List<String> ids) throws InterruptedException {
         return bare(sim, fn -> Flux.range(0, Integer.MAX_VALUE)
-                .flatMap(i -> fn.poll(ids.get(i % ids.size())).onErrorResume(e -> Mono.empty()), 128));
+                .flatMap(i -> fn.poll(ids.get(i % ids.size())).onErrorResume(e -> Mono.empty()),
+                        Integer.getInteger("bench.b.bareAtOnce", 128)));
     }
 
     /**
@@ -157,20 +162,45 @@ final class ThroughputScenario {
     }
 
     /**
-     * Polls/s, client CPU us per poll, and the part of it the JIT's compiler threads spent, over 10 s after 3 s of
-     * warm-up.
+     * Polls/s, client CPU us per poll, the part of it the JIT's compiler threads spent, the collectors' milliseconds,
+     * and bytes allocated per poll, over 10 s after 3 s of warm-up.
      */
     static double[] measure(java.util.function.LongSupplier polls) throws InterruptedException {
         Thread.sleep(3_000);
         long p0 = polls.getAsLong();
         long c0 = Figures.cpuNanos();
         long j0 = Figures.jitNanos();
+        long g0 = gcMillis();
+        long a0 = allocated();
         long t0 = System.nanoTime();
         Thread.sleep(10_000);
         long p = polls.getAsLong() - p0;
         long c = Figures.cpuNanos() - c0;
         long j = Figures.jitNanos() - j0;
+        long g = gcMillis() - g0;
+        long a = allocated() - a0;
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new double[] {p / secs, c / 1000.0 / p, j / 1000.0 / p};
+        return new double[] {p / secs, c / 1000.0 / p, j / 1000.0 / p, g, (double) a / p};
+    }
+
+    /** Milliseconds the collectors ran so far (pauses and concurrent work, as the JVM counts them). */
+    private static long gcMillis() {
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory
+                .getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    /** Bytes allocated so far by the live threads (threads that ended take theirs with them). */
+    private static long allocated() {
+        com.sun.management.ThreadMXBean t = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long sum = 0;
+        for (long b : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
     }
 }

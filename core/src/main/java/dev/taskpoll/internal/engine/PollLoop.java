@@ -479,7 +479,22 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         engine.pollSent();
         counters.polled();
-        attempt()
+        if (!engine.budgeted()) {
+            send(s);
+            return;
+        }
+        // the first admission is awaited by a small subscriber, and the request's chain (retries, the fetch) is built
+        // once it is granted: at saturation thousands of polls wait for the budget for up to a period, and a whole
+        // chain per waiting poll (about 1 KB) outlived young collections and was promoted, GC's CPU rivalling the
+        // polls' own (benchmarks B, saturated)
+        Admission admission = new Admission(s);
+        s.admission = admission;
+        engine.budget().admit().subscribe(admission);
+    }
+
+    /** Builds the poll's request chain and subscribes {@code s} to it (its first permit, if any, in {@code s}). */
+    private void send(PollSubscriber s) {
+        attempt(s)
                 .switchIfEmpty(Mono.error(() -> new MalformedResponseException(key.id(),
                         "status source gave no status")))
                 // built per poll rather than kept per loop: idle tasks are many, polls in flight few
@@ -487,16 +502,107 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 .subscribe(s);
     }
 
-    /** One request, admitted by the engine's budget unless it has none (every retry is admitted again). */
-    private Mono<TaskStatus> attempt() {
+    /**
+     * One request, admitted by the engine's budget unless it has none: the first with the permit the poll was
+     * granted before its chain was built, every retry admitted again.
+     */
+    private Mono<TaskStatus> attempt(PollSubscriber poll) {
         StatusSource source = engine.source(key.dialect());
         if (!engine.budgeted()) {
             return source.fetch(key.id());
         }
-        return engine.budget().admit().flatMap(permit -> source.fetch(key.id())
+        return Mono.defer(() -> {
+            HeldPermit first = poll.first;
+            poll.first = null;
+            if (first == null) {
+                return engine.budget().admit();
+            }
+            // cancelled before the fetch took it (the task ended meanwhile): given back here, once
+            return Mono.<PollBudget.Permit>just(first).doOnCancel(() -> first.done(PollBudget.Outcome.CANCELLED));
+        }).flatMap(permit -> source.fetch(key.id())
                 .doOnSuccess(s -> permit.done(PollBudget.Outcome.ANSWERED))
                 .doOnError(e -> permit.done(RetryDecider.outcome(e)))
                 .doOnCancel(() -> permit.done(PollBudget.Outcome.CANCELLED)));
+    }
+
+    /** A granted permit given back at most once, whichever of its holders (the fetch, a cancel) ends it first. */
+    private static final class HeldPermit extends java.util.concurrent.atomic.AtomicBoolean
+            implements PollBudget.Permit {
+        private final PollBudget.Permit permit;
+
+        HeldPermit(PollBudget.Permit permit) {
+            this.permit = permit;
+        }
+
+        @Override
+        public void done(PollBudget.Outcome outcome) {
+            if (compareAndSet(false, true)) {
+                permit.done(outcome);
+            }
+        }
+    }
+
+    /**
+     * Waits for a poll's first permit; once granted, builds the poll's chain with it. Cancelled with the poll (the
+     * task ended): the wait is given up, and a permit granted in the race is given back.
+     */
+    private final class Admission implements reactor.core.CoreSubscriber<PollBudget.Permit> {
+        private final PollSubscriber poll;
+        private volatile org.reactivestreams.@Nullable Subscription upstream;
+        private volatile boolean cancelled;
+        private boolean granted;
+
+        Admission(PollSubscriber poll) {
+            this.poll = poll;
+        }
+
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription subscription) {
+            upstream = subscription;
+            if (cancelled) {
+                subscription.cancel();
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(PollBudget.Permit permit) {
+            granted = true;
+            if (cancelled) {
+                permit.done(PollBudget.Outcome.CANCELLED);
+                return;
+            }
+            HeldPermit held = new HeldPermit(permit);
+            poll.first = held;
+            if (poll.isDisposed()) { // cancelled before the permit was there for its cancel to give back
+                held.done(PollBudget.Outcome.CANCELLED);
+                return;
+            }
+            send(poll); // a cancel from here on gives the permit back (the chain's, or the poll's own)
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            if (!cancelled) {
+                poll.onError(failure); // the budget failed (it does not, locally): the poll ends with it
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (!granted && !cancelled) {
+                poll.onError(new IllegalStateException("the poll budget completed without a permit"));
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            org.reactivestreams.Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
     }
 
     private Publisher<?> retryDelay(Throwable failure) {
@@ -744,6 +850,23 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private final class PollSubscriber extends BaseSubscriber<TaskStatus> {
         /** When the poll's first request was sent (per poll, not per task: idle tasks keep no such field). */
         private final long sentAt = engine.timer().now();
+        /** The wait for the first permit, while there is one; cancelled with this subscriber. */
+        volatile @Nullable Admission admission;
+        /** The first permit, granted before the chain was built; taken by the chain's first attempt. */
+        volatile @Nullable HeldPermit first;
+
+        @Override
+        protected void hookOnCancel() {
+            Admission a = admission;
+            if (a != null) {
+                a.cancel();
+            }
+            HeldPermit f = first;
+            if (f != null) { // granted, but the chain never took it (cancelled before it subscribed to its source)
+                first = null;
+                f.done(PollBudget.Outcome.CANCELLED);
+            }
+        }
 
         @Override
         protected void hookOnNext(TaskStatus value) {
