@@ -122,7 +122,7 @@ final class ThroughputScenario {
     }
 
     /** As many polls as 128 at once allow. */
-    private static double[] bareSaturated(SimProcess sim, List<String> ids) throws InterruptedException {
+    static double[] bareSaturated(SimProcess sim, List<String> ids) throws InterruptedException {
         return bare(sim, fn -> Flux.range(0, Integer.MAX_VALUE)
                 .flatMap(i -> fn.poll(ids.get(i % ids.size())).onErrorResume(e -> Mono.empty()),
                         Integer.getInteger("bench.b.bareAtOnce", 128)));

@@ -45,7 +45,7 @@ final class TlsScenario {
                 + " Reactor Netty loop over the same TLS (HTTP/1.1, 256 connections), in turn, twice;"
                 + " each keeps its window with the lower CPU per poll (after one unreported window of each). Connections:"
                 + " the client's TCP connections to the simulator at the end of the window (`ss`), and those still"
-                + " open 10 s after the client closed.\n\n"
+                + " open 10 s after the client closed. Last rows: both saturated over TLS, as in scenario B.\n\n"
                 + " Each connection cost one TLS handshake when it opened; the pool keeps and reuses them: polls per"
                 + " connection is the window's 10 s of polls over its connections (connections closed and opened again"
                 + " within the window would not show here).\n\n"
@@ -92,8 +92,36 @@ final class TlsScenario {
                             f[2] < 0 ? "-" : (int) f[3], stolen));
                 }
             }
+            saturated(sim, ids);
             report.append('\n');
         }
+    }
+
+    /**
+     * Both saturated over TLS (HTTP/1.1, JDK TLS), as scenario B's last row: taskpoll asked for 10 polls per task per
+     * second of all the tasks, the bare loop 128 GETs at once; in turn, twice, each keeping its window with the lower
+     * CPU per poll.
+     */
+    private void saturated(SimProcess sim, List<String> ids) throws Exception {
+        long[] steal0 = HostSteal.sample();
+        double[] bare = null;
+        double[] tp = null;
+        for (int round = 0; round < 2; round++) {
+            double[] z = ThroughputScenario.bareSaturated(sim, ids);
+            double[] a = window(sim, ids, false, false, Duration.ofMillis(100));
+            System.err.printf(Locale.ROOT, "H saturated window %d: bare %,.0f/s %.1f us; taskpoll HTTP/1.1 %,.0f/s"
+                    + " %.1f us %d conn (%d left)%n", round + 1, z[0], z[1], a[0], a[1], (int) a[2], (int) a[3]);
+            bare = bare == null || z[1] < bare[1] ? new double[] {z[0], z[1], -1, 0} : bare;
+            tp = tp == null || a[1] < tp[1] ? a : tp;
+        }
+        String stolen = HostSteal.percent(steal0, HostSteal.sample());
+        String load = String.format(Locale.ROOT, "saturated: %,d tasks at 0.1 s for taskpoll; 128 at once for the bare"
+                + " loop", ids.size());
+        report.append(String.format(Locale.ROOT, "| %s | bare loop, HTTP/1.1 | %,.0f | %.1f | 1.00 | - | - | - | %s |%n",
+                load, bare[0], bare[1], stolen));
+        report.append(String.format(Locale.ROOT, "| %s | taskpoll, HTTP/1.1 | %,.0f | %.1f | %.2f | %d | %,.0f | %d |"
+                + " %s |%n", load, tp[0], tp[1], tp[1] / bare[1], (int) tp[2], tp[0] * 10 / Math.max(1, tp[2]),
+                (int) tp[3], stolen));
     }
 
     /**
@@ -102,8 +130,14 @@ final class TlsScenario {
      */
     private static double[] window(SimProcess sim, List<String> ids, boolean http2, boolean openSsl)
             throws Exception {
+        return window(sim, ids, http2, openSsl, Duration.ofSeconds(1));
+    }
+
+    /** As above, each task polled every {@code period}. */
+    private static double[] window(SimProcess sim, List<String> ids, boolean http2, boolean openSsl, Duration period)
+            throws Exception {
         int before = connections(sim.port());
-        double[] w = measured(sim, ids, http2, openSsl);
+        double[] w = measured(sim, ids, http2, openSsl, period);
         int left = connections(sim.port());
         for (int i = 0; i < 50 && left > before; i++) { // a closed client's pool closes its connections soon after
             Thread.sleep(200);
@@ -112,10 +146,10 @@ final class TlsScenario {
         return new double[] {w[0], w[1], w[2] - before, left - before};
     }
 
-    private static double[] measured(SimProcess sim, List<String> ids, boolean http2, boolean openSsl)
-            throws Exception {
+    private static double[] measured(SimProcess sim, List<String> ids, boolean http2, boolean openSsl,
+            Duration period) throws Exception {
         try (TaskpollClient client = ScaleScenario.client(sim, SimTime.realTime(),
-                PollPolicy.of(Duration.ofSeconds(1), Duration.ofHours(1)), TaskStore.none(), http2, openSsl)) {
+                PollPolicy.of(period, Duration.ofHours(1)), TaskStore.none(), http2, openSsl)) {
             Disposable all = Flux.fromIterable(ids).flatMap(id -> client.track(TaskRef.of(id, Family.VEO)),
                     Integer.MAX_VALUE).subscribe();
             try {
