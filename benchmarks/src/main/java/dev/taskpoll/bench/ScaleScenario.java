@@ -137,8 +137,11 @@ final class ScaleScenario {
 
     ScaleRow scaleRow(int n, double k, java.util.function.BiFunction<SimProcess, SimTime, Engines> make)
             throws Exception {
-        try (SimProcess sim = SimProcess.start(simulatorJar, "--scale", String.valueOf(k),
-                "--generation", "PT2M,PT5M", "--seed", "1")) {
+        // -Dbench.https=true: the simulator serves https (an authority made for the run, which every engine trusts)
+        String[] args = Boolean.getBoolean("bench.https")
+                ? new String[] {"--scale", String.valueOf(k), "--generation", "PT2M,PT5M", "--seed", "1", "--https"}
+                : new String[] {"--scale", String.valueOf(k), "--generation", "PT2M,PT5M", "--seed", "1"};
+        try (SimProcess sim = SimProcess.start(simulatorJar, args)) {
             long t0 = System.nanoTime();
             List<String> ids = sim.createVeoTasks(n + 1);
             System.err.printf("N=%d x%.0f: %d tasks created in %.1f s%n", n, k, n + 1, (System.nanoTime() - t0) / 1e9);
