@@ -96,7 +96,10 @@ interface Engines extends AutoCloseable {
         TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)));
         return of("taskpoll", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
-                () -> client.tracker().stats().requestsSent(), client::close);
+                () -> client.tracker().stats().requestsSent(), () -> {
+                    System.err.println("taskpoll at the row's end: " + client.tracker().stats());
+                    client.close();
+                });
     }
 
     /** taskpoll as above, with the embedded task store in {@code file} (every task durable, every change recorded). */
