@@ -200,7 +200,7 @@ interface Engines extends AutoCloseable {
         java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1);
         if (sim.authority != null) {
-            b.sslContext(trusting(sim.authority));
+            b.sslContext(sim.sslContext());
         }
         java.net.http.HttpClient http = b.build();
         AtomicLong polls = new AtomicLong();
@@ -226,22 +226,5 @@ interface Engines extends AutoCloseable {
             t.setDaemon(true);
             t.start(); // an OutOfMemoryError here (no more native threads) is the harness's to report
         }, polls::get, group::interrupt);
-    }
-
-    /** A TLS context trusting {@code authority} alone (the simulator's, made for the run). */
-    private static javax.net.ssl.SSLContext trusting(java.security.cert.X509Certificate authority) {
-        try {
-            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("simulator", authority);
-            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-            return tls;
-        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("trusting the simulator's authority: " + e, e);
-        }
     }
 }

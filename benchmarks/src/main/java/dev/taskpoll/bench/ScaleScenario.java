@@ -131,17 +131,19 @@ final class ScaleScenario {
      * of {@code cpuPerPoll} the JIT's compiler threads and the embedded store's thread spent.
      */
     record ScaleRow(String engine, int n, double cpuPerPoll, double jitPerPoll, double storePerPoll, long heapPerTask,
-                    int threads,
-                    double lateP99, double wakeP99, double lagP99, long polls, double seconds, String line) {
+                    int threads, double lateP99, double wakeP99, double lagP99, long polls, double seconds,
+                    String line) {
     }
 
     ScaleRow scaleRow(int n, double k, java.util.function.BiFunction<SimProcess, SimTime, Engines> make)
             throws Exception {
         // -Dbench.https=true: the simulator serves https (an authority made for the run, which every engine trusts)
-        String[] args = Boolean.getBoolean("bench.https")
-                ? new String[] {"--scale", String.valueOf(k), "--generation", "PT2M,PT5M", "--seed", "1", "--https"}
-                : new String[] {"--scale", String.valueOf(k), "--generation", "PT2M,PT5M", "--seed", "1"};
-        try (SimProcess sim = SimProcess.start(simulatorJar, args)) {
+        List<String> args = new ArrayList<>(List.of("--scale", String.valueOf(k), "--generation", "PT2M,PT5M", "--seed",
+                "1"));
+        if (Boolean.getBoolean("bench.https")) {
+            args.add("--https");
+        }
+        try (SimProcess sim = SimProcess.start(simulatorJar, args.toArray(String[]::new))) {
             long t0 = System.nanoTime();
             List<String> ids = sim.createVeoTasks(n + 1);
             System.err.printf("N=%d x%.0f: %d tasks created in %.1f s%n", n, k, n + 1, (System.nanoTime() - t0) / 1e9);

@@ -58,6 +58,23 @@ final class SimProcess implements AutoCloseable {
                 .configure(b -> b.trustManager(ca).sslProvider(io.netty.handler.ssl.SslProvider.JDK))));
     }
 
+    /** A JDK TLS context trusting this simulator's authority alone (it serves https), for the JDK's own HTTP client. */
+    javax.net.ssl.SSLContext sslContext() {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("simulator", java.util.Objects.requireNonNull(authority, "authority"));
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            return tls;
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("trusting the simulator's authority: " + e, e);
+        }
+    }
+
     /**
      * Each simulator process first runs this long a load of its own (its {@code --warm-up}): a fresh process otherwise
      * compiled its status path during the first measured polls and its completed-task path when the first tasks

@@ -269,7 +269,8 @@ final class Leases {
                     loading.add(s);
                     log.info("task store redis {}: shard {} taken (token {}{})", options.where(), s, token,
                             clean ? "" : ", from an instance that did not give it back");
-                    toLoad.emitNext(new Taken(s, System.nanoTime()), Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
+                    toLoad.emitNext(new Taken(s, System.nanoTime()),
+                            Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
                     return Mono.just(true);
                 });
     }

@@ -22,8 +22,8 @@ import reactor.core.scheduler.Schedulers;
  *       at once, naming the file (a store that cannot keep up must not exhaust the heap).</li>
  *   <li>{@code commitDelay}: how long the store's thread waits after starting a commit before it starts the next,
  *       gathering what queues meanwhile into one transaction (default 0: it commits as soon as work is queued; else
- *       from 1 ms to 1 s, on the clock of {@code scheduler}). Fewer, larger transactions cost less CPU per write (benchmarks F1: see {@code benchmarks/RESULTS.md}),
- *       and every write waits up to this much longer: a status change reaches subscribers, and a submit's request
+ *       from 1 ms to 1 s, on the clock of {@code scheduler}). Fewer, larger transactions cost less CPU per write
+ *       (benchmarks F1: see {@code benchmarks/RESULTS.md}), and every write waits up to this much longer: a status change reaches subscribers, and a submit's request
  *       leaves (its intent is committed first), up to {@code commitDelay} later; a submit's answer reaches its caller
  *       up to twice that later. {@code close()} does not wait it.</li>
  *   <li>{@code scheduler}: where the store completes its callers' {@code Mono}s, never its own thread

@@ -135,10 +135,10 @@ final class StoreThread implements Runnable {
     @Override
     public void run() {
         List<Job<?>> batch = new ArrayList<>();
-        long lastCommit = Long.MIN_VALUE;
+        long lastCommit = now() - commitDelay; // the first batch waits for nothing
         while (true) {
             drain(batch);
-            if (!batch.isEmpty() && commitDelay > 0 && lastCommit != Long.MIN_VALUE) {
+            if (!batch.isEmpty() && commitDelay > 0) {
                 gather(batch, lastCommit + commitDelay - now());
             }
             if (!batch.isEmpty()) {
@@ -223,7 +223,9 @@ final class StoreThread implements Runnable {
                     statements.ps("RELEASE piece").execute();
                 } catch (SQLException | RuntimeException e) {
                     errors[i] = problem(e);
-                    forgetStatements();
+                    if (e instanceof org.sqlite.SQLiteException) { // the driver's failure, not a piece's own check
+                        forgetStatements();
+                    }
                     try {
                         statements.ps("ROLLBACK TO piece").execute();
                         statements.ps("RELEASE piece").execute();

@@ -569,13 +569,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         @Override
         public void onNext(PollBudget.Permit permit) {
             granted = true;
-            if (cancelled) {
-                permit.done(PollBudget.Outcome.CANCELLED);
-                return;
-            }
             HeldPermit held = new HeldPermit(permit);
             poll.first = held;
-            if (poll.isDisposed()) { // cancelled before the permit was there for its cancel to give back
+            // the poll is disposed before its cancel marks this one: a poll cancelled before the permit was there for
+            // its cancel to give back gives it back here
+            if (poll.isDisposed()) {
                 held.done(PollBudget.Outcome.CANCELLED);
                 return;
             }
@@ -592,7 +590,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         @Override
         public void onComplete() {
             if (!granted && !cancelled) {
-                poll.onError(new IllegalStateException("the poll budget completed without a permit"));
+                poll.onError(new IllegalStateException("task '" + key.id()
+                        + "': the poll budget completed without a permit"));
             }
         }
 
