@@ -19,8 +19,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 /**
  * One poll budget for every task of a client: a token bucket whose rate a {@link RateController} moves (down to what
@@ -68,6 +70,8 @@ public final class FleetBudget implements PollBudget {
     // guarded by this
     private final RateController controller;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final Mono<Permit> admission = new Admission();
+    private final ThreadLocal<boolean[]> draining = ThreadLocal.withInitial(() -> new boolean[2]);
     private boolean wakeUpArmed;
     private double tokens;
     private long lastRefill;
@@ -106,6 +110,7 @@ public final class FleetBudget implements PollBudget {
         this.bulkhead = Bulkhead.of("taskpoll-fleet", BulkheadConfig.custom()
                 .maxConcurrentCalls(options.maxInFlight())
                 .maxWaitDuration(Duration.ZERO)
+                .fairCallHandlingStrategyEnabled(false) // asked only under this monitor, in the waiters' order
                 .build());
         this.circuit = CircuitBreaker.of("taskpoll-fleet", CircuitBreakerConfig.custom()
                 .failureRateThreshold(options.circuitFailureRate())
@@ -174,25 +179,41 @@ public final class FleetBudget implements PollBudget {
      */
     @Override
     public Mono<Permit> admit() {
-        return Mono.create(sink -> {
-            Waiter w = new Waiter(sink);
-            sink.onCancel(w::cancel);
-            synchronized (this) {
-                waiters.addLast(w);
-            }
-            drain();
-        });
+        return admission;
     }
 
-    /** Admits waiters from the head of the queue while permits last; arms one wake-up for the rest. */
+    /**
+     * Admits waiters from the head of the queue while permits last; arms one wake-up for the rest. Not re-entered on
+     * one thread: a grant whose subscriber gives its permit back at once (a poll cancelled meanwhile, a request that
+     * failed before it left) drains again from inside this one, and off an event loop that nested once per waiter
+     * until the stack overflowed (seen closing 30,000 polls waiting at saturation); the outer call goes round again
+     * instead.
+     */
     private void drain() {
+        boolean[] state = draining.get(); // {draining now, asked again meanwhile}
+        if (state[0]) {
+            state[1] = true;
+            return;
+        }
+        state[0] = true;
+        try {
+            do {
+                state[1] = false;
+                drainOnce();
+            } while (state[1]);
+        } finally {
+            state[0] = false;
+        }
+    }
+
+    private void drainOnce() {
         List<Waiter> admitted = null;
         long wakeUpIn = 0;
         synchronized (this) {
             long now = timer.now();
             while (!waiters.isEmpty()) {
                 Waiter head = waiters.peekFirst();
-                if (head.cancelled) {
+                if (head.get()) { // cancelled
                     waiters.pollFirst();
                     continue;
                 }
@@ -391,24 +412,63 @@ public final class FleetBudget implements PollBudget {
         return Math.max(0, pausedUntil - timer.now());
     }
 
-    private static final class Waiter {
-        private final MonoSink<Permit> sink;
-        volatile boolean cancelled;
+    /**
+     * {@link #admit()}'s one {@code Mono}: each subscriber is queued as a {@link Waiter} when it requests, and the
+     * waiter is its subscription. At saturation thousands of polls wait here at once, for up to a period each: one
+     * small object per waiting poll (a {@code Mono.create} sink with its cancel hook took four) keeps what outlives
+     * young collections small.
+     */
+    private final class Admission extends Mono<Permit> {
+        @Override
+        public void subscribe(CoreSubscriber<? super Permit> actual) {
+            actual.onSubscribe(new Waiter(actual));
+        }
+    }
 
-        Waiter(MonoSink<Permit> sink) {
-            this.sink = sink;
+    /**
+     * One subscriber of {@link #admit()}: queued on its first request, granted or cancelled once, whichever comes
+     * first (the flag is set by both, under compare-and-set), so a permit granted in a race with a cancel is given
+     * back here and a cancelled waiter left in the queue is skipped by {@link #drain()}.
+     */
+    private final class Waiter extends AtomicBoolean implements Subscription {
+        private final CoreSubscriber<? super Permit> actual;
+        private boolean queued;
+
+        Waiter(CoreSubscriber<? super Permit> actual) {
+            this.actual = actual;
         }
 
-        void cancel() {
-            cancelled = true;
+        @Override
+        public void request(long n) {
+            if (n <= 0) {
+                if (compareAndSet(false, true)) {
+                    actual.onError(Exceptions.nullOrNegativeRequestException(n));
+                }
+                return;
+            }
+            synchronized (FleetBudget.this) {
+                if (queued || get()) {
+                    return;
+                }
+                queued = true;
+                waiters.addLast(this);
+            }
+            drain();
         }
 
+        @Override
+        public void cancel() {
+            set(true);
+        }
+
+        /** Taken from the queue, out of the monitor: delivers the ticket, or gives it back if cancelled first. */
         void grant(Ticket ticket) {
-            if (cancelled) {
+            if (!compareAndSet(false, true)) {
                 ticket.done(Outcome.CANCELLED);
                 return;
             }
-            sink.success(ticket); // a cancel racing this is the subscriber's: attempt() releases on cancel
+            actual.onNext(ticket);
+            actual.onComplete();
         }
     }
 

@@ -86,6 +86,91 @@ class FleetBudgetTest {
     }
 
     @Test
+    void aSubscriberWaitsInLineFromItsFirstRequestAndACancelBeforeThenTakesNothing() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(100).withMaxInFlight(1));
+        reactor.test.subscriber.TestSubscriber<PollBudget.Permit> idle = reactor.test.subscriber.TestSubscriber
+                .<PollBudget.Permit>builder().initialRequest(0).build();
+        b.admit().subscribe(idle);
+        assertThat(b.waiting()).as("subscribed, nothing requested: not in line").isZero();
+        assertThat(b.inFlight()).isZero();
+        idle.cancel();
+        idle.request(1);
+        assertThat(b.waiting()).as("cancelled before its request: never in line").isZero();
+        assertThat(b.inFlight()).isZero();
+
+        reactor.test.subscriber.TestSubscriber<PollBudget.Permit> first = reactor.test.subscriber.TestSubscriber
+                .<PollBudget.Permit>builder().initialRequest(0).build();
+        b.admit().subscribe(first);
+        first.request(1);
+        first.request(1); // asked twice: still one place, one permit
+        assertThat(first.getReceivedOnNext()).hasSize(1);
+        assertThat(first.isTerminatedComplete()).isTrue();
+        assertThat(b.inFlight()).isEqualTo(1);
+
+        reactor.test.subscriber.TestSubscriber<PollBudget.Permit> second = reactor.test.subscriber.TestSubscriber
+                .create();
+        b.admit().subscribe(second);
+        assertThat(b.waiting()).isEqualTo(1);
+        assertThat(second.getReceivedOnNext()).isEmpty();
+        first.getReceivedOnNext().get(0).done(PollBudget.Outcome.ANSWERED);
+        assertThat(second.getReceivedOnNext()).as("the place freed goes to the next in line").hasSize(1);
+        assertThat(b.inFlight()).isEqualTo(1);
+        assertThat(b.waiting()).isZero();
+    }
+
+    @Test
+    void aNonPositiveRequestFailsThatSubscriberAloneWithReactorsError() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(100));
+        List<Throwable> errors = new ArrayList<>();
+        List<org.reactivestreams.Subscription> subscriptions = new ArrayList<>();
+        b.admit().subscribe(new reactor.core.CoreSubscriber<PollBudget.Permit>() {
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription s) {
+                subscriptions.add(s);
+            }
+
+            @Override
+            public void onNext(PollBudget.Permit permit) {
+                throw new AssertionError("no permit was asked for");
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                errors.add(t);
+            }
+
+            @Override
+            public void onComplete() {
+                throw new AssertionError("not completed");
+            }
+        });
+        subscriptions.get(0).request(0);
+        subscriptions.get(0).request(1); // after the error: nothing more
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("Spec. Rule 3.9"));
+        assertThat(b.waiting()).isZero();
+        assertThat(b.inFlight()).isZero();
+    }
+
+    @Test
+    void grantsWhosePermitsComeBackAtOnceDoNotNestOnTheStack() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1_000_000).withMaxInFlight(1));
+        List<PollBudget.Permit> first = new ArrayList<>();
+        b.admit().subscribe(first::add);
+        int[] granted = {0};
+        for (int i = 0; i < 50_000; i++) {
+            b.admit().subscribe(t -> {
+                granted[0]++;
+                t.done(PollBudget.Outcome.CANCELLED); // given back inside the grant, as a poll cancelled meanwhile does
+            });
+        }
+        assertThat(b.waiting()).isEqualTo(50_000);
+        first.get(0).done(PollBudget.Outcome.ANSWERED); // off an event loop: drains here, on this thread
+        assertThat(granted[0]).isEqualTo(50_000);
+        assertThat(b.waiting()).isZero();
+        assertThat(b.inFlight()).isZero();
+    }
+
+    @Test
     void aRetryAfterPausesTheWholeFleet() {
         FleetBudget b = budget(FleetOptions.ofMaxRate(100));
         b.throttled(Duration.ofSeconds(7));
