@@ -494,12 +494,18 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     /** Builds the poll's request chain and subscribes {@code s} to it (its first permit, if any, in {@code s}). */
     private void send(PollSubscriber s) {
-        attempt(s)
-                .switchIfEmpty(Mono.error(() -> new MalformedResponseException(key.id(),
-                        "status source gave no status")))
-                // built per poll rather than kept per loop: idle tasks are many, polls in flight few
-                .retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))))
+        // the first request goes without a retry operator, and a failure enters one: most polls are answered at once,
+        // and a retryWhen built per poll (its companion sink and three subscribers) was most of a poll's chain
+        request(s).onErrorResume(e -> Mono.from(retryDelay(e)).then(Mono.defer(() -> request(s)
+                        // built per failing poll rather than kept per loop: idle tasks are many, failing polls few
+                        .retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure())))))))
                 .subscribe(s);
+    }
+
+    /** One request of the poll (its first, or a retry), failing when the source answers nothing. */
+    private Mono<TaskStatus> request(PollSubscriber s) {
+        return attempt(s).switchIfEmpty(Mono.error(() -> new MalformedResponseException(key.id(),
+                "status source gave no status")));
     }
 
     /**
