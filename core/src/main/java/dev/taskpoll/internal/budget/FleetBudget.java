@@ -71,7 +71,7 @@ public final class FleetBudget implements PollBudget {
     private final RateController controller;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final Mono<Permit> admission = new Admission();
-    private final ThreadLocal<DrainState> drainState = ThreadLocal.withInitial(DrainState::new);
+    private final ThreadLocal<boolean[]> draining = ThreadLocal.withInitial(() -> new boolean[2]);
     private boolean wakeUpArmed;
     private double tokens;
     private long lastRefill;
@@ -190,19 +190,19 @@ public final class FleetBudget implements PollBudget {
      * instead.
      */
     private void drain() {
-        DrainState state = drainState.get();
-        if (state.draining) {
-            state.again = true;
+        boolean[] state = draining.get(); // {draining now, asked again meanwhile}
+        if (state[0]) {
+            state[1] = true;
             return;
         }
-        state.draining = true;
+        state[0] = true;
         try {
             do {
-                state.again = false;
+                state[1] = false;
                 drainOnce();
-            } while (state.again);
+            } while (state[1]);
         } finally {
-            state.draining = false;
+            state[0] = false;
         }
     }
 
@@ -255,16 +255,10 @@ public final class FleetBudget implements PollBudget {
     private void drainAfterThisEvent() {
         EventExecutor loop = ThreadExecutorMap.currentExecutor();
         if (loop != null && !loop.isShuttingDown()) {
-            DrainState state = drainState.get();
-            if (state.queued) {
-                return; // a drain queued on this loop runs after this event, and admits for every answer before it
-            }
             try {
-                state.queued = true;
-                loop.execute(state.queuedDrain);
+                loop.execute(this::drain);
                 return;
             } catch (RejectedExecutionException e) {
-                state.queued = false;
                 // the loop began shutting down in between: admit here
             }
         }
@@ -416,20 +410,6 @@ public final class FleetBudget implements PollBudget {
 
     public synchronized long pausedMillis() {
         return Math.max(0, pausedUntil - timer.now());
-    }
-
-    /**
-     * One thread's drain: whether it is draining now (a nested call only asks it to go round again) and, on an event
-     * loop, whether a drain is queued there already (answers in one batch of reads share it).
-     */
-    private final class DrainState {
-        boolean draining;
-        boolean again;
-        boolean queued;
-        final Runnable queuedDrain = () -> {
-            queued = false;
-            drain();
-        };
     }
 
     /**
