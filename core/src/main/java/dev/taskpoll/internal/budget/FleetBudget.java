@@ -70,8 +70,8 @@ public final class FleetBudget implements PollBudget {
     // guarded by this
     private final RateController controller;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final Mono<Permit> admission = new Admission();
-    private final ThreadLocal<boolean[]> draining = ThreadLocal.withInitial(() -> new boolean[2]);
+    private final Mono<Permit> admission = new WaitInLine();
+    private final ThreadLocal<DrainState> drainState = ThreadLocal.withInitial(DrainState::new);
     private boolean wakeUpArmed;
     private double tokens;
     private long lastRefill;
@@ -190,19 +190,19 @@ public final class FleetBudget implements PollBudget {
      * instead.
      */
     private void drain() {
-        boolean[] state = draining.get(); // {draining now, asked again meanwhile}
-        if (state[0]) {
-            state[1] = true;
+        DrainState state = drainState.get();
+        if (state.draining) {
+            state.again = true;
             return;
         }
-        state[0] = true;
+        state.draining = true;
         try {
             do {
-                state[1] = false;
+                state.again = false;
                 drainOnce();
-            } while (state[1]);
+            } while (state.again);
         } finally {
-            state[0] = false;
+            state.draining = false;
         }
     }
 
@@ -412,13 +412,19 @@ public final class FleetBudget implements PollBudget {
         return Math.max(0, pausedUntil - timer.now());
     }
 
+    /** One thread's {@link #drain()}: whether it is draining now, and whether a nested call asked it to go again. */
+    private static final class DrainState {
+        boolean draining;
+        boolean again;
+    }
+
     /**
      * {@link #admit()}'s one {@code Mono}: each subscriber is queued as a {@link Waiter} when it requests, and the
      * waiter is its subscription. At saturation thousands of polls wait here at once, for up to a period each: one
      * small object per waiting poll (a {@code Mono.create} sink with its cancel hook took four) keeps what outlives
      * young collections small.
      */
-    private final class Admission extends Mono<Permit> {
+    private final class WaitInLine extends Mono<Permit> {
         @Override
         public void subscribe(CoreSubscriber<? super Permit> actual) {
             actual.onSubscribe(new Waiter(actual));

@@ -496,10 +496,15 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private void send(PollSubscriber s) {
         // the first request goes without a retry operator, and a failure enters one: most polls are answered at once,
         // and a retryWhen built per poll (its companion sink and three subscribers) was most of a poll's chain
-        request(s).onErrorResume(e -> Mono.from(retryDelay(e)).then(Mono.defer(() -> request(s)
-                        // built per failing poll rather than kept per loop: idle tasks are many, failing polls few
-                        .retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure())))))))
-                .subscribe(s);
+        request(s).onErrorResume(e -> Mono.from(retryDelay(e)).then(Mono.defer(() -> retried(s)))).subscribe(s);
+    }
+
+    /**
+     * The poll's requests after its first failed and its delay passed: retried as {@link #retryDelay} decides. Built
+     * per failing poll rather than kept per loop: idle tasks are many, failing polls few.
+     */
+    private Mono<TaskStatus> retried(PollSubscriber s) {
+        return request(s).retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))));
     }
 
     /** One request of the poll (its first, or a retry), failing when the source answers nothing. */

@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.test.scheduler.VirtualTimeScheduler;
+import reactor.test.subscriber.TestSubscriber;
 
 /** The fleet budget's rules, exactly, on virtual time. */
 class FleetBudgetTest {
@@ -88,7 +91,7 @@ class FleetBudgetTest {
     @Test
     void aSubscriberWaitsInLineFromItsFirstRequestAndACancelBeforeThenTakesNothing() {
         FleetBudget b = budget(FleetOptions.ofMaxRate(100).withMaxInFlight(1));
-        reactor.test.subscriber.TestSubscriber<PollBudget.Permit> idle = reactor.test.subscriber.TestSubscriber
+        TestSubscriber<PollBudget.Permit> idle = TestSubscriber
                 .<PollBudget.Permit>builder().initialRequest(0).build();
         b.admit().subscribe(idle);
         assertThat(b.waiting()).as("subscribed, nothing requested: not in line").isZero();
@@ -98,7 +101,7 @@ class FleetBudgetTest {
         assertThat(b.waiting()).as("cancelled before its request: never in line").isZero();
         assertThat(b.inFlight()).isZero();
 
-        reactor.test.subscriber.TestSubscriber<PollBudget.Permit> first = reactor.test.subscriber.TestSubscriber
+        TestSubscriber<PollBudget.Permit> first = TestSubscriber
                 .<PollBudget.Permit>builder().initialRequest(0).build();
         b.admit().subscribe(first);
         first.request(1);
@@ -107,7 +110,7 @@ class FleetBudgetTest {
         assertThat(first.isTerminatedComplete()).isTrue();
         assertThat(b.inFlight()).isEqualTo(1);
 
-        reactor.test.subscriber.TestSubscriber<PollBudget.Permit> second = reactor.test.subscriber.TestSubscriber
+        TestSubscriber<PollBudget.Permit> second = TestSubscriber
                 .create();
         b.admit().subscribe(second);
         assertThat(b.waiting()).isEqualTo(1);
@@ -122,10 +125,10 @@ class FleetBudgetTest {
     void aNonPositiveRequestFailsThatSubscriberAloneWithReactorsError() {
         FleetBudget b = budget(FleetOptions.ofMaxRate(100));
         List<Throwable> errors = new ArrayList<>();
-        List<org.reactivestreams.Subscription> subscriptions = new ArrayList<>();
-        b.admit().subscribe(new reactor.core.CoreSubscriber<PollBudget.Permit>() {
+        List<Subscription> subscriptions = new ArrayList<>();
+        b.admit().subscribe(new CoreSubscriber<PollBudget.Permit>() {
             @Override
-            public void onSubscribe(org.reactivestreams.Subscription s) {
+            public void onSubscribe(Subscription s) {
                 subscriptions.add(s);
             }
 
