@@ -1,5 +1,7 @@
 package dev.taskpoll;
 
+import dev.taskpoll.cadence.CadenceOptions;
+import dev.taskpoll.cadence.LearnedCadence;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.internal.engine.SchedulerClock;
@@ -32,8 +34,9 @@ import reactor.core.scheduler.Schedulers;
  * <p>Defaults: scheduler {@link Schedulers#parallel()}; clock read from the scheduler; timer resolution 10 ms;
  * poll policies per {@link Family} as documented there; 429 without {@code Retry-After}: back-off from 1 s doubling
  * to 60 s, ±20% jitter; {@code Retry-After} kept between 1 s and 5 min; transient failures: back-off from 500 ms
- * doubling to 30 s, ±20% jitter, at most 10 in a row; the fixed grid with a phase of up to 20% of the period
- * ({@link Cadence#fixedGrid}); no task store ({@link TaskStore#none()}); the local fleet budget
+ * doubling to 30 s, ±20% jitter, at most 10 in a row; the learned cadence ({@link LearnedCadence}, refitting on
+ * the scheduler; {@link Builder#fixedGrid()} for the fixed grid, with a phase of up to 20% of the period); no task
+ * store ({@link TaskStore#none()}); the local fleet budget
  * ({@link FleetOptions#defaults()}); callbacks delivered locally ({@link StatusHints#local()}).
  *
  * <p>The same scheduler and clock time everything a client does: polls, back-offs, deadlines, submits' retries and
@@ -56,6 +59,7 @@ public final class TrackerOptions {
     private final FleetOptions fleet;
     private final DoubleSupplier random;
     private final Cadence cadence;
+    private final boolean fixedGrid;
     private final @Nullable Cadence explicitCadence;
     private final TaskStore store;
     private final @Nullable PollBudget budget;
@@ -77,8 +81,11 @@ public final class TrackerOptions {
         this.phaseSpread = b.phaseSpread;
         this.fleet = b.fleet;
         this.random = b.random;
-        this.cadence = b.cadence != null ? b.cadence : Cadence.fixedGrid(b.phaseSpread, b.random);
+        this.cadence = b.cadence != null ? b.cadence
+                : b.fixedGrid ? Cadence.fixedGrid(b.phaseSpread, b.random)
+                : LearnedCadence.create(CadenceOptions.builder().refitScheduler(b.scheduler).build());
         this.explicitCadence = b.cadence;
+        this.fixedGrid = b.fixedGrid;
         this.store = b.store;
         this.budget = b.budget;
         this.fleetShare = b.fleetShare;
@@ -125,6 +132,7 @@ public final class TrackerOptions {
         b.fleet = fleet;
         b.random = random;
         b.cadence = explicitCadence;
+        b.fixedGrid = fixedGrid;
         b.store = store;
         b.budget = budget;
         b.fleetShare = fleetShare;
@@ -264,7 +272,7 @@ public final class TrackerOptions {
     }
 
     /**
-     * When tasks are polled: the fixed grid unless another cadence was given.
+     * When tasks are polled: the learned cadence, the fixed grid ({@link Builder#fixedGrid()}), or the cadence given.
      *
      * @return the cadence
      */
@@ -334,6 +342,7 @@ public final class TrackerOptions {
         private FleetOptions fleet = FleetOptions.defaults();
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private @Nullable Cadence cadence;
+        private boolean fixedGrid;
         private TaskStore store = TaskStore.none();
         private @Nullable PollBudget budget;
         private @Nullable FleetShare fleetShare;
@@ -428,14 +437,32 @@ public final class TrackerOptions {
         }
 
         /**
-         * When tasks are polled (default: {@link Cadence#fixedGrid} with {@link #phaseSpread(double)} and
-         * {@link #random(DoubleSupplier)}). See {@link Cadence} for what one must do.
+         * When tasks are polled (default: the learned cadence, see {@link #fixedGrid()}). See {@link Cadence} for what
+         * one must do.
          *
          * @param cadence the cadence
          * @return this builder
          */
         public Builder cadence(Cadence cadence) {
             this.cadence = Objects.requireNonNull(cadence, "cadence");
+            this.fixedGrid = false;
+            return this;
+        }
+
+        /**
+         * Polls every task on the fixed grid of its {@link PollPolicy} (first poll after its initial delay, then every
+         * period, the grid shifted by a random phase of up to {@link #phaseSpread(double)} of the period, drawn from
+         * {@link #random(DoubleSupplier)}): {@link Cadence#fixedGrid}, what the docs advise. The default instead is
+         * {@link LearnedCadence} (with {@link CadenceOptions#defaults()}, refitting on this builder's
+         * {@link #scheduler(Scheduler)}): it polls where each model's tasks are learned to complete, with the
+         * policy's period as its guard (never a longer interval once past the learned 95th percentile, or beyond
+         * everything seen) and half of it as its mean-lag target; it ignores the policy's initial delay.
+         *
+         * @return this builder
+         */
+        public Builder fixedGrid() {
+            this.cadence = null;
+            this.fixedGrid = true;
             return this;
         }
 
@@ -549,9 +576,10 @@ public final class TrackerOptions {
         }
 
         /**
-         * Spreads tasks started together: each task's whole poll grid is shifted by a random phase drawn once, from
-         * 0 to {@code fraction} of its period (default: 0.2, so a 30 s task polls at 30+p, 60+p... with p below 6 s).
-         * 0 gives the exact grid.
+         * On the fixed grid ({@link #fixedGrid()}), spreads tasks started together: each task's whole poll grid is
+         * shifted by a random phase drawn once, from 0 to {@code fraction} of its period (default: 0.2, so a 30 s task
+         * polls at 30+p, 60+p... with p below 6 s). 0 gives the exact grid. The learned cadence spreads tasks by a
+         * factor of its own, from the task id.
          *
          * @param fraction the largest phase, as a fraction of the period, from 0 to 1
          * @return this builder

@@ -19,7 +19,7 @@ class HintTest {
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
     private final ScriptedSource source = new ScriptedSource(vts);
     private final TaskTracker tracker = TaskTracker.create(Map.<Dialect, StatusSource>of(Dialect.OPC, source),
-            TrackerOptions.builder().scheduler(vts).random(() -> 0.5).phaseSpread(0).build());
+            TrackerOptions.builder().fixedGrid().scheduler(vts).random(() -> 0.5).phaseSpread(0).build());
 
     private TaskStatus hint(String raw) {
         return ScriptedSource.status("t", raw, Instant.ofEpochMilli(vts.now(TimeUnit.MILLISECONDS)));

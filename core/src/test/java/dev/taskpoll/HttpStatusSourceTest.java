@@ -164,7 +164,7 @@ class HttpStatusSourceTest {
         client.close();
         // with the default cap the same body ends tracking at once: permanent, named, not retried as transient
         client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
-                .trackerOptions(TrackerOptions.builder().fleet(FleetOptions.disabled()).build()).build());
+                .trackerOptions(TrackerOptions.builder().fixedGrid().fleet(FleetOptions.disabled()).build()).build());
         requests.set(0);
         StepVerifier.create(client.track(TaskRef.of("x", Family.SORA).withPolicy(PollPolicy.of(Duration.ofMillis(10),
                         Duration.ofSeconds(30)))))
@@ -223,7 +223,7 @@ class HttpStatusSourceTest {
         });
         server = s;
         client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
-                .trackerOptions(TrackerOptions.builder()
+                .trackerOptions(TrackerOptions.builder().fixedGrid()
                         .transientBackoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1, 0))
                         .build())
                 .build());

@@ -82,7 +82,7 @@ class SeamsTest {
                 calls.add("ended " + terminal.state() + " polls=" + task.polls() + " started=" + task.startedAt());
             }
         };
-        TaskTracker tracker = tracker(TrackerOptions.builder().cadence(doubling));
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid().cadence(doubling));
         StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO, "veo_3_1_fast")), () -> vts,
                         Long.MAX_VALUE)
                 .thenAwait(Duration.ofMinutes(2))
@@ -118,7 +118,7 @@ class SeamsTest {
             }
         };
         ScriptedSource throttling = new ScriptedSource(vts).then429("3").then("completed");
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throttling), TrackerOptions.builder()
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throttling), TrackerOptions.builder().fixedGrid()
                 .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recording).build());
         StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.NANO_BANANA)), () -> vts,
                         Long.MAX_VALUE)
@@ -133,7 +133,7 @@ class SeamsTest {
     @Test
     void aDurableStoreHearsStartEveryChangeAndTheEndBeforeSubscribersDo() {
         RecordingStore store = new RecordingStore();
-        TaskTracker tracker = tracker(TrackerOptions.builder().store(store));
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid().store(store));
         List<String> seen = new ArrayList<>();
         StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO, "veo_3_1_fast"))
                                 .doOnNext(s -> seen.add(s.rawStatus() + " after " + store.writes.size() + " writes")),
@@ -156,7 +156,7 @@ class SeamsTest {
         store.held = new TaskStore.Tracked(TaskRef.of("t", Family.VEO), Instant.ofEpochMilli(100_000),
                 Instant.ofEpochMilli(100_000 + 1_800_000), 37_000, null);
         vts.advanceTimeBy(Duration.ofSeconds(200));
-        TaskTracker tracker = tracker(TrackerOptions.builder().store(store));
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid().store(store));
         StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO)), () -> vts, Long.MAX_VALUE)
                 .thenAwait(Duration.ofMinutes(3))
                 .expectNextCount(3)
@@ -167,7 +167,7 @@ class SeamsTest {
 
     @Test
     void theModelTravelsWithTheTaskIntoItsStatusesPoliciesAndStats() {
-        TaskTracker tracker = tracker(TrackerOptions.builder()
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid()
                 .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30)))
                 .policy("veo_3_1_pro", PollPolicy.of(Duration.ofSeconds(45), Duration.ofMinutes(30))));
         List<TaskStatus> statuses = new ArrayList<>();
@@ -191,7 +191,7 @@ class SeamsTest {
     @Test
     void hintsGivenInTheOptionsAreTheTrackersAndReachItsTasks() {
         StatusHints hints = StatusHints.local();
-        TaskTracker tracker = tracker(TrackerOptions.builder().hints(hints));
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid().hints(hints));
         assertThat(tracker.hints()).isSameAs(hints);
         StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO)), () -> vts, Long.MAX_VALUE)
                 .thenAwait(Duration.ofSeconds(31))

@@ -89,7 +89,7 @@ class SecretsTest {
         });
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(server.baseUrl())
                      .apiKey(KEY)
-                     .trackerOptions(TrackerOptions.builder()
+                     .trackerOptions(TrackerOptions.builder().fixedGrid()
                              .transientBackoff(new Backoff(Duration.ofMillis(5), Duration.ofMillis(5), 1, 0))
                              .retryAfterBounds(Duration.ZERO, Duration.ofMillis(5))
                              .throttleBackoff(new Backoff(Duration.ofMillis(5), Duration.ofMillis(5), 1, 0))

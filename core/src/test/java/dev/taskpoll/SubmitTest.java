@@ -42,7 +42,7 @@ class SubmitTest {
         sim = simulator.time(time).seed(9).build().start();
         client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                 .responseTimeout(Duration.ofSeconds(2))
-                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build())
+                .trackerOptions(TrackerOptions.builder().fixedGrid().scheduler(time.scheduler()).build())
                 .build());
     }
 
@@ -64,7 +64,7 @@ class SubmitTest {
         sim = Simulator.builder().time(SimTime.following(vts)).seed(9)
                 .generationTime(Duration.ofMinutes(2), Duration.ofMinutes(2)).build().start();
         client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
-                .trackerOptions(TrackerOptions.builder().scheduler(scheduler).phaseSpread(0).build()).build());
+                .trackerOptions(TrackerOptions.builder().fixedGrid().scheduler(scheduler).phaseSpread(0).build()).build());
         Submission submission = client.submit(sample(Family.VEO)).block(WAIT);
         PollPolicy everyFiveSeconds = PollPolicy.of(Duration.ofSeconds(5), Duration.ofMinutes(30));
         List<TaskStatus> statuses = new CopyOnWriteArrayList<>();

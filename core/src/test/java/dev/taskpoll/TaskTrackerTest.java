@@ -23,7 +23,7 @@ class TaskTrackerTest {
     private final ScriptedSource source = new ScriptedSource(vts);
 
     private TaskTracker tracker() {
-        return tracker(TrackerOptions.builder());
+        return tracker(TrackerOptions.builder().fixedGrid());
     }
 
     private TaskTracker tracker(TrackerOptions.Builder options) {
@@ -62,7 +62,7 @@ class TaskTrackerTest {
         source.then("processing");
         double[] draws = {0.5, 0.1};
         int[] next = {0};
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, source), TrackerOptions.builder().scheduler(vts)
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, source), TrackerOptions.builder().fixedGrid().scheduler(vts)
                 .random(() -> draws[next[0]++ % 2]).build()); // default spread: 20% of the period
         tracker.track(sora("a")).subscribe();
         tracker.track(sora("b")).subscribe();
@@ -228,7 +228,7 @@ class TaskTrackerTest {
     void transientFailuresBeyondTheLimitEndWithRetriesExhaustedCarryingTheLastStatus() {
         source.then("processing")
                 .thenFail(new ApiStatusException("t", 503, null, null));
-        StepVerifier.withVirtualTime(() -> tracker(TrackerOptions.builder().maxTransientRetries(2))
+        StepVerifier.withVirtualTime(() -> tracker(TrackerOptions.builder().fixedGrid().maxTransientRetries(2))
                         .track(sora("t")), () -> vts, Long.MAX_VALUE)
                 .thenAwait(Duration.ofMinutes(2))
                 .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
@@ -315,7 +315,7 @@ class TaskTrackerTest {
     @Test
     void aTaskEndedWhileItsPollWaitsForTheBudgetSendsNothingAndHoldsNoPlace() {
         source.thenSlow(Duration.ofSeconds(4), "processing").then("processing");
-        TaskTracker tracker = tracker(TrackerOptions.builder().fleet(FleetOptions.ofMaxRate(100).withMaxInFlight(1)));
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid().fleet(FleetOptions.ofMaxRate(100).withMaxInFlight(1)));
         tracker.track(sora("a")).subscribe(); // polled at 30 s, answered at 34 s
         vts.advanceTimeBy(Duration.ofSeconds(1));
         Disposable b = tracker.track(sora("b")).subscribe(); // due at 31 s: waits for a's place

@@ -308,7 +308,7 @@ final class ClusterScenario {
 
         public static void main(String[] args) throws InterruptedException {
             TaskpollClient c = TaskpollClient.create(ClientOptions.builder().baseUrl(args[1]).apiKey(SimProcess.KEY)
-                    .trackerOptions(TrackerOptions.builder().fleet(FleetOptions.disabled())
+                    .trackerOptions(TrackerOptions.builder().fixedGrid().fleet(FleetOptions.disabled())
                             .policy(Family.VEO, PollPolicy.of(Bench.PERIOD, Duration.ofHours(2)))
                             .store(RedisStore.open(RedisStoreOptions.builder(args[0], SimProcess.KEY)
                                     .instanceId("victim").build())).build())

@@ -91,7 +91,7 @@ public class HotPaths {
         TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, id -> Mono.fromSupplier(() -> new TaskStatus(id,
                         TaskState.PROCESSING, "processing", "veo_3_1_fast", null, List.of(), null, null,
                         tokens.incrementAndGet(), Instant.EPOCH))),
-                TrackerOptions.builder().scheduler(vts).phaseSpread(0).fleet(FleetOptions.disabled())
+                TrackerOptions.builder().fixedGrid().scheduler(vts).phaseSpread(0).fleet(FleetOptions.disabled())
                         .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(30), Duration.ofDays(3650))).build());
         tracking = tracker.track(TaskRef.of("t", Family.VEO)).subscribe();
     }

@@ -271,7 +271,7 @@ final class ScaleScenario {
         return TaskpollClient.create(b.baseUrl(sim.baseUrl).apiKey(SimProcess.KEY)
                 // the default 10 ms tick in real time, whatever the acceleration (at x20, 10 simulated ms would be
                 // a wake-up every 0.5 real ms: 20 times the production rate)
-                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).policy(Family.VEO, policy)
+                .trackerOptions(TrackerOptions.builder().fixedGrid().scheduler(time.scheduler()).policy(Family.VEO, policy)
                         .store(store)
                         .timerResolution(Duration.ofMillis(Math.round(10 * time.scale())))
                         .fleet("off".equals(System.getProperty("bench.budget")) ? FleetOptions.disabled()

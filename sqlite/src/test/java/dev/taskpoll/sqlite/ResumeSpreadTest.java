@@ -79,7 +79,7 @@ class ResumeSpreadTest {
                     return new TaskStatus(id, TaskState.PROCESSING, "processing", null, null, List.of(), null, null,
                             null, Instant.ofEpochMilli(now));
                 })),
-                TrackerOptions.builder().scheduler(vts).fleet(FleetOptions.disabled())
+                TrackerOptions.builder().fixedGrid().scheduler(vts).fleet(FleetOptions.disabled())
                         .store(store).build());
         try {
             // the open tasks are read and adopted: wait for that (events on the store's thread), moving no time

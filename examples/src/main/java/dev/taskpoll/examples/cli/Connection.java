@@ -11,7 +11,6 @@ import dev.taskpoll.cadence.CadenceOptions;
 import dev.taskpoll.cadence.LearnedCadence;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.catalog.Family;
-import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.testkit.DurationText;
 import java.time.Duration;
@@ -43,21 +42,28 @@ final class Connection {
     @Option(names = "--model", description = "The model, to pick its family's poll policy (default: 30 s, 30 min).")
     String model;
 
-    @Option(names = "--cadence", defaultValue = "fixed", paramLabel = "fixed|learned",
-            description = "When to poll: fixed (the family's period, or --interval; the default) or learned (each "
-                    + "model's completion times, learned and kept in the store; expected ends shown).")
+    @Option(names = "--cadence", paramLabel = "learned|fixed",
+            description = "When to poll: learned (each model's completion times, learned and kept in the store; "
+                    + "expected ends shown; the default) or fixed (the family's period, or --interval; the default "
+                    + "when --interval is given).")
     String cadence;
 
-    /** The cadence --cadence names; the fixed grid is the tracker's default (null). */
-    @Nullable Cadence cadence(CommandLine cl) {
-        switch (cadence.toLowerCase(Locale.ROOT)) {
+    /** Set by a command given --interval: without --cadence, its tasks poll on that fixed grid. */
+    boolean intervalGiven;
+
+    /** Sets on {@code t} the cadence --cadence names, or the default: learned, or fixed when --interval was given. */
+    void cadence(CommandLine cl, TrackerOptions.Builder t) {
+        String chosen = cadence != null ? cadence.toLowerCase(Locale.ROOT) : intervalGiven ? "fixed" : "learned";
+        switch (chosen) {
             case "fixed":
-                return null;
+                t.fixedGrid();
+                break;
             case "learned":
-                return LearnedCadence.create(CadenceOptions.defaults());
+                t.cadence(LearnedCadence.create(CadenceOptions.defaults()));
+                break;
             default:
                 throw new CommandLine.ParameterException(cl, "--cadence: '" + cadence
-                        + "' is not one of fixed, learned");
+                        + "' is not one of learned, fixed");
         }
     }
 
@@ -142,10 +148,7 @@ final class Connection {
                 throw new CommandLine.ParameterException(cl, "--api-key: not set; pass --api-key or set OPC_API_KEY");
             }
             TrackerOptions.Builder t = TrackerOptions.builder().fleet(FleetOptions.disabled()).store(store);
-            Cadence chosen = cadence(cl);
-            if (chosen != null) {
-                t.cadence(chosen);
-            }
+            cadence(cl, t);
             if (family != null && policy != null) {
                 t.policy(family, policy);
             }

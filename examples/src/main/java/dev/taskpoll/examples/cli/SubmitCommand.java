@@ -96,6 +96,7 @@ final class SubmitCommand implements Callable<Integer> {
         PollPolicy policy = family.defaultPolicy();
         if (interval != null) {
             policy = policy.withPeriod(Connection.duration(cl, "--interval", interval));
+            connection.intervalGiven = true;
         }
         if (timeout != null) {
             policy = policy.withDeadline(Connection.duration(cl, "--timeout", timeout));

@@ -54,6 +54,7 @@ final class WatchCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         Map<String, String> env = System.getenv();
         Duration period = interval == null ? null : Connection.duration(cl, "--interval", interval);
+        connection.intervalGiven = period != null;
         Duration deadline = timeout == null ? null : Connection.duration(cl, "--timeout", timeout);
         java.util.function.UnaryOperator<PollPolicy> chosen = p -> {
             PollPolicy q = period == null ? p : p.withPeriod(period);

@@ -1,8 +1,6 @@
 package dev.taskpoll.examples.dashboard;
 
 import dev.taskpoll.TaskpollClient;
-import dev.taskpoll.cadence.CadenceOptions;
-import dev.taskpoll.cadence.LearnedCadence;
 import dev.taskpoll.spring.autoconfigure.TaskpollClientCustomizer;
 import dev.taskpoll.testkit.Simulator;
 import org.jspecify.annotations.Nullable;
@@ -22,8 +20,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code taskpoll.out}, where results are stored (default {@code taskpoll-out}; the store defaults to
  * {@code <out>/dashboard.db}); without an API ({@code taskpoll.base-url} and {@code OPC_BASE_URL} unset), the
  * embedded simulator at {@code taskpoll.sim-scale} (default 60) simulated seconds per real second, failing 10% of
- * generations so that failed cards show too ({@link EmbeddedApi}); {@code taskpoll.cadence}, {@code learned} (the
- * default here) or {@code fixed}; {@code taskpoll.max-tasks} (default 1000); {@code server.port} (default 8080). The
+ * generations so that failed cards show too ({@link EmbeddedApi}); {@code taskpoll.max-tasks} (default 1000); {@code server.port} (default 8080). The
  * dashboard shows what it recorded before a restart and tracks the unfinished generations again (against the
  * embedded simulator, which forgets its tasks when it stops, those end with 404).
  */
@@ -40,22 +37,15 @@ public class DashboardApplication {
     }
 
     /**
-     * What properties cannot say: the embedded simulator's accelerated time as the tracker's clock, and the learned
-     * cadence (each model's completion times, kept in the store; expected ends shown).
+     * What properties cannot say: the embedded simulator's accelerated time as the tracker's clock (the learned
+     * cadence, the starter's default, refits on it too).
      */
     @Bean
-    TaskpollClientCustomizer dashboardClient(@Value("${taskpoll.cadence:learned}") String cadence,
-                                             ObjectProvider<Simulator> simulator) {
-        if (!cadence.equals("learned") && !cadence.equals("fixed")) {
-            throw new IllegalArgumentException("taskpoll.cadence: '" + cadence + "' is not one of learned, fixed");
-        }
+    TaskpollClientCustomizer dashboardClient(ObjectProvider<Simulator> simulator) {
         return (client, tracker) -> {
             Simulator sim = simulator.getIfAvailable();
             if (sim != null) {
                 tracker.scheduler(sim.time().scheduler());
-            }
-            if (cadence.equals("learned")) {
-                tracker.cadence(LearnedCadence.create(CadenceOptions.defaults()));
             }
         };
     }

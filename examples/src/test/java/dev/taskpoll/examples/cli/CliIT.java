@@ -162,7 +162,7 @@ class CliIT {
 
         Run badCadence = cli("run", "--api-key", "k", "--cadence", "smart");
         assertThat(badCadence.exit()).isEqualTo(64);
-        assertThat(badCadence.err()).contains("--cadence: 'smart' is not one of fixed, learned");
+        assertThat(badCadence.err()).contains("--cadence: 'smart' is not one of learned, fixed");
 
         Run plainHttp = cli("get", "x", "--api-key", "k", "--base-url", "http://api.example.com");
         assertThat(plainHttp.exit()).isEqualTo(64);
@@ -196,7 +196,7 @@ class CliIT {
                 && l.contains("\"endedAt\":null") && l.contains("\"submittedAt\":"));
 
         Path dir = Files.createTempDirectory("taskpoll-run");
-        Run run = cli("run", "--until-idle", "--download", dir.toString(), "--base-url", base, "--api-key", "sim-key");
+        Run run = cli("run", "--cadence", "fixed", "--until-idle", "--download", dir.toString(), "--base-url", base, "--api-key", "sim-key");
         assertThat(run.exit()).as(run.err()).isZero();
         for (String id : ids) {
             assertThat(run.out()).contains("{\"id\":\"" + id + "\",\"state\":\"COMPLETED\"");
@@ -208,7 +208,7 @@ class CliIT {
         String[] lines = ended.out().strip().split("\n");
         assertThat(lines).hasSize(3).allMatch(l -> l.contains("\"state\":\"COMPLETED\"")
                 && l.matches(".*\"files\":\\[\\{\"path\":\"[^\"]+\",\"size\":[1-9][0-9]*,\"sha256\":\"[0-9a-f]{64}\"\\}\\].*"));
-        assertThat(cli("run", "--until-idle", "--base-url", base, "--api-key", "sim-key").exit())
+        assertThat(cli("run", "--cadence", "fixed", "--until-idle", "--base-url", base, "--api-key", "sim-key").exit())
                 .as("nothing left: idle at once").isZero();
     }
 
@@ -219,16 +219,16 @@ class CliIT {
                 "--base-url", base, "--api-key", "sim-key");
         assertThat(submitted.exit()).as(submitted.err()).isZero();
         String id = submitted.out().strip();
-        Process worker = background("run", "--base-url", base, "--api-key", "sim-key");
+        Process worker = background("run", "--cadence", "fixed", "--base-url", base, "--api-key", "sim-key");
         assertThat(firstStatus(worker)).as("its first poll's status: it holds the store").contains(id);
-        Run second = cli("run", "--until-idle", "--base-url", base, "--api-key", "sim-key");
+        Run second = cli("run", "--cadence", "fixed", "--until-idle", "--base-url", base, "--api-key", "sim-key");
         assertThat(second.exit()).isEqualTo(1);
         assertThat(second.err()).contains("already tracked by another process (pid " + worker.pid() + ")");
         worker.destroy(); // SIGTERM
         assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
         Run still = cli("tasks", "--json", "--state", "open");
         assertThat(still.out()).as("open, for the next run").contains("\"id\":\"" + id + "\"");
-        Process again = background("run", "--base-url", base, "--api-key", "sim-key");
+        Process again = background("run", "--cadence", "fixed", "--base-url", base, "--api-key", "sim-key");
         assertThat(firstStatus(again)).as("the lock went with the stopped worker").contains(id);
     }
 
@@ -278,8 +278,8 @@ class CliIT {
             String base = startSimulator("--generation", "PT20M,PT30M"); // 2-3 s at 600x
             String[] conn = {"--redis", redis.uri(), "--base-url", base, "--api-key", "sim-key"};
             List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-            Process a = background(concat(new String[] {"run"}, conn));
-            Process b = background(concat(new String[] {"run"}, conn));
+            Process a = background(concat(new String[] {"run", "--cadence", "fixed"}, conn));
+            Process b = background(concat(new String[] {"run", "--cadence", "fixed"}, conn));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 Run submitted = cli(concat(new String[] {"submit", "veo", "--model", "veo_3_1_fast", "--prompt",

@@ -221,7 +221,7 @@ class FailoverIT {
         // the leases' events (shards taken, lost) are logged at info: the test's output says when failover happened
         ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.log.dev.taskpoll.redis.Leases=info", "-jar", CLI.toString(), "run",
-                "--redis", redis.uri(), "--download", results.toString(), "--base-url", base)
+                "--cadence", "fixed", "--redis", redis.uri(), "--download", results.toString(), "--base-url", base)
                 .redirectErrorStream(true);
         pb.environment().put("OPC_API_KEY", "sim-key"); // through the environment, as a deployment would
         pb.environment().remove("TASKPOLL_STORE");
@@ -334,7 +334,9 @@ class FailoverIT {
     private static List<String> submit(RedisServer redis, String base, int n, String tag) {
         RedisStore store = RedisStore.open(RedisStoreOptions.builder(redis.uri(), "sim-key").tracking(false).build());
         try (TaskpollClient client = TaskpollClient.create(ClientOptions.builder().baseUrl(base).apiKey("sim-key")
-                .trackerOptions(TrackerOptions.builder().store(store).fleet(dev.taskpoll.FleetOptions.disabled())
+                // the grid of PERIOD: a task's first planned poll is recorded with it, and the workers keep to it
+                .trackerOptions(TrackerOptions.builder().fixedGrid().store(store)
+                        .fleet(dev.taskpoll.FleetOptions.disabled())
                         .policy(Family.VEO, PollPolicy.of(PERIOD, Duration.ofMinutes(30))).build())
                 .build())) {
             List<String> ids = Flux.range(0, n)

@@ -110,6 +110,16 @@ public class TaskpollAutoConfiguration {
                     e);
         }
         TrackerOptions.Builder t = TrackerOptions.builder().store(store).fleet(fleet);
+        switch (p.cadence()) {
+            case "learned":
+                break; // the tracker's default, refitting on its scheduler (a customizer may set another)
+            case "fixed":
+                t.fixedGrid();
+                break;
+            default:
+                throw new IllegalArgumentException("taskpoll.cadence: '" + p.cadence()
+                        + "' is not one of learned, fixed");
+        }
         for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
             policy(t, e.getKey(), e.getValue());
         }

@@ -19,11 +19,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param callbacks the generic dialect's callbacks
  * @param policies  poll policies by family ({@code veo}, {@code nano-banana}) or model ({@code veo_3_1_fast}): a
  *                  period and a deadline, each optional
+ * @param cadence   when tasks are polled: {@code learned} (the default: where each model's tasks are learned to
+ *                  complete, the models kept in the store) or {@code fixed} (every period of the task's policy)
  */
 @ConfigurationProperties("taskpoll")
 public record TaskpollProperties(@Nullable String apiKey, @Nullable String baseUrl, @DefaultValue Store store,
                                  @DefaultValue Redis redis, @DefaultValue Capture capture, @DefaultValue Fleet fleet,
-                                 @DefaultValue Callbacks callbacks, @Nullable Map<String, Policy> policies) {
+                                 @DefaultValue Callbacks callbacks, @Nullable Map<String, Policy> policies,
+                                 @DefaultValue("learned") String cadence) {
 
     public TaskpollProperties {
         policies = policies == null ? Map.of() : Map.copyOf(policies);

@@ -63,6 +63,16 @@ class TaskpollAutoConfigurationTest {
     }
 
     @Test
+    void theCadenceIsLearnedUnlessThePropertySaysFixed() {
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none")
+                .run(context -> assertThat(context.getBean(TaskpollClient.class).options().trackerOptions().cadence())
+                        .isInstanceOf(dev.taskpoll.cadence.LearnedCadence.class));
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none", "taskpoll.cadence=fixed")
+                .run(context -> assertThat(context.getBean(TaskpollClient.class).options().trackerOptions().cadence())
+                        .extracting(c -> c.getClass().getSimpleName()).isEqualTo("FixedGrid"));
+    }
+
+    @Test
     void customizersRunInOrderAfterThePropertiesAndMayOverrideThem() {
         java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
         reactor.core.scheduler.Scheduler scheduler = reactor.core.scheduler.Schedulers.newSingle("customized");
@@ -129,6 +139,7 @@ class TaskpollAutoConfigurationTest {
                 + " family"},
             {"taskpoll.policies.veo.period=-5s", "taskpoll.policies.veo: "},
             {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: "},
+            {"taskpoll.cadence=smart", "taskpoll.cadence: 'smart' is not one of learned, fixed"},
         };
         Path db = dir.resolve("rules.db");
         for (String[] c : cases) {
