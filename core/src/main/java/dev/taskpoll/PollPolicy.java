@@ -6,7 +6,10 @@ import java.util.Objects;
 /**
  * When a task is polled and how long it may take.
  *
- * <p>The first poll happens {@code initialDelay} after tracking starts, then every {@code period} on a fixed grid
+ * <p>With the learned cadence (the default), {@code period} is its guard (never a longer interval once past the
+ * model's learned 95th percentile) and half of it its mean-lag target; {@code initialDelay} is not used. On the fixed
+ * grid ({@link TrackerOptions.Builder#fixedGrid()}), the first poll happens {@code initialDelay} after tracking
+ * starts, then every {@code period}
  * (a 30 s policy polls at 30, 60, 90 s...), shifted by the task's random phase
  * ({@link TrackerOptions.Builder#phaseSpread(double)}, default up to 20% of the period). A slow response or a back-off delays the next poll to the next grid
  * point; polls never pile up. The task fails with {@link TaskTimeoutException} when {@code deadline} has passed

@@ -28,7 +28,8 @@ import reactor.core.publisher.Flux;
  *
  * <p>What a tracked task does:
  * <ul>
- *   <li>polls when its {@link dev.taskpoll.spi.Cadence} says (the fixed grid of its {@link PollPolicy} by default),
+ *   <li>polls when its {@link dev.taskpoll.spi.Cadence} says (the learned cadence by default; the fixed grid of its
+ *       {@link PollPolicy} with {@link TrackerOptions.Builder#fixedGrid()}),
  *       with at most one request in flight;</li>
  *   <li>on 429 waits for {@code Retry-After} (seconds or HTTP date; bounded) or an exponential back-off with
  *       jitter, and never fails for it;</li>

@@ -23,6 +23,9 @@ import reactor.util.Loggers;
  * polls where completions are likely: about half the polls of the docs' fixed interval at no more mean or p99
  * detection lag, measured in the benchmarks (scenario D).
  *
+ * <p>It is the tracker's default ({@link dev.taskpoll.TrackerOptions}, refitting on the tracker's scheduler); one
+ * shared by several trackers, or tuned, is given explicitly:
+ *
  * <pre>{@code
  * TrackerOptions.builder().cadence(LearnedCadence.create(CadenceOptions.defaults()))
  * }</pre>

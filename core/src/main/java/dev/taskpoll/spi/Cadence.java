@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * When a tracked task is polled next. A cadence decides times; the tracker only waits for them (on its shared timer)
- * and sends the polls. The default is {@link #fixedGrid}: the task's {@link PollPolicy} period on a grid shifted by a
- * random phase drawn once per task.
+ * and sends the polls. The default is {@link dev.taskpoll.cadence.LearnedCadence} (where each model's tasks are
+ * learned to complete); {@link #fixedGrid} ({@link dev.taskpoll.TrackerOptions.Builder#fixedGrid()}) polls on the
+ * task's {@link PollPolicy} period, on a grid shifted by a random phase drawn once per task.
  *
  * <p><b>Call order</b>, for one task:
  * <ol>

@@ -10,7 +10,7 @@
  *   <tr><td>{@link dev.taskpoll.spi.PollBudget}</td><td>the tracker, around every request: admit, then done</td>
  *       <td>the local fleet budget ({@link dev.taskpoll.FleetOptions})</td></tr>
  *   <tr><td>{@link dev.taskpoll.spi.Cadence}</td><td>the tracker: first poll, after each poll of a running task, at
- *       the end</td><td>{@link dev.taskpoll.spi.Cadence#fixedGrid the fixed grid}</td></tr>
+ *       the end</td><td>{@link dev.taskpoll.cadence.LearnedCadence the learned cadence}</td></tr>
  *   <tr><td>{@link dev.taskpoll.spi.TaskStore}</td><td>the client and tracker: intent, id, status changes, results,
  *       end; open tasks at start</td><td>{@link dev.taskpoll.spi.TaskStore#none() none}</td></tr>
  *   <tr><td>{@link dev.taskpoll.spi.StatusHints}</td><td>callback receivers offer, the tracker listens</td>
