@@ -72,6 +72,26 @@ class LearnedTrackingTest {
         vts.advanceTimeBy(Duration.ofSeconds(300 * 5 + 600));
     }
 
+    /**
+     * A deadline (60 s) shorter than the model's early edge (the docs' 2-5 min for VEO): the learned first poll would
+     * come after it, so it comes a second before it instead, and the timeout carries the status that poll saw.
+     */
+    @Test
+    void aDeadlineBeforeTheModelsEarlyEdgeStillSeesAPollAndTheTimeoutCarriesItsStatus() {
+        TaskTracker t = tracker(learned());
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        t.track(TaskRef.of("short", Family.VEO, "veo_3_1_fast")
+                        .withPolicy(PollPolicy.of(Duration.ofSeconds(30), Duration.ofSeconds(60))))
+                .subscribe(s -> { }, errors::add);
+        // with a 2-hour deadline the same task's first poll waits for the early edge, well past 60 s
+        t.track(TaskRef.of("long", Family.VEO, "veo_3_1_fast")).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(61));
+        assertThat(polls).containsExactly("short@59000");
+        assertThat(errors).singleElement().isInstanceOfSatisfying(TaskTimeoutException.class,
+                e -> assertThat(e.lastStatus()).isNotNull().extracting(TaskStatus::state)
+                        .isEqualTo(TaskState.PROCESSING));
+    }
+
     @Test
     void aTrackedTaskHasAnExpectedEndThatTheLearnedModelGives() {
         TaskTracker t = tracker(learned());

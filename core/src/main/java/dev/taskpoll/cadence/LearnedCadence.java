@@ -97,16 +97,16 @@ public final class LearnedCadence implements Cadence {
         double jitter = jitter(task);
         long start = task.startedAt();
         if (task.lastDue() != Long.MIN_VALUE) { // resumed: the schedule from where the task is now
-            return start + (long) (s.next((now - start) / jitter) * jitter);
+            return beforeDeadline(task, m, start + (long) (s.next((now - start) / jitter) * jitter), now);
         }
         long first = (long) (s.first() * jitter);
         if (probed(task)) { // a probe for the early edge, from 1/4 to 7/4 of a period before the first poll
             long probe = first - (long) (m.period * (0.25 + 1.5 * unit(task.id(), 0x2545F491)));
             if (probe >= m.minGap) {
-                return start + probe;
+                return beforeDeadline(task, m, start + probe, now);
             }
         }
-        return start + first;
+        return beforeDeadline(task, m, start + first, now);
     }
 
     @Override
@@ -130,7 +130,17 @@ public final class LearnedCadence implements Cadence {
             planned = mine > elapsed + m.minGap ? mine : table;
         }
         long next = start + (long) (planned * jitter);
-        return Math.max(next, now + m.minGap);
+        return beforeDeadline(task, m, Math.max(next, now + m.minGap), now);
+    }
+
+    /**
+     * A poll planned past the task's deadline comes shortly before it instead (a second, or the model's least gap if
+     * longer, and never more than a period): a deadline shorter than the model's early edge still sees one poll, and
+     * the timeout carries the last status rather than none.
+     */
+    private static long beforeDeadline(Task task, ModelState m, long planned, long now) {
+        long lastChance = task.deadlineAt() - Math.max(m.minGap, Math.min(m.period, 1_000));
+        return planned > lastChance && lastChance > now ? lastChance : planned;
     }
 
     /**

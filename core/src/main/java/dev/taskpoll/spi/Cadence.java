@@ -280,6 +280,16 @@ public interface Cadence {
         long startedAt();
 
         /**
+         * When the task's deadline passes (scheduler ms): its start plus its policy's deadline, or what the store
+         * kept for it.
+         *
+         * @return the deadline, scheduler ms
+         */
+        default long deadlineAt() {
+            return startedAt() + policy().deadline().toMillis();
+        }
+
+        /**
          * The poll planned last (scheduler ms), or {@link Long#MIN_VALUE} before the first is planned.
          *
          * @return the poll planned last, scheduler ms, or {@link Long#MIN_VALUE}

@@ -151,6 +151,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     @Override
+    public long deadlineAt() {
+        return deadlineAt;
+    }
+
+    @Override
     public long lastDue() {
         return nextDue;
     }
