@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -47,7 +48,8 @@ final class Download {
     private final int index;
     private final URI start;
     private final Path dir;
-    private final Path temp;
+    /** The partial file: named when the download starts (on a blocking thread: the name reads /proc). */
+    private volatile @Nullable Path temp;
 
     // one attempt at a time (retryWhen resubscribes after the previous attempt ended)
     private @Nullable FileChannel channel;
@@ -69,7 +71,6 @@ final class Download {
         this.start = start;
         this.host = hostOf(start);
         this.dir = options.directory().resolve(ResultCapture.directoryName(taskId));
-        this.temp = dir.resolve("." + index + ".part-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
 
     Mono<CaptureEvent.Stored> run() {
@@ -80,8 +81,11 @@ final class Download {
             }
             return blocking(() -> {
                 Files.createDirectories(dir);
-                removeLeftovers();
-                channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                Path t = dir.resolve(prefix() + Writer.ID + "-" + Long.toHexString(ThreadLocalRandom.current()
+                        .nextLong()));
+                temp = t;
+                channel = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                removeLeftovers(t);
                 active.add(this);
                 return true;
             }).then(Mono.defer(() -> fetch(start, 0))
@@ -227,10 +231,11 @@ final class Download {
             channel.close();
             channel = null;
             active.remove(this);
+            Path t = Objects.requireNonNull(temp, "temp");
             try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(t, target, StandardCopyOption.REPLACE_EXISTING);
             }
             return new CaptureEvent.Stored(taskId, index, target, size, sha, contentType, host);
         });
@@ -255,7 +260,10 @@ final class Download {
         if (ch != null) {
             ch.close();
         }
-        Files.deleteIfExists(temp);
+        Path t = temp;
+        if (t != null) {
+            Files.deleteIfExists(t);
+        }
     }
 
     @Override
@@ -263,15 +271,76 @@ final class Download {
         return "download of task '" + taskId + "' result " + index;
     }
 
+    /** How this result's partial files are named: {@code .<index>.part-<writer>-<random>}. */
+    private String prefix() {
+        return "." + index + ".part-";
+    }
+
     /**
      * Partial files of this result left by a process that was killed mid-download ({@code kill -9} runs no clean-up):
-     * deleted before the result is fetched again from its start.
+     * deleted before the result is fetched again from its start. Only files whose writer is gone: one on this host
+     * (its boot id, where the OS tells) whose pid is no longer the process that wrote it (pid and start time), or
+     * one nobody has written to for longer than the read timeout (after which its own download gives up). A live
+     * process capturing the same result into the same directory (in cluster mode, an instance that was paused while
+     * another took its task over) keeps its file: deleting it failed that process's move with "local storage:
+     * NoSuchFileException".
      */
-    private void removeLeftovers() throws IOException {
+    private void removeLeftovers(Path mine) throws IOException {
+        // the file system's own clock, read from the file just created: right on a shared volume too
+        long now = Files.getLastModifiedTime(mine).toMillis();
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("." + index + ".part-")
-                    && !f.equals(temp)).toList()) {
-                Files.deleteIfExists(p);
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix()) && !f.equals(mine))
+                    .toList()) {
+                String writer = p.getFileName().toString().substring(prefix().length());
+                boolean idle;
+                try {
+                    idle = now - Files.getLastModifiedTime(p).toMillis() > options.readTimeout().toMillis();
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue;
+                }
+                if (idle || Writer.goneFromThisHost(writer)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Who writes this process's partial files, and whether the writer of another's is gone. */
+    static final class Writer {
+        /** This host's boot id (Linux), or "" where the OS does not tell. */
+        static final String HOST = bootId();
+        /** {@code <host>.<pid>.<start ms>}. */
+        static final String ID = HOST + "." + ProcessHandle.current().pid() + "."
+                + ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+
+        private Writer() {
+        }
+
+        /**
+         * Whether {@code name} (the part of a partial file's name after {@code .part-}) was written by a process of
+         * this host that is no longer running: its pid gone, or now another process (started at another time).
+         * False for another host's file, an unknown host, or a name of another form.
+         */
+        static boolean goneFromThisHost(String name) {
+            String[] parts = name.split("[.-]");
+            if (HOST.isEmpty() || parts.length < 4 || !parts[0].equals(HOST)) {
+                return false;
+            }
+            try {
+                long pid = Long.parseLong(parts[1]);
+                long started = Long.parseLong(parts[2]);
+                return ProcessHandle.of(pid).map(h -> h.info().startInstant()
+                        .map(i -> i.toEpochMilli() != started).orElse(false)).orElse(true);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        private static String bootId() {
+            try {
+                return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip().replace("-", "");
+            } catch (IOException | RuntimeException e) {
+                return "";
             }
         }
     }

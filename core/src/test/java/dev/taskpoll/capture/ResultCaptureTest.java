@@ -125,6 +125,40 @@ class ResultCaptureTest {
         assertThat(sim.mediaRequests()).isNotEmpty().noneMatch(MediaRequest::authorizationSent);
     }
 
+    /**
+     * Partial files of the same result in its directory: a live writer's (this process, as a second capture of the
+     * same result would name it; in cluster mode, an instance paused while another took its task over) and another
+     * host's written just now stay; a gone writer's on this host (a pid no process has) and one idle for longer than
+     * the read timeout are removed. Before, every other partial file was removed, and a live writer's move then failed
+     * with NoSuchFileException.
+     */
+    @Test
+    void partialFilesOfALiveWriterStayAndThoseOfAGoneOrLongIdleOneAreRemoved() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Download.Writer.HOST.isEmpty(), "no boot id on this OS");
+        start(Faults.none(), Duration.ofHours(24));
+        ResultCapture c = capture(CaptureOptions.builder(dir));
+        TaskStatus done = completed(Family.VEO);
+        Path taskDir = dir.resolve(ResultCapture.directoryName(done.taskId()));
+        Files.createDirectories(taskDir);
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path live = taskDir.resolve(".0.part-" + Download.Writer.ID + "-1");
+        Path killed = taskDir.resolve(".0.part-" + Download.Writer.HOST + "." + ended.pid() + ".123-2");
+        Path otherHostFresh = taskDir.resolve(".0.part-ffff.1.1-3");
+        Path otherHostIdle = taskDir.resolve(".0.part-ffff.2.2-4");
+        for (Path p : List.of(live, killed, otherHostFresh, otherHostIdle)) {
+            Files.write(p, new byte[] {1});
+        }
+        Files.setLastModifiedTime(otherHostIdle, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(otherHostFresh).toMillis() - Duration.ofMinutes(5).toMillis()));
+        List<CaptureEvent> events = c.capture(done).collectList().block(Duration.ofSeconds(30));
+        assertThat(events).isNotEmpty().allMatch(e -> e instanceof CaptureEvent.Stored);
+        assertThat(live).as("a live writer's partial file").exists();
+        assertThat(otherHostFresh).as("another host's, written just now").exists();
+        assertThat(killed).as("a gone writer's, on this host").doesNotExist();
+        assertThat(otherHostIdle).as("one idle past the read timeout (60 s)").doesNotExist();
+    }
+
     @Test
     void aTruncatedBodyIsResumedWithARangeRequest() throws Exception {
         start(Faults.parse("mediaTruncated=1"), Duration.ofHours(24));

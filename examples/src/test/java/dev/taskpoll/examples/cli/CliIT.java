@@ -299,6 +299,7 @@ class CliIT {
                 first = firstOfA.await(100, TimeUnit.MILLISECONDS) ? a : firstOfB.getCount() == 0 ? b : null;
             }
             assertThat(first).as("a worker polled:%n%s", lines).isNotNull();
+            KILLED.add(first);
             first.destroyForcibly(); // kill -9: its leases run out (15 s) and the other takes its shards over
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (!ids.stream().allMatch(id -> completed(lines, id)) && System.nanoTime() < until) {
@@ -326,6 +327,9 @@ class CliIT {
         }
     }
 
+    /** Processes this test killed on purpose: their output ends with their streams closed under the reader. */
+    private static final java.util.Set<Process> KILLED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Reads a background command's lines into {@code into} (notifying it); {@code first} counts its first status. */
     private static void collect(Process p, List<String> into, java.util.concurrent.CountDownLatch first) {
         Thread t = new Thread(() -> {
@@ -341,7 +345,8 @@ class CliIT {
                     }
                 }
             } catch (IOException e) {
-                into.add("(output lost: " + e + ")");
+                // destroyForcibly() closes the process's streams: a read under way then fails with "Stream closed"
+                into.add(KILLED.contains(p) ? "(output closed: the process was killed)" : "(output lost: " + e + ")");
             }
         }, "cli-output-" + p.pid());
         t.setDaemon(true);
