@@ -44,7 +44,8 @@ public record PollPolicy(Duration initialDelay, Duration period, Duration deadli
     }
 
     /**
-     * A policy whose first poll comes one {@code period} after the start.
+     * A policy whose first poll comes one {@code period} after the start (on the fixed grid; the learned cadence
+     * plans its own first poll).
      *
      * @param period   between polls, and before the first
      * @param deadline the total time allowed from the start of tracking

@@ -454,7 +454,9 @@ public final class TrackerOptions {
          * period, the grid shifted by a random phase of up to {@link #phaseSpread(double)} of the period, drawn from
          * {@link #random(DoubleSupplier)}): {@link Cadence#fixedGrid}, what the docs advise. The default instead is
          * {@link LearnedCadence} (with {@link CadenceOptions#defaults()}, refitting on this builder's
-         * {@link #scheduler(Scheduler)}): it polls where each model's tasks are learned to complete, with the
+         * {@link #scheduler(Scheduler)}; one per {@link #build()}, shared by the trackers built with those options,
+         * which then learn together and each keep the models in its store): it polls where each model's tasks are
+         * learned to complete, with the
          * policy's period as its guard (never a longer interval once past the learned 95th percentile, or beyond
          * everything seen) and half of it as its mean-lag target; it ignores the policy's initial delay.
          *

@@ -140,7 +140,7 @@ public final class LearnedCadence implements Cadence {
      */
     private static long beforeDeadline(Task task, ModelState m, long planned, long now) {
         long lastChance = task.deadlineAt() - Math.max(m.minGap, Math.min(m.period, 1_000));
-        return planned > lastChance && lastChance > now ? lastChance : planned;
+        return planned > lastChance && lastChance >= now + m.minGap ? lastChance : planned;
     }
 
     /**

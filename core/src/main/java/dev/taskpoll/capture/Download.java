@@ -85,8 +85,8 @@ final class Download {
                         .nextLong()));
                 temp = t;
                 channel = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                active.add(this); // from here a close() deletes it
                 removeLeftovers(t);
-                active.add(this);
                 return true;
             }).then(Mono.defer(() -> fetch(start, 0))
                     .retryWhen(Retry.backoff(options.maxAttempts() - 1L, Duration.ofMillis(500))
@@ -278,12 +278,13 @@ final class Download {
 
     /**
      * Partial files of this result left by a process that was killed mid-download ({@code kill -9} runs no clean-up):
-     * deleted before the result is fetched again from its start. Only files whose writer is gone: one on this host
-     * (its boot id, where the OS tells) whose pid is no longer the process that wrote it (pid and start time), or
-     * one nobody has written to for longer than the read timeout (after which its own download gives up). A live
-     * process capturing the same result into the same directory (in cluster mode, an instance that was paused while
-     * another took its task over) keeps its file: deleting it failed that process's move with "local storage:
-     * NoSuchFileException".
+     * deleted before the result is fetched again from its start. Only files whose writer is gone: on this host (same
+     * boot and pid namespace), one whose process is no longer running (its pid gone, or another process's: the start
+     * time, in clock ticks since boot, differs); from elsewhere (another host or container sharing the directory),
+     * one nobody has written to for longer than a download's whole retry cycle ({@link #retryCycle()}). A live
+     * writer's file stays, however long it has been idle: in cluster mode an instance paused while another took its
+     * task over goes on with it when it resumes (deleting it failed that instance's move with
+     * "local storage: NoSuchFileException").
      */
     private void removeLeftovers(Path mine) throws IOException {
         // the file system's own clock, read from the file just created: right on a shared volume too
@@ -292,53 +293,83 @@ final class Download {
             for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix()) && !f.equals(mine))
                     .toList()) {
                 String writer = p.getFileName().toString().substring(prefix().length());
-                boolean idle;
-                try {
-                    idle = now - Files.getLastModifiedTime(p).toMillis() > options.readTimeout().toMillis();
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    continue;
+                Boolean gone = Writer.goneFromHere(writer);
+                boolean remove;
+                if (gone != null) {
+                    remove = gone;
+                } else {
+                    try {
+                        remove = now - Files.getLastModifiedTime(p).toMillis() > retryCycle().toMillis();
+                    } catch (java.nio.file.NoSuchFileException deleted) {
+                        continue;
+                    }
                 }
-                if (idle || Writer.goneFromThisHost(writer)) {
+                if (remove) {
                     Files.deleteIfExists(p);
                 }
             }
         }
     }
 
+    /**
+     * The longest a live download may leave its file unwritten: every attempt waiting its whole connect and read
+     * timeouts, and the longest back-off (10 s) between them.
+     */
+    private Duration retryCycle() {
+        return options.connectTimeout().plus(options.readTimeout()).plusSeconds(10).multipliedBy(options.maxAttempts());
+    }
+
     /** Who writes this process's partial files, and whether the writer of another's is gone. */
     static final class Writer {
-        /** This host's boot id (Linux), or "" where the OS does not tell. */
-        static final String HOST = bootId();
-        /** {@code <host>.<pid>.<start ms>}. */
-        static final String ID = HOST + "." + ProcessHandle.current().pid() + "."
-                + ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        /** This host's boot id and this process's pid namespace (Linux), or "" where the OS does not tell. */
+        static final String HOST = host();
+        /** {@code <host>.<pid>.<start>} (start: clock ticks after boot), or a random token where the OS does not tell. */
+        static final String ID = HOST.isEmpty() ? "x" + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                : HOST + "." + ProcessHandle.current().pid() + "." + startTicks(ProcessHandle.current().pid());
 
         private Writer() {
         }
 
         /**
-         * Whether {@code name} (the part of a partial file's name after {@code .part-}) was written by a process of
-         * this host that is no longer running: its pid gone, or now another process (started at another time).
-         * False for another host's file, an unknown host, or a name of another form.
+         * Whether {@code name} (the part of a partial file's name after {@code .part-}) was written by a process that
+         * is gone: true or false for a writer of this host and pid namespace, null for one from elsewhere or unknown
+         * (then only its file's age tells).
          */
-        static boolean goneFromThisHost(String name) {
+        static @Nullable Boolean goneFromHere(String name) {
             String[] parts = name.split("[.-]");
             if (HOST.isEmpty() || parts.length < 4 || !parts[0].equals(HOST)) {
-                return false;
+                return null;
             }
             try {
                 long pid = Long.parseLong(parts[1]);
                 long started = Long.parseLong(parts[2]);
-                return ProcessHandle.of(pid).map(h -> h.info().startInstant()
-                        .map(i -> i.toEpochMilli() != started).orElse(false)).orElse(true);
+                return started < 0 || startTicks(pid) != started;
             } catch (NumberFormatException e) {
-                return false;
+                return null;
             }
         }
 
-        private static String bootId() {
+        /**
+         * When process {@code pid} started, in clock ticks after boot ({@code /proc/<pid>/stat}, field 22: unlike a
+         * wall-clock time it does not move when the clock is set), or -1 when no such process runs.
+         */
+        static long startTicks(long pid) {
             try {
-                return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip().replace("-", "");
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                // the command name (field 2) is in parentheses and may hold spaces: count fields after its end
+                String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(after[19]);
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        /** The boot id and the pid namespace: pids mean the same process only within both. */
+        private static String host() {
+            try {
+                String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip().replace("-", "");
+                String ns = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString().replaceAll("[^0-9]", "");
+                return ns.isEmpty() || startTicks(ProcessHandle.current().pid()) < 0 ? "" : boot + ns;
             } catch (IOException | RuntimeException e) {
                 return "";
             }

@@ -126,37 +126,57 @@ class ResultCaptureTest {
     }
 
     /**
-     * Partial files of the same result in its directory: a live writer's (this process, as a second capture of the
-     * same result would name it; in cluster mode, an instance paused while another took its task over) and another
-     * host's written just now stay; a gone writer's on this host (a pid no process has) and one idle for longer than
-     * the read timeout are removed. Before, every other partial file was removed, and a live writer's move then failed
-     * with NoSuchFileException.
+     * Partial files of the same result in its directory. Kept: a live writer's on this host (this process; a running
+     * child process), however idle, and one from elsewhere (another host or container) written just now. Removed: a
+     * writer's on this host that has exited, one whose pid is now another process (its start differs), and one from
+     * elsewhere idle longer than a download's whole retry cycle (5 attempts of 10 + 60 + 10 s). Before, every other
+     * partial file was removed, and a live writer's move then failed with NoSuchFileException.
      */
     @Test
     void partialFilesOfALiveWriterStayAndThoseOfAGoneOrLongIdleOneAreRemoved() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(Download.Writer.HOST.isEmpty(), "no boot id on this OS");
+        org.junit.jupiter.api.Assumptions.assumeFalse(Download.Writer.HOST.isEmpty(), "no /proc on this OS");
         start(Faults.none(), Duration.ofHours(24));
         ResultCapture c = capture(CaptureOptions.builder(dir));
         TaskStatus done = completed(Family.VEO);
         Path taskDir = dir.resolve(ResultCapture.directoryName(done.taskId()));
         Files.createDirectories(taskDir);
-        Process ended = new ProcessBuilder("true").start();
-        ended.waitFor();
-        Path live = taskDir.resolve(".0.part-" + Download.Writer.ID + "-1");
-        Path killed = taskDir.resolve(".0.part-" + Download.Writer.HOST + "." + ended.pid() + ".123-2");
-        Path otherHostFresh = taskDir.resolve(".0.part-ffff.1.1-3");
-        Path otherHostIdle = taskDir.resolve(".0.part-ffff.2.2-4");
-        for (Path p : List.of(live, killed, otherHostFresh, otherHostIdle)) {
-            Files.write(p, new byte[] {1});
+        Process running = new ProcessBuilder("sleep", "60").start();
+        Process exited = new ProcessBuilder("sleep", "60").start();
+        try {
+            long exitedStart = Download.Writer.startTicks(exited.pid());
+            assertThat(exitedStart).isPositive();
+            exited.destroyForcibly().waitFor();
+            String host = Download.Writer.HOST;
+            long me = ProcessHandle.current().pid();
+            Path live = taskDir.resolve(".0.part-" + Download.Writer.ID + "-1");
+            Path liveChild = taskDir.resolve(".0.part-" + host + "." + running.pid() + "."
+                    + Download.Writer.startTicks(running.pid()) + "-2");
+            Path gone = taskDir.resolve(".0.part-" + host + "." + exited.pid() + "." + exitedStart + "-3");
+            Path reused = taskDir.resolve(".0.part-" + host + "." + me + "." + (Download.Writer.startTicks(me) + 1)
+                    + "-4");
+            Path elsewhereFresh = taskDir.resolve(".0.part-ffff.1.1-5");
+            Path elsewhereIdle = taskDir.resolve(".0.part-ffff.2.2-6");
+            List<Path> all = List.of(live, liveChild, gone, reused, elsewhereFresh, elsewhereIdle);
+            for (Path p : all) {
+                Files.write(p, new byte[] {1});
+            }
+            long written = Files.getLastModifiedTime(elsewhereFresh).toMillis();
+            java.nio.file.attribute.FileTime anHourAgo = java.nio.file.attribute.FileTime.fromMillis(
+                    written - Duration.ofHours(1).toMillis());
+            for (Path p : List.of(live, liveChild, elsewhereIdle)) { // idle: only a writer from elsewhere is judged so
+                Files.setLastModifiedTime(p, anHourAgo);
+            }
+            List<CaptureEvent> events = c.capture(done).collectList().block(Duration.ofSeconds(30));
+            assertThat(events).isNotEmpty().allMatch(e -> e instanceof CaptureEvent.Stored);
+            assertThat(live).as("this process's, idle an hour").exists();
+            assertThat(liveChild).as("a running process's, idle an hour").exists();
+            assertThat(elsewhereFresh).as("from elsewhere, written just now").exists();
+            assertThat(gone).as("an exited process's").doesNotExist();
+            assertThat(reused).as("its pid now another process's").doesNotExist();
+            assertThat(elsewhereIdle).as("from elsewhere, idle an hour").doesNotExist();
+        } finally {
+            running.destroyForcibly();
         }
-        Files.setLastModifiedTime(otherHostIdle, java.nio.file.attribute.FileTime.fromMillis(
-                Files.getLastModifiedTime(otherHostFresh).toMillis() - Duration.ofMinutes(5).toMillis()));
-        List<CaptureEvent> events = c.capture(done).collectList().block(Duration.ofSeconds(30));
-        assertThat(events).isNotEmpty().allMatch(e -> e instanceof CaptureEvent.Stored);
-        assertThat(live).as("a live writer's partial file").exists();
-        assertThat(otherHostFresh).as("another host's, written just now").exists();
-        assertThat(killed).as("a gone writer's, on this host").doesNotExist();
-        assertThat(otherHostIdle).as("one idle past the read timeout (60 s)").doesNotExist();
     }
 
     @Test

@@ -36,7 +36,7 @@ import reactor.util.Loggers;
 import reactor.util.retry.Retry;
 
 /**
- * The poll loop of one task. Polls are due when the engine's {@link Cadence} says (the fixed grid by default) and
+ * The poll loop of one task. Polls are due when the engine's {@link Cadence} says (the learned cadence by default) and
  * fired by the tracker's {@link SharedTimer}; each poll is one {@link StatusSource#fetch} with {@code retryWhen} for
  * 429s and transient failures (delays decided by {@link RetryDecider}, waited on the same timer), admitted by the
  * engine's {@link PollBudget}. At most one request is in flight: the next poll is planned only when the previous one

@@ -7,8 +7,6 @@ import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
-import dev.taskpoll.cadence.CadenceOptions;
-import dev.taskpoll.cadence.LearnedCadence;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.TaskStore;
@@ -59,8 +57,7 @@ final class Connection {
                 t.fixedGrid();
                 break;
             case "learned":
-                t.cadence(LearnedCadence.create(CadenceOptions.defaults()));
-                break;
+                break; // the tracker's default, refitting on its scheduler
             default:
                 throw new CommandLine.ParameterException(cl, "--cadence: '" + cadence
                         + "' is not one of learned, fixed");

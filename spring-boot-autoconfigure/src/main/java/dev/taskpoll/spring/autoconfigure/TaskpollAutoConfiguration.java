@@ -110,7 +110,7 @@ public class TaskpollAutoConfiguration {
                     e);
         }
         TrackerOptions.Builder t = TrackerOptions.builder().store(store).fleet(fleet);
-        switch (p.cadence()) {
+        switch (p.cadence().toLowerCase(Locale.ROOT)) {
             case "learned":
                 break; // the tracker's default, refitting on its scheduler (a customizer may set another)
             case "fixed":
