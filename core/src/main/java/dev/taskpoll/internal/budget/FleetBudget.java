@@ -255,11 +255,19 @@ public final class FleetBudget implements PollBudget {
     private void drainAfterThisEvent() {
         EventExecutor loop = ThreadExecutorMap.currentExecutor();
         if (loop != null && !loop.isShuttingDown()) {
+            DrainState state = drainState.get();
+            if (state.queued) {
+                return; // a drain queued on this loop runs after this event and admits for every answer before it
+            }
             try {
-                loop.execute(this::drain);
+                state.queued = true;
+                loop.execute(() -> {
+                    state.queued = false;
+                    drain();
+                });
                 return;
             } catch (RejectedExecutionException e) {
-                // the loop began shutting down in between: admit here
+                state.queued = false; // the loop began shutting down in between: admit here
             }
         }
         drain();
@@ -412,10 +420,16 @@ public final class FleetBudget implements PollBudget {
         return Math.max(0, pausedUntil - timer.now());
     }
 
-    /** One thread's {@link #drain()}: whether it is draining now, and whether a nested call asked it to go again. */
+    /**
+     * One thread's {@link #drain()}: whether it is draining now, whether a nested call asked it to go again, and, on an
+     * event loop, whether a drain is queued there already (the answers read in one batch share it: one task and one
+     * monitor entry per batch instead of per answer). Static: a thread's value must not hold its budget (nor, through
+     * it, its {@code ThreadLocal}), or a closed budget would stay reachable from every long-lived thread that drained.
+     */
     private static final class DrainState {
         boolean draining;
         boolean again;
+        boolean queued;
     }
 
     /**
