@@ -88,7 +88,8 @@ class SharedQuotaIT {
                 .generationTime(Duration.ofSeconds(150), Duration.ofSeconds(180)).build().start()) {
             List<TaskpollClient> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                TrackerOptions.Builder t = TrackerOptions.builder().scheduler(time.scheduler())
+                // the load as designed: every task on its family's grid (the learned cadence would poll less)
+                TrackerOptions.Builder t = TrackerOptions.builder().scheduler(time.scheduler()).fixedGrid()
                         .fleet(FleetOptions.defaults());
                 for (Family f : Family.values()) {
                     t.policy(f, f.defaultPolicy().withDeadline(Duration.ofHours(3)));
