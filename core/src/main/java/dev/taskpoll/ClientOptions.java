@@ -435,9 +435,10 @@ public final class ClientOptions {
          * Offers HTTP/2 besides HTTP/1.1 (default: false: HTTP/1.1 only). Over https the server chooses by ALPN
          * ({@code h2}, else {@code http/1.1}); over plain http (loopback) {@code h2c} is asked for by an upgrade. A
          * server that speaks only HTTP/1.1 gets HTTP/1.1: nothing else changes. {@link #maxConnections} bounds the
-         * connections. Not the default, and not yet for production: measured over TLS it cost more client CPU per
-         * poll than HTTP/1.1 (1.26-1.47x), used as many connections, and a closed client leaves HTTP/2 connections
-         * open (Reactor Netty 1.3.7 keeps them in a provider of its own; benchmarks/RESULTS.md, scenario H).
+         * connections; over HTTP/2 one more is opened only when those open carry 100 requests each (fewer if the
+         * server allows fewer streams). Not the default, and not yet for production: measured over TLS it cost more
+         * client CPU per poll than HTTP/1.1, and a closed client leaves its HTTP/2 connections open (Reactor Netty
+         * 1.3.7 keeps them in a provider of its own; benchmarks/RESULTS.md, scenario H).
          *
          * @param offer true to offer HTTP/2
          * @return this builder

@@ -75,6 +75,8 @@ public final class Simulator implements AutoCloseable {
     }
 
     /** Binds the server (blocking until bound: call it from a test or main thread, not an event loop). */
+    private final java.util.concurrent.atomic.LongAdder connections = new java.util.concurrent.atomic.LongAdder();
+
     public Simulator start() {
         if (server != null) {
             throw new IllegalStateException("already started");
@@ -83,7 +85,10 @@ public final class Simulator implements AutoCloseable {
         HttpServer http = HttpServer.create()
                 .host("127.0.0.1")
                 .port(config.port)
-                .doOnChannelInit((observer, channel, remote) -> KeepAliveReads.install(channel))
+                .doOnChannelInit((observer, channel, remote) -> {
+                    connections.increment();
+                    KeepAliveReads.install(channel);
+                })
                 .route(routes -> handlers.install(routes, PATH_PREFIX));
         if (config.https) {
             SimTls t = SimTls.generate();
@@ -190,6 +195,11 @@ public final class Simulator implements AutoCloseable {
 
     public long statusQueries() {
         return parts.statusQueries().sum();
+    }
+
+    /** TCP connections accepted since the start (each HTTP/2 connection once, whatever its streams). */
+    public long connectionsAccepted() {
+        return connections.sum();
     }
 
     /** Status queries that arrived over HTTP/2 (h2, or h2c), whatever they were answered. */
