@@ -43,11 +43,14 @@ public final class ClientOptions {
     private final TrackerOptions trackerOptions;
     private final java.util.List<java.security.cert.X509Certificate> trustedCertificates;
     private final boolean http2;
+    /** What {@link Builder#http2(boolean)} said, or null: the default (HTTP/2 offered for https only). */
+    private final @Nullable Boolean http2Given;
     private final boolean openSsl;
 
     private ClientOptions(Builder b, ApiKey key) {
         this.trustedCertificates = b.trustedCertificates;
-        this.http2 = b.http2;
+        this.http2Given = b.http2;
+        this.http2 = b.http2 != null ? b.http2 : b.baseUrl.regionMatches(true, 0, "https:", 0, 6);
         this.openSsl = b.openSsl;
         this.submitRetry = b.submitRetry;
         this.capture = b.capture;
@@ -92,7 +95,7 @@ public final class ClientOptions {
         b.capture = capture;
         b.trackerOptions = trackerOptions;
         b.trustedCertificates = trustedCertificates;
-        b.http2 = http2;
+        b.http2 = http2Given;
         b.openSsl = openSsl;
         return b;
     }
@@ -198,7 +201,7 @@ public final class ClientOptions {
     }
 
     /**
-     * Whether HTTP/2 is offered besides HTTP/1.1; see {@link Builder#http2(boolean)}.
+     * Whether HTTP/2 is offered besides HTTP/1.1: as {@link Builder#http2(boolean)} said, else for an https base URL.
      *
      * @return true if it is offered
      */
@@ -249,7 +252,7 @@ public final class ClientOptions {
         private @Nullable CaptureOptions capture;
         private TrackerOptions trackerOptions = TrackerOptions.defaults();
         private java.util.List<java.security.cert.X509Certificate> trustedCertificates = java.util.List.of();
-        private boolean http2;
+        private @Nullable Boolean http2;
         private boolean openSsl;
 
         private Builder() {
@@ -432,13 +435,15 @@ public final class ClientOptions {
         }
 
         /**
-         * Offers HTTP/2 besides HTTP/1.1 (default: false: HTTP/1.1 only). Over https the server chooses by ALPN
-         * ({@code h2}, else {@code http/1.1}); over plain http (loopback) {@code h2c} is asked for by an upgrade. A
-         * server that speaks only HTTP/1.1 gets HTTP/1.1: nothing else changes. {@link #maxConnections} bounds the
-         * connections; over HTTP/2 one more is opened only when those open carry 100 requests each (fewer if the
-         * server allows fewer streams). Not the default, and not yet for production: measured over TLS it cost more
-         * client CPU per poll than HTTP/1.1, and a closed client leaves its HTTP/2 connections open (Reactor Netty
-         * 1.3.7 keeps them in a provider of its own; benchmarks/RESULTS.md, scenario H).
+         * Offers HTTP/2 besides HTTP/1.1, or not (default: offered for an https base URL, not for plain http). Over
+         * https the server chooses by ALPN ({@code h2}, else {@code http/1.1}), at no extra round trip; over plain http
+         * (loopback), only when asked for, {@code h2c} by an upgrade. A server that speaks only HTTP/1.1 gets
+         * HTTP/1.1: nothing else changes. {@link #maxConnections} bounds the connections; over HTTP/2 one more is
+         * opened only when those open carry 100 requests each (fewer if the server allows fewer streams). Measured
+         * over TLS (benchmarks/RESULTS.md, scenario H, two runs): half the client CPU per poll of HTTP/1.1 on 3
+         * connections instead of 256. Known defect: a closed client leaves one of its HTTP/2 connections open
+         * (Reactor Netty 1.3.7 keeps them in a provider of its own that closing the client's pool does not close)
+         * until the server closes it.
          *
          * @param offer true to offer HTTP/2
          * @return this builder

@@ -39,7 +39,7 @@ final class TlsScenario {
                 + " ECDSA P-256 certificate of an authority made for the run, which the client trusts through"
                 + " `trustedCertificates`), offering h2 and http/1.1 by ALPN; tasks that never finish; N tasks each"
                 + " polled every second. taskpoll with its defaults but the budget's ceiling (200,000/s, 256 in flight,"
-                + " 256 connections), with HTTP/1.1 (the default), with `http2(true)` and with HTTP/1.1 over OpenSSL"
+                + " 256 connections), with HTTP/1.1 (`http2(false)`), with HTTP/2 (the default over https) and with HTTP/1.1 over OpenSSL"
                 + " (`openSsl(true)`, BoringSSL from netty-tcnative-boringssl-static 2.0.84.Final; the others use the JDK's"
                 + " TLS; the simulator the JDK's always), and scenario B's bare"
                 + " Reactor Netty loop over the same TLS (HTTP/1.1, 256 connections), in turn, twice;"

@@ -30,9 +30,12 @@ class Http2Test {
     }
 
     /** Tracks one image to its end; returns the status queries the simulator received over HTTP/2 and in all. */
-    private long[] generate(Simulator sim, boolean offerHttp2) {
-        ClientOptions.Builder b = ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey()).http2(offerHttp2)
+    private long[] generate(Simulator sim, @org.jspecify.annotations.Nullable Boolean offerHttp2) {
+        ClientOptions.Builder b = ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).build());
+        if (offerHttp2 != null) {
+            b.http2(offerHttp2);
+        }
         if (sim.baseUrl().startsWith("https")) {
             b.trustedCertificates(List.of(sim.certificateAuthority()));
         }
@@ -112,8 +115,28 @@ class Http2Test {
         }
     }
 
+    /** The default: HTTP/2 offered over https (ALPN), not over plain http (no h2c upgrade unless asked for). */
     @Test
-    void theDefaultIsHttp11EvenWhenTheServerOffersHttp2() {
+    void byDefaultHttpsOffersHttp2AndPlainHttpDoesNot() {
+        try (Simulator sim = simulator(true, true)) {
+            long[] q = generate(sim, null);
+            assertThat(q[1]).isPositive();
+            assertThat(q[0]).as("every status query over h2").isEqualTo(q[1]);
+        }
+        try (Simulator sim = simulator(false, true)) {
+            long[] q = generate(sim, null);
+            assertThat(q[1]).isPositive();
+            assertThat(q[0]).as("no h2c over plain http by default").isZero();
+        }
+        assertThat(ClientOptions.builder().baseUrl("https://api.example.com").apiKey("k").build().http2()).isTrue();
+        assertThat(ClientOptions.builder().baseUrl("http://127.0.0.1:8080").apiKey("k").build().http2()).isFalse();
+        // a variant keeps what was said, or the default for its own URL
+        assertThat(ClientOptions.builder().baseUrl("https://api.example.com").apiKey("k").build().mutate()
+                .baseUrl("http://127.0.0.1:8080").build().http2()).isFalse();
+    }
+
+    @Test
+    void http2FalseKeepsHttp11EvenWhenTheServerOffersHttp2() {
         try (Simulator sim = simulator(true, true)) {
             long[] q = generate(sim, false);
             assertThat(q[1]).isPositive();
