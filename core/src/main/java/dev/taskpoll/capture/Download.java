@@ -323,7 +323,7 @@ final class Download {
     static final class Writer {
         /** This host's boot id and this process's pid namespace (Linux), or "" where the OS does not tell. */
         static final String HOST = host();
-        /** {@code <host>.<pid>.<start>} (start: clock ticks after boot), or a random token where the OS does not tell. */
+        /** {@code <host>.<pid>.<start>} (start: clock ticks after boot); a random token where the OS does not tell. */
         static final String ID = HOST.isEmpty() ? "x" + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 : HOST + "." + ProcessHandle.current().pid() + "." + startTicks(ProcessHandle.current().pid());
 

@@ -89,7 +89,8 @@ class Http2Test {
                 .trustedCertificates(List.of(sim.certificateAuthority()))
                 // a deadline of 3 simulated hours: 300 TLS handshakes at once take real seconds, minutes at 300x
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).fixedGrid().phaseSpread(0)
-                        .policy(Family.NANO_BANANA, Family.NANO_BANANA.defaultPolicy().withDeadline(Duration.ofHours(3)))
+                        .policy(Family.NANO_BANANA,
+                                Family.NANO_BANANA.defaultPolicy().withDeadline(Duration.ofHours(3)))
                         .build()).build();
         try (TaskpollClient client = TaskpollClient.create(options)) {
             List<TaskStatus> ends = reactor.core.publisher.Flux.range(0, n)
