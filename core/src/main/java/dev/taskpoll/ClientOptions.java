@@ -441,9 +441,9 @@ public final class ClientOptions {
          * HTTP/1.1: nothing else changes. {@link #maxConnections} bounds the connections; over HTTP/2 one more is
          * opened only when those open carry 100 requests each (fewer if the server allows fewer streams). Measured
          * over TLS (benchmarks/RESULTS.md, scenario H, two runs): half the client CPU per poll of HTTP/1.1 on 3
-         * connections instead of 256. Known defect: a closed client leaves one of its HTTP/2 connections open
-         * (Reactor Netty 1.3.7 keeps them in a provider of its own that closing the client's pool does not close)
-         * until the server closes it.
+         * connections instead of 256. Open question: scenario H counted one of a closed client's HTTP/2 connections
+         * still open 10 s after close (Reactor Netty 1.3.7 keeps them in a provider of its own that closing the
+         * client's pool does not close); a test closing a client mid-poll does not reproduce it.
          *
          * @param offer true to offer HTTP/2
          * @return this builder

@@ -76,6 +76,7 @@ public final class Simulator implements AutoCloseable {
 
     /** Binds the server (blocking until bound: call it from a test or main thread, not an event loop). */
     private final java.util.concurrent.atomic.LongAdder connections = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder open = new java.util.concurrent.atomic.LongAdder();
 
     public Simulator start() {
         if (server != null) {
@@ -87,6 +88,8 @@ public final class Simulator implements AutoCloseable {
                 .port(config.port)
                 .doOnChannelInit((observer, channel, remote) -> {
                     connections.increment();
+                    open.increment();
+                    channel.closeFuture().addListener(f -> open.decrement());
                     KeepAliveReads.install(channel);
                 })
                 .route(routes -> handlers.install(routes, PATH_PREFIX));
@@ -200,6 +203,11 @@ public final class Simulator implements AutoCloseable {
     /** TCP connections accepted since the start (each HTTP/2 connection once, whatever its streams). */
     public long connectionsAccepted() {
         return connections.sum();
+    }
+
+    /** TCP connections open now (accepted and not yet closed). */
+    public long openConnections() {
+        return open.sum();
     }
 
     /** Status queries that arrived over HTTP/2 (h2, or h2c), whatever they were answered. */
