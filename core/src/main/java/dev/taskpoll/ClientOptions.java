@@ -50,7 +50,7 @@ public final class ClientOptions {
     private ClientOptions(Builder b, ApiKey key) {
         this.trustedCertificates = b.trustedCertificates;
         this.http2Given = b.http2;
-        this.http2 = b.http2 != null ? b.http2 : b.baseUrl.regionMatches(true, 0, "https:", 0, 6);
+        this.http2 = b.http2 != null ? b.http2 : isHttps(b.baseUrl);
         this.openSsl = b.openSsl;
         this.submitRetry = b.submitRetry;
         this.capture = b.capture;
@@ -198,6 +198,15 @@ public final class ClientOptions {
      */
     public java.util.List<java.security.cert.X509Certificate> trustedCertificates() {
         return trustedCertificates;
+    }
+
+    /** Whether the base URL is https (what decides TLS, and HTTP/2's default). */
+    boolean https() {
+        return isHttps(baseUrl);
+    }
+
+    private static boolean isHttps(String url) {
+        return url.regionMatches(true, 0, "https:", 0, 6);
     }
 
     /**

@@ -56,13 +56,13 @@ public final class TaskpollClient implements AutoCloseable {
 
     private static final Logger log = Loggers.getLogger(TaskpollClient.class);
 
-    private final ClientOptions options;
     /**
      * Requests one HTTP/2 connection carries at once before another is opened (or fewer if the server says so): 100,
      * the least RFC 9113 advises a server to allow.
      */
     static final int MAX_STREAMS = 100;
 
+    private final ClientOptions options;
     private final ConnectionProvider pool;
     private final Map<Dialect, StatusSource> sources;
     private final TaskTracker tracker;
@@ -108,7 +108,7 @@ public final class TaskpollClient implements AutoCloseable {
         // an https API's TLS context is built here, on the caller's thread: loading the JDK's trust store reads a file,
         // which Reactor Netty would otherwise do at the first https request, on an event loop (BlockHound caught it).
         // Given certificates are the only anchors; the host name is always verified (nothing turns that off).
-        if (options.baseUrl().regionMatches(true, 0, "https:", 0, 6)) {
+        if (options.https()) {
             io.netty.handler.ssl.SslProvider provider = options.openSsl() ? io.netty.handler.ssl.SslProvider.OPENSSL
                     : io.netty.handler.ssl.SslProvider.JDK;
             java.util.function.Consumer<io.netty.handler.ssl.SslContextBuilder> trust = trustOnly(options

@@ -453,12 +453,12 @@ public final class TrackerOptions {
          * Polls every task on the fixed grid of its {@link PollPolicy} (first poll after its initial delay, then every
          * period, the grid shifted by a random phase of up to {@link #phaseSpread(double)} of the period, drawn from
          * {@link #random(DoubleSupplier)}): {@link Cadence#fixedGrid}, what the docs advise. The default instead is
-         * {@link LearnedCadence} (with {@link CadenceOptions#defaults()}, refitting on this builder's
+         * {@link LearnedCadence} (the {@link CadenceOptions} defaults but for refits, which run on this builder's
          * {@link #scheduler(Scheduler)}; one per {@link #build()}, shared by the trackers built with those options,
          * which then learn together and each keep the models in its store): it polls where each model's tasks are
-         * learned to complete, with the
-         * policy's period as its guard (never a longer interval once past the learned 95th percentile, or beyond
-         * everything seen) and half of it as its mean-lag target; it ignores the policy's initial delay.
+         * learned to complete, with the policy's period as its guard (never a longer interval once past the learned
+         * 95th percentile, or beyond everything seen) and half of it as its mean-lag target; it ignores the policy's
+         * initial delay.
          *
          * @return this builder
          */

@@ -289,17 +289,19 @@ final class Download {
     private void removeLeftovers(Path mine) throws IOException {
         // the file system's own clock, read from the file just created: right on a shared volume too
         long now = Files.getLastModifiedTime(mine).toMillis();
+        long idleLimit = retryCycle().toMillis();
+        String prefix = prefix();
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix()) && !f.equals(mine))
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix) && !f.equals(mine))
                     .toList()) {
-                String writer = p.getFileName().toString().substring(prefix().length());
+                String writer = p.getFileName().toString().substring(prefix.length());
                 Boolean gone = Writer.goneFromHere(writer);
                 boolean remove;
                 if (gone != null) {
                     remove = gone;
                 } else {
                     try {
-                        remove = now - Files.getLastModifiedTime(p).toMillis() > retryCycle().toMillis();
+                        remove = now - Files.getLastModifiedTime(p).toMillis() > idleLimit;
                     } catch (java.nio.file.NoSuchFileException deleted) {
                         continue;
                     }
@@ -321,11 +323,14 @@ final class Download {
 
     /** Who writes this process's partial files, and whether the writer of another's is gone. */
     static final class Writer {
+        private static final long PID = ProcessHandle.current().pid();
+        /** This process's start, in clock ticks after boot, or -1 where the OS does not tell. */
+        private static final long STARTED = startTicks(PID);
         /** This host's boot id and this process's pid namespace (Linux), or "" where the OS does not tell. */
-        static final String HOST = host();
-        /** {@code <host>.<pid>.<start>} (start: clock ticks after boot); a random token where the OS does not tell. */
+        static final String HOST = STARTED < 0 ? "" : host();
+        /** {@code <host>.<pid>.<start>}; a random token where the OS does not tell. */
         static final String ID = HOST.isEmpty() ? "x" + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                : HOST + "." + ProcessHandle.current().pid() + "." + startTicks(ProcessHandle.current().pid());
+                : HOST + "." + PID + "." + STARTED;
 
         private Writer() {
         }
@@ -369,7 +374,7 @@ final class Download {
             try {
                 String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip().replace("-", "");
                 String ns = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString().replaceAll("[^0-9]", "");
-                return ns.isEmpty() || startTicks(ProcessHandle.current().pid()) < 0 ? "" : boot + ns;
+                return ns.isEmpty() ? "" : boot + ns;
             } catch (IOException | RuntimeException e) {
                 return "";
             }
