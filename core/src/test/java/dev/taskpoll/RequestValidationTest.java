@@ -60,6 +60,8 @@ class RequestValidationTest {
                 bad(() -> GenerationRequest.veo("veo_3_1_pro", "p").firstImage("a").imageUrls("b"), "first_image, image_urls: first/last-frame mode and reference mode"),
                 bad(() -> GenerationRequest.veo("veo_3_1_pro", "p").lastImage("a"), "last_image: requires first_image"),
                 bad(() -> GenerationRequest.veo("veo_3_1_pro", "p").duration(8), "duration: is not a documented parameter of VEO"),
+                bad(() -> GenerationRequest.veo("veo_3_1_pro", "p").param("duration", 99), "duration: must not be sent: VEO has no duration field; its output is always 8 s"),
+                bad(() -> GenerationRequest.veo("veo_3_1_fast", "p").param("seconds", 8), "seconds: must not be sent: VEO has no duration field"),
                 bad(() -> GenerationRequest.seedance15("seedance_1_5_pro_720p", "p").duration(3), "duration: 3 must be an integer from 4 to 12, or -1"),
                 bad(() -> GenerationRequest.seedance15("seedance_1_5_pro_720p", "p").ratio("2:1"), "ratio: '2:1' is not one of"),
                 bad(() -> GenerationRequest.seedance15("seedance_1_5_pro_720p", "p").image("u", "middle"), "content[].role: 'middle'"),

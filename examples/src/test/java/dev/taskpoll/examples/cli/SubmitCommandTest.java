@@ -52,6 +52,28 @@ class SubmitCommandTest {
         assertThat(sim.truth(id).orElseThrow().model()).isEqualTo("veo_3_1_fast");
     }
 
+    /** VEO documents no duration (always 8 s): a duration is bad input named with the rule, and nothing is sent. */
+    @Test
+    void aVeoDurationIsRefusedAndNothingIsSent() {
+        int code = run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--param", "duration=99");
+        assertThat(code).as(err.toString()).isEqualTo(64);
+        assertThat(err.toString()).contains("duration: must not be sent: VEO has no duration field; its output is"
+                + " always 8 s");
+        assertThat(out.toString()).isEmpty();
+        assertThat(sim.createCalls()).as("nothing sent").isZero();
+    }
+
+    /** A parameter the documentation does not list is sent as it is, and stderr says so, naming it. */
+    @Test
+    void anUndocumentedParamIsSentWithANoteNamingIt() {
+        int code = run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--param", "seed=5",
+                "--param", "aspect_ratio=9:16");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("taskpoll submit: --param seed: not a documented parameter of veo"
+                + " veo_3_1_fast; sent as it is").doesNotContain("--param aspect_ratio");
+        assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
     @Test
     void theTaskFamilyTakesItsPromptAndParamsAsInput() {
         int code = run("submit", "generic-task", "--model", "kling-v2", "--prompt", "a fox", "--param", "duration=5",

@@ -160,6 +160,8 @@ class DashboardTest {
                 .isEqualTo("model: missing; a non-empty string is required");
         assertThat(rejected("{\"family\":\"videos\",\"model\":\"videos\",\"prompt\":\"x\",\"params\":{\"duration\":20}}"))
                 .contains("duration: 20");
+        assertThat(rejected("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":\"x\",\"params\":{\"duration\":99}}"))
+                .contains("duration: must not be sent: VEO has no duration field");
         assertThat(sim.truths()).as("nothing submitted").hasSize(before);
         web.get().uri("/generations/nope/events").exchange().expectStatus().isNotFound();
         web.get().uri("/results/nope/0.png").exchange().expectStatus().isNotFound();
