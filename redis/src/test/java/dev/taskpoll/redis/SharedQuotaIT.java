@@ -33,7 +33,8 @@ import reactor.core.publisher.Mono;
  * per simulated second (429 with {@code Retry-After} beyond), and 5,000 generic tasks, a third tracked by each
  * instance, poll every 5 s: 5 x R. Each instance's fleet budget takes its share of the key's budget from Redis
  * ({@link RedisFleetShare}). Figures from the simulator's ledger over simulated seconds 30 to 140, as core's
- * {@code QuotaIT} for one instance; then the same three without the shared budget (each alone), side by side.
+ * {@code QuotaIT} for one instance. (It ran the same three without the shared budget after it, printed side by side
+ * and asserting nothing of its own, for 40 s of the build: 1.2% against 3.2% of answers 429 in the last such run.)
  */
 class SharedQuotaIT {
 
@@ -67,19 +68,18 @@ class SharedQuotaIT {
     void threeInstancesTogetherStayUnderTheKeysQuotaAndUseIt() {
         RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
         try (r) {
-            Figures shared = run("3 instances, budget shared through Redis", r, true);
-            Figures alone = run("3 instances, each budget alone", r, false);
+            Figures shared = run("3 instances, budget shared through Redis", r);
             System.out.println("shared quota IT, R = " + QUOTA + "/s, " + TASKS + " tasks at 5 x R, simulated s "
                     + FROM.toSeconds() + "-" + TO.toSeconds() + ":\n"
                     + "| fleet | requests | 429 | 429 share | useful polls/s | of R |\n|---|---:|---:|---:|---:|---:|\n"
-                    + shared.row() + "\n" + alone.row());
+                    + shared.row());
             assertThat(shared.share429()).as("429 share, shared budget").isLessThanOrEqualTo(0.05);
             assertThat(shared.useful()).as("useful polls per second, shared budget")
                     .isGreaterThanOrEqualTo(0.9 * QUOTA);
         }
     }
 
-    private Figures run(String name, RedisServer r, boolean share) {
+    private Figures run(String name, RedisServer r) {
         SimTime time = SimTime.accelerated(SCALE);
         List<AutoCloseable> open = new ArrayList<>();
         String prefix = "quota-" + System.nanoTime(); // one namespace for the three, none shared with another run
@@ -94,12 +94,10 @@ class SharedQuotaIT {
                 for (Family f : Family.values()) {
                     t.policy(f, f.defaultPolicy().withDeadline(Duration.ofHours(3)));
                 }
-                if (share) {
-                    RedisStore shareOnly = RedisStore.open(RedisStoreOptions.builder(r.uri(), sim.apiKey())
-                            .prefix(prefix).instanceId("i" + i).tracking(false).build());
-                    open.add(shareOnly);
-                    t.fleetShare(shareOnly.fleetShare(FleetOptions.defaults()));
-                }
+                RedisStore shareOnly = RedisStore.open(RedisStoreOptions.builder(r.uri(), sim.apiKey())
+                        .prefix(prefix).instanceId("i" + i).tracking(false).build());
+                open.add(shareOnly);
+                t.fleetShare(shareOnly.fleetShare(FleetOptions.defaults()));
                 TaskpollClient c = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl())
                         .apiKey(sim.apiKey()).trackerOptions(t.build()).build());
                 open.add(0, c);
