@@ -10,6 +10,7 @@ import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.testkit.SimTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,8 +94,18 @@ interface Engines extends AutoCloseable {
 
     /** taskpoll with its defaults for the family (30 s for VEO), on time accelerated like the simulator's. */
     static Engines taskpoll(SimProcess sim, SimTime time) {
-        TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)));
-        return of("taskpoll", (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
+        return taskpoll("taskpoll", ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD,
+                Duration.ofMinutes(30))));
+    }
+
+    /** As above, told HTTP/1.1 only ({@code http2(false)}), as the peers' poll function is. */
+    static Engines taskpollHttp11(SimProcess sim, SimTime time) {
+        return taskpoll("taskpoll, HTTP/1.1", ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD,
+                Duration.ofMinutes(30)), TaskStore.none(), false, false));
+    }
+
+    private static Engines taskpoll(String name, TaskpollClient client) {
+        return of(name, (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
                 () -> client.tracker().stats().requestsSent(), () -> {
                     System.err.println("taskpoll at the row's end: " + client.tracker().stats());

@@ -95,11 +95,17 @@ final class ScaleScenario {
         Duration interval = Duration.ofMillis((long) (Bench.PERIOD.toMillis() / k));
         report.append("### C. Peers\n\nThe same ").append(String.format(Locale.ROOT, "%,d", n)).append(
                 " tasks tracked by each engine in turn, each against a fresh simulator, as in A. The Reactor-based peers "
-                + "drive the same poll function (Reactor Netty GET on a 256-connection pool, Jackson parse); their "
-                + "fixed interval is the 30 s period in real time (").append(interval.toMillis()).append(
-                " ms at x").append((int) k).append(").\n\n").append(SCALE_COLUMNS);
+                + "drive the same poll function (Reactor Netty GET on a 256-connection pool, Jackson parse, HTTP/1.1); "
+                + "their fixed interval is the 30 s period in real time (").append(interval.toMillis()).append(
+                " ms at x").append((int) k).append("). taskpoll runs with its client's defaults: over https it offers "
+                + "HTTP/2, and the simulator takes it; a second row has it told HTTP/1.1, as the peers.\n\n")
+                .append(SCALE_COLUMNS);
+        boolean h2Offered = Boolean.getBoolean("bench.https") && !"false".equals(System.getProperty("bench.http2"));
         List<ScaleRow> rows = new ArrayList<>();
         rows.add(scaleRow(n, k, Engines::taskpoll));
+        if (h2Offered) {
+            rows.add(scaleRow(n, k, Engines::taskpollHttp11));
+        }
         rows.add(scaleRow(n, k, (sim, time) -> Engines.azure(sim, interval)));
         rows.add(scaleRow(n, k, (sim, time) -> Engines.aws(sim, interval)));
         rows.add(scaleRow(n, k, (sim, time) -> Engines.naive(sim, interval)));
@@ -137,11 +143,15 @@ final class ScaleScenario {
 
     ScaleRow scaleRow(int n, double k, java.util.function.BiFunction<SimProcess, SimTime, Engines> make)
             throws Exception {
-        // -Dbench.https=true: the simulator serves https (an authority made for the run, which every engine trusts)
+        // -Dbench.https=true: the simulator serves https (an authority made for the run, which every engine trusts),
+        // offering HTTP/2 by ALPN beside HTTP/1.1 as servers of https commonly do (-Dbench.http2=false: HTTP/1.1 only)
         List<String> args = new ArrayList<>(List.of("--scale", String.valueOf(k), "--generation", "PT2M,PT5M", "--seed",
                 "1"));
         if (Boolean.getBoolean("bench.https")) {
             args.add("--https");
+            if (!"false".equals(System.getProperty("bench.http2"))) {
+                args.add("--http2");
+            }
         }
         try (SimProcess sim = SimProcess.start(simulatorJar, args.toArray(String[]::new))) {
             long t0 = System.nanoTime();
@@ -254,16 +264,20 @@ final class ScaleScenario {
     }
 
     static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store) {
-        return client(sim, time, policy, store, false, false);
+        return client(sim, time, policy, store, null, false);
     }
 
     /**
-     * As above; {@code http2} offers HTTP/2 (h2 by ALPN over https), {@code openSsl} does TLS by OpenSSL (BoringSSL)
-     * instead of the JDK's; an https simulator's authority is trusted.
+     * As above; {@code http2} offers HTTP/2 (h2 by ALPN over https) or not, null: the client's default (offered over
+     * https, not over plain http); {@code openSsl} does TLS by OpenSSL (BoringSSL) instead of the JDK's; an https
+     * simulator's authority is trusted.
      */
-    static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store, boolean http2,
-            boolean openSsl) {
-        ClientOptions.Builder b = ClientOptions.builder().http2(http2).openSsl(openSsl);
+    static TaskpollClient client(SimProcess sim, SimTime time, PollPolicy policy, TaskStore store,
+            @org.jspecify.annotations.Nullable Boolean http2, boolean openSsl) {
+        ClientOptions.Builder b = ClientOptions.builder().openSsl(openSsl);
+        if (http2 != null) {
+            b.http2(http2);
+        }
         if (sim.authority != null) {
             b.trustedCertificates(java.util.List.of(sim.authority));
         }
