@@ -105,8 +105,13 @@ final class Connection {
      * allows on loopback only: a local simulator).
      */
     boolean plainLoopback(Map<String, String> env) {
-        String base = baseUrl != null ? baseUrl : env.get("OPC_BASE_URL");
+        String base = baseUrl(env);
         return base != null && base.toLowerCase(Locale.ROOT).startsWith("http://");
+    }
+
+    /** The base URL these options name (--base-url, else OPC_BASE_URL), or null: the library's default. */
+    @Nullable String baseUrl(Map<String, String> env) {
+        return baseUrl != null ? baseUrl : env.get("OPC_BASE_URL");
     }
 
     /** A library message without its " for task 'id'" (the command line names the task itself). */
@@ -135,8 +140,8 @@ final class Connection {
     TaskpollClient client(CommandLine cl, Map<String, String> env, TaskStore store, @Nullable CaptureOptions capture,
                           @Nullable Family family, @Nullable PollPolicy policy) {
         ClientOptions.Builder b = ClientOptions.builder();
-        String url = baseUrl != null ? baseUrl : env.get("OPC_BASE_URL");
-        String key = apiKey != null ? apiKey : env.get("OPC_API_KEY");
+        String url = baseUrl(env);
+        String key = apiKey(env);
         try {
             if (url != null) {
                 b.baseUrl(url);
