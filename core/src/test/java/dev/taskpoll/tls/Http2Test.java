@@ -73,34 +73,40 @@ class Http2Test {
     }
 
     /**
-     * A client closed while 300 tasks are being polled over h2 leaves no connection open at the server. (Scenario H
-     * counted one of the client's HTTP/2 connections still open 10 s after close, with {@code ss} on the client's
-     * side; this test, closing in the middle of the polls, does not reproduce it.) A bounded wait for the server to see
-     * the connections closed: real sockets, not a timing claim.
+     * Clients closed while 2,000 tasks are being polled over h2 leave no connection open at the server: five clients in
+     * turn, each closed once the server has answered 2,000 of its polls. Reactor Netty's h2 pool, disposed, misses a
+     * connection that is between two streams' hand-overs: before the client closed what its pool left open, the
+     * server kept one connection of a closed client open in most rounds (scenario H saw it with {@code ss}). A bounded
+     * wait for the server to see the connections closed: real sockets, not a timing claim.
      */
     @Test
-    void aClientClosedWhilePollingOverHttp2LeavesNoConnectionOpen() {
+    void clientsClosedWhilePollingOverHttp2LeaveNoConnectionOpen() {
         try (Simulator sim = Simulator.builder().time(time).https(true).http2(true).failureRate(0)
                 .generationTime(Duration.ofHours(1), Duration.ofHours(2)).build().start()) {
-            ClientOptions options = ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
-                    .trustedCertificates(List.of(sim.certificateAuthority()))
-                    .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).fixedGrid().phaseSpread(0)
-                            .build()).build();
-            try (TaskpollClient client = TaskpollClient.create(options)) {
-                List<String> ids = reactor.core.publisher.Flux.range(0, 300)
-                        .flatMap(i -> client.submit(GenerationRequest.builder(Family.NANO_BANANA,
-                                Family.NANO_BANANA.models().get(0)).prompt("a fox " + i).build()), 300)
-                        .map(s -> s.taskId()).collectList().block(Duration.ofSeconds(30));
-                ids.forEach(id -> client.track(dev.taskpoll.TaskRef.of(id, Family.NANO_BANANA)).subscribe());
-                long before = sim.statusQueries();
-                reactor.core.publisher.Flux.interval(Duration.ofMillis(20)).filter(i -> sim.statusQueries()
-                        > before + 1_000).next().block(Duration.ofSeconds(30)); // polls in flight when it closes
+            Family f = Family.NANO_BANANA;
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                ids.add(sim.createTask(f.createPath(), f.models().get(0)));
             }
-            assertThat(sim.http2StatusQueries()).as("over h2 by default").isPositive();
-            Long open = reactor.core.publisher.Flux.interval(Duration.ofMillis(50)).map(i -> sim.openConnections())
-                    .filter(n -> n == 0).next().timeout(Duration.ofSeconds(10), reactor.core.publisher.Mono.just(-1L))
-                    .block();
-            assertThat(open).as("connections open at the server after the client closed").isZero();
+            for (int round = 0; round < 5; round++) {
+                ClientOptions options = ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                        .trustedCertificates(List.of(sim.certificateAuthority()))
+                        .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).fixedGrid()
+                                .policy(f, dev.taskpoll.PollPolicy.of(Duration.ofSeconds(1), Duration.ofHours(1)))
+                                .build()).build();
+                try (TaskpollClient client = TaskpollClient.create(options)) {
+                    ids.forEach(id -> client.track(dev.taskpoll.TaskRef.of(id, f)).subscribe(s -> { }, e -> { }));
+                    long before = sim.statusQueries();
+                    reactor.core.publisher.Flux.interval(Duration.ofMillis(5)).filter(i -> sim.statusQueries()
+                            > before + 2_000).next().block(Duration.ofSeconds(30)); // polls in flight when it closes
+                }
+                int r = round;
+                Long open = reactor.core.publisher.Flux.interval(Duration.ofMillis(50)).map(i -> sim.openConnections())
+                        .filter(n -> n == 0).next().timeout(Duration.ofSeconds(10),
+                                reactor.core.publisher.Mono.fromSupplier(sim::openConnections)).block();
+                assertThat(open).as("connections open at the server 10 s after client %d closed", r).isZero();
+            }
+            assertThat(sim.http2StatusQueries()).as("over h2 by default").isEqualTo(sim.statusQueries());
         }
     }
 
