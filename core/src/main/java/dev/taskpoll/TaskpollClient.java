@@ -115,8 +115,13 @@ public final class TaskpollClient implements AutoCloseable {
         // which Reactor Netty would otherwise do at the first https request, on an event loop (BlockHound caught it).
         // Given certificates are the only anchors; the host name is always verified (nothing turns that off).
         if (options.https()) {
-            SslProvider.ProtocolSslContextSpec tls = dev.taskpoll.internal.http.Tls.client(
-                    options.trustedCertificates(), options.openSsl(), options.http2());
+            io.netty.handler.ssl.SslProvider provider = options.openSsl() ? io.netty.handler.ssl.SslProvider.OPENSSL
+                    : io.netty.handler.ssl.SslProvider.JDK;
+            java.util.function.Consumer<io.netty.handler.ssl.SslContextBuilder> trust = trustOnly(options
+                    .trustedCertificates()).andThen(b -> b.sslProvider(provider));
+            SslProvider.ProtocolSslContextSpec tls = options.http2()
+                    ? reactor.netty.http.Http2SslContextSpec.forClient().configure(trust)
+                    : reactor.netty.http.Http11SslContextSpec.forClient().configure(trust);
             base = base.secure(spec -> spec.sslContext(tls));
         }
         HttpClient http = base
@@ -157,6 +162,16 @@ public final class TaskpollClient implements AutoCloseable {
      */
     public static TaskpollClient create(ClientOptions options) {
         return new TaskpollClient(Objects.requireNonNull(options, "options"));
+    }
+
+    /** Trusts {@code certificates} only, when there are some; else leaves the JDK's trust store. */
+    private static java.util.function.Consumer<io.netty.handler.ssl.SslContextBuilder> trustOnly(
+            List<java.security.cert.X509Certificate> certificates) {
+        return b -> {
+            if (!certificates.isEmpty()) {
+                b.trustManager(certificates);
+            }
+        };
     }
 
     /**

@@ -76,10 +76,15 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
                 .pendingAcquireMaxCount(-1).build();
         // the TLS context built now, on the caller's thread (a trust store is read from a file: never on an event
-        // loop), by the client's rule (given certificates the only anchors, the host name always verified); the JDK's
-        // TLS and HTTP/1.1: downloads are a few large bodies, not many small requests
-        reactor.netty.tcp.SslProvider.ProtocolSslContextSpec tls = dev.taskpoll.internal.http.Tls.client(trusted,
-                false, false);
+        // loop); given certificates are the only anchors, and the host name is always verified; the JDK's TLS, as the
+        // client's by default, whatever Netty finds on the class path
+        reactor.netty.http.Http11SslContextSpec tls = reactor.netty.http.Http11SslContextSpec.forClient()
+                .configure(b -> {
+                    b.sslProvider(io.netty.handler.ssl.SslProvider.JDK);
+                    if (!trusted.isEmpty()) {
+                        b.trustManager(trusted);
+                    }
+                });
         HttpClient base = HttpClient.create(pool).secure(spec -> spec.sslContext(tls));
         this.http = base
                 .followRedirect(false)
