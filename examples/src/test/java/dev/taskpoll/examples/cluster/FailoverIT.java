@@ -96,6 +96,10 @@ class FailoverIT {
             Path results = dir.resolve("results");
             List<Worker> workers = List.of(worker("a", redis, base, results), worker("b", redis, base, results),
                     worker("c", redis, base, results));
+            // tasks created before any worker holds a shard would wait for the workers' start (13 s on a slow host),
+            // which the longest gap below counted as if it were the failover's (41-49 s, the start included)
+            Await.until(() -> workers.stream().allMatch(w -> said(w, " taken (token")), Duration.ofSeconds(60),
+                    "each worker holds a shard");
             Worker victim = workers.get(random.nextInt(3));
             long killAfter = 5_000 + random.nextInt(20_000); // ms after the submits begin
             long t0 = System.nanoTime();
