@@ -15,6 +15,9 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * allocator, growing its magazines when two event loops allocate at once, takes a {@code StampedLock} write lock around
  * a few field writes ({@code AdaptivePoolingAllocator$Magazine.free} from {@code tryExpandMagazines}); Netty's own
  * BlockHound integration does not list it yet. Seen once under load, in a test of ours that allocates nothing itself.
+ * And the test's logging backend writing a line: slf4j-simple prints each line to its stream (stderr, or the demo's
+ * log file) on the thread that logs, so a warning logged on an event loop (an unknown status, a reset connection) was
+ * a blocking call that threw inside the logger; production picks its own backend (an asynchronous appender, say).
  */
 public final class RecordingBlockHoundIntegration implements BlockHoundIntegration {
 
@@ -23,6 +26,7 @@ public final class RecordingBlockHoundIntegration implements BlockHoundIntegrati
         builder.allowBlockingCallsInside("java.util.logging.LogManager", "initializeGlobalHandlers");
         builder.allowBlockingCallsInside("java.util.logging.LogManager", "ensureLogManagerInitialized");
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+        builder.allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write");
         builder.blockingMethodCallback(method -> {
             BlockingCalls.record(method + " on " + Thread.currentThread().getName());
             throw new BlockingOperationError(method);
