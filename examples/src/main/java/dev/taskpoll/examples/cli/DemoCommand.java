@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             DemoSummary summary = DemoSummary.of(outcomes, sim);
             writeChecksums(outcomes);
-            summary.print(w, out.toAbsolutePath().normalize());
+            summary.print(w, out.toAbsolutePath().normalize(), scale);
             w.flush();
             return summary.accountedFor() == tasks && summary.mismatches() == 0 && summary.captureErrors() == 0 ? 0 : 1;
         }
@@ -174,11 +174,14 @@ final class DemoCommand implements Callable<Integer> {
         return capture.attach(client.submitAndTrack(request(f, i)))
                 .doOnNext(e -> id.compareAndSet(null, e.taskId()))
                 .collectList()
-                .map(events -> DemoSummary.Outcome.of(f, events))
+                .flatMap(events -> (id.get() == null ? Mono.<java.time.Instant>empty()
+                        : client.task(id.get()).map(r -> r.submittedAt()).onErrorResume(e -> Mono.empty()))
+                        .map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+                        .map(at -> DemoSummary.Outcome.of(f, events, at.orElse(null))))
                 .doOnNext(o -> progress.finished(o))
                 .onErrorResume(e -> {
                     progress.errors.incrementAndGet();
-                    return Mono.just(new DemoSummary.Outcome(f, id.get(), null, e, List.of(), null));
+                    return Mono.just(new DemoSummary.Outcome(f, id.get(), null, e, List.of(), null, null));
                 });
     }
 

@@ -11,6 +11,7 @@ import dev.taskpoll.testkit.TaskTruth;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,17 +35,20 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
         long lagMillis;
         long maxLagMillis;
         int lagged;
+        long answerMillis;
+        int answered;
     }
 
     /**
      * How one task ended, as the demo saw it: a terminal status, or an error (with the id when it was known); for a
-     * completed task, the files stored or the capture's error.
+     * completed task, the files stored or the capture's error; when the client had the task's id (the submit's answer,
+     * as the store recorded it), or null when not known.
      */
     record Outcome(Family family, @Nullable String id, @Nullable TaskStatus terminal, @Nullable Throwable error,
-                   List<CaptureEvent.Stored> stored, @Nullable Throwable captureError) {
+                   List<CaptureEvent.Stored> stored, @Nullable Throwable captureError, @Nullable Instant answeredAt) {
 
         /** From the events {@code ResultCapture.attach} gave for one task that ended without an error. */
-        static Outcome of(Family family, List<TaskEvent> events) {
+        static Outcome of(Family family, List<TaskEvent> events, @Nullable Instant answeredAt) {
             TaskStatus terminal = null;
             List<CaptureEvent.Stored> stored = new ArrayList<>();
             Throwable captureError = null;
@@ -58,7 +62,7 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
                 }
             }
             return new Outcome(family, events.isEmpty() ? null : events.get(0).taskId(), terminal, null,
-                    List.copyOf(stored), captureError);
+                    List.copyOf(stored), captureError, answeredAt);
         }
     }
 
@@ -99,7 +103,18 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
                 mismatches++;
                 continue;
             }
-            long lag = Duration.between(truth.finishedAt(), end.observedAt()).toMillis();
+            // the poller's lag: from the task's end, or from the client having its id when the submit's answer came
+            // later (at x120 each real millisecond of that answer is 0.12 simulated s, and a 5-30 s image can be done
+            // before it arrives)
+            Instant from = truth.finishedAt();
+            if (o.answeredAt() != null) {
+                row.answerMillis += Math.max(0, Duration.between(truth.createdAt(), o.answeredAt()).toMillis());
+                row.answered++;
+                if (o.answeredAt().isAfter(from)) {
+                    from = o.answeredAt();
+                }
+            }
+            long lag = Math.max(0, Duration.between(from, end.observedAt()).toMillis());
             row.lagMillis += lag;
             row.maxLagMillis = Math.max(row.maxLagMillis, lag);
             row.lagged++;
@@ -107,10 +122,11 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
         return new DemoSummary(rows, accounted, mismatches, kinds, captureMessages.size(), captureMessages);
     }
 
-    void print(PrintWriter out, Path dir) {
+    /** The table, the totals and a legend; {@code scale}: simulated seconds per real second. */
+    void print(PrintWriter out, Path dir, double scale) {
         out.println();
-        out.printf("%-14s %6s %10s %7s %7s %11s %6s %13s %12s %6s%n", "family", "tasks", "completed", "failed",
-                "errors", "polls/task", "429s", "mean lag (s)", "max lag (s)", "files");
+        out.printf("%-14s %6s %10s %7s %7s %11s %6s %13s %12s %6s %10s%n", "family", "tasks", "completed", "failed",
+                "errors", "polls/task", "429s", "mean lag (s)", "max lag (s)", "files", "answer (s)");
         int tasks = 0;
         int files = 0;
         long bytes = 0;
@@ -119,9 +135,10 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
             tasks += r.tasks;
             files += r.files;
             bytes += r.bytes;
-            out.printf("%-14s %6d %10d %7d %7d %11.1f %6d %13.1f %12.1f %6d%n", e.getKey(), r.tasks, r.completed,
-                    r.failed, r.errors, r.polls / (double) r.tasks, r.throttled,
-                    r.lagged == 0 ? 0 : r.lagMillis / 1000.0 / r.lagged, r.maxLagMillis / 1000.0, r.files);
+            out.printf("%-14s %6d %10d %7d %7d %11.1f %6d %13.1f %12.1f %6d %10.1f%n", e.getKey(), r.tasks,
+                    r.completed, r.failed, r.errors, r.polls / (double) r.tasks, r.throttled,
+                    r.lagged == 0 ? 0 : r.lagMillis / 1000.0 / r.lagged, r.maxLagMillis / 1000.0, r.files,
+                    r.answered == 0 ? 0 : r.answerMillis / 1000.0 / r.answered);
         }
         out.printf("%d of %d tasks accounted for; %d final statuses differ from the simulator's truth.%n",
                 accountedFor, tasks, mismatches);
@@ -133,6 +150,13 @@ record DemoSummary(Map<String, Row> rows, int accountedFor, int mismatches, Map<
             out.printf("%d tasks ended with an error instead of a final status: %s%n", errors, errorKinds);
         }
         out.println("(polls and 429s: status requests the simulator answered; lag: simulated time from the simulator"
-                + " finishing a task to taskpoll emitting its final status)");
+                + " finishing a task, or from taskpoll getting its id if that came later, to taskpoll emitting its final"
+                + " status; answer: simulated time from the simulator creating a task to taskpoll getting its id, the"
+                + " submit's real round trip times the time scale)");
+        if (scale > 10) {
+            out.printf(java.util.Locale.ROOT, "(at x%.0f each real millisecond is %.2f simulated s: a warming JVM's pauses"
+                    + " and the requests' real round trips weigh on the image tasks' few seconds; --scale 10 shows their"
+                    + " lag nearer the cadence's own)%n", scale, scale / 1000);
+        }
     }
 }
