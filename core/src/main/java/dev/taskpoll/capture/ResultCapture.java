@@ -147,7 +147,8 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
     /**
      * The one way to put capture behind tracking: every status of {@code statuses} is passed on, and a completed one
      * is passed on only after its results are stored, preceded by a {@link CaptureEvent.Stored} for each file (and
-     * an {@link CaptureEvent.ExpiryWarning} if it is late). When they cannot all be stored, or a completed status has
+     * an {@link CaptureEvent.ExpiryWarning} if it is late; each file recorded in the client's durable store, when it
+     * records the task). When they cannot all be stored, or a completed status has
      * no result URL to store, a {@link CaptureEvent.Failed} comes first and the completed status still follows: a paid
      * result never ends silently, and its URLs are not lost. Errors of {@code statuses} pass through.
      *
@@ -165,10 +166,24 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
                         + " URL to store (status '" + s.rawStatus() + "')", false, s, null);
                 return Flux.just(new CaptureEvent.Failed(s.taskId(), none), s);
             }
-            return capture(s).<TaskEvent>map(e -> e)
+            return capture(s).concatMap(this::recorded).<TaskEvent>map(e -> e)
                     .onErrorResume(CaptureException.class, e -> Mono.just(new CaptureEvent.Failed(s.taskId(), e)))
                     .concatWith(Mono.just(s));
         });
+    }
+
+    /**
+     * A file {@link #attach} stored, recorded in the client's durable store when it records the task (as the client's
+     * hook records them): {@code taskpoll tasks} then lists it.
+     */
+    private Mono<CaptureEvent> recorded(CaptureEvent e) {
+        if (!(e instanceof CaptureEvent.Stored s) || !store.durable()) {
+            return Mono.just(e);
+        }
+        return store.task(s.taskId())
+                .flatMap(r -> store.captured(TaskRef.of(s.taskId(), r.kind()), new StoredFile(s.index(),
+                        s.path().toString(), s.size(), s.sha256())))
+                .thenReturn(e);
     }
 
     /**

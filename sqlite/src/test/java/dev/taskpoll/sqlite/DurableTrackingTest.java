@@ -84,6 +84,26 @@ class DurableTrackingTest {
         return c.tasks(phase).collectList().block(WAIT);
     }
 
+    /** Capture attached to a task's stream (as the demo does) records each file in the store, as the client's hook. */
+    @Test
+    void filesStoredThroughAttachAreRecordedInTheStore() throws Exception {
+        simulator(Simulator.builder().generationTime(Duration.ofSeconds(60), Duration.ofSeconds(120)).failureRate(0));
+        Path file = dir.resolve("attach.db");
+        try (TaskpollClient client = client(file, false);
+             dev.taskpoll.capture.ResultCapture capture = dev.taskpoll.capture.ResultCapture.create(client,
+                     CaptureOptions.builder(dir.resolve("attached")).allowPlainHttpOnLoopback(true).build())) {
+            List<TaskEvent> events = capture.attach(client.submitAndTrack(veo(1))).collectList().block(WAIT);
+            CaptureEvent.Stored stored = events.stream().filter(e -> e instanceof CaptureEvent.Stored)
+                    .map(e -> (CaptureEvent.Stored) e).findFirst().orElseThrow();
+            TaskRecord r = client.task(stored.taskId()).block(WAIT);
+            assertThat(r.files()).singleElement().satisfies(f -> {
+                assertThat(f.path()).isEqualTo(stored.path().toString());
+                assertThat(f.size()).isEqualTo(stored.size()).isEqualTo(Files.size(Path.of(f.path())));
+                assertThat(f.sha256()).isEqualTo(stored.sha256());
+            });
+        }
+    }
+
     @Test
     void aSubmittedTaskIsTrackedToItsEndWithNobodySubscribedAndItsResultsCaptured() throws Exception {
         simulator(Simulator.builder().generationTime(Duration.ofSeconds(60), Duration.ofSeconds(120)));
