@@ -205,7 +205,9 @@ final class SimHandlers {
         if (range.isEmpty()) {
             if (p.random().nextDouble() < p.faults().mediaTruncated()) {
                 log(q.path(), now, range, 200, auth);
-                return truncated(res.status(200), content);
+                return res.status(200).header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(content.length))
+                        .sendObject(Flux.just(Unpooled.wrappedBuffer(content, 0, content.length / 2))
+                                .concatWith(Mono.error(new IOException("truncated (simulated fault)"))));
             }
             log(q.path(), now, range, 200, auth);
             return bytes(res, 200, content);
@@ -332,25 +334,17 @@ final class SimHandlers {
             case EMPTY:
                 return send(res, 200, EMPTY);
             case TRUNCATED:
-                return truncated(res.status(200).header(HttpHeaderNames.CONTENT_TYPE, "application/json"), body);
+                // half the body, then an error: Reactor Netty has sent the headers, so it aborts by closing
+                return res.status(200).header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                        .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
+                        .sendObject(Flux.just(Unpooled.wrappedBuffer(body, 0, body.length / 2))
+                                .concatWith(Mono.error(new IOException("truncated (simulated fault)"))));
             case STALL:
                 return Mono.delay(p.faults().stallFor(), p.time().scheduler())
                         .then(Mono.fromRunnable(() -> res.withConnection(c -> c.channel().close())));
             default:
                 return send(res, 200, body);
         }
-    }
-
-    /**
-     * Half of {@code body} under a Content-Length of all of it, then the connection closed. (It was half the body and
-     * an error signal, which Reactor Netty logs at ERROR with its stack trace on the event loop, once a fault: noise in
-     * a demo's log, and a blocking write on an event loop under BlockHound, which killed the loop in tests.)
-     */
-    private static Publisher<Void> truncated(HttpServerResponse res, byte[] body) {
-        return res.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
-                .sendObject(Flux.<Object>just(Unpooled.wrappedBuffer(body, 0, body.length / 2))
-                        .concatWith(Mono.<Object>fromRunnable(() -> res.withConnection(c -> c.channel().close()))
-                                .then(Mono.never())));
     }
 
     private static Publisher<Void> send(HttpServerResponse res, int status, byte[] body) {
