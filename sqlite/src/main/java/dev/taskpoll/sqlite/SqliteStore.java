@@ -117,7 +117,9 @@ public final class SqliteStore implements TaskStore {
             Schema.migrate(c, migrations);
             if (options.tracking()) {
                 StoreThread.Statements once = new StoreThread.Statements(c);
-                prune(once, options.retention()); // at opening (before the store's thread runs), then every hour
+                // at opening (before the store's thread runs), then every hour
+                prune(once, options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
+                        - options.retention().toMillis());
                 once.close();
             }
             return new SqliteStore(abs, options, c, lock);
@@ -302,7 +304,7 @@ public final class SqliteStore implements TaskStore {
             ps.setString(3, f.path());
             ps.setLong(4, f.size());
             ps.setString(5, f.sha256());
-            ps.setLong(6, System.currentTimeMillis());
+            ps.setLong(6, options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS));
             ps.executeUpdate();
             return null;
         });
@@ -462,13 +464,16 @@ public final class SqliteStore implements TaskStore {
         return thread.read(c -> Queries.one(c, id));
     }
 
-    /** Deletes ended tasks older than the retention, with their history and results' records. */
+    /**
+     * Deletes ended tasks older than the retention, with their history and results' records; "older" on the clock of
+     * the store's scheduler, as the times it records come from the tracker's.
+     */
     Mono<Integer> prune() {
-        return thread.write(c -> prune(c, options.retention()));
+        return thread.write(c -> prune(c, options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
+                - options.retention().toMillis()));
     }
 
-    private static int prune(StoreThread.Statements c, Duration retention) throws SQLException {
-        long before = System.currentTimeMillis() - retention.toMillis();
+    private static int prune(StoreThread.Statements c, long before) throws SQLException {
         PreparedStatement ps = c.ps("DELETE FROM tasks WHERE ended_at IS NOT NULL"
                 + " AND ended_at < ?");
         ps.setLong(1, before);

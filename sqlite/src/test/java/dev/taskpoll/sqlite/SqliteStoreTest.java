@@ -368,6 +368,26 @@ class SqliteStoreTest {
                 .containsExactlyInAnyOrder("recent", "open");
     }
 
+    /**
+     * The retention is counted on the store's scheduler, whose clock the tracker's times come from: a task that ended
+     * just now in virtual time stays, and goes once the retention has passed there. (Counted on the wall clock, a task
+     * ended at a virtual time near 1970 was pruned at once.)
+     */
+    @Test
+    void theRetentionIsCountedOnTheSchedulersClock() {
+        reactor.test.scheduler.VirtualTimeScheduler virtual = reactor.test.scheduler.VirtualTimeScheduler.create();
+        virtual.advanceTimeBy(Duration.ofDays(1));
+        SqliteStore s = store(dir.resolve("virtual.db"), SqliteStoreOptions.builder().scheduler(virtual)
+                .retention(Duration.ofMinutes(1)).build());
+        Instant now = Instant.ofEpochMilli(virtual.now(java.util.concurrent.TimeUnit.MILLISECONDS));
+        s.started(tracked("ended", null)).block(WAIT);
+        s.ended(TaskRef.of("ended", Family.VEO), new TaskStore.Ending(null, "x", now.plusSeconds(60), now)).block(WAIT);
+        assertThat(s.prune().block(WAIT)).as("ended 0 s ago in virtual time").isZero();
+        virtual.advanceTimeBy(Duration.ofMinutes(2));
+        assertThat(s.prune().block(WAIT)).as("ended 2 min ago, retention 1 min").isEqualTo(1);
+        assertThat(s.tasks(null).collectList().block(WAIT)).isEmpty();
+    }
+
     @Test
     void aTasksRequestShapeIsKeptForItsResume() {
         Path file = dir.resolve("shape.db");
