@@ -125,9 +125,9 @@ final class Records {
                 List.of(), intentId, h.get("request"));
     }
 
-    static String file(StoredFile f, String instance) {
+    static String file(StoredFile f, String instance, long storedAt) {
         return JSON.createObjectNode().put("index", f.index()).put("path", f.path()).put("size", f.size())
-                .put("sha256", f.sha256()).put("storedAt", System.currentTimeMillis()).put("instance", instance)
+                .put("sha256", f.sha256()).put("storedAt", storedAt).put("instance", instance)
                 .toString();
     }
 

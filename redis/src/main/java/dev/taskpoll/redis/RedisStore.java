@@ -392,7 +392,8 @@ public final class RedisStore implements TaskStore {
     public Mono<Void> captured(TaskRef task, StoredFile file) {
         String member = Keys.member(task);
         return fenced(task, Scripts.CAPTURED, new String[] {keys.task(member), keys.results(member)},
-                List.of(String.valueOf(file.index()), Records.file(file, options.instanceId())),
+                List.of(String.valueOf(file.index()), Records.file(file, options.instanceId(),
+                        options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS))),
                 "recording a stored result of task '" + task.id() + "'").then();
     }
 
@@ -512,9 +513,13 @@ public final class RedisStore implements TaskStore {
                 "reading task '" + id + "'", id);
     }
 
-    /** Deletes ended tasks older than the retention, with their history and results. */
+    /**
+     * Deletes ended tasks older than the retention, with their history and results; "older" on the clock of the
+     * store's scheduler, as the end times it records come from the tracker's.
+     */
     Mono<Long> prune() {
-        long before = System.currentTimeMillis() - options.retention().toMillis();
+        long before = options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
+                - options.retention().toMillis();
         return redis.zrangebyscore(keys.ended(), io.lettuce.core.Range.create(0, before)).collectList()
                 .flatMapIterable(l -> l)
                 .concatMap(m -> redis.del(keys.task(m), keys.history(m), keys.results(m))

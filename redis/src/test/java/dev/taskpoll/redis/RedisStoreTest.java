@@ -65,6 +65,60 @@ class RedisStoreTest extends RedisStoreFixture {
                 .satisfies(m -> assertThat(m.window()).containsExactly(0, 150_000));
     }
 
+    /**
+     * The retention is counted on the store's scheduler, whose clock the tracker's times come from; here a scheduler
+     * whose clock runs 10 days behind the wall's: a task that ended 8 days before the wall's now ended 2 days ago on
+     * it and stays (on the wall clock, as before, it went), one that ended 18 days before goes.
+     */
+    @Test
+    void theRetentionIsCountedOnTheSchedulersClock() {
+        RedisServer r = redis();
+        long behind = Duration.ofDays(10).toMillis();
+        reactor.core.scheduler.Scheduler parallel = reactor.core.scheduler.Schedulers.parallel();
+        reactor.core.scheduler.Scheduler late = new reactor.core.scheduler.Scheduler() {
+            @Override
+            public reactor.core.Disposable schedule(Runnable task) {
+                return parallel.schedule(task);
+            }
+
+            @Override
+            public reactor.core.Disposable schedule(Runnable task, long delay, java.util.concurrent.TimeUnit unit) {
+                return parallel.schedule(task, delay, unit);
+            }
+
+            @Override
+            public reactor.core.Disposable schedulePeriodically(Runnable task, long initial, long period,
+                    java.util.concurrent.TimeUnit unit) {
+                return parallel.schedulePeriodically(task, initial, period, unit);
+            }
+
+            @Override
+            public long now(java.util.concurrent.TimeUnit unit) {
+                return unit.convert(System.currentTimeMillis() - behind, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public Worker createWorker() {
+                return parallel.createWorker();
+            }
+        };
+        RedisStore s = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId("late").shards(1)
+                .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
+                .retention(Duration.ofDays(7)).scheduler(late).build());
+        open.add(s);
+        until(() -> s.heldShards() == 1, "the shard held");
+        java.time.Instant wall = java.time.Instant.now();
+        for (String id : List.of("recent", "old")) {
+            s.started(tracked(id)).block(WAIT);
+            TaskRef ref = tracked(id).ref();
+            java.time.Instant end = wall.minus(Duration.ofDays(id.equals("recent") ? 8 : 18));
+            s.ended(ref, new TaskStore.Ending(null, "x", end, end)).block(WAIT);
+        }
+        assertThat(s.prune().block(WAIT)).isEqualTo(1);
+        assertThat(s.tasks(TaskRecord.Phase.ENDED).collectList().block(WAIT)).extracting(TaskRecord::id)
+                .containsExactly("recent");
+    }
+
     @Test
     void tenThousandTasksAreListedAndTakenOverWithinTheCommandTimeout() {
         RedisServer r = redis();
