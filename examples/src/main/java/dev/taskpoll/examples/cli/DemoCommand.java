@@ -240,9 +240,6 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path file = out.resolve("demo.log");
         System.setProperty(property, file.toString());
-        // the embedded simulator's truncation fault ends a body with an error, which Reactor Netty's server logs at
-        // ERROR with a stack trace, once a fault: the simulator's doing, not the client's, so left out of the log
-        System.setProperty("org.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServerOperations", "off");
         return file;
     }
 
