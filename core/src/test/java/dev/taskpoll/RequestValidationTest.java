@@ -114,6 +114,19 @@ class RequestValidationTest {
         return Arguments.of(expected, request);
     }
 
+    /** The fields sent unchecked, for a caller to say so: those the family's documentation does not list. */
+    @org.junit.jupiter.api.Test
+    void undocumentedFieldsAreTheOnesTheDocumentationDoesNotList() {
+        assertThat(GenerationRequest.nanoBanana("nano-banana", "p").resolution("2k").param("seed", 3)
+                .param("style", "ink").build().undocumentedFields()).containsExactly("seed", "style");
+        assertThat(GenerationRequest.nanoBanana("nano-banana", "p").param("size", "1:1").build().undocumentedFields())
+                .as("a documented field set with param").isEmpty();
+        assertThat(GenerationRequest.seedance15("seedance_1_5_pro_720p", "p").duration(5).build().undocumentedFields())
+                .as("content and model").isEmpty();
+        assertThat(GenerationRequest.task("kling-v2", Map.of("prompt", "p", "anything", 1)).callbackUrl("https://x/cb")
+                .build().undocumentedFields()).as("the generic dialect's input is free").isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("violations")
     void aViolationFailsBeforeAnythingIsSent(String expected, Supplier<GenerationRequest.Builder> request) {

@@ -67,6 +67,17 @@ public final class GenerationRequest {
         return body;
     }
 
+    /**
+     * The fields of the body its family's documentation does not list (set with {@link Builder#param}, sent as they
+     * are), in the body's order: what a caller may want to say it sent unchecked. For the generic dialect, the fields
+     * beside {@code input} and {@code callback_url} (the input itself is free).
+     *
+     * @return the undocumented fields; empty when every field is documented
+     */
+    public List<String> undocumentedFields() {
+        return RequestValidator.undocumented(family, body);
+    }
+
     @Override
     public String toString() {
         return "GenerationRequest[" + family + " " + model + ", fields=" + body.keySet() + "]";

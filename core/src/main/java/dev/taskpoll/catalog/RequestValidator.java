@@ -52,6 +52,11 @@ final class RequestValidator {
         return out;
     }
 
+    /** The fields of {@code body} besides {@code model} that {@code family}'s documentation does not list. */
+    static java.util.List<String> undocumented(Family family, Map<String, Object> body) {
+        return body.keySet().stream().filter(f -> !f.equals("model") && !FIELDS.get(family).contains(f)).toList();
+    }
+
     /**
      * @param typed the fields set through typed setters (checked against the family's documented fields); fields
      *              set with {@code param(...)} are not

@@ -247,13 +247,9 @@ final class SubmitCommand implements Callable<Integer> {
                 fields.forEach(b::param);
             }
             GenerationRequest request = b.build();
-            if (family != Family.GENERIC_TASK) {
-                java.util.Set<String> documented = new java.util.HashSet<>();
-                family.parameters(connection.model).forEach(r -> documented.add(r.field()));
-                fields.keySet().stream().filter(k -> !documented.contains(k)).forEach(k -> cl.getErr().println(
-                        "taskpoll submit: --param " + k + ": not a documented parameter of " + FamilyNames.name(family)
-                                + " " + connection.model + "; sent as it is"));
-            }
+            request.undocumentedFields().forEach(k -> cl.getErr().println("taskpoll submit: --param " + k
+                    + ": not a documented parameter of " + FamilyNames.name(family) + " " + connection.model
+                    + "; sent as it is"));
             return request;
         } catch (IllegalArgumentException | dev.taskpoll.InvalidRequestException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());

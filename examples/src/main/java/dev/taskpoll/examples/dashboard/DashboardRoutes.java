@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -84,11 +85,28 @@ final class DashboardRoutes {
                     } catch (IllegalArgumentException | InvalidRequestException e) {
                         return problem(400, e.getMessage());
                     }
+                    List<String> notes = undocumented(request);
                     return generations.submit(request)
-                            .flatMap(entry -> ServerResponse.created(URI.create("/generations/" + entry.id))
-                                    .contentType(MediaType.APPLICATION_JSON).bodyValue(entry.summary().toString()))
+                            .flatMap(entry -> {
+                                com.fasterxml.jackson.databind.node.ObjectNode answer = entry.summary();
+                                if (!notes.isEmpty()) {
+                                    notes.forEach(answer.putArray("notes")::add);
+                                }
+                                return ServerResponse.created(URI.create("/generations/" + entry.id))
+                                        .contentType(MediaType.APPLICATION_JSON).bodyValue(answer.toString());
+                            })
                             .onErrorResume(TaskpollException.class, e -> problem(502, e.getMessage()));
                 });
+    }
+
+    /**
+     * The request's fields its family's documentation does not list, each as a note ({@code params.seed: not a
+     * documented parameter of nano-banana nano-banana; sent as it is}), as {@code taskpoll submit} says on stderr.
+     */
+    static List<String> undocumented(GenerationRequest request) {
+        return request.undocumentedFields().stream()
+                .map(k -> "params." + k + ": not a documented parameter of " + FamilyNames.name(request.family())
+                        + " " + request.model() + "; sent as it is").toList();
     }
 
     /** {@code {"family": "veo", "model": "veo_3_1_fast", "prompt": "...", "params": {...}}}, validated. */

@@ -149,6 +149,24 @@ class DashboardTest {
         return json(answer).get("error").asText();
     }
 
+    /** A parameter the documentation does not list is sent, and the answer says so; a documented one is not noted. */
+    @Test
+    void anUndocumentedParameterIsSentAndNoted() throws Exception {
+        String created = web.post().uri("/generations").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"family\":\"nano-banana\",\"model\":\"nano-banana\",\"prompt\":\"x\","
+                        + "\"params\":{\"seed\":3,\"size\":\"1:1\"}}")
+                .exchange().expectStatus().isCreated().expectBody(String.class).returnResult().getResponseBody();
+        JsonNode answer = json(created);
+        assertThat(answer.get("notes")).hasSize(1);
+        assertThat(answer.get("notes").get(0).asText())
+                .isEqualTo("params.seed: not a documented parameter of nano-banana nano-banana; sent as it is");
+        assertThat(sim.truth(answer.get("id").asText())).isPresent();
+        String plain = web.post().uri("/generations").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"family\":\"nano-banana\",\"model\":\"nano-banana\",\"prompt\":\"y\"}")
+                .exchange().expectStatus().isCreated().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(json(plain).has("notes")).isFalse();
+    }
+
     @Test
     void badRequestsAreNamedAndNothingIsSubmitted() throws Exception {
         int before = sim.truths().size();
