@@ -42,7 +42,6 @@ public final class ClientOptions {
     private final @Nullable CaptureOptions capture;
     private final TrackerOptions trackerOptions;
     private final java.util.List<java.security.cert.X509Certificate> trustedCertificates;
-    private final boolean http2;
     /** What {@link Builder#http2(boolean)} said, or null: the default (HTTP/2 offered for https only). */
     private final @Nullable Boolean http2Given;
     private final boolean openSsl;
@@ -50,7 +49,6 @@ public final class ClientOptions {
     private ClientOptions(Builder b, ApiKey key) {
         this.trustedCertificates = b.trustedCertificates;
         this.http2Given = b.http2;
-        this.http2 = b.http2 != null ? b.http2 : isHttps(b.baseUrl);
         this.openSsl = b.openSsl;
         this.submitRetry = b.submitRetry;
         this.capture = b.capture;
@@ -215,7 +213,7 @@ public final class ClientOptions {
      * @return true if it is offered
      */
     public boolean http2() {
-        return http2;
+        return http2Given != null ? http2Given : https();
     }
 
     /**
@@ -241,7 +239,7 @@ public final class ClientOptions {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
                 + ", pendingAcquireMaxCount=" + pendingAcquireMaxCount + ", connectTimeout=" + connectTimeout
                 + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes
-                + ", submitRetry=" + submitRetry + (http2 ? ", http2" : "") + (openSsl ? ", openSsl" : "") + (trustedCertificates.isEmpty() ? ""
+                + ", submitRetry=" + submitRetry + (http2() ? ", http2" : "") + (openSsl ? ", openSsl" : "") + (trustedCertificates.isEmpty() ? ""
                 : ", trustedCertificates=" + trustedCertificates.stream()
                 .map(c -> c.getSubjectX500Principal().getName()).toList()) + "]";
     }
@@ -450,9 +448,7 @@ public final class ClientOptions {
          * HTTP/1.1: nothing else changes. {@link #maxConnections} bounds the connections; over HTTP/2 one more is
          * opened only when those open carry 100 requests each (fewer if the server allows fewer streams). Measured
          * over TLS (benchmarks/RESULTS.md, scenario H, two runs): half the client CPU per poll of HTTP/1.1 on 3
-         * connections instead of 256. Open question: scenario H counted one of a closed client's HTTP/2 connections
-         * still open 10 s after close (Reactor Netty 1.3.7 keeps them in a provider of its own that closing the
-         * client's pool does not close); a test closing a client mid-poll does not reproduce it.
+         * connections instead of 256. {@link TaskpollClient#close()} closes every connection the client opened.
          *
          * @param offer true to offer HTTP/2
          * @return this builder

@@ -166,24 +166,25 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
                         + " URL to store (status '" + s.rawStatus() + "')", false, s, null);
                 return Flux.just(new CaptureEvent.Failed(s.taskId(), none), s);
             }
-            return capture(s).concatMap(this::recorded).<TaskEvent>map(e -> e)
+            // the files recorded in the client's durable store when it records the task, as the client's hook
+            // records them (taskpoll tasks then lists them); the task's record read once, for its kind
+            Mono<TaskRef> ref = store.durable()
+                    ? store.task(s.taskId()).map(r -> TaskRef.of(s.taskId(), r.kind())).cache() : Mono.empty();
+            return capture(s)
+                    .concatMap(e -> e instanceof CaptureEvent.Stored st
+                            ? ref.flatMap(r -> store.captured(r, storedFile(st))).thenReturn(e)
+                            // a file stored but not recorded: said as the hook says it, and the status still follows
+                            .onErrorMap(err -> !(err instanceof CaptureException), err -> new CaptureException(
+                                    s.taskId(), "(local)", "result capture failed: " + err, false, s, err))
+                            : Mono.just(e))
+                    .<TaskEvent>map(e -> e)
                     .onErrorResume(CaptureException.class, e -> Mono.just(new CaptureEvent.Failed(s.taskId(), e)))
                     .concatWith(Mono.just(s));
         });
     }
 
-    /**
-     * A file {@link #attach} stored, recorded in the client's durable store when it records the task (as the client's
-     * hook records them): {@code taskpoll tasks} then lists it.
-     */
-    private Mono<CaptureEvent> recorded(CaptureEvent e) {
-        if (!(e instanceof CaptureEvent.Stored s) || !store.durable()) {
-            return Mono.just(e);
-        }
-        return store.task(s.taskId())
-                .flatMap(r -> store.captured(TaskRef.of(s.taskId(), r.kind()), new StoredFile(s.index(),
-                        s.path().toString(), s.size(), s.sha256())))
-                .thenReturn(e);
+    private static StoredFile storedFile(CaptureEvent.Stored s) {
+        return new StoredFile(s.index(), s.path().toString(), s.size(), s.sha256());
     }
 
     /**
@@ -209,8 +210,7 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
                 .flatMap(this::alreadyStored)
                 .flatMapMany(done -> capture(status, done)
                         .concatMap(e -> e instanceof CaptureEvent.Stored s
-                                ? store.captured(task, new StoredFile(s.index(), s.path().toString(), s.size(),
-                                s.sha256())).thenReturn(e) : Mono.just(e)))
+                                ? store.captured(task, storedFile(s)).thenReturn(e) : Mono.just(e)))
                 .<TaskEvent>map(e -> e)
                 .onErrorResume(CaptureException.class, e -> Mono.just(new CaptureEvent.Failed(status.taskId(), e)))
                 .onErrorResume(e -> !(e instanceof CaptureException), e -> Mono.just(failed(status, "(local)",

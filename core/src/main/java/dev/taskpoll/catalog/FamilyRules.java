@@ -44,8 +44,9 @@ final class FamilyRules extends BodyChecks {
                     fail("resolution", "'" + string("resolution") + "' is only for veo_3_1_fast and veo_3_1_pro");
                 }
                 oneOf("aspect_ratio", "16:9", "9:16");
-                absent("duration", "VEO has no duration field; its output is always 8 s");
-                absent("seconds", "VEO has no duration field; its output is always 8 s");
+                String noDuration = "VEO has no duration field; its output is always 8 s";
+                absent("duration", noDuration);
+                absent("seconds", noDuration);
                 exclusive("input_reference", "image_urls");
                 maxItems("input_reference", 3);
                 maxItems("image_urls", 3);

@@ -37,6 +37,15 @@ public final class FamilyNames {
         return family.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * For each field of {@code request} its family's documentation does not list, {@code <prefix><field>: not a
+     * documented parameter of <family> <model>; sent as it is}: what the command line and the dashboard say of them.
+     */
+    public static java.util.List<String> undocumented(dev.taskpoll.catalog.GenerationRequest request, String prefix) {
+        return request.undocumentedFields().stream().map(f -> prefix + f + ": not a documented parameter of "
+                + name(request.family()) + " " + request.model() + "; sent as it is").toList();
+    }
+
     /** The generation family {@code text} names, if any. */
     public static Optional<Family> parse(String text) {
         return Family.ofName(text);

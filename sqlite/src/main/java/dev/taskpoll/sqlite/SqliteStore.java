@@ -117,9 +117,7 @@ public final class SqliteStore implements TaskStore {
             Schema.migrate(c, migrations);
             if (options.tracking()) {
                 StoreThread.Statements once = new StoreThread.Statements(c);
-                // at opening (before the store's thread runs), then every hour
-                prune(once, options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
-                        - options.retention().toMillis());
+                prune(once, pruneBefore(options)); // at opening (before the store's thread runs), then every hour
                 once.close();
             }
             return new SqliteStore(abs, options, c, lock);
@@ -469,8 +467,12 @@ public final class SqliteStore implements TaskStore {
      * the store's scheduler, as the times it records come from the tracker's.
      */
     Mono<Integer> prune() {
-        return thread.write(c -> prune(c, options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
-                - options.retention().toMillis()));
+        return thread.write(c -> prune(c, pruneBefore(options)));
+    }
+
+    /** Ended before this (ms, the scheduler's clock), a task is past its retention. */
+    private static long pruneBefore(SqliteStoreOptions options) {
+        return options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS) - options.retention().toMillis();
     }
 
     private static int prune(StoreThread.Statements c, long before) throws SQLException {

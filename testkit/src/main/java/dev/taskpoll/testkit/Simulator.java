@@ -74,10 +74,11 @@ public final class Simulator implements AutoCloseable {
         return new Builder();
     }
 
-    /** Binds the server (blocking until bound: call it from a test or main thread, not an event loop). */
+    /** TCP connections accepted, and those of them open now. */
     private final java.util.concurrent.atomic.LongAdder connections = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder open = new java.util.concurrent.atomic.LongAdder();
 
+    /** Binds the server (blocking until bound: call it from a test or main thread, not an event loop). */
     public Simulator start() {
         if (server != null) {
             throw new IllegalStateException("already started");

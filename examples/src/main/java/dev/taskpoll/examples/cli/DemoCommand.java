@@ -174,10 +174,11 @@ final class DemoCommand implements Callable<Integer> {
         return capture.attach(client.submitAndTrack(request(f, i)))
                 .doOnNext(e -> id.compareAndSet(null, e.taskId()))
                 .collectList()
-                .flatMap(events -> (id.get() == null ? Mono.<java.time.Instant>empty()
-                        : client.task(id.get()).map(r -> r.submittedAt()).onErrorResume(e -> Mono.empty()))
-                        .map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
-                        .map(at -> DemoSummary.Outcome.of(f, events, at.orElse(null))))
+                // when the client had the id: the submit's answer, as the store recorded it (unknown if unread)
+                .flatMap(events -> Mono.justOrEmpty(id.get()).flatMap(client::task)
+                        .map(r -> DemoSummary.Outcome.of(f, events, r.submittedAt()))
+                        .onErrorResume(e -> Mono.empty())
+                        .defaultIfEmpty(DemoSummary.Outcome.of(f, events, null)))
                 .doOnNext(o -> progress.finished(o))
                 .onErrorResume(e -> {
                     progress.errors.incrementAndGet();

@@ -247,9 +247,7 @@ final class SubmitCommand implements Callable<Integer> {
                 fields.forEach(b::param);
             }
             GenerationRequest request = b.build();
-            request.undocumentedFields().forEach(k -> cl.getErr().println("taskpoll submit: --param " + k
-                    + ": not a documented parameter of " + FamilyNames.name(family) + " " + connection.model
-                    + "; sent as it is"));
+            FamilyNames.undocumented(request, "taskpoll submit: --param ").forEach(cl.getErr()::println);
             return request;
         } catch (IllegalArgumentException | dev.taskpoll.InvalidRequestException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());

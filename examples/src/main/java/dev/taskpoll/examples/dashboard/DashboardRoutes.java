@@ -85,7 +85,7 @@ final class DashboardRoutes {
                     } catch (IllegalArgumentException | InvalidRequestException e) {
                         return problem(400, e.getMessage());
                     }
-                    List<String> notes = undocumented(request);
+                    List<String> notes = FamilyNames.undocumented(request, "params.");
                     return generations.submit(request)
                             .flatMap(entry -> {
                                 com.fasterxml.jackson.databind.node.ObjectNode answer = entry.summary();
@@ -97,16 +97,6 @@ final class DashboardRoutes {
                             })
                             .onErrorResume(TaskpollException.class, e -> problem(502, e.getMessage()));
                 });
-    }
-
-    /**
-     * The request's fields its family's documentation does not list, each as a note ({@code params.seed: not a
-     * documented parameter of nano-banana nano-banana; sent as it is}), as {@code taskpoll submit} says on stderr.
-     */
-    static List<String> undocumented(GenerationRequest request) {
-        return request.undocumentedFields().stream()
-                .map(k -> "params." + k + ": not a documented parameter of " + FamilyNames.name(request.family())
-                        + " " + request.model() + "; sent as it is").toList();
     }
 
     /** {@code {"family": "veo", "model": "veo_3_1_fast", "prompt": "...", "params": {...}}}, validated. */
