@@ -115,17 +115,22 @@ interface Engines extends AutoCloseable {
 
     /** taskpoll as above, with the embedded task store in {@code file} (every task durable, every change recorded). */
     static Engines taskpollStored(SimProcess sim, SimTime time, java.nio.file.Path file) {
-        return taskpollStored(sim, time, file, Duration.ZERO);
+        return taskpollStored(sim, time, file, null);
     }
 
-    /** As above, the store gathering writes into one transaction for {@code commitDelay} (real time) after a commit. */
-    static Engines taskpollStored(SimProcess sim, SimTime time, java.nio.file.Path file, Duration commitDelay) {
-        dev.taskpoll.sqlite.SqliteStore store = dev.taskpoll.sqlite.SqliteStore.open(file,
-                dev.taskpoll.sqlite.SqliteStoreOptions.builder().resume(false).commitDelay(commitDelay).build());
+    /** As above, the store's commit delay set ({@code null}: the store's default). */
+    static Engines taskpollStored(SimProcess sim, SimTime time, java.nio.file.Path file,
+            @org.jspecify.annotations.Nullable Duration commitDelay) {
+        dev.taskpoll.sqlite.SqliteStoreOptions.Builder options = dev.taskpoll.sqlite.SqliteStoreOptions.builder()
+                .resume(false);
+        if (commitDelay != null) {
+            options.commitDelay(commitDelay);
+        }
+        dev.taskpoll.sqlite.SqliteStore store = dev.taskpoll.sqlite.SqliteStore.open(file, options.build());
         TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)),
                 store);
-        String name = commitDelay.isZero() ? "taskpoll + store"
-                : "taskpoll + store, commit delay " + commitDelay.toMillis() + " ms";
+        String name = commitDelay == null ? "taskpoll + store (commit delay "
+                + dev.taskpoll.sqlite.SqliteStoreOptions.DEFAULT_COMMIT_DELAY_MS + " ms, its default)" : "taskpoll + store, commit delay " + commitDelay.toMillis() + " ms";
         return of(name, (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
                 () -> client.tracker().stats().requestsSent(), () -> {

@@ -8,6 +8,7 @@ import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.sqlite.SqliteStore;
+import dev.taskpoll.sqlite.SqliteStoreOptions;
 import dev.taskpoll.testkit.SimTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,18 +58,21 @@ final class StoreScenario {
         report.append("F1. The cost of recording: scenario A's rows, taskpoll without a store and with the embedded "
                 + "store (every task recorded when its tracking starts, every status change and the end committed "
                 + "before it is emitted), one after the other on the same simulator settings; the store's thread is "
-                + "in the client process, so its CPU is in CPU per poll, and its file is on the same disk. The third "
-                + "row's store gathers writes into one transaction for a commit delay after each commit "
-                + "(`SqliteStoreOptions.commitDelay`, -Dbench.store.commitDelay, default PT0.1S; each status reaches "
-                + "subscribers up to that much later).\n\n")
+                + "in the client process, so its CPU is in CPU per poll, and its file is on the same disk. The store "
+                + "gathers writes into one transaction for a commit delay after each commit "
+                + "(`SqliteStoreOptions.commitDelay`, default " + SqliteStoreOptions.DEFAULT_COMMIT_DELAY_MS
+                + " ms; a busy store's statuses reach subscribers up to that much later); the third row sets it "
+                + "(-Dbench.store.commitDelay, default PT0S: each write committed as soon as it is queued; off: no "
+                + "third row).\n\n")
                 .append(ScaleScenario.SCALE_COLUMNS);
         // thrown away: the store's paths (JDBC, SQLite, the engine's durable paths) compiled before a row is measured
         // (a JFR profile of the first measured row with the store: the JIT's threads used more CPU than the event loops)
         Path warm = Files.createTempDirectory("taskpoll-bench-store");
         scale.scaleRow(10_000, ScaleScenario.scaleFor(10_000), (sim, time) -> Engines.taskpollStored(sim, time,
                 warm.resolve("tasks.db")));
-        // -Dbench.store.commitDelay=PT0S leaves out the third row
-        Duration delay = Duration.parse(System.getProperty("bench.store.commitDelay", "PT0.1S"));
+        // -Dbench.store.commitDelay=off leaves out the third row
+        String third = System.getProperty("bench.store.commitDelay", "PT0S");
+        Duration delay = "off".equals(third) ? null : Duration.parse(third);
         StringBuilder summary = new StringBuilder();
         for (int n : sizes) {
             double k = ScaleScenario.scaleFor(n);
@@ -78,7 +82,7 @@ final class StoreScenario {
                     dir.resolve("tasks.db")));
             report.append(off.line()).append(on.line());
             summarize(summary, n, off, on);
-            if (!delay.isZero()) {
+            if (delay != null) {
                 Path delayed = Files.createTempDirectory("taskpoll-bench-store");
                 ScaleScenario.ScaleRow late = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
                         delayed.resolve("tasks.db"), delay));

@@ -332,7 +332,17 @@ class SqliteStoreTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("store.commitDelay: " + bad + " must be 0 or from 1 ms to 1 s");
         }
-        assertThat(SqliteStoreOptions.defaults().commitDelay()).isZero();
+    }
+
+    @Test
+    void theCommitDelayDefaultsTo20MsWithTheDefaultSchedulerAnd0WithOneGiven() {
+        assertThat(SqliteStoreOptions.defaults().commitDelay()).isEqualTo(Duration.ofMillis(20));
+        reactor.test.scheduler.VirtualTimeScheduler time = reactor.test.scheduler.VirtualTimeScheduler.create();
+        assertThat(SqliteStoreOptions.builder().scheduler(time).build().commitDelay())
+                .as("a virtual clock would hold every write after the first until it advances").isZero();
+        assertThat(SqliteStoreOptions.builder().scheduler(time).commitDelay(Duration.ofMillis(5)).build()
+                .commitDelay()).as("set, it wins").isEqualTo(Duration.ofMillis(5));
+        assertThat(SqliteStoreOptions.builder().commitDelay(Duration.ZERO).build().commitDelay()).isZero();
     }
 
     private static TaskStore.Intent intent(int i) {
