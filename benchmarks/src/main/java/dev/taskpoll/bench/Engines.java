@@ -129,8 +129,10 @@ interface Engines extends AutoCloseable {
         dev.taskpoll.sqlite.SqliteStore store = dev.taskpoll.sqlite.SqliteStore.open(file, options.build());
         TaskpollClient client = ScaleScenario.client(sim, time, PollPolicy.of(Bench.PERIOD, Duration.ofMinutes(30)),
                 store);
-        String name = commitDelay == null ? "taskpoll + store (commit delay "
-                + dev.taskpoll.sqlite.SqliteStoreOptions.DEFAULT_COMMIT_DELAY_MS + " ms, its default)" : "taskpoll + store, commit delay " + commitDelay.toMillis() + " ms";
+        String name = commitDelay == null
+                ? "taskpoll + store (commit delay " + dev.taskpoll.sqlite.SqliteStoreOptions.DEFAULT_COMMIT_DELAY_MS
+                        + " ms, its default)"
+                : "taskpoll + store, commit delay " + commitDelay.toMillis() + " ms";
         return of(name, (id, onEnd) -> client.track(TaskRef.of(id, Family.VEO))
                         .subscribe(null, e -> onEnd.accept(false), () -> onEnd.accept(true)),
                 () -> client.tracker().stats().requestsSent(), () -> {

@@ -29,8 +29,8 @@ import reactor.core.scheduler.Schedulers;
  *       (its intent is committed first), up to {@code commitDelay} later, and a submit's answer reaches its caller up
  *       to twice that later. In exchange, fewer and larger transactions cost the store's thread less CPU (benchmarks
  *       F1, {@code benchmarks/RESULTS.md}: at 10,000 tasks 43 writes per transaction instead of 7, the store's thread
- *       26-40% less CPU per poll in two runs; at 100,000, 73-77 instead of 8-11, 15-28% less in two runs of three, 1% more in one).
- *       {@code close()} does not wait it.</li>
+ *       26-40% less CPU per poll in two runs; at 100,000, 73-77 instead of 8-11, 15-28% less in two runs of three,
+ *       1% more in one). {@code close()} does not wait it.</li>
  *   <li>{@code scheduler}: where the store completes its callers' {@code Mono}s, never its own thread
  *       (default {@link Schedulers#parallel()}).</li>
  * </ul>

@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
                      .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
-                             .store(StoreOption.tracking(storeFile, false)).build())
+                             .store(store(storeFile)).build())
                      .build());
              ResultCapture capture = ResultCapture.create(client, CaptureOptions.builder(out)
                      .allowPlainHttpOnLoopback(true) // the simulator serves its media over http on loopback
@@ -134,6 +134,15 @@ final class DemoCommand implements Callable<Integer> {
             w.flush();
             return summary.accountedFor() == tasks && summary.mismatches() == 0 && summary.captureErrors() == 0 ? 0 : 1;
         }
+    }
+
+    /**
+     * The run's store, committing each write as soon as it is queued: its default commit delay (20 ms of real time,
+     * which a busy store waits to gather writes) would be 2.4 simulated s at x120, longer than an image task's lag.
+     */
+    private static dev.taskpoll.spi.TaskStore store(Path file) {
+        return dev.taskpoll.sqlite.SqliteStore.open(file, dev.taskpoll.sqlite.SqliteStoreOptions.builder()
+                .resume(false).commitDelay(java.time.Duration.ZERO).build());
     }
 
     private static void deleteStore(Path file) {
