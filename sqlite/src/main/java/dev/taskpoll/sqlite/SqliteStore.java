@@ -231,14 +231,19 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Tracked> started(Tracked task) {
         return thread.write(c -> {
-            insertTask(c, task, 0, origin);
+            if (insertTask(c, task, 0, origin)) {
+                return task; // what was just written: reading it back cost a query and a status decode per task
+            }
             Tracked held = tracked(c, task.ref().kind().dialect().name(), task.ref().id());
             return held != null ? held : task;
         });
     }
 
-    /** Inserts the task unless it is there (an existing record wins), with its first status in the history. */
-    private static void insertTask(StoreThread.Statements c, Tracked t, long intentId, String origin) throws SQLException {
+    /**
+     * Inserts the task unless it is there (an existing record wins), with its first status in the history; true if it
+     * inserted it.
+     */
+    private static boolean insertTask(StoreThread.Statements c, Tracked t, long intentId, String origin) throws SQLException {
         TaskRef ref = t.ref();
         PollPolicy p = Objects.requireNonNull(ref.policy(), "ref.policy");
         TaskStatus last = t.last();
@@ -259,9 +264,13 @@ public final class SqliteStore implements TaskStore {
         ps.setLong(12, intentId);
         ps.setString(13, origin);
         ps.setString(14, ref.shape());
-        if (ps.executeUpdate() == 1 && last != null) {
+        if (ps.executeUpdate() != 1) {
+            return false;
+        }
+        if (last != null) {
             history(c, rowid(c, ref), last);
         }
+        return true;
     }
 
     /**
