@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
                      .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
-                             .store(store(storeFile)).build())
+                             .store(store(storeFile, time)).build())
                      .build());
              ResultCapture capture = ResultCapture.create(client, CaptureOptions.builder(out)
                      .allowPlainHttpOnLoopback(true) // the simulator serves its media over http on loopback
@@ -137,12 +137,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * The run's store, committing each write as soon as it is queued: its default commit delay (20 ms of real time,
-     * which a busy store waits to gather writes) would be 2.4 simulated s at x120, longer than an image task's lag.
+     * The run's store, on the run's clock, as its tracker is: the end times it records and the retention and stored-at
+     * times it compares them with come from one clock. Given a scheduler, the store commits each write as soon as it is
+     * queued (its default commit delay, 20 real ms, would be 2.4 simulated s at x120).
      */
-    private static dev.taskpoll.spi.TaskStore store(Path file) {
+    private static dev.taskpoll.spi.TaskStore store(Path file, SimTime time) {
         return dev.taskpoll.sqlite.SqliteStore.open(file, dev.taskpoll.sqlite.SqliteStoreOptions.builder()
-                .resume(false).commitDelay(java.time.Duration.ZERO).build());
+                .resume(false).scheduler(time.scheduler()).build());
     }
 
     private static void deleteStore(Path file) {
