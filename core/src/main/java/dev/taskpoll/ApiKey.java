@@ -19,18 +19,18 @@ public final class ApiKey {
      *
      * @param value the key's text
      * @return the key
-     * @throws IllegalArgumentException if it is blank or holds white space or control characters (which would
-     *                                  corrupt the {@code Authorization} header); the message does not contain it
+     * @throws InvalidOptionException if it is blank or holds white space or control characters (which would
+     *                                corrupt the {@code Authorization} header); the message does not contain it
      */
     public static ApiKey of(String value) {
         Objects.requireNonNull(value, "apiKey");
         if (value.isBlank()) {
-            throw new IllegalArgumentException("apiKey: must not be blank");
+            throw new InvalidOptionException("apiKey", "must not be blank");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isWhitespace(c) || Character.isISOControl(c) || c > 0x7e) {
-                throw new IllegalArgumentException("apiKey: character at index " + i
+                throw new InvalidOptionException("apiKey", "character at index " + i
                         + " is not allowed (white space, control or non-ASCII)");
             }
         }

@@ -277,23 +277,23 @@ public final class ClientOptions {
             try {
                 u = URI.create(url);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("baseUrl: '" + url + "' is not a URI");
+                throw new InvalidOptionException("baseUrl", "'" + url + "' is not a URI");
             }
             if (u.getRawUserInfo() != null) { // first, and not echoed: it may be a password
-                throw new IllegalArgumentException("baseUrl: '" + u.getScheme() + "://***@" + u.getHost()
-                        + "...' carries user info; it would be sent as part of the host name (the API key goes in"
-                        + " apiKey)");
+                throw new InvalidOptionException("baseUrl", "'" + u.getScheme() + "://***@" + u.getHost()
+                        + "...' carries user info; it would be sent as part of the host name", "apiKey",
+                        "the API key goes in apiKey");
             }
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("https") && !scheme.equals("http")) {
-                throw new IllegalArgumentException("baseUrl: '" + url + "' must start with https:// or http://");
+                throw new InvalidOptionException("baseUrl", "'" + url + "' must start with https:// or http://");
             }
             if (u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
-                throw new IllegalArgumentException("baseUrl: '" + url + "' must have a host and no query or fragment");
+                throw new InvalidOptionException("baseUrl", "'" + url + "' must have a host and no query or fragment");
             }
             if (u.getPort() >= 0 && u.getPort() < 10) {
                 // Reactor Netty reads a port of one digit as part of the host name ("unknown host 127.0.0.1:1")
-                throw new IllegalArgumentException("baseUrl: '" + url + "' has port " + u.getPort()
+                throw new InvalidOptionException("baseUrl", "'" + url + "' has port " + u.getPort()
                         + "; ports 1 to 9 are not supported (use 10 to 65535, or none)");
             }
             this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -431,11 +431,11 @@ public final class ClientOptions {
          *
          * @param certificates the trust anchors; empty for the JDK's trust store
          * @return this builder
-         * @throws IllegalArgumentException if {@code certificates} is null or holds null
+         * @throws InvalidOptionException if {@code certificates} is null or holds null
          */
         public Builder trustedCertificates(java.util.Collection<java.security.cert.X509Certificate> certificates) {
             if (certificates == null || certificates.stream().anyMatch(Objects::isNull)) {
-                throw new IllegalArgumentException("trustedCertificates: must be a collection without nulls");
+                throw new InvalidOptionException("trustedCertificates", "must be a collection without nulls");
             }
             this.trustedCertificates = java.util.List.copyOf(certificates);
             return this;
@@ -486,8 +486,8 @@ public final class ClientOptions {
 
         /**
          * @return the options
-         * @throws IllegalArgumentException if no key was set and {@code OPC_API_KEY} is unset, or the base URL is
-         *                                  plain http to a non-loopback host without {@code allowPlainHttp}
+         * @throws InvalidOptionException if no key was set and {@code OPC_API_KEY} is unset, or the base URL is
+         *                                plain http to a non-loopback host without {@code allowPlainHttp}
          */
         public ClientOptions build() {
             return build(System::getenv);
@@ -498,37 +498,38 @@ public final class ClientOptions {
             if (key == null) {
                 String fromEnv = environment.apply(API_KEY_ENV);
                 if (fromEnv == null || fromEnv.isBlank()) {
-                    throw new IllegalArgumentException("apiKey: not set; call apiKey(...) or set the "
+                    throw new InvalidOptionException("apiKey", "not set", "apiKey", "call apiKey(...) or set the "
                             + API_KEY_ENV + " environment variable");
                 }
                 key = ApiKey.of(fromEnv.trim());
             }
             URI u = URI.create(baseUrl);
             if (u.getScheme().equalsIgnoreCase("http") && !allowPlainHttp && !Hosts.isLoopback(u.getHost())) {
-                throw new IllegalArgumentException("baseUrl: '" + baseUrl + "' is plain http to a non-loopback host;"
-                        + " the API key would travel in clear text. Use https, or allowPlainHttp(true)");
+                throw new InvalidOptionException("baseUrl", "'" + baseUrl + "' is plain http to a non-loopback host;"
+                        + " the API key would travel in clear text", "allowPlainHttp",
+                        "use https, or allowPlainHttp(true)");
             }
             FleetOptions fleet = trackerOptions.fleet();
             if (fleet.enabled() && fleet.maxInFlight() > maxConnections) {
                 // measured (benchmarks, scenario B): 4,096 in flight over 256 connections left 3,840 requests
                 // waiting in the pool, each with its own acquire timer, and cut throughput by a fifth
-                throw new IllegalArgumentException("trackerOptions.fleet.maxInFlight: " + fleet.maxInFlight()
+                throw new InvalidOptionException("trackerOptions.fleet.maxInFlight", fleet.maxInFlight()
                         + " must not exceed maxConnections (" + maxConnections + "): requests beyond the connections"
-                        + " would queue in the connection pool instead of the fleet's budget; raise maxConnections"
-                        + " or lower maxInFlight");
+                        + " would queue in the connection pool instead of the fleet's budget", "maxConnections",
+                        "raise maxConnections or lower maxInFlight");
             }
             if (openSsl && !io.netty.handler.ssl.OpenSsl.isAvailable()) {
                 Throwable cause = io.netty.handler.ssl.OpenSsl.unavailabilityCause();
-                throw new IllegalArgumentException("openSsl: OpenSSL cannot be loaded (" + (cause == null ? "unknown"
-                        : cause.toString()) + "); add io.netty:netty-tcnative-boringssl-static with this platform's"
-                        + " classifier, or leave openSsl(false) for the JDK's TLS");
+                throw new InvalidOptionException("openSsl", "OpenSSL cannot be loaded (" + (cause == null ? "unknown"
+                        : cause.toString()) + ")", "openSsl", "add io.netty:netty-tcnative-boringssl-static with this"
+                        + " platform's classifier, or leave openSsl(false) for the JDK's TLS");
             }
             return new ClientOptions(this, key);
         }
 
         private static int range(String field, int value, int min, int max) {
             if (value < min || value > max) {
-                throw new IllegalArgumentException(field + ": " + value + " must be between " + min + " and " + max);
+                throw new InvalidOptionException(field, value + " must be between " + min + " and " + max);
             }
             return value;
         }
@@ -536,7 +537,7 @@ public final class ClientOptions {
         private static Duration positive(String field, Duration d) {
             Objects.requireNonNull(d, field);
             if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(field + ": " + d + " must be positive");
+                throw new InvalidOptionException(field, d + " must be positive");
             }
             return d;
         }

@@ -48,35 +48,36 @@ public record FleetOptions(boolean enabled, int maxRate, int minRate, int increa
      * @param circuitFailureRate percentage of failed requests that opens the circuit, from 1 to 100
      * @param circuitWindow      requests the failure rate is measured over; at least 2
      * @param circuitOpenFor     how long an open circuit pauses polling before probing; positive
+     * @throws InvalidOptionException naming the first setting that breaks its rule ({@code fleet.maxRate}...)
      */
     public FleetOptions {
         if (maxRate < 1) {
-            throw new IllegalArgumentException("fleet.maxRate: " + maxRate + " must be at least 1 per second");
+            throw new InvalidOptionException("fleet.maxRate", maxRate + " must be at least 1 per second");
         }
         if (minRate < 1 || minRate > maxRate) {
-            throw new IllegalArgumentException("fleet.minRate: " + minRate + " must be between 1 and maxRate ("
+            throw new InvalidOptionException("fleet.minRate", minRate + " must be between 1 and maxRate ("
                     + maxRate + ")");
         }
         if (increaseStep < 1) {
-            throw new IllegalArgumentException("fleet.increaseStep: " + increaseStep + " must be at least 1");
+            throw new InvalidOptionException("fleet.increaseStep", increaseStep + " must be at least 1");
         }
         Objects.requireNonNull(recoveryDelay, "fleet.recoveryDelay");
         if (recoveryDelay.isNegative()) {
-            throw new IllegalArgumentException("fleet.recoveryDelay: " + recoveryDelay + " must not be negative");
+            throw new InvalidOptionException("fleet.recoveryDelay", recoveryDelay + " must not be negative");
         }
         if (maxInFlight < 1) {
-            throw new IllegalArgumentException("fleet.maxInFlight: " + maxInFlight + " must be at least 1");
+            throw new InvalidOptionException("fleet.maxInFlight", maxInFlight + " must be at least 1");
         }
         if (circuitFailureRate < 1 || circuitFailureRate > 100) {
-            throw new IllegalArgumentException("fleet.circuitFailureRate: " + circuitFailureRate
+            throw new InvalidOptionException("fleet.circuitFailureRate", circuitFailureRate
                     + " must be between 1 and 100");
         }
         if (circuitWindow < 2) {
-            throw new IllegalArgumentException("fleet.circuitWindow: " + circuitWindow + " must be at least 2");
+            throw new InvalidOptionException("fleet.circuitWindow", circuitWindow + " must be at least 2");
         }
         Objects.requireNonNull(circuitOpenFor, "fleet.circuitOpenFor");
         if (circuitOpenFor.isNegative() || circuitOpenFor.isZero()) {
-            throw new IllegalArgumentException("fleet.circuitOpenFor: " + circuitOpenFor + " must be positive");
+            throw new InvalidOptionException("fleet.circuitOpenFor", circuitOpenFor + " must be positive");
         }
     }
 

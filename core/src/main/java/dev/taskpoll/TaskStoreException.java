@@ -11,6 +11,8 @@ public class TaskStoreException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    private final @Nullable String holder;
+
     /**
      * A store failure concerning {@code taskId}.
      *
@@ -19,7 +21,7 @@ public class TaskStoreException extends TaskpollException {
      * @param cause   the cause, or null
      */
     public TaskStoreException(String message, @Nullable String taskId, @Nullable Throwable cause) {
-        super(message, taskId, null, cause);
+        this(message, taskId, null, cause, null);
     }
 
     /**
@@ -32,12 +34,36 @@ public class TaskStoreException extends TaskpollException {
     }
 
     private TaskStoreException(String message, @Nullable String taskId, @Nullable TaskStatus lastStatus,
-                               @Nullable Throwable cause) {
+                               @Nullable Throwable cause, @Nullable String holder) {
         super(message, taskId, lastStatus, cause);
+        this.holder = holder;
+    }
+
+    /**
+     * A store refused because another process tracks it: one process tracks a store at a time.
+     *
+     * @param store  the store's file
+     * @param holder the process that holds it, as its lock says ({@code pid 4242}), or what is known of it
+     * @return the failure, with {@link #holder()}
+     */
+    public static TaskStoreException held(String store, String holder) {
+        return new TaskStoreException("task store " + store + " is already tracked by another process (" + holder
+                + "); one process tracks a store at a time: stop it, or use another file", null, null, null, holder);
+    }
+
+    /**
+     * The process that tracks the store, when this failure is that one process does already
+     * ({@link #held(String, String)}); a caller may then follow the store instead (add and read tasks, which other
+     * processes may do).
+     *
+     * @return the holder ({@code pid 4242}), or null for any other failure
+     */
+    public @Nullable String holder() {
+        return holder;
     }
 
     @Override
     public TaskStoreException withLastStatus(@Nullable TaskStatus status) {
-        return new TaskStoreException(getMessage(), taskId(), status, getCause());
+        return new TaskStoreException(getMessage(), taskId(), status, getCause(), holder);
     }
 }

@@ -39,6 +39,17 @@ public class TaskpollException extends RuntimeException {
     }
 
     /**
+     * The message without the task it names ({@code " for task 'id'"}), for a caller that names the task itself:
+     * {@code request failed: connection refused by 127.0.0.1:9999}. The message when it concerns no task.
+     *
+     * @return the reason
+     */
+    public String reason() {
+        String message = String.valueOf(getMessage());
+        return taskId == null ? message : message.replace(" for task '" + taskId + "'", "");
+    }
+
+    /**
      * The last status the tracker saw for the task before it failed, if any.
      *
      * @return the status, or null

@@ -450,6 +450,28 @@ public final class TrackerOptions {
         }
 
         /**
+         * The cadence by its name, for options read from text (a command line's flag, a configuration property):
+         * {@code learned} (the default, see {@link #fixedGrid()}) or {@code fixed} ({@link #fixedGrid()}), in any case.
+         *
+         * @param name {@code learned} or {@code fixed}
+         * @return this builder
+         * @throws InvalidOptionException naming {@code cadence} for any other name
+         */
+        public Builder cadence(String name) {
+            Objects.requireNonNull(name, "cadence");
+            switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "learned":
+                    this.cadence = null; // the default, built with these options
+                    this.fixedGrid = false;
+                    return this;
+                case "fixed":
+                    return fixedGrid();
+                default:
+                    throw new InvalidOptionException("cadence", "'" + name + "' is not one of learned, fixed");
+            }
+        }
+
+        /**
          * Polls every task on the fixed grid of its {@link PollPolicy} (first poll after its initial delay, then every
          * period, the grid shifted by a random phase of up to {@link #phaseSpread(double)} of the period, drawn from
          * {@link #random(DoubleSupplier)}): {@link Cadence#fixedGrid}, what the docs advise. The default instead is

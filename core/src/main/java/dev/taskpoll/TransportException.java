@@ -47,6 +47,27 @@ public class TransportException extends TaskpollException {
         return false;
     }
 
+    /**
+     * Why a certificate was refused, in the TLS stack's words without its class names ({@code PKIX path building
+     * failed: unable to find valid certification path to requested target}), when {@link #certificateRefused} says one
+     * was: for a caller that words the failure itself (the command line names its own option to trust an authority).
+     *
+     * @param failure the failure
+     * @return the innermost reason, or null when no certificate was refused
+     */
+    public static @Nullable String certificateProblem(Throwable failure) {
+        if (!certificateRefused(failure)) {
+            return null;
+        }
+        String reason = "";
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                reason = t.getMessage();
+            }
+        }
+        return reason.replaceAll("(?:[a-z]+\\.)+[A-Za-z]*Exception: ", "");
+    }
+
     @Override
     public TransportException withLastStatus(@Nullable TaskStatus status) {
         return new TransportException(getMessage(), taskId(), status, getCause());

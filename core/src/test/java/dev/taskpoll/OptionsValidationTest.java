@@ -103,4 +103,52 @@ class OptionsValidationTest {
                 .isEqualTo("http://127.0.0.1:8080/p");
         assertThat(ClientOptions.builder().apiKey("k").build().baseUrl()).isEqualTo(ClientOptions.DEFAULT_BASE_URL);
     }
+
+    @Test
+    void aRefusedOptionGivesItsPartsForCallersThatNameItOtherwise() {
+        assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").build())
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo("baseUrl");
+                    assertThat(e.problem()).isEqualTo("'http://api.example.com' is plain http to a non-loopback host;"
+                            + " the API key would travel in clear text");
+                    assertThat(e.remedyOption()).isEqualTo("allowPlainHttp");
+                    assertThat(e.getMessage()).isEqualTo("baseUrl: " + e.problem() + "; " + e.remedy());
+                });
+        assertThatThrownBy(() -> ClientOptions.builder().baseUrl("https://user:s3cret@api.example/x"))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.remedyOption()).isEqualTo("apiKey");
+                    assertThat(e.problem() + e.remedy()).doesNotContain("s3cret");
+                });
+        assertThatThrownBy(() -> ApiKey.of("sk-1 2")).isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+            assertThat(e.option()).isEqualTo("apiKey");
+            assertThat(e.getMessage()).doesNotContain("sk-1").isEqualTo("apiKey: " + e.problem());
+            assertThat(e.remedy()).isNull();
+        });
+        assertThatThrownBy(() -> FleetOptions.ofMaxRate(0)).isInstanceOfSatisfying(InvalidOptionException.class,
+                e -> assertThat(e.option()).isEqualTo("fleet.maxRate"));
+    }
+
+    @Test
+    void theCadenceByName() {
+        assertThat(TrackerOptions.builder().cadence("FIXED").build().cadence().toString())
+                .isEqualTo(TrackerOptions.builder().fixedGrid().build().cadence().toString());
+        assertThat(TrackerOptions.builder().fixedGrid().cadence("learned").build().cadence())
+                .isInstanceOf(dev.taskpoll.cadence.LearnedCadence.class);
+        assertThatThrownBy(() -> TrackerOptions.builder().cadence("smart"))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("cadence"))
+                .hasMessage("cadence: 'smart' is not one of learned, fixed");
+    }
+
+    @Test
+    void aFailuresReasonLeavesOutTheTaskItNames() {
+        TransportException e = new TransportException("vgen_1", "request failed: connection reset", null);
+        assertThat(e.getMessage()).isEqualTo("request failed: connection reset for task 'vgen_1'");
+        assertThat(e.reason()).isEqualTo("request failed: connection reset");
+        assertThat(new TransportException(null, "no task", null).reason()).isEqualTo("no task");
+        assertThat(TransportException.certificateProblem(e)).as("no certificate refused").isNull();
+        Throwable refused = new javax.net.ssl.SSLHandshakeException("PKIX path building failed: "
+                + "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path");
+        assertThat(TransportException.certificateProblem(new RuntimeException("wrapped", refused)))
+                .isEqualTo("PKIX path building failed: unable to find valid certification path");
+    }
 }

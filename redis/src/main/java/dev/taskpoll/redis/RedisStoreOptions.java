@@ -1,5 +1,6 @@
 package dev.taskpoll.redis;
 
+import dev.taskpoll.InvalidOptionException;
 import io.lettuce.core.RedisURI;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ public final class RedisStoreOptions {
         this.instanceId = b.instanceId != null ? b.instanceId : defaultInstanceId();
         this.scheduler = b.scheduler;
         if (renewEvery.compareTo(lease.dividedBy(2)) > 0) {
-            throw new IllegalArgumentException("redis.renewEvery: " + renewEvery + " must be at most half the lease ("
+            throw new InvalidOptionException("redis.renewEvery", renewEvery + " must be at most half the lease ("
                     + lease + ")");
         }
     }
@@ -83,7 +84,7 @@ public final class RedisStoreOptions {
     /**
      * Options for the Redis at {@code uri}, shared by the instances that use {@code apiKey}.
      *
-     * @throws IllegalArgumentException naming {@code redis.uri} (without its password) or {@code apiKey}
+     * @throws InvalidOptionException naming {@code redis.uri} (without its password) or {@code apiKey}
      */
     public static Builder builder(String uri, String apiKey) {
         return new Builder(uri, apiKey);
@@ -192,19 +193,19 @@ public final class RedisStoreOptions {
             Objects.requireNonNull(uri, "redis.uri");
             Objects.requireNonNull(apiKey, "apiKey");
             if (apiKey.isBlank()) {
-                throw new IllegalArgumentException("apiKey: blank; cluster mode keys its Redis data by the API key's"
+                throw new InvalidOptionException("apiKey", "blank; cluster mode keys its Redis data by the API key's"
                         + " fingerprint");
             }
             String scheme = uri.contains("://") ? uri.substring(0, uri.indexOf("://")).toLowerCase(Locale.ROOT) : "";
             if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-                throw new IllegalArgumentException("redis.uri: must start with redis:// or rediss:// (got '"
+                throw new InvalidOptionException("redis.uri", "must start with redis:// or rediss:// (got '"
                         + (scheme.isEmpty() ? "no scheme" : scheme + "://") + "')");
             }
             RedisURI parsed;
             try {
                 parsed = RedisURI.create(uri);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("redis.uri: not a valid Redis URI (" + redactedShape(uri) + ")");
+                throw new InvalidOptionException("redis.uri", "not a valid Redis URI (" + redactedShape(uri) + ")");
             }
             this.uri = parsed;
             this.where = parsed.getHost() + ":" + parsed.getPort() + "/" + parsed.getDatabase()
@@ -221,7 +222,7 @@ public final class RedisStoreOptions {
         public Builder prefix(String p) {
             Objects.requireNonNull(p, "redis.prefix");
             if (!p.matches("[A-Za-z0-9_.-]{1,64}")) {
-                throw new IllegalArgumentException("redis.prefix: '" + p + "' must be 1-64 of A-Z a-z 0-9 _ . -");
+                throw new InvalidOptionException("redis.prefix", "'" + p + "' must be 1-64 of A-Z a-z 0-9 _ . -");
             }
             this.prefix = p;
             return this;
@@ -229,7 +230,7 @@ public final class RedisStoreOptions {
 
         public Builder shards(int n) {
             if (n < 1 || n > 1024) {
-                throw new IllegalArgumentException("redis.shards: " + n + " must be from 1 to 1024");
+                throw new InvalidOptionException("redis.shards", n + " must be from 1 to 1024");
             }
             this.shards = n;
             return this;
@@ -238,7 +239,7 @@ public final class RedisStoreOptions {
         public Builder lease(Duration d) {
             Objects.requireNonNull(d, "redis.lease");
             if (d.compareTo(Duration.ofSeconds(3)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("redis.lease: " + d + " must be from 3 s to 10 min");
+                throw new InvalidOptionException("redis.lease", d + " must be from 3 s to 10 min");
             }
             this.lease = d;
             return this;
@@ -247,7 +248,7 @@ public final class RedisStoreOptions {
         public Builder renewEvery(Duration d) {
             Objects.requireNonNull(d, "redis.renewEvery");
             if (d.compareTo(Duration.ofMillis(200)) < 0) {
-                throw new IllegalArgumentException("redis.renewEvery: " + d + " must be at least 200 ms");
+                throw new InvalidOptionException("redis.renewEvery", d + " must be at least 200 ms");
             }
             this.renewEvery = d;
             return this;
@@ -256,7 +257,7 @@ public final class RedisStoreOptions {
         public Builder scanEvery(Duration d) {
             Objects.requireNonNull(d, "redis.scanEvery");
             if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("redis.scanEvery: " + d + " must be from 100 ms to 1 min");
+                throw new InvalidOptionException("redis.scanEvery", d + " must be from 100 ms to 1 min");
             }
             this.scanEvery = d;
             return this;
@@ -265,7 +266,7 @@ public final class RedisStoreOptions {
         public Builder commandTimeout(Duration d) {
             Objects.requireNonNull(d, "redis.commandTimeout");
             if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("redis.commandTimeout: " + d + " must be from 100 ms to 1 min");
+                throw new InvalidOptionException("redis.commandTimeout", d + " must be from 100 ms to 1 min");
             }
             this.commandTimeout = d;
             return this;
@@ -273,7 +274,7 @@ public final class RedisStoreOptions {
 
         public Builder requestQueue(int n) {
             if (n < 100 || n > 1_000_000) {
-                throw new IllegalArgumentException("redis.requestQueue: " + n + " must be from 100 to 1000000");
+                throw new InvalidOptionException("redis.requestQueue", n + " must be from 100 to 1000000");
             }
             this.requestQueue = n;
             return this;
@@ -287,7 +288,7 @@ public final class RedisStoreOptions {
         public Builder retention(Duration d) {
             Objects.requireNonNull(d, "redis.retention");
             if (d.compareTo(Duration.ofMinutes(1)) < 0) {
-                throw new IllegalArgumentException("redis.retention: " + d + " must be at least 1 minute");
+                throw new InvalidOptionException("redis.retention", d + " must be at least 1 minute");
             }
             this.retention = d;
             return this;
@@ -296,7 +297,7 @@ public final class RedisStoreOptions {
         public Builder instanceId(String id) {
             Objects.requireNonNull(id, "redis.instanceId");
             if (!id.matches("[^|\\s]{1,128}")) {
-                throw new IllegalArgumentException("redis.instanceId: '" + id + "' must be 1-128 characters, no"
+                throw new InvalidOptionException("redis.instanceId", "'" + id + "' must be 1-128 characters, no"
                         + " spaces and no '|'");
             }
             this.instanceId = id;

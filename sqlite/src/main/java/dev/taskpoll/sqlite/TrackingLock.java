@@ -44,8 +44,7 @@ final class TrackingLock implements AutoCloseable {
             if (l == null) {
                 String holder = holder(ch);
                 ch.close();
-                throw new TaskStoreException("task store " + db + " is already tracked by another process ("
-                        + holder + "); one process tracks a store at a time: stop it, or use another file");
+                throw TaskStoreException.held(db.toString(), holder);
             }
             ByteBuffer me = ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
                     .getBytes(StandardCharsets.US_ASCII));

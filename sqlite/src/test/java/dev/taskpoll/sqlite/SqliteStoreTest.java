@@ -170,7 +170,9 @@ class SqliteStoreTest {
         assertThatThrownBy(() -> SqliteStore.open(file))
                 .isInstanceOf(TaskStoreException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("already tracked by another process (pid " + ProcessHandle.current().pid() + ")");
+                .hasMessageContaining("already tracked by another process (pid " + ProcessHandle.current().pid() + ")")
+                .satisfies(e -> assertThat(((TaskStoreException) e).holder())
+                        .isEqualTo("pid " + ProcessHandle.current().pid()));
         SqliteStore reader = store(file, SqliteStoreOptions.builder().tracking(false).build());
         assertThat(reader.tasks(null).collectList().block(WAIT)).isEmpty();
         first.close();

@@ -59,7 +59,7 @@ public final class HttpExchange {
      */
     public static String describe(Throwable e) {
         if (TransportException.certificateRefused(e)) {
-            return "the server's certificate is not trusted (" + certificateProblem(e) + ")";
+            return "the server's certificate is not trusted (" + TransportException.certificateProblem(e) + ")";
         }
         String m = e.getMessage() == null ? "" : e.getMessage();
         String where = m.contains(": /") ? m.substring(m.lastIndexOf(": /") + 3)
@@ -92,17 +92,6 @@ public final class HttpExchange {
             return "connection reset";
         }
         return e.getClass().getSimpleName() + (m.isEmpty() ? "" : " (" + m + ")");
-    }
-
-    /** The innermost reason a certificate was refused, without the JDK's class names. */
-    private static String certificateProblem(Throwable e) {
-        String reason = "";
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null) {
-                reason = t.getMessage();
-            }
-        }
-        return reason.replaceAll("(?:[a-z]+\\.)+[A-Za-z]*Exception: ", "");
     }
 
     private static ResponseTooLargeException tooLarge(String taskId, int maxBodyBytes) {

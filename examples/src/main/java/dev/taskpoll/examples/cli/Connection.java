@@ -2,6 +2,7 @@ package dev.taskpoll.examples.cli;
 
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.FleetOptions;
+import dev.taskpoll.InvalidOptionException;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
@@ -51,16 +52,10 @@ final class Connection {
 
     /** Sets on {@code t} the cadence --cadence names, or the default: learned, or fixed when --interval was given. */
     void cadence(CommandLine cl, TrackerOptions.Builder t) {
-        String chosen = cadence != null ? cadence.toLowerCase(Locale.ROOT) : intervalGiven ? "fixed" : "learned";
-        switch (chosen) {
-            case "fixed":
-                t.fixedGrid();
-                break;
-            case "learned":
-                break; // the tracker's default, refitting on its scheduler
-            default:
-                throw new CommandLine.ParameterException(cl, "--cadence: '" + cadence
-                        + "' is not one of learned, fixed");
+        try {
+            t.cadence(cadence != null ? cadence : intervalGiven ? "fixed" : "learned");
+        } catch (InvalidOptionException e) {
+            throw new CommandLine.ParameterException(cl, message(e));
         }
     }
 
@@ -114,11 +109,6 @@ final class Connection {
         return baseUrl != null ? baseUrl : env.get("OPC_BASE_URL");
     }
 
-    /** A library message without its " for task 'id'" (the command line names the task itself). */
-    static String withoutTaskId(String message) {
-        return message.replaceFirst(" for task '[^']*'", "");
-    }
-
     /** The API key these options name (--api-key, else OPC_API_KEY), or null. */
     @Nullable String apiKey(Map<String, String> env) {
         return apiKey != null ? apiKey : env.get("OPC_API_KEY");
@@ -165,9 +155,12 @@ final class Connection {
         } catch (CommandLine.ParameterException e) {
             store.close();
             throw e;
+        } catch (InvalidOptionException e) {
+            store.close();
+            throw new CommandLine.ParameterException(cl, message(e));
         } catch (IllegalArgumentException e) {
             store.close();
-            throw new CommandLine.ParameterException(cl, flags(e.getMessage()));
+            throw new CommandLine.ParameterException(cl, String.valueOf(e.getMessage()));
         }
     }
 
@@ -192,12 +185,25 @@ final class Connection {
         }
     }
 
-    /** The library's option names in a message become this command line's flags (it has no allowPlainHttp). */
-    static String flags(String message) {
-        return message.replace("Trust the server's certificate authority with ClientOptions.Builder.trustedCertificates",
-                        "Trust the server's certificate authority with --ca-cert FILE").replaceFirst("^baseUrl: ", "--base-url: ").replaceFirst("^apiKey: ", "--api-key: ")
-                .replace("Use https, or allowPlainHttp(true)", "Use https (plain http is for loopback hosts only)")
-                .replace("(the API key goes in apiKey)", "(the API key goes in --api-key or OPC_API_KEY)");
+    /**
+     * A refused option as this command line names it: the library's option becomes its flag, and a remedy that names
+     * a library method becomes this command line's (it has no allowPlainHttp).
+     */
+    static String message(InvalidOptionException e) {
+        String flag = switch (e.option()) {
+            case "baseUrl" -> "--base-url";
+            case "apiKey" -> "--api-key";
+            case "cadence" -> "--cadence";
+            case "trustedCertificates" -> "--ca-cert";
+            case "redis.uri" -> "--redis";
+            default -> e.option();
+        };
+        String remedy = e.remedyOption() == null ? e.remedy() : switch (e.remedyOption()) {
+            case "allowPlainHttp" -> "use https (plain http is for loopback hosts only)";
+            case "apiKey" -> "the API key goes in --api-key or OPC_API_KEY";
+            default -> e.remedy();
+        };
+        return flag + ": " + e.problem() + (remedy == null ? "" : "; " + remedy);
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}): see {@link DurationText}. */

@@ -1,5 +1,6 @@
 package dev.taskpoll.examples.cli;
 
+import dev.taskpoll.InvalidOptionException;
 import dev.taskpoll.redis.RedisStore;
 import dev.taskpoll.redis.RedisStoreOptions;
 import dev.taskpoll.TaskRecord;
@@ -65,9 +66,8 @@ final class StoreOption {
         }
         try {
             return RedisStoreOptions.builder(uri, apiKey).tracking(tracking).build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--redis: " + e.getMessage().replaceFirst("^redis\\.uri: ",
-                    ""));
+        } catch (InvalidOptionException e) {
+            throw new CommandLine.ParameterException(cl, Connection.message(e));
         }
     }
 

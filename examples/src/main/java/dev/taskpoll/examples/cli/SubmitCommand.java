@@ -9,6 +9,7 @@ import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TaskpollException;
+import dev.taskpoll.TransportException;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.catalog.Family;
@@ -116,12 +117,13 @@ final class SubmitCommand implements Callable<Integer> {
                     // this task only, recorded as it goes; in cluster mode, this instance joins the others
                     store = storeOption.tracking(env, cl, key, false);
                 } catch (TaskStoreException held) {
-                    if (!held.getMessage().contains("already tracked by another process")) {
+                    if (held.holder() == null) {
                         throw held;
                     }
                     // a worker (taskpoll run) tracks the store: follow the task there instead of polling it twice
-                    cl.getErr().println("taskpoll submit: " + held.getMessage().replaceFirst("; one process.*", "")
-                            + "; following the task in the store, as that process records it"
+                    cl.getErr().println("taskpoll submit: task store " + file + " is already tracked by another"
+                            + " process (" + held.holder() + "); following the task in the store, as that process"
+                            + " records it"
                             + (download != null ? " (its results are stored by that process, not in " + download
                             + ")" : ""));
                     store = storeOption.recording(env, cl, key);
@@ -139,7 +141,12 @@ final class SubmitCommand implements Callable<Integer> {
             try {
                 submission = client.submit(request).block(Duration.ofMinutes(2));
             } catch (TaskpollException e) {
-                cl.getErr().println("taskpoll submit: " + Connection.flags(e.getMessage())
+                String refused = TransportException.certificateProblem(e);
+                // the library's advice names its own option to trust an authority; this command line has --ca-cert
+                cl.getErr().println("taskpoll submit: " + (refused == null ? e.getMessage() : request.family()
+                        + " submit not sent: the server's certificate is not trusted (" + refused + "); no task was"
+                        + " created. Trust the server's certificate authority with --ca-cert FILE, or fix its"
+                        + " certificate")
                         + (e instanceof SubmitRejectedException r && r.serverMessage() != null
                         ? " (the provider said: " + r.serverMessage() + ")" : ""));
                 return 1;

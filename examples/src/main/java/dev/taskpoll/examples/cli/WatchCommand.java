@@ -116,7 +116,7 @@ final class WatchCommand implements Callable<Integer> {
                 }
             } else if (e instanceof PollRetrying r) {
                 err.println("taskpoll " + command + ": task '" + r.taskId() + "': "
-                        + Connection.withoutTaskId(r.failure().getMessage()) + "; retrying in " + seconds(r.retryIn())
+                        + r.failure().reason() + "; retrying in " + seconds(r.retryIn())
                         + (r.inRow() > 1 ? " (" + r.inRow() + " failures in a row)" : ""));
                 err.flush();
             } else if (e instanceof CaptureEvent.Stored s) {

@@ -106,6 +106,29 @@ class SubmitCommandTest {
         assertThat(err.toString()).contains("HTTP 404");
     }
 
+    /**
+     * A worker (as {@code taskpoll run}) tracks the store: {@code submit --wait} records the task there and follows
+     * what the worker records, naming the holder, instead of polling the task a second time.
+     */
+    @Test
+    void aSubmitThatWaitsFollowsTheTaskInAStoreAnotherTrackerHolds() {
+        Path file = dir.resolve("tasks.db");
+        dev.taskpoll.TrackerOptions tracking = dev.taskpoll.TrackerOptions.builder().fixedGrid()
+                .fleet(dev.taskpoll.FleetOptions.disabled()).store(dev.taskpoll.sqlite.SqliteStore.open(file)).build();
+        try (dev.taskpoll.TaskpollClient worker = dev.taskpoll.TaskpollClient.create(dev.taskpoll.ClientOptions
+                .builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey()).trackerOptions(tracking).build())) {
+            int code = run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--wait", "--interval",
+                    "200ms");
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("taskpoll submit: task store " + file + " is already tracked by another"
+                    + " process (pid " + ProcessHandle.current().pid() + "); following the task in the store");
+            String id = out.toString().lines().findFirst().orElseThrow();
+            assertThat(out.toString()).contains("\"state\":\"COMPLETED\"");
+            assertThat(worker.task(id).block(Duration.ofSeconds(10)).phase()).as("the worker tracked it to its end")
+                    .isEqualTo(dev.taskpoll.TaskRecord.Phase.ENDED);
+        }
+    }
+
     @Test
     void aParamGivenAsNullIsSentAsJsonNull() {
         int code = run("submit", "generic-task", "--model", "kling-v2", "--prompt", "a fox", "--param",
@@ -228,7 +251,7 @@ class SubmitCommandTest {
         args[3] = "http://example.com";
         assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).isEqualTo(64);
         assertThat(err.toString()).contains("--base-url: 'http://example.com' is plain http to a non-loopback host")
-                .contains("Use https (plain http is for loopback hosts only)").doesNotContain("allowPlainHttp");
+                .contains("; use https (plain http is for loopback hosts only)").doesNotContain("allowPlainHttp");
     }
 
     @Test

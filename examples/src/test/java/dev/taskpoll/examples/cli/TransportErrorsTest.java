@@ -67,7 +67,7 @@ class TransportErrorsTest {
             assertThat(run("get", "vgen_abc", "--base-url", "http://user:secret@127.0.0.1:" + server.port(),
                     "--api-key", "k")).as("user info in a base URL: refused, not sent as a host name").isEqualTo(64);
             assertThat(err.toString()).contains("--base-url: 'http://***@127.0.0.1...' carries user info")
-                    .contains("(the API key goes in --api-key or OPC_API_KEY)")
+                    .contains("; the API key goes in --api-key or OPC_API_KEY")
                     .doesNotContain("secret");
             String base = "http://127.0.0.1:" + server.port() + "/wrong";
             assertThat(run("get", "vgen_abc", "--base-url", base, "--api-key", "k")).isEqualTo(1);

@@ -2,6 +2,7 @@ package dev.taskpoll.spring.autoconfigure;
 
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.FleetOptions;
+import dev.taskpoll.InvalidOptionException;
 import dev.taskpoll.PollPolicy;
 import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.TaskpollClient;
@@ -98,27 +99,21 @@ public class TaskpollAutoConfiguration {
                 b.baseUrl(base);
             }
             b.apiKey(apiKey(p, env));
-        } catch (IllegalArgumentException e) {
-            throw connectionProperty(e);
+        } catch (InvalidOptionException e) {
+            throw property(e);
         }
         FleetOptions fleet;
         try {
             fleet = FleetOptions.ofMaxRate(p.fleet().maxRate()).withMaxInFlight(p.fleet().maxInFlight());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^fleet\\.maxRate: ",
-                    "taskpoll.fleet.max-rate: ").replaceFirst("^fleet\\.maxInFlight: ", "taskpoll.fleet.max-in-flight: "),
-                    e);
+        } catch (InvalidOptionException e) {
+            throw property(e);
         }
         TrackerOptions.Builder t = TrackerOptions.builder().store(store).fleet(fleet);
-        switch (p.cadence().toLowerCase(Locale.ROOT)) {
-            case "learned":
-                break; // the tracker's default, refitting on its scheduler (a customizer may set another)
-            case "fixed":
-                t.fixedGrid();
-                break;
-            default:
-                throw new IllegalArgumentException("taskpoll.cadence: '" + p.cadence()
-                        + "' is not one of learned, fixed");
+        try {
+            // learned: the tracker's default, refitting on its scheduler (a customizer may set another)
+            t.cadence(p.cadence());
+        } catch (InvalidOptionException e) {
+            throw property(e);
         }
         for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
             policy(t, e.getKey(), e.getValue());
@@ -135,16 +130,32 @@ public class TaskpollAutoConfiguration {
         b.trackerOptions(t.build());
         try {
             return b.build(); // where the plain-http rule is checked
-        } catch (IllegalArgumentException e) {
-            throw connectionProperty(e);
+        } catch (InvalidOptionException e) {
+            throw property(e);
         }
     }
 
-    /** Core's option names in a message about the base URL or the key become the properties that set them. */
-    private static IllegalArgumentException connectionProperty(IllegalArgumentException e) {
-        return new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^baseUrl: ",
-                "taskpoll.base-url: ").replaceFirst("^apiKey: ", "taskpoll.api-key: ")
-                .replace("Use https, or allowPlainHttp(true)", "Use https (plain http is for loopback hosts only)"), e);
+    /**
+     * A refused option as the property that sets it, with the starter's own remedy where the library's names a method
+     * it has no property for; options without a property of their own (a customizer's) keep the library's name.
+     */
+    static IllegalArgumentException property(InvalidOptionException e) {
+        String property = switch (e.option()) {
+            case "baseUrl" -> "taskpoll.base-url";
+            case "apiKey" -> "taskpoll.api-key";
+            case "cadence" -> "taskpoll.cadence";
+            case "fleet.maxRate" -> "taskpoll.fleet.max-rate";
+            case "fleet.maxInFlight" -> "taskpoll.fleet.max-in-flight";
+            case "redis.uri" -> "taskpoll.redis.uri";
+            case "redis.prefix" -> "taskpoll.redis.prefix";
+            default -> e.option();
+        };
+        String remedy = e.remedyOption() == null ? e.remedy() : switch (e.remedyOption()) {
+            case "allowPlainHttp" -> "use https (plain http is for loopback hosts only)";
+            case "apiKey" -> "the API key goes in taskpoll.api-key or OPC_API_KEY";
+            default -> e.remedy();
+        };
+        return new IllegalArgumentException(property + ": " + e.problem() + (remedy == null ? "" : "; " + remedy), e);
     }
 
     private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy) {
@@ -277,9 +288,10 @@ public class TaskpollAutoConfiguration {
             try {
                 return dev.taskpoll.redis.RedisStore.open(dev.taskpoll.redis.RedisStoreOptions.builder(uri, apiKey)
                         .prefix(p.redis().prefix()).build());
-            } catch (IllegalArgumentException | TaskStoreException e) {
-                throw new IllegalArgumentException(String.valueOf(e.getMessage()).startsWith("redis.")
-                        ? "taskpoll." + e.getMessage() : "taskpoll.redis.uri: " + e.getMessage(), e);
+            } catch (InvalidOptionException e) {
+                throw property(e);
+            } catch (TaskStoreException e) {
+                throw new IllegalArgumentException("taskpoll.redis.uri: " + e.getMessage(), e);
             }
         }
     }

@@ -132,7 +132,7 @@ class TaskpollAutoConfigurationTest {
         String[][] cases = {
             {"taskpoll.base-url=ftp://x", "taskpoll.base-url: 'ftp://x' must start with https:// or http://"},
             {"taskpoll.base-url=http://example.com/api", "taskpoll.base-url: 'http://example.com/api' is plain http to"
-                + " a non-loopback host; the API key would travel in clear text. Use https (plain http is for loopback"
+                + " a non-loopback host; the API key would travel in clear text; use https (plain http is for loopback"
                 + " hosts only)"},
             {"taskpoll.fleet.max-rate=0", "taskpoll.fleet.max-rate: 0"},
             {"taskpoll.policies.midjourney.period=5s", "taskpoll.policies.midjourney: 'midjourney' is neither a"
