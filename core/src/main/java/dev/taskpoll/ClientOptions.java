@@ -266,6 +266,20 @@ public final class ClientOptions {
         }
 
         /**
+         * {@code url} as a message may show it: anything before an {@code @} (a user and a password, however the URI
+         * reads them) as {@code ***}.
+         */
+        private static String shown(String url) {
+            int at = url.lastIndexOf('@');
+            if (at < 0) {
+                return url;
+            }
+            int scheme = url.indexOf("://");
+            int from = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+            return url.substring(0, from) + "***" + url.substring(at);
+        }
+
+        /**
          * The API's base URL, with its path prefix, e.g. {@value #DEFAULT_BASE_URL}; http(s) only, port 10 or above.
          *
          * @param url the base URL
@@ -277,7 +291,7 @@ public final class ClientOptions {
             try {
                 u = URI.create(url);
             } catch (IllegalArgumentException e) {
-                throw new InvalidOptionException("baseUrl", "'" + url + "' is not a URI");
+                throw new InvalidOptionException("baseUrl", "'" + shown(url) + "' is not a URI");
             }
             if (u.getRawUserInfo() != null) { // first, and not echoed: it may be a password
                 throw new InvalidOptionException("baseUrl", "'" + u.getScheme() + "://***@" + u.getHost()
@@ -286,10 +300,11 @@ public final class ClientOptions {
             }
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("https") && !scheme.equals("http")) {
-                throw new InvalidOptionException("baseUrl", "'" + url + "' must start with https:// or http://");
+                throw new InvalidOptionException("baseUrl", "'" + shown(url) + "' must start with https:// or http://");
             }
             if (u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
-                throw new InvalidOptionException("baseUrl", "'" + url + "' must have a host and no query or fragment");
+                throw new InvalidOptionException("baseUrl", "'" + shown(url)
+                        + "' must have a host and no query or fragment");
             }
             if (u.getPort() >= 0 && u.getPort() < 10) {
                 // Reactor Netty reads a port of one digit as part of the host name ("unknown host 127.0.0.1:1")
@@ -486,8 +501,10 @@ public final class ClientOptions {
 
         /**
          * @return the options
-         * @throws InvalidOptionException if no key was set and {@code OPC_API_KEY} is unset, or the base URL is
-         *                                plain http to a non-loopback host without {@code allowPlainHttp}
+         * @throws InvalidOptionException if no key was set and {@code OPC_API_KEY} is unset, the base URL is plain
+         *                                http to a non-loopback host without {@code allowPlainHttp}, the fleet's
+         *                                {@code maxInFlight} exceeds {@code maxConnections}, or {@code openSsl} is
+         *                                asked for and OpenSSL cannot be loaded
          */
         public ClientOptions build() {
             return build(System::getenv);

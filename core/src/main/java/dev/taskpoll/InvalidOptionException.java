@@ -4,8 +4,9 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An option refused when it was set or built: {@link ClientOptions}, {@link ApiKey}, {@link FleetOptions} and
- * {@link TrackerOptions.Builder#cadence(String)} throw it. Its message is {@code option: problem} (and {@code ; remedy}
+ * An option refused when it was set or built: {@link ClientOptions}, {@link ApiKey}, {@link FleetOptions},
+ * {@link TrackerOptions.Builder#cadence(String)} and the Redis store's options throw it (the other builders throw a
+ * plain {@link IllegalArgumentException} with a message of the same form). Its message is {@code option: problem} (and {@code ; remedy}
  * when there is one), e.g. {@code baseUrl: 'ftp://x' must start with https:// or http://}. Its parts are there for
  * whoever sets options from outside Java and names them otherwise (the command line's {@code --base-url}, the
  * Spring Boot starter's {@code taskpoll.base-url}): {@link #option()} is the option as the builder spells it,
@@ -20,9 +21,13 @@ public final class InvalidOptionException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The option refused, as its builder names it. */
     private final String option;
+    /** The rule it breaks. */
     private final String problem;
+    /** The option the remedy is about, or null. */
     private final @Nullable String remedyOption;
+    /** What to do instead, in the library's terms, or null. */
     private final @Nullable String remedy;
 
     /**

@@ -11,6 +11,7 @@ public class TaskStoreException extends TaskpollException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The process that tracks the store, when that is the failure; else null. */
     private final @Nullable String holder;
 
     /**

@@ -40,11 +40,12 @@ public class TaskpollException extends RuntimeException {
 
     /**
      * The message without the task it names ({@code " for task 'id'"}), for a caller that names the task itself:
-     * {@code request failed: connection refused by 127.0.0.1:9999}. The message when it concerns no task.
+     * {@code request failed: connection refused by 127.0.0.1:9999}. The message when it concerns no task, or names it
+     * otherwise.
      *
-     * @return the reason
+     * @return the message without the task id
      */
-    public String reason() {
+    public String messageWithoutTaskId() {
         String message = String.valueOf(getMessage());
         return taskId == null ? message : message.replace(" for task '" + taskId + "'", "");
     }

@@ -59,9 +59,9 @@ public class TransportException extends TaskpollException {
         if (!certificateRefused(failure)) {
             return null;
         }
-        String reason = "";
+        String reason = "no reason given";
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t.getMessage() != null) {
+            if (t.getMessage() != null && !(t instanceof TaskpollException)) { // the TLS stack's words, not ours
                 reason = t.getMessage();
             }
         }

@@ -119,6 +119,13 @@ class OptionsValidationTest {
                     assertThat(e.remedyOption()).isEqualTo("apiKey");
                     assertThat(e.problem() + e.remedy()).doesNotContain("s3cret");
                 });
+        // user info that the URI does not read as such (a space, no scheme, a host name it refuses): still hidden
+        for (String leaky : new String[] {"https://u:p4ss w@h", "admin:p4ss@api.example.com",
+            "https://u:p4ss@my_api/"}) {
+            assertThatThrownBy(() -> ClientOptions.builder().baseUrl(leaky)).as(leaky)
+                    .isInstanceOf(InvalidOptionException.class).hasMessageContaining("***@")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("p4ss"));
+        }
         assertThatThrownBy(() -> ApiKey.of("sk-1 2")).isInstanceOfSatisfying(InvalidOptionException.class, e -> {
             assertThat(e.option()).isEqualTo("apiKey");
             assertThat(e.getMessage()).doesNotContain("sk-1").isEqualTo("apiKey: " + e.problem());
@@ -134,6 +141,10 @@ class OptionsValidationTest {
                 .isEqualTo(TrackerOptions.builder().fixedGrid().build().cadence().toString());
         assertThat(TrackerOptions.builder().fixedGrid().cadence("learned").build().cadence())
                 .isInstanceOf(dev.taskpoll.cadence.LearnedCadence.class);
+        dev.taskpoll.spi.Cadence own = dev.taskpoll.spi.Cadence.fixedGrid(0.5, () -> 0.5);
+        assertThat(TrackerOptions.builder().cadence(own).cadence("LEARNED").build().cadence())
+                .as("the default learned cadence, not the one set before").isInstanceOf(
+                        dev.taskpoll.cadence.LearnedCadence.class);
         assertThatThrownBy(() -> TrackerOptions.builder().cadence("smart"))
                 .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.option()).isEqualTo("cadence"))
                 .hasMessage("cadence: 'smart' is not one of learned, fixed");
@@ -141,14 +152,21 @@ class OptionsValidationTest {
 
     @Test
     void aFailuresReasonLeavesOutTheTaskItNames() {
+        TaskStoreException held = TaskStoreException.held("/x/tasks.db", "pid 42");
+        assertThat(held.holder()).isEqualTo("pid 42");
+        assertThat(held.withLastStatus(null).holder()).as("kept with a status").isEqualTo("pid 42");
+        assertThat(new TaskStoreException("task store /x/tasks.db is closed").holder()).isNull();
         TransportException e = new TransportException("vgen_1", "request failed: connection reset", null);
         assertThat(e.getMessage()).isEqualTo("request failed: connection reset for task 'vgen_1'");
-        assertThat(e.reason()).isEqualTo("request failed: connection reset");
-        assertThat(new TransportException(null, "no task", null).reason()).isEqualTo("no task");
+        assertThat(e.messageWithoutTaskId()).isEqualTo("request failed: connection reset");
+        assertThat(new TransportException(null, "no task", null).messageWithoutTaskId()).isEqualTo("no task");
         assertThat(TransportException.certificateProblem(e)).as("no certificate refused").isNull();
         Throwable refused = new javax.net.ssl.SSLHandshakeException("PKIX path building failed: "
                 + "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path");
         assertThat(TransportException.certificateProblem(new RuntimeException("wrapped", refused)))
                 .isEqualTo("PKIX path building failed: unable to find valid certification path");
+        assertThat(TransportException.certificateProblem(new TransportException(null, "veo submit not sent: ...",
+                new java.security.cert.CertificateExpiredException()))).as("our own words are not the TLS stack's")
+                .isEqualTo("no reason given");
     }
 }

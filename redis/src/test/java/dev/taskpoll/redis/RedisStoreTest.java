@@ -307,7 +307,9 @@ class RedisStoreTest extends RedisStoreFixture {
         open.add(ok);
         assertThat(ok.toString()).doesNotContain("s3cret");
         assertThat(ok.options().toString()).doesNotContain("s3cret").doesNotContain(KEY);
-        assertThatThrownBy(() -> RedisStoreOptions.builder("http://x", KEY)).hasMessageContaining("redis.uri");
+        assertThatThrownBy(() -> RedisStoreOptions.builder("http://x", KEY)).hasMessageContaining("redis.uri")
+                .isInstanceOfSatisfying(dev.taskpoll.InvalidOptionException.class, e -> assertThat(e.option())
+                        .as("what the command line names --redis").isEqualTo("redis.uri"));
         assertThatThrownBy(() -> RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).shards(16).build()))
                 .isInstanceOf(TaskStoreException.class).hasMessageContaining("redis.shards: 16, but the instances on"
                         + " this Redis (prefix and API key) use 64; every instance must use the same");

@@ -55,7 +55,7 @@ final class GetCommand implements Callable<Integer> {
                     cl.getOut().flush();
                     return 0;
                 } catch (TaskpollException e) {
-                    String what = e.reason();
+                    String what = e.messageWithoutTaskId();
                     if (!worthRetrying(e) || attempt == ATTEMPTS) {
                         cl.getErr().println("taskpoll get: task '" + id + "': " + what
                                 + (attempt > 1 ? " (" + attempt + " attempts)" : ""));

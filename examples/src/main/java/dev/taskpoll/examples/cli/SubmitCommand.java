@@ -121,9 +121,9 @@ final class SubmitCommand implements Callable<Integer> {
                         throw held;
                     }
                     // a worker (taskpoll run) tracks the store: follow the task there instead of polling it twice
-                    cl.getErr().println("taskpoll submit: task store " + file + " is already tracked by another"
-                            + " process (" + held.holder() + "); following the task in the store, as that process"
-                            + " records it"
+                    cl.getErr().println("taskpoll submit: task store " + file.toAbsolutePath().normalize()
+                            + " is already tracked by another process (" + held.holder() + "); following the task in"
+                            + " the store, as that process records it"
                             + (download != null ? " (its results are stored by that process, not in " + download
                             + ")" : ""));
                     store = storeOption.recording(env, cl, key);

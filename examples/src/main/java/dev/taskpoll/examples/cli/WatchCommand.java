@@ -116,7 +116,7 @@ final class WatchCommand implements Callable<Integer> {
                 }
             } else if (e instanceof PollRetrying r) {
                 err.println("taskpoll " + command + ": task '" + r.taskId() + "': "
-                        + r.failure().reason() + "; retrying in " + seconds(r.retryIn())
+                        + r.failure().messageWithoutTaskId() + "; retrying in " + seconds(r.retryIn())
                         + (r.inRow() > 1 ? " (" + r.inRow() + " failures in a row)" : ""));
                 err.flush();
             } else if (e instanceof CaptureEvent.Stored s) {

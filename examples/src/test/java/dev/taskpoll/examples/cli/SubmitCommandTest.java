@@ -118,7 +118,7 @@ class SubmitCommandTest {
         try (dev.taskpoll.TaskpollClient worker = dev.taskpoll.TaskpollClient.create(dev.taskpoll.ClientOptions
                 .builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey()).trackerOptions(tracking).build())) {
             int code = run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--wait", "--interval",
-                    "200ms");
+                    "200ms", "--timeout", "1m"); // following is bounded by the deadline and a minute
             assertThat(code).as(err.toString()).isZero();
             assertThat(err.toString()).contains("taskpoll submit: task store " + file + " is already tracked by another"
                     + " process (pid " + ProcessHandle.current().pid() + "); following the task in the store");

@@ -145,7 +145,7 @@ public class TaskpollAutoConfiguration {
             case "apiKey" -> "taskpoll.api-key";
             case "cadence" -> "taskpoll.cadence";
             case "fleet.maxRate" -> "taskpoll.fleet.max-rate";
-            case "fleet.maxInFlight" -> "taskpoll.fleet.max-in-flight";
+            case "fleet.maxInFlight", "trackerOptions.fleet.maxInFlight" -> "taskpoll.fleet.max-in-flight";
             case "redis.uri" -> "taskpoll.redis.uri";
             case "redis.prefix" -> "taskpoll.redis.prefix";
             default -> e.option();
@@ -153,6 +153,8 @@ public class TaskpollAutoConfiguration {
         String remedy = e.remedyOption() == null ? e.remedy() : switch (e.remedyOption()) {
             case "allowPlainHttp" -> "use https (plain http is for loopback hosts only)";
             case "apiKey" -> "the API key goes in taskpoll.api-key or OPC_API_KEY";
+            case "maxConnections" -> "lower taskpoll.fleet.max-in-flight, or raise maxConnections in a"
+                    + " TaskpollClientCustomizer";
             default -> e.remedy();
         };
         return new IllegalArgumentException(property + ": " + e.problem() + (remedy == null ? "" : "; " + remedy), e);

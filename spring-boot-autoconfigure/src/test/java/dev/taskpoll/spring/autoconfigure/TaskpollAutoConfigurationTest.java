@@ -135,6 +135,10 @@ class TaskpollAutoConfigurationTest {
                 + " a non-loopback host; the API key would travel in clear text; use https (plain http is for loopback"
                 + " hosts only)"},
             {"taskpoll.fleet.max-rate=0", "taskpoll.fleet.max-rate: 0"},
+            {"taskpoll.fleet.max-in-flight=0", "taskpoll.fleet.max-in-flight: 0 must be at least 1"},
+            {"taskpoll.fleet.max-in-flight=300", "taskpoll.fleet.max-in-flight: 300 must not exceed maxConnections (256):"
+                + " requests beyond the connections would queue in the connection pool instead of the fleet's budget;"
+                + " lower taskpoll.fleet.max-in-flight, or raise maxConnections in a TaskpollClientCustomizer"},
             {"taskpoll.policies.midjourney.period=5s", "taskpoll.policies.midjourney: 'midjourney' is neither a"
                 + " family"},
             {"taskpoll.policies.veo.period=-5s", "taskpoll.policies.veo: "},
