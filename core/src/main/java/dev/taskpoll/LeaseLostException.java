@@ -21,4 +21,14 @@ public class LeaseLostException extends TaskStoreException {
     public LeaseLostException(String message, @Nullable String taskId) {
         super(message, taskId, null);
     }
+
+    private LeaseLostException(String message, @Nullable String taskId, @Nullable TaskStatus lastStatus,
+                               @Nullable Throwable cause) {
+        super(message, taskId, lastStatus, cause);
+    }
+
+    @Override
+    public LeaseLostException withLastStatus(@Nullable TaskStatus status) {
+        return new LeaseLostException(getMessage(), taskId(), status, getCause());
+    }
 }

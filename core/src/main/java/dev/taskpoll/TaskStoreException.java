@@ -34,6 +34,19 @@ public class TaskStoreException extends TaskpollException {
         this(message, null, null);
     }
 
+    /**
+     * For subclasses: a store failure with the last status seen (see {@link #withLastStatus}).
+     *
+     * @param message    the file and the problem
+     * @param taskId     the task, or null
+     * @param lastStatus the last status seen, or null
+     * @param cause      the cause, or null
+     */
+    protected TaskStoreException(String message, @Nullable String taskId, @Nullable TaskStatus lastStatus,
+                                 @Nullable Throwable cause) {
+        this(message, taskId, lastStatus, cause, null);
+    }
+
     private TaskStoreException(String message, @Nullable String taskId, @Nullable TaskStatus lastStatus,
                                @Nullable Throwable cause, @Nullable String holder) {
         super(message, taskId, lastStatus, cause);
