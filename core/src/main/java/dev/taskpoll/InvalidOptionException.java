@@ -50,11 +50,27 @@ public final class InvalidOptionException extends IllegalArgumentException {
      */
     public InvalidOptionException(String option, String problem, @Nullable String remedyOption,
                                   @Nullable String remedy) {
-        super(option + ": " + problem + (remedy == null ? "" : "; " + remedy));
+        super(format(option, problem, remedy));
         this.option = Objects.requireNonNull(option, "option");
         this.problem = Objects.requireNonNull(problem, "problem");
         this.remedyOption = remedyOption;
         this.remedy = remedy;
+    }
+
+    /**
+     * This failure's message with the option and the remedy as a caller names them (its flag or property, its own
+     * advice): {@code option: problem; remedy}, the form of {@link #getMessage()}.
+     *
+     * @param option the option's name for the caller
+     * @param remedy the caller's remedy, or null for none
+     * @return the message
+     */
+    public String message(String option, @Nullable String remedy) {
+        return format(option, problem, remedy);
+    }
+
+    private static String format(String option, String problem, @Nullable String remedy) {
+        return option + ": " + problem + (remedy == null ? "" : "; " + remedy);
     }
 
     /**

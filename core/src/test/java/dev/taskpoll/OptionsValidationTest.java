@@ -112,7 +112,9 @@ class OptionsValidationTest {
                     assertThat(e.problem()).isEqualTo("'http://api.example.com' is plain http to a non-loopback host;"
                             + " the API key would travel in clear text");
                     assertThat(e.remedyOption()).isEqualTo("allowPlainHttp");
-                    assertThat(e.getMessage()).isEqualTo("baseUrl: " + e.problem() + "; " + e.remedy());
+                    assertThat(e.getMessage()).isEqualTo("baseUrl: " + e.problem() + "; " + e.remedy())
+                            .isEqualTo(e.message(e.option(), e.remedy()));
+                    assertThat(e.message("--base-url", null)).isEqualTo("--base-url: " + e.problem());
                 });
         assertThatThrownBy(() -> ClientOptions.builder().baseUrl("https://user:s3cret@api.example/x"))
                 .isInstanceOfSatisfying(InvalidOptionException.class, e -> {

@@ -198,12 +198,12 @@ final class Connection {
             case "redis.uri" -> "--redis";
             default -> e.option();
         };
-        String remedy = e.remedyOption() == null ? e.remedy() : switch (e.remedyOption()) {
+        String remedy = switch (String.valueOf(e.remedyOption())) {
             case "allowPlainHttp" -> "use https (plain http is for loopback hosts only)";
             case "apiKey" -> "the API key goes in --api-key or OPC_API_KEY";
             default -> e.remedy();
         };
-        return flag + ": " + e.problem() + (remedy == null ? "" : "; " + remedy);
+        return e.message(flag, remedy);
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}): see {@link DurationText}. */

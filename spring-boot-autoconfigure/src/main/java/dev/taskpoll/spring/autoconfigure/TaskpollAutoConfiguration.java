@@ -150,14 +150,14 @@ public class TaskpollAutoConfiguration {
             case "redis.prefix" -> "taskpoll.redis.prefix";
             default -> e.option();
         };
-        String remedy = e.remedyOption() == null ? e.remedy() : switch (e.remedyOption()) {
+        String remedy = switch (String.valueOf(e.remedyOption())) {
             case "allowPlainHttp" -> "use https (plain http is for loopback hosts only)";
             case "apiKey" -> "the API key goes in taskpoll.api-key or OPC_API_KEY";
             case "maxConnections" -> "lower taskpoll.fleet.max-in-flight, or raise maxConnections in a"
                     + " TaskpollClientCustomizer";
             default -> e.remedy();
         };
-        return new IllegalArgumentException(property + ": " + e.problem() + (remedy == null ? "" : "; " + remedy), e);
+        return new IllegalArgumentException(e.message(property, remedy), e);
     }
 
     private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy) {
