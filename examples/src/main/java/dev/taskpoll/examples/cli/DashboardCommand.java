@@ -62,6 +62,17 @@ final class DashboardCommand implements Callable<Integer> {
                         + e.getMessage() + "); pick another, or --port 0 for any free one");
             }
         }
+        if (baseUrl != null) { // one line naming the flag, before Spring Boot would report it in a hundred and fifty
+            try {
+                dev.taskpoll.ClientOptions.Builder b = dev.taskpoll.ClientOptions.builder().baseUrl(baseUrl);
+                if (apiKey != null) {
+                    b.apiKey(apiKey);
+                }
+                b.build(); // the key (else OPC_API_KEY) and the plain-http rule, as the dashboard's client checks them
+            } catch (dev.taskpoll.InvalidOptionException e) {
+                throw new CommandLine.ParameterException(cl, Connection.message(e));
+            }
+        }
         List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=" + address,
                 "--taskpoll.sim-scale=" + scale, "--taskpoll.out=" + out));
         if (store != null) {

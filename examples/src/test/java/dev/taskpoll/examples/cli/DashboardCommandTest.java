@@ -26,4 +26,19 @@ class DashboardCommandTest {
         assertThat(err.toString().lines().count()).isEqualTo(2);
         assertThat(out.toString()).isEmpty();
     }
+
+    /** A --base-url the client refuses: one line naming the flag, exit 64, nothing started. */
+    @Test
+    void aRefusedBaseUrlIsOneLineNamingTheFlag() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "dashboard", "--port", "0",
+                "--base-url", "http://example.com", "--api-key", "sk-secret", "--store", "none");
+        assertThat(code).isEqualTo(64);
+        assertThat(err.toString()).startsWith("--base-url: 'http://example.com' is plain http to a non-loopback host")
+                .contains("use https (plain http is for loopback hosts only)")
+                .contains("try: taskpoll dashboard --help").doesNotContain("Exception").doesNotContain("sk-secret");
+        assertThat(err.toString().lines().count()).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+    }
 }
