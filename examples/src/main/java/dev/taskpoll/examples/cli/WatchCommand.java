@@ -104,7 +104,9 @@ final class WatchCommand implements Callable<Integer> {
                 .takeUntilOther(Mono.delay(bound).doOnNext(t -> late.set(true)));
         int failed = 0;
         int errors = 0;
-        for (Object e : events.toIterable()) {
+        // handed over on a bounded-elastic thread: the iterator's hand-off takes a lock, which an event loop emitting
+        // the last status could find held by this thread and park on (BlockHound caught it, once in several runs)
+        for (Object e : events.publishOn(reactor.core.scheduler.Schedulers.boundedElastic()).toIterable()) {
             if (e instanceof TaskStatus s) {
                 if (s.isTerminal()) {
                     ended.add(s.taskId());
