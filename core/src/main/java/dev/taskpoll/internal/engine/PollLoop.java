@@ -102,6 +102,14 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * no write). Set when the store does not hold the task here, or lost it; cleared when the store hands it here.
      */
     private volatile boolean following;
+    /**
+     * Cluster mode: how many times the hold of this task changed here (released, taken over). A write's refusal
+     * ({@link LeaseLostException}) concerns the hold it was issued under: one issued before a release and refused
+     * after the task was taken back here is stale, and must not release the new hold.
+     */
+    private volatile int holding;
+    /** A completed status waits for the store to confirm the hold before its capture: no poll, no deadline meanwhile. */
+    private volatile boolean confirmingEnd;
     private long resyncedAt;
     private boolean stallReported;
 
@@ -190,7 +198,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     /** The shared timer says the next poll, or the deadline, is due. */
     @Override
     public void run() {
-        if (done != 0 || following) {
+        if (done != 0 || following || confirmingEnd) {
             return;
         }
         if (engine.timer().now() >= deadlineAt) {
@@ -256,6 +264,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return;
         }
         // the record first, then the timer: a poll never runs for a task the store does not hold
+        int hold = holding;
         store.started(planned())
                 .subscribe(held -> {
                     if (!store.holds(ref())) { // cluster mode: another instance polls it; follow what it records
@@ -265,7 +274,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                     } else {
                         arm();
                     }
-                }, this::onStoreFailure);
+                }, e -> onStoreFailure(e, hold));
     }
 
     /** Plans a task just submitted (its first status, the create answer): the record the store should hold. */
@@ -337,6 +346,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return;
         }
         following = true;
+        holding++;
+        confirmingEnd = false;
         timerEntry.dispose();
         Disposable request = inflight;
         if (request != null) {
@@ -352,6 +363,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return;
         }
         following = false;
+        holding++;
         resumeFrom(record);
     }
 
@@ -424,9 +436,10 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             then.run();
             return;
         }
+        int hold = holding;
         write.get().subscribe(null, e -> {
             if (done == 0) {
-                onStoreFailure(e);
+                onStoreFailure(e, hold);
             } else { // the end itself could not be recorded: signalled all the same, resumed at the next start
                 log.warn("task '{}': the task store refused its end ({})", key.id(), e.toString());
                 then.run();
@@ -434,8 +447,13 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }, then);
     }
 
-    private void onStoreFailure(Throwable e) {
+    /** A write the store refused, issued while the hold was {@code hold}. */
+    private void onStoreFailure(Throwable e, int hold) {
         if (e instanceof LeaseLostException) { // another instance holds the task now: follow it, end nothing
+            if (hold != holding) { // refused for a hold released since (the task may be held here again)
+                log.debug("task '{}': a write of an earlier hold was refused ({})", key.id(), e.getMessage());
+                return;
+            }
             log.info("task '{}': {}", key.id(), e.getMessage());
             release();
             return;
@@ -471,7 +489,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private void poll() {
-        if (done != 0 || !POLLING.compareAndSet(this, 0, 1)) {
+        if (done != 0 || confirmingEnd || !POLLING.compareAndSet(this, 0, 1)) {
             return; // ended, or a poll is in flight already (a callback asked for one)
         }
         PollSubscriber s = new PollSubscriber();
@@ -713,11 +731,18 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (status.isTerminal()) {
             if (engine.results() != null && status.state() == TaskState.COMPLETED) {
                 // a capture is a side effect only the task's holder may make: the store confirms the hold first (in
-                // cluster mode, an instance that woke from a pause past its lease is refused and follows the task)
+                // cluster mode, an instance that woke from a pause past its lease is refused and follows the task).
+                // The task completed before its deadline: the deadline does not end it while the store answers (a
+                // Redis outage), nor does another poll start
+                confirmingEnd = true;
+                timerEntry.dispose();
+                int hold = holding;
                 engine.store().confirm(ref()).subscribe(null, e -> {
                     if (e instanceof LeaseLostException) {
-                        log.info("task '{}': completed, but {}; following it", key.id(), e.getMessage());
-                        release();
+                        if (hold == holding) {
+                            log.info("task '{}': completed, but {}; following it", key.id(), e.getMessage());
+                            release();
+                        }
                     } else {
                         log.warn("task '{}': completed; confirming its hold before the capture failed ({});"
                                 + " capturing all the same", key.id(), e.toString());

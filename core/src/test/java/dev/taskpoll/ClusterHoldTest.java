@@ -1,0 +1,205 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.StatusSource;
+import dev.taskpoll.spi.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * The tracker with a cluster store (one that holds tasks by lease and may refuse a write for a lost lease), on virtual
+ * time: what a refusal that arrives late, or a store that cannot answer for a while, does to a task held here.
+ */
+class ClusterHoldTest {
+
+    private static final PollPolicy POLICY = PollPolicy.of(Duration.ofSeconds(10), Duration.ofSeconds(60));
+    private static final TaskRef REF = TaskRef.of("t1", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final ClusterStore store = new ClusterStore();
+    private @Nullable TaskTracker tracker;
+
+    @AfterEach
+    void close() {
+        if (tracker != null) {
+            tracker.close();
+        }
+        vts.dispose();
+    }
+
+    /** Answers {@code raw} to every poll from {@code from} on (ms), "processing" before. */
+    private StatusSource answering(String raw, long from) {
+        return id -> Mono.fromSupplier(() -> {
+            long now = vts.now(TimeUnit.MILLISECONDS);
+            String r = now >= from ? raw : "processing";
+            calls.add("fetch@" + now);
+            return new TaskStatus(id, TaskState.fromRaw(r), r, null, null,
+                    r.equals("completed") ? List.of("https://cdn.example/" + id + ".mp4") : List.of(), null, null,
+                    null, Instant.ofEpochMilli(now));
+        });
+    }
+
+    private TaskTracker tracker(StatusSource source) {
+        tracker = TaskTracker.create(Map.of(Dialect.OPC, source), TrackerOptions.builder().scheduler(vts)
+                .random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled()).cadence(Cadence.fixedGrid(0, () -> 0.5))
+                .store(store).build());
+        return tracker;
+    }
+
+    private long fetches() {
+        return calls.stream().filter(c -> c.startsWith("fetch@")).count();
+    }
+
+    @Test
+    void aRefusalOfAnEarlierHoldDoesNotReleaseTheTaskTakenBackSince() {
+        TaskTracker t = tracker(answering("processing", 0));
+        t.track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(10)); // the first poll: "processing", its write waits for the store
+        assertThat(fetches()).isEqualTo(1);
+        assertThat(store.pending).hasSize(1);
+        store.released.emitNext(REF, Sinks.EmitFailureHandler.FAIL_FAST); // the lease was lost...
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(60_000),
+                vts.now(TimeUnit.MILLISECONDS) + 1_000, null), Sinks.EmitFailureHandler.FAIL_FAST); // ...and taken back
+        // the write issued under the first hold is refused now, naming that hold
+        store.pending.get(0).emitError(new LeaseLostException("LEASELOST a|5", "t1"),
+                Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(40));
+        assertThat(fetches()).as("polled under the new hold: " + calls).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void aRefusalOfTheCurrentHoldStillReleasesTheTask() {
+        TaskTracker t = tracker(answering("processing", 0));
+        t.track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        store.pending.get(0).emitError(new LeaseLostException("LEASELOST a|5", "t1"),
+                Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(40));
+        assertThat(fetches()).as("followed from the refusal on: " + calls).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskCompletedBeforeItsDeadlineWaitsForTheStoresConfirmationAndIsCaptured() {
+        TaskTracker t = tracker(answering("completed", 50_000));
+        store.answerStatusWrites = true;
+        Sinks.One<Void> confirmation = Sinks.one();
+        store.confirmation = confirmation.asMono();
+        List<String> captured = new CopyOnWriteArrayList<>();
+        t.engine().results((ref, status) -> Flux.<TaskEvent>empty().doOnComplete(() -> captured.add(ref.id())));
+        List<TaskStatus> seen = new CopyOnWriteArrayList<>();
+        List<Throwable> failed = new CopyOnWriteArrayList<>();
+        t.track(REF).subscribe(seen::add, failed::add);
+        vts.advanceTimeBy(Duration.ofSeconds(50)); // completed at the poll at 50 s; the store cannot answer yet
+        assertThat(fetches()).isEqualTo(5);
+        vts.advanceTimeBy(Duration.ofSeconds(20)); // past the deadline (60 s)
+        assertThat(failed).as("not timed out while the store confirms").isEmpty();
+        assertThat(fetches()).as("no poll while the end is confirmed").isEqualTo(5);
+        confirmation.emitEmpty(Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(failed).isEmpty();
+        assertThat(captured).containsExactly("t1");
+        assertThat(seen).last().extracting(TaskStatus::state).isEqualTo(TaskState.COMPLETED);
+        assertThat(store.ended).containsExactly("t1 COMPLETED");
+    }
+
+    /** Holds every task by lease; status writes wait until the test answers them (a Redis outage) unless told. */
+    private static final class ClusterStore implements TaskStore {
+        final Sinks.Many<TaskRef> released = Sinks.many().multicast().directBestEffort();
+        final Sinks.Many<Tracked> open = Sinks.many().multicast().directBestEffort();
+        final List<Sinks.One<Void>> pending = new CopyOnWriteArrayList<>();
+        final List<String> ended = new CopyOnWriteArrayList<>();
+        boolean answerStatusWrites;
+        Mono<Void> confirmation = Mono.empty();
+
+        @Override
+        public boolean durable() {
+            return true;
+        }
+
+        @Override
+        public Mono<Long> intent(Intent intent) {
+            return Mono.just(1L);
+        }
+
+        @Override
+        public Mono<Void> submitted(long intentId, Tracked task) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Void> notCreated(long intentId, String reason) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Tracked> started(Tracked task) {
+            return Mono.just(task);
+        }
+
+        @Override
+        public Mono<Void> status(TaskRef task, TaskStatus status) {
+            if (answerStatusWrites) {
+                return Mono.empty();
+            }
+            Sinks.One<Void> write = Sinks.one();
+            pending.add(write);
+            return write.asMono();
+        }
+
+        @Override
+        public Mono<Void> confirm(TaskRef task) {
+            return confirmation;
+        }
+
+        @Override
+        public Mono<Void> captured(TaskRef task, StoredFile file) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Void> ended(TaskRef task, Ending ending) {
+            return Mono.fromRunnable(() -> ended.add(task.id() + " "
+                    + (ending.status() != null ? ending.status().state() : ending.error())));
+        }
+
+        @Override
+        public Flux<Tracked> open() {
+            return open.asFlux();
+        }
+
+        @Override
+        public Flux<TaskRef> released() {
+            return released.asFlux();
+        }
+
+        @Override
+        public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
+            return Flux.empty();
+        }
+
+        @Override
+        public Mono<TaskRecord> task(String id) {
+            return Mono.empty();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
