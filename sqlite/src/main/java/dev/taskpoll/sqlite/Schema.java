@@ -57,23 +57,14 @@ final class Schema {
      */
     static void migrate(Connection c, List<List<String>> migrations) throws SQLException {
         int target = migrations.size();
-        int version = userVersion(c);
-        if (version > target) {
-            throw new StoreProblem("its schema is version " + version + ", newer than this taskpoll's (" + target
-                    + "); use a newer taskpoll, or another file");
-        }
-        if (version == 0 && hasTables(c)) {
-            throw new StoreProblem("it is an SQLite database but not a taskpoll store (it has tables of its own)");
-        }
-        if (version > 0 && !isTaskpoll(c)) {
-            throw new StoreProblem("it is an SQLite database but not a taskpoll store (no taskpoll meta table)");
-        }
-        if (version == target) {
+        if (check(c, target) == target) {
             return;
         }
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
+        c.setAutoCommit(false); // BEGIN IMMEDIATE: one process migrates a file at a time
         try (Statement st = c.createStatement()) {
+            // read again under the write lock: a process opening the same new file at once may have migrated it
+            int version = check(c, target);
             for (int v = version; v < target; v++) {
                 for (String sql : migrations.get(v)) {
                     st.execute(sql);
@@ -87,6 +78,22 @@ final class Schema {
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /** The file's version, once it is known to be a taskpoll store this code can migrate; else a {@link StoreProblem}. */
+    private static int check(Connection c, int target) throws SQLException {
+        int version = userVersion(c);
+        if (version > target) {
+            throw new StoreProblem("its schema is version " + version + ", newer than this taskpoll's (" + target
+                    + "); use a newer taskpoll, or another file");
+        }
+        if (version == 0 && hasTables(c)) {
+            throw new StoreProblem("it is an SQLite database but not a taskpoll store (it has tables of its own)");
+        }
+        if (version > 0 && !isTaskpoll(c)) {
+            throw new StoreProblem("it is an SQLite database but not a taskpoll store (no taskpoll meta table)");
+        }
+        return version;
     }
 
     static int userVersion(Connection c) throws SQLException {

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The embedded task store: one SQLite file in WAL mode, so that tracking survives a restart, a deploy or a
@@ -55,6 +57,8 @@ import reactor.core.publisher.Mono;
  * releases the lock).
  */
 public final class SqliteStore implements TaskStore {
+
+    private static final Logger log = Loggers.getLogger(SqliteStore.class);
 
     private final Path file;
     private final SqliteStoreOptions options;
@@ -99,7 +103,7 @@ public final class SqliteStore implements TaskStore {
         Objects.requireNonNull(options, "options");
         Path abs = file.toAbsolutePath().normalize();
         checkWritable(abs);
-        TrackingLock lock = options.tracking() ? TrackingLock.take(abs) : null;
+        TrackingLock lock = options.tracking() ? TrackingLock.take(real(abs)) : null;
         Connection c = null;
         try {
             org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
@@ -127,6 +131,18 @@ public final class SqliteStore implements TaskStore {
                 lock.close();
             }
             throw openProblem(abs, e);
+        }
+    }
+
+    /**
+     * The file as the file system resolves it (symbolic links followed): the tracking lock is taken beside it, so that
+     * two names of one file (a link) share one lock.
+     */
+    private static Path real(Path file) {
+        try {
+            return Files.exists(file) ? file.toRealPath() : file.getParent().toRealPath().resolve(file.getFileName());
+        } catch (IOException e) {
+            return file;
         }
     }
 
@@ -403,7 +419,12 @@ public final class SqliteStore implements TaskStore {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 max = Math.max(max, rs.getLong(1));
-                out.add(trackedOf(rs));
+                try {
+                    out.add(trackedOf(rs));
+                } catch (RuntimeException e) { // one row this taskpoll cannot read must not stop the others
+                    log.warn("task store: task '{}' (kind {}) cannot be tracked by this taskpoll and is left as it is"
+                            + " ({})", rs.getString(3), rs.getString(2), e.getMessage());
+                }
             }
         }
         return new Batch(out, max);
@@ -485,8 +506,10 @@ public final class SqliteStore implements TaskStore {
     }
 
     private static int prune(StoreThread.Statements c, long before) throws SQLException {
+        // the newest row stays whatever its age: a rowid is max(rowid) + 1, and the scans for tasks other processes
+        // add go by rowid, so a pruned newest row would hand its rowid to the next task, which no scan would see
         PreparedStatement ps = c.ps("DELETE FROM tasks WHERE ended_at IS NOT NULL"
-                + " AND ended_at < ?");
+                + " AND ended_at < ? AND rowid < (SELECT max(rowid) FROM tasks)");
         ps.setLong(1, before);
         int n = ps.executeUpdate();
         PreparedStatement pi = c.ps("DELETE FROM intents WHERE outcome IS NOT NULL"

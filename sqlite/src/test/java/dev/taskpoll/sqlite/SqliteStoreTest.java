@@ -180,6 +180,98 @@ class SqliteStoreTest {
         store(file, SqliteStoreOptions.defaults()); // the lock went with the first
     }
 
+    /**
+     * The scans for tasks other processes add go by rowid, and SQLite gives a new row max(rowid) + 1: a prune of the
+     * newest row handed its rowid to the next task, which no scan saw (found by review).
+     */
+    @Test
+    void aTaskAddedAfterThePruneOfTheNewestRowIsStillPickedUp() {
+        Path file = dir.resolve("reuse.db");
+        SqliteStore tracker = store(file, SqliteStoreOptions.builder().scanEvery(Duration.ofMillis(50))
+                .retention(Duration.ofMinutes(1)).build());
+        List<TaskStore.Tracked> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reactor.core.Disposable d = tracker.open().subscribe(seen::add);
+        open.add(d::dispose);
+        SqliteStore recorder = store(file, SqliteStoreOptions.builder().tracking(false).build());
+        addAsAnotherProcess(recorder, "t1");
+        awaitSeen(seen, "t1");
+        tracker.ended(TaskRef.of("t1", Family.VEO), new TaskStore.Ending(status("t1", "completed", T0), null, T0,
+                Instant.now().minusSeconds(120))).block(WAIT);
+        assertThat(tracker.prune().block(WAIT)).as("the newest row stays, whatever its age").isZero();
+        addAsAnotherProcess(recorder, "t2");
+        awaitSeen(seen, "t2");
+        assertThat(seen).extracting(t -> t.ref().id()).containsExactly("t1", "t2");
+        addAsAnotherProcess(recorder, "t3");
+        awaitSeen(seen, "t3");
+        assertThat(tracker.prune().block(WAIT)).as("then it goes, the newest row being another").isEqualTo(1);
+    }
+
+    /** One row this taskpoll cannot read (a kind a newer one wrote) is left as it is; the others resume. */
+    @Test
+    void aRowOfAnUnknownKindDoesNotStopTheOthersFromResuming() throws Exception {
+        Path file = dir.resolve("kinds.db");
+        try (SqliteStore s = SqliteStore.open(file)) {
+            s.started(tracked("before", status("before", "queued", T0))).block(WAIT);
+        }
+        sql(file, "INSERT INTO tasks (dialect, id, kind, model, initial_ms, period_ms, deadline_ms, started_at,"
+                + " deadline_at, first_due, submitted_at, intent_id, origin) VALUES ('OPC', 'new', 'KLING_9', 'k',"
+                + " 30000, 30000, 1800000, " + T0.toEpochMilli() + ", " + (T0.toEpochMilli() + 1_800_000) + ", "
+                + (T0.toEpochMilli() + 30_000) + ", " + T0.toEpochMilli() + ", 0, 'other')");
+        try (SqliteStore s = SqliteStore.open(file)) {
+            s.started(tracked("after", status("after", "queued", T0))).block(WAIT);
+        }
+        SqliteStore s = store(file, SqliteStoreOptions.defaults());
+        assertThat(s.open().take(2).collectList().block(WAIT)).extracting(t -> t.ref().id())
+                .containsExactly("before", "after");
+    }
+
+    /** Two processes opening one new file at once: one migrates it, the other finds it migrated. */
+    @Test
+    void twoStoresOpeningOneNewFileAtOnceBothOpenIt() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 20; i++) {
+                Path file = dir.resolve("new-" + i + ".db");
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<SqliteStore>> both = new ArrayList<>();
+                for (boolean tracking : new boolean[] {true, false}) {
+                    both.add(pool.submit(() -> {
+                        together.await();
+                        return SqliteStore.open(file, SqliteStoreOptions.builder().tracking(tracking).build());
+                    }));
+                }
+                for (java.util.concurrent.Future<SqliteStore> f : both) {
+                    open.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Two names of one file (a symbolic link) share its tracking lock. */
+    @Test
+    void aSecondTrackerThroughASymbolicLinkIsRefused() throws Exception {
+        Path file = dir.resolve("real.db");
+        store(file, SqliteStoreOptions.defaults());
+        Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link.db"), file);
+        assertThatThrownBy(() -> SqliteStore.open(link))
+                .isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("already tracked by another process");
+    }
+
+    private static void addAsAnotherProcess(SqliteStore recorder, String id) {
+        long intent = recorder.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{}", T0)).block(WAIT);
+        recorder.submitted(intent, tracked(id, status(id, "queued", T0))).block(WAIT);
+    }
+
+    private static void awaitSeen(List<TaskStore.Tracked> seen, String id) {
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (seen.stream().noneMatch(t -> t.ref().id().equals(id)) && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+    }
+
     @Test
     void filesThatAreNotTaskpollStoresAreRefusedAndLeftAsTheyWere() throws Exception {
         Path junk = dir.resolve("junk.db");
@@ -394,10 +486,11 @@ class SqliteStoreTest {
         Instant now = Instant.ofEpochMilli(virtual.now(java.util.concurrent.TimeUnit.MILLISECONDS));
         s.started(tracked("ended", null)).block(WAIT);
         s.ended(TaskRef.of("ended", Family.VEO), new TaskStore.Ending(null, "x", now.plusSeconds(60), now)).block(WAIT);
+        s.started(tracked("open", null)).block(WAIT); // the newest row is never pruned: the ended one is not it
         assertThat(s.prune().block(WAIT)).as("ended 0 s ago in virtual time").isZero();
         virtual.advanceTimeBy(Duration.ofMinutes(2));
         assertThat(s.prune().block(WAIT)).as("ended 2 min ago, retention 1 min").isEqualTo(1);
-        assertThat(s.tasks(null).collectList().block(WAIT)).isEmpty();
+        assertThat(s.tasks(null).collectList().block(WAIT)).extracting(TaskRecord::id).containsExactly("open");
     }
 
     @Test

@@ -91,9 +91,11 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             long nextIdleCheck = 0;
+            boolean idleOnce = false;
             while (!stopping.get()) {
                 TaskEvent e = events.poll();
                 if (e != null) {
+                    idleOnce = false;
                     outcomes.print(cl, e);
                     if (e instanceof TaskStatus s && !s.isTerminal()) {
                         expectedEnd(cl, client, connection.ref(cl, s.taskId(), connection.family(cl).defaultPolicy()));
@@ -102,12 +104,16 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (untilIdle && System.nanoTime() >= nextIdleCheck) {
                     nextIdleCheck = System.nanoTime() + 200_000_000L;
-                    if (idle(client)) {
+                    // idle at two checks in a row, nothing on the feed between them: a task's end is committed before
+                    // it is emitted, on another thread, so the check that finds nothing open can come first
+                    boolean idle = idle(client);
+                    if (idle && idleOnce) {
                         for (TaskEvent last; (last = events.poll()) != null; ) {
                             outcomes.print(cl, last);
                         }
                         break;
                     }
+                    idleOnce = idle;
                 }
                 LockSupport.parkNanos(20_000_000L);
             }

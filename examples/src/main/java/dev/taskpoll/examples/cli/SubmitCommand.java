@@ -43,6 +43,9 @@ import reactor.core.publisher.Flux;
                 + "(or, with --wait, completed), 2 failed or cancelled, 1 API or tracking error, 64 bad input.")
 final class SubmitCommand implements Callable<Integer> {
 
+    /** The longest a submit may take: its retries' waits (4 of at most 5 min) and each attempt's answer. */
+    static final Duration SUBMIT_BOUND = Duration.ofMinutes(30);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @CommandLine.Spec
@@ -139,7 +142,17 @@ final class SubmitCommand implements Callable<Integer> {
         try (TaskpollClient client = connection.client(cl, env, store, capture, family, policy)) {
             Submission submission;
             try {
-                submission = client.submit(request).block(Duration.ofMinutes(2));
+                // bounded by the submit's own retries (at most 5 attempts, a Retry-After honoured up to 5 min): a
+                // shorter bound here gave up on a submit the API had answered 429 and left it listed in doubt
+                submission = client.submit(request).block(SUBMIT_BOUND);
+                if (submission == null) {
+                    throw new IllegalStateException("the submit gave no task id");
+                }
+            } catch (IllegalStateException e) { // the bound passed (the submit was cancelled and stays in doubt)
+                cl.getErr().println("taskpoll submit: no answer from the API within " + SUBMIT_BOUND.toMinutes()
+                        + " minutes; the submit may have reached it, so it is listed in doubt, not sent again: taskpoll"
+                        + " tasks --state in-doubt");
+                return 1;
             } catch (TaskpollException e) {
                 String refused = TransportException.certificateProblem(e);
                 // the library's advice names its own option to trust an authority; this command line has --ca-cert
