@@ -96,7 +96,19 @@ final class DashboardRoutes {
                                         .contentType(MediaType.APPLICATION_JSON).bodyValue(answer.toString());
                             })
                             .onErrorResume(TaskpollException.class, e -> problem(502, e.getMessage()));
-                });
+                })
+                // a body past the codec's buffer (256 KiB) never reaches the 64 KiB check above: the same answer
+                .onErrorResume(DashboardRoutes::tooLarge, e -> problem(400, "body: larger than the codec's buffer;"
+                        + " at most " + MAX_BODY + " bytes"));
+    }
+
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.springframework.core.io.buffer.DataBufferLimitException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code {"family": "veo", "model": "veo_3_1_fast", "prompt": "...", "params": {...}}}, validated. */
@@ -118,6 +130,10 @@ final class DashboardRoutes {
                 + familyName + "' is not a generation family (GET /families)"));
         String model = text(n, "model");
         JsonNode prompt = n.get("prompt");
+        if (prompt != null && !prompt.isNull() && !prompt.isTextual()) {
+            throw new IllegalArgumentException("prompt: " + abbreviated(prompt) + " is not a string; a string is"
+                    + " required");
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         JsonNode p = n.get("params");
         if (p != null && !p.isNull()) {
@@ -143,6 +159,11 @@ final class DashboardRoutes {
         }
         params.forEach(b::param);
         return b.build();
+    }
+
+    private static String abbreviated(JsonNode v) {
+        String s = v.toString();
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private static String text(JsonNode n, String field) {
@@ -173,7 +194,10 @@ final class DashboardRoutes {
         if (stored == null) {
             return problem(404, "no stored result '" + file + "' for generation '" + id + "'");
         }
+        // nosniff and a sandbox: a result is shown as the media it is, never run as a page of this dashboard
         return ServerResponse.ok().contentType(MediaType.parseMediaType(stored.contentType()))
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "sandbox; default-src 'none'; media-src 'self'; img-src 'self'")
                 .contentLength(stored.size())
                 .body(DataBufferUtils.readByteChannel(() -> FileChannel.open(stored.path()),
                                 DefaultDataBufferFactory.sharedInstance, 64 * 1024)

@@ -212,10 +212,21 @@ final class Generations implements AutoCloseable {
         }
     }
 
-    private static String contentType(String name) {
-        return name.endsWith(".mp4") ? "video/mp4" : name.endsWith(".png") ? "image/png"
-                : name.endsWith(".jpg") ? "image/jpeg" : "application/octet-stream";
+    /**
+     * The content type a stored result is served with: from its extension, which capture chose from the types it knows
+     * (anything else is {@code .bin}), never the header the result's host sent (a {@code text/html} result would
+     * otherwise run as a page of this dashboard). The same live and after a restart.
+     */
+    static String contentType(String name) {
+        int dot = name.lastIndexOf('.');
+        return SERVED.getOrDefault(dot < 0 ? "" : name.substring(dot + 1), "application/octet-stream");
     }
+
+    private static final Map<String, String> SERVED = Map.ofEntries(Map.entry("mp4", "video/mp4"),
+            Map.entry("webm", "video/webm"), Map.entry("mov", "video/quicktime"), Map.entry("png", "image/png"),
+            Map.entry("jpg", "image/jpeg"), Map.entry("webp", "image/webp"), Map.entry("gif", "image/gif"),
+            Map.entry("mp3", "audio/mpeg"), Map.entry("wav", "audio/wav"), Map.entry("json", "application/json"),
+            Map.entry("txt", "text/plain"));
 
     /** Submits, then tracks in the background (the client stores the results); the entry is there before the Mono completes. */
     Mono<Entry> submit(GenerationRequest request) {
@@ -297,7 +308,7 @@ final class Generations implements AutoCloseable {
     private static ServerSentEvent<String> captureEvent(Entry entry, CaptureEvent e) {
         if (e instanceof CaptureEvent.Stored s) {
             return stored(entry, s.index(), s.path().getFileName().toString(),
-                    new File(s.path(), s.size(), s.contentType()), s.sha256());
+                    new File(s.path(), s.size(), contentType(s.path().getFileName().toString())), s.sha256());
         }
         if (e instanceof CaptureEvent.Failed f) {
             entry.error = String.valueOf(f.failure().getMessage());

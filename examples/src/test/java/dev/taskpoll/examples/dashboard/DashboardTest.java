@@ -83,6 +83,8 @@ class DashboardTest {
                     .orElseThrow().data());
             byte[] served = web.get().uri(stored.get("url").asText()).exchange().expectStatus().isOk()
                     .expectHeader().contentType(stored.get("contentType").asText())
+                    .expectHeader().valueEquals("X-Content-Type-Options", "nosniff")
+                    .expectHeader().valueMatches("Content-Security-Policy", "sandbox;.*")
                     .expectBody(byte[].class).returnResult().getResponseBody();
             assertThat(served).hasSize(stored.get("size").asInt());
             assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(served)))
@@ -180,10 +182,32 @@ class DashboardTest {
                 .contains("duration: 20");
         assertThat(rejected("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":\"x\",\"params\":{\"duration\":99}}"))
                 .contains("duration: must not be sent: VEO has no duration field");
+        // a prompt that is not a string was sent as "" (generic-task) or refused as missing
+        assertThat(rejected("{\"family\":\"generic-task\",\"model\":\"flux-pro\",\"prompt\":{\"text\":\"a cat\"}}"))
+                .isEqualTo("prompt: {\"text\":\"a cat\"} is not a string; a string is required");
+        assertThat(rejected("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":42}"))
+                .startsWith("prompt: 42 is not a string");
+        // past the codec's buffer (256 KiB) as below the 64 KiB rule: a 400 naming the body, not a 500
+        assertThat(rejected("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":\"" + "x".repeat(300_000)
+                + "\"}")).startsWith("body: larger than");
+        assertThat(rejected("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":\"" + "x".repeat(70_000)
+                + "\"}")).startsWith("body: ").contains("at most 65536");
         assertThat(sim.truths()).as("nothing submitted").hasSize(before);
         web.get().uri("/generations/nope/events").exchange().expectStatus().isNotFound();
         web.get().uri("/results/nope/0.png").exchange().expectStatus().isNotFound();
         web.get().uri("/results/x/..%2F..%2Fetc%2Fpasswd").exchange().expectStatus().isNotFound();
+    }
+
+    /** Served as the extension capture chose says, never as the result's host said: nothing runs as a page here. */
+    @Test
+    void aResultIsServedWithTheTypeOfItsExtension() {
+        assertThat(Generations.contentType("0.webp")).isEqualTo("image/webp");
+        assertThat(Generations.contentType("0.mp4")).isEqualTo("video/mp4");
+        assertThat(Generations.contentType("1.txt")).isEqualTo("text/plain");
+        assertThat(Generations.contentType("0.bin")).as("a type capture did not know, text/html among them")
+                .isEqualTo("application/octet-stream");
+        assertThat(Generations.contentType("0.html")).isEqualTo("application/octet-stream");
+        assertThat(Generations.contentType("0.svg")).isEqualTo("application/octet-stream");
     }
 
     @Test

@@ -187,14 +187,17 @@ public class TaskpollAutoConfiguration {
         }
     }
 
-    /** {@code taskpoll.api-key}, else {@code OPC_API_KEY}; required. */
+    /**
+     * {@code taskpoll.api-key}, else {@code OPC_API_KEY}; required. Trimmed, as the library trims {@code OPC_API_KEY}:
+     * a key read from a file (a Kubernetes secret, a CRLF {@code .env}) often ends with a line break.
+     */
     static String apiKey(TaskpollProperties p, Environment env) {
         String key = p.apiKey() != null ? p.apiKey() : env.getProperty("OPC_API_KEY");
         if (key == null || key.isBlank()) {
             throw new IllegalArgumentException("taskpoll.api-key: not set (nor OPC_API_KEY in the environment); the"
                     + " API key is required");
         }
-        return key;
+        return key.trim();
     }
 
     private static boolean present(String className) {

@@ -122,6 +122,16 @@ class TaskpollAutoConfigurationTest {
     void theKeyComesFromTheEnvironmentElseTheStartUpNamesTheProperty() {
         runner.withPropertyValues("OPC_API_KEY=from-env", "taskpoll.store.path=none")
                 .run(context -> assertThat(context).hasSingleBean(TaskpollClient.class));
+        // as a key read from a file comes (a line break at its end): trimmed, as the library trims OPC_API_KEY
+        // (a property source of its own: the runner's "key=value" pairs are trimmed)
+        runner.withPropertyValues("taskpoll.store.path=none")
+                .withInitializer(c -> c.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.MapPropertySource("secret",
+                                java.util.Map.of("OPC_API_KEY", "from-secret\n"))))
+                .run(context -> {
+                    assertThat(context).hasSingleBean(TaskpollClient.class);
+                    assertThat(context.getEnvironment().getProperty("OPC_API_KEY")).endsWith("\n");
+                });
         runner.withPropertyValues("taskpoll.store.path=none").run(context -> assertThat(context).hasFailed()
                 .getFailure().satisfies(e -> assertThat(root(e)).hasMessage("taskpoll.api-key: not set (nor OPC_API_KEY"
                         + " in the environment); the API key is required")));
