@@ -97,7 +97,11 @@ public final class LearnedCadence implements Cadence {
         double jitter = jitter(task);
         long start = task.startedAt();
         if (task.lastDue() != Long.MIN_VALUE) { // resumed: the schedule from where the task is now
-            return beforeDeadline(task, m, start + (long) (s.next((now - start) / jitter) * jitter), now);
+            long next = beforeDeadline(task, m, start + (long) (s.next((now - start) / jitter) * jitter), now);
+            // a due time the record asks for that is still ahead and sooner wins: a task taken over from an
+            // instance that died is due within a few seconds (cluster mode's failover bound), not at the next point
+            long recorded = task.lastDue();
+            return recorded >= now && recorded < next ? recorded : next;
         }
         long first = (long) (s.first() * jitter);
         if (probed(task)) { // a probe for the early edge, from 1/4 to 7/4 of a period before the first poll

@@ -109,6 +109,26 @@ class LearnedCadenceTest {
         }
     }
 
+    /**
+     * A task resumed with a due time still ahead (cluster mode: taken over from an instance that died, due within a few
+     * seconds) is polled then, not at the learned schedule's next point; one whose recorded due time has passed, or
+     * is later than the schedule's, follows the schedule.
+     */
+    @Test
+    void aResumedTaskIsPolledAtItsRecordedDueTimeWhenThatIsSooner() {
+        LearnedCadence c = cadence();
+        View taken = new View("taken", 0);
+        long now = 40_000; // before a VEO's early edge: the schedule's next point is far ahead
+        long scheduled;
+        taken.lastDue = Long.MIN_VALUE + 1; // resumed, with a recorded due time long past
+        scheduled = c.firstPoll(taken, now);
+        assertThat(scheduled).as("the schedule's next point").isGreaterThan(now + 10_000);
+        taken.lastDue = now + 3_000;
+        assertThat(c.firstPoll(taken, now)).isEqualTo(now + 3_000);
+        taken.lastDue = scheduled + 60_000;
+        assertThat(c.firstPoll(taken, now)).as("a later recorded due time does not hold it back").isEqualTo(scheduled);
+    }
+
     static TaskStatus done(String id, @Nullable Instant completedAt) {
         return new TaskStatus(id, TaskState.COMPLETED, "completed", "veo_3_1_fast", null, List.of("https://x/" + id),
                 null, null, null, Instant.EPOCH, completedAt);

@@ -20,7 +20,9 @@ import reactor.util.Loggers;
 /**
  * This instance's shard leases, and the tasks they bring. Every {@code renewEvery}, one cycle: a heartbeat (which
  * tells how many instances are alive: those that beat within the last two renewals, {@link #liveWindow()}), the held
- * leases renewed (a lease that could not be renewed is lost: its tasks are released at once), more leases taken while
+ * leases renewed (a lease that could not be renewed is lost: its tasks are released at once; so is one whose last
+ * renewal this instance heard of is older than the lease less half a renewal, Redis answering or not), more leases
+ * taken while
  * this instance holds fewer than its share ({@code ceil(shards / instances)}), and leases above its share plus one
  * given back cleanly (a newcomer gets them); a shard nobody has held for a lease is taken whatever the share
  * ({@link #OVERDUE_HOLD}). A shard taken brings
@@ -57,6 +59,14 @@ final class Leases {
     private final String[] overdueKeys;
     /** shard -> the lease's holder value ({@code instance|token}) this instance holds. */
     final Map<Integer, String> held = new ConcurrentHashMap<>();
+    /**
+     * shard -> until when (the scheduler's ms) this instance may act for it: the time its last successful take or
+     * renewal was sent, plus the lease, less half a renewal. Redis counts the lease from when it ran the script, later
+     * than that, so past this time another instance may hold the shard: its tasks are released here, whether or not
+     * Redis could be asked (an instance cut off from Redis would otherwise poll them beside their new holder for as
+     * long as the cut lasted).
+     */
+    private final Map<Integer, Long> validUntil = new ConcurrentHashMap<>();
     /** shard -> the members of it tracked here. */
     final Map<Integer, Set<String>> known = new ConcurrentHashMap<>();
     /** shard -> its version when its members were last read whole. */
@@ -77,6 +87,7 @@ final class Leases {
     private Disposable cycle;
     private Disposable scan;
     private Disposable loads;
+    private Disposable expiry;
 
     Leases(RedisStoreOptions options, Keys keys, RedisReactiveCommands<String, String> redis,
            RedisReactiveCommands<String, String> control) {
@@ -101,6 +112,8 @@ final class Leases {
                     return Mono.empty();
                 }), 1)
                 .subscribe();
+        java.time.Duration check = options.renewEvery().dividedBy(4);
+        expiry = Flux.interval(check, check, options.scheduler()).subscribe(t -> expireLocally());
         scan = Flux.interval(options.scanEvery(), options.scanEvery(), options.scheduler())
                 .onBackpressureDrop()
                 .concatMap(t -> scanHeld().onErrorResume(e -> {
@@ -171,10 +184,33 @@ final class Leases {
         return twoRenewals.compareTo(options.lease()) < 0 ? twoRenewals : options.lease();
     }
 
+    private long now() {
+        return options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Until when a lease taken or renewed by a script sent at {@code sent} may be acted on here. */
+    private long validFrom(long sent) {
+        return sent + options.lease().toMillis() - options.renewEvery().toMillis() / 2;
+    }
+
+    /** Releases here every shard whose lease may have run out in Redis without a renewal this instance heard of. */
+    private void expireLocally() {
+        long now = now();
+        for (Map.Entry<Integer, Long> e : validUntil.entrySet()) {
+            if (e.getValue() < now && held.containsKey(e.getKey())) {
+                log.warn("task store redis {}: the lease of shard {} could not be renewed in time (Redis did not"
+                        + " answer); its tasks are released here, and taken again once Redis answers", options.where(),
+                        e.getKey());
+                loseLocally(e.getKey());
+            }
+        }
+    }
+
     private Mono<Void> renew() {
         if (held.isEmpty()) {
             return Mono.empty();
         }
+        long sent = now();
         List<Integer> shards = new ArrayList<>(held.keySet());
         String[] leaseKeys = shards.stream().map(keys::lease).toArray(String[]::new);
         String[] args = new String[shards.size() + 1];
@@ -186,10 +222,13 @@ final class Leases {
                 .doOnNext(r -> {
                     List<?> flat = flatten(r);
                     for (int i = 0; i < shards.size(); i++) {
+                        int shard = shards.get(i);
                         if (((Number) flat.get(i)).longValue() == 0) {
                             log.warn("task store redis {}: the lease of shard {} was lost (held too long without"
-                                    + " renewal); its tasks are released here", options.where(), shards.get(i));
-                            loseLocally(shards.get(i));
+                                    + " renewal); its tasks are released here", options.where(), shard);
+                            loseLocally(shard);
+                        } else if (args[i + 1].equals(held.get(shard))) { // still held here as renewed
+                            validUntil.put(shard, validFrom(sent));
                         }
                     }
                 })
@@ -250,6 +289,7 @@ final class Leases {
     }
 
     private Mono<Boolean> acquire(int s) {
+        long sent = now();
         return control.<List<Object>>eval(Scripts.ACQUIRE, ScriptOutputType.MULTI,
                         new String[] {keys.lease(s), keys.fence(s), keys.released(s)}, options.instanceId(),
                         String.valueOf(options.lease().toMillis()))
@@ -261,6 +301,7 @@ final class Leases {
                         return Mono.just(false);
                     }
                     boolean clean = ((Number) flat.get(1)).longValue() == 1;
+                    validUntil.put(s, validFrom(sent));
                     held.put(s, options.instanceId() + "|" + token);
                     known.put(s, ConcurrentHashMap.newKeySet());
                     if (!clean) {
@@ -418,6 +459,7 @@ final class Leases {
     /** Stops tracking a shard's tasks here (released: followed from now on). */
     private void loseLocally(int s) {
         held.remove(s);
+        validUntil.remove(s);
         versions.remove(s);
         unclean.remove(s);
         Set<String> members = known.remove(s);
@@ -440,6 +482,9 @@ final class Leases {
         if (scan != null) {
             scan.dispose();
         }
+        if (expiry != null) {
+            expiry.dispose();
+        }
     }
 
     /** Gives every held lease back (closing): the others take the tasks over on their next cycle, on their grid. */
@@ -452,6 +497,9 @@ final class Leases {
         }
         if (scan != null) {
             scan.dispose();
+        }
+        if (expiry != null) {
+            expiry.dispose();
         }
         Map<Integer, String> copy = Map.copyOf(held);
         held.clear();

@@ -178,8 +178,15 @@ public final class RedisStore implements TaskStore {
                         options.where(), describe(e)));
         if (options.tracking()) {
             leases.start();
-            prune().subscribe(null, e -> log.warn("task store redis {}: pruning failed ({})", options.where(),
-                    describe(e)));
+            // at opening, then every hour, as the embedded store does
+            Flux.interval(Duration.ZERO, Duration.ofHours(1), options.scheduler())
+                    .onBackpressureDrop()
+                    .concatMap(t -> prune().onErrorResume(e -> {
+                        log.warn("task store redis {}: pruning failed ({})", options.where(), describe(e));
+                        return Mono.empty();
+                    }), 1)
+                    .takeUntilOther(closing.asMono())
+                    .subscribe();
         }
     }
 
@@ -520,16 +527,26 @@ public final class RedisStore implements TaskStore {
     Mono<Long> prune() {
         long before = options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
                 - options.retention().toMillis();
+        // and the intents answered (submitted or refused) before then; one in doubt stays until the user decides
+        Mono<Long> intents = redis.zrangebyscore(keys.intents(), io.lettuce.core.Range.create(0, before))
+                .collectList()
+                .flatMapIterable(l -> l)
+                .concatMap(id -> redis.sismember(keys.inDoubt(), id)
+                        .flatMap(doubt -> doubt ? Mono.<Long>empty() : redis.del(keys.intentPrefix() + id)
+                                .then(redis.zrem(keys.intents(), id))))
+                .then(Mono.empty());
         return redis.zrangebyscore(keys.ended(), io.lettuce.core.Range.create(0, before)).collectList()
                 .flatMapIterable(l -> l)
                 .concatMap(m -> redis.del(keys.task(m), keys.history(m), keys.results(m))
                         .then(redis.zrem(keys.ended(), m)).then(redis.zrem(keys.allTasks(), m)))
-                .count();
+                .count()
+                .flatMap(n -> intents.thenReturn(n));
     }
 
     /** Dies as a killed process would, for tests: the leases are neither renewed nor given back. */
     void crashForTest() {
         closed = true;
+        closing.tryEmitEmpty();
         leases.stop();
         pubsub.close();
         connection.close();

@@ -49,6 +49,47 @@ class RedisFaultsIT extends RedisStoreFixture {
         until(() -> adoptedByB.size() == 60, "b adopts all 60 tasks (" + adoptedByB.size() + ")");
     }
 
+    /**
+     * A holder that cannot reach Redis stops acting for its shards before their leases can have run out there (another
+     * instance may hold them by then), and takes them again once Redis answers. Before, only a renewal answered "lost"
+     * released a shard: cut off from Redis, an instance polled its tasks beside their new holder for as long as the
+     * cut lasted.
+     */
+    @Test
+    void aHolderCutOffFromRedisReleasesItsTasksWithinItsLeaseAndTakesThemAgainAfter() throws Exception {
+        RedisServer r = redis();
+        RedisStore a = store(r, "a", 4); // lease 3 s, renewed every 500 ms
+        until(() -> a.heldShards() == 4, "a holds all");
+        try (var c = io.lettuce.core.RedisClient.create(r.uri()).connect()) {
+            c.sync().configSet("appendfsync", "always"); // what is written is on disk before the kill
+        }
+        for (int i = 0; i < 8; i++) {
+            a.started(tracked("t" + i)).block(WAIT);
+        }
+        List<TaskRef> released = new CopyOnWriteArrayList<>();
+        a.released().subscribe(released::add);
+        List<TaskStore.Tracked> adopted = new CopyOnWriteArrayList<>();
+        a.open().subscribe(adopted::add);
+        for (int i = 0; i < 8; i++) {
+            assertThat(a.holds(tracked("t" + i).ref())).as("t" + i + " held").isTrue();
+        }
+        long cut = System.nanoTime();
+        r.kill();
+        until(() -> a.heldShards() == 0, "a gives its shards up (holds " + a.heldShards() + ")");
+        long gaveUp = (System.nanoTime() - cut) / 1_000_000;
+        assertThat(gaveUp).as("ms from the cut to giving up, under the lease (3,000)").isLessThan(3_000);
+        assertThat(released).extracting(TaskRef::id).containsExactlyInAnyOrder("t0", "t1", "t2", "t3", "t4", "t5",
+                "t6", "t7");
+        for (int i = 0; i < 8; i++) {
+            assertThat(a.holds(tracked("t" + i).ref())).as("t" + i + " not held while Redis is away").isFalse();
+        }
+        r.restart();
+        until(() -> a.heldShards() == 4, "a takes its shards again");
+        until(() -> adopted.size() == 8, "and tracks its tasks again (" + adopted.size() + ")");
+        assertThat(adopted).extracting(t -> t.ref().id()).containsExactlyInAnyOrder("t0", "t1", "t2", "t3", "t4",
+                "t5", "t6", "t7");
+    }
+
     @Test
     void aWriteWhileRedisIsDownWaitsAndLandsWhenItIsBack() throws Exception {
         RedisServer r = redis();

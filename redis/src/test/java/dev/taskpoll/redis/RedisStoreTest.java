@@ -102,9 +102,11 @@ class RedisStoreTest extends RedisStoreFixture {
                 return parallel.createWorker();
             }
         };
-        RedisStore s = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId("late").shards(1)
+        RedisStoreOptions options = RedisStoreOptions.builder(r.uri(), KEY).instanceId("late").shards(1)
                 .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
-                .retention(Duration.ofDays(7)).scheduler(late).build());
+                .retention(Duration.ofDays(7)).scheduler(late).build();
+        RedisStore s = RedisStore.open(options);
+        Keys keys = new Keys(options.namespace(), options.shards());
         open.add(s);
         until(() -> s.heldShards() == 1, "the shard held");
         java.time.Instant wall = java.time.Instant.now();
@@ -114,9 +116,25 @@ class RedisStoreTest extends RedisStoreFixture {
             java.time.Instant end = wall.minus(Duration.ofDays(id.equals("recent") ? 8 : 18));
             s.ended(ref, new TaskStore.Ending(null, "x", end, end)).block(WAIT);
         }
+        // intents: one answered 18 days ago goes, one in doubt as old stays (the user decides), a recent one stays
+        java.time.Instant old = wall.minus(Duration.ofDays(18));
+        long answered = s.intent(new TaskStore.Intent(dev.taskpoll.catalog.Family.VEO, "veo_3_1_fast", "{}", old))
+                .block(WAIT);
+        s.notCreated(answered, "HTTP 400").block(WAIT);
+        long doubt = s.intent(new TaskStore.Intent(dev.taskpoll.catalog.Family.VEO, "veo_3_1_fast", "{}", old))
+                .block(WAIT);
+        long fresh = s.intent(new TaskStore.Intent(dev.taskpoll.catalog.Family.VEO, "veo_3_1_fast", "{}", wall))
+                .block(WAIT);
+        s.notCreated(fresh, "HTTP 400").block(WAIT);
         assertThat(s.prune().block(WAIT)).isEqualTo(1);
         assertThat(s.tasks(TaskRecord.Phase.ENDED).collectList().block(WAIT)).extracting(TaskRecord::id)
                 .containsExactly("recent");
+        try (var c = io.lettuce.core.RedisClient.create(r.uri()).connect()) {
+            List<String> kept = c.sync().zrange(keys.intents(), 0, -1);
+            assertThat(kept).containsExactlyInAnyOrder(String.valueOf(doubt), String.valueOf(fresh));
+            assertThat(c.sync().exists(keys.intentPrefix() + answered)).isZero();
+        }
+        assertThat(s.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).hasSize(1);
     }
 
     @Test
