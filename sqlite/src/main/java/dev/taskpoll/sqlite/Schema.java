@@ -57,9 +57,12 @@ final class Schema {
      */
     static void migrate(Connection c, List<List<String>> migrations) throws SQLException {
         int target = migrations.size();
-        if (check(c, target) == target) {
+        if (userVersion(c) == target) { // the usual case, without the write lock
+            check(c, target);
             return;
         }
+        // anything else is decided under the write lock, in one snapshot: outside a transaction, the version and the
+        // tables are read in two, and a process migrating the file between them made it look foreign
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false); // BEGIN IMMEDIATE: one process migrates a file at a time
         try (Statement st = c.createStatement()) {

@@ -111,14 +111,28 @@ public final class SqliteStore implements TaskStore {
             // a transaction takes the write lock when it begins: one that read first (a task's row) and wrote after
             // another process's commit would fail at once with a stale snapshot instead of waiting its turn
             config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
-            c = DriverManager.getConnection("jdbc:sqlite:" + abs, config.toProperties());
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 10000"); // other processes add tasks: wait for their commits
-                st.execute("PRAGMA journal_mode = WAL");
-                st.execute("PRAGMA synchronous = NORMAL"); // WAL: a committed transaction survives a crash of ours
-                st.execute("PRAGMA foreign_keys = ON");
+            // a new file opened by two processes at once: the one that does not turn it to WAL first can be told
+            // SQLITE_BUSY without SQLite's busy wait; it opens again, for at most 5 s (open blocks, by contract)
+            for (int attempt = 1; ; attempt++) {
+                c = DriverManager.getConnection("jdbc:sqlite:" + abs, config.toProperties());
+                try {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("PRAGMA busy_timeout = 10000"); // other processes add tasks: wait for their commits
+                        st.execute("PRAGMA journal_mode = WAL");
+                        st.execute("PRAGMA synchronous = NORMAL"); // WAL: a committed transaction survives our crash
+                        st.execute("PRAGMA foreign_keys = ON");
+                    }
+                    Schema.migrate(c, migrations);
+                    break;
+                } catch (SQLException e) {
+                    if (attempt == 50 || !String.valueOf(e.getMessage()).contains("SQLITE_BUSY")) {
+                        throw e;
+                    }
+                    close(c);
+                    c = null;
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                }
             }
-            Schema.migrate(c, migrations);
             if (options.tracking()) {
                 StoreThread.Statements once = new StoreThread.Statements(c);
                 prune(once, pruneBefore(options)); // at opening (before the store's thread runs), then every hour
