@@ -88,6 +88,32 @@ class CliIT {
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /**
+     * The jar's {@code META-INF/spring.factories} merges every Spring jar's key by key: appended, the keys repeated and
+     * Spring kept the last, which lost the failure analyzers that word a bad property (a review found two left).
+     */
+    @Test
+    void theJarsSpringFactoriesHaveEachKeyOnceWithEveryJarsValues() throws Exception {
+        List<String> keys = new java.util.ArrayList<>();
+        String analyzers;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(CLI.toFile())) {
+            String text = new String(jar.getInputStream(jar.getEntry("META-INF/spring.factories")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            java.util.Properties merged = new java.util.Properties();
+            merged.load(new java.io.StringReader(text));
+            for (String line : text.split("\n")) {
+                if (!line.isBlank() && !line.startsWith("#") && !Character.isWhitespace(line.charAt(0))
+                        && line.contains("=")) {
+                    keys.add(line.substring(0, line.indexOf('=')).strip());
+                }
+            }
+            analyzers = merged.getProperty("org.springframework.boot.diagnostics.FailureAnalyzer");
+        }
+        assertThat(keys).doesNotHaveDuplicates();
+        assertThat(analyzers).contains("InvalidConfigurationPropertyValueFailureAnalyzer", "BindFailureAnalyzer",
+                "PortInUseFailureAnalyzer");
+    }
+
     @Test
     void watchPrintsOneJsonLinePerChangeAndExits0WhenAllCompleted() throws Exception {
         String base = startSimulator();
