@@ -73,6 +73,20 @@ final class DashboardCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, Connection.message(e));
             }
         }
+        // the store: one line when another process tracks it (a second dashboard with the same --out), before Spring
+        // Boot would fail in a hundred
+        java.nio.file.Path storeFile = store == null ? java.nio.file.Path.of(out).resolve("dashboard.db")
+                : "none".equalsIgnoreCase(store) ? null : java.nio.file.Path.of(store);
+        if (storeFile != null) {
+            try {
+                dev.taskpoll.sqlite.SqliteStore.open(storeFile).close();
+            } catch (dev.taskpoll.TaskStoreException e) {
+                cl.getErr().println("taskpoll dashboard: " + e.getMessage() + (e.holder() != null
+                        ? "; a dashboard or run there uses it: give this one another --out DIR or --store FILE" : ""));
+                cl.getErr().flush();
+                return 1;
+            }
+        }
         List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=" + address,
                 "--taskpoll.sim-scale=" + scale, "--taskpoll.out=" + out));
         if (store != null) {

@@ -27,6 +27,25 @@ class DashboardCommandTest {
         assertThat(out.toString()).isEmpty();
     }
 
+    /** A store another process tracks (a second dashboard with the same --out): one line naming it and its holder. */
+    @Test
+    void aStoreAnotherProcessTracksIsOneLineNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        java.nio.file.Path file = dir.resolve("dashboard.db");
+        int code;
+        try (dev.taskpoll.sqlite.SqliteStore held = dev.taskpoll.sqlite.SqliteStore.open(file)) {
+            code = TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "dashboard", "--port", "0",
+                    "--out", dir.toString());
+        }
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("taskpoll dashboard: task store " + file.toAbsolutePath())
+                .contains("already tracked by another process (pid " + ProcessHandle.current().pid() + ")")
+                .contains("give this one another --out DIR or --store FILE").doesNotContain("Exception");
+        assertThat(err.toString().lines().count()).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+    }
+
     /** A --base-url the client refuses: one line naming the flag, exit 64, nothing started. */
     @Test
     void aRefusedBaseUrlIsOneLineNamingTheFlag() {
