@@ -66,6 +66,7 @@ public final class SqliteStore implements TaskStore {
     private final StoreThread thread;
     private final @Nullable TrackingLock lock;
     private final Disposable pruning;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** This instance's mark on the rows it inserts: its scans for tasks others add leave them out. */
     private final String origin = java.util.UUID.randomUUID().toString();
 
@@ -543,9 +544,15 @@ public final class SqliteStore implements TaskStore {
         return thread.counts();
     }
 
-    /** Commits what was written, stops the store's thread, closes the file and releases the lock. Blocks. */
+    /**
+     * Commits what was written, stops the store's thread, closes the file and releases the lock. Blocks. Once: a second
+     * call does nothing (a client and a Spring context may both close it).
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         pruning.dispose();
         thread.close();
         close(connection);

@@ -45,10 +45,11 @@ import org.springframework.core.env.Environment;
 public class TaskpollAutoConfiguration {
 
     /**
-     * The store: closed by the client that uses it, so not by the context; none is opened when the application
-     * defines its own client (or store).
+     * The store: closed by the client that uses it, and again by the context after the client (a no-op then), so that
+     * a store a {@link TaskpollClientCustomizer} replaced is closed too; none is opened when the application defines
+     * its own client (or store).
      */
-    @Bean(destroyMethod = "")
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean({TaskStore.class, TaskpollClient.class})
     TaskStore taskpollStore(TaskpollProperties properties, Environment env) {
         if (properties.redis().uri() != null) {

@@ -97,6 +97,22 @@ class TaskpollAutoConfigurationTest {
         }
     }
 
+    /**
+     * A customizer that replaces the store: the one the properties opened is closed with the context all the same (its
+     * file's lock released), not left open until the JVM exits.
+     */
+    @Test
+    void aStoreACustomizerReplacedIsClosedWithTheContext() {
+        Path db = dir.resolve("replaced.db");
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=" + db)
+                .withBean(TaskpollClientCustomizer.class, () -> (c, t) -> t.store(TaskStore.none()))
+                .run(context -> assertThat(context.getBean(TaskpollClient.class).options().trackerOptions().store())
+                        .isSameAs(TaskStore.none()));
+        try (dev.taskpoll.sqlite.SqliteStore again = dev.taskpoll.sqlite.SqliteStore.open(db)) {
+            assertThat(again.tracking()).as("tracked again: the first store's lock went with the context").isTrue();
+        }
+    }
+
     /** A customizer with an order. */
     record Ordered(int order, TaskpollClientCustomizer delegate) implements TaskpollClientCustomizer,
             org.springframework.core.Ordered {
