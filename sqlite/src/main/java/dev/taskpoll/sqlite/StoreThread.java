@@ -125,7 +125,15 @@ final class StoreThread implements Runnable {
                         + " writes behind; refusing more until it catches up"));
                 return;
             }
-            queue.add(new Job<>(work, sink, write));
+            Job<T> job = new Job<>(work, sink, write);
+            queue.add(job);
+            // closed since the check above: the thread may have looked at the queue for the last time already, and
+            // this job would wait for ever; if it is still queued, it fails here (if not, the thread has it)
+            if (closing && queue.remove(job)) {
+                queued.decrementAndGet();
+                sink.error(new TaskStoreException("task store " + file + " is closed"));
+                return;
+            }
             if (idle.compareAndSet(true, false)) { // awake: it finds the job without a wake-up (a futex call each)
                 LockSupport.unpark(thread);
             }
