@@ -118,13 +118,55 @@ class ClusterHoldTest {
         assertThat(store.ended).containsExactly("t1 COMPLETED");
     }
 
+    /**
+     * A completed status is recorded before its capture runs (a restart meanwhile captures from the record without
+     * another poll), and the end after it.
+     */
+    @Test
+    void aCompletedStatusIsRecordedBeforeItsCaptureAndTheEndAfter() {
+        TaskTracker t = tracker(answering("completed", 20_000));
+        store.answerStatusWrites = true;
+        t.engine().results((ref, status) -> Flux.<TaskEvent>empty().doOnSubscribe(x -> store.log.add("capture")));
+        t.track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(store.log).containsExactly("status processing", "status completed", "capture", "ended");
+    }
+
+    /**
+     * A follower (another instance holds the task) does not end on a completed status its holder recorded before the
+     * capture, only on the end: its subscribers' stream completes once the results are stored.
+     */
+    @Test
+    void aFollowerEndsOnTheHoldersEndNotOnItsCompletedStatus() {
+        store.holdsHere = false;
+        TaskTracker t = tracker(answering("processing", 0));
+        List<TaskStatus> seen = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
+        t.track(REF).subscribe(seen::add, e -> { }, () -> completed.set(true));
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        TaskStatus done = new TaskStatus("t1", TaskState.COMPLETED, "completed", null, null,
+                List.of("https://cdn.example/t1.mp4"), null, null, null, Instant.ofEpochMilli(1_000));
+        store.changes.emitNext(new TaskStore.Change(REF, done, false, null), Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(completed).as("not before the holder's end").isFalse();
+        store.changes.emitNext(new TaskStore.Change(REF, done, true, null), Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(completed).isTrue();
+        assertThat(seen).last().extracting(TaskStatus::state).isEqualTo(TaskState.COMPLETED);
+        assertThat(fetches()).as("a follower never polls").isZero();
+    }
+
     /** Holds every task by lease; status writes wait until the test answers them (a Redis outage) unless told. */
     private static final class ClusterStore implements TaskStore {
         final Sinks.Many<TaskRef> released = Sinks.many().multicast().directBestEffort();
         final Sinks.Many<Tracked> open = Sinks.many().multicast().directBestEffort();
         final List<Sinks.One<Void>> pending = new CopyOnWriteArrayList<>();
+        final Sinks.Many<Change> changes = Sinks.many().multicast().directBestEffort();
         final List<String> ended = new CopyOnWriteArrayList<>();
+        /** Every write and capture, in order, when status writes are answered at once. */
+        final List<String> log = new CopyOnWriteArrayList<>();
         boolean answerStatusWrites;
+        boolean holdsHere = true;
         Mono<Void> confirmation = Mono.empty();
 
         @Override
@@ -155,7 +197,7 @@ class ClusterHoldTest {
         @Override
         public Mono<Void> status(TaskRef task, TaskStatus status) {
             if (answerStatusWrites) {
-                return Mono.empty();
+                return Mono.fromRunnable(() -> log.add("status " + status.rawStatus()));
             }
             Sinks.One<Void> write = Sinks.one();
             pending.add(write);
@@ -174,8 +216,10 @@ class ClusterHoldTest {
 
         @Override
         public Mono<Void> ended(TaskRef task, Ending ending) {
-            return Mono.fromRunnable(() -> ended.add(task.id() + " "
-                    + (ending.status() != null ? ending.status().state() : ending.error())));
+            return Mono.fromRunnable(() -> {
+                ended.add(task.id() + " " + (ending.status() != null ? ending.status().state() : ending.error()));
+                log.add("ended");
+            });
         }
 
         @Override
@@ -186,6 +230,16 @@ class ClusterHoldTest {
         @Override
         public Flux<TaskRef> released() {
             return released.asFlux();
+        }
+
+        @Override
+        public Flux<Change> changes() {
+            return changes.asFlux();
+        }
+
+        @Override
+        public boolean holds(TaskRef task) {
+            return holdsHere;
         }
 
         @Override

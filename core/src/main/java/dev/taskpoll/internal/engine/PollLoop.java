@@ -375,6 +375,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (!following || done != 0) {
             return;
         }
+        if (status != null && status.isTerminal() && !ended) {
+            return; // completed, its capture running at the holder: followed once the holder records the end
+        }
         boolean changed = false;
         if (status != null) {
             synchronized (this) {
@@ -416,7 +419,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (recorded != null && recorded.isTerminal()) {
             // it ended before the restart but its end was not recorded (a capture was running): finish it now
             if (finish()) {
-                ending(recorded, engine.timer().now());
+                ending(recorded, engine.timer().now(), true);
             }
             return;
         }
@@ -709,7 +712,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         last = status;
         if (finish()) {
-            ending(status, engine.timer().now());
+            ending(status, engine.timer().now(), false);
         }
     }
 
@@ -790,11 +793,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     /**
-     * The end by a terminal status (the loop already finished): the cadence hears it; a completed task's results go
-     * through the result handler, if any; then the status and the end are recorded; then the status is emitted and
-     * the stream completes.
+     * The end by a terminal status (the loop already finished): the cadence hears it; a completed task's status is
+     * recorded (unless {@code inRecord}: resumed from it) and its results go through the result handler, if any; then
+     * the end is recorded; then the status is emitted and the stream completes.
      */
-    private void ending(TaskStatus terminal, long now) {
+    private void ending(TaskStatus terminal, long now, boolean inRecord) {
         counters.endedAfter(terminal.state(), now - startedAt);
         if (!watched) {
             engine.cadence().ended(this, terminal, now);
@@ -804,6 +807,17 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             recordEnd(terminal, null);
             return;
         }
+        // the completed status (its result URLs) is recorded before the capture: a restart while it runs captures
+        // from the record, without another poll, or says when its URLs expired (the end repeats no history entry)
+        if (inRecord) {
+            capture(terminal, results);
+        } else {
+            recorded(() -> engine.store().status(ref(), terminal), () -> capture(terminal, results));
+        }
+    }
+
+    /** Stores a completed task's results, then records its end (with the capture's failure, if any). */
+    private void capture(TaskStatus terminal, ResultHandler results) {
         AtomicReference<String> failure = new AtomicReference<>();
         engine.capturing(this, results.completed(ref(), terminal)
                 .doOnNext(e -> {
