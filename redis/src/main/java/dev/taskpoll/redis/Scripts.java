@@ -63,9 +63,12 @@ final class Scripts {
             + "if redis.call('HEXISTS', KEYS[1], 'ended_at') == 1 then return 'ENDED' end ";
 
     /**
-     * A status change, fenced. KEYS: task, history, lease. ARGV: holder, status JSON, channel, change message.
+     * A status change, fenced. KEYS: task, history, lease. ARGV: holder, status JSON, channel, change message. The same
+     * status as the last one is not appended again: a write retried after Redis ran it but its answer was lost (Redis
+     * killed in between) would otherwise repeat it in the history (a completed status twice, FailoverIT saw).
      */
     static final String STATUS = FENCE
+            + "if redis.call('HGET', KEYS[1], 'last') == ARGV[2] then return 'OK' end "
             + "redis.call('RPUSH', KEYS[2], ARGV[2]) "
             + "redis.call('HSET', KEYS[1], 'last', ARGV[2]) "
             + "redis.call('PUBLISH', ARGV[3], ARGV[4]) "
