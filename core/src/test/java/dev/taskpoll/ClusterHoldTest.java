@@ -156,6 +156,39 @@ class ClusterHoldTest {
         assertThat(fetches()).as("a follower never polls").isZero();
     }
 
+    /** A completed status refused for a lost lease: the new holder captures, not this instance. */
+    @Test
+    void aCompletedStatusRefusedForALostLeaseIsNotCapturedHere() {
+        TaskTracker t = tracker(answering("completed", 20_000));
+        store.answerStatusWrites = true;
+        store.refuseCompleted = true;
+        t.engine().results((ref, status) -> Flux.<TaskEvent>empty().doOnSubscribe(x -> store.log.add("capture")));
+        java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
+        t.track(REF).subscribe(x -> { }, e -> { }, () -> completed.set(true));
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(store.log).containsExactly("status processing", "ended");
+        assertThat(store.ended).as(store.ended.toString()).singleElement().asString()
+                .startsWith("t1 COMPLETED not captured here");
+        assertThat(completed).as("this instance's subscribers still see the end").isTrue();
+    }
+
+    /** A follower of a task whose record is terminal reads the record at once: ended there, it ends here too. */
+    @Test
+    void aFollowerOfAnEndedTaskEndsAtOnce() {
+        store.holdsHere = false;
+        TaskStatus done = new TaskStatus("t1", TaskState.COMPLETED, "completed", null, null,
+                List.of("https://cdn.example/t1.mp4"), null, null, null, Instant.EPOCH);
+        store.record = new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(60_000), 10_000, done);
+        store.recordRead = new TaskRecord("t1", Family.VEO, "veo_3_1_fast", TaskRecord.Phase.ENDED, done,
+                Instant.EPOCH, Instant.EPOCH, null, List.of(), List.of(done), 0, null);
+        TaskTracker t = tracker(answering("processing", 0));
+        java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
+        t.track(REF).subscribe(x -> { }, e -> { }, () -> completed.set(true));
+        vts.advanceTimeBy(Duration.ofMillis(10)); // less than a re-read of followers (5 s)
+        assertThat(completed).isTrue();
+        assertThat(fetches()).isZero();
+    }
+
     /** Holds every task by lease; status writes wait until the test answers them (a Redis outage) unless told. */
     private static final class ClusterStore implements TaskStore {
         final Sinks.Many<TaskRef> released = Sinks.many().multicast().directBestEffort();
@@ -167,6 +200,10 @@ class ClusterHoldTest {
         final List<String> log = new CopyOnWriteArrayList<>();
         boolean answerStatusWrites;
         boolean holdsHere = true;
+        /** A completed status refused as written under a lost lease (another instance holds the task now). */
+        boolean refuseCompleted;
+        @Nullable Tracked record;
+        @Nullable TaskRecord recordRead;
         Mono<Void> confirmation = Mono.empty();
 
         @Override
@@ -191,11 +228,15 @@ class ClusterHoldTest {
 
         @Override
         public Mono<Tracked> started(Tracked task) {
-            return Mono.just(task);
+            return Mono.just(record != null ? record : task);
         }
 
         @Override
         public Mono<Void> status(TaskRef task, TaskStatus status) {
+            if (refuseCompleted && status.state() == TaskState.COMPLETED) {
+                return Mono.error(new LeaseLostException("task store: the lease moved on (LEASELOST b|7)",
+                        task.id()));
+            }
             if (answerStatusWrites) {
                 return Mono.fromRunnable(() -> log.add("status " + status.rawStatus()));
             }
@@ -217,7 +258,8 @@ class ClusterHoldTest {
         @Override
         public Mono<Void> ended(TaskRef task, Ending ending) {
             return Mono.fromRunnable(() -> {
-                ended.add(task.id() + " " + (ending.status() != null ? ending.status().state() : ending.error()));
+                ended.add(task.id() + " " + (ending.status() != null ? ending.status().state() : ending.error())
+                        + (ending.status() != null && ending.error() != null ? " " + ending.error() : ""));
                 log.add("ended");
             });
         }
@@ -249,7 +291,7 @@ class ClusterHoldTest {
 
         @Override
         public Mono<TaskRecord> task(String id) {
-            return Mono.empty();
+            return Mono.justOrEmpty(recordRead);
         }
 
         @Override

@@ -197,11 +197,12 @@ final class Leases {
     private void expireLocally() {
         long now = now();
         for (Map.Entry<Integer, Long> e : validUntil.entrySet()) {
-            if (e.getValue() < now && held.containsKey(e.getKey())) {
-                log.warn("task store redis {}: the lease of shard {} could not be renewed in time (Redis did not"
-                        + " answer); its tasks are released here, and taken again once Redis answers", options.where(),
-                        e.getKey());
+            String holder = held.get(e.getKey());
+            if (e.getValue() < now && holder != null) {
+                log.warn("task store redis {}: the lease of shard {} could not be renewed in time (no answer from"
+                        + " Redis); its tasks are released here", options.where(), e.getKey());
                 loseLocally(e.getKey());
+                giveBackLate(e.getKey(), holder);
             }
         }
     }
@@ -229,6 +230,8 @@ final class Leases {
                             loseLocally(shard);
                         } else if (args[i + 1].equals(held.get(shard))) { // still held here as renewed
                             validUntil.put(shard, validFrom(sent));
+                        } else if (!held.containsKey(shard)) { // released here meanwhile, renewed there: give it back
+                            giveBackLate(shard, args[i + 1]);
                         }
                     }
                 })
@@ -454,6 +457,17 @@ final class Leases {
                 options.where(), s);
         return control.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(s), keys.released(s)},
                 holder).then();
+    }
+
+    /**
+     * Gives back in Redis, if Redis answers and {@code holder} still holds it there, a lease released here by its own
+     * count: else it stays locked until it expires there, and nobody (this instance included) may take it meanwhile.
+     * Best effort: the lease expires anyway.
+     */
+    private void giveBackLate(int s, String holder) {
+        control.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, new String[] {keys.lease(s), keys.released(s)}, holder)
+                .subscribe(null, e -> log.debug("task store redis {}: shard {} could not be given back ({}); its lease"
+                        + " expires by itself", options.where(), s, RedisStore.describe(e)));
     }
 
     /** Stops tracking a shard's tasks here (released: followed from now on). */

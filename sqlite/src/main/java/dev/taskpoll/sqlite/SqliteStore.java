@@ -113,8 +113,10 @@ public final class SqliteStore implements TaskStore {
             // another process's commit would fail at once with a stale snapshot instead of waiting its turn
             config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
             // a new file opened by two processes at once: the one that does not turn it to WAL first can be told
-            // SQLITE_BUSY without SQLite's busy wait; it opens again, for at most 5 s (open blocks, by contract)
-            for (int attempt = 1; ; attempt++) {
+            // SQLITE_BUSY without SQLite's busy wait; it opens again, for at most 5 s (open blocks, by contract; a
+            // BUSY after the busy wait itself, 10 s, is not tried again)
+            long retryUntil = System.nanoTime() + 5_000_000_000L;
+            for (;;) {
                 c = DriverManager.getConnection("jdbc:sqlite:" + abs, config.toProperties());
                 try {
                     try (Statement st = c.createStatement()) {
@@ -126,7 +128,7 @@ public final class SqliteStore implements TaskStore {
                     Schema.migrate(c, migrations);
                     break;
                 } catch (SQLException e) {
-                    if (attempt == 50 || !String.valueOf(e.getMessage()).contains("SQLITE_BUSY")) {
+                    if (System.nanoTime() > retryUntil || !String.valueOf(e.getMessage()).contains("SQLITE_BUSY")) {
                         throw e;
                     }
                     close(c);

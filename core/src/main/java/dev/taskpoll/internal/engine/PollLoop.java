@@ -314,7 +314,13 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             startedAt = record.startedAt().toEpochMilli();
             deadlineAt = record.deadline().toEpochMilli();
             TaskStatus recorded = record.last();
-            if (recorded != null) {
+            if (recorded != null && recorded.isTerminal()) {
+                // ended, or completed with its capture running at the holder: the record says which, now rather
+                // than at the next re-read of followers
+                engine.store().task(key.id()).subscribe(r -> followed(r.last(),
+                        r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED, r.error()), e -> log.debug(
+                        "task '{}': its record could not be read ({}); the re-reads go on", key.id(), e.toString()));
+            } else if (recorded != null) {
                 followed(recorded, false, null);
             }
         }
@@ -809,11 +815,20 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         // the completed status (its result URLs) is recorded before the capture: a restart while it runs captures
         // from the record, without another poll, or says when its URLs expired (the end repeats no history entry)
-        if (inRecord) {
+        if (inRecord || !engine.durable()) {
             capture(terminal, results);
-        } else {
-            recorded(() -> engine.store().status(ref(), terminal), () -> capture(terminal, results));
+            return;
         }
+        engine.store().status(ref(), terminal).subscribe(null, e -> {
+            if (e instanceof LeaseLostException) { // another instance holds it now: it captures; not this one
+                log.info("task '{}': completed, but {}; not captured here", key.id(), e.getMessage());
+                recordEnd(terminal, "not captured here: " + e.getMessage());
+            } else {
+                log.warn("task '{}': the task store refused its completed status ({}); capturing all the same",
+                        key.id(), e.toString());
+                capture(terminal, results);
+            }
+        }, () -> capture(terminal, results));
     }
 
     /** Stores a completed task's results, then records its end (with the capture's failure, if any). */

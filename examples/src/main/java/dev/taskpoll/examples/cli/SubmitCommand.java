@@ -145,13 +145,10 @@ final class SubmitCommand implements Callable<Integer> {
                 // bounded by the submit's own retries (at most 5 attempts, a Retry-After honoured up to 5 min): a
                 // shorter bound here gave up on a submit the API had answered 429 and left it listed in doubt
                 submission = client.submit(request).block(SUBMIT_BOUND);
-                if (submission == null) {
-                    throw new IllegalStateException("the submit gave no task id");
-                }
-            } catch (IllegalStateException e) { // the bound passed (the submit was cancelled and stays in doubt)
+            } catch (IllegalStateException e) { // the bound passed: the submit was cancelled, and may have reached it
                 cl.getErr().println("taskpoll submit: no answer from the API within " + SUBMIT_BOUND.toMinutes()
-                        + " minutes; the submit may have reached it, so it is listed in doubt, not sent again: taskpoll"
-                        + " tasks --state in-doubt");
+                        + " minutes; the submit may have reached it" + (store == TaskStore.none() ? ""
+                        : ", so it is listed in doubt (taskpoll tasks --state in-doubt), not sent again"));
                 return 1;
             } catch (TaskpollException e) {
                 String refused = TransportException.certificateProblem(e);
