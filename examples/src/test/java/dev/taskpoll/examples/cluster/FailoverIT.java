@@ -347,7 +347,7 @@ class FailoverIT {
                 .build())) {
             List<String> ids = Flux.range(0, n)
                     .flatMapSequential(i -> client.submit(GenerationRequest.builder(Family.VEO, "veo_3_1_fast")
-                            .prompt(tag + " " + i).build()), 32)
+                            .prompt(tag + " " + i).build()), 128)
                     .map(s -> s.taskId()).collectList().block(Duration.ofMinutes(5));
             assertThat(ids).hasSize(n).doesNotHaveDuplicates();
             return ids;
