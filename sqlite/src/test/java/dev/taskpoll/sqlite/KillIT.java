@@ -128,7 +128,8 @@ class KillIT {
                 .as("the last run ended").isTrue();
         assertThat(last.exitValue()).as(tail.substring(Math.max(0, tail.length() - 2000))).isZero();
 
-        JsonNode ledger = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        HttpClient http = HttpClient.newHttpClient(); // one for every request below (one each cost a pool and a selector)
+        JsonNode ledger = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(
                 base.replace("/kyyReactApiServer", "") + "/_sim/tasks")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).get("tasks");
         Map<String, JsonNode> byId = new HashMap<>();
@@ -169,7 +170,7 @@ class KillIT {
                     for (StoredFile f : r.files()) {
                         byte[] bytes = Files.readAllBytes(Path.of(f.path()));
                         assertThat(sha256(bytes)).as(f.path()).isEqualTo(f.sha256());
-                        byte[] served = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        byte[] served = http.send(HttpRequest.newBuilder(
                                 URI.create(r.last().resultUrls().get(f.index()))).build(),
                                 HttpResponse.BodyHandlers.ofByteArray()).body();
                         assertThat(bytes).as(f.path() + " is what the simulator serves").isEqualTo(served);
