@@ -189,6 +189,49 @@ class ClusterHoldTest {
         assertThat(fetches()).isZero();
     }
 
+    /**
+     * A task resumed past its deadline (a restart, a takeover: nobody polled it while the deadline passed) is polled
+     * once, at its next planned poll, before it times out: one that completed meanwhile ends completed.
+     */
+    @Test
+    void aTaskResumedPastItsDeadlineIsPolledOnceBeforeItTimesOut() {
+        TaskTracker t = tracker(answering("completed", 100_000));
+        store.answerStatusWrites = true;
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        t.events().subscribe(events::add);
+        vts.advanceTimeBy(Duration.ofSeconds(120));
+        TaskStatus running = new TaskStatus("t1", TaskState.PROCESSING, "processing", null, null, List.of(), null,
+                null, null, Instant.EPOCH);
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(60_000), 10_000, running),
+                Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(9));
+        assertThat(fetches()).as("the look waits for the task's next grid point (130 s), as resumed tasks do").isZero();
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(fetches()).isEqualTo(1);
+        assertThat(events).filteredOn(e -> e instanceof TaskStatus).extracting(e -> ((TaskStatus) e).state())
+                .containsExactly(TaskState.COMPLETED);
+        assertThat(store.ended).containsExactly("t1 COMPLETED");
+    }
+
+    /** ...and one still running ends with its timeout after that one poll. */
+    @Test
+    void aTaskResumedPastItsDeadlineAndStillRunningTimesOutAfterOnePoll() {
+        TaskTracker t = tracker(answering("processing", 0));
+        store.answerStatusWrites = true;
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        t.events().subscribe(events::add);
+        vts.advanceTimeBy(Duration.ofSeconds(120));
+        TaskStatus queued = new TaskStatus("t1", TaskState.QUEUED, "queued", null, null, List.of(), null, null, null,
+                Instant.EPOCH);
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(60_000), 10_000, queued),
+                Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(fetches()).isEqualTo(1);
+        assertThat(events).filteredOn(e -> e instanceof TrackingFailed).singleElement()
+                .satisfies(e -> assertThat(((TrackingFailed) e).failure()).isInstanceOf(TaskTimeoutException.class));
+        assertThat(store.ended).singleElement().asString().startsWith("t1 TaskTimeoutException");
+    }
+
     /** Holds every task by lease; status writes wait until the test answers them (a Redis outage) unless told. */
     private static final class ClusterStore implements TaskStore {
         final Sinks.Many<TaskRef> released = Sinks.many().multicast().directBestEffort();

@@ -89,20 +89,21 @@ class ResumeSpreadTest {
                 LockSupport.parkNanos(1_000_000);
             }
             assertThat(started(tracker)).isEqualTo(N);
-            assertThat(requests.get()).as("no poll before the clock moves").isZero();
+            // (task 0's grid point is the restart itself: it may be polled before the clock moves, no other)
+            assertThat(requests.get()).as(() -> "no poll before the clock moves but task 0's: " + firstPoll + " t0 " + t0).isLessThanOrEqualTo(1);
             for (int s = 0; s < 30; s++) {
                 vts.advanceTimeBy(Duration.ofSeconds(1));
             }
             pumped.pump();
-            // a tenth were past their deadline when resumed: they ended at once, without a poll
+            // a tenth were past their deadline when resumed: polled once (on their grid too), then timed out
             assertThat(tracker.activeTasks()).as(() -> tracker.modelStats() + ", polls " + requests.get())
                     .isEqualTo(N - N / 10);
             assertThat(tracker.modelStats()).singleElement().satisfies(m -> assertThat(m.errors()).isEqualTo(N / 10));
-            assertThat(firstPoll).hasSize(N - N / 10);
+            assertThat(firstPoll).hasSize(N);
             // every task polled once in the first period after the restart, on its grid point (anchor + k x 30 s)
             int busiest = perSecond.values().stream().mapToInt(AtomicInteger::get).max().orElse(0);
             assertThat(busiest).as("polls in the busiest second").isLessThanOrEqualTo(2 * N / 30);
-            assertThat(requests.get()).isEqualTo(N - N / 10);
+            assertThat(requests.get()).isEqualTo(N);
             firstPoll.forEach((id, at) -> {
                 int i = Integer.parseInt(id.substring(1));
                 long anchor = t0 - 30_000 + i * 30_000L / N + 30_000;

@@ -112,6 +112,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private volatile boolean confirmingEnd;
     private long resyncedAt;
     private boolean stallReported;
+    /**
+     * Resumed (a restart, a takeover) past its deadline: one poll before the timeout, since nobody polled it while its
+     * deadline passed (a task that completed meanwhile is captured, not timed out).
+     */
+    private volatile boolean lastLook;
 
     PollLoop(Engine engine, Engine.Key key, TaskRef ref, PollPolicy policy) {
         this.engine = engine;
@@ -201,11 +206,13 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (done != 0 || following || confirmingEnd) {
             return;
         }
-        if (engine.timer().now() >= deadlineAt) {
+        boolean late = engine.timer().now() >= deadlineAt;
+        if (late && !lastLook) {
             onDeadline();
         } else if (polling == 0) {
+            lastLook = false; // the look itself: its answer, or its failure, re-arms the timer, and the deadline decides
             poll();
-        } else {
+        } else if (!late) {
             timerEntry.scheduleAt(deadlineAt); // a poll is in flight (a hint asked for it): keep the deadline armed
         }
     }
@@ -432,7 +439,10 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (record.firstDue() != Long.MIN_VALUE) {
             nextDue = record.firstDue(); // the grid it had: the cadence goes on from there
         }
-        nextDue = engine.cadence().firstPoll(this, engine.timer().now());
+        long now = engine.timer().now();
+        nextDue = engine.cadence().firstPoll(this, now);
+        // past its deadline: one poll first, at its next planned time (so many resumed at once stay spread)
+        lastLook = deadlineAt <= now;
         arm();
     }
 
@@ -491,7 +501,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (following) {
             return;
         }
-        timerEntry.scheduleAt(Math.min(nextDue, deadlineAt));
+        timerEntry.scheduleAt(lastLook ? nextDue : Math.min(nextDue, deadlineAt));
         if (done != 0) {
             timerEntry.dispose(); // ended meanwhile: finish() may have disposed it before this armed it
         }
@@ -503,7 +513,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         PollSubscriber s = new PollSubscriber();
         inflight = s;
-        timerEntry.scheduleAt(deadlineAt); // the deadline holds while the request and its retries run
+        if (deadlineAt > engine.timer().now()) { // (past it, this is the last look: its answer decides)
+            timerEntry.scheduleAt(deadlineAt); // the deadline holds while the request and its retries run
+        }
         if (done != 0) {
             s.dispose();
             timerEntry.dispose();
