@@ -66,12 +66,16 @@ class ClusterHoldTest {
         return calls.stream().filter(c -> c.startsWith("fetch@")).count();
     }
 
+    /** Tracks REF until its first poll ("processing"), whose write waits for the store. */
+    private void firstWriteWaiting() {
+        tracker(answering("processing", 0)).track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(fetches()).isEqualTo(1);
+    }
+
     @Test
     void aRefusalOfAnEarlierHoldDoesNotReleaseTheTaskTakenBackSince() {
-        TaskTracker t = tracker(answering("processing", 0));
-        t.track(REF).subscribe();
-        vts.advanceTimeBy(Duration.ofSeconds(10)); // the first poll: "processing", its write waits for the store
-        assertThat(fetches()).isEqualTo(1);
+        firstWriteWaiting();
         assertThat(store.pending).hasSize(1);
         store.released.emitNext(REF, Sinks.EmitFailureHandler.FAIL_FAST); // the lease was lost...
         store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(60_000),
@@ -85,9 +89,7 @@ class ClusterHoldTest {
 
     @Test
     void aRefusalOfTheCurrentHoldStillReleasesTheTask() {
-        TaskTracker t = tracker(answering("processing", 0));
-        t.track(REF).subscribe();
-        vts.advanceTimeBy(Duration.ofSeconds(10));
+        firstWriteWaiting();
         store.pending.get(0).emitError(new LeaseLostException("LEASELOST a|5", "t1"),
                 Sinks.EmitFailureHandler.FAIL_FAST);
         vts.advanceTimeBy(Duration.ofSeconds(40));
@@ -233,7 +235,7 @@ class ClusterHoldTest {
     }
 
     /** Holds every task by lease; status writes wait until the test answers them (a Redis outage) unless told. */
-    private static final class ClusterStore implements TaskStore {
+    private static final class ClusterStore extends DurableStoreStub {
         final Sinks.Many<TaskRef> released = Sinks.many().multicast().directBestEffort();
         final Sinks.Many<Tracked> open = Sinks.many().multicast().directBestEffort();
         final List<Sinks.One<Void>> pending = new CopyOnWriteArrayList<>();
@@ -248,26 +250,6 @@ class ClusterHoldTest {
         @Nullable Tracked record;
         @Nullable TaskRecord recordRead;
         Mono<Void> confirmation = Mono.empty();
-
-        @Override
-        public boolean durable() {
-            return true;
-        }
-
-        @Override
-        public Mono<Long> intent(Intent intent) {
-            return Mono.just(1L);
-        }
-
-        @Override
-        public Mono<Void> submitted(long intentId, Tracked task) {
-            return Mono.empty();
-        }
-
-        @Override
-        public Mono<Void> notCreated(long intentId, String reason) {
-            return Mono.empty();
-        }
 
         @Override
         public Mono<Tracked> started(Tracked task) {
@@ -291,11 +273,6 @@ class ClusterHoldTest {
         @Override
         public Mono<Void> confirm(TaskRef task) {
             return confirmation;
-        }
-
-        @Override
-        public Mono<Void> captured(TaskRef task, StoredFile file) {
-            return Mono.empty();
         }
 
         @Override
@@ -328,17 +305,9 @@ class ClusterHoldTest {
         }
 
         @Override
-        public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
-            return Flux.empty();
-        }
-
-        @Override
         public Mono<TaskRecord> task(String id) {
             return Mono.justOrEmpty(recordRead);
         }
 
-        @Override
-        public void close() {
-        }
     }
 }

@@ -205,29 +205,9 @@ class SeamsTest {
     }
 
     /** A store that records every write and completes at once, as a durable one would after its commit. */
-    private static final class RecordingStore implements TaskStore {
+    private static final class RecordingStore extends DurableStoreStub {
         final List<String> writes = new CopyOnWriteArrayList<>();
         @Nullable Tracked held;
-
-        @Override
-        public boolean durable() {
-            return true;
-        }
-
-        @Override
-        public Mono<Long> intent(Intent intent) {
-            return Mono.just(1L);
-        }
-
-        @Override
-        public Mono<Void> submitted(long intentId, Tracked task) {
-            return Mono.empty();
-        }
-
-        @Override
-        public Mono<Void> notCreated(long intentId, String reason) {
-            return Mono.empty();
-        }
 
         @Override
         public Mono<Tracked> started(Tracked task) {
@@ -252,25 +232,6 @@ class SeamsTest {
         public Mono<Void> ended(TaskRef task, Ending ending) {
             return Mono.fromRunnable(() -> writes.add("ended " + task.id() + " "
                     + (ending.status() != null ? ending.status().state() : ending.error())));
-        }
-
-        @Override
-        public Flux<Tracked> open() {
-            return Flux.empty();
-        }
-
-        @Override
-        public Flux<TaskRecord> tasks(TaskRecord.@Nullable Phase phase) {
-            return Flux.empty();
-        }
-
-        @Override
-        public Mono<TaskRecord> task(String id) {
-            return Mono.empty();
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -96,11 +96,11 @@ public final class LearnedCadence implements Cadence {
         Schedule s = m.schedule;
         double jitter = jitter(task);
         long start = task.startedAt();
-        if (task.lastDue() != Long.MIN_VALUE) { // resumed: the schedule from where the task is now
+        long recorded = task.lastDue();
+        if (recorded != Long.MIN_VALUE) { // resumed: the schedule from where the task is now
             long next = beforeDeadline(task, m, start + (long) (s.next((now - start) / jitter) * jitter), now);
             // a due time the record asks for that is still ahead and sooner wins: a task taken over from an
             // instance that died is due within a few seconds (cluster mode's failover bound), not at the next point
-            long recorded = task.lastDue();
             return recorded >= now && recorded < next ? recorded : next;
         }
         long first = (long) (s.first() * jitter);

@@ -503,18 +503,7 @@ final class Leases {
 
     /** Gives every held lease back (closing): the others take the tasks over on their next cycle, on their grid. */
     Mono<Void> close() {
-        if (loads != null) {
-            loads.dispose();
-        }
-        if (cycle != null) {
-            cycle.dispose();
-        }
-        if (scan != null) {
-            scan.dispose();
-        }
-        if (expiry != null) {
-            expiry.dispose();
-        }
+        stop();
         Map<Integer, String> copy = Map.copyOf(held);
         held.clear();
         known.clear();

@@ -528,12 +528,12 @@ public final class RedisStore implements TaskStore {
         long before = options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
                 - options.retention().toMillis();
         // and the intents answered (submitted or refused) before then; one in doubt stays until the user decides
-        Mono<Long> intents = redis.zrangebyscore(keys.intents(), io.lettuce.core.Range.create(0, before))
-                .collectList()
+        // (the in-doubt set read once, not a question per intent)
+        Mono<Long> intents = redis.smembers(keys.inDoubt()).collect(java.util.stream.Collectors.toSet())
+                .flatMap(doubt -> redis.zrangebyscore(keys.intents(), io.lettuce.core.Range.create(0, before))
+                        .collectList().map(ids -> ids.stream().filter(id -> !doubt.contains(id)).toList()))
                 .flatMapIterable(l -> l)
-                .concatMap(id -> redis.sismember(keys.inDoubt(), id)
-                        .flatMap(doubt -> doubt ? Mono.<Long>empty() : redis.del(keys.intentPrefix() + id)
-                                .then(redis.zrem(keys.intents(), id))))
+                .concatMap(id -> redis.del(keys.intentPrefix() + id).then(redis.zrem(keys.intents(), id)))
                 .then(Mono.empty());
         return redis.zrangebyscore(keys.ended(), io.lettuce.core.Range.create(0, before)).collectList()
                 .flatMapIterable(l -> l)

@@ -8,6 +8,7 @@ import dev.taskpoll.PollPolicy;
 import dev.taskpoll.PollRetrying;
 import dev.taskpoll.RetriesExhaustedException;
 import dev.taskpoll.TaskEvent;
+import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
@@ -325,7 +326,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 // ended, or completed with its capture running at the holder: the record says which, now rather
                 // than at the next re-read of followers
                 engine.store().task(key.id()).subscribe(r -> followed(r.last(),
-                        r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED, r.error()), e -> log.debug(
+                        r.phase() == TaskRecord.Phase.ENDED, r.error()), e -> log.debug(
                         "task '{}': its record could not be read ({}); the re-reads go on", key.id(), e.toString()));
             } else if (recorded != null) {
                 followed(recorded, false, null);
