@@ -8,8 +8,8 @@ package dev.taskpoll.cadence;
  * <ul>
  *   <li>Turnbull's self-consistency EM (the non-parametric maximum likelihood for interval-censored data), with a
  *       prior worth {@code priorWeight} completions: each observation's unit of mass is shared among the bins of its
- *       interval in proportion to the current estimate, and the shares averaged; 30 iterations. Taking R as the
- *       completion time ("done when seen") would bias the model late by about half an interval, and the schedule
+ *       interval in proportion to the current estimate, and the shares averaged; 30 iterations, each followed by a
+ *       light smoothing of neighbouring bins ({@link #SMOOTH}). Taking R as the completion time ("done when seen") would bias the model late by about half an interval, and the schedule
  *       built from it later still: it runs away.</li>
  *   <li>The midpoint estimator: each completion at {@code (L + R) / 2}. Cruder, but it cannot overshoot on a handful
  *       of observations: what a model uses for a while after drift has thrown its past away.</li>
@@ -20,6 +20,14 @@ package dev.taskpoll.cadence;
 final class Estimator {
 
     static final int ITERATIONS = 30;
+    /**
+     * The share of a bin's mass each neighbour gets in the smoothing step after every iteration (EMS: Silverman, Jones,
+     * Wilson and Nychka, JRSS B 52(2), 1990). Without it the fitted early tail sits at the right ends of the earliest
+     * innermost intervals, late by up to a probe's spacing, and the early edge the p99 guard relies on is learned late:
+     * in scenario D over 6 seeds x 10 workloads, 15 of 60 runs had a p99 lag more than 1 s above the fixed grid's
+     * (VEO log-normal, seed 2: 45.9 s against 29.7); with 0.08, 2.
+     */
+    static final double SMOOTH = 0.08;
 
     private Estimator() {
     }
@@ -74,6 +82,7 @@ final class Estimator {
             p = next;
             next = swap;
             normalise(p);
+            smooth(p, next);
         }
         return new Distribution(edges, p);
     }
@@ -111,6 +120,20 @@ final class Estimator {
             p[j] = 0.9 * p[j] + 0.1 * prior[j];
         }
         return p;
+    }
+
+    /**
+     * The smoothing step (EMS): each bin keeps {@code 1 - 2 SMOOTH} of its mass and gives {@link #SMOOTH} of it to
+     * each neighbour (the ends reflect). {@code scratch} is overwritten.
+     */
+    static void smooth(double[] p, double[] scratch) {
+        int bins = p.length;
+        System.arraycopy(p, 0, scratch, 0, bins);
+        for (int j = 0; j < bins; j++) {
+            double left = j > 0 ? scratch[j - 1] : scratch[j];
+            double right = j + 1 < bins ? scratch[j + 1] : scratch[j];
+            p[j] = (1 - 2 * SMOOTH) * scratch[j] + SMOOTH * (left + right);
+        }
     }
 
     static Distribution midpoint(double[] edges, double[] prior, double priorWeight, long[] lo, long[] hi, int n) {

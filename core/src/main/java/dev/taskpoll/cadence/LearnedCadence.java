@@ -32,8 +32,9 @@ import reactor.util.Loggers;
  *
  * <p>How: each model's completion-time distribution is fitted to what tracking observes. A completion is only known
  * to lie between the last poll that saw the task running and the first that saw it done, and is fitted as such
- * (Turnbull's EM on log-spaced bins; a provider's {@code completed_at} is taken as exact; a task a poll saw
- * {@code queued} counts from the last such poll, so a provider's queue is not learned as generation time), starting
+ * (Turnbull's EM on log-spaced bins, lightly smoothed so that the early tail is not learned late; a provider's
+ * {@code completed_at} is taken as exact; a task a poll saw {@code queued} counts from the last such poll, so a
+ * provider's queue is not learned as generation time), starting
  * from the docs' range as a prior worth {@link CadenceOptions#priorWeight()} completions, so that savings start with
  * the first task.
  * From it, a table of poll times (see {@link Schedule}): from the distribution's early edge on, no completion waits
