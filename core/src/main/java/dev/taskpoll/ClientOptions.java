@@ -45,8 +45,10 @@ public final class ClientOptions {
     /** What {@link Builder#http2(boolean)} said, or null: the default (HTTP/2 offered for https only). */
     private final @Nullable Boolean http2Given;
     private final boolean openSsl;
+    private final Duration storeTimeout;
 
     private ClientOptions(Builder b, ApiKey key) {
+        this.storeTimeout = b.storeTimeout;
         this.trustedCertificates = b.trustedCertificates;
         this.http2Given = b.http2;
         this.openSsl = b.openSsl;
@@ -95,6 +97,7 @@ public final class ClientOptions {
         b.trustedCertificates = trustedCertificates;
         b.http2 = http2Given;
         b.openSsl = openSsl;
+        b.storeTimeout = storeTimeout;
         return b;
     }
 
@@ -159,6 +162,16 @@ public final class ClientOptions {
      */
     public Duration responseTimeout() {
         return responseTimeout;
+    }
+
+    /**
+     * How long a submit waits for a durable task store to record it (default: 60 s); see
+     * {@link Builder#storeTimeout(Duration)}.
+     *
+     * @return the timeout
+     */
+    public Duration storeTimeout() {
+        return storeTimeout;
     }
 
     /**
@@ -239,7 +252,7 @@ public final class ClientOptions {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
                 + ", pendingAcquireMaxCount=" + pendingAcquireMaxCount + ", connectTimeout=" + connectTimeout
                 + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes
-                + ", submitRetry=" + submitRetry + (http2() ? ", http2" : "") + (openSsl ? ", openSsl" : "") + (trustedCertificates.isEmpty() ? ""
+                + ", submitRetry=" + submitRetry + ", storeTimeout=" + storeTimeout + (http2() ? ", http2" : "") + (openSsl ? ", openSsl" : "") + (trustedCertificates.isEmpty() ? ""
                 : ", trustedCertificates=" + trustedCertificates.stream()
                 .map(c -> c.getSubjectX500Principal().getName()).toList()) + "]";
     }
@@ -261,6 +274,7 @@ public final class ClientOptions {
         private java.util.List<java.security.cert.X509Certificate> trustedCertificates = java.util.List.of();
         private @Nullable Boolean http2;
         private boolean openSsl;
+        private Duration storeTimeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -406,6 +420,26 @@ public final class ClientOptions {
          */
         public Builder maxResponseBytes(int max) {
             this.maxResponseBytes = range("maxResponseBytes", max, 1024, 64 << 20);
+            return this;
+        }
+
+        /**
+         * How long a submit waits for a durable task store (a file, or Redis in cluster mode) to record it (default:
+         * 60 s). A store waits for Redis while it is out of reach; a submit does not wait longer than this, twice:
+         * <ul>
+         *   <li>before the request is sent, for its intent: past it, the submit fails with a
+         *       {@link TaskStoreException} and nothing was sent (nothing is paid);</li>
+         *   <li>after the API created the task, for its id: past it, the submit fails with a
+         *       {@link TaskStoreException} that carries the task id ({@link TaskStoreException#taskId()}): keep it
+         *       (its intent stays in the store, in doubt, and the task is not tracked by this client).</li>
+         * </ul>
+         * A store that does not persist ({@code TaskStore.none()}) is not waited for.
+         *
+         * @param timeout the timeout; positive
+         * @return this builder
+         */
+        public Builder storeTimeout(Duration timeout) {
+            this.storeTimeout = positive("storeTimeout", timeout);
             return this;
         }
 

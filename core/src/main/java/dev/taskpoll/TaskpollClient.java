@@ -22,6 +22,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -189,14 +190,26 @@ public final class TaskpollClient implements AutoCloseable {
         if (!store.durable()) {
             return submitter.submit(request);
         }
-        // the intent before the request leaves; the id recorded before anyone is handed it
+        // the intent before the request leaves; the id recorded before anyone is handed it; neither waits for the
+        // store longer than storeTimeout
+        Duration wait = options.storeTimeout();
         return Mono.defer(() -> store.intent(new TaskStore.Intent(request.family(), request.model(),
                         submitter.json(request), options.trackerOptions().clock().instant())))
+                .timeout(wait, options.trackerOptions().scheduler())
+                .onErrorMap(java.util.concurrent.TimeoutException.class, e -> new TaskStoreException(store
+                        + " did not record the submit's intent within " + shown(wait) + " (storeTimeout); nothing was"
+                        + " sent",
+                        null, null))
                 .flatMap(intent -> submitter.submit(request)
                         .onErrorResume(e -> notCreated(e)
                                 ? store.notCreated(intent, String.valueOf(e.getMessage())).then(Mono.error(e))
                                 : Mono.error(e)) // outcome unknown: the intent stays, in doubt
                         .flatMap(submission -> recorded(intent, submission)));
+    }
+
+    /** A duration as a message shows it: "60 s", "1.5 s". */
+    private static String shown(Duration d) {
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     /** The API provably created nothing: it refused the request, or the request was never sent. */
@@ -206,7 +219,11 @@ public final class TaskpollClient implements AutoCloseable {
 
     private Mono<Submission> recorded(long intent, Submission submission) {
         Engine.Planned planned = engine.plan(submission.ref().withPolicy(submission.policy()), submission.status());
+        Duration wait = options.storeTimeout();
         return store.submitted(intent, planned.record())
+                .timeout(wait, options.trackerOptions().scheduler())
+                .onErrorMap(java.util.concurrent.TimeoutException.class, e -> new TaskStoreException(
+                        "not recorded within " + shown(wait) + " (storeTimeout)", submission.taskId(), null))
                 .onErrorMap(e -> new TaskStoreException("task '" + submission.taskId() + "' (" + submission.family()
                         + ") was created but its id could not be recorded in " + store + ": " + e.getMessage()
                         + "; keep this id", submission.taskId(), e))

@@ -1,0 +1,112 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.testkit.SimTime;
+import dev.taskpoll.testkit.Simulator;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * A submit does not wait for a durable store longer than {@link ClientOptions#storeTimeout()}: a store that waits for
+ * an unreachable Redis holds a submit no longer than that, on the client's scheduler (virtual time here).
+ */
+class StoreTimeoutTest {
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final ArmCountingScheduler scheduler = new ArmCountingScheduler(vts);
+    private Simulator sim;
+    private TaskpollClient client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+        vts.dispose();
+    }
+
+    private void start(DurableStoreStub store) {
+        sim = Simulator.builder().time(SimTime.following(vts)).seed(3).build().start();
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .storeTimeout(Duration.ofSeconds(20))
+                .trackerOptions(TrackerOptions.builder().fixedGrid().scheduler(scheduler).store(store).build()).build());
+    }
+
+    private static GenerationRequest veo() {
+        return GenerationRequest.builder(dev.taskpoll.catalog.Family.VEO, "veo_3_1_fast").prompt("a cat").build();
+    }
+
+    @Test
+    void anIntentTheStoreDoesNotRecordInTimeFailsTheSubmitAndNothingIsSent() {
+        start(new DurableStoreStub() {
+            @Override
+            public Mono<Long> intent(Intent intent) {
+                return Mono.never(); // a store waiting for a Redis that does not come back
+            }
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        client.submit(veo()).subscribe(s -> { }, failure::set);
+        vts.advanceTimeBy(Duration.ofSeconds(19));
+        assertThat(failure.get()).as("before storeTimeout").isNull();
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(failure.get()).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("did not record the submit's intent within 20 s (storeTimeout)")
+                .hasMessageContaining("nothing was sent");
+        assertThat(((TaskStoreException) failure.get()).taskId()).isNull();
+        assertThat(sim.createCalls()).as("creates sent").isZero();
+    }
+
+    @Test
+    void aCreatedTaskTheStoreDoesNotRecordInTimeFailsTheSubmitWithItsId() throws InterruptedException {
+        CountDownLatch recording = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger armedBefore = new java.util.concurrent.atomic.AtomicInteger();
+        start(new DurableStoreStub() {
+            @Override
+            public Mono<Void> submitted(long intentId, Tracked task) {
+                // a store waiting for a Redis that does not come back; the submit's timer is armed once it subscribes
+                return Mono.<Void>never().doOnSubscribe(s -> {
+                    armedBefore.set(scheduler.armed());
+                    recording.countDown();
+                });
+            }
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        client.submit(veo()).subscribe(s -> { }, failure::set);
+        // the create call's answer comes on an event loop: wait for the store to be asked, then for the submit's
+        // timer to be armed (events, not times)
+        assertThat(recording.await(30, TimeUnit.SECONDS)).as("the store asked to record the task").isTrue();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (scheduler.armed() <= armedBefore.get() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        assertThat(scheduler.armed()).as("the store's timer armed").isGreaterThan(armedBefore.get());
+        vts.advanceTimeBy(Duration.ofSeconds(19));
+        assertThat(failure.get()).as("before storeTimeout").isNull();
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(failure.get()).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("was created but its id could not be recorded")
+                .hasMessageContaining("not recorded within 20 s (storeTimeout)").hasMessageContaining("keep this id");
+        String id = ((TaskStoreException) failure.get()).taskId();
+        assertThat(id).as("the id travels with the failure").isNotBlank();
+        assertThat(sim.truth(id)).as("the task the API created").isPresent();
+        assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void theTimeoutMustBePositive() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientOptions.builder().storeTimeout(Duration.ZERO))
+                .isInstanceOf(InvalidOptionException.class).hasMessageContaining("storeTimeout")
+                .hasMessageContaining("PT0S must be positive");
+    }
+}
