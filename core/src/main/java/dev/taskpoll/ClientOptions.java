@@ -428,7 +428,8 @@ public final class ClientOptions {
          * 60 s). A store waits for Redis while it is out of reach; a submit does not wait longer than this, twice:
          * <ul>
          *   <li>before the request is sent, for its intent: past it, the submit fails with a
-         *       {@link TaskStoreException} and nothing was sent (nothing is paid);</li>
+         *       {@link TaskStoreException} and nothing was sent (nothing is paid; should the store have recorded the
+         *       intent after all, it is listed in doubt);</li>
          *   <li>after the API created the task, for its id: past it, the submit fails with a
          *       {@link TaskStoreException} that carries the task id ({@link TaskStoreException#taskId()}): keep it
          *       (its intent stays in the store, in doubt, and the task is not tracked by this client).</li>
