@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Defaults: base URL {@value #DEFAULT_BASE_URL}; API key from the {@code OPC_API_KEY} environment variable;
  * at most 256 connections and 100,000 requests waiting for one (45 s at most); connect timeout 10 s; response
  * timeout 30 s; response bodies up to 1 MiB; submits sent again only when they provably were not
- * ({@link SubmitRetry#defaults()});
+ * ({@link SubmitRetry#defaults()}); a durable store waited for 60 s at most per submit ({@link #storeTimeout()});
  * {@link TrackerOptions#defaults()}; https verified against the JDK's trust store
  * ({@link Builder#trustedCertificates} names others; nothing turns verification off). Plain {@code http} is refused
  * except to a loopback host, so the key never crosses a network in clear text unless
@@ -425,16 +425,17 @@ public final class ClientOptions {
 
         /**
          * How long a submit waits for a durable task store (a file, or Redis in cluster mode) to record it (default:
-         * 60 s). A store waits for Redis while it is out of reach; a submit does not wait longer than this, twice:
+         * 60 s, on the tracker's scheduler). A store waits for Redis while it is out of reach; a submit does not wait
+         * longer than this, twice:
          * <ul>
          *   <li>before the request is sent, for its intent: past it, the submit fails with a
-         *       {@link TaskStoreException} and nothing was sent (nothing is paid; should the store have recorded the
-         *       intent after all, it is listed in doubt);</li>
+         *       {@link TaskStoreException} and nothing was sent (nothing is paid);</li>
          *   <li>after the API created the task, for its id: past it, the submit fails with a
-         *       {@link TaskStoreException} that carries the task id ({@link TaskStoreException#taskId()}): keep it
-         *       (its intent stays in the store, in doubt, and the task is not tracked by this client).</li>
+         *       {@link TaskStoreException} that carries the task id ({@link TaskStoreException#taskId()}).</li>
          * </ul>
-         * A store that does not persist ({@code TaskStore.none()}) is not waited for.
+         * Neither write is cancelled (nor by a subscriber that cancels the submit): when one lands after the submit
+         * gave up, an intent is marked as not sent, and a created task is tracked as if the submit had waited. A store
+         * that does not persist ({@code TaskStore.none()}) is not waited for.
          *
          * @param timeout the timeout; positive
          * @return this builder

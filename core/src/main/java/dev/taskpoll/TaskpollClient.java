@@ -190,21 +190,76 @@ public final class TaskpollClient implements AutoCloseable {
         if (!store.durable()) {
             return submitter.submit(request);
         }
-        // the intent before the request leaves; the id recorded before anyone is handed it; neither waits for the
-        // store longer than storeTimeout
+        // the intent before the request leaves; the id recorded before anyone is handed it. Neither waits for the
+        // store longer than storeTimeout, and neither write is cancelled: one that lands late is put right then
         Duration wait = options.storeTimeout();
-        return Mono.defer(() -> store.intent(new TaskStore.Intent(request.family(), request.model(),
-                        submitter.json(request), options.trackerOptions().clock().instant())))
-                .timeout(wait, options.trackerOptions().scheduler())
-                .onErrorMap(java.util.concurrent.TimeoutException.class, e -> new TaskStoreException(store
-                        + " did not record the submit's intent within " + shown(wait) + " (storeTimeout); nothing was"
-                        + " sent",
-                        null, null))
+        return Mono.defer(() -> storeWait(store.intent(new TaskStore.Intent(request.family(), request.model(),
+                        submitter.json(request), options.trackerOptions().clock().instant())),
+                        () -> new TaskStoreException(store + " did not record the submit's intent within " + shown(wait)
+                                + " (storeTimeout); nothing was sent", null, null),
+                        late -> { // recorded after all, and nothing was sent for it: not in doubt
+                            if (late != null) {
+                                store.notCreated(late, "not sent: the store recorded the intent after storeTimeout")
+                                        .subscribe(null, e -> log.warn("task store {}: an intent recorded after"
+                                                + " storeTimeout could not be marked as not sent ({})", store,
+                                                e.toString()));
+                            }
+                        }))
                 .flatMap(intent -> submitter.submit(request)
                         .onErrorResume(e -> notCreated(e)
-                                ? store.notCreated(intent, String.valueOf(e.getMessage())).then(Mono.error(e))
+                                ? storeWait(store.notCreated(intent, String.valueOf(e.getMessage())),
+                                        () -> new TaskStoreException("not recorded within " + shown(wait), null, null),
+                                        late -> { })
+                                        .onErrorResume(TaskStoreException.class, x -> {
+                                            // the refusal matters more than its record: the intent stays in doubt
+                                            // until the store answers, then it is marked as not created
+                                            log.warn("task store {}: a refused submit was {}", store, x.getMessage());
+                                            return Mono.empty();
+                                        })
+                                        .then(Mono.error(e))
                                 : Mono.error(e)) // outcome unknown: the intent stays, in doubt
                         .flatMap(submission -> recorded(intent, submission)));
+    }
+
+    /**
+     * {@code write}, waited for at most {@link ClientOptions#storeTimeout()} on the tracker's scheduler, then failed
+     * with {@code timedOut}. The write itself is not cancelled, by the bound or by the subscriber: a store write that
+     * lands after the wait ended is handed to {@code late} (its value, or null when it has none).
+     */
+    private <T> Mono<T> storeWait(Mono<T> write, java.util.function.Supplier<? extends Throwable> timedOut,
+                                  java.util.function.Consumer<@Nullable T> late) {
+        return Mono.create(sink -> {
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            reactor.core.Disposable timer = options.trackerOptions().scheduler().schedule(() -> {
+                if (answered.compareAndSet(false, true)) {
+                    sink.error(timedOut.get());
+                }
+            }, options.storeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            sink.onCancel(() -> {
+                if (answered.compareAndSet(false, true)) {
+                    timer.dispose();
+                }
+            });
+            write.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()).subscribe(v -> {
+                if (answered.compareAndSet(false, true)) {
+                    timer.dispose();
+                    if (v.isPresent()) {
+                        sink.success(v.get());
+                    } else {
+                        sink.success();
+                    }
+                } else {
+                    late.accept(v.orElse(null));
+                }
+            }, e -> {
+                if (answered.compareAndSet(false, true)) {
+                    timer.dispose();
+                    sink.error(e);
+                } else {
+                    log.warn("task store {}: a write that outlasted storeTimeout failed ({})", store, e.toString());
+                }
+            });
+        });
     }
 
     /** A duration as a message shows it: "60 s", "1.5 s". */
@@ -220,10 +275,14 @@ public final class TaskpollClient implements AutoCloseable {
     private Mono<Submission> recorded(long intent, Submission submission) {
         Engine.Planned planned = engine.plan(submission.ref().withPolicy(submission.policy()), submission.status());
         Duration wait = options.storeTimeout();
-        return store.submitted(intent, planned.record())
-                .timeout(wait, options.trackerOptions().scheduler())
-                .onErrorMap(java.util.concurrent.TimeoutException.class, e -> new TaskStoreException(
-                        "not recorded within " + shown(wait) + " (storeTimeout)", submission.taskId(), null))
+        return storeWait(store.submitted(intent, planned.record()),
+                () -> new TaskStoreException("not recorded within " + shown(wait) + " (storeTimeout); it is tracked if"
+                        + " the store records it later", submission.taskId(), null),
+                late -> { // recorded after all (nobody may be waiting for it now): tracked as it would have been
+                    if (store.tracking()) {
+                        planned.start();
+                    }
+                })
                 .onErrorMap(e -> new TaskStoreException("task '" + submission.taskId() + "' (" + submission.family()
                         + ") was created but its id could not be recorded in " + store + ": " + e.getMessage()
                         + "; keep this id", submission.taskId(), e))

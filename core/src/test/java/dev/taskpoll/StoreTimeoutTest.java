@@ -40,7 +40,8 @@ class StoreTimeoutTest {
         sim = Simulator.builder().time(SimTime.following(vts)).seed(3).build().start();
         client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                 .storeTimeout(Duration.ofSeconds(20))
-                .trackerOptions(TrackerOptions.builder().fixedGrid().scheduler(scheduler).store(store).build()).build());
+                .trackerOptions(TrackerOptions.builder().fixedGrid().scheduler(scheduler).store(store).build())
+                .build());
     }
 
     private static GenerationRequest veo() {
@@ -70,27 +71,17 @@ class StoreTimeoutTest {
     @Test
     void aCreatedTaskTheStoreDoesNotRecordInTimeFailsTheSubmitWithItsId() throws InterruptedException {
         CountDownLatch recording = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicInteger armedBefore = new java.util.concurrent.atomic.AtomicInteger();
         start(new DurableStoreStub() {
             @Override
             public Mono<Void> submitted(long intentId, Tracked task) {
-                // a store waiting for a Redis that does not come back; the submit's timer is armed once it subscribes
-                return Mono.<Void>never().doOnSubscribe(s -> {
-                    armedBefore.set(scheduler.armed());
-                    recording.countDown();
-                });
+                // a store waiting for a Redis that does not come back (the submit's timer is armed before it asks)
+                return Mono.<Void>never().doOnSubscribe(s -> recording.countDown());
             }
         });
         AtomicReference<Throwable> failure = new AtomicReference<>();
         client.submit(veo()).subscribe(s -> { }, failure::set);
-        // the create call's answer comes on an event loop: wait for the store to be asked, then for the submit's
-        // timer to be armed (events, not times)
+        // the create call's answer comes on an event loop: wait for the store to be asked (an event, not a time)
         assertThat(recording.await(30, TimeUnit.SECONDS)).as("the store asked to record the task").isTrue();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (scheduler.armed() <= armedBefore.get() && System.nanoTime() < until) {
-            Thread.onSpinWait();
-        }
-        assertThat(scheduler.armed()).as("the store's timer armed").isGreaterThan(armedBefore.get());
         vts.advanceTimeBy(Duration.ofSeconds(19));
         assertThat(failure.get()).as("before storeTimeout").isNull();
         vts.advanceTimeBy(Duration.ofSeconds(1));
@@ -101,6 +92,62 @@ class StoreTimeoutTest {
         assertThat(id).as("the id travels with the failure").isNotBlank();
         assertThat(sim.truth(id)).as("the task the API created").isPresent();
         assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void anIntentRecordedAfterTheTimeoutIsMarkedNotSent() {
+        reactor.core.publisher.Sinks.One<Long> intent = reactor.core.publisher.Sinks.one();
+        java.util.List<String> notCreated = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start(new DurableStoreStub() {
+            @Override
+            public Mono<Long> intent(Intent i) {
+                return intent.asMono();
+            }
+
+            @Override
+            public Mono<Void> notCreated(long intentId, String reason) {
+                notCreated.add(intentId + ": " + reason);
+                return Mono.empty();
+            }
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        client.submit(veo()).subscribe(s -> { }, failure::set);
+        vts.advanceTimeBy(Duration.ofSeconds(20));
+        assertThat(failure.get()).isInstanceOf(TaskStoreException.class);
+        assertThat(notCreated).as("nothing to mark before the store answers").isEmpty();
+        intent.tryEmitValue(42L); // Redis back: the write that waited for it lands
+        assertThat(notCreated).containsExactly("42: not sent: the store recorded the intent after storeTimeout");
+        assertThat(sim.createCalls()).as("creates sent").isZero();
+    }
+
+    @Test
+    void aCreatedTaskRecordedAfterTheTimeoutIsTrackedAfterAll() throws InterruptedException {
+        reactor.core.publisher.Sinks.Empty<Void> recorded = reactor.core.publisher.Sinks.empty();
+        CountDownLatch recording = new CountDownLatch(1);
+        start(new DurableStoreStub() {
+            @Override
+            public Mono<Void> submitted(long intentId, Tracked task) {
+                return recorded.asMono().doOnSubscribe(s -> recording.countDown());
+            }
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        client.submit(veo()).subscribe(s -> { }, failure::set);
+        assertThat(recording.await(30, TimeUnit.SECONDS)).as("the store asked to record the task").isTrue();
+        vts.advanceTimeBy(Duration.ofSeconds(20));
+        String id = ((TaskStoreException) failure.get()).taskId();
+        assertThat(failure.get()).hasMessageContaining("it is tracked if the store records it later");
+        assertThat(sim.truth(id).orElseThrow().polls()).as("polls before the store recorded it").isEmpty();
+        recorded.tryEmitEmpty(); // the store answers: the task is tracked as if the submit had waited
+        for (int minute = 0; minute < 30 && sim.truth(id).orElseThrow().polls().isEmpty(); minute++) {
+            int armed = scheduler.armed();
+            vts.advanceTimeBy(Duration.ofMinutes(1));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sim.truth(id).orElseThrow().polls().isEmpty() && scheduler.armed() == armed
+                    && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        }
+        assertThat(sim.truth(id).orElseThrow().polls()).as("polls once recorded").isNotEmpty();
     }
 
     @Test

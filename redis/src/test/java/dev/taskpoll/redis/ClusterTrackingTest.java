@@ -53,6 +53,7 @@ class ClusterTrackingTest {
                 .shards(16).lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500))
                 .scanEvery(Duration.ofMillis(200)).build());
         TaskpollClient c = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .storeTimeout(Duration.ofMinutes(10)) // on x60 time: 10 real seconds
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).store(store)
                         .fleet(FleetOptions.disabled())
                         .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(10), Duration.ofHours(1))).build())

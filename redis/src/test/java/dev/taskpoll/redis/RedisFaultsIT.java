@@ -126,6 +126,7 @@ class RedisFaultsIT extends RedisStoreFixture {
                 .shards(1).lease(Duration.ofSeconds(60)).build());
         dev.taskpoll.TaskpollClient c = dev.taskpoll.TaskpollClient.create(dev.taskpoll.ClientOptions.builder()
                 .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .storeTimeout(Duration.ofMinutes(10)) // on x60 time: 10 real seconds
                 .trackerOptions(dev.taskpoll.TrackerOptions.builder().scheduler(time.scheduler()).store(store)
                         .fleet(dev.taskpoll.FleetOptions.disabled())
                         .policy(Family.VEO, PollPolicy.of(Duration.ofSeconds(10), Duration.ofMinutes(3))).build())

@@ -60,6 +60,7 @@ class DurableTrackingTest {
 
     private TaskpollClient client(Path file, boolean capture) {
         ClientOptions.Builder b = ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .storeTimeout(Duration.ofMinutes(100)) // on x600 time: 10 real seconds
                 .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
                         .store(SqliteStore.open(file)).build());
         if (capture) {

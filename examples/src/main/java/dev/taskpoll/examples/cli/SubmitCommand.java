@@ -151,6 +151,11 @@ final class SubmitCommand implements Callable<Integer> {
                         : ", so it is listed in doubt (taskpoll tasks --state in-doubt), not sent again"));
                 return 1;
             } catch (TaskpollException e) {
+                if (e instanceof dev.taskpoll.TaskStoreException && e.taskId() != null) {
+                    // created (and billed) but not recorded: the id goes where scripts read it all the same
+                    cl.getOut().println(e.taskId());
+                    cl.getOut().flush();
+                }
                 String refused = TransportException.certificateProblem(e);
                 // the library's advice names its own option to trust an authority; this command line has --ca-cert
                 cl.getErr().println("taskpoll submit: " + (refused == null ? e.getMessage() : request.family()

@@ -46,6 +46,9 @@ public class DashboardApplication {
             Simulator sim = simulator.getIfAvailable();
             if (sim != null) {
                 tracker.scheduler(sim.time().scheduler());
+                // the store is waited for on the tracker's (simulated) time: 60 real seconds, as the default means
+                client.storeTimeout(
+                        java.time.Duration.ofSeconds(60).multipliedBy((long) Math.ceil(sim.time().scale())));
             }
         };
     }
