@@ -223,7 +223,7 @@ class SubmitCommandTest {
             Path pem = java.nio.file.Files.writeString(dir.resolve("ca.pem"), https.certificateAuthorityPem());
             String[] args = {"submit", "nano-banana", "--model", "nano-banana", "--prompt", "a fox", "--base-url",
                 https.baseUrl(), "--api-key", https.apiKey(), "--store", "none", "--download",
-                dir.resolve("out").toString(), "--ca-cert", pem.toString()};
+                dir.resolve("out").toString(), "--interval", "200ms", "--ca-cert", pem.toString()};
             assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).as(err.toString())
                     .isZero();
             assertThat(out.toString()).contains("\"state\":\"COMPLETED\"").contains("https://127.0.0.1:");
