@@ -276,8 +276,12 @@ class TaskpollAutoConfigurationTest {
             runner.withPropertyValues("taskpoll.store.path=none")
                     .withBean(TaskpollClient.class, () -> TaskpollClient.create(dev.taskpoll.ClientOptions.builder()
                             .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
-                            .trackerOptions(dev.taskpoll.TrackerOptions.builder().fleet(dev.taskpoll.FleetOptions
-                                    .defaults().withCircuit(50, 2, Duration.ofMinutes(5))).build()).build()))
+                            // polled at once and every 200 ms (real time): the circuit, not the cadence, is tested
+                            .trackerOptions(dev.taskpoll.TrackerOptions.builder().fixedGrid().policy(
+                                    dev.taskpoll.catalog.Family.NANO_BANANA, dev.taskpoll.PollPolicy.of(
+                                            Duration.ofMillis(200), Duration.ofMinutes(5)))
+                                    .fleet(dev.taskpoll.FleetOptions.defaults().withCircuit(50, 2,
+                                            Duration.ofMinutes(5))).build()).build()))
                     .run(context -> {
                         TaskpollClient client = context.getBean(TaskpollClient.class);
                         dev.taskpoll.catalog.Family f = dev.taskpoll.catalog.Family.NANO_BANANA;
