@@ -225,7 +225,14 @@ public final class Engine implements StatusHints.Listener {
                 .then();
         resuming.update(Disposables.composite(
                 models.thenMany(Flux.defer(store::open)).subscribe(this::adopt,
-                        e -> log.error("reading the open tasks of " + store + " failed; they are not tracked", e)),
+                        e -> { // a store's own failure says what is wrong in its message; anything else, its trace
+                            if (e instanceof dev.taskpoll.TaskStoreException) {
+                                log.error("reading the open tasks of {} failed; they are not tracked ({})", store,
+                                        e.getMessage());
+                            } else {
+                                log.error("reading the open tasks of " + store + " failed; they are not tracked", e);
+                            }
+                        }),
                 // cluster mode: tasks another instance holds now are followed; what others record reaches followers
                 store.released().subscribe(this::released,
                         e -> log.error("the task store's lease releases failed; tasks may be polled twice", e)),

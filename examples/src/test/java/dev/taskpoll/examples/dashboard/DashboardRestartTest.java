@@ -80,4 +80,28 @@ class DashboardRestartTest {
             assertThat(replay).extracting(ServerSentEvent::event).contains("status").last().isEqualTo("end");
         }
     }
+
+    /**
+     * A store that cannot be opened (its parent is a file): the starter lets the application start with its health
+     * DOWN; the dashboard starts too (it once failed at start reading the earlier generations), shows none, and a
+     * generation asked for is refused with the store's reason, nothing sent.
+     */
+    @Test
+    void aStoreThatCannotBeOpenedLetsTheDashboardStartAndRefusesGenerationsWithItsReason() throws Exception {
+        Path notADirectory = Files.writeString(out.resolve("a-file"), "x");
+        try (ConfigurableApplicationContext app = DashboardApplication.start("--server.port=0",
+                "--server.address=127.0.0.1", "--taskpoll.sim-scale=600", "--taskpoll.out=" + out,
+                "--taskpoll.store.path=" + notADirectory.resolve("dashboard.db"), "--spring.main.banner-mode=off")) {
+            WebTestClient web = web(app);
+            String list = web.get().uri("/generations").exchange().expectStatus().isOk().expectBody(String.class)
+                    .returnResult().getResponseBody();
+            assertThat(Generations.JSON.readTree(list)).as("no earlier generations").isEmpty();
+            String refused = web.post().uri("/generations").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}")
+                    .exchange().expectStatus().isEqualTo(502).expectBody(String.class).returnResult()
+                    .getResponseBody();
+            assertThat(refused).contains("taskpoll.store.path").contains(notADirectory.toString());
+            assertThat(app.getBean(dev.taskpoll.testkit.Simulator.class).createCalls()).as("nothing sent").isZero();
+        }
+    }
 }
