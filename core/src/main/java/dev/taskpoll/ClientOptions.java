@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Defaults: base URL {@value #DEFAULT_BASE_URL}; API key from the {@code OPC_API_KEY} environment variable;
  * at most 256 connections and 100,000 requests waiting for one (45 s at most); connect timeout 10 s; response
  * timeout 30 s; response bodies up to 1 MiB; submits sent again only when they provably were not
- * ({@link SubmitRetry#defaults()}); a durable store waited for 60 s at most per submit ({@link #storeTimeout()});
+ * ({@link SubmitRetry#defaults()}); a durable store waited for 60 s at most per write of a submit (its intent, then
+ * its id; {@link #storeTimeout()});
  * {@link TrackerOptions#defaults()}; https verified against the JDK's trust store
  * ({@link Builder#trustedCertificates} names others; nothing turns verification off). Plain {@code http} is refused
  * except to a loopback host, so the key never crosses a network in clear text unless
@@ -433,9 +434,11 @@ public final class ClientOptions {
          *   <li>after the API created the task, for its id: past it, the submit fails with a
          *       {@link TaskStoreException} that carries the task id ({@link TaskStoreException#taskId()}).</li>
          * </ul>
-         * Neither write is cancelled (nor by a subscriber that cancels the submit): when one lands after the submit
-         * gave up, an intent is marked as not sent, and a created task is tracked as if the submit had waited. A store
-         * that does not persist ({@code TaskStore.none()}) is not waited for.
+         * Neither write is cancelled (nor by a subscriber that cancels the submit): a created task is tracked once its
+         * record lands, whoever waits for it then; an intent that lands after the submit gave up is marked as not sent
+         * while the client is open (a client closed meanwhile, or a subscriber that cancels just as the intent lands,
+         * leaves it listed in doubt though nothing was sent). A store that does not persist ({@code TaskStore.none()})
+         * is not waited for.
          *
          * @param timeout the timeout; positive
          * @return this builder

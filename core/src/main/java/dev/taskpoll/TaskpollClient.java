@@ -275,23 +275,20 @@ public final class TaskpollClient implements AutoCloseable {
     private Mono<Submission> recorded(long intent, Submission submission) {
         Engine.Planned planned = engine.plan(submission.ref().withPolicy(submission.policy()), submission.status());
         Duration wait = options.storeTimeout();
-        return storeWait(store.submitted(intent, planned.record()),
+        // tracked as soon as the record lands, whoever waits for it then (the submit, or nobody: timed out, cancelled)
+        Mono<Void> record = store.submitted(intent, planned.record()).doOnSuccess(v -> {
+            if (store.tracking()) {
+                planned.start(); // tracked until it ends, subscribed or not
+            }
+        });
+        return storeWait(record,
                 () -> new TaskStoreException("not recorded within " + shown(wait) + " (storeTimeout); it is tracked if"
                         + " the store records it later", submission.taskId(), null),
-                late -> { // recorded after all (nobody may be waiting for it now): tracked as it would have been
-                    if (store.tracking()) {
-                        planned.start();
-                    }
-                })
+                late -> { })
                 .onErrorMap(e -> new TaskStoreException("task '" + submission.taskId() + "' (" + submission.family()
                         + ") was created but its id could not be recorded in " + store + ": " + e.getMessage()
                         + "; keep this id", submission.taskId(), e))
-                .then(Mono.fromCallable(() -> {
-                    if (store.tracking()) {
-                        planned.start(); // tracked until it ends, subscribed or not
-                    }
-                    return submission;
-                }));
+                .thenReturn(submission);
     }
 
     /**
