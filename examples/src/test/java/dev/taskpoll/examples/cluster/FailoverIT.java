@@ -181,8 +181,11 @@ class FailoverIT {
                     "a worker's write waiting for the killed Redis");
             redis.restart();
             awaitAllEnded(redis, ids.size(), Duration.ofMinutes(4), workers);
-            long reread = workers.stream().mapToLong(w -> w.lines.stream().filter(l -> l.contains(
-                    "could not be read to be tracked here")).count()).sum();
+            long reread = workers.stream().mapToLong(w -> { // under the lock its reader appends under
+                synchronized (w.lines) {
+                    return w.lines.stream().filter(l -> l.contains("could not be read to be tracked here")).count();
+                }
+            }).sum();
             System.out.println("FailoverIT faults: " + reread + " task records read again after a failed read");
             verify(redis, base, results, ids, "faults");
             for (Worker w : workers) {
