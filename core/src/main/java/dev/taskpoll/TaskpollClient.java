@@ -27,8 +27,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
@@ -197,19 +203,11 @@ public final class TaskpollClient implements AutoCloseable {
                         submitter.json(request), options.trackerOptions().clock().instant())),
                         () -> new TaskStoreException(store + " did not record the submit's intent within " + shown(wait)
                                 + " (storeTimeout); nothing was sent", null, null),
-                        late -> { // recorded after all, and nothing was sent for it: not in doubt
-                            if (late != null) {
-                                store.notCreated(late, "not sent: the store recorded the intent after storeTimeout")
-                                        .subscribe(null, e -> log.warn("task store {}: an intent recorded after"
-                                                + " storeTimeout could not be marked as not sent ({})", store,
-                                                e.toString()));
-                            }
-                        }))
+                        this::notSent))
                 .flatMap(intent -> submitter.submit(request)
                         .onErrorResume(e -> notCreated(e)
                                 ? storeWait(store.notCreated(intent, String.valueOf(e.getMessage())),
-                                        () -> new TaskStoreException("not recorded within " + shown(wait), null, null),
-                                        late -> { })
+                                        () -> new TaskStoreException("not recorded within " + shown(wait), null, null))
                                         .onErrorResume(TaskStoreException.class, x -> {
                                             // the refusal matters more than its record: the intent stays in doubt
                                             // until the store answers, then it is marked as not created
@@ -221,26 +219,39 @@ public final class TaskpollClient implements AutoCloseable {
                         .flatMap(submission -> recorded(intent, submission)));
     }
 
+    /** An intent the store recorded after the submit gave up on it: nothing was sent for it, so it is not in doubt. */
+    private void notSent(@Nullable Long intent) {
+        if (intent != null) {
+            store.notCreated(intent, "not sent: the store recorded the intent after storeTimeout").subscribe(null,
+                    e -> log.warn("task store {}: an intent recorded after storeTimeout could not be marked as not"
+                            + " sent ({})", store, e.toString()));
+        }
+    }
+
+    /** As below, for a write whose late landing needs nothing more. */
+    private <T> Mono<T> storeWait(Mono<T> write, Supplier<? extends Throwable> timedOut) {
+        return storeWait(write, timedOut, late -> { });
+    }
+
     /**
      * {@code write}, waited for at most {@link ClientOptions#storeTimeout()} on the tracker's scheduler, then failed
      * with {@code timedOut}. The write itself is not cancelled, by the bound or by the subscriber: a store write that
      * lands after the wait ended is handed to {@code late} (its value, or null when it has none).
      */
-    private <T> Mono<T> storeWait(Mono<T> write, java.util.function.Supplier<? extends Throwable> timedOut,
-                                  java.util.function.Consumer<@Nullable T> late) {
+    private <T> Mono<T> storeWait(Mono<T> write, Supplier<? extends Throwable> timedOut, Consumer<@Nullable T> late) {
         return Mono.create(sink -> {
-            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-            reactor.core.Disposable timer = options.trackerOptions().scheduler().schedule(() -> {
+            AtomicBoolean answered = new AtomicBoolean();
+            Disposable timer = options.trackerOptions().scheduler().schedule(() -> {
                 if (answered.compareAndSet(false, true)) {
                     sink.error(timedOut.get());
                 }
-            }, options.storeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             sink.onCancel(() -> {
                 if (answered.compareAndSet(false, true)) {
                     timer.dispose();
                 }
             });
-            write.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()).subscribe(v -> {
+            write.map(Optional::of).defaultIfEmpty(Optional.empty()).subscribe(v -> {
                 if (answered.compareAndSet(false, true)) {
                     timer.dispose();
                     if (v.isPresent()) {
@@ -283,8 +294,7 @@ public final class TaskpollClient implements AutoCloseable {
         });
         return storeWait(record,
                 () -> new TaskStoreException("not recorded within " + shown(wait) + " (storeTimeout); it is tracked if"
-                        + " the store records it later", submission.taskId(), null),
-                late -> { })
+                        + " the store records it later", submission.taskId(), null))
                 .onErrorMap(e -> new TaskStoreException("task '" + submission.taskId() + "' (" + submission.family()
                         + ") was created but its id could not be recorded in " + store + ": " + e.getMessage()
                         + "; keep this id", submission.taskId(), e))
