@@ -196,6 +196,7 @@ final class Connection {
             case "cadence" -> "--cadence";
             case "trustedCertificates" -> "--ca-cert";
             case "redis.uri" -> "--redis";
+            case "redis.lease" -> "--lease";
             default -> e.option();
         };
         String remedy = switch (String.valueOf(e.remedyOption())) {

@@ -28,9 +28,10 @@ import picocli.CommandLine;
 import reactor.core.Disposable;
 
 /**
- * {@code taskpoll run [--store FILE] [--download DIR] [--until-idle]}: tracks every open task of the store, and every
- * task another process adds while it runs, printing one JSON line per status change; stores results when
- * {@code --download} is given. A worker until stopped (SIGTERM stops it cleanly: nothing half-written, open tasks stay
+ * {@code taskpoll run [--store FILE | --redis URI [--lease DURATION]] [--download DIR] [--until-idle]}: tracks
+ * every open task of the store, and every task another process adds while it runs, printing one JSON line per status
+ * change; stores results when {@code --download} is given; in cluster mode {@code --lease} sets how long a killed
+ * worker's tasks wait for another (3 s to 10 min, default 15 s). A worker until stopped (SIGTERM stops it cleanly: nothing half-written, open tasks stay
  * open for the next run); with {@code --until-idle} it exits when no open task is left.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
@@ -56,6 +57,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--until-idle", description = "Exit once no open task is left in the store.")
     boolean untilIdle;
 
+    @Option(names = "--lease", paramLabel = "DURATION",
+            description = "Cluster mode (--redis): how long this worker's hold on its share of the tasks lasts without"
+                    + " a renewal, 3s to 10m (default 15s); a killed worker's tasks move to the others after about"
+                    + " this long. Renewed every third of it.")
+    String lease;
+
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
@@ -64,10 +71,18 @@ final class RunCommand implements Callable<Integer> {
         if (file == null && storeOption.redisUri(env) == null) {
             throw new CommandLine.ParameterException(cl, "--store: none holds no task to run; give a store file");
         }
+        Duration leaseFor = null;
+        if (lease != null) {
+            if (storeOption.redisUri(env) == null) {
+                throw new CommandLine.ParameterException(cl, "--lease: " + lease + " applies to cluster mode only;"
+                        + " give --redis (or TASKPOLL_REDIS), or leave --lease out");
+            }
+            leaseFor = Connection.duration(cl, "--lease", lease);
+        }
         String where = storeOption.describe(env, cl, connection.apiKey(env));
         TaskStore store;
         try {
-            store = storeOption.tracking(env, cl, connection.apiKey(env), true);
+            store = storeOption.tracking(env, cl, connection.apiKey(env), true, leaseFor);
         } catch (TaskStoreException e) {
             cl.getErr().println("taskpoll run: " + e.getMessage());
             return 1;

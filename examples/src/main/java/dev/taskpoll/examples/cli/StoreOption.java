@@ -60,12 +60,21 @@ final class StoreOption {
     }
 
     private static RedisStoreOptions options(CommandLine cl, String uri, @Nullable String apiKey, boolean tracking) {
+        return options(cl, uri, apiKey, tracking, null);
+    }
+
+    private static RedisStoreOptions options(CommandLine cl, String uri, @Nullable String apiKey, boolean tracking,
+                                             java.time.@Nullable Duration lease) {
         if (apiKey == null || apiKey.isBlank()) {
             throw new CommandLine.ParameterException(cl, "--api-key: not set; cluster mode (--redis) keys its tasks"
                     + " by the API key's fingerprint: pass --api-key or set OPC_API_KEY");
         }
         try {
-            return RedisStoreOptions.builder(uri, apiKey).tracking(tracking).build();
+            RedisStoreOptions.Builder b = RedisStoreOptions.builder(uri, apiKey).tracking(tracking);
+            if (lease != null) {
+                b.lease(lease);
+            }
+            return b.build();
         } catch (InvalidOptionException e) {
             throw new CommandLine.ParameterException(cl, Connection.message(e));
         }
@@ -110,9 +119,15 @@ final class StoreOption {
      * cluster mode, this instance joins the others on Redis and tracks its share of the shards.
      */
     TaskStore tracking(Map<String, String> env, CommandLine cl, @Nullable String apiKey, boolean resume) {
+        return tracking(env, cl, apiKey, resume, null);
+    }
+
+    /** As {@link #tracking(Map, CommandLine, String, boolean)}, in cluster mode with this lease (null: the default). */
+    TaskStore tracking(Map<String, String> env, CommandLine cl, @Nullable String apiKey, boolean resume,
+                       java.time.@Nullable Duration lease) {
         String uri = redisUri(env);
         if (uri != null) {
-            return RedisStore.open(options(cl, uri, apiKey, true));
+            return RedisStore.open(options(cl, uri, apiKey, true, lease));
         }
         return tracking(path(env), resume);
     }

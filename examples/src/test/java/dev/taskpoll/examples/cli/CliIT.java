@@ -296,7 +296,8 @@ class CliIT {
 
     /**
      * Cluster mode from the command line: two {@code run --redis} workers share the tasks {@code submit --redis}
-     * records; one is killed ({@code kill -9}) and the other finishes its tasks once the lease runs out.
+     * records; one is killed ({@code kill -9}) and the other finishes its tasks once its lease ({@code --lease}) runs
+     * out.
      */
     @Test
     void twoRunWorkersOnRedisShareTheTasksAndASurvivorFinishesAKilledOnesTasks() throws Exception {
@@ -304,8 +305,9 @@ class CliIT {
             String base = startSimulator("--generation", "PT20M,PT30M"); // 2-3 s at 600x
             String[] conn = {"--redis", redis.uri(), "--base-url", base, "--api-key", "sim-key"};
             List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-            Process a = background(concat(new String[] {"run", "--cadence", "fixed"}, conn));
-            Process b = background(concat(new String[] {"run", "--cadence", "fixed"}, conn));
+            // a 5 s lease (renewed every 1.7 s): the killed worker's tasks move on after 5 s rather than the default 15
+            Process a = background(concat(new String[] {"run", "--cadence", "fixed", "--lease", "5s"}, conn));
+            Process b = background(concat(new String[] {"run", "--cadence", "fixed", "--lease", "5s"}, conn));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 Run submitted = cli(concat(new String[] {"submit", "veo", "--model", "veo_3_1_fast", "--prompt",
@@ -326,7 +328,7 @@ class CliIT {
             }
             assertThat(first).as("a worker polled:%n%s", lines).isNotNull();
             KILLED.add(first);
-            first.destroyForcibly(); // kill -9: its leases run out (15 s) and the other takes its shards over
+            first.destroyForcibly(); // kill -9: its leases run out (5 s) and the other takes its shards over
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (!ids.stream().allMatch(id -> completed(lines, id)) && System.nanoTime() < until) {
                 synchronized (lines) {

@@ -91,8 +91,10 @@ class FailoverIT {
         long seed = Long.getLong("failover.seed", System.nanoTime());
         Random random = new Random(seed);
         System.out.printf("FailoverIT: %d tasks, seed %d (-Dfailover.seed=%d repeats it)%n", n, seed, seed);
+        long began = System.nanoTime();
         try (RedisServer redis = startRedis()) {
             String base = startSimulator("--generation", "PT20M,PT40M", "--failure-rate", "0.05");
+            System.out.printf("FailoverIT: Redis and the simulator up in %.1f s%n", (System.nanoTime() - began) / 1e9);
             Path results = dir.resolve("results");
             List<Worker> workers = List.of(worker("a", redis, base, results), worker("b", redis, base, results),
                     worker("c", redis, base, results));
@@ -100,6 +102,8 @@ class FailoverIT {
             // which the longest gap below counted as if it were the failover's (41-49 s, the start included)
             Await.until(() -> workers.stream().allMatch(w -> said(w, " taken (token")), Duration.ofSeconds(60),
                     "each worker holds a shard");
+            System.out.printf("FailoverIT: each worker holds a shard %.1f s after the start%n",
+                    (System.nanoTime() - began) / 1e9);
             Worker victim = workers.get(random.nextInt(3));
             long killAfter = 5_000 + random.nextInt(20_000); // ms after the submits begin
             long t0 = System.nanoTime();
@@ -115,7 +119,10 @@ class FailoverIT {
             killer.shutdown();
             assertThat(victim.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             awaitAllEnded(redis, n, Duration.ofMinutes(6), workers);
+            long ended = System.nanoTime();
+            System.out.printf("FailoverIT: all ended at %.1f s%n", (ended - t0) / 1e9);
             Verdict v = verify(redis, base, results, ids, "failover");
+            System.out.printf("FailoverIT: verified in %.1f s%n", (System.nanoTime() - ended) / 1e9);
             System.out.printf("FailoverIT: %d completed, %d failed; longest time without a poll %.1f s (bound %d s):"
                     + " %s%n", v.completed, v.failed, v.longestGap.toMillis() / 1e3, FAILOVER_BOUND.toSeconds(),
                     v.where);
@@ -414,15 +421,23 @@ class FailoverIT {
         String where = "";
         Instant firstCreate = truth.values().stream().map(t -> Instant.parse(t.get("createdAt").asText()))
                 .min(Instant::compareTo).orElse(Instant.EPOCH);
+        Map<String, TaskRecord> records;
         try (RedisStore store = RedisStore.open(RedisStoreOptions.builder(redis.uri(), "sim-key").tracking(false)
-                .build())) {
+                .build())) { // read 64 at a time: one by one, 10,000 round trips took seconds
+            records = Flux.fromIterable(ids).flatMap(id -> store.task(id), 64)
+                    .collectMap(TaskRecord::id).block(Duration.ofMinutes(2));
+        }
+        // the files are checked on 8 threads (each reads its files and asks the simulator for the bytes it served)
+        java.util.concurrent.ExecutorService checks = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> checked = new ArrayList<>();
+        try {
             for (String id : ids) {
                 JsonNode t = truth.get(id);
                 assertThat(t).as("%s in the ledger", id).isNotNull();
                 assertThat(t.get("prompt").asText()).startsWith(tag + " ");
                 assertThat(t.get("overlapped").asBoolean()).as("%s: two status queries in flight at once", id)
                         .isFalse();
-                TaskRecord rec = store.task(id).block(Duration.ofSeconds(30));
+                TaskRecord rec = records.get(id);
                 assertThat(rec).as(id).isNotNull();
                 assertThat(rec.phase()).as(id).isEqualTo(TaskRecord.Phase.ENDED);
                 assertThat(rec.history().stream().filter(TaskStatus::isTerminal).count()).as("%s: terminal entries",
@@ -431,7 +446,10 @@ class FailoverIT {
                 assertThat(rec.last().rawStatus()).as("%s: the truth", id).isEqualTo(outcome);
                 if (rec.last().state() == dev.taskpoll.TaskState.COMPLETED) {
                     completed++;
-                    checkFiles(results, rec);
+                    checked.add(checks.submit(() -> {
+                        checkFiles(results, rec);
+                        return null;
+                    }));
                 } else {
                     failed++;
                     assertThat(rec.files()).isEmpty();
@@ -443,6 +461,15 @@ class FailoverIT {
                             rec.last().rawStatus(), gap[1].toMillis() / 1e3, gap[1].plus(gap[0]).toMillis() / 1e3);
                 }
             }
+            for (java.util.concurrent.Future<?> f : checked) {
+                try {
+                    f.get(2, TimeUnit.MINUTES);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
+                }
+            }
+        } finally {
+            checks.shutdownNow();
         }
         assertThat(completed).as("most generations complete (5%% fail)").isGreaterThan(ids.size() * 8 / 10);
         return new Verdict(completed, failed, longest, where);
