@@ -110,6 +110,16 @@ public final class SimTime {
         return Duration.ofNanos((long) Math.ceil(simulated.toNanos() / scale));
     }
 
+    /**
+     * The simulated duration that passes in a real one: what to give a bound kept on this time (a tracker on its
+     * scheduler) so that it means {@code real} of wall-clock time. The inverse of {@link #toReal(Duration)}, rounded up;
+     * saturates at {@code Long.MAX_VALUE} nanoseconds.
+     */
+    public Duration toSimulated(Duration real) {
+        double nanos = Math.ceil((real.getSeconds() * 1e9 + real.getNano()) * scale);
+        return nanos >= Long.MAX_VALUE ? Duration.ofNanos(Long.MAX_VALUE) : Duration.ofNanos((long) nanos);
+    }
+
     /** A clock of simulated time (UTC). */
     public Clock clock() {
         return new Clock() {

@@ -40,6 +40,12 @@ class SimTimeTest {
         assertThat(time.scale()).isEqualTo(1000);
         assertThat(time.nowMillis()).isGreaterThanOrEqualTo(before);
         assertThat(time.toReal(Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(1));
+        assertThat(time.toSimulated(Duration.ofSeconds(60))).as("a real minute").isEqualTo(Duration.ofSeconds(60_000));
+        assertThat(time.toReal(time.toSimulated(Duration.ofMillis(7)))).isEqualTo(Duration.ofMillis(7));
+        assertThat(SimTime.accelerated(1.5).toSimulated(Duration.ofNanos(1))).as("rounded up")
+                .isEqualTo(Duration.ofNanos(2));
+        assertThat(time.toSimulated(Duration.ofDays(365 * 1000))).as("saturates")
+                .isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
     }
 
     @Test

@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
                      .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                      // the store is waited for on simulated time: 60 real seconds, as the default means
-                     .storeTimeout(Duration.ofSeconds(60).multipliedBy((long) Math.ceil(scale)))
+                     .storeTimeout(time.toSimulated(Duration.ofSeconds(60)))
                      .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
                              .store(store(storeFile, time)).build())
                      .build());

@@ -47,8 +47,7 @@ public class DashboardApplication {
             if (sim != null) {
                 tracker.scheduler(sim.time().scheduler());
                 // the store is waited for on the tracker's (simulated) time: 60 real seconds, as the default means
-                client.storeTimeout(
-                        java.time.Duration.ofSeconds(60).multipliedBy((long) Math.ceil(sim.time().scale())));
+                client.storeTimeout(sim.time().toSimulated(java.time.Duration.ofSeconds(60)));
             }
         };
     }
