@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -79,13 +80,20 @@ public final class TaskpollClient implements AutoCloseable {
     private final TaskStore store;
     private final @Nullable ResultCapture capture;
     private final Map<String, ConnectionPoolMetrics> poolMetrics = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     /**
      * Every TCP connection the API's pool opened and not yet closed: {@link #close()} closes those its pool's disposal
      * left open (Reactor Netty's HTTP/2 pool misses a connection that is between two streams' hand-overs when it is
      * disposed: one was left open at each close under load).
      */
     private final java.util.Set<io.netty.channel.Channel> channels = ConcurrentHashMap.newKeySet();
+    /**
+     * Store writes of submits that outlasted storeTimeout and have not landed or failed yet (each holds its request):
+     * at {@link #MAX_OVERDUE_WRITES} a submit is refused at once, so a long store outage does not pile them up.
+     */
+    private final AtomicInteger overdue = new AtomicInteger();
+    /** The most store writes of earlier submits left waiting past storeTimeout before new submits are refused. */
+    static final int MAX_OVERDUE_WRITES = 1_000;
 
     private TaskpollClient(ClientOptions options) {
         this.options = options;
@@ -199,7 +207,10 @@ public final class TaskpollClient implements AutoCloseable {
         // the intent before the request leaves; the id recorded before anyone is handed it. Neither waits for the
         // store longer than storeTimeout, and neither write is cancelled: one that lands late is put right then
         Duration wait = options.storeTimeout();
-        return Mono.defer(() -> storeWait(store.intent(new TaskStore.Intent(request.family(), request.model(),
+        return Mono.defer(() -> overdue.get() >= MAX_OVERDUE_WRITES ? Mono.error(new TaskStoreException(overdue.get()
+                        + " writes of earlier submits still wait for " + store + " past storeTimeout (the most kept"
+                        + " waiting is " + MAX_OVERDUE_WRITES + "); nothing was sent", null, null))
+                : storeWait(store.intent(new TaskStore.Intent(request.family(), request.model(),
                         submitter.json(request), options.trackerOptions().clock().instant())),
                         () -> new TaskStoreException(store + " did not record the submit's intent within " + shown(wait)
                                 + " (storeTimeout); nothing was sent", null, null),
@@ -236,23 +247,26 @@ public final class TaskpollClient implements AutoCloseable {
     /**
      * {@code write}, waited for at most {@link ClientOptions#storeTimeout()} on the tracker's scheduler, then failed
      * with {@code timedOut}. The write itself is not cancelled, by the bound or by the subscriber: a store write that
-     * lands after the wait ended is handed to {@code late} (its value, or null when it has none).
+     * lands after the wait ended is handed to {@code late} (its value, or null when it has none). A write the bound
+     * gave up on counts in {@link #overdue} until it lands or fails.
      */
     private <T> Mono<T> storeWait(Mono<T> write, Supplier<? extends Throwable> timedOut, Consumer<@Nullable T> late) {
         return Mono.create(sink -> {
-            AtomicBoolean answered = new AtomicBoolean();
+            // PENDING, then ANSWERED (in time, or the subscriber cancelled) or OVERDUE (counted), then LANDED
+            AtomicInteger state = new AtomicInteger(PENDING);
             Disposable timer = options.trackerOptions().scheduler().schedule(() -> {
-                if (answered.compareAndSet(false, true)) {
+                if (state.compareAndSet(PENDING, OVERDUE)) {
+                    overdue.incrementAndGet(); // a landing in between has already taken it off: the count evens out
                     sink.error(timedOut.get());
                 }
             }, options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             sink.onCancel(() -> {
-                if (answered.compareAndSet(false, true)) {
+                if (state.compareAndSet(PENDING, ANSWERED)) {
                     timer.dispose();
                 }
             });
             write.map(Optional::of).defaultIfEmpty(Optional.empty()).subscribe(v -> {
-                if (answered.compareAndSet(false, true)) {
+                if (state.compareAndSet(PENDING, ANSWERED)) {
                     timer.dispose();
                     if (v.isPresent()) {
                         sink.success(v.get());
@@ -260,17 +274,35 @@ public final class TaskpollClient implements AutoCloseable {
                         sink.success();
                     }
                 } else {
+                    landedLate(state);
                     late.accept(v.orElse(null));
                 }
             }, e -> {
-                if (answered.compareAndSet(false, true)) {
+                if (state.compareAndSet(PENDING, ANSWERED)) {
                     timer.dispose();
                     sink.error(e);
                 } else {
+                    landedLate(state);
                     log.warn("task store {}: a write that outlasted storeTimeout failed ({})", store, e.toString());
                 }
             });
         });
+    }
+
+    private static final int PENDING = 0;
+    private static final int ANSWERED = 1;
+    private static final int OVERDUE = 2;
+    private static final int LANDED = 3;
+
+    private void landedLate(AtomicInteger state) {
+        if (state.getAndSet(LANDED) == OVERDUE) {
+            overdue.decrementAndGet();
+        }
+    }
+
+    /** Store writes of submits that outlasted storeTimeout and have not landed or failed yet (for tests). */
+    int overdueWrites() {
+        return overdue.get();
     }
 
     /** A duration as a message shows it: "60 s", "1.5 s". */

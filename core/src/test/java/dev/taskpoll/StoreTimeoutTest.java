@@ -150,6 +150,50 @@ class StoreTimeoutTest {
         assertThat(sim.truth(id).orElseThrow().polls()).as("polls once recorded").isNotEmpty();
     }
 
+    /**
+     * Writes left waiting past the bound are not cancelled; so that a long outage does not pile them up (each holds its
+     * request), at {@link TaskpollClient#MAX_OVERDUE_WRITES} of them a submit is refused at once, nothing sent, until
+     * they land.
+     */
+    @Test
+    void writesLeftWaitingPastTheTimeoutAreBoundedAndTheNextSubmitIsRefusedAtOnceUntilTheyLand() {
+        reactor.core.publisher.Sinks.One<Long> redisBack = reactor.core.publisher.Sinks.one();
+        java.util.concurrent.atomic.AtomicInteger markedNotSent = new java.util.concurrent.atomic.AtomicInteger();
+        start(new DurableStoreStub() {
+            @Override
+            public Mono<Long> intent(Intent i) {
+                return redisBack.asMono(); // every intent waits for the same outage's end
+            }
+
+            @Override
+            public Mono<Void> notCreated(long intentId, String reason) {
+                markedNotSent.incrementAndGet();
+                return Mono.empty();
+            }
+        });
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < TaskpollClient.MAX_OVERDUE_WRITES; i++) {
+            client.submit(veo()).subscribe(s -> { }, e -> failed.incrementAndGet());
+        }
+        vts.advanceTimeBy(Duration.ofSeconds(20));
+        assertThat(failed.get()).as("each failed at storeTimeout").isEqualTo(TaskpollClient.MAX_OVERDUE_WRITES);
+        assertThat(client.overdueWrites()).isEqualTo(TaskpollClient.MAX_OVERDUE_WRITES);
+
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        client.submit(veo()).subscribe(s -> { }, refused::set); // no time passes: refused at once
+        assertThat(refused.get()).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("1000 writes of earlier submits still wait for")
+                .hasMessageContaining("past storeTimeout (the most kept waiting is 1000); nothing was sent");
+        assertThat(sim.createCalls()).as("creates sent").isZero();
+
+        redisBack.tryEmitValue(7L); // the outage ends: the waiting intents land and are marked not sent
+        assertThat(client.overdueWrites()).isZero();
+        assertThat(markedNotSent.get()).isEqualTo(TaskpollClient.MAX_OVERDUE_WRITES);
+        assertThat(client.submit(veo()).block(Duration.ofSeconds(30)).taskId()).as("submits go through again")
+                .isNotBlank();
+        assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
     @Test
     void theTimeoutMustBePositive() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientOptions.builder().storeTimeout(Duration.ZERO))
