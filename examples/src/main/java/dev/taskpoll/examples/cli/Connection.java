@@ -38,14 +38,26 @@ final class Connection {
                     + "store recorded for the id (get, watch), else opc.")
     String dialect;
 
-    @Option(names = "--model", description = "The model, to pick its family's poll policy (default: 30 s, 30 min).")
+    @Option(names = "--model", description = "The model: submit requires it; get and watch use it to pick the"
+            + " family's poll policy when the task store has no record of the task (default: 30 s, 30 min).")
     String model;
 
     @Option(names = "--cadence", paramLabel = "learned|fixed",
-            description = "When to poll: learned (each model's completion times, learned and kept in the store; "
-                    + "expected ends shown; the default) or fixed (the family's period, or --interval; the default "
-                    + "when --interval is given).")
+            description = "When to poll: learned (the default: where each model's tasks are learned to complete, "
+                    + "starting from the docs' ranges; run and submit keep what they learn in the task store) or "
+                    + "fixed (the family's period, or --interval; the default when --interval is given).")
     String cadence;
+
+    /**
+     * Refuses an option this command does not use: given, it would look as if it did something. Exit 64, naming the
+     * option and why.
+     */
+    static void refuse(CommandLine cl, String option, @Nullable String given, String why) {
+        if (given != null) {
+            throw new CommandLine.ParameterException(cl, option + ": '" + given + "' is not used here: " + why
+                    + "; leave it out");
+        }
+    }
 
     /** Set by a command given --interval: without --cadence, its tasks poll on that fixed grid. */
     boolean intervalGiven;

@@ -76,7 +76,7 @@ final class DashboardCommand implements Callable<Integer> {
         // the store: one line when another process tracks it (a second dashboard with the same --out), before Spring
         // Boot would fail in a hundred
         java.nio.file.Path storeFile = store == null ? java.nio.file.Path.of(out).resolve("dashboard.db")
-                : "none".equalsIgnoreCase(store) ? null : java.nio.file.Path.of(store);
+                : "none".equals(store) ? null : java.nio.file.Path.of(store); // as the other commands and the starter
         if (storeFile != null) {
             try {
                 dev.taskpoll.sqlite.SqliteStore.open(storeFile).close();

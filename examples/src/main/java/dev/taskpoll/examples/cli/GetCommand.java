@@ -23,8 +23,8 @@ import reactor.core.publisher.Mono;
  */
 @Command(name = "get", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
         description = "Print a task's current status once, as JSON. One request, tried up to " + GetCommand.ATTEMPTS
-                + " times while the API is unreachable or answers 5xx; exit 0, 1 when it cannot be read, 64 bad"
-                + " input.")
+                + " times while the API is unreachable, answers 5xx or 408, or answers something unreadable; exit 0"
+                + " whatever the task's state, 1 when it cannot be read, 64 bad input.")
 final class GetCommand implements Callable<Integer> {
 
     static final int ATTEMPTS = 3;
@@ -44,6 +44,7 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        Connection.refuse(cl, "--cadence", connection.cadence, "get asks once and does not poll");
         try (TaskpollClient client = connection.client(cl, System.getenv())) {
             // its dialect and model as the store recorded them, unless --dialect or --model says
             dev.taskpoll.TaskRef ref = connection.ref(cl, id, storeOption.known(System.getenv(), cl,

@@ -10,6 +10,7 @@ import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackingFailed;
 import dev.taskpoll.capture.CaptureEvent;
+import dev.taskpoll.catalog.Family;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.examples.StatusJson;
 import dev.taskpoll.spi.TaskStore;
@@ -66,6 +67,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        Connection.refuse(cl, "--dialect", connection.dialect, "run tracks each task with the dialect the task store"
+                + " recorded for it");
+        Connection.refuse(cl, "--model", connection.model, "run tracks each task with the model and poll policy the"
+                + " task store recorded for it");
         Map<String, String> env = System.getenv();
         Path file = storeOption.path(env);
         if (file == null && storeOption.redisUri(env) == null) {
@@ -113,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
                     idleOnce = false;
                     outcomes.print(cl, e);
                     if (e instanceof TaskStatus s && !s.isTerminal()) {
-                        expectedEnd(cl, client, connection.ref(cl, s.taskId(), connection.family(cl).defaultPolicy()));
+                        expectedEnd(cl, client, s.taskId());
                     }
                     continue;
                 }
@@ -145,13 +150,21 @@ final class RunCommand implements Callable<Integer> {
         return outcomes.errors > 0 ? 1 : outcomes.failed > 0 ? 2 : 0;
     }
 
-    /** With a learned cadence, the task's expected end on stderr (nothing with the fixed grid). */
-    static void expectedEnd(CommandLine cl, TaskpollClient client, TaskRef ref) {
-        client.tracker().expectedEnd(ref).ifPresent(e -> {
-            cl.getErr().printf("taskpoll: %s expected to end in about %s (%s to %s)%n", ref.id(),
-                    human(e.median()), human(e.low()), human(e.high()));
-            cl.getErr().flush();
-        });
+    /**
+     * With a learned cadence, the task's expected end on stderr (nothing with the fixed grid). A status does not say
+     * which dialect its task was recorded with, and the tracker keys its tasks by dialect and id: both are asked.
+     */
+    static void expectedEnd(CommandLine cl, TaskpollClient client, String id) {
+        for (Family oneOfEachDialect : new Family[] {Family.VEO, Family.GENERIC_TASK}) {
+            java.util.Optional<dev.taskpoll.spi.Cadence.Estimate> e = client.tracker()
+                    .expectedEnd(TaskRef.of(id, oneOfEachDialect));
+            if (e.isPresent()) {
+                cl.getErr().printf("taskpoll: %s expected to end in about %s (%s to %s)%n", id,
+                        human(e.get().median()), human(e.get().low()), human(e.get().high()));
+                cl.getErr().flush();
+                return;
+            }
+        }
     }
 
     /** 45s, 3m10s, 1h2m. */

@@ -95,6 +95,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        Connection.refuse(cl, "--dialect", connection.dialect, "submit takes the dialect from the family ("
+                + familyName + ")");
         Family family = family(cl, familyName);
         GenerationRequest request = request(cl, family);
         PollPolicy policy = family.defaultPolicy();

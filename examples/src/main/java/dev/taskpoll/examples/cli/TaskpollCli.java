@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "Tracks asynchronous AI generation tasks without blocking.",
         subcommands = {DemoCommand.class, SubmitCommand.class, RunCommand.class, TasksCommand.class, GetCommand.class,
                 WatchCommand.class, FamiliesCommand.class, DashboardCommand.class},
-        footer = "Exit codes: 0 done, 1 tracking error, 2 a task failed or was cancelled (watch), 64 bad input.")
+        footer = "Exit codes: 0 done, 1 tracking error, 2 a task failed or was cancelled (watch, submit --wait,"
+                + " run --until-idle), 64 bad input; each command's --help says its own.")
 public final class TaskpollCli implements Runnable {
 
     @CommandLine.Spec
