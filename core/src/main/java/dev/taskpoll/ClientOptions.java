@@ -437,9 +437,10 @@ public final class ClientOptions {
          * Neither write is cancelled (nor by a subscriber that cancels the submit): a created task is tracked once its
          * record lands, whoever waits for it then; an intent that lands after the submit gave up is marked as not sent
          * while the client is open (a client closed meanwhile, or a subscriber that cancels just as the intent lands,
-         * leaves it listed in doubt though nothing was sent). Writes left waiting that way are bounded: while 1,000 of
-         * them have neither landed nor failed, a submit is refused at once with {@code TaskStoreException}, nothing
-         * sent. A store that does not persist ({@code TaskStore.none()}) is not waited for.
+         * leaves it listed in doubt though nothing was sent). Writes left waiting are bounded: once one has outlasted the
+         * bound, while 1,000 store writes of submits (waited for or given up, by the bound or by a cancelling caller)
+         * have neither landed nor failed, a submit is refused at once with {@code TaskStoreException}, nothing written
+         * or sent. A store that does not persist ({@code TaskStore.none()}) is not waited for.
          *
          * @param timeout the timeout; positive
          * @return this builder

@@ -88,12 +88,15 @@ public final class TaskpollClient implements AutoCloseable {
      */
     private final java.util.Set<io.netty.channel.Channel> channels = ConcurrentHashMap.newKeySet();
     /**
-     * Store writes of submits that outlasted storeTimeout and have not landed or failed yet (each holds its request):
-     * at {@link #MAX_OVERDUE_WRITES} a submit is refused at once, so a long store outage does not pile them up.
+     * Store writes of submits not landed or failed yet (each holds its request), whether a submit still waits for them
+     * or gave up (storeTimeout, or its subscriber cancelled); and how many of them outlasted storeTimeout. While any
+     * did and {@link #MAX_WAITING_WRITES} are outstanding, a submit is refused at once: a long store outage does not
+     * pile them up, and a busy healthy store (none overdue) is never refused.
      */
+    private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger overdue = new AtomicInteger();
-    /** The most store writes of earlier submits left waiting past storeTimeout before new submits are refused. */
-    static final int MAX_OVERDUE_WRITES = 1_000;
+    /** The most store writes of submits left outstanding, once one has outlasted storeTimeout, before submits are refused. */
+    static final int MAX_WAITING_WRITES = 1_000;
 
     private TaskpollClient(ClientOptions options) {
         this.options = options;
@@ -207,14 +210,15 @@ public final class TaskpollClient implements AutoCloseable {
         // the intent before the request leaves; the id recorded before anyone is handed it. Neither waits for the
         // store longer than storeTimeout, and neither write is cancelled: one that lands late is put right then
         Duration wait = options.storeTimeout();
-        return Mono.defer(() -> overdue.get() >= MAX_OVERDUE_WRITES ? Mono.error(new TaskStoreException(overdue.get()
-                        + " writes of earlier submits still wait for " + store + " past storeTimeout (the most kept"
-                        + " waiting is " + MAX_OVERDUE_WRITES + "); nothing was sent", null, null))
-                : storeWait(store.intent(new TaskStore.Intent(request.family(), request.model(),
-                        submitter.json(request), options.trackerOptions().clock().instant())),
-                        () -> new TaskStoreException(store + " did not record the submit's intent within " + shown(wait)
-                                + " (storeTimeout); nothing was sent", null, null),
-                        this::notSent))
+        return Mono.defer(() -> {
+                    TaskStoreException backlog = storeBacklog();
+                    return backlog != null ? Mono.<Long>error(backlog)
+                            : storeWait(store.intent(new TaskStore.Intent(request.family(), request.model(),
+                                    submitter.json(request), options.trackerOptions().clock().instant())),
+                            () -> new TaskStoreException(store + " did not record the submit's intent within "
+                                    + shown(wait) + " (storeTimeout); nothing was sent", null, null),
+                            this::notSent);
+                })
                 .flatMap(intent -> submitter.submit(request)
                         .onErrorResume(e -> notCreated(e)
                                 ? storeWait(store.notCreated(intent, String.valueOf(e.getMessage())),
@@ -228,6 +232,21 @@ public final class TaskpollClient implements AutoCloseable {
                                         .then(Mono.error(e))
                                 : Mono.error(e)) // outcome unknown: the intent stays, in doubt
                         .flatMap(submission -> recorded(intent, submission)));
+    }
+
+    /**
+     * Why a submit is refused before anything is written or sent: writes of earlier submits outlasted storeTimeout and
+     * {@link #MAX_WAITING_WRITES} are still outstanding. Null when it may go on.
+     */
+    private @Nullable TaskStoreException storeBacklog() {
+        int late = overdue.get();
+        int waiting = outstanding.get();
+        if (late <= 0 || waiting < MAX_WAITING_WRITES) {
+            return null;
+        }
+        return new TaskStoreException(waiting + " store writes of earlier submits are still outstanding (" + late
+                + " of them past storeTimeout) in " + store + ", the most kept waiting is " + MAX_WAITING_WRITES
+                + "; nothing was sent", null, null);
     }
 
     /** An intent the store recorded after the submit gave up on it: nothing was sent for it, so it is not in doubt. */
@@ -247,13 +266,14 @@ public final class TaskpollClient implements AutoCloseable {
     /**
      * {@code write}, waited for at most {@link ClientOptions#storeTimeout()} on the tracker's scheduler, then failed
      * with {@code timedOut}. The write itself is not cancelled, by the bound or by the subscriber: a store write that
-     * lands after the wait ended is handed to {@code late} (its value, or null when it has none). A write the bound
-     * gave up on counts in {@link #overdue} until it lands or fails.
+     * lands after the wait ended is handed to {@code late} (its value, or null when it has none). Every write counts in
+     * {@link #outstanding} until it lands or fails, and one the bound gave up on in {@link #overdue} too.
      */
     private <T> Mono<T> storeWait(Mono<T> write, Supplier<? extends Throwable> timedOut, Consumer<@Nullable T> late) {
         return Mono.create(sink -> {
             // PENDING, then ANSWERED (in time, or the subscriber cancelled) or OVERDUE (counted), then LANDED
             AtomicInteger state = new AtomicInteger(PENDING);
+            outstanding.incrementAndGet(); // until the write lands or fails, whoever waits for it then
             Disposable timer = options.trackerOptions().scheduler().schedule(() -> {
                 if (state.compareAndSet(PENDING, OVERDUE)) {
                     overdue.incrementAndGet(); // a landing in between has already taken it off: the count evens out
@@ -265,7 +285,9 @@ public final class TaskpollClient implements AutoCloseable {
                     timer.dispose();
                 }
             });
-            write.map(Optional::of).defaultIfEmpty(Optional.empty()).subscribe(v -> {
+            Mono<Optional<T>> landing = write.map(Optional::of).defaultIfEmpty(Optional.empty())
+                    .doFinally(signal -> outstanding.decrementAndGet());
+            landing.subscribe(v -> {
                 if (state.compareAndSet(PENDING, ANSWERED)) {
                     timer.dispose();
                     if (v.isPresent()) {
@@ -281,8 +303,7 @@ public final class TaskpollClient implements AutoCloseable {
                 if (state.compareAndSet(PENDING, ANSWERED)) {
                     timer.dispose();
                     sink.error(e);
-                } else {
-                    landedLate(state);
+                } else if (landedLate(state) && !closed.get()) { // closing ends the waiting writes: no line each
                     log.warn("task store {}: a write that outlasted storeTimeout failed ({})", store, e.toString());
                 }
             });
@@ -294,15 +315,18 @@ public final class TaskpollClient implements AutoCloseable {
     private static final int OVERDUE = 2;
     private static final int LANDED = 3;
 
-    private void landedLate(AtomicInteger state) {
+    /** True when the write had outlasted storeTimeout (rather than lost its subscriber). */
+    private boolean landedLate(AtomicInteger state) {
         if (state.getAndSet(LANDED) == OVERDUE) {
             overdue.decrementAndGet();
+            return true;
         }
+        return false;
     }
 
-    /** Store writes of submits that outlasted storeTimeout and have not landed or failed yet (for tests). */
-    int overdueWrites() {
-        return overdue.get();
+    /** Store writes of submits not landed or failed yet, waited for or not (for tests). */
+    int outstandingWrites() {
+        return outstanding.get();
     }
 
     /** A duration as a message shows it: "60 s", "1.5 s". */

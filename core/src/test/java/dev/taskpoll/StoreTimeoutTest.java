@@ -152,16 +152,19 @@ class StoreTimeoutTest {
 
     /**
      * Writes left waiting past the bound are not cancelled; so that a long outage does not pile them up (each holds its
-     * request), at {@link TaskpollClient#MAX_OVERDUE_WRITES} of them a submit is refused at once, nothing sent, until
-     * they land.
+     * request), once one has outlasted the bound and {@link TaskpollClient#MAX_WAITING_WRITES} are outstanding, a
+     * submit is refused at once, before anything is written or sent, until they land. Submits started within one
+     * bound's window all count (the check is on outstanding writes, not only those already past the bound).
      */
     @Test
-    void writesLeftWaitingPastTheTimeoutAreBoundedAndTheNextSubmitIsRefusedAtOnceUntilTheyLand() {
+    void writesLeftWaitingAreBoundedAndTheNextSubmitIsRefusedBeforeWritingAnythingUntilTheyLand() {
         reactor.core.publisher.Sinks.One<Long> redisBack = reactor.core.publisher.Sinks.one();
+        java.util.concurrent.atomic.AtomicInteger intentsAsked = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger markedNotSent = new java.util.concurrent.atomic.AtomicInteger();
         start(new DurableStoreStub() {
             @Override
             public Mono<Long> intent(Intent i) {
+                intentsAsked.incrementAndGet();
                 return redisBack.asMono(); // every intent waits for the same outage's end
             }
 
@@ -171,27 +174,61 @@ class StoreTimeoutTest {
                 return Mono.empty();
             }
         });
+        int started = TaskpollClient.MAX_WAITING_WRITES + 200; // all within one storeTimeout
         java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
-        for (int i = 0; i < TaskpollClient.MAX_OVERDUE_WRITES; i++) {
+        for (int i = 0; i < started; i++) {
             client.submit(veo()).subscribe(s -> { }, e -> failed.incrementAndGet());
         }
         vts.advanceTimeBy(Duration.ofSeconds(20));
-        assertThat(failed.get()).as("each failed at storeTimeout").isEqualTo(TaskpollClient.MAX_OVERDUE_WRITES);
-        assertThat(client.overdueWrites()).isEqualTo(TaskpollClient.MAX_OVERDUE_WRITES);
+        assertThat(failed.get()).as("each failed at storeTimeout").isEqualTo(started);
+        assertThat(client.outstandingWrites()).isEqualTo(started);
 
         AtomicReference<Throwable> refused = new AtomicReference<>();
         client.submit(veo()).subscribe(s -> { }, refused::set); // no time passes: refused at once
         assertThat(refused.get()).isInstanceOf(TaskStoreException.class)
-                .hasMessageContaining("1000 writes of earlier submits still wait for")
-                .hasMessageContaining("past storeTimeout (the most kept waiting is 1000); nothing was sent");
+                .hasMessageContaining(started + " store writes of earlier submits are still outstanding (" + started
+                        + " of them past storeTimeout)")
+                .hasMessageContaining("the most kept waiting is 1000; nothing was sent");
+        assertThat(intentsAsked.get()).as("the refused submit wrote no intent").isEqualTo(started);
         assertThat(sim.createCalls()).as("creates sent").isZero();
 
         redisBack.tryEmitValue(7L); // the outage ends: the waiting intents land and are marked not sent
-        assertThat(client.overdueWrites()).isZero();
-        assertThat(markedNotSent.get()).isEqualTo(TaskpollClient.MAX_OVERDUE_WRITES);
+        assertThat(client.outstandingWrites()).isZero();
+        assertThat(markedNotSent.get()).isEqualTo(started);
         assertThat(client.submit(veo()).block(Duration.ofSeconds(30)).taskId()).as("submits go through again")
                 .isNotBlank();
         assertThat(sim.createCalls()).isEqualTo(1);
+    }
+
+    /**
+     * A caller that gives up before the bound (its own shorter timeout, a web client hanging up) leaves the write
+     * outstanding too: those count, and once one write outlasts the bound the next submit is refused.
+     */
+    @Test
+    void writesWhoseCallersCancelledCountAndABusyHealthyStoreIsNeverRefused() {
+        reactor.core.publisher.Sinks.One<Long> redisBack = reactor.core.publisher.Sinks.one();
+        start(new DurableStoreStub() {
+            @Override
+            public Mono<Long> intent(Intent i) {
+                return redisBack.asMono();
+            }
+        });
+        for (int i = 0; i < TaskpollClient.MAX_WAITING_WRITES; i++) {
+            client.submit(veo()).subscribe().dispose(); // cancelled at once: its intent's write goes on
+        }
+        assertThat(client.outstandingWrites()).isEqualTo(TaskpollClient.MAX_WAITING_WRITES);
+        AtomicReference<Throwable> waited = new AtomicReference<>();
+        client.submit(veo()).subscribe(s -> { }, waited::set);
+        assertThat(waited.get()).as("none past storeTimeout yet: a busy store, not refused").isNull();
+        vts.advanceTimeBy(Duration.ofSeconds(20));
+        assertThat(waited.get()).isInstanceOf(TaskStoreException.class).hasMessageContaining("(storeTimeout)");
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        client.submit(veo()).subscribe(s -> { }, refused::set);
+        assertThat(refused.get()).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining((TaskpollClient.MAX_WAITING_WRITES + 1) + " store writes of earlier submits are"
+                        + " still outstanding (1 of them past storeTimeout)");
+        redisBack.tryEmitValue(9L);
+        assertThat(client.outstandingWrites()).isZero();
     }
 
     @Test

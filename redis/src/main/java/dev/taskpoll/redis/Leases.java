@@ -19,9 +19,9 @@ import reactor.util.Loggers;
 
 /**
  * This instance's shard leases, and the tasks they bring. Every {@code renewEvery}, one cycle: a heartbeat (which
- * tells how many instances are alive: those that beat within the last two renewals, {@link #liveWindow()}), the held
- * leases renewed (a lease that could not be renewed is lost: its tasks are released at once; so is one whose last
- * renewal this instance heard of is older than the lease less half a renewal, Redis answering or not), more leases
+ * tells how many instances are alive: those that beat within their own last two renewals, {@link #liveWindow()}),
+ * the held leases renewed (a lease that could not be renewed is lost: its tasks are released at once; so is one whose
+ * last renewal this instance heard of is older than the lease less half a renewal, Redis answering or not), more leases
  * taken while
  * this instance holds fewer than its share ({@code ceil(shards / instances)}), and leases above its share plus one
  * given back cleanly (a newcomer gets them); a shard nobody has held for a lease is taken whatever the share
@@ -173,7 +173,8 @@ final class Leases {
     }
 
     /**
-     * An instance is counted live while its last heartbeat is younger than two renewals (at most the lease): one that
+     * An instance is counted live while its last heartbeat is younger than two of its own renewals (at most its lease;
+     * each heartbeat carries it, so that instances with different leases count each other right): one that
      * died drops out of the count before its leases expire, so the survivors' shares already cover its shards when
      * they come free and one cycle takes them all. An instance too slow to beat in time only makes the others' shares
      * larger for a while: they can take no shard whose lease it still holds, and give back the extra ones once it is

@@ -153,13 +153,15 @@ final class Scripts {
             + "redis.call('SET', KEYS[2], '1') return 1 end return 0";
 
     /**
-     * An instance's heartbeat. KEYS: instances zset. ARGV: instance, window ms (an instance is live while its last
-     * heartbeat is younger). Returns {live instances, server ms}.
+     * An instance's heartbeat. KEYS: instances zset. ARGV: instance, window ms (how long after this heartbeat the
+     * instance counts as live: each instance gives its own, so that instances with different leases count each other
+     * right). The zset's scores are the instances' expiries; those expired a window ago are removed. Returns {live
+     * instances, server ms}.
      */
     static final String HEARTBEAT = NOW
-            + "redis.call('ZADD', KEYS[1], now, ARGV[1]) "
-            + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 2 * tonumber(ARGV[2])) "
-            + "return {redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf'), now}";
+            + "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) "
+            + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2])) "
+            + "return {redis.call('ZCOUNT', KEYS[1], now, '+inf'), now}";
 
     /**
      * The API key's shared budget: one instance's sync. KEYS: fleet hash, demand hash, instances-seen zset. ARGV:

@@ -180,4 +180,43 @@ class ClusterTrackingTest {
                 "a takes the shards the ghost leaves without a holder");
         assertThat(a.liveInstances()).as("the ghost still counted").isEqualTo(2);
     }
+
+    /**
+     * Each heartbeat carries how long its instance counts as live (two of its renewals): an instance with a short lease
+     * counts one with a long lease live between that one's rarer heartbeats (it used its own window for everyone, so
+     * a worker given {@code --lease 5s} counted a default one dead between its beats, and shares flapped).
+     */
+    @Test
+    void instancesWithDifferentLeasesCountEachOtherByTheirOwnWindows() {
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
+        open.add(r);
+        Keys keys = new Keys(RedisStoreOptions.builder(r.uri(), "sim-key").build().namespace(), 16);
+        io.lettuce.core.RedisClient probe = io.lettuce.core.RedisClient.create(r.uri());
+        open.add(probe::shutdown);
+        io.lettuce.core.api.sync.RedisCommands<String, String> redis = probe.connect().sync();
+        java.util.function.BiFunction<String, String, long[]> beat = (instance, windowMs) -> {
+            java.util.List<Object> res = redis.eval(Scripts.HEARTBEAT, io.lettuce.core.ScriptOutputType.MULTI,
+                    new String[] {keys.instances()}, instance, windowMs);
+            return new long[] {((Number) res.get(0)).longValue(), ((Number) res.get(1)).longValue()};
+        };
+        long[] slow = beat.apply("slow", "10000"); // renews every 5 s: live for 10 s after each beat
+        assertThat(slow[0]).isEqualTo(1);
+        awaitRedisClockPast(redis, slow[1] + 5); // Redis's own clock moves on: an event, not a sleep
+        assertThat(beat.apply("fast", "2")[0]).as("the slow one counted by its window, not the fast one's 2 ms")
+                .isEqualTo(2);
+        long[] after = beat.apply("slow", "10000");
+        awaitRedisClockPast(redis, after[1] + 5);
+        assertThat(beat.apply("slow", "10000")[0]).as("the fast one out once its own window ran out").isEqualTo(1);
+    }
+
+    /** Asks Redis its time ({@code TIME}) until it reads past {@code ms}. */
+    private static void awaitRedisClockPast(io.lettuce.core.api.sync.RedisCommands<String, String> redis, long ms) {
+        for (int i = 0; i < 100_000; i++) {
+            java.util.List<String> t = redis.time();
+            if (Long.parseLong(t.get(0)) * 1000 + Long.parseLong(t.get(1)) / 1000 > ms) {
+                return;
+            }
+        }
+        throw new AssertionError("Redis's clock did not pass " + ms);
+    }
 }

@@ -10,13 +10,16 @@ import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackingFailed;
 import dev.taskpoll.capture.CaptureEvent;
-import dev.taskpoll.catalog.Family;
 import dev.taskpoll.capture.CaptureOptions;
+import dev.taskpoll.catalog.AssetLibrary;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.examples.StatusJson;
 import dev.taskpoll.spi.TaskStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -76,18 +79,14 @@ final class RunCommand implements Callable<Integer> {
         if (file == null && storeOption.redisUri(env) == null) {
             throw new CommandLine.ParameterException(cl, "--store: none holds no task to run; give a store file");
         }
-        Duration leaseFor = null;
-        if (lease != null) {
-            if (storeOption.redisUri(env) == null) {
-                throw new CommandLine.ParameterException(cl, "--lease: " + lease + " applies to cluster mode only;"
-                        + " give --redis (or TASKPOLL_REDIS), or leave --lease out");
-            }
-            leaseFor = Connection.duration(cl, "--lease", lease);
+        if (lease != null && storeOption.redisUri(env) == null) {
+            throw new CommandLine.ParameterException(cl, "--lease: " + lease + " applies to cluster mode only;"
+                    + " give --redis (or TASKPOLL_REDIS), or leave --lease out");
         }
         String where = storeOption.describe(env, cl, connection.apiKey(env));
         TaskStore store;
         try {
-            store = storeOption.tracking(env, cl, connection.apiKey(env), true, leaseFor);
+            store = storeOption.tracking(env, cl, connection.apiKey(env), true, lease);
         } catch (TaskStoreException e) {
             cl.getErr().println("taskpoll run: " + e.getMessage());
             return 1;
@@ -150,14 +149,24 @@ final class RunCommand implements Callable<Integer> {
         return outcomes.errors > 0 ? 1 : outcomes.failed > 0 ? 2 : 0;
     }
 
+    /** A kind of each dialect: the tracker keys its tasks by dialect and id. */
+    private static final List<TaskKind> ONE_KIND_PER_DIALECT = List.copyOf(java.util.stream.Stream.concat(
+                    java.util.Arrays.stream(Family.values()), java.util.Arrays.stream(AssetLibrary.values()))
+            .collect(java.util.stream.Collectors.toMap(TaskKind::dialect, k -> (TaskKind) k, (a, b) -> a,
+                    java.util.LinkedHashMap::new)).values());
+
     /**
      * With a learned cadence, the task's expected end on stderr (nothing with the fixed grid). A status does not say
-     * which dialect its task was recorded with, and the tracker keys its tasks by dialect and id: both are asked.
+     * which dialect its task was recorded with: each dialect is asked.
      */
     static void expectedEnd(CommandLine cl, TaskpollClient client, String id) {
-        for (Family oneOfEachDialect : new Family[] {Family.VEO, Family.GENERIC_TASK}) {
-            java.util.Optional<dev.taskpoll.spi.Cadence.Estimate> e = client.tracker()
-                    .expectedEnd(TaskRef.of(id, oneOfEachDialect));
+        for (TaskKind kind : ONE_KIND_PER_DIALECT) {
+            java.util.Optional<dev.taskpoll.spi.Cadence.Estimate> e;
+            try {
+                e = client.tracker().expectedEnd(TaskRef.of(id, kind));
+            } catch (IllegalArgumentException noSourceForTheDialect) {
+                continue;
+            }
             if (e.isPresent()) {
                 cl.getErr().printf("taskpoll: %s expected to end in about %s (%s to %s)%n", id,
                         human(e.get().median()), human(e.get().low()), human(e.get().high()));

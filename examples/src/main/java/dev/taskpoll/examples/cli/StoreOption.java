@@ -63,8 +63,9 @@ final class StoreOption {
         return options(cl, uri, apiKey, tracking, null);
     }
 
+    /** {@code lease}: {@code --lease} as given, or null for the default. */
     private static RedisStoreOptions options(CommandLine cl, String uri, @Nullable String apiKey, boolean tracking,
-                                             java.time.@Nullable Duration lease) {
+                                             @Nullable String lease) {
         if (apiKey == null || apiKey.isBlank()) {
             throw new CommandLine.ParameterException(cl, "--api-key: not set; cluster mode (--redis) keys its tasks"
                     + " by the API key's fingerprint: pass --api-key or set OPC_API_KEY");
@@ -72,7 +73,14 @@ final class StoreOption {
         try {
             RedisStoreOptions.Builder b = RedisStoreOptions.builder(uri, apiKey).tracking(tracking);
             if (lease != null) {
-                b.lease(lease);
+                java.time.Duration d = Connection.duration(cl, "--lease", lease);
+                try {
+                    b.lease(d);
+                } catch (InvalidOptionException e) {
+                    // the lease as given on the command line (3s), not as the library prints a Duration (PT3S)
+                    throw new CommandLine.ParameterException(cl, Connection.message(e).replace(d.toString(), "'"
+                            + lease + "'"));
+                }
             }
             return b.build();
         } catch (InvalidOptionException e) {
@@ -122,9 +130,12 @@ final class StoreOption {
         return tracking(env, cl, apiKey, resume, null);
     }
 
-    /** As {@link #tracking(Map, CommandLine, String, boolean)}, in cluster mode with this lease (null: the default). */
+    /**
+     * As {@link #tracking(Map, CommandLine, String, boolean)}, in cluster mode with this lease ({@code --lease} as
+     * given; null: the default).
+     */
     TaskStore tracking(Map<String, String> env, CommandLine cl, @Nullable String apiKey, boolean resume,
-                       java.time.@Nullable Duration lease) {
+                       @Nullable String lease) {
         String uri = redisUri(env);
         if (uri != null) {
             return RedisStore.open(options(cl, uri, apiKey, true, lease));

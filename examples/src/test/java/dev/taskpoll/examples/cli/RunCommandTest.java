@@ -33,7 +33,7 @@ class RunCommandTest {
         // port 1: nothing listens there; a refusal naming --lease means the range was checked before any connection
         assertThat(run("run", "--redis", "redis://:s3cret@127.0.0.1:1", "--api-key", "sk-secret", "--lease", "1s"))
                 .isEqualTo(64);
-        assertThat(err.toString()).startsWith("--lease: PT1S must be from 3 s to 10 min")
+        assertThat(err.toString()).startsWith("--lease: '1s' must be from 3 s to 10 min")
                 .doesNotContain("unreachable").doesNotContain("s3cret").doesNotContain("sk-secret");
         assertThat(out.toString()).isEmpty();
     }

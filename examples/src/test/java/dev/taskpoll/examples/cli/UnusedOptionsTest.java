@@ -35,14 +35,30 @@ class UnusedOptionsTest {
     }
 
     @Test
-    void submitRefusesADialectItsFamilyDecides(@TempDir Path dir) {
+    void submitRefusesADialectOtherThanItsFamilys(@TempDir Path dir) {
         assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--dialect", "task",
                 "--base-url", "http://127.0.0.1:19", "--api-key", "k", "--store", dir.resolve("t.db").toString()))
                 .isEqualTo(64);
         assertThat(err.toString()).startsWith("--dialect: 'task' is not used here: submit takes the dialect from the"
-                + " family (veo); leave it out");
+                + " family (veo: opc); leave it out");
         assertThat(dir.resolve("t.db")).as("nothing recorded").doesNotExist();
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void submitNamesAnUnknownFamilyBeforeItsDialect() {
+        assertThat(run("submit", "bogus", "--model", "m", "--prompt", "a fox", "--dialect", "task", "--api-key", "k",
+                "--store", "none")).isEqualTo(64);
+        assertThat(err.toString()).startsWith("FAMILY: 'bogus' is not one of").doesNotContain("--dialect");
+    }
+
+    /** The family's own dialect given (as the hint to follow a generic task spells it) is no contradiction. */
+    @Test
+    void submitTakesItsFamilysOwnDialect() {
+        // no --model: the next check refuses it, so nothing is sent whatever --dialect did
+        assertThat(run("submit", "generic-task", "--prompt", "a fox", "--dialect", "task", "--api-key", "k",
+                "--store", "none")).isEqualTo(64);
+        assertThat(err.toString()).startsWith("--model: required").doesNotContain("--dialect");
     }
 
     @Test

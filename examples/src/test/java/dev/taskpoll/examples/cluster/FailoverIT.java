@@ -122,7 +122,7 @@ class FailoverIT {
             List<String> ids = submit(redis, base, n, "failover");
             System.out.printf("FailoverIT: %d submitted in %.1f s; worker %s to be killed at %.1f s at the earliest%n",
                     ids.size(), (System.nanoTime() - t0) / 1e9, victim.name, killAfter / 1e3);
-            kill.get(60, TimeUnit.SECONDS);
+            kill.get(killAfter + 90_000, TimeUnit.MILLISECONDS); // its own wait for the shards: 60 s at most
             killer.shutdown();
             assertThat(victim.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             awaitAllEnded(redis, n, Duration.ofMinutes(6), workers);
