@@ -48,17 +48,6 @@ final class Connection {
                     + "fixed (the family's period, or --interval; the default when --interval is given).")
     String cadence;
 
-    /**
-     * Refuses an option this command does not use: given, it would look as if it did something. Exit 64, naming the
-     * option and why.
-     */
-    static void refuse(CommandLine cl, String option, @Nullable String given, String why) {
-        if (given != null) {
-            throw new CommandLine.ParameterException(cl, option + ": '" + given + "' is not used here: " + why
-                    + "; leave it out");
-        }
-    }
-
     /** Set by a command given --interval: without --cadence, its tasks poll on that fixed grid. */
     boolean intervalGiven;
 

@@ -44,7 +44,6 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        Connection.refuse(cl, "--cadence", connection.cadence, "get asks once and does not poll");
         try (TaskpollClient client = connection.client(cl, System.getenv())) {
             // its dialect and model as the store recorded them, unless --dialect or --model says
             dev.taskpoll.TaskRef ref = connection.ref(cl, id, storeOption.known(System.getenv(), cl,

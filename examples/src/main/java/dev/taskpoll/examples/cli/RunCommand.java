@@ -70,10 +70,6 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
-        Connection.refuse(cl, "--dialect", connection.dialect, "run tracks each task with the dialect the task store"
-                + " recorded for it");
-        Connection.refuse(cl, "--model", connection.model, "run tracks each task with the model and poll policy the"
-                + " task store recorded for it");
         Map<String, String> env = System.getenv();
         Path file = storeOption.path(env);
         if (file == null && storeOption.redisUri(env) == null) {

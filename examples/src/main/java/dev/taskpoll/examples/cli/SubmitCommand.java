@@ -96,10 +96,6 @@ final class SubmitCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         Family family = family(cl, familyName);
-        if (connection.dialect != null && !connection.dialect.equalsIgnoreCase(family.dialect().name())) {
-            Connection.refuse(cl, "--dialect", connection.dialect, "submit takes the dialect from the family ("
-                    + familyName + ": " + family.dialect().name().toLowerCase(java.util.Locale.ROOT) + ")");
-        }
         GenerationRequest request = request(cl, family);
         PollPolicy policy = family.defaultPolicy();
         if (interval != null) {

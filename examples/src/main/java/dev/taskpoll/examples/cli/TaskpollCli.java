@@ -29,6 +29,12 @@ public final class TaskpollCli implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new TaskpollCli());
+        // options of the shared connection options that these commands have no use for are not offered there (given,
+        // they were silently ignored): run tracks each task with the dialect and model the store recorded, submit
+        // takes the dialect from the family, get asks once and does not poll
+        unused(cl, "run", "--dialect", "--model");
+        unused(cl, "submit", "--dialect");
+        unused(cl, "get", "--cadence");
         // bad input: the message (it names the flag, the value and the rule) and where to read more, not the usage
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
@@ -40,6 +46,13 @@ public final class TaskpollCli implements Runnable {
             return c.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
+    }
+
+    private static void unused(CommandLine cl, String command, String... options) {
+        CommandLine.Model.CommandSpec spec = cl.getSubcommands().get(command).getCommandSpec();
+        for (String option : options) {
+            spec.remove(java.util.Objects.requireNonNull(spec.findOption(option), option));
+        }
     }
 
     /** Runs the command line with {@code out} and {@code err} as its streams; returns the exit code. */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Options a command shares with others but does not use are refused (exit 64, named with the reason) rather than
- * silently ignored: {@code run --dialect} once changed only which expected end was looked up.
+ * Options the commands share that a command has no use for are not offered there: not in its help, and refused as
+ * unknown (exit 64) rather than silently ignored ({@code run --dialect} once changed only which expected end was
+ * looked up).
  */
 class UnusedOptionsTest {
 
@@ -21,52 +22,44 @@ class UnusedOptionsTest {
         return TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
+    private String help(String command) {
+        StringWriter h = new StringWriter();
+        assertThat(TaskpollCli.run(new PrintWriter(h, true), new PrintWriter(err, true), command, "--help")).isZero();
+        return h.toString();
+    }
+
     @Test
-    void runRefusesDialectAndModelItTakesFromTheStore(@TempDir Path dir) {
+    void runTakesDialectAndModelFromTheStore(@TempDir Path dir) {
         String store = dir.resolve("tasks.db").toString();
         assertThat(run("run", "--dialect", "task", "--store", store, "--api-key", "k")).isEqualTo(64);
-        assertThat(err.toString()).startsWith("--dialect: 'task' is not used here: run tracks each task with the"
-                + " dialect the task store recorded for it; leave it out");
+        assertThat(err.toString()).startsWith("Unknown options: '--dialect', 'task'").contains("try: taskpoll run --help");
         assertThat(run("run", "--model", "veo_3_1_fast", "--store", store, "--api-key", "k")).isEqualTo(64);
-        assertThat(err.toString()).contains("--model: 'veo_3_1_fast' is not used here: run tracks each task with the"
-                + " model and poll policy the task store recorded for it");
+        assertThat(err.toString()).contains("Unknown options: '--model', 'veo_3_1_fast'");
         assertThat(dir.resolve("tasks.db")).as("no store opened").doesNotExist();
+        assertThat(help("run")).doesNotContain("--dialect").doesNotContain("--model").contains("--cadence")
+                .contains("--lease");
         assertThat(out.toString()).isEmpty();
     }
 
     @Test
-    void submitRefusesADialectOtherThanItsFamilys(@TempDir Path dir) {
+    void submitTakesItsDialectFromTheFamily(@TempDir Path dir) {
         assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--dialect", "task",
                 "--base-url", "http://127.0.0.1:19", "--api-key", "k", "--store", dir.resolve("t.db").toString()))
                 .isEqualTo(64);
-        assertThat(err.toString()).startsWith("--dialect: 'task' is not used here: submit takes the dialect from the"
-                + " family (veo: opc); leave it out");
+        assertThat(err.toString()).startsWith("Unknown options: '--dialect', 'task'");
         assertThat(dir.resolve("t.db")).as("nothing recorded").doesNotExist();
+        assertThat(help("submit")).doesNotContain("--dialect").contains("--model").contains("--cadence");
         assertThat(out.toString()).isEmpty();
     }
 
     @Test
-    void submitNamesAnUnknownFamilyBeforeItsDialect() {
-        assertThat(run("submit", "bogus", "--model", "m", "--prompt", "a fox", "--dialect", "task", "--api-key", "k",
-                "--store", "none")).isEqualTo(64);
-        assertThat(err.toString()).startsWith("FAMILY: 'bogus' is not one of").doesNotContain("--dialect");
-    }
-
-    /** The family's own dialect given (as the hint to follow a generic task spells it) is no contradiction. */
-    @Test
-    void submitTakesItsFamilysOwnDialect() {
-        // no --model: the next check refuses it, so nothing is sent whatever --dialect did
-        assertThat(run("submit", "generic-task", "--prompt", "a fox", "--dialect", "task", "--api-key", "k",
-                "--store", "none")).isEqualTo(64);
-        assertThat(err.toString()).startsWith("--model: required").doesNotContain("--dialect");
-    }
-
-    @Test
-    void getRefusesACadenceItHasNoUseFor() {
+    void getHasNoCadence() {
         assertThat(run("get", "vgen_1", "--cadence", "fixed", "--base-url", "http://127.0.0.1:19", "--api-key", "k"))
                 .isEqualTo(64);
-        assertThat(err.toString()).startsWith("--cadence: 'fixed' is not used here: get asks once and does not poll;"
-                + " leave it out");
+        assertThat(err.toString()).startsWith("Unknown options: '--cadence', 'fixed'");
+        assertThat(help("get")).doesNotContain("--cadence").contains("--dialect").contains("--model");
+        assertThat(help("watch")).as("watch polls: it keeps all three").contains("--cadence").contains("--dialect")
+                .contains("--model");
         assertThat(out.toString()).isEmpty();
     }
 }
