@@ -271,20 +271,19 @@ public final class TaskpollClient implements AutoCloseable {
      */
     private <T> Mono<T> storeWait(Mono<T> write, Supplier<? extends Throwable> timedOut, Consumer<@Nullable T> late) {
         return Mono.create(sink -> {
-            // PENDING, then ANSWERED (in time, or the subscriber cancelled) or OVERDUE (counted), then LANDED
+            // PENDING, then ANSWERED (in time), or CANCELLED (nobody waits: its timer still counts it overdue), or
+            // OVERDUE (counted); then LANDED
             AtomicInteger state = new AtomicInteger(PENDING);
-            outstanding.incrementAndGet(); // until the write lands or fails, whoever waits for it then
             Disposable timer = options.trackerOptions().scheduler().schedule(() -> {
                 if (state.compareAndSet(PENDING, OVERDUE)) {
                     overdue.incrementAndGet(); // a landing in between has already taken it off: the count evens out
                     sink.error(timedOut.get());
+                } else if (state.compareAndSet(CANCELLED, OVERDUE)) {
+                    overdue.incrementAndGet();
                 }
             }, options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            sink.onCancel(() -> {
-                if (state.compareAndSet(PENDING, ANSWERED)) {
-                    timer.dispose();
-                }
-            });
+            outstanding.incrementAndGet(); // until the write lands or fails, whoever waits for it then
+            sink.onCancel(() -> state.compareAndSet(PENDING, CANCELLED));
             Mono<Optional<T>> landing = write.map(Optional::of).defaultIfEmpty(Optional.empty())
                     .doFinally(signal -> outstanding.decrementAndGet());
             landing.subscribe(v -> {
@@ -296,6 +295,7 @@ public final class TaskpollClient implements AutoCloseable {
                         sink.success();
                     }
                 } else {
+                    timer.dispose(); // a cancelled write's
                     landedLate(state);
                     late.accept(v.orElse(null));
                 }
@@ -303,8 +303,12 @@ public final class TaskpollClient implements AutoCloseable {
                 if (state.compareAndSet(PENDING, ANSWERED)) {
                     timer.dispose();
                     sink.error(e);
-                } else if (landedLate(state) && !closed.get()) { // closing ends the waiting writes: no line each
-                    log.warn("task store {}: a write that outlasted storeTimeout failed ({})", store, e.toString());
+                } else {
+                    timer.dispose(); // a cancelled write's
+                    if (landedLate(state) && !closed.get()) { // closing ends the waiting writes: no line for each
+                        log.warn("task store {}: a write that outlasted storeTimeout failed ({})", store,
+                                e.toString());
+                    }
                 }
             });
         });
@@ -312,10 +316,12 @@ public final class TaskpollClient implements AutoCloseable {
 
     private static final int PENDING = 0;
     private static final int ANSWERED = 1;
-    private static final int OVERDUE = 2;
-    private static final int LANDED = 3;
+    private static final int CANCELLED = 2;
+    private static final int OVERDUE = 3;
+    private static final int LANDED = 4;
 
-    /** True when the write had outlasted storeTimeout (rather than lost its subscriber). */
+
+    /** True when the write had outlasted storeTimeout (rather than landed after its subscriber cancelled). */
     private boolean landedLate(AtomicInteger state) {
         if (state.getAndSet(LANDED) == OVERDUE) {
             overdue.decrementAndGet();

@@ -125,8 +125,9 @@ final class Keys {
         return ns + "models";
     }
 
+    /** Live instances, each scored with when it stops counting as live (its own window past its last heartbeat). */
     String instances() {
-        return ns + "instances";
+        return ns + "live-until";
     }
 
     String changes() {

@@ -49,7 +49,8 @@ public final class TaskpollCli implements Runnable {
     }
 
     private static void unused(CommandLine cl, String command, String... options) {
-        CommandLine.Model.CommandSpec spec = cl.getSubcommands().get(command).getCommandSpec();
+        CommandLine.Model.CommandSpec spec = java.util.Objects.requireNonNull(cl.getSubcommands().get(command),
+                command).getCommandSpec();
         for (String option : options) {
             spec.remove(java.util.Objects.requireNonNull(spec.findOption(option), option));
         }
