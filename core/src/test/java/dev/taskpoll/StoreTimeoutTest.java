@@ -96,27 +96,15 @@ class StoreTimeoutTest {
 
     @Test
     void anIntentRecordedAfterTheTimeoutIsMarkedNotSent() {
-        reactor.core.publisher.Sinks.One<Long> intent = reactor.core.publisher.Sinks.one();
-        java.util.List<String> notCreated = new java.util.concurrent.CopyOnWriteArrayList<>();
-        start(new DurableStoreStub() {
-            @Override
-            public Mono<Long> intent(Intent i) {
-                return intent.asMono();
-            }
-
-            @Override
-            public Mono<Void> notCreated(long intentId, String reason) {
-                notCreated.add(intentId + ": " + reason);
-                return Mono.empty();
-            }
-        });
+        OutageStore store = new OutageStore();
+        start(store);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         client.submit(veo()).subscribe(s -> { }, failure::set);
         vts.advanceTimeBy(Duration.ofSeconds(20));
         assertThat(failure.get()).isInstanceOf(TaskStoreException.class);
-        assertThat(notCreated).as("nothing to mark before the store answers").isEmpty();
-        intent.tryEmitValue(42L); // Redis back: the write that waited for it lands
-        assertThat(notCreated).containsExactly("42: not sent: the store recorded the intent after storeTimeout");
+        assertThat(store.notCreated).as("nothing to mark before the store answers").isEmpty();
+        store.back(42L); // Redis back: the write that waited for it lands
+        assertThat(store.notCreated).containsExactly("42: not sent: the store recorded the intent after storeTimeout");
         assertThat(sim.createCalls()).as("creates sent").isZero();
     }
 
@@ -158,22 +146,8 @@ class StoreTimeoutTest {
      */
     @Test
     void writesLeftWaitingAreBoundedAndTheNextSubmitIsRefusedBeforeWritingAnythingUntilTheyLand() {
-        reactor.core.publisher.Sinks.One<Long> redisBack = reactor.core.publisher.Sinks.one();
-        java.util.concurrent.atomic.AtomicInteger intentsAsked = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger markedNotSent = new java.util.concurrent.atomic.AtomicInteger();
-        start(new DurableStoreStub() {
-            @Override
-            public Mono<Long> intent(Intent i) {
-                intentsAsked.incrementAndGet();
-                return redisBack.asMono(); // every intent waits for the same outage's end
-            }
-
-            @Override
-            public Mono<Void> notCreated(long intentId, String reason) {
-                markedNotSent.incrementAndGet();
-                return Mono.empty();
-            }
-        });
+        OutageStore store = new OutageStore();
+        start(store);
         int started = TaskpollClient.MAX_WAITING_WRITES + 200; // all within one storeTimeout
         java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
         for (int i = 0; i < started; i++) {
@@ -189,12 +163,12 @@ class StoreTimeoutTest {
                 .hasMessageContaining(started + " store writes of earlier submits are still outstanding (" + started
                         + " of them past storeTimeout)")
                 .hasMessageContaining("the most kept waiting is 1000; nothing was sent");
-        assertThat(intentsAsked.get()).as("the refused submit wrote no intent").isEqualTo(started);
+        assertThat(store.intentsAsked.get()).as("the refused submit wrote no intent").isEqualTo(started);
         assertThat(sim.createCalls()).as("creates sent").isZero();
 
-        redisBack.tryEmitValue(7L); // the outage ends: the waiting intents land and are marked not sent
+        store.back(7L); // the outage ends: the waiting intents land and are marked not sent
         assertThat(client.outstandingWrites()).isZero();
-        assertThat(markedNotSent.get()).isEqualTo(started);
+        assertThat(store.notCreated).hasSize(started);
         assertThat(client.submit(veo()).block(Duration.ofSeconds(30)).taskId()).as("submits go through again")
                 .isNotBlank();
         assertThat(sim.createCalls()).isEqualTo(1);
@@ -207,20 +181,8 @@ class StoreTimeoutTest {
      */
     @Test
     void writesWhoseCallersCancelledAreBoundedTooAndABusyStoreIsNotRefusedBeforeTheBound() {
-        reactor.core.publisher.Sinks.One<Long> redisBack = reactor.core.publisher.Sinks.one();
-        java.util.concurrent.atomic.AtomicInteger markedNotSent = new java.util.concurrent.atomic.AtomicInteger();
-        start(new DurableStoreStub() {
-            @Override
-            public Mono<Long> intent(Intent i) {
-                return redisBack.asMono();
-            }
-
-            @Override
-            public Mono<Void> notCreated(long intentId, String reason) {
-                markedNotSent.incrementAndGet();
-                return Mono.empty();
-            }
-        });
+        OutageStore store = new OutageStore();
+        start(store);
         for (int i = 0; i < TaskpollClient.MAX_WAITING_WRITES; i++) {
             client.submit(veo()).subscribe().dispose(); // cancelled at once: its intent's write goes on
         }
@@ -236,10 +198,10 @@ class StoreTimeoutTest {
         assertThat(refused.get()).isInstanceOf(TaskStoreException.class)
                 .hasMessageContaining(all + " store writes of earlier submits are still outstanding (" + all
                         + " of them past storeTimeout)");
-        redisBack.tryEmitValue(9L);
+        store.back(9L);
         assertThat(client.outstandingWrites()).isZero();
-        assertThat(markedNotSent.get()).as("intents that landed after their callers left: marked not sent")
-                .isEqualTo(all);
+        assertThat(store.notCreated).as("intents that landed after their callers left: marked not sent")
+                .hasSize(all);
         assertThat(client.submit(veo()).block(Duration.ofSeconds(30)).taskId()).as("submits go through again")
                 .isNotBlank();
     }
@@ -249,5 +211,32 @@ class StoreTimeoutTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientOptions.builder().storeTimeout(Duration.ZERO))
                 .isInstanceOf(InvalidOptionException.class).hasMessageContaining("storeTimeout")
                 .hasMessageContaining("PT0S must be positive");
+    }
+
+    /**
+     * A store whose intents all wait for one outage's end ({@link #back}), counting the intents asked for and keeping
+     * each "not created" mark it is given.
+     */
+    private static final class OutageStore extends DurableStoreStub {
+        private final reactor.core.publisher.Sinks.One<Long> outage = reactor.core.publisher.Sinks.one();
+        final java.util.concurrent.atomic.AtomicInteger intentsAsked = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.List<String> notCreated = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public Mono<Long> intent(Intent i) {
+            intentsAsked.incrementAndGet();
+            return outage.asMono();
+        }
+
+        @Override
+        public Mono<Void> notCreated(long intentId, String reason) {
+            notCreated.add(intentId + ": " + reason);
+            return Mono.empty();
+        }
+
+        /** The outage ends: every waiting intent lands as {@code id}. */
+        void back(long id) {
+            outage.tryEmitValue(id);
+        }
     }
 }
