@@ -27,15 +27,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
@@ -87,16 +81,10 @@ public final class TaskpollClient implements AutoCloseable {
      * disposed: one was left open at each close under load).
      */
     private final java.util.Set<io.netty.channel.Channel> channels = ConcurrentHashMap.newKeySet();
-    /**
-     * Store writes of submits not landed or failed yet (each holds its request), whether a submit still waits for them
-     * or gave up (storeTimeout, or its subscriber cancelled); and how many of them outlasted storeTimeout. While any
-     * did and {@link #MAX_WAITING_WRITES} are outstanding, a submit is refused at once: a long store outage does not
-     * pile them up, and a busy healthy store (none overdue) is never refused.
-     */
-    private final AtomicInteger outstanding = new AtomicInteger();
-    private final AtomicInteger overdue = new AtomicInteger();
-    /** The most store writes of submits left outstanding, once one has outlasted storeTimeout, before submits are refused. */
-    static final int MAX_WAITING_WRITES = 1_000;
+    /** The submits' writes to a durable store: bounded waits, never cancelled, their backlog bounded. */
+    private final StoreWrites storeWrites;
+    /** See {@link StoreWrites#MAX_WAITING}. */
+    static final int MAX_WAITING_WRITES = StoreWrites.MAX_WAITING;
 
     private TaskpollClient(ClientOptions options) {
         this.options = options;
@@ -163,6 +151,7 @@ public final class TaskpollClient implements AutoCloseable {
         this.tracker = TaskTracker.unstarted(map, trackerOptions);
         this.engine = tracker.engine();
         this.store = trackerOptions.store();
+        this.storeWrites = new StoreWrites(store, trackerOptions.scheduler(), options.storeTimeout(), closed::get);
         this.submitter = new Submitter(http, mapper, decoder, trackerOptions, options.submitRetry());
         CaptureOptions captureOptions = options.capture();
         this.capture = captureOptions == null ? null : ResultCapture.create(this, captureOptions);
@@ -209,44 +198,38 @@ public final class TaskpollClient implements AutoCloseable {
         }
         // the intent before the request leaves; the id recorded before anyone is handed it. Neither waits for the
         // store longer than storeTimeout, and neither write is cancelled: one that lands late is put right then
-        Duration wait = options.storeTimeout();
-        return Mono.defer(() -> {
-                    TaskStoreException backlog = storeBacklog();
-                    return backlog != null ? Mono.<Long>error(backlog)
-                            : storeWait(store.intent(new TaskStore.Intent(request.family(), request.model(),
-                                    submitter.json(request), options.trackerOptions().clock().instant())),
-                            () -> new TaskStoreException(store + " did not record the submit's intent within "
-                                    + shown(wait) + " (storeTimeout); nothing was sent", null, null),
-                            this::notSent);
-                })
+        return Mono.defer(() -> intent(request))
                 .flatMap(intent -> submitter.submit(request)
-                        .onErrorResume(e -> notCreated(e)
-                                ? storeWait(store.notCreated(intent, String.valueOf(e.getMessage())),
-                                        () -> new TaskStoreException("not recorded within " + shown(wait), null, null))
-                                        .onErrorResume(TaskStoreException.class, x -> {
-                                            // the refusal matters more than its record: the intent stays in doubt
-                                            // until the store answers, then it is marked as not created
-                                            log.warn("task store {}: a refused submit was {}", store, x.getMessage());
-                                            return Mono.empty();
-                                        })
-                                        .then(Mono.error(e))
+                        .onErrorResume(e -> notCreated(e) ? markNotCreated(intent, e).then(Mono.error(e))
                                 : Mono.error(e)) // outcome unknown: the intent stays, in doubt
                         .flatMap(submission -> recorded(intent, submission)));
     }
 
-    /**
-     * Why a submit is refused before anything is written or sent: writes of earlier submits outlasted storeTimeout and
-     * {@link #MAX_WAITING_WRITES} are still outstanding. Null when it may go on.
-     */
-    private @Nullable TaskStoreException storeBacklog() {
-        int late = overdue.get();
-        int waiting = outstanding.get();
-        if (late <= 0 || waiting < MAX_WAITING_WRITES) {
-            return null;
+    /** The submit's intent, recorded before its request leaves; refused at once while the store's backlog is full. */
+    private Mono<Long> intent(GenerationRequest request) {
+        TaskStoreException backlog = storeWrites.backlog();
+        if (backlog != null) {
+            return Mono.error(backlog);
         }
-        return new TaskStoreException(waiting + " store writes of earlier submits are still outstanding (" + late
-                + " of them past storeTimeout) in " + store + ", the most kept waiting is " + MAX_WAITING_WRITES
-                + "; nothing was sent", null, null);
+        return storeWrites.wait(store.intent(new TaskStore.Intent(request.family(), request.model(),
+                        submitter.json(request), options.trackerOptions().clock().instant())),
+                () -> new TaskStoreException(store + " did not record the submit's intent within "
+                        + shown(options.storeTimeout()) + " (storeTimeout); nothing was sent", null, null),
+                this::notSent);
+    }
+
+    /**
+     * A refused or unsent submit's intent marked as not created. The refusal matters more than its record: when the
+     * store does not answer in time the intent stays in doubt until it does, then it is marked.
+     */
+    private Mono<Void> markNotCreated(long intent, Throwable refusal) {
+        return storeWrites.wait(store.notCreated(intent, String.valueOf(refusal.getMessage())),
+                        () -> new TaskStoreException("not recorded within " + shown(options.storeTimeout()), null,
+                                null))
+                .onErrorResume(TaskStoreException.class, x -> {
+                    log.warn("task store {}: a refused submit was {}", store, x.getMessage());
+                    return Mono.empty();
+                });
     }
 
     /** An intent the store recorded after the submit gave up on it: nothing was sent for it, so it is not in doubt. */
@@ -258,81 +241,9 @@ public final class TaskpollClient implements AutoCloseable {
         }
     }
 
-    /** As below, for a write whose late landing needs nothing more. */
-    private <T> Mono<T> storeWait(Mono<T> write, Supplier<? extends Throwable> timedOut) {
-        return storeWait(write, timedOut, late -> { });
-    }
-
-    /**
-     * {@code write}, waited for at most {@link ClientOptions#storeTimeout()} on the tracker's scheduler, then failed
-     * with {@code timedOut}. The write itself is not cancelled, by the bound or by the subscriber: a store write that
-     * lands after the wait ended is handed to {@code late} (its value, or null when it has none). Every write counts in
-     * {@link #outstanding} until it lands or fails, and one the bound gave up on in {@link #overdue} too.
-     */
-    private <T> Mono<T> storeWait(Mono<T> write, Supplier<? extends Throwable> timedOut, Consumer<@Nullable T> late) {
-        return Mono.create(sink -> {
-            // PENDING, then ANSWERED (in time), or CANCELLED (nobody waits: its timer still counts it overdue), or
-            // OVERDUE (counted); then LANDED
-            AtomicInteger state = new AtomicInteger(PENDING);
-            Disposable timer = options.trackerOptions().scheduler().schedule(() -> {
-                if (state.compareAndSet(PENDING, OVERDUE)) {
-                    overdue.incrementAndGet(); // a landing in between has already taken it off: the count evens out
-                    sink.error(timedOut.get());
-                } else if (state.compareAndSet(CANCELLED, OVERDUE)) {
-                    overdue.incrementAndGet();
-                }
-            }, options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            outstanding.incrementAndGet(); // until the write lands or fails, whoever waits for it then
-            sink.onCancel(() -> state.compareAndSet(PENDING, CANCELLED));
-            Mono<Optional<T>> landing = write.map(Optional::of).defaultIfEmpty(Optional.empty())
-                    .doFinally(signal -> outstanding.decrementAndGet());
-            landing.subscribe(v -> {
-                if (state.compareAndSet(PENDING, ANSWERED)) {
-                    timer.dispose();
-                    if (v.isPresent()) {
-                        sink.success(v.get());
-                    } else {
-                        sink.success();
-                    }
-                } else {
-                    timer.dispose(); // a cancelled write's
-                    landedLate(state);
-                    late.accept(v.orElse(null));
-                }
-            }, e -> {
-                if (state.compareAndSet(PENDING, ANSWERED)) {
-                    timer.dispose();
-                    sink.error(e);
-                } else {
-                    timer.dispose(); // a cancelled write's
-                    if (landedLate(state) && !closed.get()) { // closing ends the waiting writes: no line for each
-                        log.warn("task store {}: a write that outlasted storeTimeout failed ({})", store,
-                                e.toString());
-                    }
-                }
-            });
-        });
-    }
-
-    private static final int PENDING = 0;
-    private static final int ANSWERED = 1;
-    private static final int CANCELLED = 2;
-    private static final int OVERDUE = 3;
-    private static final int LANDED = 4;
-
-
-    /** True when the write had outlasted storeTimeout (rather than landed after its subscriber cancelled). */
-    private boolean landedLate(AtomicInteger state) {
-        if (state.getAndSet(LANDED) == OVERDUE) {
-            overdue.decrementAndGet();
-            return true;
-        }
-        return false;
-    }
-
     /** Store writes of submits not landed or failed yet, waited for or not (for tests). */
     int outstandingWrites() {
-        return outstanding.get();
+        return storeWrites.outstanding();
     }
 
     /** A duration as a message shows it: "60 s", "1.5 s". */
@@ -354,7 +265,7 @@ public final class TaskpollClient implements AutoCloseable {
                 planned.start(); // tracked until it ends, subscribed or not
             }
         });
-        return storeWait(record,
+        return storeWrites.wait(record,
                 () -> new TaskStoreException("not recorded within " + shown(wait) + " (storeTimeout); it is tracked if"
                         + " the store records it later", submission.taskId(), null))
                 .onErrorMap(e -> new TaskStoreException("task '" + submission.taskId() + "' (" + submission.family()

@@ -7,6 +7,7 @@ import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskStalled;
 import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.TrackingStoppedException;
 import dev.taskpoll.catalog.Dialect;
@@ -226,7 +227,7 @@ public final class Engine implements StatusHints.Listener {
         resuming.update(Disposables.composite(
                 models.thenMany(Flux.defer(store::open)).subscribe(this::adopt,
                         e -> { // a store's own failure says what is wrong in its message; anything else, its trace
-                            if (e instanceof dev.taskpoll.TaskStoreException) {
+                            if (e instanceof TaskStoreException) {
                                 log.error("reading the open tasks of {} failed; they are not tracked ({})", store,
                                         e.getMessage());
                             } else {

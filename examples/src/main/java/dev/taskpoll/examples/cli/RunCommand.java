@@ -12,6 +12,7 @@ import dev.taskpoll.TrackingFailed;
 import dev.taskpoll.capture.CaptureEvent;
 import dev.taskpoll.capture.CaptureOptions;
 import dev.taskpoll.catalog.AssetLibrary;
+import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.examples.StatusJson;
@@ -19,6 +20,7 @@ import dev.taskpoll.spi.TaskStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,8 +37,9 @@ import reactor.core.Disposable;
  * {@code taskpoll run [--store FILE | --redis URI [--lease DURATION]] [--download DIR] [--until-idle]}: tracks
  * every open task of the store, and every task another process adds while it runs, printing one JSON line per status
  * change; stores results when {@code --download} is given; in cluster mode {@code --lease} sets how long a killed
- * worker's tasks wait for another (3 s to 10 min, default 15 s). A worker until stopped (SIGTERM stops it cleanly: nothing half-written, open tasks stay
- * open for the next run); with {@code --until-idle} it exits when no open task is left.
+ * worker's tasks wait for another (3 s to 10 min, default 15 s). A worker until stopped (SIGTERM stops it cleanly:
+ * nothing half-written, open tasks stay open for the next run); with {@code --until-idle} it exits when no open task
+ * is left.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
         description = "Track every open task of the task store, and the tasks other processes add, until stopped "
@@ -146,10 +149,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** A kind of each dialect: the tracker keys its tasks by dialect and id. */
-    private static final List<TaskKind> ONE_KIND_PER_DIALECT = List.copyOf(java.util.stream.Stream.concat(
-                    java.util.Arrays.stream(Family.values()), java.util.Arrays.stream(AssetLibrary.values()))
-            .collect(java.util.stream.Collectors.toMap(TaskKind::dialect, k -> (TaskKind) k, (a, b) -> a,
-                    java.util.LinkedHashMap::new)).values());
+    private static final List<TaskKind> ONE_KIND_PER_DIALECT = oneKindPerDialect();
+
+    private static List<TaskKind> oneKindPerDialect() {
+        Map<Dialect, TaskKind> byDialect = new EnumMap<>(Dialect.class);
+        for (TaskKind kind : Family.values()) {
+            byDialect.putIfAbsent(kind.dialect(), kind);
+        }
+        for (TaskKind kind : AssetLibrary.values()) {
+            byDialect.putIfAbsent(kind.dialect(), kind);
+        }
+        return List.copyOf(byDialect.values());
+    }
 
     /**
      * With a learned cadence, the task's expected end on stderr (nothing with the fixed grid). A status does not say

@@ -70,21 +70,18 @@ final class StoreOption {
             throw new CommandLine.ParameterException(cl, "--api-key: not set; cluster mode (--redis) keys its tasks"
                     + " by the API key's fingerprint: pass --api-key or set OPC_API_KEY");
         }
+        java.time.Duration leaseFor = lease == null ? null : Connection.duration(cl, "--lease", lease);
         try {
             RedisStoreOptions.Builder b = RedisStoreOptions.builder(uri, apiKey).tracking(tracking);
-            if (lease != null) {
-                java.time.Duration d = Connection.duration(cl, "--lease", lease);
-                try {
-                    b.lease(d);
-                } catch (InvalidOptionException e) {
-                    // the lease as given on the command line (3s), not as the library prints a Duration (PT3S)
-                    throw new CommandLine.ParameterException(cl, Connection.message(e).replace(d.toString(), "'"
-                            + lease + "'"));
-                }
+            if (leaseFor != null) {
+                b.lease(leaseFor);
             }
             return b.build();
         } catch (InvalidOptionException e) {
-            throw new CommandLine.ParameterException(cl, Connection.message(e));
+            String m = Connection.message(e);
+            // the lease as given on the command line (3s), not as the library prints a Duration (PT3S)
+            throw new CommandLine.ParameterException(cl, leaseFor != null && "redis.lease".equals(e.option())
+                    ? m.replace(leaseFor.toString(), "'" + lease + "'") : m);
         }
     }
 
