@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -56,8 +58,12 @@ class ClusterHoldTest {
     }
 
     private TaskTracker tracker(StatusSource source) {
+        return tracker(source, FleetOptions.disabled());
+    }
+
+    private TaskTracker tracker(StatusSource source, FleetOptions fleet) {
         tracker = TaskTracker.create(Map.of(Dialect.OPC, source), TrackerOptions.builder().scheduler(vts)
-                .random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled()).cadence(Cadence.fixedGrid(0, () -> 0.5))
+                .random(() -> 0.5).phaseSpread(0).fleet(fleet).cadence(Cadence.fixedGrid(0, () -> 0.5))
                 .store(store).build());
         return tracker;
     }
@@ -234,6 +240,87 @@ class ClusterHoldTest {
         assertThat(store.ended).singleElement().asString().startsWith("t1 TaskTimeoutException");
     }
 
+    /**
+     * A process paused past its lease wakes with its polls overdue, and they may fire before its lease check releases
+     * the shard: a request the store may not send now ({@link TaskStore#mayPoll}: the lease's local validity passed)
+     * waits, goes once the lease is renewed, and never goes once the task is released meanwhile. With the fleet
+     * budget, too: its check comes after the wait for a permit. (FailoverIT's paused worker polled beside the new
+     * holder of its tasks once: the simulator saw two status queries of one task in flight at once.)
+     */
+    @ParameterizedTest(name = "budgeted: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPollTheStoreMayNotSendNowWaitsUntilItMayAndNeverGoesOnceReleased(boolean budgeted) {
+        store.answerStatusWrites = true;
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        TaskTracker t = tracker(answering("processing", 0), budgeted ? FleetOptions.defaults()
+                : FleetOptions.disabled());
+        t.events().subscribe(events::add);
+        t.track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(fetches()).isEqualTo(1);
+        store.mayPoll = false; // the lease's validity passed here; no renewal heard of yet
+        vts.advanceTimeBy(Duration.ofSeconds(15)); // the poll due at 20 s waits, asked again every 500 ms
+        assertThat(fetches()).as("nothing sent while the store may not poll: " + calls).isEqualTo(1);
+        store.mayPoll = true; // the renewal is answered after all
+        vts.advanceTimeBy(Duration.ofMillis(500));
+        assertThat(calls).as("sent at the next check").containsExactly("fetch@10000", "fetch@25500");
+        vts.advanceTimeBy(Duration.ofMillis(4_500));
+        assertThat(fetches()).as("and the grid goes on (30 s)").isEqualTo(3);
+        store.mayPoll = false;
+        vts.advanceTimeBy(Duration.ofSeconds(10)); // the poll due at 40 s waits
+        store.released.emitNext(REF, Sinks.EmitFailureHandler.FAIL_FAST); // the lease was lost: released
+        store.mayPoll = true;
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(fetches()).as("released while waiting: never sent here " + calls).isEqualTo(3);
+        assertThat(events).as("a wait is no failure and no retry").noneMatch(e -> e instanceof TrackingFailed
+                || e instanceof PollRetrying);
+    }
+
+    /**
+     * A loop whose task's shard is not held here at all when its poll comes (a release it missed) follows the task from
+     * then on, and is tracked here again only when the store hands the task back (the next adoption, from its record).
+     */
+    @Test
+    void aPollOfATaskWhoseShardIsNotHeldHereMakesItsLoopFollowUntilTheStoreHandsItBack() {
+        store.answerStatusWrites = true;
+        tracker(answering("processing", 0)).track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(fetches()).isEqualTo(1);
+        store.mayPoll = false;
+        store.holdsHere = false; // released in the store, and the loop never heard of it
+        vts.advanceTimeBy(Duration.ofSeconds(10)); // the poll at 20 s finds it so
+        store.mayPoll = true;
+        store.holdsHere = true; // the shard taken here again: only the adoption of the task tracks it here again
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(fetches()).as("following, not polling: " + calls).isEqualTo(1);
+        TaskStatus running = new TaskStatus("t1", TaskState.PROCESSING, "processing", null, null, List.of(), null,
+                null, null, Instant.EPOCH);
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(600_000),
+                vts.now(TimeUnit.MILLISECONDS) + 1_000, running), Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(fetches()).as("tracked again from its record: " + calls).isEqualTo(2);
+    }
+
+    /**
+     * An adoption that reaches the tracker after its shard was given back (adoptions and releases are two streams: a
+     * shard taken and given back while the tracker started reached it release first) starts nothing: the shard's
+     * holder tracks the task.
+     */
+    @Test
+    void aTaskAdoptedAfterItsShardWasGivenBackIsNotTrackedHere() {
+        store.answerStatusWrites = true;
+        TaskTracker t = tracker(answering("processing", 0));
+        store.holdsHere = false;
+        TaskStatus queued = new TaskStatus("t1", TaskState.QUEUED, "queued", null, null, List.of(), null, null, null,
+                Instant.EPOCH);
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(600_000), 10_000, queued),
+                Sinks.EmitFailureHandler.FAIL_FAST);
+        store.holdsHere = true; // (holds() now says nothing of what the adoption above found)
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(fetches()).isZero();
+        assertThat(t.engine().activeTasks()).isZero();
+    }
+
     /** Holds every task by lease; status writes wait until the test answers them (a Redis outage) unless told. */
     private static final class ClusterStore extends DurableStoreStub {
         final Sinks.Many<TaskRef> released = Sinks.many().multicast().directBestEffort();
@@ -245,6 +332,8 @@ class ClusterHoldTest {
         final List<String> log = new CopyOnWriteArrayList<>();
         boolean answerStatusWrites;
         boolean holdsHere = true;
+        /** What {@link #mayPoll} answers (a lease whose local validity passed: false). */
+        boolean mayPoll = true;
         /** A completed status refused as written under a lost lease (another instance holds the task now). */
         boolean refuseCompleted;
         @Nullable Tracked record;
@@ -302,6 +391,11 @@ class ClusterHoldTest {
         @Override
         public boolean holds(TaskRef task) {
             return holdsHere;
+        }
+
+        @Override
+        public boolean mayPoll(TaskRef task) {
+            return mayPoll;
         }
 
         @Override

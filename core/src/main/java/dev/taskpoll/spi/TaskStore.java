@@ -217,6 +217,22 @@ public interface TaskStore extends AutoCloseable {
     }
 
     /**
+     * Cluster mode: whether a status request for {@code task} may leave now: it is held here and its lease has not run
+     * out by this instance's own clock. Asked before each request (and each retry) is sent, after any wait for the
+     * fleet budget: a process paused past its lease (a stop, a long GC pause) wakes with every overdue timer firing at
+     * once, and its polls must not go out beside the task's new holder's before its lease check has run. False
+     * postpones the request by half a second (then this is asked again); it does not release the task: a lease renewed
+     * after all lets the request go, one lost releases the task through {@link #released()}. True by default (a
+     * single-process store holds everything). Called on event loops: answers from memory, at once.
+     *
+     * @param task the task
+     * @return whether a status request for it may be sent now
+     */
+    default boolean mayPoll(TaskRef task) {
+        return true;
+    }
+
+    /**
      * Cluster mode: tasks this instance must stop polling now, another instance holding them (a lease lost, or a
      * shard handed to a newcomer); they are followed from then on. Subscribed once by a tracking client, with
      * {@link #changes()}. None by default.

@@ -136,6 +136,17 @@ final class Leases {
         return held.containsKey(keys.shard(member));
     }
 
+    /**
+     * Whether this instance may act for {@code member} now: its shard held here and the lease's local validity (see
+     * {@link #validUntil}) not passed. Tighter than {@link #holds}, which stays true until {@link #expireLocally} or a
+     * refused renewal releases the shard: after a pause longer than the lease (a stopped process, a long GC pause),
+     * every overdue timer fires at once on waking, the polls' as soon as the expiry check's.
+     */
+    boolean mayAct(String member) {
+        Long until = validUntil.get(keys.shard(member));
+        return until != null && until >= now();
+    }
+
     /** A task recorded here in a shard held here: it is tracked here already. */
     void recordedHere(String member) {
         int s = keys.shard(member);

@@ -300,6 +300,12 @@ public final class RedisStore implements TaskStore {
         return options.tracking() && leases.holds(Keys.member(task));
     }
 
+    /** Held here, and its lease not past the time this instance may act for it ({@link Leases#mayAct}). */
+    @Override
+    public boolean mayPoll(TaskRef task) {
+        return options.tracking() && leases.mayAct(Keys.member(task));
+    }
+
     // ---- submits
 
     @Override

@@ -285,6 +285,61 @@ class RedisStoreTest extends RedisStoreFixture {
                 .containsExactly("queued", "processing");
     }
 
+    /**
+     * A pause longer than the lease (a stopped process, a long GC pause): on waking, the clock is past the lease's local
+     * validity, and no poll of the shard's tasks may leave, before any lease check has run (every overdue timer fires
+     * at once on waking, the polls' among them); once the shard is held again, they may.
+     */
+    @Test
+    void afterAPauseLongerThanItsLeaseAnInstanceMayNotPollBeforeItHoldsTheShardAgain() {
+        RedisServer r = redis();
+        JumpingClock clock = new JumpingClock();
+        RedisStore a = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId("a").shards(1)
+                .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
+                .scheduler(clock).build());
+        open.add(a);
+        until(() -> a.heldShards() == 1, "a holds the shard");
+        TaskRef ref = tracked("t").ref();
+        a.started(tracked("t")).block(WAIT);
+        assertThat(a.mayPoll(ref)).isTrue();
+        clock.offset.addAndGet(4_000); // the pause: 4 s, past the 3 s lease, and nothing ran meanwhile
+        assertThat(a.mayPoll(ref)).as("not at once on waking").isFalse();
+        until(() -> a.mayPoll(ref) && a.holds(ref), "a may poll again once it holds the shard again");
+    }
+
+    /** The parallel scheduler, its clock moved forward at will (a process paused, then woken). */
+    private static final class JumpingClock implements reactor.core.scheduler.Scheduler {
+        final java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
+        private final reactor.core.scheduler.Scheduler inner = reactor.core.scheduler.Schedulers.parallel();
+
+        @Override
+        public long now(java.util.concurrent.TimeUnit unit) {
+            return unit.convert(inner.now(java.util.concurrent.TimeUnit.MILLISECONDS) + offset.get(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public reactor.core.Disposable schedule(Runnable task) {
+            return inner.schedule(task);
+        }
+
+        @Override
+        public reactor.core.Disposable schedule(Runnable task, long delay, java.util.concurrent.TimeUnit unit) {
+            return inner.schedule(task, delay, unit);
+        }
+
+        @Override
+        public reactor.core.Disposable schedulePeriodically(Runnable task, long initialDelay, long period,
+                                                            java.util.concurrent.TimeUnit unit) {
+            return inner.schedulePeriodically(task, initialDelay, period, unit);
+        }
+
+        @Override
+        public Worker createWorker() {
+            return inner.createWorker();
+        }
+    }
+
     @Test
     void whatOneInstanceRecordsReachesTheOthersAsChanges() {
         RedisServer r = redis();

@@ -192,6 +192,13 @@ public final class Engine implements StatusHints.Listener {
         if (closed) {
             return;
         }
+        if (!store.holds(ref)) {
+            // cluster mode: released since the store read it (adoptions and releases are two streams, and a shard taken
+            // and given back while this engine started reached it as the release first, then the adoption): its
+            // holder now tracks it; a loop started here would poll it beside them
+            log.debug("task '{}': adopted, but its shard is no longer held here; not tracked here", ref.id());
+            return;
+        }
         PollLoop existing = loops.get(key);
         if (existing != null) {
             existing.takeOver(record); // followed here until now (cluster mode): tracked here from now; else nothing

@@ -62,6 +62,8 @@ import reactor.util.retry.Retry;
 final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     private static final Logger log = Loggers.getLogger(PollLoop.class);
+    /** How long a request the store may not send now ({@link TaskStore#mayPoll}) waits before it asks again. */
+    static final long UNHELD_RECHECK_MS = 500;
 
     private final Engine engine;
     private final Engine.Key key;
@@ -549,7 +551,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * per failing poll rather than kept per loop: idle tasks are many, failing polls few.
      */
     private Mono<TaskStatus> retried(PollSubscriber s) {
-        return request(s).retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))));
+        // deferred: each retry asks the store again whether it may be sent (attempt's check runs as it is built)
+        return Mono.defer(() -> request(s)).retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))));
     }
 
     /** One request of the poll (its first, or a retry), failing when the source answers nothing. */
@@ -565,7 +568,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private Mono<TaskStatus> attempt(PollSubscriber poll) {
         StatusSource source = engine.source(key.dialect());
         if (!engine.budgeted()) {
-            return source.fetch(key.id());
+            return mayPoll() ? source.fetch(key.id()) : Mono.error(NotHeldNow.INSTANCE);
         }
         return Mono.defer(() -> {
             HeldPermit first = poll.first;
@@ -575,10 +578,35 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             }
             // cancelled before the fetch took it (the task ended meanwhile): given back here, once
             return Mono.<PollBudget.Permit>just(first).doOnCancel(() -> first.done(PollBudget.Outcome.CANCELLED));
-        }).flatMap(permit -> source.fetch(key.id())
+        }).flatMap(permit -> {
+            if (!mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
+                permit.done(PollBudget.Outcome.CANCELLED);
+                return Mono.error(NotHeldNow.INSTANCE);
+            }
+            return source.fetch(key.id())
                 .doOnSuccess(s -> permit.done(PollBudget.Outcome.ANSWERED))
                 .doOnError(e -> permit.done(RetryDecider.outcome(e)))
-                .doOnCancel(() -> permit.done(PollBudget.Outcome.CANCELLED)));
+                .doOnCancel(() -> permit.done(PollBudget.Outcome.CANCELLED));
+        });
+    }
+
+    /** Whether a status request may leave now ({@link TaskStore#mayPoll}; a store that is not durable holds all). */
+    private boolean mayPoll() {
+        TaskStore store = engine.store();
+        return !store.durable() || store.mayPoll(ref());
+    }
+
+    /**
+     * A request not sent: the store may not poll the task now (cluster mode: its lease may have run out while this
+     * process was paused). The poll waits {@value #UNHELD_RECHECK_MS} ms and asks again, or is cancelled by the
+     * task's release. Not a failure: it counts no retry and reaches no one.
+     */
+    private static final class NotHeldNow extends RuntimeException {
+        static final NotHeldNow INSTANCE = new NotHeldNow();
+
+        private NotHeldNow() {
+            super("the task's lease may have run out here", null, false, false);
+        }
     }
 
     /** A granted permit given back at most once, whichever of its holders (the fetch, a cancel) ends it first. */
@@ -661,6 +689,14 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private Publisher<?> retryDelay(Throwable failure) {
+        if (failure == NotHeldNow.INSTANCE) {
+            if (!engine.store().holds(ref())) { // not held here at all: a release this loop missed; follow the task
+                log.info("task '{}': its shard is not held here; following it", key.id());
+                release();
+                return Mono.never(); // (cancelled by the release)
+            }
+            return engine.timer().delay(UNHELD_RECHECK_MS);
+        }
         RetryDecider decider = engine.decider();
         double random = engine.options().random().getAsDouble();
         Duration delay;

@@ -128,7 +128,7 @@ class FailoverIT {
             awaitAllEnded(redis, n, Duration.ofMinutes(6), workers);
             long ended = System.nanoTime();
             System.out.printf("FailoverIT: all ended at %.1f s%n", (ended - t0) / 1e9);
-            Verdict v = verify(redis, base, results, ids, "failover");
+            Verdict v = explained(workers, () -> verify(redis, base, results, ids, "failover"));
             System.out.printf("FailoverIT: verified in %.1f s%n", (System.nanoTime() - ended) / 1e9);
             System.out.printf("FailoverIT: %d completed, %d failed; longest time without a poll %.1f s (bound %d s):"
                     + " %s%n", v.completed, v.failed, v.longestGap.toMillis() / 1e3, FAILOVER_BOUND.toSeconds(),
@@ -204,7 +204,7 @@ class FailoverIT {
                 }
             }).sum();
             System.out.println("FailoverIT faults: " + reread + " task records read again after a failed read");
-            verify(redis, base, results, ids, "faults");
+            explained(workers, () -> verify(redis, base, results, ids, "faults"));
             for (Worker w : workers) {
                 assertThat(w.process.isAlive()).as("worker %s kept running through Redis's restart", w.name).isTrue();
             }
@@ -275,6 +275,36 @@ class FailoverIT {
         }, "output-" + p.pid());
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Runs {@code check}; when it fails naming tasks, prints first what each worker said of them (their status lines and
+     * any log line naming them), so that a failure on a CI host says what happened without a rerun; each worker's whole
+     * output goes to {@code target/failover-logs/<worker>.log}.
+     */
+    private static <T> T explained(List<Worker> workers, java.util.concurrent.Callable<T> check) throws Exception {
+        try {
+            return check.call();
+        } catch (AssertionError e) {
+            Matcher m = Pattern.compile("\\b[a-z]+_[0-9a-f]{16}\\b").matcher(String.valueOf(e.getMessage()));
+            java.util.Set<String> named = new java.util.LinkedHashSet<>();
+            while (m.find()) {
+                named.add(m.group());
+            }
+            Path logs = Path.of("target", "failover-logs");
+            java.nio.file.Files.createDirectories(logs);
+            for (Worker w : workers) {
+                synchronized (w.lines) {
+                    java.nio.file.Files.write(logs.resolve(w.name + ".log"), w.lines);
+                    for (String line : w.lines) {
+                        if (named.stream().anyMatch(line::contains)) {
+                            System.out.println("FailoverIT worker " + w.name + ": " + line);
+                        }
+                    }
+                }
+            }
+            throw e;
+        }
     }
 
     private static void awaitFirstStatus(Worker w) {
@@ -452,8 +482,8 @@ class FailoverIT {
                 TaskRecord rec = records.get(id);
                 assertThat(rec).as(id).isNotNull();
                 assertThat(rec.phase()).as(id).isEqualTo(TaskRecord.Phase.ENDED);
-                assertThat(rec.history().stream().filter(TaskStatus::isTerminal).count()).as("%s: terminal entries",
-                        id).isEqualTo(1);
+                assertThat(rec.history().stream().filter(TaskStatus::isTerminal).count()).as("%s: terminal entries in %s",
+                        id, rec.history()).isEqualTo(1);
                 String outcome = t.get("outcome").asText();
                 assertThat(rec.last().rawStatus()).as("%s: the truth", id).isEqualTo(outcome);
                 if (rec.last().state() == dev.taskpoll.TaskState.COMPLETED) {
