@@ -38,7 +38,10 @@ import reactor.core.publisher.Mono;
  * </ol>
  * When a client starts, it reads {@link #models()} (what a learning cadence kept) and then subscribes to {@link #open()} once
  * (and, for a cluster store, to {@link #released()} and {@link #changes()}) and tracks every task it gives, with its recorded
- * start, deadline and first planned poll (the cadence continues from there). {@link #close()} is called when the
+ * start, deadline and first planned poll (the cadence continues from there); a task it gives whose shard
+ * {@link #holds} no longer answers for (a cluster store: released meanwhile) is left to its holder. Before each status
+ * request and each retry of a tracked task, {@link #mayPoll} (a cluster store: its lease still valid here by this
+ * instance's clock). {@link #close()} is called when the
  * client closes, after tracking has stopped (without recording an end: the open tasks resume at the next start);
  * it commits what was written before it returns.
  *
