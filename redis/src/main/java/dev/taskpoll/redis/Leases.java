@@ -73,7 +73,8 @@ final class Leases {
     private final Map<Integer, Long> versions = new ConcurrentHashMap<>();
     /** member -> whether its shard was taken cleanly: a task of a held shard whose record could not be read yet. */
     private final Map<String, Boolean> unread = new ConcurrentHashMap<>();
-    private final Sinks.Many<TaskStore.Tracked> adopted = Sinks.many().unicast().onBackpressureBuffer();
+    /** Tasks read to be tracked here, each with the take of its shard that read it (see {@link #adopted()}). */
+    private final Sinks.Many<Adoption> adopted = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.Many<TaskRef> released = Sinks.many().unicast().onBackpressureBuffer();
     /** Shards just taken whose tasks are to be read (by {@link #load}), outside the cycle. */
     private final Sinks.Many<Taken> toLoad = Sinks.many().unicast().onBackpressureBuffer();
@@ -124,8 +125,20 @@ final class Leases {
                 .subscribe();
     }
 
+    /**
+     * The tasks read to be tracked here, as they are delivered: one whose shard is no longer held under the take that
+     * read it (given back or lost since, perhaps taken again) is dropped there, at delivery. The tracker subscribes
+     * when it starts, after reading the cadence's models, and releases reach it on a stream of their own: a shard
+     * taken, then given back (a newcomer's share) before that subscription would otherwise reach it as the release
+     * first and the adoption after, and leave the task polled here beside its new holder; and one taken again since
+     * would hand it a record older than its new take's.
+     */
     Flux<TaskStore.Tracked> adopted() {
-        return adopted.asFlux();
+        return adopted.asFlux().filter(a -> a.holder().equals(held.get(a.shard()))).map(Adoption::tracked);
+    }
+
+    /** A task's record read to be tracked here, under the take of its shard whose holder value is {@code holder}. */
+    private record Adoption(TaskStore.Tracked tracked, int shard, String holder) {
     }
 
     Flux<TaskRef> released() {
@@ -399,8 +412,9 @@ final class Leases {
         return redis.hgetall(keys.task(member)).collectList().doOnNext(kvs -> {
             unread.remove(member);
             Map<String, String> h = Records.hash(kvs);
-            if (h.isEmpty() || h.containsKey("ended_at") || !held.containsKey(s)) {
-                return;
+            String holder = held.get(s);
+            if (h.isEmpty() || h.containsKey("ended_at") || holder == null || known.get(s) != k) {
+                return; // ended; or the shard was given back since this read began (and perhaps taken again)
             }
             long firstDue = Records.num(h, "first_due");
             if (!clean) {
@@ -409,7 +423,7 @@ final class Leases {
                 firstDue = options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)
                         + (long) (ThreadLocalRandom.current().nextDouble() * spread);
             }
-            adopted.emitNext(Records.tracked(Keys.split(member)[1], h, firstDue),
+            adopted.emitNext(new Adoption(Records.tracked(Keys.split(member)[1], h, firstDue), s, holder),
                     Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
         }).then().onErrorResume(e -> {
             k.remove(member);

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -465,6 +466,11 @@ public final class RedisStore implements TaskStore {
     /** The shards this instance holds now. */
     public int heldShards() {
         return leases.held.size();
+    }
+
+    /** How many open tasks of the held shards were read to be tracked here (tests). */
+    int knownTasks() {
+        return leases.known.values().stream().mapToInt(Set::size).sum();
     }
 
     // ---- models

@@ -307,6 +307,35 @@ class RedisStoreTest extends RedisStoreFixture {
         until(() -> a.mayPoll(ref) && a.holds(ref), "a may poll again once it holds the shard again");
     }
 
+    /**
+     * The tracker subscribes to the adoptions when it starts (after reading the cadence's models) and to the releases
+     * on a stream of their own: a task read under a take of its shard that ended before that subscription (given back
+     * or lost) is not delivered; one read again under a new take is, once, from the new take's read.
+     */
+    @Test
+    void anAdoptionReadUnderATakeThatEndedBeforeItIsDeliveredIsDropped() {
+        RedisServer r = redis();
+        RedisStore a = store(r, "a", 1);
+        until(() -> a.heldShards() == 1, "a holds the shard");
+        RedisStore recorder = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId("submitter").shards(1)
+                .tracking(false).build());
+        open.add(recorder);
+        recorder.started(tracked("t")).block(WAIT); // another process records a task: a's scan reads it
+        until(() -> a.knownTasks() == 1, "a reads the new task (its adoption waits: nobody subscribed yet)");
+        List<TaskRef> released = new CopyOnWriteArrayList<>();
+        a.released().subscribe(released::add);
+        try (var c = io.lettuce.core.RedisClient.create(r.uri()).connect()) {
+            c.sync().set(a.options().namespace() + "lease:0", "b|999", io.lettuce.core.SetArgs.Builder.px(1_500));
+        }
+        until(() -> released.size() == 1, "a loses the shard (its renewal refused) and releases the task");
+        List<TaskStore.Tracked> adopted = new CopyOnWriteArrayList<>();
+        a.open().subscribe(adopted::add); // the tracker subscribes now: what waited is delivered at once
+        assertThat(adopted).as("read under the take that ended: dropped").isEmpty();
+        until(() -> a.heldShards() == 1 && a.knownTasks() == 1, "a takes the shard again once b's lease ran out");
+        until(() -> adopted.size() == 1, "the task adopted from the new take's read");
+        assertThat(adopted).extracting(x -> x.ref().id()).containsExactly("t");
+    }
+
     /** The parallel scheduler, its clock moved forward at will (a process paused, then woken). */
     private static final class JumpingClock implements reactor.core.scheduler.Scheduler {
         final java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
