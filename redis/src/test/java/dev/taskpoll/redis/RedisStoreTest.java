@@ -77,34 +77,8 @@ class RedisStoreTest extends RedisStoreFixture {
     void theRetentionIsCountedOnTheSchedulersClock() {
         RedisServer r = redis();
         long behind = Duration.ofDays(10).toMillis();
-        reactor.core.scheduler.Scheduler parallel = reactor.core.scheduler.Schedulers.parallel();
-        reactor.core.scheduler.Scheduler late = new reactor.core.scheduler.Scheduler() {
-            @Override
-            public reactor.core.Disposable schedule(Runnable task) {
-                return parallel.schedule(task);
-            }
-
-            @Override
-            public reactor.core.Disposable schedule(Runnable task, long delay, java.util.concurrent.TimeUnit unit) {
-                return parallel.schedule(task, delay, unit);
-            }
-
-            @Override
-            public reactor.core.Disposable schedulePeriodically(Runnable task, long initial, long period,
-                    java.util.concurrent.TimeUnit unit) {
-                return parallel.schedulePeriodically(task, initial, period, unit);
-            }
-
-            @Override
-            public long now(java.util.concurrent.TimeUnit unit) {
-                return unit.convert(System.currentTimeMillis() - behind, java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            public Worker createWorker() {
-                return parallel.createWorker();
-            }
-        };
+        ShiftedClock late = new ShiftedClock();
+        late.offset.set(-behind);
         RedisStoreOptions options = RedisStoreOptions.builder(r.uri(), KEY).instanceId("late").shards(1)
                 .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
                 .retention(Duration.ofDays(7)).scheduler(late).build();
@@ -293,7 +267,7 @@ class RedisStoreTest extends RedisStoreFixture {
     @Test
     void afterAPauseLongerThanItsLeaseAnInstanceMayNotPollBeforeItHoldsTheShardAgain() {
         RedisServer r = redis();
-        JumpingClock clock = new JumpingClock();
+        ShiftedClock clock = new ShiftedClock();
         RedisStore a = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId("a").shards(1)
                 .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
                 .scheduler(clock).build());
@@ -336,8 +310,8 @@ class RedisStoreTest extends RedisStoreFixture {
         assertThat(adopted).extracting(x -> x.ref().id()).containsExactly("t");
     }
 
-    /** The parallel scheduler, its clock moved forward at will (a process paused, then woken). */
-    private static final class JumpingClock implements reactor.core.scheduler.Scheduler {
+    /** The parallel scheduler, its clock shifted at will (behind the wall clock; a process paused, then woken). */
+    private static final class ShiftedClock implements reactor.core.scheduler.Scheduler {
         final java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
         private final reactor.core.scheduler.Scheduler inner = reactor.core.scheduler.Schedulers.parallel();
 
