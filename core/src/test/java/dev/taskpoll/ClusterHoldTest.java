@@ -274,6 +274,32 @@ class ClusterHoldTest {
         assertThat(fetches()).as("released while waiting: never sent here " + calls).isEqualTo(3);
         assertThat(events).as("a wait is no failure and no retry").noneMatch(e -> e instanceof TrackingFailed
                 || e instanceof PollRetrying);
+        assertThat(t.stats().inFlight()).as("no permit of the budget kept").isZero();
+    }
+
+    /**
+     * A callback's hint reaching a follower starts no poll (its holder polls and records), and a poll a follower began
+     * all the same (a release that raced it) does not keep the task from being polled once the store hands it back.
+     */
+    @Test
+    void aFollowerPollsNothingOnAHintAndIsPolledAgainOnceHandedBack() {
+        store.answerStatusWrites = true;
+        TaskTracker t = tracker(answering("processing", 0));
+        t.track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(fetches()).isEqualTo(1);
+        store.released.emitNext(REF, Sinks.EmitFailureHandler.FAIL_FAST); // followed from now
+        TaskStatus done = new TaskStatus("t1", TaskState.COMPLETED, "completed", null, null,
+                List.of("https://cdn.example/t1.mp4"), null, null, null, Instant.ofEpochMilli(11_000));
+        t.engine().hint(Family.VEO, done); // a terminal hint asks a holder for a confirming poll at once
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(fetches()).as("a follower polls nothing: " + calls).isEqualTo(1);
+        TaskStatus running = new TaskStatus("t1", TaskState.PROCESSING, "processing", null, null, List.of(), null,
+                null, null, Instant.EPOCH);
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(600_000),
+                vts.now(TimeUnit.MILLISECONDS) + 1_000, running), Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(21));
+        assertThat(fetches()).as("polled again once handed back: " + calls).isEqualTo(4);
     }
 
     /**

@@ -224,8 +224,9 @@ public interface TaskStore extends AutoCloseable {
      * out by this instance's own clock. Asked before each request (and each retry) is sent, after any wait for the
      * fleet budget: a process paused past its lease (a stop, a long GC pause) wakes with every overdue timer firing at
      * once, and its polls must not go out beside the task's new holder's before its lease check has run. False
-     * postpones the request by half a second (then this is asked again); it does not release the task: a lease renewed
-     * after all lets the request go, one lost releases the task through {@link #released()}. True by default (a
+     * postpones the request by half a second (then this is asked again), asking the fleet budget for nothing; it does
+     * not release the task by itself: a lease renewed after all lets the request go, one lost releases the task through
+     * {@link #released()}; a task {@link #holds} no longer answers for is followed from then on. True by default (a
      * single-process store holds everything). Called on event loops: answers from memory, at once.
      *
      * @param task the task

@@ -156,8 +156,9 @@ final class Leases {
      * every overdue timer fires at once on waking, the polls' as soon as the expiry check's.
      */
     boolean mayAct(String member) {
-        Long until = validUntil.get(keys.shard(member));
-        return until != null && until >= now();
+        int s = keys.shard(member);
+        Long until = validUntil.get(s);
+        return until != null && until >= now() && held.containsKey(s);
     }
 
     /** A task recorded here in a shard held here: it is tracked here already. */
@@ -254,7 +255,8 @@ final class Leases {
                                     + " renewal); its tasks are released here", options.where(), shard);
                             loseLocally(shard);
                         } else if (args[i + 1].equals(held.get(shard))) { // still held here as renewed
-                            validUntil.put(shard, validFrom(sent));
+                            // (only if still there: released meanwhile by the expiry check, it must stay released)
+                            validUntil.computeIfPresent(shard, (k, v) -> validFrom(sent));
                         } else if (!held.containsKey(shard)) { // released here meanwhile, renewed there: give it back
                             giveBackLate(shard, args[i + 1]);
                         }
@@ -532,6 +534,7 @@ final class Leases {
         stop();
         Map<Integer, String> copy = Map.copyOf(held);
         held.clear();
+        validUntil.clear();
         known.clear();
         return Flux.fromIterable(copy.entrySet())
                 .flatMap(e -> control.eval(Scripts.RELEASE, ScriptOutputType.INTEGER,

@@ -365,6 +365,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         holding++;
         confirmingEnd = false;
         timerEntry.dispose();
+        dropPoll();
+    }
+
+    /** Cancels the poll in flight, if any (its answer, if one comes, is dropped), and lets the next one start. */
+    private void dropPoll() {
         Disposable request = inflight;
         if (request != null) {
             request.dispose();
@@ -380,6 +385,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         following = false;
         holding++;
+        dropPoll(); // a poll a follower began (it sends nothing: see attempt) must not keep the next from starting
         resumeFrom(record);
     }
 
@@ -511,8 +517,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private void poll() {
-        if (done != 0 || confirmingEnd || !POLLING.compareAndSet(this, 0, 1)) {
-            return; // ended, or a poll is in flight already (a callback asked for one)
+        if (done != 0 || confirmingEnd || following || !POLLING.compareAndSet(this, 0, 1)) {
+            return; // ended, followed (another instance polls it), or a poll is in flight already (a callback asked)
         }
         PollSubscriber s = new PollSubscriber();
         inflight = s;
@@ -526,7 +532,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         engine.pollSent();
         counters.polled();
-        if (!engine.budgeted()) {
+        if (!engine.budgeted() || !mayPoll()) { // (one the store may not send now waits without a permit: attempt)
             send(s);
             return;
         }
@@ -574,7 +580,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             HeldPermit first = poll.first;
             poll.first = null;
             if (first == null) {
-                return engine.budget().admit();
+                // a request the store may not send now spends no permit (a permit given back unused keeps its token)
+                return mayPoll() ? engine.budget().admit() : Mono.<PollBudget.Permit>error(NotHeldNow.INSTANCE);
             }
             // cancelled before the fetch took it (the task ended meanwhile): given back here, once
             return Mono.<PollBudget.Permit>just(first).doOnCancel(() -> first.done(PollBudget.Outcome.CANCELLED));
@@ -691,9 +698,12 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private Publisher<?> retryDelay(Throwable failure) {
         if (failure == NotHeldNow.INSTANCE) {
             if (!engine.store().holds(ref())) { // not held here at all: a release this loop missed; follow the task
-                log.info("task '{}': its shard is not held here; following it", key.id());
+                if (!following) {
+                    log.info("task '{}': its shard is not held here; following it", key.id());
+                }
                 release();
-                return Mono.never(); // (cancelled by the release)
+                dropPoll(); // (released before this poll began: release() had nothing to cancel)
+                return Mono.never(); // (cancelled just above)
             }
             return engine.timer().delay(UNHELD_RECHECK_MS);
         }
@@ -739,8 +749,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * processing), never backwards or twice. While hints come, polls slow to the watchdog period.
      */
     void hint(TaskStatus status) {
-        if (done != 0) {
-            return;
+        if (done != 0 || following) {
+            return; // (a follower's holder receives the task's callbacks: cluster stores route them there)
         }
         lastHintAt = engine.timer().now();
         if (status.isTerminal()) {
