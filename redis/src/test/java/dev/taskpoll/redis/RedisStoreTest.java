@@ -319,7 +319,7 @@ class RedisStoreTest extends RedisStoreFixture {
     /** The parallel scheduler, its clock shifted at will (behind the wall clock; a process paused, then woken). */
     private static final class ShiftedClock implements reactor.core.scheduler.Scheduler {
         final java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
-        /** While set, periodic work (the lease cycle, the expiry check, the scans) skips its turns. */
+        /** While set, periodic work (the lease cycle, the expiry check, the scans: Flux.interval) skips its turns. */
         final java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
         /** Turns skipped while paused. */
         final java.util.concurrent.atomic.AtomicInteger skipped = new java.util.concurrent.atomic.AtomicInteger();
@@ -341,13 +341,7 @@ class RedisStoreTest extends RedisStoreFixture {
             return inner.schedule(task, delay, unit);
         }
 
-        @Override
-        public reactor.core.Disposable schedulePeriodically(Runnable task, long initialDelay, long period,
-                                                            java.util.concurrent.TimeUnit unit) {
-            return inner.schedulePeriodically(unlessPaused(task), initialDelay, period, unit);
-        }
-
-        /** Flux.interval's turns come through a worker. */
+        /** Flux.interval's turns come through a worker: paused there. */
         @Override
         public Worker createWorker() {
             Worker w = inner.createWorker();
