@@ -278,6 +278,29 @@ class ClusterHoldTest {
     }
 
     /**
+     * A deadline that comes while the store may not poll the task (a process woken from a pause past its lease, its
+     * lease check not yet run) ends nothing: the task's holder calls it. Once the store may act again, it times out.
+     */
+    @Test
+    void aDeadlineWhileTheStoreMayNotPollWaitsForTheLeaseCheck() {
+        store.answerStatusWrites = true;
+        TaskTracker t = tracker(answering("processing", 0));
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        t.events().subscribe(events::add);
+        t.track(REF).subscribe(x -> { }, e -> { });
+        vts.advanceTimeBy(Duration.ofSeconds(50));
+        assertThat(fetches()).isEqualTo(5);
+        store.mayPoll = false;
+        vts.advanceTimeBy(Duration.ofSeconds(20)); // past the deadline (60 s)
+        assertThat(events).as("no timeout while the store may not act").noneMatch(e -> e instanceof TrackingFailed);
+        assertThat(store.ended).isEmpty();
+        store.mayPoll = true;
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(store.ended).singleElement().asString().startsWith("t1 TaskTimeoutException");
+        assertThat(fetches()).as("no poll past the deadline: " + calls).isEqualTo(5);
+    }
+
+    /**
      * A callback's hint reaching a follower starts no poll (its holder polls and records), and a poll a follower began
      * all the same (a release that raced it) does not keep the task from being polled once the store hands it back.
      */

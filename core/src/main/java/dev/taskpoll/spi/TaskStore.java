@@ -226,7 +226,8 @@ public interface TaskStore extends AutoCloseable {
      * once, and its polls must not go out beside the task's new holder's before its lease check has run. False
      * postpones the request by half a second (then this is asked again), asking the fleet budget for nothing; it does
      * not release the task by itself: a lease renewed after all lets the request go, one lost releases the task through
-     * {@link #released()}; a task {@link #holds} no longer answers for is followed from then on. True by default (a
+     * {@link #released()}; a task {@link #holds} no longer answers for is followed from then on. A deadline that passes
+     * while this answers false does not end the task here until it answers true (its holder calls it). True by default (a
      * single-process store holds everything). Called on event loops: answers from memory, at once.
      *
      * @param task the task

@@ -209,8 +209,15 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (done != 0 || following || confirmingEnd) {
             return;
         }
-        boolean late = engine.timer().now() >= deadlineAt;
+        long now = engine.timer().now();
+        boolean late = now >= deadlineAt;
         if (late && !lastLook) {
+            if (!mayPoll()) {
+                // cluster mode: the deadline is its holder's to call; a process woken from a pause past its lease asks
+                // again soon, by when its lease check has released the task or its renewal has let it act again
+                timerEntry.scheduleAt(now + UNHELD_RECHECK_MS);
+                return;
+            }
             onDeadline();
         } else if (polling == 0) {
             lastLook = false; // the look itself: its answer, or its failure, re-arms the timer, and the deadline decides
