@@ -300,6 +300,23 @@ class ClusterHoldTest {
         assertThat(fetches()).as("no poll past the deadline: " + calls).isEqualTo(5);
     }
 
+    /** ...and one whose shard is not held here at all makes the loop follow the task, as a poll would. */
+    @Test
+    void aDeadlineOfATaskWhoseShardIsNotHeldHereMakesItsLoopFollow() {
+        store.answerStatusWrites = true;
+        TaskTracker t = tracker(answering("processing", 0));
+        t.track(REF).subscribe(x -> { }, e -> { });
+        vts.advanceTimeBy(Duration.ofSeconds(55));
+        store.mayPoll = false;
+        store.holdsHere = false;
+        vts.advanceTimeBy(Duration.ofSeconds(10)); // the deadline (60 s) finds it so
+        store.mayPoll = true;
+        store.holdsHere = true;
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(store.ended).as("followed: its holder ends it").isEmpty();
+        assertThat(fetches()).isEqualTo(5);
+    }
+
     /**
      * A callback's hint reaching a follower starts no poll (its holder polls and records), and a poll a follower began
      * all the same (a release that raced it) does not keep the task from being polled once the store hands it back.

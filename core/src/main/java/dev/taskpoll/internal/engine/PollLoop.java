@@ -215,7 +215,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             if (!mayPoll()) {
                 // cluster mode: the deadline is its holder's to call; a process woken from a pause past its lease asks
                 // again soon, by when its lease check has released the task or its renewal has let it act again
-                timerEntry.scheduleAt(now + UNHELD_RECHECK_MS);
+                if (engine.store().holds(ref())) {
+                    timerEntry.scheduleAt(now + UNHELD_RECHECK_MS);
+                } else {
+                    release(); // not held here at all (a release this loop missed): followed, as a poll would be
+                }
                 return;
             }
             onDeadline();
