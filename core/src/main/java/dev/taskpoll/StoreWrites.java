@@ -28,6 +28,7 @@ final class StoreWrites {
     /** The most writes left outstanding, once one has outlasted the bound, before submits are refused. */
     static final int MAX_WAITING = 1_000;
 
+    /** The client's log category: what users configure for the client covers its store writes too. */
     private static final Logger log = Loggers.getLogger(TaskpollClient.class);
 
     // a write's state: PENDING, then ANSWERED (in time), or CANCELLED (nobody waits: its timer still counts it

@@ -83,8 +83,6 @@ public final class TaskpollClient implements AutoCloseable {
     private final java.util.Set<io.netty.channel.Channel> channels = ConcurrentHashMap.newKeySet();
     /** The submits' writes to a durable store: bounded waits, never cancelled, their backlog bounded. */
     private final StoreWrites storeWrites;
-    /** See {@link StoreWrites#MAX_WAITING}. */
-    static final int MAX_WAITING_WRITES = StoreWrites.MAX_WAITING;
 
     private TaskpollClient(ClientOptions options) {
         this.options = options;
@@ -227,7 +225,7 @@ public final class TaskpollClient implements AutoCloseable {
                         () -> new TaskStoreException("not recorded within " + shown(options.storeTimeout()), null,
                                 null))
                 .onErrorResume(TaskStoreException.class, x -> {
-                    log.warn("task store {}: a refused submit was {}", store, x.getMessage());
+                    log.warn("task store {}: a refused submit (intent {}) was {}", store, intent, x.getMessage());
                     return Mono.empty();
                 });
     }

@@ -140,7 +140,7 @@ class StoreTimeoutTest {
 
     /**
      * Writes left waiting past the bound are not cancelled; so that a long outage does not pile them up (each holds its
-     * request), once one has outlasted the bound and {@link TaskpollClient#MAX_WAITING_WRITES} are outstanding, a
+     * request), once one has outlasted the bound and {@link StoreWrites#MAX_WAITING} are outstanding, a
      * submit is refused at once, before anything is written or sent, until they land. Submits started within one
      * bound's window all count (the check is on outstanding writes, not only those already past the bound).
      */
@@ -148,7 +148,7 @@ class StoreTimeoutTest {
     void writesLeftWaitingAreBoundedAndTheNextSubmitIsRefusedBeforeWritingAnythingUntilTheyLand() {
         OutageStore store = new OutageStore();
         start(store);
-        int started = TaskpollClient.MAX_WAITING_WRITES + 200; // all within one storeTimeout
+        int started = StoreWrites.MAX_WAITING + 200; // all within one storeTimeout
         java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
         for (int i = 0; i < started; i++) {
             client.submit(veo()).subscribe(s -> { }, e -> failed.incrementAndGet());
@@ -183,10 +183,10 @@ class StoreTimeoutTest {
     void writesWhoseCallersCancelledAreBoundedTooAndABusyStoreIsNotRefusedBeforeTheBound() {
         OutageStore store = new OutageStore();
         start(store);
-        for (int i = 0; i < TaskpollClient.MAX_WAITING_WRITES; i++) {
+        for (int i = 0; i < StoreWrites.MAX_WAITING; i++) {
             client.submit(veo()).subscribe().dispose(); // cancelled at once: its intent's write goes on
         }
-        assertThat(client.outstandingWrites()).isEqualTo(TaskpollClient.MAX_WAITING_WRITES);
+        assertThat(client.outstandingWrites()).isEqualTo(StoreWrites.MAX_WAITING);
         AtomicReference<Throwable> busy = new AtomicReference<>();
         reactor.core.Disposable waiting = client.submit(veo()).subscribe(s -> { }, busy::set);
         assertThat(busy.get()).as("none past storeTimeout yet: a busy store, not refused").isNull();
@@ -194,7 +194,7 @@ class StoreTimeoutTest {
         vts.advanceTimeBy(Duration.ofSeconds(20)); // nobody waits for any of them: their timers count them overdue
         AtomicReference<Throwable> refused = new AtomicReference<>();
         client.submit(veo()).subscribe(s -> { }, refused::set);
-        int all = TaskpollClient.MAX_WAITING_WRITES + 1;
+        int all = StoreWrites.MAX_WAITING + 1;
         assertThat(refused.get()).isInstanceOf(TaskStoreException.class)
                 .hasMessageContaining(all + " store writes of earlier submits are still outstanding (" + all
                         + " of them past storeTimeout)");

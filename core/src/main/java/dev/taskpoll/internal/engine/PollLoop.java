@@ -215,10 +215,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             if (!mayPoll()) {
                 // cluster mode: the deadline is its holder's to call; a process woken from a pause past its lease asks
                 // again soon, by when its lease check has released the task or its renewal has let it act again
-                if (engine.store().holds(ref())) {
+                if (stillHeld()) {
                     timerEntry.scheduleAt(now + UNHELD_RECHECK_MS);
-                } else {
-                    release(); // not held here at all (a release this loop missed): followed, as a poll would be
                 }
                 return;
             }
@@ -377,6 +375,23 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         confirmingEnd = false;
         timerEntry.dispose();
         dropPoll();
+    }
+
+    /**
+     * For a request or a deadline the store may not act on now ({@link #mayPoll}): true while the task's shard is held
+     * here (ask again in {@value #UNHELD_RECHECK_MS} ms); otherwise this loop missed its release: it follows the task
+     * from now, its poll in flight (if any) dropped, and false.
+     */
+    private boolean stillHeld() {
+        if (engine.store().holds(ref())) {
+            return true;
+        }
+        if (!following) {
+            log.info("task '{}': its shard is not held here; following it", key.id());
+        }
+        release();
+        dropPoll(); // (released before this poll began: release() had nothing to cancel)
+        return false;
     }
 
     /** Cancels the poll in flight, if any (its answer, if one comes, is dropped), and lets the next one start. */
@@ -708,15 +723,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     private Publisher<?> retryDelay(Throwable failure) {
         if (failure == NotHeldNow.INSTANCE) {
-            if (!engine.store().holds(ref())) { // not held here at all: a release this loop missed; follow the task
-                if (!following) {
-                    log.info("task '{}': its shard is not held here; following it", key.id());
-                }
-                release();
-                dropPoll(); // (released before this poll began: release() had nothing to cancel)
-                return Mono.never(); // (cancelled just above)
-            }
-            return engine.timer().delay(UNHELD_RECHECK_MS);
+            return stillHeld() ? engine.timer().delay(UNHELD_RECHECK_MS) : Mono.never(); // (never: cancelled by now)
         }
         RetryDecider decider = engine.decider();
         double random = engine.options().random().getAsDouble();
