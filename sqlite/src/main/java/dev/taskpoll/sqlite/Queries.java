@@ -3,6 +3,7 @@ package dev.taskpoll.sqlite;
 import dev.taskpoll.StoredFile;
 import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskStatus;
+import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.spi.StoreCodec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,9 +52,16 @@ final class Queries {
         return out;
     }
 
+    /** Every dialect's name, as SQL: a lookup by id alone probes the {@code (dialect, id)} index once for each. */
+    private static final String DIALECTS = java.util.Arrays.stream(Dialect.values())
+            .map(d -> "'" + d.name() + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+
+    /** The latest task with an id, in any dialect. */
+    static final String ONE = "SELECT " + TASK_COLUMNS + " FROM tasks WHERE dialect IN " + DIALECTS
+            + " AND id = ? ORDER BY submitted_at DESC LIMIT 1";
+
     static @Nullable TaskRecord one(StoreThread.Statements c, String id) throws SQLException {
-        PreparedStatement ps = c.ps("SELECT " + TASK_COLUMNS + " FROM tasks WHERE id = ?"
-                + " ORDER BY submitted_at DESC LIMIT 1");
+        PreparedStatement ps = c.ps(ONE);
         ps.setString(1, id);
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? task(c, rs, true) : null;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
@@ -17,8 +18,10 @@ import reactor.util.Loggers;
 /**
  * The one thread that talks to the database: JDBC blocks, so it never runs on an event loop or a Reactor scheduler.
  * Callers enqueue work (a lock-free queue, then an unpark if the thread is idle: nothing that can block the caller),
- * and the thread runs whatever has queued up in one transaction, each piece in a savepoint of its own (group
- * commit): one piece failing fails only its caller; the commit failing (a full disk) fails every caller of the batch.
+ * and the thread runs whatever has queued up in one transaction (group commit). One piece failing fails only its
+ * caller: the transaction is rolled back and the batch run again with each piece in a savepoint of its own (a
+ * savepoint for every piece every time cost about a tenth of a write); the commit failing (a full disk) fails every
+ * caller of the batch.
  * Callers' {@code Mono}s complete after the commit, on the store's scheduler, never on this thread.
  */
 final class StoreThread implements Runnable {
@@ -27,7 +30,11 @@ final class StoreThread implements Runnable {
     /** The most pieces of work in one transaction. */
     static final int MAX_BATCH = 2_000;
 
-    /** One piece of work against the connection; it may return a value for its caller. */
+    /**
+     * One piece of work against the connection; it may return a value for its caller. It acts on the connection only:
+     * when another piece of its batch fails, the batch is rolled back and run again, so a piece may run twice (what
+     * its first run wrote is gone by then, and its caller sees the second run's outcome).
+     */
     @FunctionalInterface
     interface Work<T> {
         T run(Statements c) throws SQLException;
@@ -224,24 +231,14 @@ final class StoreThread implements Runnable {
         Throwable batchError = null;
         try {
             connection.setAutoCommit(false);
-            for (int i = 0; i < batch.size() && batchError == null; i++) {
-                statements.ps("SAVEPOINT piece").execute();
+            Throwable failed = runAll(batch, values);
+            if (failed != null) { // a piece failed, perhaps after writing part of its work: none of this attempt stays
                 try {
-                    values[i] = batch.get(i).work().run(statements);
-                    statements.ps("RELEASE piece").execute();
-                } catch (SQLException | RuntimeException e) {
-                    errors[i] = problem(e);
-                    if (e instanceof org.sqlite.SQLiteException) { // the driver's failure, not a piece's own check
-                        forgetStatements();
-                    }
-                    try {
-                        statements.ps("ROLLBACK TO piece").execute();
-                        statements.ps("RELEASE piece").execute();
-                    } catch (SQLException gone) {
-                        // SQLite rolled the whole transaction back itself (a full disk, an I/O error): every piece of
-                        // the batch is lost with it, and fails with this one's cause
-                        batchError = errors[i];
-                    }
+                    connection.rollback();
+                    java.util.Arrays.fill(values, null);
+                    batchError = runEachInASavepoint(batch, values, errors);
+                } catch (SQLException gone) {
+                    batchError = failed; // SQLite rolled the transaction back itself (a full disk, an I/O error)
                 }
             }
             if (batchError == null) {
@@ -269,6 +266,54 @@ final class StoreThread implements Runnable {
             }
         }
         completeAll(batch, values, errors, batchError);
+    }
+
+    /**
+     * The usual case: every piece of the batch in the open transaction, one after the other, without a savepoint each
+     * (two statements a piece, about a tenth of a write's cost). Returns null, or the first failure, at which it
+     * stops; the caller then rolls the attempt back and runs the batch again with {@link #runEachInASavepoint}.
+     */
+    private @Nullable Throwable runAll(List<Job<?>> batch, Object[] values) {
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                values[i] = batch.get(i).work().run(statements);
+            } catch (SQLException | RuntimeException e) {
+                if (e instanceof org.sqlite.SQLiteException) { // the driver's failure, not a piece's own check
+                    forgetStatements();
+                }
+                return problem(e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Each piece in a savepoint of its own, so that one failing fails only its caller and leaves nothing of its work;
+     * returns the batch's failure when SQLite rolled the whole transaction back itself, else null.
+     */
+    private @Nullable Throwable runEachInASavepoint(List<Job<?>> batch, Object[] values,
+            Throwable[] errors) throws SQLException {
+        for (int i = 0; i < batch.size(); i++) {
+            statements.ps("SAVEPOINT piece").execute();
+            try {
+                values[i] = batch.get(i).work().run(statements);
+                statements.ps("RELEASE piece").execute();
+            } catch (SQLException | RuntimeException e) {
+                errors[i] = problem(e);
+                if (e instanceof org.sqlite.SQLiteException) {
+                    forgetStatements();
+                }
+                try {
+                    statements.ps("ROLLBACK TO piece").execute();
+                    statements.ps("RELEASE piece").execute();
+                } catch (SQLException gone) {
+                    // SQLite rolled the whole transaction back itself (a full disk, an I/O error): every piece of
+                    // the batch is lost with it, and fails with this one's cause
+                    return errors[i];
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -393,6 +394,69 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aWriteFailingAfterPartOfItsWorkLeavesNoneOfItAndTheOthersAreCommittedTogether() throws Exception {
+        SqliteStore s = store();
+        long doomed = s.intent(intent(-1)).block(WAIT);
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        Mono<Boolean> held = s.read(c -> {
+            try {
+                return hold.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).cache();
+        held.subscribe();
+        List<Mono<Long>> before = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            before.add(s.intent(intent(i)).cache());
+            before.get(i).subscribe(id -> { }, e -> { });
+        }
+        // marks its intent submitted, then fails: a task without a poll policy cannot be recorded
+        TaskStore.Tracked noPolicy = new TaskStore.Tracked(TaskRef.of("half", Family.VEO, "veo_3_1_fast"), T0,
+                T0.plus(Duration.ofMinutes(30)), T0.toEpochMilli(), status("half", "queued", T0));
+        Mono<Void> failing = s.submitted(doomed, noPolicy).cache();
+        failing.subscribe(v -> { }, e -> { });
+        Mono<Void> after = s.started(tracked("whole", status("whole", "queued", T0))).then().cache();
+        after.subscribe(v -> { }, e -> { });
+        long[] counts = s.commitCounts();
+        hold.countDown();
+        assertThat(held.block(WAIT)).isTrue();
+
+        assertThatThrownBy(() -> failing.block(WAIT)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("ref.policy");
+        after.block(WAIT);
+        assertThat(Flux.concat(before).collectList().block(WAIT)).hasSize(50).doesNotHaveDuplicates();
+        assertThat(s.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).extracting(TaskRecord::intentId)
+                .as("the failed submit's mark was undone with it: its intent is still in doubt").contains(doomed)
+                .hasSize(51);
+        assertThat(s.tasks(TaskRecord.Phase.OPEN).collectList().block(WAIT)).extracting(TaskRecord::id)
+                .containsExactly("whole");
+        assertThat(s.commitCounts()[0] - counts[0]).as("the 52 writes queued together, in one transaction")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aTaskLookedUpByIdAloneIsFoundThroughTheIndexNotAScan() throws Exception {
+        Path file = dir.resolve("plan.db");
+        SqliteStore s = store(file, SqliteStoreOptions.defaults());
+        s.started(tracked("p", status("p", "queued", T0))).block(WAIT);
+        assertThat(s.task("p").block(WAIT).history()).extracting(TaskStatus::rawStatus).containsExactly("queued");
+        List<String> plan = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + Queries.ONE)) {
+            ps.setString(1, "p");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.add(rs.getString("detail"));
+                }
+            }
+        }
+        assertThat(plan).anySatisfy(step -> assertThat(step).startsWith("SEARCH tasks USING INDEX")
+                .contains("(dialect=? AND id=?)"));
+        assertThat(plan).noneSatisfy(step -> assertThat(step).startsWith("SCAN tasks"));
+    }
+
+    @Test
     void withACommitDelayWritesQueuedWithinItShareOneTransactionThatWaitsForItsEnd() throws Exception {
         reactor.test.scheduler.VirtualTimeScheduler time = reactor.test.scheduler.VirtualTimeScheduler.create();
         SqliteStore s = store(dir.resolve("delay.db"), SqliteStoreOptions.builder()
@@ -540,7 +604,9 @@ class SqliteStoreTest {
 
         SqliteStore s = SqliteStore.open(file, SqliteStoreOptions.defaults());
         open.add(s);
-        assertThat(version(file)).isEqualTo(Schema.CURRENT).isEqualTo(3);
+        assertThat(version(file)).isEqualTo(Schema.CURRENT).isEqualTo(4);
+        assertThat(indexes(file)).as("version 4 dropped the index on id alone").doesNotContain("tasks_id")
+                .contains("tasks_open", "history_task");
         assertThat(s.task("t").block(WAIT).history()).extracting(TaskStatus::rawStatus).containsExactly("processing");
         assertThat(s.open().take(1).collectList().block(WAIT)).singleElement()
                 .satisfies(t -> assertThat(t.ref().shape()).as("a version 1 task's shape: unknown").isNull());
@@ -596,10 +662,18 @@ class SqliteStoreTest {
     }
 
     private static List<String> tables(Path file) throws Exception {
+        return names(file, "table");
+    }
+
+    private static List<String> indexes(Path file) throws Exception {
+        return names(file, "index");
+    }
+
+    private static List<String> names(Path file, String type) throws Exception {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
              Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
+             ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = '" + type + "'"
                      + " AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
