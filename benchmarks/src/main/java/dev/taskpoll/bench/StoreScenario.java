@@ -24,7 +24,8 @@ import reactor.core.publisher.Mono;
 /**
  * Scenario F: the embedded task store. F1, the cost of recording (A's rows, side by side with and without the
  * store); F2, the store at saturation (status changes committed per second, commit latency); F3, resuming 100,000 open
- * tasks after a restart (how long until they are all tracked again, and the polls of the first 10 s).
+ * tasks after a restart (how long until they are all tracked again, and the polls of the first 10 s); F4, the
+ * store's own work per task, without an engine around it (its thread's CPU, steadier than a process's).
  */
 final class StoreScenario {
 
@@ -38,9 +39,9 @@ final class StoreScenario {
         this.scale = scale;
     }
 
-    /** F1 for each size, F2, F3; {@code -Dbench.store.parts=2,3} runs fewer. */
+    /** F1 for each size, F2, F3, F4; {@code -Dbench.store.parts=2,3} runs fewer. */
     void run(List<Integer> sizes) throws Exception {
-        String parts = System.getProperty("bench.store.parts", "1,2,3");
+        String parts = System.getProperty("bench.store.parts", "1,2,3,4");
         report.append("### F. The embedded task store\n\n");
         if (parts.contains("1")) {
             recording(sizes);
@@ -50,6 +51,9 @@ final class StoreScenario {
         }
         if (parts.contains("3")) {
             resume(100_000);
+        }
+        if (parts.contains("4")) {
+            ownWork(20_000, 43, 6);
         }
     }
 
@@ -199,5 +203,80 @@ final class StoreScenario {
                     Arrays.toString(perSecond), sorted[sorted.length - 1], n / 30,
                     sim.ledger().polls().stream().mapToLong(List::size).sum() - polls0));
         }
+    }
+
+    /**
+     * F4: the store alone, as the engine uses it in F1 but without the engine, the simulator or the network: {@code n}
+     * tasks' lives (started with a queued status, one change to processing, the end with a completed status and its
+     * URL; F1's three writes a task) in batches of {@code batch} writes, each batch waited for (F1's store commits
+     * about 43 writes at a time at its 20 ms default), the lives overlapping as in F1 (a batch mixes starts, changes
+     * and ends), ids random as a provider's are. The CPU of the store's thread per task, each round on a new file; the
+     * first two rounds are the JIT's and are not counted. Figures of one thread: far steadier than F1's process.
+     */
+    private void ownWork(int n, int batch, int rounds) throws Exception {
+        PollPolicy policy = PollPolicy.of(Duration.ofSeconds(30), Duration.ofMinutes(30));
+        java.util.Random random = new java.util.Random(7);
+        String[] ids = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = "vgen_" + Long.toHexString(random.nextLong());
+        }
+        double[] perTask = new double[rounds];
+        long commits = 0;
+        for (int r = 0; r < rounds; r++) {
+            Path file = Files.createTempDirectory("taskpoll-bench-store").resolve("tasks.db");
+            try (SqliteStore store = SqliteStore.open(file, SqliteStoreOptions.builder().commitDelay(Duration.ZERO)
+                    .build())) {
+                Instant t0 = Instant.now();
+                long[] before = store.commitCounts();
+                long cpu0 = Figures.storeNanos();
+                List<Mono<?>> pending = new java.util.ArrayList<>();
+                int third = n / 3;
+                for (int k = 0; k < n + 2 * third; k++) {
+                    if (k < n) {
+                        pending.add(store.started(new TaskStore.Tracked(TaskRef.of(ids[k], Family.VEO, "veo_3_1_fast")
+                                .withPolicy(policy), t0, t0.plusSeconds(1800), 0, life(ids[k], TaskState.QUEUED))));
+                    }
+                    if (k >= third && k - third < n) {
+                        String id = ids[k - third];
+                        pending.add(store.status(TaskRef.of(id, Family.VEO), life(id, TaskState.PROCESSING)));
+                    }
+                    if (k >= 2 * third && k - 2 * third < n) {
+                        String id = ids[k - 2 * third];
+                        pending.add(store.ended(TaskRef.of(id, Family.VEO), new TaskStore.Ending(
+                                life(id, TaskState.COMPLETED), null, t0.plusSeconds(1800), Instant.now())));
+                    }
+                    if (pending.size() >= batch || k == n + 2 * third - 1) {
+                        Flux.merge(pending).blockLast();
+                        pending.clear();
+                    }
+                }
+                perTask[r] = (Figures.storeNanos() - cpu0) / 1e3 / n;
+                commits = store.commitCounts()[0] - before[0];
+            }
+        }
+        double[] counted = Arrays.copyOfRange(perTask, 2, rounds);
+        Arrays.sort(counted);
+        StringBuilder each = new StringBuilder();
+        for (double v : perTask) {
+            each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", v));
+        }
+        report.append(String.format(Locale.ROOT, "F4. The store's own work: %,d tasks' lives (three writes each: "
+                        + "started, a change, the end), in batches of %d, on the store's thread alone: **%.1f us of its "
+                        + "CPU per task** (%.1f us a write; the median of rounds 3 to %d), %,d transactions a round; "
+                        + "every round, in us per task: %s (the first two are the JIT's, not counted).%n%n",
+                n, batch, median(counted), median(counted) / 3, rounds, commits, each));
+    }
+
+    private static double median(double[] sorted) {
+        int m = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+    }
+
+    /** A status of one of F4's lives; the completed one carries a result URL as a provider's would. */
+    private static TaskStatus life(String id, TaskState state) {
+        List<String> urls = state == TaskState.COMPLETED
+                ? List.of("https://cdn.example.com/videos/" + id + "/result.mp4?sig=0123456789abcdef") : List.of();
+        return new TaskStatus(id, state, state.name().toLowerCase(Locale.ROOT), "veo_3_1_fast", null, urls, null,
+                null, null, Instant.now());
     }
 }
