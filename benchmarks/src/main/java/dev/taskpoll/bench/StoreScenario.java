@@ -67,7 +67,8 @@ final class StoreScenario {
                 + "(`SqliteStoreOptions.commitDelay`, default " + SqliteStoreOptions.DEFAULT_COMMIT_DELAY_MS
                 + " ms; a busy store's statuses reach subscribers up to that much later); the third row sets it "
                 + "(-Dbench.store.commitDelay, default PT0S: each write committed as soon as it is queued; off: no "
-                + "third row).\n\n")
+                + "third row). With -Dbench.store.pairs=N (default 1) the first two rows run N times, alternating, "
+                + "and the summary gives the median of their ratios.\n\n")
                 .append(ScaleScenario.SCALE_COLUMNS);
         // thrown away: the store's paths (JDBC, SQLite, the engine's durable paths) compiled before a row is measured
         // (a JFR profile of the first measured row with the store: the JIT's threads used more CPU than the event loops)
@@ -77,21 +78,40 @@ final class StoreScenario {
         // -Dbench.store.commitDelay=off leaves out the third row
         String third = System.getProperty("bench.store.commitDelay", "PT0S");
         Duration delay = "off".equals(third) ? null : Duration.parse(third);
+        // -Dbench.store.pairs=N runs the two rows N times, alternating, and gives the median ratio: the process's CPU
+        // per poll moves by up to 30% between runs of one build on a shared host, the pairs' ratios far less
+        int pairs = Integer.getInteger("bench.store.pairs", 1);
         StringBuilder summary = new StringBuilder();
         for (int n : sizes) {
             double k = ScaleScenario.scaleFor(n);
-            ScaleScenario.ScaleRow off = scale.scaleRow(n, k, Engines::taskpoll);
-            Path dir = Files.createTempDirectory("taskpoll-bench-store");
-            ScaleScenario.ScaleRow on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
-                    dir.resolve("tasks.db")));
-            report.append(off.line()).append(on.line());
-            summarize(summary, n, off, on);
-            if (delay != null) {
-                Path delayed = Files.createTempDirectory("taskpoll-bench-store");
-                ScaleScenario.ScaleRow late = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
-                        delayed.resolve("tasks.db"), delay));
-                report.append(late.line());
-                summarize(summary, n, off, late);
+            double[] ratios = new double[pairs];
+            double[] storeThread = new double[pairs];
+            for (int p = 0; p < pairs; p++) {
+                ScaleScenario.ScaleRow off = scale.scaleRow(n, k, Engines::taskpoll);
+                Path dir = Files.createTempDirectory("taskpoll-bench-store");
+                ScaleScenario.ScaleRow on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
+                        dir.resolve("tasks.db")));
+                report.append(off.line()).append(on.line());
+                summarize(summary, n, off, on);
+                ratios[p] = (on.cpuPerPoll() - on.jitPerPoll()) / (off.cpuPerPoll() - off.jitPerPoll());
+                storeThread[p] = on.storePerPoll();
+                if (delay != null && p == 0) {
+                    Path delayed = Files.createTempDirectory("taskpoll-bench-store");
+                    ScaleScenario.ScaleRow late = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim,
+                            time, delayed.resolve("tasks.db"), delay));
+                    report.append(late.line());
+                    summarize(summary, n, off, late);
+                }
+            }
+            if (pairs > 1) {
+                Arrays.sort(ratios);
+                Arrays.sort(storeThread);
+                String f = String.format(Locale.ROOT, "F1 N=%d, %d pairs (without a store, then with it at its "
+                                + "default), alternating: the ratio without the JIT's threads, median **%.2fx** (from %.2fx "
+                                + "to %.2fx); the store's thread, median %.1f us per poll", n, pairs, median(ratios),
+                        ratios[0], ratios[pairs - 1], median(storeThread));
+                System.err.println(f);
+                summary.append("- ").append(f).append('\n');
             }
         }
         report.append("\nEach row's CPU per poll includes the JIT compiling the engine's paths (rows of a few real seconds "
