@@ -67,8 +67,8 @@ final class StoreScenario {
                 + "(`SqliteStoreOptions.commitDelay`, default " + SqliteStoreOptions.DEFAULT_COMMIT_DELAY_MS
                 + " ms; a busy store's statuses reach subscribers up to that much later); the third row sets it "
                 + "(-Dbench.store.commitDelay, default PT0S: each write committed as soon as it is queued; off: no "
-                + "third row). With -Dbench.store.pairs=N (default 1) the first two rows run N times, alternating, "
-                + "and the summary gives the median of their ratios.\n\n")
+                + "third row). With -Dbench.store.pairs=N (default 1) the first two rows run N times (in turn: "
+                + "without, with; with, without; ...), and the summary gives the median of their ratios.\n\n")
                 .append(ScaleScenario.SCALE_COLUMNS);
         // thrown away: the store's paths (JDBC, SQLite, the engine's durable paths) compiled before a row is measured
         // (a JFR profile of the first measured row with the store: the JIT's threads used more CPU than the event loops)
@@ -81,16 +81,27 @@ final class StoreScenario {
         // -Dbench.store.pairs=N runs the two rows N times, alternating, and gives the median ratio: the process's CPU
         // per poll moves by up to 30% between runs of one build on a shared host, the pairs' ratios far less
         int pairs = Integer.getInteger("bench.store.pairs", 1);
+        if (pairs < 1) {
+            throw new IllegalArgumentException("-Dbench.store.pairs=" + pairs + ": must be 1 or more");
+        }
         StringBuilder summary = new StringBuilder();
         for (int n : sizes) {
             double k = ScaleScenario.scaleFor(n);
             double[] ratios = new double[pairs];
             double[] storeThread = new double[pairs];
             for (int p = 0; p < pairs; p++) {
-                ScaleScenario.ScaleRow off = scale.scaleRow(n, k, Engines::taskpoll);
                 Path dir = Files.createTempDirectory("taskpoll-bench-store");
-                ScaleScenario.ScaleRow on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
-                        dir.resolve("tasks.db")));
+                ScaleScenario.ScaleRow off;
+                ScaleScenario.ScaleRow on;
+                if (p % 2 == 0) { // the order alternates too (off, on, on, off, ...): neither always runs second
+                    off = scale.scaleRow(n, k, Engines::taskpoll);
+                    on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
+                            dir.resolve("tasks.db")));
+                } else {
+                    on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
+                            dir.resolve("tasks.db")));
+                    off = scale.scaleRow(n, k, Engines::taskpoll);
+                }
                 report.append(off.line()).append(on.line());
                 summarize(summary, n, off, on);
                 ratios[p] = (on.cpuPerPoll() - on.jitPerPoll()) / (off.cpuPerPoll() - off.jitPerPoll());
@@ -241,7 +252,7 @@ final class StoreScenario {
             ids[i] = "vgen_" + Long.toHexString(random.nextLong());
         }
         double[] perTask = new double[rounds];
-        long commits = 0;
+        long[] commits = new long[rounds];
         for (int r = 0; r < rounds; r++) {
             Path file = Files.createTempDirectory("taskpoll-bench-store").resolve("tasks.db");
             try (SqliteStore store = SqliteStore.open(file, SqliteStoreOptions.builder().commitDelay(Duration.ZERO)
@@ -271,20 +282,21 @@ final class StoreScenario {
                     }
                 }
                 perTask[r] = (Figures.storeNanos() - cpu0) / 1e3 / n;
-                commits = store.commitCounts()[0] - before[0];
+                commits[r] = store.commitCounts()[0] - before[0];
             }
         }
         double[] counted = Arrays.copyOfRange(perTask, 2, rounds);
         Arrays.sort(counted);
         StringBuilder each = new StringBuilder();
-        for (double v : perTask) {
-            each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", v));
+        for (int r = 0; r < rounds; r++) {
+            each.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f (%,d)", perTask[r], commits[r]));
         }
         report.append(String.format(Locale.ROOT, "F4. The store's own work: %,d tasks' lives (three writes each: "
                         + "started, a change, the end), in batches of %d, on the store's thread alone: **%.1f us of its "
-                        + "CPU per task** (%.1f us a write; the median of rounds 3 to %d), %,d transactions a round; "
-                        + "every round, in us per task: %s (the first two are the JIT's, not counted).%n%n",
-                n, batch, median(counted), median(counted) / 3, rounds, commits, each));
+                        + "CPU per task** (%.1f us a write; the median of rounds 3 to %d); every round, in us per "
+                        + "task (and its transactions: %,d if each batch is one; the store's thread, woken by a batch's "
+                        + "first write, may commit it in several): %s (the first two are the JIT's, not counted).%n%n",
+                n, batch, median(counted), median(counted) / 3, rounds, (3L * n + batch - 1) / batch, each));
     }
 
     private static double median(double[] sorted) {

@@ -43,9 +43,10 @@ final class Schema {
                             + " window TEXT NOT NULL, saved_at INTEGER NOT NULL)"),
             // 2 -> 3: the request's shape, part of a learned cadence's model key (null: unknown)
             List.of("ALTER TABLE tasks ADD COLUMN shape TEXT"),
-            // 3 -> 4: lookups by id alone use the (dialect, id) index, one probe per dialect: an index on id was one
-            // more B-tree insert per task, at a random place (ids are random), for a query of people's
-            List.of("DROP INDEX tasks_id"));
+            // 3 -> 4: lookups by id alone (a task's record: people's queries, a capture's, a follower's) probe the
+            // (dialect, id) index once per dialect: an index on id was one more B-tree insert per task, at a random
+            // place (ids are random)
+            List.of("DROP INDEX IF EXISTS tasks_id"));
 
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

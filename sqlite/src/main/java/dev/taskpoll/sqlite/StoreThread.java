@@ -19,9 +19,9 @@ import reactor.util.Loggers;
  * The one thread that talks to the database: JDBC blocks, so it never runs on an event loop or a Reactor scheduler.
  * Callers enqueue work (a lock-free queue, then an unpark if the thread is idle: nothing that can block the caller),
  * and the thread runs whatever has queued up in one transaction (group commit). One piece failing fails only its
- * caller: the transaction is rolled back and the batch run again with each piece in a savepoint of its own (a
- * savepoint for every piece every time cost about a tenth of a write); the commit failing (a full disk) fails every
- * caller of the batch.
+ * caller: what the batch wrote is undone (to a savepoint taken at its start) and the whole batch run again with each
+ * piece in a savepoint of its own (a savepoint for every piece every time cost about a tenth of a write); SQLite
+ * dropping the transaction (a full disk) or the commit failing fails every caller of the batch.
  * Callers' {@code Mono}s complete after the commit, on the store's scheduler, never on this thread.
  */
 final class StoreThread implements Runnable {
@@ -32,8 +32,8 @@ final class StoreThread implements Runnable {
 
     /**
      * One piece of work against the connection; it may return a value for its caller. It acts on the connection only:
-     * when another piece of its batch fails, the batch is rolled back and run again, so a piece may run twice (what
-     * its first run wrote is gone by then, and its caller sees the second run's outcome).
+     * when a piece of its batch fails, what the batch wrote is undone and the batch run again, so a piece may run
+     * twice (what its first run wrote is gone by then, and its caller sees the second run's outcome).
      */
     @FunctionalInterface
     interface Work<T> {
@@ -231,14 +231,23 @@ final class StoreThread implements Runnable {
         Throwable batchError = null;
         try {
             connection.setAutoCommit(false);
+            // one savepoint for the batch: undoing an attempt keeps the transaction, and with it the write lock (a
+            // rollback would let another process's writes in before the second attempt)
+            statements.ps("SAVEPOINT batch").execute();
             Throwable failed = runAll(batch, values);
             if (failed != null) { // a piece failed, perhaps after writing part of its work: none of this attempt stays
+                boolean undone;
                 try {
-                    connection.rollback();
+                    statements.ps("ROLLBACK TO batch").execute();
+                    undone = true;
+                } catch (SQLException gone) {
+                    undone = false; // SQLite rolled the whole transaction back itself (a full disk, an I/O error)
+                }
+                if (undone) {
                     java.util.Arrays.fill(values, null);
                     batchError = runEachInASavepoint(batch, values, errors);
-                } catch (SQLException gone) {
-                    batchError = failed; // SQLite rolled the transaction back itself (a full disk, an I/O error)
+                } else {
+                    batchError = failed;
                 }
             }
             if (batchError == null) {
@@ -271,7 +280,7 @@ final class StoreThread implements Runnable {
     /**
      * The usual case: every piece of the batch in the open transaction, one after the other, without a savepoint each
      * (two statements a piece, about a tenth of a write's cost). Returns null, or the first failure, at which it
-     * stops; the caller then rolls the attempt back and runs the batch again with {@link #runEachInASavepoint}.
+     * stops; the caller then undoes the attempt and runs the batch again with {@link #runEachInASavepoint}.
      */
     private @Nullable Throwable runAll(List<Job<?>> batch, Object[] values) {
         for (int i = 0; i < batch.size(); i++) {

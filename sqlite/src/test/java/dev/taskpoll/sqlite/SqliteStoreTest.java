@@ -363,15 +363,7 @@ class SqliteStoreTest {
     void aFailingWriteFailsAloneAndTheRestOfItsTransactionIsCommitted() throws Exception {
         SqliteStore s = store();
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-        // a read that holds the store's thread (not an event loop) while the writes below queue up behind it
-        Mono<Boolean> held = s.read(c -> {
-            try {
-                return hold.await(20, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).cache();
-        held.subscribe();
+        Mono<Boolean> held = holdTheStoresThread(s, hold);
         List<Mono<Long>> intents = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             intents.add(s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"i\":" + i + "}", T0)).cache());
@@ -398,14 +390,7 @@ class SqliteStoreTest {
         SqliteStore s = store();
         long doomed = s.intent(intent(-1)).block(WAIT);
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-        Mono<Boolean> held = s.read(c -> {
-            try {
-                return hold.await(20, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).cache();
-        held.subscribe();
+        Mono<Boolean> held = holdTheStoresThread(s, hold);
         List<Mono<Long>> before = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             before.add(s.intent(intent(i)).cache());
@@ -454,6 +439,22 @@ class SqliteStoreTest {
         assertThat(plan).anySatisfy(step -> assertThat(step).startsWith("SEARCH tasks USING INDEX")
                 .contains("(dialect=? AND id=?)"));
         assertThat(plan).noneSatisfy(step -> assertThat(step).startsWith("SCAN tasks"));
+    }
+
+    /**
+     * A read that holds the store's thread (not an event loop) until {@code hold} is counted down, so that the writes
+     * queued meanwhile go into one batch; true once it let go in time.
+     */
+    private static Mono<Boolean> holdTheStoresThread(SqliteStore s, java.util.concurrent.CountDownLatch hold) {
+        Mono<Boolean> held = s.read(c -> {
+            try {
+                return hold.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).cache();
+        held.subscribe();
+        return held;
     }
 
     @Test
