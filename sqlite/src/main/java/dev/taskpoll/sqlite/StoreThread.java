@@ -19,8 +19,8 @@ import reactor.util.Loggers;
  * The one thread that talks to the database: JDBC blocks, so it never runs on an event loop or a Reactor scheduler.
  * Callers enqueue work (a lock-free queue, then an unpark if the thread is idle: nothing that can block the caller),
  * and the thread runs whatever has queued up in one transaction (group commit). One piece failing fails only its
- * caller: what the batch wrote is undone (to a savepoint taken at its start) and the whole batch run again with each
- * piece in a savepoint of its own (a savepoint for every piece every time cost about a tenth of a write); SQLite
+ * caller: the batch's transaction is rolled back and the whole batch run again with each piece in a savepoint of its
+ * own (a savepoint for every piece every time cost about a tenth of a write); SQLite
  * dropping the transaction (a full disk) or the commit failing fails every caller of the batch.
  * Callers' {@code Mono}s complete after the commit, on the store's scheduler, never on this thread.
  */
@@ -231,23 +231,12 @@ final class StoreThread implements Runnable {
         Throwable batchError = null;
         try {
             connection.setAutoCommit(false);
-            // one savepoint for the batch: undoing an attempt keeps the transaction, and with it the write lock (a
-            // rollback would let another process's writes in before the second attempt)
-            statements.ps("SAVEPOINT batch").execute();
             Throwable failed = runAll(batch, values);
             if (failed != null) { // a piece failed, perhaps after writing part of its work: none of this attempt stays
-                boolean undone;
-                try {
-                    statements.ps("ROLLBACK TO batch").execute();
-                    undone = true;
-                } catch (SQLException gone) {
-                    undone = false; // SQLite rolled the whole transaction back itself (a full disk, an I/O error)
-                }
-                if (undone) {
+                batchError = undo(failed);
+                if (batchError == null) {
                     java.util.Arrays.fill(values, null);
                     batchError = runEachInASavepoint(batch, values, errors);
-                } else {
-                    batchError = failed;
                 }
             }
             if (batchError == null) {
@@ -278,9 +267,27 @@ final class StoreThread implements Runnable {
     }
 
     /**
+     * Rolls back a batch's first attempt; the driver then begins the next transaction at once (another process may
+     * write in between: the second attempt reads what it wrote, as any later batch would). Null when the second
+     * attempt may run; else why the whole batch fails: {@code failed} when SQLite had rolled the transaction back
+     * itself (a full disk, an I/O error), or the new transaction's own failure (another process kept the file busy).
+     * (A savepoint for the batch, undone instead, would keep the lock, but SQLite then copies every page a batch first
+     * changes into its sub-journal, which cost more than the savepoints per piece saved.)
+     */
+    private @Nullable Throwable undo(Throwable failed) {
+        try {
+            connection.rollback();
+            return null;
+        } catch (SQLException e) {
+            return String.valueOf(e.getMessage()).contains("no transaction is active") ? failed : problem(e);
+        }
+    }
+
+    /**
      * The usual case: every piece of the batch in the open transaction, one after the other, without a savepoint each
      * (two statements a piece, about a tenth of a write's cost). Returns null, or the first failure, at which it
-     * stops; the caller then undoes the attempt and runs the batch again with {@link #runEachInASavepoint}.
+     * stops; the caller then rolls the attempt back ({@link #undo}) and runs the batch again with
+     * {@link #runEachInASavepoint}.
      */
     private @Nullable Throwable runAll(List<Job<?>> batch, Object[] values) {
         for (int i = 0; i < batch.size(); i++) {
