@@ -91,15 +91,12 @@ final class StoreScenario {
             double[] storeThread = new double[pairs];
             for (int p = 0; p < pairs; p++) {
                 Path dir = Files.createTempDirectory("taskpoll-bench-store");
-                ScaleScenario.ScaleRow off;
-                ScaleScenario.ScaleRow on;
-                if (p % 2 == 0) { // the order alternates too (off, on, on, off, ...): neither always runs second
-                    off = scale.scaleRow(n, k, Engines::taskpoll);
-                    on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
-                            dir.resolve("tasks.db")));
-                } else {
-                    on = scale.scaleRow(n, k, (sim, time) -> Engines.taskpollStored(sim, time,
-                            dir.resolve("tasks.db")));
+                java.util.concurrent.Callable<ScaleScenario.ScaleRow> withStore = () -> scale.scaleRow(n, k,
+                        (sim, time) -> Engines.taskpollStored(sim, time, dir.resolve("tasks.db")));
+                // the order alternates too (off, on, on, off, ...): neither always runs second
+                ScaleScenario.ScaleRow off = p % 2 == 0 ? scale.scaleRow(n, k, Engines::taskpoll) : null;
+                ScaleScenario.ScaleRow on = withStore.call();
+                if (off == null) {
                     off = scale.scaleRow(n, k, Engines::taskpoll);
                 }
                 report.append(off.line()).append(on.line());

@@ -20,8 +20,8 @@ import reactor.util.Loggers;
  * Callers enqueue work (a lock-free queue, then an unpark if the thread is idle: nothing that can block the caller),
  * and the thread runs whatever has queued up in one transaction (group commit). One piece failing fails only its
  * caller: the batch's transaction is rolled back and the whole batch run again with each piece in a savepoint of its
- * own (a savepoint for every piece every time cost about a tenth of a write); SQLite
- * dropping the transaction (a full disk) or the commit failing fails every caller of the batch.
+ * own (a savepoint for every piece every time cost about a tenth of a write). SQLite dropping the transaction (a full
+ * disk) or the commit failing fails every caller of the batch.
  * Callers' {@code Mono}s complete after the commit, on the store's scheduler, never on this thread.
  */
 final class StoreThread implements Runnable {
@@ -294,10 +294,7 @@ final class StoreThread implements Runnable {
             try {
                 values[i] = batch.get(i).work().run(statements);
             } catch (SQLException | RuntimeException e) {
-                if (e instanceof org.sqlite.SQLiteException) { // the driver's failure, not a piece's own check
-                    forgetStatements();
-                }
-                return problem(e);
+                return pieceFailed(e);
             }
         }
         return null;
@@ -315,10 +312,7 @@ final class StoreThread implements Runnable {
                 values[i] = batch.get(i).work().run(statements);
                 statements.ps("RELEASE piece").execute();
             } catch (SQLException | RuntimeException e) {
-                errors[i] = problem(e);
-                if (e instanceof org.sqlite.SQLiteException) {
-                    forgetStatements();
-                }
+                errors[i] = pieceFailed(e);
                 try {
                     statements.ps("ROLLBACK TO piece").execute();
                     statements.ps("RELEASE piece").execute();
@@ -330,6 +324,14 @@ final class StoreThread implements Runnable {
             }
         }
         return null;
+    }
+
+    /** A piece's failure as its caller reads it; after the driver's own (not a piece's check), statements afresh. */
+    private TaskStoreException pieceFailed(Exception e) {
+        if (e instanceof org.sqlite.SQLiteException) {
+            forgetStatements();
+        }
+        return problem(e);
     }
 
     /**

@@ -366,12 +366,10 @@ class SqliteStoreTest {
         Mono<Boolean> held = holdTheStoresThread(s, hold);
         List<Mono<Long>> intents = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            intents.add(s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"i\":" + i + "}", T0)).cache());
-            intents.get(i).subscribe(id -> { }, e -> { });
+            intents.add(queued(s.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"i\":" + i + "}", T0))));
         }
         TaskRef unknown = TaskRef.of("nobody", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
-        Mono<Void> failing = s.status(unknown, status("nobody", "processing", T0)).cache();
-        failing.subscribe(v -> { }, e -> { });
+        Mono<Void> failing = queued(s.status(unknown, status("nobody", "processing", T0)));
         long[] before = s.commitCounts();
         hold.countDown();
         assertThat(held.block(WAIT)).isTrue();
@@ -393,16 +391,13 @@ class SqliteStoreTest {
         Mono<Boolean> held = holdTheStoresThread(s, hold);
         List<Mono<Long>> before = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            before.add(s.intent(intent(i)).cache());
-            before.get(i).subscribe(id -> { }, e -> { });
+            before.add(queued(s.intent(intent(i))));
         }
         // marks its intent submitted, then fails: a task without a poll policy cannot be recorded
         TaskStore.Tracked noPolicy = new TaskStore.Tracked(TaskRef.of("half", Family.VEO, "veo_3_1_fast"), T0,
                 T0.plus(Duration.ofMinutes(30)), T0.toEpochMilli(), status("half", "queued", T0));
-        Mono<Void> failing = s.submitted(doomed, noPolicy).cache();
-        failing.subscribe(v -> { }, e -> { });
-        Mono<Void> after = s.started(tracked("whole", status("whole", "queued", T0))).then().cache();
-        after.subscribe(v -> { }, e -> { });
+        Mono<Void> failing = queued(s.submitted(doomed, noPolicy));
+        Mono<Void> after = queued(s.started(tracked("whole", status("whole", "queued", T0))).then());
         long[] counts = s.commitCounts();
         hold.countDown();
         assertThat(held.block(WAIT)).isTrue();
@@ -439,6 +434,13 @@ class SqliteStoreTest {
         assertThat(plan).anySatisfy(step -> assertThat(step).startsWith("SEARCH tasks USING INDEX")
                 .contains("(dialect=? AND id=?)"));
         assertThat(plan).noneSatisfy(step -> assertThat(step).startsWith("SCAN tasks"));
+    }
+
+    /** {@code write} queued now (subscribed to), its outcome kept for the test to read when it is ready. */
+    private static <T> Mono<T> queued(Mono<T> write) {
+        Mono<T> kept = write.cache();
+        kept.subscribe(v -> { }, e -> { });
+        return kept;
     }
 
     /**

@@ -390,7 +390,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             log.info("task '{}': its shard is not held here; following it", key.id());
         }
         release();
-        dropPoll(); // (released before this poll began: release() had nothing to cancel)
+        dropPoll(); // (following already, release() returns at once: a poll begun since must still go)
         return false;
     }
 
