@@ -244,7 +244,7 @@ public final class SqliteStore implements TaskStore {
             ps.setString(1, task.ref().id());
             ps.setLong(2, intentId);
             ps.executeUpdate();
-            insertTask(c, task, intentId, origin);
+            insertTask(c, task, intentId, origin, options.tracking());
             return null;
         });
     }
@@ -264,7 +264,7 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Tracked> started(Tracked task) {
         return thread.write(c -> {
-            if (insertTask(c, task, 0, origin)) {
+            if (insertTask(c, task, 0, origin, options.tracking())) {
                 return task; // what was just written: reading it back cost a query and a status decode per task
             }
             Tracked held = tracked(c, task.ref().kind().dialect().name(), task.ref().id());
@@ -274,9 +274,11 @@ public final class SqliteStore implements TaskStore {
 
     /**
      * Inserts the task unless it is there (an existing record wins), with its first status in the history; true if it
-     * inserted it.
+     * inserted it. A tracking store keeps the new row's id for the task's status changes until its end
+     * ({@link RowIds}); one that only records submits does not (it sees no end, so nothing would forget them).
      */
-    private static boolean insertTask(StoreThread.Statements c, Tracked t, long intentId, String origin) throws SQLException {
+    private static boolean insertTask(StoreThread.Statements c, Tracked t, long intentId, String origin,
+            boolean keepRowId) throws SQLException {
         TaskRef ref = t.ref();
         PollPolicy p = Objects.requireNonNull(ref.policy(), "ref.policy");
         TaskStatus last = t.last();
@@ -300,28 +302,37 @@ public final class SqliteStore implements TaskStore {
         if (ps.executeUpdate() != 1) {
             return false;
         }
+        long row;
+        try (ResultSet keys = c.ps("SELECT last_insert_rowid()").executeQuery()) {
+            keys.next();
+            row = keys.getLong(1);
+        }
         if (last != null) {
-            history(c, rowid(c, ref), last);
+            history(c, row, last);
+        }
+        if (keepRowId) {
+            c.rows(ref.kind().dialect()).put(ref.id(), row);
         }
         return true;
     }
 
     /**
      * A change is one row appended to the history (the task's latest status is its last row): appends fill pages in
-     * order, where rewriting each task's row dirtied a page per change and every commit wrote them all again.
+     * order, where rewriting each task's row dirtied a page per change and every commit wrote them all again. The
+     * task's row id comes from the thread's {@link RowIds} when it has it (no lookup by id).
      */
     @Override
     public Mono<Void> status(TaskRef task, TaskStatus status) {
         return thread.write(c -> {
-            PreparedStatement ps = c.ps("INSERT INTO history (task, at, status)"
-                    + " SELECT rowid, ?, ? FROM tasks WHERE dialect = ? AND id = ?");
-            ps.setLong(1, status.observedAt().toEpochMilli());
-            ps.setString(2, StoreCodec.status(status));
-            ps.setString(3, task.kind().dialect().name());
-            ps.setString(4, task.id());
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("task '" + task.id() + "' is not recorded");
+            RowIds rows = c.rows(task.kind().dialect());
+            long row = rows.get(task.id());
+            if (row <= 0) { // a task resumed, or recorded before the thread last forgot its row ids
+                row = rowid(c, task);
+                if (options.tracking()) {
+                    rows.put(task.id(), row);
+                }
             }
+            history(c, row, status);
             return null;
         });
     }
@@ -363,7 +374,10 @@ public final class SqliteStore implements TaskStore {
             ps.setLong(1, ending.at().toEpochMilli());
             ps.setString(2, ending.error());
             ps.setLong(3, row);
-            ps.executeUpdate();
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("task '" + task.id() + "' is not recorded");
+            }
+            c.rows(task.kind().dialect()).remove(task.id());
             return null;
         });
     }
@@ -389,6 +403,10 @@ public final class SqliteStore implements TaskStore {
     }
 
     private static long rowid(StoreThread.Statements c, TaskRef task) throws SQLException {
+        long cached = c.rows(task.kind().dialect()).get(task.id());
+        if (cached > 0) {
+            return cached;
+        }
         PreparedStatement ps = c.ps("SELECT rowid FROM tasks WHERE dialect = ? AND id = ?");
         ps.setString(1, task.kind().dialect().name());
         ps.setString(2, task.id());
@@ -523,6 +541,9 @@ public final class SqliteStore implements TaskStore {
     }
 
     private static int prune(StoreThread.Statements c, long before) throws SQLException {
+        // an ended task's row id is not kept; a task whose tracking stopped without an end keeps its own until here:
+        // forgetting them all at each prune bounds what such tasks leave behind (open tasks look theirs up again)
+        c.forgetRows();
         // the newest row stays whatever its age: a rowid is max(rowid) + 1, and the scans for tasks other processes
         // add go by rowid, so a pruned newest row would hand its rowid to the next task, which no scan would see
         PreparedStatement ps = c.ps("DELETE FROM tasks WHERE ended_at IS NOT NULL"
@@ -539,6 +560,11 @@ public final class SqliteStore implements TaskStore {
     /** Runs {@code work} on the store's thread, between writes (tests). */
     <T> Mono<T> read(StoreThread.Work<T> work) {
         return thread.read(work);
+    }
+
+    /** Runs {@code work} on the store's thread as a write, in the next transaction (tests). */
+    <T> Mono<T> write(StoreThread.Work<T> work) {
+        return thread.write(work);
     }
 
     /** {transactions committed, pieces of work committed} since the store opened (for the benchmarks). */

@@ -1,6 +1,7 @@
 package dev.taskpoll.sqlite;
 
 import dev.taskpoll.TaskStoreException;
+import dev.taskpoll.catalog.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -31,9 +32,11 @@ final class StoreThread implements Runnable {
     static final int MAX_BATCH = 2_000;
 
     /**
-     * One piece of work against the connection; it may return a value for its caller. It acts on the connection only:
-     * when a piece of its batch fails, what the batch wrote is undone and the batch run again, so a piece may run
-     * twice (what its first run wrote is gone by then, and its caller sees the second run's outcome).
+     * One piece of work against the connection; it may return a value for its caller. It acts on the connection and
+     * on {@link Statements}' caches only: when a piece of its batch fails, what the batch wrote is undone and the batch
+     * run again, so a piece may run twice (what its first run wrote is gone by then, and its caller sees the second
+     * run's outcome). What a piece caches must hold once its writes commit; the thread forgets the caches whenever it
+     * undoes work, since a rollback does not undo them.
      */
     @FunctionalInterface
     interface Work<T> {
@@ -47,9 +50,28 @@ final class StoreThread implements Runnable {
     static final class Statements {
         final Connection connection;
         private final java.util.Map<String, java.sql.PreparedStatement> cache = new java.util.HashMap<>();
+        /** By dialect: the row ids of tasks recorded and not yet ended ({@link RowIds}). */
+        private final RowIds[] rowIds = new RowIds[Dialect.values().length];
 
         Statements(Connection connection) {
             this.connection = connection;
+            for (int i = 0; i < rowIds.length; i++) {
+                rowIds[i] = new RowIds();
+            }
+        }
+
+        /**
+         * The row ids of this dialect's tasks recorded by this thread and not yet ended. The store's thread forgets
+         * them all whenever it undoes work (a row id handed out by an undone insert goes to the next task inserted).
+         */
+        RowIds rows(Dialect dialect) {
+            return rowIds[dialect.ordinal()];
+        }
+
+        void forgetRows() {
+            for (RowIds r : rowIds) {
+                r.clear();
+            }
         }
 
         /**
@@ -249,6 +271,7 @@ final class StoreThread implements Runnable {
         } finally {
             if (batchError != null) {
                 forgetStatements();
+                statements.forgetRows();
                 try {
                     connection.rollback();
                 } catch (SQLException rollback) {
@@ -275,6 +298,7 @@ final class StoreThread implements Runnable {
      * changes into its sub-journal, which cost more than the savepoints per piece saved.)
      */
     private @Nullable Throwable undo(Throwable failed) {
+        statements.forgetRows();
         try {
             connection.rollback();
             return null;
@@ -313,6 +337,7 @@ final class StoreThread implements Runnable {
                 statements.ps("RELEASE piece").execute();
             } catch (SQLException | RuntimeException e) {
                 errors[i] = pieceFailed(e);
+                statements.forgetRows(); // the piece may have cached a row id before it failed
                 try {
                     statements.ps("ROLLBACK TO piece").execute();
                     statements.ps("RELEASE piece").execute();

@@ -416,6 +416,94 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aStatusOfATaskWhoseRecordWasUndoneIsRefusedAndLandsOnNoOtherTask() throws Exception {
+        SqliteStore s = store();
+        s.started(tracked("first", status("first", "queued", T0))).block(WAIT);
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        Mono<Boolean> held = holdTheStoresThread(s, hold);
+        Mono<TaskStore.Tracked> lost = queued(s.started(tracked("lost", status("lost", "queued", T0))));
+        // SQLite dropping the transaction under a batch (as on a full disk or an I/O error): the whole batch is lost
+        Mono<Object> dropped = queued(s.write(c -> {
+            try (Statement st = c.connection.createStatement()) {
+                st.execute("ROLLBACK");
+            }
+            throw new java.sql.SQLException("dropped under the batch");
+        }));
+        hold.countDown();
+        assertThat(held.block(WAIT)).isTrue();
+        assertThatThrownBy(() -> lost.block(WAIT)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("dropped under the batch");
+        assertThatThrownBy(() -> dropped.block(WAIT)).isInstanceOf(TaskStoreException.class);
+
+        // the next task inserted takes the row id the undone insert had
+        s.started(tracked("next", status("next", "queued", T0))).block(WAIT);
+        TaskRef lostRef = TaskRef.of("lost", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+        assertThatThrownBy(() -> s.status(lostRef, status("lost", "processing", T0.plusSeconds(30))).block(WAIT))
+                .isInstanceOf(TaskStoreException.class).hasMessageContaining("task 'lost' is not recorded");
+        assertThat(s.task("next").block(WAIT).history()).extracting(TaskStatus::taskId).containsExactly("next");
+        assertThat(s.task("lost").block(WAIT)).isNull();
+    }
+
+    @Test
+    void rowIdsCachedByAPieceThatFailsAloneAreForgotten() throws Exception {
+        SqliteStore s = store();
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        Mono<Boolean> held = holdTheStoresThread(s, hold);
+        TaskRef unknown = TaskRef.of("nobody", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+        Mono<Void> first = queued(s.status(unknown, status("nobody", "processing", T0)));
+        // fails after caching a row id: in the batch's second run, where each piece has a savepoint of its own
+        Mono<Object> caching = queued(s.write(c -> {
+            c.rows(dev.taskpoll.catalog.Dialect.OPC).put("cached", 2);
+            throw new java.sql.SQLException("fails after caching");
+        }));
+        hold.countDown();
+        assertThat(held.block(WAIT)).isTrue();
+        assertThatThrownBy(() -> first.block(WAIT)).hasMessageContaining("task 'nobody' is not recorded");
+        assertThatThrownBy(() -> caching.block(WAIT)).hasMessageContaining("fails after caching");
+        assertThat(s.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).get("cached")).block(WAIT)).isEqualTo(-1);
+    }
+
+    @Test
+    void aStoreThatOnlyRecordsSubmitsKeepsNoRowIds() {
+        SqliteStore tracker = store();
+        SqliteStore recorder = store(dir.resolve("tasks.db"), SqliteStoreOptions.builder().tracking(false).build());
+        long intent = recorder.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{}", T0)).block(WAIT);
+        recorder.submitted(intent, tracked("sub", status("sub", "queued", T0))).block(WAIT);
+        assertThat(recorder.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).size()).block(WAIT)).isZero();
+        tracker.started(tracked("own", status("own", "queued", T0))).block(WAIT);
+        assertThat(tracker.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).size()).block(WAIT)).isEqualTo(1);
+    }
+
+    @Test
+    void statusChangesAndTheEndOfATaskRecordedByThisStoreGoToItsOwnRow() {
+        SqliteStore s = store();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ids.add("t" + i);
+        }
+        Flux.fromIterable(ids).flatMap(id -> s.started(tracked(id, status(id, "queued", T0)))).blockLast(WAIT);
+        Flux.fromIterable(ids).flatMap(id -> s.status(TaskRef.of(id, Family.VEO, "veo_3_1_fast"),
+                status(id, "processing", T0.plusSeconds(30)))).blockLast(WAIT);
+        Flux.fromIterable(ids.subList(0, 150)).flatMap(id -> s.ended(TaskRef.of(id, Family.VEO, "veo_3_1_fast"),
+                new TaskStore.Ending(status(id, "completed", T0.plusSeconds(60), "https://cdn/" + id), null,
+                        T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(60)))).blockLast(WAIT);
+        // a capture after the end finds its row without the thread's cache (the histories' assertions below hold
+        // with or without the cache; the count of row ids kept at the end is the cache's own)
+        s.captured(TaskRef.of("t0", Family.VEO, "veo_3_1_fast"), new StoredFile(0, "/r/t0/0.mp4", 5, "ab"))
+                .block(WAIT);
+        for (String id : List.of("t0", "t149", "t150", "t299")) {
+            TaskRecord r = s.task(id).block(WAIT);
+            boolean ended = Integer.parseInt(id.substring(1)) < 150;
+            assertThat(r.history()).as(id).extracting(TaskStatus::taskId).containsOnly(id)
+                    .hasSize(ended ? 3 : 2);
+            assertThat(r.phase()).as(id).isEqualTo(ended ? TaskRecord.Phase.ENDED : TaskRecord.Phase.OPEN);
+        }
+        assertThat(s.task("t0").block(WAIT).files()).extracting(StoredFile::path).containsExactly("/r/t0/0.mp4");
+        assertThat(s.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).size()).block(WAIT))
+                .as("row ids kept: the 150 open tasks only").isEqualTo(150);
+    }
+
+    @Test
     void aTaskLookedUpByIdAloneIsFoundThroughTheIndexNotAScan() throws Exception {
         Path file = dir.resolve("plan.db");
         SqliteStore s = store(file, SqliteStoreOptions.defaults());
