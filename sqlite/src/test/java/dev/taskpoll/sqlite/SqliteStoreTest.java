@@ -464,6 +464,20 @@ class SqliteStoreTest {
     }
 
     @Test
+    void anEndOfATaskWhoseRowIsGoneIsRefusedThoughItsRowIdWasKept() throws Exception {
+        Path file = dir.resolve("tasks.db");
+        SqliteStore s = store(file, SqliteStoreOptions.defaults());
+        s.started(tracked("gone", status("gone", "queued", T0))).block(WAIT);
+        assertThat(s.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).get("gone")).block(WAIT)).isPositive();
+        sql(file, "DELETE FROM tasks WHERE id = 'gone'"); // by hand, from another connection
+        TaskRef ref = TaskRef.of("gone", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+        // an end without a status (a deadline's) writes only the task's row: it must not update nothing silently
+        assertThatThrownBy(() -> s.ended(ref, new TaskStore.Ending(null, "deadline passed", T0.plusSeconds(1800),
+                T0.plusSeconds(1800))).block(WAIT)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("task 'gone' is not recorded");
+    }
+
+    @Test
     void aStoreThatOnlyRecordsSubmitsKeepsNoRowIds() {
         SqliteStore tracker = store();
         SqliteStore recorder = store(dir.resolve("tasks.db"), SqliteStoreOptions.builder().tracking(false).build());
