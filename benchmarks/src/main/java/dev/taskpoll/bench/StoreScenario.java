@@ -91,13 +91,19 @@ final class StoreScenario {
             double[] storeThread = new double[pairs];
             for (int p = 0; p < pairs; p++) {
                 Path dir = Files.createTempDirectory("taskpoll-bench-store");
-                java.util.concurrent.Callable<ScaleScenario.ScaleRow> withStore = () -> scale.scaleRow(n, k,
+                java.util.concurrent.Callable<ScaleScenario.ScaleRow> without = () -> scale.scaleRow(n, k,
+                        Engines::taskpoll);
+                java.util.concurrent.Callable<ScaleScenario.ScaleRow> with = () -> scale.scaleRow(n, k,
                         (sim, time) -> Engines.taskpollStored(sim, time, dir.resolve("tasks.db")));
                 // the order alternates too (off, on, on, off, ...): neither always runs second
-                ScaleScenario.ScaleRow off = p % 2 == 0 ? scale.scaleRow(n, k, Engines::taskpoll) : null;
-                ScaleScenario.ScaleRow on = withStore.call();
-                if (off == null) {
-                    off = scale.scaleRow(n, k, Engines::taskpoll);
+                ScaleScenario.ScaleRow off;
+                ScaleScenario.ScaleRow on;
+                if (p % 2 == 0) {
+                    off = without.call();
+                    on = with.call();
+                } else {
+                    on = with.call();
+                    off = without.call();
                 }
                 report.append(off.line()).append(on.line());
                 summarize(summary, n, off, on);

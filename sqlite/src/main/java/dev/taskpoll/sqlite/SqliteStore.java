@@ -229,10 +229,7 @@ public final class SqliteStore implements TaskStore {
             ps.setString(3, intent.request());
             ps.setLong(4, intent.at().toEpochMilli());
             ps.executeUpdate();
-            try (ResultSet keys = c.ps("SELECT last_insert_rowid()").executeQuery()) {
-                keys.next();
-                return keys.getLong(1);
-            }
+            return lastInsertRowid(c);
         });
     }
 
@@ -244,7 +241,7 @@ public final class SqliteStore implements TaskStore {
             ps.setString(1, task.ref().id());
             ps.setLong(2, intentId);
             ps.executeUpdate();
-            insertTask(c, task, intentId, origin, options.tracking());
+            insertTask(c, task, intentId);
             return null;
         });
     }
@@ -264,7 +261,7 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Tracked> started(Tracked task) {
         return thread.write(c -> {
-            if (insertTask(c, task, 0, origin, options.tracking())) {
+            if (insertTask(c, task, 0)) {
                 return task; // what was just written: reading it back cost a query and a status decode per task
             }
             Tracked held = tracked(c, task.ref().kind().dialect().name(), task.ref().id());
@@ -277,8 +274,7 @@ public final class SqliteStore implements TaskStore {
      * inserted it. A tracking store keeps the new row's id for the task's status changes until its end
      * ({@link RowIds}); one that only records submits does not (it sees no end, so nothing would forget them).
      */
-    private static boolean insertTask(StoreThread.Statements c, Tracked t, long intentId, String origin,
-            boolean keepRowId) throws SQLException {
+    private boolean insertTask(StoreThread.Statements c, Tracked t, long intentId) throws SQLException {
         TaskRef ref = t.ref();
         PollPolicy p = Objects.requireNonNull(ref.policy(), "ref.policy");
         TaskStatus last = t.last();
@@ -302,18 +298,22 @@ public final class SqliteStore implements TaskStore {
         if (ps.executeUpdate() != 1) {
             return false;
         }
-        long row;
-        try (ResultSet keys = c.ps("SELECT last_insert_rowid()").executeQuery()) {
-            keys.next();
-            row = keys.getLong(1);
-        }
+        long row = lastInsertRowid(c);
         if (last != null) {
             history(c, row, last);
         }
-        if (keepRowId) {
+        if (options.tracking()) {
             c.rows(ref.kind().dialect()).put(ref.id(), row);
         }
         return true;
+    }
+
+    /** The row id of the row this connection inserted last. */
+    private static long lastInsertRowid(StoreThread.Statements c) throws SQLException {
+        try (ResultSet keys = c.ps("SELECT last_insert_rowid()").executeQuery()) {
+            keys.next();
+            return keys.getLong(1);
+        }
     }
 
     /**
@@ -324,15 +324,8 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Void> status(TaskRef task, TaskStatus status) {
         return thread.write(c -> {
-            RowIds rows = c.rows(task.kind().dialect());
-            long row = rows.get(task.id());
-            if (row <= 0) { // a task resumed, or recorded before the thread last forgot its row ids
-                row = rowid(c, task);
-                if (options.tracking()) {
-                    rows.put(task.id(), row);
-                }
-            }
-            history(c, row, status);
+            // a task resumed, or recorded before the thread last forgot its row ids: looked up once, then kept
+            history(c, rowid(c, task, options.tracking()), status);
             return null;
         });
     }
@@ -345,12 +338,16 @@ public final class SqliteStore implements TaskStore {
         ps.executeUpdate();
     }
 
+    private static SQLException notRecorded(TaskRef task) {
+        return new SQLException("task '" + task.id() + "' is not recorded");
+    }
+
     @Override
     public Mono<Void> captured(TaskRef task, StoredFile f) {
         return thread.write(c -> {
             PreparedStatement ps = c.ps("INSERT OR REPLACE INTO results (task, idx, path, size,"
                     + " sha256, stored_at) VALUES (?, ?, ?, ?, ?, ?)");
-            ps.setLong(1, rowid(c, task));
+            ps.setLong(1, rowid(c, task, false));
             ps.setInt(2, f.index());
             ps.setString(3, f.path());
             ps.setLong(4, f.size());
@@ -364,7 +361,7 @@ public final class SqliteStore implements TaskStore {
     @Override
     public Mono<Void> ended(TaskRef task, Ending ending) {
         return thread.write(c -> {
-            long row = rowid(c, task);
+            long row = rowid(c, task, false);
             TaskStatus terminal = ending.status();
             if (terminal != null && differsFromLast(c, row, terminal)) {
                 history(c, row, terminal);
@@ -375,7 +372,7 @@ public final class SqliteStore implements TaskStore {
             ps.setString(2, ending.error());
             ps.setLong(3, row);
             if (ps.executeUpdate() != 1) {
-                throw new SQLException("task '" + task.id() + "' is not recorded");
+                throw notRecorded(task);
             }
             c.rows(task.kind().dialect()).remove(task.id());
             return null;
@@ -402,19 +399,29 @@ public final class SqliteStore implements TaskStore {
         }
     }
 
-    private static long rowid(StoreThread.Statements c, TaskRef task) throws SQLException {
-        long cached = c.rows(task.kind().dialect()).get(task.id());
-        if (cached > 0) {
-            return cached;
+    /**
+     * The task's row id: the one the thread keeps ({@link RowIds}), else looked up by id and, with {@code keep}, kept
+     * until the task's end (a status change keeps it; an end or a capture, after which nothing more is written, does
+     * not).
+     */
+    private static long rowid(StoreThread.Statements c, TaskRef task, boolean keep) throws SQLException {
+        RowIds rows = c.rows(task.kind().dialect());
+        long kept = rows.get(task.id());
+        if (kept > 0) {
+            return kept;
         }
         PreparedStatement ps = c.ps("SELECT rowid FROM tasks WHERE dialect = ? AND id = ?");
         ps.setString(1, task.kind().dialect().name());
         ps.setString(2, task.id());
         try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-                throw new SQLException("task '" + task.id() + "' is not recorded");
+                throw notRecorded(task);
             }
-            return rs.getLong(1);
+            long row = rs.getLong(1);
+            if (keep) {
+                rows.put(task.id(), row);
+            }
+            return row;
         }
     }
 

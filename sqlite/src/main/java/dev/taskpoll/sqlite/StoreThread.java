@@ -271,9 +271,8 @@ final class StoreThread implements Runnable {
         } finally {
             if (batchError != null) {
                 forgetStatements();
-                statements.forgetRows();
                 try {
-                    connection.rollback();
+                    rollBack();
                 } catch (SQLException rollback) {
                     // nothing left to roll back: the transaction is gone already
                 }
@@ -298,13 +297,21 @@ final class StoreThread implements Runnable {
      * changes into its sub-journal, which cost more than the savepoints per piece saved.)
      */
     private @Nullable Throwable undo(Throwable failed) {
-        statements.forgetRows();
         try {
-            connection.rollback();
+            rollBack();
             return null;
         } catch (SQLException e) {
             return String.valueOf(e.getMessage()).contains("no transaction is active") ? failed : problem(e);
         }
+    }
+
+    /**
+     * Rolls the transaction back, and with it what the pieces cached of it: a row id an undone insert handed out goes
+     * to the next task inserted.
+     */
+    private void rollBack() throws SQLException {
+        statements.forgetRows();
+        connection.rollback();
     }
 
     /**
@@ -337,7 +344,7 @@ final class StoreThread implements Runnable {
                 statements.ps("RELEASE piece").execute();
             } catch (SQLException | RuntimeException e) {
                 errors[i] = pieceFailed(e);
-                statements.forgetRows(); // the piece may have cached a row id before it failed
+                statements.forgetRows(); // what the piece cached before it failed goes with its savepoint
                 try {
                     statements.ps("ROLLBACK TO piece").execute();
                     statements.ps("RELEASE piece").execute();

@@ -11,6 +11,7 @@ import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.catalog.AssetLibrary;
+import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.StoreCodec;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,8 +69,17 @@ class SqliteStoreTest {
                 at);
     }
 
+    private static TaskRef ref(String id) {
+        return TaskRef.of(id, Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+    }
+
+    /** The OPC dialect's row ids kept by the store's thread. */
+    private static RowIds opc(StoreThread.Statements c) {
+        return c.rows(Dialect.OPC);
+    }
+
     private static TaskStore.Tracked tracked(String id, TaskStatus first) {
-        return new TaskStore.Tracked(TaskRef.of(id, Family.VEO, "veo_3_1_fast").withPolicy(POLICY), T0,
+        return new TaskStore.Tracked(ref(id), T0,
                 T0.plus(Duration.ofMinutes(30)), T0.toEpochMilli() + 30_000, first);
     }
 
@@ -362,7 +373,7 @@ class SqliteStoreTest {
     @Test
     void aFailingWriteFailsAloneAndTheRestOfItsTransactionIsCommitted() throws Exception {
         SqliteStore s = store();
-        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
         Mono<Boolean> held = holdTheStoresThread(s, hold);
         List<Mono<Long>> intents = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -387,7 +398,7 @@ class SqliteStoreTest {
     void aWriteFailingAfterPartOfItsWorkLeavesNoneOfItAndTheOthersAreCommittedTogether() throws Exception {
         SqliteStore s = store();
         long doomed = s.intent(intent(-1)).block(WAIT);
-        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
         Mono<Boolean> held = holdTheStoresThread(s, hold);
         List<Mono<Long>> before = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -419,7 +430,7 @@ class SqliteStoreTest {
     void aStatusOfATaskWhoseRecordWasUndoneIsRefusedAndLandsOnNoOtherTask() throws Exception {
         SqliteStore s = store();
         s.started(tracked("first", status("first", "queued", T0))).block(WAIT);
-        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
         Mono<Boolean> held = holdTheStoresThread(s, hold);
         Mono<TaskStore.Tracked> lost = queued(s.started(tracked("lost", status("lost", "queued", T0))));
         // SQLite dropping the transaction under a batch (as on a full disk or an I/O error): the whole batch is lost
@@ -437,8 +448,7 @@ class SqliteStoreTest {
 
         // the next task inserted takes the row id the undone insert had
         s.started(tracked("next", status("next", "queued", T0))).block(WAIT);
-        TaskRef lostRef = TaskRef.of("lost", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
-        assertThatThrownBy(() -> s.status(lostRef, status("lost", "processing", T0.plusSeconds(30))).block(WAIT))
+        assertThatThrownBy(() -> s.status(ref("lost"), status("lost", "processing", T0.plusSeconds(30))).block(WAIT))
                 .isInstanceOf(TaskStoreException.class).hasMessageContaining("task 'lost' is not recorded");
         assertThat(s.task("next").block(WAIT).history()).extracting(TaskStatus::taskId).containsExactly("next");
         assertThat(s.task("lost").block(WAIT)).isNull();
@@ -447,20 +457,20 @@ class SqliteStoreTest {
     @Test
     void rowIdsCachedByAPieceThatFailsAloneAreForgotten() throws Exception {
         SqliteStore s = store();
-        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
         Mono<Boolean> held = holdTheStoresThread(s, hold);
         TaskRef unknown = TaskRef.of("nobody", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
         Mono<Void> first = queued(s.status(unknown, status("nobody", "processing", T0)));
         // fails after caching a row id: in the batch's second run, where each piece has a savepoint of its own
         Mono<Object> caching = queued(s.write(c -> {
-            c.rows(dev.taskpoll.catalog.Dialect.OPC).put("cached", 2);
+            opc(c).put("cached", 2);
             throw new java.sql.SQLException("fails after caching");
         }));
         hold.countDown();
         assertThat(held.block(WAIT)).isTrue();
         assertThatThrownBy(() -> first.block(WAIT)).hasMessageContaining("task 'nobody' is not recorded");
         assertThatThrownBy(() -> caching.block(WAIT)).hasMessageContaining("fails after caching");
-        assertThat(s.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).get("cached")).block(WAIT)).isEqualTo(-1);
+        assertThat(s.read(c -> opc(c).get("cached")).block(WAIT)).isEqualTo(-1);
     }
 
     @Test
@@ -468,13 +478,28 @@ class SqliteStoreTest {
         Path file = dir.resolve("tasks.db");
         SqliteStore s = store(file, SqliteStoreOptions.defaults());
         s.started(tracked("gone", status("gone", "queued", T0))).block(WAIT);
-        assertThat(s.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).get("gone")).block(WAIT)).isPositive();
+        assertThat(s.read(c -> opc(c).get("gone")).block(WAIT)).isPositive();
         sql(file, "DELETE FROM tasks WHERE id = 'gone'"); // by hand, from another connection
-        TaskRef ref = TaskRef.of("gone", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
         // an end without a status (a deadline's) writes only the task's row: it must not update nothing silently
-        assertThatThrownBy(() -> s.ended(ref, new TaskStore.Ending(null, "deadline passed", T0.plusSeconds(1800),
+        assertThatThrownBy(() -> s.ended(ref("gone"), new TaskStore.Ending(null, "deadline passed", T0.plusSeconds(1800),
                 T0.plusSeconds(1800))).block(WAIT)).isInstanceOf(TaskStoreException.class)
                 .hasMessageContaining("task 'gone' is not recorded");
+    }
+
+    @Test
+    void aStatusOfATaskWhoseRowIsGoneNamesItAndTheNextWriteOfItsKindStillWorks() throws Exception {
+        Path file = dir.resolve("tasks.db");
+        SqliteStore s = store(file, SqliteStoreOptions.defaults());
+        s.started(tracked("gone", status("gone", "queued", T0))).block(WAIT);
+        s.started(tracked("kept", status("kept", "queued", T0))).block(WAIT);
+        // by hand, from another connection; its row id still kept: the history's foreign key refuses the write, and
+        // the batch's second run, after the thread forgot its row ids, finds no task by that id
+        sql(file, "DELETE FROM tasks WHERE id = 'gone'");
+        assertThatThrownBy(() -> s.status(ref("gone"), status("gone", "processing", T0.plusSeconds(30))).block(WAIT))
+                .isInstanceOf(TaskStoreException.class).hasMessageContaining("task 'gone' is not recorded");
+        s.status(ref("kept"), status("kept", "processing", T0.plusSeconds(30))).block(WAIT);
+        assertThat(s.task("kept").block(WAIT).history()).extracting(TaskStatus::rawStatus)
+                .containsExactly("queued", "processing");
     }
 
     @Test
@@ -483,9 +508,9 @@ class SqliteStoreTest {
         SqliteStore recorder = store(dir.resolve("tasks.db"), SqliteStoreOptions.builder().tracking(false).build());
         long intent = recorder.intent(new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{}", T0)).block(WAIT);
         recorder.submitted(intent, tracked("sub", status("sub", "queued", T0))).block(WAIT);
-        assertThat(recorder.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).size()).block(WAIT)).isZero();
+        assertThat(recorder.read(c -> opc(c).size()).block(WAIT)).isZero();
         tracker.started(tracked("own", status("own", "queued", T0))).block(WAIT);
-        assertThat(tracker.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).size()).block(WAIT)).isEqualTo(1);
+        assertThat(tracker.read(c -> opc(c).size()).block(WAIT)).isEqualTo(1);
     }
 
     @Test
@@ -496,14 +521,14 @@ class SqliteStoreTest {
             ids.add("t" + i);
         }
         Flux.fromIterable(ids).flatMap(id -> s.started(tracked(id, status(id, "queued", T0)))).blockLast(WAIT);
-        Flux.fromIterable(ids).flatMap(id -> s.status(TaskRef.of(id, Family.VEO, "veo_3_1_fast"),
+        Flux.fromIterable(ids).flatMap(id -> s.status(ref(id),
                 status(id, "processing", T0.plusSeconds(30)))).blockLast(WAIT);
-        Flux.fromIterable(ids.subList(0, 150)).flatMap(id -> s.ended(TaskRef.of(id, Family.VEO, "veo_3_1_fast"),
+        Flux.fromIterable(ids.subList(0, 150)).flatMap(id -> s.ended(ref(id),
                 new TaskStore.Ending(status(id, "completed", T0.plusSeconds(60), "https://cdn/" + id), null,
                         T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(60)))).blockLast(WAIT);
         // a capture after the end finds its row without the thread's cache (the histories' assertions below hold
         // with or without the cache; the count of row ids kept at the end is the cache's own)
-        s.captured(TaskRef.of("t0", Family.VEO, "veo_3_1_fast"), new StoredFile(0, "/r/t0/0.mp4", 5, "ab"))
+        s.captured(ref("t0"), new StoredFile(0, "/r/t0/0.mp4", 5, "ab"))
                 .block(WAIT);
         for (String id : List.of("t0", "t149", "t150", "t299")) {
             TaskRecord r = s.task(id).block(WAIT);
@@ -513,7 +538,7 @@ class SqliteStoreTest {
             assertThat(r.phase()).as(id).isEqualTo(ended ? TaskRecord.Phase.ENDED : TaskRecord.Phase.OPEN);
         }
         assertThat(s.task("t0").block(WAIT).files()).extracting(StoredFile::path).containsExactly("/r/t0/0.mp4");
-        assertThat(s.read(c -> c.rows(dev.taskpoll.catalog.Dialect.OPC).size()).block(WAIT))
+        assertThat(s.read(c -> opc(c).size()).block(WAIT))
                 .as("row ids kept: the 150 open tasks only").isEqualTo(150);
     }
 
@@ -549,7 +574,7 @@ class SqliteStoreTest {
      * A read that holds the store's thread (not an event loop) until {@code hold} is counted down, so that the writes
      * queued meanwhile go into one batch; true once it let go in time.
      */
-    private static Mono<Boolean> holdTheStoresThread(SqliteStore s, java.util.concurrent.CountDownLatch hold) {
+    private static Mono<Boolean> holdTheStoresThread(SqliteStore s, CountDownLatch hold) {
         Mono<Boolean> held = s.read(c -> {
             try {
                 return hold.await(20, java.util.concurrent.TimeUnit.SECONDS);
