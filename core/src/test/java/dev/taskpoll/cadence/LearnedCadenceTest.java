@@ -233,6 +233,39 @@ class LearnedCadenceTest {
                 .isCloseTo(630, within(60.0));
     }
 
+    /**
+     * Five late tasks in a row are a slowdown, four are not: a heavy tail's few late tasks in a row once read as one,
+     * and the model relearned from them alone polled its next tasks' early completions up to two minutes late.
+     */
+    @Test
+    void aSlowdownTakesFiveLateTasksInARow() {
+        LearnedCadence c = cadence();
+        run(c, 500, 120, 300, 4, "a");
+        ModelState m = c.modelFor("VEO/veo_3_1_fast");
+        long late = (long) m.distribution().quantile(0.97); // still running where the model says 95% have ended
+        for (int i = 0; i < 4; i++) {
+            assertThat(m.observe(late, late + PERIOD)).as("late task %d", i + 1).isNotEqualTo(ModelState.Then.DRIFTED);
+        }
+        assertThat(m.drifts()).as("four late tasks in a row").isZero();
+        assertThat(m.observe(late, late + PERIOD)).as("the fifth in a row").isEqualTo(ModelState.Then.DRIFTED);
+        assertThat(m.drifts()).isOne();
+    }
+
+    /**
+     * A cold start whose first tasks are done at their first poll (the docs' range too slow for this provider) is a
+     * prior to correct, not a drift: the refits learn the faster distribution and the prior is kept.
+     */
+    @Test
+    void aColdStartFasterThanTheDocsRangeIsLearnedWithoutADrift() {
+        LearnedCadence c = cadence(); // VEO's prior: 120-300 s
+        long[] first = track(c, "first", 0, 50_000);
+        assertThat(first[0]).as("polls of the first task, done long before the prior's range").isOne();
+        run(c, 300, 40, 100, 3, "fast");
+        Cadence.Model m = c.models().get(0);
+        assertThat(m.drifts()).as("no drift from the prior").isZero();
+        assertThat(m.median().toMillis() / 1000.0).as("learned median of U(40, 100)").isCloseTo(70, within(10.0));
+    }
+
     @Test
     void aThreeFoldSpeedUpIsDetectedAndTheModelRelearns() {
         LearnedCadence c = cadence();
