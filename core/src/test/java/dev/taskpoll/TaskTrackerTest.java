@@ -245,6 +245,45 @@ class TaskTrackerTest {
     }
 
     @Test
+    void aDeadlinePassingWhileRequestsFailNamesTheLastFailure() {
+        source.then("processing").thenFail(new ApiStatusException("t", 503, null, null));
+        PollPolicy policy = PollPolicy.of(Duration.ofSeconds(30), Duration.ofSeconds(62));
+        StepVerifier.withVirtualTime(() -> tracker(TrackerOptions.builder().fixedGrid()).track(sora("t")
+                        .withPolicy(policy)), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(62))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(TaskTimeoutException.class)
+                            .hasMessageContaining("last failure: HTTP 503");
+                    assertThat(e.getCause()).isInstanceOf(ApiStatusException.class);
+                })
+                .verify(VERIFY_TIMEOUT);
+        // failed at 60 s, 60.5 s and 61.5 s; the next retry (63.5 s) was due after the deadline
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 60_500L, 61_500L);
+    }
+
+    @Test
+    void eachPollCountsItsOwnFailuresInARow() {
+        source.then("processing")
+                .thenFail(new ApiStatusException("t", 503, null, null))
+                .thenFail(new ApiStatusException("t", 503, null, null))
+                .then("processing")
+                .thenFail(new ApiStatusException("t", 503, null, null))
+                .thenFail(new ApiStatusException("t", 503, null, null))
+                .then("completed");
+        StepVerifier.withVirtualTime(() -> tracker(TrackerOptions.builder().fixedGrid().maxTransientRetries(2))
+                        .track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(2))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectNextMatches(s -> s.state() == TaskState.COMPLETED)
+                .expectComplete()
+                .verify(VERIFY_TIMEOUT);
+        // two failures in each of the second and third polls, within the limit of 2 retries a poll
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 60_500L, 61_500L, 90_000L, 90_500L,
+                91_500L);
+    }
+
+    @Test
     void aPermanentErrorEndsTrackingWithTheHttpStatusTaskIdAndLastStatus() {
         source.then("processing").thenFail(new ApiStatusException("t", 404, null, null));
         StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)

@@ -1,12 +1,8 @@
 package dev.taskpoll.internal.engine;
 
-import dev.taskpoll.ApiStatusException;
 import dev.taskpoll.EndedElsewhereException;
 import dev.taskpoll.LeaseLostException;
-import dev.taskpoll.MalformedResponseException;
 import dev.taskpoll.PollPolicy;
-import dev.taskpoll.PollRetrying;
-import dev.taskpoll.RetriesExhaustedException;
 import dev.taskpoll.TaskEvent;
 import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
@@ -20,28 +16,22 @@ import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.PollBudget;
 import dev.taskpoll.spi.ResultHandler;
-import dev.taskpoll.spi.StatusSource;
 import dev.taskpoll.spi.TaskStore;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
-import reactor.util.retry.Retry;
 
 /**
  * The poll loop of one task. Polls are due when the engine's {@link Cadence} says (the learned cadence by default) and
- * fired by the tracker's {@link SharedTimer}; each poll is one {@link StatusSource#fetch} with {@code retryWhen} for
- * 429s and transient failures (delays decided by {@link RetryDecider}, waited on the same timer), admitted by the
- * engine's {@link PollBudget}. At most one request is in flight: the next poll is planned only when the previous one
- * has finished.
+ * fired by the tracker's {@link SharedTimer}; each poll is a {@link Poll} (one status request, admitted by the
+ * engine's {@link PollBudget}, retried for 429s and transient failures), made when it is due and dropped when it is
+ * answered. At most one poll is in flight: the next is planned only when the previous one has finished.
  *
  * <p>One timer entry serves both the next poll and the deadline: while the task waits, it is armed at whichever comes
  * first; while a poll is in flight (retries included), at the deadline. When it fires past the deadline, the task
@@ -87,10 +77,6 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private long startedAt;
     private volatile long deadlineAt = Long.MAX_VALUE;
     private int polls;
-    private short throttledInRow;
-    private short transientInRow;
-    /** The last request that failed transiently (named if the deadline passes while requests fail). */
-    private @Nullable Throwable lastFailure;
     private volatile @Nullable TaskStatus last;
     private volatile @Nullable Disposable inflight;
     private volatile boolean confirm;
@@ -243,6 +229,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         return watched;
     }
 
+    /** The task's id and dialect: how the engine keys it. */
+    Engine.Key key() {
+        return key;
+    }
+
     /** This task as the store knows it. */
     TaskRef ref() {
         return new TaskRef(key.id(), kind, model, policy, shape);
@@ -382,7 +373,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * here (ask again in {@value #UNHELD_RECHECK_MS} ms); otherwise this loop missed its release: it follows the task
      * from now, its poll in flight (if any) dropped, and false.
      */
-    private boolean stillHeld() {
+    boolean stillHeld() {
         if (engine.store().holds(ref())) {
             return true;
         }
@@ -546,219 +537,25 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         if (done != 0 || confirmingEnd || following || !POLLING.compareAndSet(this, 0, 1)) {
             return; // ended, followed (another instance polls it), or a poll is in flight already (a callback asked)
         }
-        PollSubscriber s = new PollSubscriber();
-        inflight = s;
+        Poll p = new Poll(this, engine);
+        inflight = p;
         if (deadlineAt > engine.timer().now()) { // (past it, this is the last look: its answer decides)
             timerEntry.scheduleAt(deadlineAt); // the deadline holds while the request and its retries run
         }
         if (done != 0) {
-            s.dispose();
+            p.dispose();
             timerEntry.dispose();
             return;
         }
         engine.pollSent();
         counters.polled();
-        if (!engine.budgeted() || !mayPoll()) { // (one the store may not send now waits without a permit: attempt)
-            send(s);
-            return;
-        }
-        // the first admission is awaited by a small subscriber, and the request's chain (retries, the fetch) is built
-        // once it is granted: at saturation thousands of polls wait for the budget for up to a period, and a whole
-        // chain per waiting poll (about 1 KB) outlived young collections and was promoted, GC's CPU rivalling the
-        // polls' own (benchmarks B, saturated)
-        Admission admission = new Admission(s);
-        s.admission = admission;
-        engine.budget().admit().subscribe(admission);
-    }
-
-    /** Builds the poll's request chain and subscribes {@code s} to it (its first permit, if any, in {@code s}). */
-    private void send(PollSubscriber s) {
-        // the first request goes without a retry operator, and a failure enters one: most polls are answered at once,
-        // and a retryWhen built per poll (its companion sink and three subscribers) was most of a poll's chain
-        request(s).onErrorResume(e -> Mono.from(retryDelay(e)).then(Mono.defer(() -> retried(s)))).subscribe(s);
-    }
-
-    /**
-     * The poll's requests after its first failed and its delay passed: retried as {@link #retryDelay} decides. Built
-     * per failing poll rather than kept per loop: idle tasks are many, failing polls few.
-     */
-    private Mono<TaskStatus> retried(PollSubscriber s) {
-        // deferred: each retry asks the store again whether it may be sent (attempt's check runs as it is built)
-        return Mono.defer(() -> request(s)).retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(r.failure()))));
-    }
-
-    /** One request of the poll (its first, or a retry), failing when the source answers nothing. */
-    private Mono<TaskStatus> request(PollSubscriber s) {
-        return attempt(s).switchIfEmpty(Mono.error(() -> new MalformedResponseException(key.id(),
-                "status source gave no status")));
-    }
-
-    /**
-     * One request, admitted by the engine's budget unless it has none: the first with the permit the poll was
-     * granted before its chain was built, every retry admitted again.
-     */
-    private Mono<TaskStatus> attempt(PollSubscriber poll) {
-        StatusSource source = engine.source(key.dialect());
-        if (!engine.budgeted()) {
-            return mayPoll() ? source.fetch(key.id()) : Mono.error(NotHeldNow.INSTANCE);
-        }
-        return Mono.defer(() -> {
-            HeldPermit first = poll.first;
-            poll.first = null;
-            if (first == null) {
-                // a request the store may not send now spends no permit (a permit given back unused keeps its token)
-                return mayPoll() ? engine.budget().admit() : Mono.<PollBudget.Permit>error(NotHeldNow.INSTANCE);
-            }
-            // cancelled before the fetch took it (the task ended meanwhile): given back here, once
-            return Mono.<PollBudget.Permit>just(first).doOnCancel(() -> first.done(PollBudget.Outcome.CANCELLED));
-        }).flatMap(permit -> {
-            if (!mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
-                permit.done(PollBudget.Outcome.CANCELLED);
-                return Mono.error(NotHeldNow.INSTANCE);
-            }
-            return source.fetch(key.id())
-                .doOnSuccess(s -> permit.done(PollBudget.Outcome.ANSWERED))
-                .doOnError(e -> permit.done(RetryDecider.outcome(e)))
-                .doOnCancel(() -> permit.done(PollBudget.Outcome.CANCELLED));
-        });
+        p.start();
     }
 
     /** Whether a status request may leave now ({@link TaskStore#mayPoll}; a store that is not durable holds all). */
-    private boolean mayPoll() {
+    boolean mayPoll() {
         TaskStore store = engine.store();
         return !store.durable() || store.mayPoll(ref());
-    }
-
-    /**
-     * A request not sent: the store may not poll the task now (cluster mode: its lease may have run out while this
-     * process was paused). The poll waits {@value #UNHELD_RECHECK_MS} ms and asks again, or is cancelled by the
-     * task's release. Not a failure: it counts no retry and reaches no one.
-     */
-    private static final class NotHeldNow extends RuntimeException {
-        static final NotHeldNow INSTANCE = new NotHeldNow();
-
-        private NotHeldNow() {
-            super("the task's lease may have run out here", null, false, false);
-        }
-    }
-
-    /** A granted permit given back at most once, whichever of its holders (the fetch, a cancel) ends it first. */
-    private static final class HeldPermit extends java.util.concurrent.atomic.AtomicBoolean
-            implements PollBudget.Permit {
-        private final PollBudget.Permit permit;
-
-        HeldPermit(PollBudget.Permit permit) {
-            this.permit = permit;
-        }
-
-        @Override
-        public void done(PollBudget.Outcome outcome) {
-            if (compareAndSet(false, true)) {
-                permit.done(outcome);
-            }
-        }
-    }
-
-    /**
-     * Waits for a poll's first permit; once granted, builds the poll's chain with it. Cancelled with the poll (the
-     * task ended): the wait is given up, and a permit granted in the race is given back.
-     */
-    private final class Admission implements reactor.core.CoreSubscriber<PollBudget.Permit> {
-        private final PollSubscriber poll;
-        private volatile org.reactivestreams.@Nullable Subscription upstream;
-        private volatile boolean cancelled;
-        private boolean granted;
-
-        Admission(PollSubscriber poll) {
-            this.poll = poll;
-        }
-
-        @Override
-        public void onSubscribe(org.reactivestreams.Subscription subscription) {
-            upstream = subscription;
-            if (cancelled) {
-                subscription.cancel();
-            } else {
-                subscription.request(1);
-            }
-        }
-
-        @Override
-        public void onNext(PollBudget.Permit permit) {
-            granted = true;
-            HeldPermit held = new HeldPermit(permit);
-            poll.first = held;
-            // the poll is disposed before its cancel marks this one: a poll cancelled before the permit was there for
-            // its cancel to give back gives it back here
-            if (poll.isDisposed()) {
-                held.done(PollBudget.Outcome.CANCELLED);
-                return;
-            }
-            send(poll); // a cancel from here on gives the permit back (the chain's, or the poll's own)
-        }
-
-        @Override
-        public void onError(Throwable failure) {
-            if (!cancelled) {
-                poll.onError(failure); // the budget failed (it does not, locally): the poll ends with it
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            if (!granted && !cancelled) {
-                poll.onError(new IllegalStateException("task '" + key.id()
-                        + "': the poll budget completed without a permit"));
-            }
-        }
-
-        void cancel() {
-            cancelled = true;
-            org.reactivestreams.Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
-        }
-    }
-
-    private Publisher<?> retryDelay(Throwable failure) {
-        if (failure == NotHeldNow.INSTANCE) {
-            return stillHeld() ? engine.timer().delay(UNHELD_RECHECK_MS) : Mono.never(); // (never: cancelled by now)
-        }
-        RetryDecider decider = engine.decider();
-        double random = engine.options().random().getAsDouble();
-        Duration delay;
-        switch (RetryDecider.classify(failure)) {
-            case THROTTLED:
-                throttledInRow = (short) Math.min(Short.MAX_VALUE, throttledInRow + 1);
-                RetryDecider.ThrottleDelay wait = decider.throttleDelay(((ApiStatusException) failure).retryAfter(),
-                        throttledInRow, engine.options().clock().instant(), random);
-                delay = wait.delay();
-                engine.throttled();
-                if (engine.budgeted()) {
-                    engine.budget().throttled(wait.serverAsked() ? delay : null);
-                }
-                break;
-            case TRANSIENT:
-                transientInRow++;
-                if (decider.exhausted(transientInRow)) {
-                    return Mono.error(new RetriesExhaustedException(key.id(), transientInRow, last, failure));
-                }
-                delay = decider.transientDelay(transientInRow, random);
-                lastFailure = failure;
-                if (failure instanceof TaskpollException e) {
-                    engine.published(new PollRetrying(key.id(), e, transientInRow, delay));
-                }
-                break;
-            default:
-                return Mono.error(failure);
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("task '{}': {}; next attempt in {}", key.id(), failure.getMessage(), delay);
-        }
-        engine.pollSent();
-        engine.retried();
-        return engine.timer().delay(delay.toMillis());
     }
 
     /**
@@ -799,14 +596,12 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
     }
 
-    private void onStatus(TaskStatus answered) {
+    /** The answer of the poll in flight ({@link Poll}): the next poll is planned, or the task ends. */
+    void onStatus(TaskStatus answered) {
         if (done != 0 || following) {
             return;
         }
         TaskStatus status = answered.model() == null && model != null ? answered.withModel(model) : answered;
-        throttledInRow = 0;
-        transientInRow = 0;
-        lastFailure = null;
         polls++;
         long now = engine.timer().now();
         if (status.state() == TaskState.QUEUED) { // before polling = 0: a replan on the timer thread reads it then
@@ -936,7 +731,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         engine.published(status);
     }
 
-    private void onFailure(Throwable failure) {
+    /** The poll in flight failed for good (retries exhausted, a permanent error): the task ends with the failure. */
+    void onFailure(Throwable failure) {
         if (finish()) {
             TaskStatus seen = last;
             ended(failure instanceof TaskpollException e ? e.withLastStatus(seen) : failure);
@@ -944,6 +740,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private void onDeadline() {
+        // read before finish() drops the poll: a deadline that passes while requests fail names the last failure
+        Throwable lastFailure = inflight instanceof Poll p ? p.lastFailure() : null;
         if (finish()) {
             ended(new TaskTimeoutException(key.id(), policy.deadline(), last, lastFailure));
         }
@@ -991,38 +789,5 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         engine.forget(key, this);
         return true;
-    }
-
-    private final class PollSubscriber extends BaseSubscriber<TaskStatus> {
-        /** When the poll's first request was sent (per poll, not per task: idle tasks keep no such field). */
-        private final long sentAt = engine.timer().now();
-        /** The wait for the first permit, while there is one; cancelled with this subscriber. */
-        volatile @Nullable Admission admission;
-        /** The first permit, granted before the chain was built; taken by the chain's first attempt. */
-        volatile @Nullable HeldPermit first;
-
-        @Override
-        protected void hookOnCancel() {
-            Admission a = admission;
-            if (a != null) {
-                a.cancel();
-            }
-            HeldPermit f = first;
-            if (f != null) { // granted, but the chain never took it (cancelled before it subscribed to its source)
-                first = null;
-                f.done(PollBudget.Outcome.CANCELLED);
-            }
-        }
-
-        @Override
-        protected void hookOnNext(TaskStatus value) {
-            counters.answeredIn(engine.timer().now() - sentAt);
-            onStatus(value);
-        }
-
-        @Override
-        protected void hookOnError(Throwable throwable) {
-            onFailure(throwable);
-        }
     }
 }

@@ -1,0 +1,286 @@
+package dev.taskpoll.internal.engine;
+
+import dev.taskpoll.ApiStatusException;
+import dev.taskpoll.MalformedResponseException;
+import dev.taskpoll.PollRetrying;
+import dev.taskpoll.RetriesExhaustedException;
+import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskpollException;
+import dev.taskpoll.spi.PollBudget;
+import dev.taskpoll.spi.StatusSource;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+import reactor.util.retry.Retry;
+
+/**
+ * One poll of a task, while it is in flight: its wait for the engine's {@link PollBudget}, its request to the
+ * {@link StatusSource}, and the retries of that request (429s and transient failures, delays decided by
+ * {@link RetryDecider} and waited on the shared timer). One object per poll in flight, made by {@link PollLoop} and
+ * dropped with the poll: what only a poll needs (when it was sent, its permit, its failures in a row) costs an idle
+ * task nothing.
+ *
+ * <p>Call order: {@link PollLoop} makes it, makes it the loop's poll in flight, then calls {@link #start()} once. The
+ * poll ends by handing the loop a status ({@code onStatus}) or a failure ({@code onFailure}, retries exhausted or a
+ * permanent error), or by being disposed (the task ended, or its lease was lost): a disposed poll gives back the permit
+ * it holds and hands the loop nothing.
+ */
+final class Poll extends BaseSubscriber<TaskStatus> {
+
+    private static final Logger log = Loggers.getLogger(Poll.class);
+
+    private final PollLoop loop;
+    private final Engine engine;
+    /** When the poll's first request was sent. */
+    private final long sentAt;
+    /** The wait for the first permit, while there is one; cancelled with this poll. */
+    private volatile @Nullable Admission admission;
+    /** The first permit, granted before the chain was built; taken by the chain's first attempt. */
+    private volatile @Nullable HeldPermit first;
+    // written by the poll's retries, one at a time
+    private short throttledInRow;
+    private short transientInRow;
+    /** The last request that failed transiently: named if the task's deadline passes while the requests fail. */
+    private volatile @Nullable Throwable lastFailure;
+
+    Poll(PollLoop loop, Engine engine) {
+        this.loop = loop;
+        this.engine = engine;
+        this.sentAt = engine.timer().now();
+    }
+
+    /** The last request of this poll that failed transiently, if any. */
+    @Nullable Throwable lastFailure() {
+        return lastFailure;
+    }
+
+    /**
+     * Sends the poll: at once without a budget (or when the store may not send it now: it waits without a permit, see
+     * {@link #attempt()}), else once the budget grants its first permit.
+     */
+    void start() {
+        if (!engine.budgeted() || !loop.mayPoll()) {
+            send();
+            return;
+        }
+        // the first admission is awaited by a small subscriber, and the request's chain (retries, the fetch) is built
+        // once it is granted: at saturation thousands of polls wait for the budget for up to a period, and a whole
+        // chain per waiting poll (about 1 KB) outlived young collections and was promoted, GC's CPU rivalling the
+        // polls' own (benchmarks B, saturated)
+        Admission a = new Admission();
+        admission = a;
+        engine.budget().admit().subscribe(a);
+    }
+
+    /** Builds the poll's request chain and subscribes this poll to it (its first permit, if any, in {@link #first}). */
+    private void send() {
+        // the first request goes without a retry operator, and a failure enters one: most polls are answered at once,
+        // and a retryWhen built per poll (its companion sink and three subscribers) was most of a poll's chain
+        request().onErrorResume(e -> Mono.from(retryDelay(e)).then(Mono.defer(this::retried))).subscribe(this);
+    }
+
+    /**
+     * The poll's requests after its first failed and its delay passed: retried as {@link #retryDelay} decides. Built
+     * per failing poll: idle tasks are many, failing polls few.
+     */
+    private Mono<TaskStatus> retried() {
+        // deferred: each retry asks the store again whether it may be sent (attempt's check runs as it is built)
+        return Mono.defer(this::request).retryWhen(Retry.from(signals -> signals.concatMap(r -> retryDelay(
+                r.failure()))));
+    }
+
+    /** One request of the poll (its first, or a retry), failing when the source answers nothing. */
+    private Mono<TaskStatus> request() {
+        return attempt().switchIfEmpty(Mono.error(() -> new MalformedResponseException(loop.id(),
+                "status source gave no status")));
+    }
+
+    /**
+     * One request, admitted by the engine's budget unless it has none: the first with the permit the poll was
+     * granted before its chain was built, every retry admitted again.
+     */
+    private Mono<TaskStatus> attempt() {
+        StatusSource source = engine.source(loop.key().dialect());
+        if (!engine.budgeted()) {
+            return loop.mayPoll() ? source.fetch(loop.id()) : Mono.error(NotHeldNow.INSTANCE);
+        }
+        return Mono.defer(() -> {
+            HeldPermit granted = first;
+            first = null;
+            if (granted == null) {
+                // a request the store may not send now spends no permit (a permit given back unused keeps its token)
+                return loop.mayPoll() ? engine.budget().admit() : Mono.<PollBudget.Permit>error(NotHeldNow.INSTANCE);
+            }
+            // cancelled before the fetch took it (the task ended meanwhile): given back here, once
+            return Mono.<PollBudget.Permit>just(granted).doOnCancel(() -> granted.done(PollBudget.Outcome.CANCELLED));
+        }).flatMap(permit -> {
+            if (!loop.mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
+                permit.done(PollBudget.Outcome.CANCELLED);
+                return Mono.error(NotHeldNow.INSTANCE);
+            }
+            return source.fetch(loop.id())
+                .doOnSuccess(s -> permit.done(PollBudget.Outcome.ANSWERED))
+                .doOnError(e -> permit.done(RetryDecider.outcome(e)))
+                .doOnCancel(() -> permit.done(PollBudget.Outcome.CANCELLED));
+        });
+    }
+
+    /** What to wait before the next attempt after {@code failure}: a delay, or the failure that ends the poll. */
+    private Publisher<?> retryDelay(Throwable failure) {
+        if (failure == NotHeldNow.INSTANCE) {
+            return loop.stillHeld() ? engine.timer().delay(PollLoop.UNHELD_RECHECK_MS)
+                    : Mono.never(); // (never: cancelled by now)
+        }
+        RetryDecider decider = engine.decider();
+        double random = engine.options().random().getAsDouble();
+        Duration delay;
+        switch (RetryDecider.classify(failure)) {
+            case THROTTLED:
+                throttledInRow = (short) Math.min(Short.MAX_VALUE, throttledInRow + 1);
+                RetryDecider.ThrottleDelay wait = decider.throttleDelay(((ApiStatusException) failure).retryAfter(),
+                        throttledInRow, engine.options().clock().instant(), random);
+                delay = wait.delay();
+                engine.throttled();
+                if (engine.budgeted()) {
+                    engine.budget().throttled(wait.serverAsked() ? delay : null);
+                }
+                break;
+            case TRANSIENT:
+                transientInRow++;
+                if (decider.exhausted(transientInRow)) {
+                    return Mono.error(new RetriesExhaustedException(loop.id(), transientInRow, loop.last(), failure));
+                }
+                delay = decider.transientDelay(transientInRow, random);
+                lastFailure = failure;
+                if (failure instanceof TaskpollException e) {
+                    engine.published(new PollRetrying(loop.id(), e, transientInRow, delay));
+                }
+                break;
+            default:
+                return Mono.error(failure);
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("task '{}': {}; next attempt in {}", loop.id(), failure.getMessage(), delay);
+        }
+        engine.pollSent();
+        engine.retried();
+        return engine.timer().delay(delay.toMillis());
+    }
+
+    @Override
+    protected void hookOnCancel() {
+        Admission a = admission;
+        if (a != null) {
+            a.cancel();
+        }
+        HeldPermit f = first;
+        if (f != null) { // granted, but the chain never took it (cancelled before it subscribed to its source)
+            first = null;
+            f.done(PollBudget.Outcome.CANCELLED);
+        }
+    }
+
+    @Override
+    protected void hookOnNext(TaskStatus value) {
+        loop.counters().answeredIn(engine.timer().now() - sentAt);
+        loop.onStatus(value);
+    }
+
+    @Override
+    protected void hookOnError(Throwable throwable) {
+        loop.onFailure(throwable);
+    }
+
+    /**
+     * A request not sent: the store may not poll the task now (cluster mode: its lease may have run out while this
+     * process was paused). The poll waits {@value PollLoop#UNHELD_RECHECK_MS} ms and asks again, or is cancelled by
+     * the task's release. Not a failure: it counts no retry and reaches no one.
+     */
+    private static final class NotHeldNow extends RuntimeException {
+        static final NotHeldNow INSTANCE = new NotHeldNow();
+
+        private NotHeldNow() {
+            super("the task's lease may have run out here", null, false, false);
+        }
+    }
+
+    /** A granted permit given back at most once, whichever of its holders (the fetch, a cancel) ends it first. */
+    private static final class HeldPermit extends java.util.concurrent.atomic.AtomicBoolean
+            implements PollBudget.Permit {
+        private final PollBudget.Permit permit;
+
+        HeldPermit(PollBudget.Permit permit) {
+            this.permit = permit;
+        }
+
+        @Override
+        public void done(PollBudget.Outcome outcome) {
+            if (compareAndSet(false, true)) {
+                permit.done(outcome);
+            }
+        }
+    }
+
+    /**
+     * Waits for the poll's first permit; once granted, builds the poll's chain with it. Cancelled with the poll (the
+     * task ended): the wait is given up, and a permit granted in the race is given back.
+     */
+    private final class Admission implements CoreSubscriber<PollBudget.Permit> {
+        private volatile @Nullable Subscription upstream;
+        private volatile boolean cancelled;
+        private boolean granted;
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            upstream = subscription;
+            if (cancelled) {
+                subscription.cancel();
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(PollBudget.Permit permit) {
+            granted = true;
+            HeldPermit held = new HeldPermit(permit);
+            first = held;
+            // the poll is disposed before its cancel marks this one: a poll cancelled before the permit was there for
+            // its cancel to give back gives it back here
+            if (isDisposed()) {
+                held.done(PollBudget.Outcome.CANCELLED);
+                return;
+            }
+            send(); // a cancel from here on gives the permit back (the chain's, or the poll's own)
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            if (!cancelled) {
+                Poll.this.onError(failure); // the budget failed (it does not, locally): the poll ends with it
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (!granted && !cancelled) {
+                Poll.this.onError(new IllegalStateException("task '" + loop.id()
+                        + "': the poll budget completed without a permit"));
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+}
