@@ -29,7 +29,9 @@ import reactor.util.retry.Retry;
  * <p>Call order: {@link PollLoop} makes it, makes it the loop's poll in flight, then calls {@link #start()} once. The
  * poll ends by handing the loop a status ({@code onStatus}) or a failure ({@code onFailure}, retries exhausted or a
  * permanent error), or by being disposed (the task ended, or its lease was lost): a disposed poll gives back the permit
- * it holds and hands the loop nothing.
+ * it holds, and its chain is cancelled (an answer already on its way may still reach the loop, which drops it once the
+ * task has ended or is followed). Each poll counts its own failures in a row: a poll dropped with its lease leaves none
+ * to the next.
  */
 final class Poll extends BaseSubscriber<TaskStatus> {
 

@@ -740,7 +740,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     private void onDeadline() {
-        // read before finish() drops the poll: a deadline that passes while requests fail names the last failure
+        // a deadline that passes while the poll's requests fail names the last failure
         Throwable lastFailure = inflight instanceof Poll p ? p.lastFailure() : null;
         if (finish()) {
             ended(new TaskTimeoutException(key.id(), policy.deadline(), last, lastFailure));
