@@ -24,15 +24,21 @@ final class SimProcess implements AutoCloseable {
     static final String KEY = "sim-key";
 
     private final Process process;
+    /**
+     * Stops the simulator when this JVM exits without closing it (Ctrl-C, SIGTERM, an uncaught error): a harness
+     * stopped that way left its simulators running, a 2-4 GB heap each.
+     */
+    private final Thread stopAtExit;
     final String baseUrl;
     private final Path gcLog;
     private final long startedNanos;
     /** With {@code --https}: the authority the simulator made for its run, which clients trust; else null. */
     final java.security.cert.@org.jspecify.annotations.Nullable X509Certificate authority;
 
-    private SimProcess(Process process, String baseUrl, Path gcLog, long startedNanos,
+    private SimProcess(Process process, Thread stopAtExit, String baseUrl, Path gcLog, long startedNanos,
                        java.security.cert.@org.jspecify.annotations.Nullable X509Certificate authority) {
         this.process = process;
+        this.stopAtExit = stopAtExit;
         this.baseUrl = baseUrl;
         this.gcLog = gcLog;
         this.startedNanos = startedNanos;
@@ -109,6 +115,8 @@ final class SimProcess implements AutoCloseable {
         Path log = jar.resolveSibling("simulator-bench.log");
         long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Thread stopAtExit = new Thread(p::destroyForcibly, "taskpoll-bench-simulator-stop"); // (its warm-up too)
+        Runtime.getRuntime().addShutdownHook(stopAtExit);
         Pattern listening = Pattern.compile("listening at (\\S+)");
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline && p.isAlive()) {
@@ -124,12 +132,13 @@ final class SimProcess implements AutoCloseable {
                             throw new IOException("the simulator's authority in " + caFile + ": " + e, e);
                         }
                     }
-                    return new SimProcess(p, m.group(1), gcLog, started, ca);
+                    return new SimProcess(p, stopAtExit, m.group(1), gcLog, started, ca);
                 }
             }
             Thread.sleep(50);
         }
         p.destroyForcibly();
+        Runtime.getRuntime().removeShutdownHook(stopAtExit);
         throw new IOException("the simulator did not start within 60 s; its output: " + log);
     }
 
@@ -249,6 +258,11 @@ final class SimProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException e) { // the JVM is exiting: the hook stops it
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
