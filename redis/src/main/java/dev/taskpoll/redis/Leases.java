@@ -222,14 +222,22 @@ final class Leases {
     /** Releases here every shard whose lease may have run out in Redis without a renewal this instance heard of. */
     private void expireLocally() {
         long now = now();
+        java.util.List<Integer> expired = new java.util.ArrayList<>();
         for (Map.Entry<Integer, Long> e : validUntil.entrySet()) {
             String holder = held.get(e.getKey());
             if (e.getValue() < now && holder != null) {
-                log.warn("task store redis {}: the lease of shard {} could not be renewed in time (no answer from"
-                        + " Redis); its tasks are released here", options.where(), e.getKey());
+                expired.add(e.getKey());
                 loseLocally(e.getKey());
                 giveBackLate(e.getKey(), holder);
             }
+        }
+        if (!expired.isEmpty()) { // one line for all: a paused process wakes with every lease run out (64 lines)
+            java.util.Collections.sort(expired);
+            String which = expired.size() == 1 ? "the lease of shard " + expired.get(0)
+                    : "the leases of " + expired.size() + " shards " + expired;
+            log.warn("task store redis {}: {} could not be renewed in time (Redis did not answer in time, or this"
+                    + " process was paused); {} tasks are released here", options.where(), which,
+                    expired.size() == 1 ? "its" : "their");
         }
     }
 
