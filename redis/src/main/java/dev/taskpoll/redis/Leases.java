@@ -222,17 +222,20 @@ final class Leases {
     /** Releases here every shard whose lease may have run out in Redis without a renewal this instance heard of. */
     private void expireLocally() {
         long now = now();
-        java.util.List<Integer> expired = new java.util.ArrayList<>();
+        List<Integer> expired = null; // (made when a lease ran out: this runs at every renewal)
         for (Map.Entry<Integer, Long> e : validUntil.entrySet()) {
             String holder = held.get(e.getKey());
             if (e.getValue() < now && holder != null) {
+                if (expired == null) {
+                    expired = new ArrayList<>();
+                }
                 expired.add(e.getKey());
                 loseLocally(e.getKey());
                 giveBackLate(e.getKey(), holder);
             }
         }
-        if (!expired.isEmpty()) { // one line for all: a paused process wakes with every lease run out (64 lines)
-            java.util.Collections.sort(expired);
+        if (expired != null) { // one line for all: a paused process wakes with every lease run out (64 lines)
+            expired.sort(null);
             String which = expired.size() == 1 ? "the lease of shard " + expired.get(0)
                     : "the leases of " + expired.size() + " shards " + expired;
             log.warn("task store redis {}: {} could not be renewed in time (Redis did not answer in time, or this"

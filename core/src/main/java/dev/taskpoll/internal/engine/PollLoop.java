@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -78,7 +77,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private volatile long deadlineAt = Long.MAX_VALUE;
     private int polls;
     private volatile @Nullable TaskStatus last;
-    private volatile @Nullable Disposable inflight;
+    /** The poll in flight, if any. */
+    private volatile @Nullable Poll inflight;
     private volatile boolean confirm;
     private volatile boolean started;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
@@ -387,7 +387,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     /** Cancels the poll in flight, if any (its answer, if one comes, is dropped), and lets the next one start. */
     private void dropPoll() {
-        Disposable request = inflight;
+        Poll request = inflight;
         if (request != null) {
             request.dispose();
         }
@@ -741,7 +741,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     private void onDeadline() {
         // a deadline that passes while the poll's requests fail names the last failure
-        Throwable lastFailure = inflight instanceof Poll p ? p.lastFailure() : null;
+        Poll request = inflight;
+        Throwable lastFailure = request == null ? null : request.lastFailure();
         if (finish()) {
             ended(new TaskTimeoutException(key.id(), policy.deadline(), last, lastFailure));
         }
@@ -776,7 +777,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return false;
         }
         timerEntry.dispose();
-        Disposable request = inflight;
+        Poll request = inflight;
         if (request != null) {
             request.dispose();
         }
