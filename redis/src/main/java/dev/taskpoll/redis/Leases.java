@@ -235,13 +235,17 @@ final class Leases {
             }
         }
         if (expired != null) { // one line for all: a paused process wakes with every lease run out (64 lines)
-            expired.sort(null);
-            String which = expired.size() == 1 ? "the lease of shard " + expired.get(0)
-                    : "the leases of " + expired.size() + " shards " + expired;
             log.warn("task store redis {}: {} could not be renewed in time (Redis did not answer in time, or this"
-                    + " process was paused); {} tasks are released here", options.where(), which,
+                    + " process was paused); {} tasks are released here", options.where(), leasesOf(expired),
                     expired.size() == 1 ? "its" : "their");
         }
+    }
+
+    /** "the lease of shard 3", or "the leases of 2 shards [3, 7]" (sorted): for one log line about many shards. */
+    static String leasesOf(List<Integer> shards) {
+        shards.sort(null);
+        return shards.size() == 1 ? "the lease of shard " + shards.get(0)
+                : "the leases of " + shards.size() + " shards " + shards;
     }
 
     private Mono<Void> renew() {
@@ -259,11 +263,14 @@ final class Leases {
         return control.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, leaseKeys, args).collectList()
                 .doOnNext(r -> {
                     List<?> flat = flatten(r);
+                    List<Integer> lost = null; // (made when one was lost: one line for all, as in expireLocally)
                     for (int i = 0; i < shards.size(); i++) {
                         int shard = shards.get(i);
                         if (((Number) flat.get(i)).longValue() == 0) {
-                            log.warn("task store redis {}: the lease of shard {} was lost (held too long without"
-                                    + " renewal); its tasks are released here", options.where(), shard);
+                            if (lost == null) {
+                                lost = new ArrayList<>();
+                            }
+                            lost.add(shard);
                             loseLocally(shard);
                         } else if (args[i + 1].equals(held.get(shard))) { // still held here as renewed
                             // (only if still there: released meanwhile by the expiry check, it must stay released)
@@ -271,6 +278,12 @@ final class Leases {
                         } else if (!held.containsKey(shard)) { // released here meanwhile, renewed there: give it back
                             giveBackLate(shard, args[i + 1]);
                         }
+                    }
+                    if (lost != null) {
+                        log.warn("task store redis {}: {} {} lost (held too long without renewal, so another"
+                                + " instance may hold {} now); {} tasks are released here", options.where(),
+                                leasesOf(lost), lost.size() == 1 ? "was" : "were", lost.size() == 1 ? "it" : "them",
+                                lost.size() == 1 ? "its" : "their");
                     }
                 })
                 .then();

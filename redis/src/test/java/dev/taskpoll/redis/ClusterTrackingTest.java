@@ -209,6 +209,52 @@ class ClusterTrackingTest {
         assertThat(beat.apply("slow", "10000")[0]).as("the fast one out once its own window ran out").isEqualTo(1);
     }
 
+    /**
+     * Leases another instance took meanwhile (as after this one was paused past its lease) are found lost at one
+     * renewal and said in one line naming them all; a woken worker printed one line per shard (up to 64) before.
+     */
+    @Test
+    void leasesFoundLostAtARenewalAreSaidInOneLine() {
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
+        open.add(r);
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(Leases.class.getName());
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord rec) {
+                if (rec.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(new java.util.logging.SimpleFormatter().formatMessage(rec));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        open.add(() -> jul.removeHandler(handler));
+        RedisStore a = RedisStore.open(RedisStoreOptions.builder(r.uri(), "sim-key").instanceId("a").shards(16)
+                .lease(Duration.ofSeconds(30)).renewEvery(Duration.ofMillis(300)).build());
+        open.add(a);
+        until(() -> a.heldShards() == 16, "a holds every shard");
+        Keys keys = new Keys(RedisStoreOptions.builder(r.uri(), "sim-key").build().namespace(), 16);
+        io.lettuce.core.RedisClient probe = io.lettuce.core.RedisClient.create(r.uri());
+        open.add(probe::shutdown);
+        io.lettuce.core.api.sync.RedisCommands<String, String> redis = probe.connect().sync();
+        for (int s : new int[] {11, 2, 7}) { // taken by another instance behind a's back, for longer than this test
+            redis.psetex(keys.lease(s), 600_000, "other|token");
+        }
+        until(() -> a.heldShards() == 13 && warnings.stream().anyMatch(w -> w.contains("lost")),
+                "a lets the three go at its next renewal, and says so");
+        List<String> lost = warnings.stream().filter(w -> w.contains("lost")).toList();
+        assertThat(lost).as("all warnings: %s", warnings).hasSize(1);
+        assertThat(lost.get(0)).contains("the leases of 3 shards [2, 7, 11] were lost").contains("their tasks");
+    }
+
     /** Asks Redis its time ({@code TIME}) until it reads past {@code ms}. */
     private static void awaitRedisClockPast(io.lettuce.core.api.sync.RedisCommands<String, String> redis, long ms) {
         for (int i = 0; i < 100_000; i++) {
