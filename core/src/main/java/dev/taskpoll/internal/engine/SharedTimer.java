@@ -92,12 +92,11 @@ public final class SharedTimer {
             unlink(e);
             e.tick = tick;
             e.bucketed = true;
-            Entry head = buckets.get(tick);
+            Entry head = buckets.put(tick, e); // e heads the bucket: one walk of the map, not a get and a put
             if (head != null) {
                 e.next = head;
                 head.prev = e;
             }
-            buckets.put(tick, e);
             size++;
             arm = tick < armedTick;
             if (arm) {
