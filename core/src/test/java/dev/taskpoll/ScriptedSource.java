@@ -52,6 +52,12 @@ final class ScriptedSource implements StatusSource {
         return this;
     }
 
+    /** A request answered with no status at all (a source breaking its contract): a malformed answer. */
+    ScriptedSource thenNothing() {
+        steps.add(id -> Mono.empty());
+        return this;
+    }
+
     ScriptedSource thenSlow(Duration latency, String raw) {
         steps.add(id -> Mono.delay(latency, scheduler).map(x -> status(id, raw, now())));
         return this;

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -98,7 +99,53 @@ class SeamsTest {
 
     @Test
     void aBudgetGivenInTheOptionsAdmitsEveryRequestAndHearsHowItEnded() {
-        PollBudget recording = new PollBudget() {
+        PollBudget recording = recordingBudget();
+        ScriptedSource throttling = new ScriptedSource(vts).then429("3").then("completed");
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throttling), TrackerOptions.builder().fixedGrid()
+                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recording).build());
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.NANO_BANANA)), () -> vts,
+                        Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(10))
+                .expectNextCount(1)
+                .expectComplete().verify(WAIT);
+        assertThat(calls).containsExactly("admit@3000", "done THROTTLED", "throttled PT3S", "admit@6000",
+                "done ANSWERED");
+        assertThat(tracker.stats().currentRate()).as("the stats are the given budget's").isEqualTo(7);
+    }
+
+    /**
+     * The budget hears of each permit once: given back as cancelled when the task's tracking stops while the request
+     * is in flight, and as answered when the API answered nothing (a malformed answer, retried with a permit of its
+     * own).
+     */
+    @Test
+    void aBudgetHearsOfEachPermitOnceWhenARequestIsCancelledOrAnsweredWithNothing() {
+        ScriptedSource slow = new ScriptedSource(vts).thenSlow(Duration.ofSeconds(10), "processing");
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, slow), TrackerOptions.builder().fixedGrid()
+                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recordingBudget()).build());
+        Disposable tracking = tracker.track(TaskRef.of("t", Family.NANO_BANANA)).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(5));
+        tracking.dispose(); // the first request in flight since 3 s
+        vts.advanceTimeBy(Duration.ofMinutes(1));
+        assertThat(calls).containsExactly("admit@3000", "done CANCELLED");
+
+        calls.clear();
+        ScriptedSource empty = new ScriptedSource(vts).thenNothing().then("completed");
+        TaskTracker other = TaskTracker.create(Map.of(Dialect.OPC, empty), TrackerOptions.builder().fixedGrid()
+                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recordingBudget()).build());
+        long t0 = vts.now(TimeUnit.MILLISECONDS);
+        StepVerifier.withVirtualTime(() -> other.track(TaskRef.of("u", Family.NANO_BANANA)), () -> vts,
+                        Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(10))
+                .expectNextCount(1)
+                .expectComplete().verify(WAIT);
+        // the first poll 3 s in, answered with nothing; its retry 500 ms later
+        assertThat(calls).containsExactly("admit@" + (t0 + 3_000), "done ANSWERED", "admit@" + (t0 + 3_500),
+                "done ANSWERED");
+    }
+
+    private PollBudget recordingBudget() {
+        return new PollBudget() {
             @Override
             public Mono<Permit> admit() {
                 return Mono.fromSupplier(() -> {
@@ -117,17 +164,6 @@ class SeamsTest {
                 return new Stats(7, 0, 0, "CLOSED", 0);
             }
         };
-        ScriptedSource throttling = new ScriptedSource(vts).then429("3").then("completed");
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throttling), TrackerOptions.builder().fixedGrid()
-                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recording).build());
-        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.NANO_BANANA)), () -> vts,
-                        Long.MAX_VALUE)
-                .thenAwait(Duration.ofSeconds(10))
-                .expectNextCount(1)
-                .expectComplete().verify(WAIT);
-        assertThat(calls).containsExactly("admit@3000", "done THROTTLED", "throttled PT3S", "admit@6000",
-                "done ANSWERED");
-        assertThat(tracker.stats().currentRate()).as("the stats are the given budget's").isEqualTo(7);
     }
 
     @Test

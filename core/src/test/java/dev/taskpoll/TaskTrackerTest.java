@@ -283,6 +283,37 @@ class TaskTrackerTest {
                 91_500L);
     }
 
+    /**
+     * A request answered with no status is a malformed answer, retried as one whether it is a poll's first request or
+     * a retry; a poll whose every request answers nothing ends with the retries exhausted, naming it.
+     */
+    @Test
+    void aRequestAnsweredWithNoStatusIsRetriedAsMalformed() {
+        source.then("processing").thenNothing().thenNothing().then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(70))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectNextMatches(s -> s.state() == TaskState.COMPLETED)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 60_500L, 61_500L);
+
+        VirtualTimeScheduler again = VirtualTimeScheduler.create(); // (the verifier above shut its scheduler down)
+        ScriptedSource empty = new ScriptedSource(again).then("processing").thenNothing();
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, empty), TrackerOptions.builder().fixedGrid()
+                .maxTransientRetries(2).scheduler(again).random(() -> 0.5).phaseSpread(0).build());
+        StepVerifier.withVirtualTime(() -> tracker.track(sora("u")), () -> again, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(2))
+                .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(RetriesExhaustedException.class).hasMessageContaining("'u'");
+                    assertThat(((RetriesExhaustedException) e).attempts()).isEqualTo(3);
+                    assertThat(e.getCause()).isInstanceOf(MalformedResponseException.class)
+                            .hasMessageContaining("status source gave no status");
+                })
+                .verify(VERIFY_TIMEOUT);
+        assertThat(empty.requestTimes).hasSize(4);
+    }
+
     @Test
     void aPermanentErrorEndsTrackingWithTheHttpStatusTaskIdAndLastStatus() {
         source.then("processing").thenFail(new ApiStatusException("t", 404, null, null));

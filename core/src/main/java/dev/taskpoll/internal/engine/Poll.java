@@ -9,12 +9,14 @@ import dev.taskpoll.TaskpollException;
 import dev.taskpoll.spi.PollBudget;
 import dev.taskpoll.spi.StatusSource;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.publisher.BaseSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import reactor.util.retry.Retry;
@@ -32,10 +34,27 @@ import reactor.util.retry.Retry;
  * it holds, and its chain is cancelled (an answer already on its way may still reach the loop, which drops it once the
  * task has ended or is followed). Each poll counts its own failures in a row: a poll dropped with its lease leaves none
  * to the next.
+ *
+ * <p>The poll is itself the subscriber of its requests: of its first request as the source gives it (no operator in
+ * between: an empty answer and a failure are told apart here), then, if that one failed, of the chain of its retries.
+ * Its subscription is swapped from the first to the second; a dispose cancels whichever is current, and one that
+ * comes in after a dispose is cancelled at once.
  */
-final class Poll extends BaseSubscriber<TaskStatus> {
+final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
 
     private static final Logger log = Loggers.getLogger(Poll.class);
+    private static final AtomicReferenceFieldUpdater<Poll, Subscription> UPSTREAM =
+            AtomicReferenceFieldUpdater.newUpdater(Poll.class, Subscription.class, "upstream");
+    /** {@link #upstream} once the poll is disposed or has ended (its own: no source hands it to a subscriber). */
+    private static final Subscription ENDED = new Subscription() {
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+        }
+    };
 
     private final PollLoop loop;
     private final Engine engine;
@@ -43,13 +62,22 @@ final class Poll extends BaseSubscriber<TaskStatus> {
     private final long sentAt;
     /** The wait for the first permit, while there is one; cancelled with this poll. */
     private volatile @Nullable Admission admission;
-    /** The first permit, granted before the chain was built; taken by the chain's first attempt. */
+    /**
+     * The first permit, granted before the first request was sent; given back (its outcome told) by that request's
+     * answer, failure or cancel, whichever comes first.
+     */
     private volatile @Nullable HeldPermit first;
     // written by the poll's retries, one at a time
     private short throttledInRow;
     private short transientInRow;
     /** The last request that failed transiently: named if the task's deadline passes while the requests fail. */
     private volatile @Nullable Throwable lastFailure;
+    /** The current request's subscription (the first's, then the retries' chain's); {@link #ENDED} at the end. */
+    private volatile @Nullable Subscription upstream;
+    // written by the poll's signals, one at a time
+    /** The first request failed (or answered nothing): the retries' chain is, or is about to be, subscribed. */
+    private boolean retrying;
+    private boolean answered;
 
     Poll(PollLoop loop, Engine engine) {
         this.loop = loop;
@@ -80,11 +108,30 @@ final class Poll extends BaseSubscriber<TaskStatus> {
         engine.budget().admit().subscribe(a);
     }
 
-    /** Builds the poll's request chain and subscribes this poll to it (its first permit, if any, in {@link #first}). */
+    /** Subscribes this poll to its first request (its first permit, if any, in {@link #first}). */
     private void send() {
-        // the first request goes without a retry operator, and a failure enters one: most polls are answered at once,
-        // and a retryWhen built per poll (its companion sink and three subscribers) was most of a poll's chain
-        request().onErrorResume(e -> Mono.from(retryDelay(e)).then(Mono.defer(this::retried))).subscribe(this);
+        // the first request goes without a retry operator, and a failure enters one (onError): most polls are answered
+        // at once, and a retryWhen built per poll (its companion sink and three subscribers) was most of a poll's
+        // chain; so were the operators that turned an empty answer into a failure and a failure into the retries, and
+        // those that gave the first permit back (this poll's signals do: see release)
+        HeldPermit granted = first;
+        if (granted == null) { // no budget, or the store may not send it now
+            attempt().subscribe(this);
+        } else if (!loop.mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
+            release(PollBudget.Outcome.CANCELLED);
+            Mono.<TaskStatus>error(NotHeldNow.INSTANCE).subscribe(this);
+        } else {
+            engine.source(loop.key().dialect()).fetch(loop.id()).subscribe(this);
+        }
+    }
+
+    /** Gives the first permit back, if this poll still holds it, with the first request's outcome. */
+    private void release(PollBudget.Outcome outcome) {
+        HeldPermit granted = first;
+        if (granted != null) {
+            first = null;
+            granted.done(outcome);
+        }
     }
 
     /**
@@ -97,31 +144,24 @@ final class Poll extends BaseSubscriber<TaskStatus> {
                 r.failure()))));
     }
 
-    /** One request of the poll (its first, or a retry), failing when the source answers nothing. */
+    /** One retry of the poll, failing when the source answers nothing (as {@link #onComplete} does for the first). */
     private Mono<TaskStatus> request() {
         return attempt().switchIfEmpty(Mono.error(() -> new MalformedResponseException(loop.id(),
                 "status source gave no status")));
     }
 
     /**
-     * One request, admitted by the engine's budget unless it has none: the first with the permit the poll was
-     * granted before its chain was built, every retry admitted again.
+     * One request without a permit in hand (a retry, or a first request with no budget or not sendable now), admitted
+     * by the engine's budget unless it has none.
      */
     private Mono<TaskStatus> attempt() {
         StatusSource source = engine.source(loop.key().dialect());
         if (!engine.budgeted()) {
             return loop.mayPoll() ? source.fetch(loop.id()) : Mono.error(NotHeldNow.INSTANCE);
         }
-        return Mono.defer(() -> {
-            HeldPermit granted = first;
-            first = null;
-            if (granted == null) {
-                // a request the store may not send now spends no permit (a permit given back unused keeps its token)
-                return loop.mayPoll() ? engine.budget().admit() : Mono.<PollBudget.Permit>error(NotHeldNow.INSTANCE);
-            }
-            // cancelled before the fetch took it (the task ended meanwhile): given back here, once
-            return Mono.<PollBudget.Permit>just(granted).doOnCancel(() -> granted.done(PollBudget.Outcome.CANCELLED));
-        }).flatMap(permit -> {
+        // a request the store may not send now spends no permit (a permit given back unused keeps its token)
+        return Mono.defer(() -> loop.mayPoll() ? engine.budget().admit()
+                : Mono.<PollBudget.Permit>error(NotHeldNow.INSTANCE)).flatMap(permit -> {
             if (!loop.mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
                 permit.done(PollBudget.Outcome.CANCELLED);
                 return Mono.error(NotHeldNow.INSTANCE);
@@ -176,27 +216,90 @@ final class Poll extends BaseSubscriber<TaskStatus> {
     }
 
     @Override
-    protected void hookOnCancel() {
+    public void onSubscribe(Subscription s) {
+        for (;;) { // the first request's subscription, then the retries' chain's (the first has ended by then)
+            Subscription current = upstream;
+            if (current == ENDED) {
+                s.cancel(); // disposed meanwhile
+                return;
+            }
+            if (UPSTREAM.compareAndSet(this, current, s)) {
+                s.request(Long.MAX_VALUE);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onNext(TaskStatus value) {
+        answered = true;
+        release(PollBudget.Outcome.ANSWERED);
+        try {
+            loop.counters().answeredIn(engine.timer().now() - sentAt);
+            loop.onStatus(value);
+        } catch (Throwable t) { // (as a subscriber would: the request is cancelled and the poll fails with it)
+            Subscription s = UPSTREAM.getAndSet(this, ENDED);
+            if (s != ENDED) {
+                if (s != null) {
+                    s.cancel();
+                }
+                loop.onFailure(Operators.onOperatorError(t, currentContext()));
+            }
+        }
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        release(RetryDecider.outcome(failure));
+        if (!retrying) {
+            retrying = true;
+            if (upstream != ENDED) { // the first request failed: its retries, after the delay the failure calls for
+                Mono.from(retryDelay(failure)).then(Mono.defer(this::retried)).subscribe(this);
+                return;
+            }
+        }
+        end(failure);
+    }
+
+    @Override
+    public void onComplete() {
+        release(PollBudget.Outcome.ANSWERED); // (answered with nothing: the API is up)
+        if (answered || upstream == ENDED) { // (ENDED: disposed as it completed; nothing to say to anyone)
+            upstream = ENDED; // a dispose from here on has nothing to cancel
+        } else { // the source answered nothing: as a failure, retried as one
+            onError(new MalformedResponseException(loop.id(), "status source gave no status"));
+        }
+    }
+
+    /** The poll ends with {@code failure}: the loop is told, unless the poll was disposed first. */
+    private void end(Throwable failure) {
+        if (UPSTREAM.getAndSet(this, ENDED) == ENDED) {
+            Operators.onErrorDropped(failure, currentContext()); // disposed concurrently
+            return;
+        }
+        loop.onFailure(failure);
+    }
+
+    /** Cancels the poll: its request or its wait for a permit, giving back a permit it holds. Idempotent. */
+    @Override
+    public void dispose() {
+        Subscription s = UPSTREAM.getAndSet(this, ENDED);
+        if (s == ENDED) {
+            return;
+        }
+        if (s != null) {
+            s.cancel();
+        }
         Admission a = admission;
         if (a != null) {
             a.cancel();
         }
-        HeldPermit f = first;
-        if (f != null) { // granted, but the chain never took it (cancelled before it subscribed to its source)
-            first = null;
-            f.done(PollBudget.Outcome.CANCELLED);
-        }
+        release(PollBudget.Outcome.CANCELLED); // the first request's permit, while its answer has not come
     }
 
     @Override
-    protected void hookOnNext(TaskStatus value) {
-        loop.counters().answeredIn(engine.timer().now() - sentAt);
-        loop.onStatus(value);
-    }
-
-    @Override
-    protected void hookOnError(Throwable throwable) {
-        loop.onFailure(throwable);
+    public boolean isDisposed() {
+        return upstream == ENDED;
     }
 
     /**
@@ -265,14 +368,14 @@ final class Poll extends BaseSubscriber<TaskStatus> {
         @Override
         public void onError(Throwable failure) {
             if (!cancelled) {
-                Poll.this.onError(failure); // the budget failed (it does not, locally): the poll ends with it
+                end(failure); // the budget failed (it does not, locally): the poll ends with it
             }
         }
 
         @Override
         public void onComplete() {
             if (!granted && !cancelled) {
-                Poll.this.onError(new IllegalStateException("task '" + loop.id()
+                end(new IllegalStateException("task '" + loop.id()
                         + "': the poll budget completed without a permit"));
             }
         }
