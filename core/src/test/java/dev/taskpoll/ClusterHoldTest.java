@@ -368,6 +368,50 @@ class ClusterHoldTest {
     }
 
     /**
+     * An answer already on its way when its poll was dropped (the shard released here, then handed back) is dropped
+     * too: it does not free the place of the poll the hand-back started, so no request of this instance goes out
+     * beside that one (before, the stale answer let a callback's hint send a third while the second was in flight).
+     */
+    @Test
+    void anAnswerToADroppedPollDoesNotFreeThePlaceOfTheNextPoll() {
+        store.answerStatusWrites = true;
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        // answers 15 s after the request, even when cancelled meanwhile (an answer already on its way)
+        StatusSource slow = id -> new Mono<TaskStatus>() {
+            @Override
+            public void subscribe(reactor.core.CoreSubscriber<? super TaskStatus> s) {
+                calls.add("fetch@" + vts.now(TimeUnit.MILLISECONDS));
+                most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                s.onSubscribe(reactor.core.publisher.Operators.emptySubscription());
+                vts.schedule(() -> {
+                    inFlight.decrementAndGet();
+                    s.onNext(new TaskStatus(id, TaskState.PROCESSING, "processing", null, null, List.of(), null, null,
+                            null, Instant.ofEpochMilli(vts.now(TimeUnit.MILLISECONDS))));
+                    s.onComplete();
+                }, 15, TimeUnit.SECONDS);
+            }
+        };
+        TaskTracker t = tracker(slow);
+        t.track(REF).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(12)); // the first poll went at 10 s; its answer comes at 25 s
+        store.released.emitNext(REF, Sinks.EmitFailureHandler.FAIL_FAST); // its poll dropped
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        TaskStatus running = new TaskStatus("t1", TaskState.PROCESSING, "processing", null, null, List.of(), null,
+                null, null, Instant.EPOCH);
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(600_000),
+                vts.now(TimeUnit.MILLISECONDS) + 500, running), Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofSeconds(13)); // handed back: polled at 13.5 s, answered at 28.5 s; at 26 s now
+        assertThat(fetches()).as(calls.toString()).isEqualTo(2);
+        TaskStatus done = new TaskStatus("t1", TaskState.COMPLETED, "completed", null, null,
+                List.of("https://cdn.example/t1.mp4"), null, null, null, Instant.ofEpochMilli(26_000));
+        t.engine().hint(Family.VEO, done); // asks for a confirming poll at once, unless one is in flight
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(fetches()).as("no request beside the one in flight since 13.5 s: " + calls).isEqualTo(2);
+        assertThat(most).as("the dropped poll's request (never cancelled on the wire) and the next").hasValue(2);
+    }
+
+    /**
      * An adoption that reaches the tracker after its shard was given back (adoptions and releases are two streams: a
      * shard taken and given back while the tracker started reached it release first) starts nothing: the shard's
      * holder tracks the task.

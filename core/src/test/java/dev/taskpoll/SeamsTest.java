@@ -7,6 +7,7 @@ import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.PollBudget;
 import dev.taskpoll.spi.StatusHints;
+import dev.taskpoll.spi.StatusSource;
 import dev.taskpoll.spi.TaskStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,6 +143,27 @@ class SeamsTest {
         // the first poll 3 s in, answered with nothing; its retry 500 ms later
         assertThat(calls).containsExactly("admit@" + (t0 + 3_000), "done ANSWERED", "admit@" + (t0 + 3_500),
                 "done ANSWERED");
+    }
+
+    /**
+     * A source that throws instead of failing its {@code Mono}: the task's tracking ends with that failure, and the
+     * budget hears its permit given back, once.
+     */
+    @Test
+    void aSourceThatThrowsEndsTheTaskWithItsFailureAndGivesThePermitBack() {
+        StatusSource throwing = id -> {
+            throw new IllegalStateException("no URI for task '" + id + "'");
+        };
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throwing), TrackerOptions.builder().fixedGrid()
+                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recordingBudget()).build());
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.NANO_BANANA)), () -> vts,
+                        Long.MAX_VALUE)
+                .thenAwait(Duration.ofSeconds(10))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("no URI for task 't'"))
+                .verify(WAIT);
+        assertThat(calls).containsExactly("admit@3000", "done CANCELLED");
+        assertThat(tracker.activeTasks()).isZero();
     }
 
     private PollBudget recordingBudget() {

@@ -15,6 +15,7 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.util.Logger;
@@ -114,15 +115,27 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
         // at once, and a retryWhen built per poll (its companion sink and three subscribers) was most of a poll's
         // chain; so were the operators that turned an empty answer into a failure and a failure into the retries, and
         // those that gave the first permit back (this poll's signals do: see release)
-        HeldPermit granted = first;
-        if (granted == null) { // no budget, or the store may not send it now
-            attempt().subscribe(this);
-        } else if (!loop.mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
+        Mono<TaskStatus> request;
+        try {
+            if (upstream == ENDED) { // disposed as its permit came: nothing is asked of the source
+                release(PollBudget.Outcome.CANCELLED);
+                return;
+            }
+            HeldPermit granted = first;
+            if (granted == null) { // no budget, or the store may not send it now
+                request = attempt();
+            } else if (!loop.mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
+                release(PollBudget.Outcome.CANCELLED);
+                request = Mono.error(NotHeldNow.INSTANCE);
+            } else {
+                request = engine.source(loop.key().dialect()).fetch(loop.id());
+            }
+        } catch (Throwable t) { // a source (or store) that throws instead of failing its Mono: the same, for the poll
+            Exceptions.throwIfJvmFatal(t);
             release(PollBudget.Outcome.CANCELLED);
-            Mono.<TaskStatus>error(NotHeldNow.INSTANCE).subscribe(this);
-        } else {
-            engine.source(loop.key().dialect()).fetch(loop.id()).subscribe(this);
+            request = Mono.error(t);
         }
+        request.subscribe(this);
     }
 
     /** Gives the first permit back, if this poll still holds it, with the first request's outcome. */
@@ -234,6 +247,11 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
     public void onNext(TaskStatus value) {
         answered = true;
         release(PollBudget.Outcome.ANSWERED);
+        if (upstream == ENDED) {
+            // an answer that raced the poll's dispose: dropped, as PollLoop.dropPoll promises (the loop may have a new
+            // poll in flight by now, whose place this answer must not free)
+            return;
+        }
         try {
             loop.counters().answeredIn(engine.timer().now() - sentAt);
             loop.onStatus(value);
@@ -244,6 +262,8 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
                     s.cancel();
                 }
                 loop.onFailure(Operators.onOperatorError(t, currentContext()));
+            } else {
+                Operators.onErrorDropped(t, currentContext());
             }
         }
     }
@@ -251,14 +271,23 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
     @Override
     public void onError(Throwable failure) {
         release(RetryDecider.outcome(failure));
-        if (!retrying) {
-            retrying = true;
-            if (upstream != ENDED) { // the first request failed: its retries, after the delay the failure calls for
-                Mono.from(retryDelay(failure)).then(Mono.defer(this::retried)).subscribe(this);
-                return;
-            }
+        if (retrying) {
+            end(failure);
+            return;
         }
-        end(failure);
+        retrying = true;
+        if (upstream == ENDED) { // failed as the poll was disposed: nothing to retry, no one to tell
+            return;
+        }
+        Publisher<?> delay; // the first request failed: its retries, after the delay the failure calls for
+        try {
+            delay = retryDelay(failure);
+        } catch (Throwable t) { // (a budget or event listener that threw): the poll ends with it
+            Exceptions.throwIfJvmFatal(t);
+            end(t);
+            return;
+        }
+        Mono.from(delay).then(Mono.defer(this::retried)).subscribe(this);
     }
 
     @Override
