@@ -6,10 +6,13 @@ import dev.taskpoll.TaskpollException;
 import dev.taskpoll.TransportException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * One status request's answer as bytes, for every status source: the body is read with a byte cap counted while it
@@ -19,37 +22,78 @@ import reactor.netty.http.client.HttpClient;
  */
 public final class HttpExchange {
 
+    /** An empty body (never written: a chunk joined to it is copied). */
+    private static final byte[] EMPTY = new byte[0];
+
     private HttpExchange() {
     }
 
     public static Mono<byte[]> read(HttpClient.ResponseReceiver<?> request, String taskId, int maxBodyBytes) {
+        // one Exchange per subscription holds what the answer's operators share (one object, not a lambda each)
         return Mono.defer(() -> {
-            // Cancelling an over-long body closes the connection, and Reactor Netty may report that close before
-            // the cap error reaches this chain: remember the cap error and prefer it.
-            AtomicReference<TaskpollException> overflow = new AtomicReference<>();
-            return request
-                    .response((res, body) -> {
-                        long declared = res.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
-                        if (declared > maxBodyBytes) {
-                            return Mono.error(tooLarge(taskId, maxBodyBytes));
-                        }
-                        return capped(body, taskId, maxBodyBytes, overflow).map(bytes -> {
-                            int code = res.status().code();
-                            if (code < 200 || code > 299) {
-                                throw new ApiStatusException(taskId, code,
-                                        res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), null,
-                                        code == 404 ? res.resourceUrl() : null); // named in a 404's message only
-                            }
-                            return bytes;
-                        });
-                    })
-                    .singleOrEmpty()
-                    .onErrorMap(e -> !(e instanceof TaskpollException) || overflow.get() != null, e -> {
-                        TaskpollException cap = overflow.get();
-                        return cap != null ? cap
-                                : new TransportException(taskId, "request failed: " + describe(e), e);
-                    });
+            Exchange exchange = new Exchange(taskId, maxBodyBytes);
+            return request.response(exchange).singleOrEmpty().onErrorMap(exchange::failure);
         });
+    }
+
+    /**
+     * One request's reading: the response handler (the declared length, then the body, capped while it streams, then
+     * the status code) and the mapping of its failures.
+     */
+    private static final class Exchange implements BiFunction<HttpClientResponse, ByteBufFlux, Publisher<byte[]>> {
+        private final String taskId;
+        private final int maxBodyBytes;
+        /**
+         * The cap's error, once the body ran over it. Cancelling an over-long body closes the connection, and Reactor
+         * Netty may report that close before the cap error reaches this chain: the cap error is preferred.
+         */
+        private volatile @Nullable TaskpollException overflow;
+
+        Exchange(String taskId, int maxBodyBytes) {
+            this.taskId = taskId;
+            this.maxBodyBytes = maxBodyBytes;
+        }
+
+        @Override
+        public Publisher<byte[]> apply(HttpClientResponse res, ByteBufFlux body) {
+            long declared = res.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
+            if (declared > maxBodyBytes) {
+                return Mono.error(tooLarge(taskId, maxBodyBytes));
+            }
+            // (a seeded reduce emits its seed for an empty body: never empty)
+            return body.asByteArray().reduce(EMPTY, this::join).map(bytes -> {
+                int code = res.status().code();
+                if (code < 200 || code > 299) {
+                    throw new ApiStatusException(taskId, code, res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
+                            null, code == 404 ? res.resourceUrl() : null); // named in a 404's message only
+                }
+                return bytes;
+            });
+        }
+
+        private byte[] join(byte[] acc, byte[] chunk) {
+            if (acc.length + (long) chunk.length > maxBodyBytes) {
+                ResponseTooLargeException e = tooLarge(taskId, maxBodyBytes);
+                overflow = e;
+                throw e;
+            }
+            if (acc.length == 0) {
+                return chunk;
+            }
+            byte[] joined = Arrays.copyOf(acc, acc.length + chunk.length);
+            System.arraycopy(chunk, 0, joined, acc.length, chunk.length);
+            return joined;
+        }
+
+        /** A failure of the exchange as the caller sees it: taskpoll's own as they are, else a transport failure. */
+        Throwable failure(Throwable e) {
+            TaskpollException cap = overflow;
+            if (cap != null) {
+                return cap;
+            }
+            return e instanceof TaskpollException ? e
+                    : new TransportException(taskId, "request failed: " + describe(e), e);
+        }
     }
 
     /**
@@ -96,24 +140,5 @@ public final class HttpExchange {
 
     private static ResponseTooLargeException tooLarge(String taskId, int maxBodyBytes) {
         return new ResponseTooLargeException(taskId, maxBodyBytes);
-    }
-
-    private static Mono<byte[]> capped(ByteBufFlux body, String taskId, int maxBodyBytes,
-                                       AtomicReference<TaskpollException> overflow) {
-        return body.asByteArray()
-                .reduce(new byte[0], (acc, chunk) -> {
-                    if (acc.length + (long) chunk.length > maxBodyBytes) {
-                        ResponseTooLargeException e = tooLarge(taskId, maxBodyBytes);
-                        overflow.set(e);
-                        throw e;
-                    }
-                    if (acc.length == 0) {
-                        return chunk;
-                    }
-                    byte[] joined = Arrays.copyOf(acc, acc.length + chunk.length);
-                    System.arraycopy(chunk, 0, joined, acc.length, chunk.length);
-                    return joined;
-                })
-                .defaultIfEmpty(new byte[0]);
     }
 }
