@@ -13,13 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -375,15 +378,15 @@ class ClusterHoldTest {
     @Test
     void anAnswerToADroppedPollDoesNotFreeThePlaceOfTheNextPoll() {
         store.answerStatusWrites = true;
-        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
         // answers 15 s after the request, even when cancelled meanwhile (an answer already on its way)
         StatusSource slow = id -> new Mono<TaskStatus>() {
             @Override
-            public void subscribe(reactor.core.CoreSubscriber<? super TaskStatus> s) {
+            public void subscribe(CoreSubscriber<? super TaskStatus> s) {
                 calls.add("fetch@" + vts.now(TimeUnit.MILLISECONDS));
                 most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                s.onSubscribe(reactor.core.publisher.Operators.emptySubscription());
+                s.onSubscribe(Operators.emptySubscription());
                 vts.schedule(() -> {
                     inFlight.decrementAndGet();
                     s.onNext(new TaskStatus(id, TaskState.PROCESSING, "processing", null, null, List.of(), null, null,

@@ -63,6 +63,12 @@ class SeamsTest {
                 .fleet(FleetOptions.disabled()).build());
     }
 
+    /** A fixed-grid tracker of {@code source} whose requests {@code budget} admits. */
+    private TaskTracker budgeted(StatusSource source, PollBudget budget) {
+        return TaskTracker.create(Map.of(Dialect.OPC, source), TrackerOptions.builder().fixedGrid().scheduler(vts)
+                .random(() -> 0.5).phaseSpread(0).budget(budget).build());
+    }
+
     @Test
     void aCadenceGivenInTheOptionsDecidesEveryPollAndHearsTheEnd() {
         // first poll at 5 s, then 10, 20, 40 s after it: not the fixed grid
@@ -102,8 +108,7 @@ class SeamsTest {
     void aBudgetGivenInTheOptionsAdmitsEveryRequestAndHearsHowItEnded() {
         PollBudget recording = recordingBudget();
         ScriptedSource throttling = new ScriptedSource(vts).then429("3").then("completed");
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throttling), TrackerOptions.builder().fixedGrid()
-                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recording).build());
+        TaskTracker tracker = budgeted(throttling, recording);
         StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.NANO_BANANA)), () -> vts,
                         Long.MAX_VALUE)
                 .thenAwait(Duration.ofSeconds(10))
@@ -122,8 +127,7 @@ class SeamsTest {
     @Test
     void aBudgetHearsOfEachPermitOnceWhenARequestIsCancelledOrAnsweredWithNothing() {
         ScriptedSource slow = new ScriptedSource(vts).thenSlow(Duration.ofSeconds(10), "processing");
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, slow), TrackerOptions.builder().fixedGrid()
-                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recordingBudget()).build());
+        TaskTracker tracker = budgeted(slow, recordingBudget());
         Disposable tracking = tracker.track(TaskRef.of("t", Family.NANO_BANANA)).subscribe();
         vts.advanceTimeBy(Duration.ofSeconds(5));
         tracking.dispose(); // the first request in flight since 3 s
@@ -132,8 +136,7 @@ class SeamsTest {
 
         calls.clear();
         ScriptedSource empty = new ScriptedSource(vts).thenNothing().then("completed");
-        TaskTracker other = TaskTracker.create(Map.of(Dialect.OPC, empty), TrackerOptions.builder().fixedGrid()
-                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recordingBudget()).build());
+        TaskTracker other = budgeted(empty, recordingBudget());
         long t0 = vts.now(TimeUnit.MILLISECONDS);
         StepVerifier.withVirtualTime(() -> other.track(TaskRef.of("u", Family.NANO_BANANA)), () -> vts,
                         Long.MAX_VALUE)
@@ -154,8 +157,7 @@ class SeamsTest {
         StatusSource throwing = id -> {
             throw new IllegalStateException("no URI for task '" + id + "'");
         };
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, throwing), TrackerOptions.builder().fixedGrid()
-                .scheduler(vts).random(() -> 0.5).phaseSpread(0).budget(recordingBudget()).build());
+        TaskTracker tracker = budgeted(throwing, recordingBudget());
         StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.NANO_BANANA)), () -> vts,
                         Long.MAX_VALUE)
                 .thenAwait(Duration.ofSeconds(10))

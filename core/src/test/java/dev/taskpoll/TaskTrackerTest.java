@@ -285,7 +285,7 @@ class TaskTrackerTest {
 
     /**
      * A request answered with no status is a malformed answer, retried as one whether it is a poll's first request or
-     * a retry; a poll whose every request answers nothing ends with the retries exhausted, naming it.
+     * a retry.
      */
     @Test
     void aRequestAnsweredWithNoStatusIsRetriedAsMalformed() {
@@ -296,12 +296,14 @@ class TaskTrackerTest {
                 .expectNextMatches(s -> s.state() == TaskState.COMPLETED)
                 .expectComplete().verify(VERIFY_TIMEOUT);
         assertThat(source.requestTimes).containsExactly(30_000L, 60_000L, 60_500L, 61_500L);
+    }
 
-        VirtualTimeScheduler again = VirtualTimeScheduler.create(); // (the verifier above shut its scheduler down)
-        ScriptedSource empty = new ScriptedSource(again).then("processing").thenNothing();
-        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, empty), TrackerOptions.builder().fixedGrid()
-                .maxTransientRetries(2).scheduler(again).random(() -> 0.5).phaseSpread(0).build());
-        StepVerifier.withVirtualTime(() -> tracker.track(sora("u")), () -> again, Long.MAX_VALUE)
+    /** A poll whose every request answers nothing ends with the retries exhausted, naming it. */
+    @Test
+    void aPollAnsweredWithNothingEveryTimeEndsWithTheRetriesExhausted() {
+        source.then("processing").thenNothing();
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid().maxTransientRetries(2));
+        StepVerifier.withVirtualTime(() -> tracker.track(sora("u")), () -> vts, Long.MAX_VALUE)
                 .thenAwait(Duration.ofMinutes(2))
                 .expectNextMatches(s -> s.state() == TaskState.PROCESSING)
                 .expectErrorSatisfies(e -> {
@@ -311,7 +313,7 @@ class TaskTrackerTest {
                             .hasMessageContaining("status source gave no status");
                 })
                 .verify(VERIFY_TIMEOUT);
-        assertThat(empty.requestTimes).hasSize(4);
+        assertThat(source.requestTimes).hasSize(4);
     }
 
     @Test

@@ -117,6 +117,18 @@ final class SimProcess implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Thread stopAtExit = new Thread(p::destroyForcibly, "taskpoll-bench-simulator-stop"); // (its warm-up too)
         Runtime.getRuntime().addShutdownHook(stopAtExit);
+        try {
+            return await(p, stopAtExit, log, https, caFile, gcLog, started);
+        } catch (IOException | InterruptedException | RuntimeException e) { // not started: nothing left running
+            p.destroyForcibly();
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+            throw e;
+        }
+    }
+
+    /** Waits for the simulator's "listening at" line (60 s at most) and reads its authority when it serves https. */
+    private static SimProcess await(Process p, Thread stopAtExit, Path log, boolean https, Path caFile, Path gcLog,
+                                    long started) throws IOException, InterruptedException {
         Pattern listening = Pattern.compile("listening at (\\S+)");
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline && p.isAlive()) {
@@ -137,8 +149,6 @@ final class SimProcess implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        p.destroyForcibly();
-        Runtime.getRuntime().removeShutdownHook(stopAtExit);
         throw new IOException("the simulator did not start within 60 s; its output: " + log);
     }
 

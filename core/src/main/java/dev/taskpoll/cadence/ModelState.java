@@ -40,8 +40,8 @@ final class ModelState {
      * scenario D's stationary workloads (6 seeds x 10 workloads, 3,000 tasks each) saw 12 slowdowns that were not
      * there, 7 of them mid-run (a few of a heavy log-normal tail's late tasks in a row) and 5 at a run's end; each
      * relearned from its late tasks alone a model whose first poll came so late that early completions waited up to
-     * two minutes (Seedance LN, seed 2: p99 lag 41.5 s against the grid's 29.7). With 14: one, at a run's end, where only the longest tasks are
-     * left. A true 3x slowdown is detected after 5 completions at the earliest: in scenario D's, where every task after
+     * two minutes (Seedance LN, seed 2: p99 lag 41.5 s against the grid's 29.7). With 14: one, at a run's end, where
+     * only the longest tasks are left. A true 3x slowdown is detected after 5 completions at the earliest: in scenario D's, where every task after
      * it is late, after 5 (the issue's bound: 8); each task on time among them (2.25 off the sum) delays it.
      */
     static final double SLOW_THRESHOLD = 14;

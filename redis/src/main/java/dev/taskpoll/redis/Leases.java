@@ -242,7 +242,7 @@ final class Leases {
     }
 
     /** "the lease of shard 3", or "the leases of 2 shards [3, 7]" (sorted): for one log line about many shards. */
-    static String leasesOf(List<Integer> shards) {
+    private static String leasesOf(List<Integer> shards) {
         shards.sort(null);
         return shards.size() == 1 ? "the lease of shard " + shards.get(0)
                 : "the leases of " + shards.size() + " shards " + shards;
@@ -280,10 +280,10 @@ final class Leases {
                         }
                     }
                     if (lost != null) {
+                        boolean one = lost.size() == 1;
                         log.warn("task store redis {}: {} {} lost (held too long without renewal, so another"
                                 + " instance may hold {} now); {} tasks are released here", options.where(),
-                                leasesOf(lost), lost.size() == 1 ? "was" : "were", lost.size() == 1 ? "it" : "them",
-                                lost.size() == 1 ? "its" : "their");
+                                leasesOf(lost), one ? "was" : "were", one ? "it" : "them", one ? "its" : "their");
                     }
                 })
                 .then();

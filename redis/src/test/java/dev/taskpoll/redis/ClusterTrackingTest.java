@@ -219,11 +219,12 @@ class ClusterTrackingTest {
         open.add(r);
         java.util.logging.Logger jul = java.util.logging.Logger.getLogger(Leases.class.getName());
         List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.SimpleFormatter format = new java.util.logging.SimpleFormatter();
         java.util.logging.Handler handler = new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord rec) {
                 if (rec.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                    warnings.add(new java.util.logging.SimpleFormatter().formatMessage(rec));
+                    warnings.add(format.formatMessage(rec));
                 }
             }
 

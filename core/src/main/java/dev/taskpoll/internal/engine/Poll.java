@@ -32,9 +32,8 @@ import reactor.util.retry.Retry;
  * <p>Call order: {@link PollLoop} makes it, makes it the loop's poll in flight, then calls {@link #start()} once. The
  * poll ends by handing the loop a status ({@code onStatus}) or a failure ({@code onFailure}, retries exhausted or a
  * permanent error), or by being disposed (the task ended, or its lease was lost): a disposed poll gives back the permit
- * it holds, and its chain is cancelled (an answer already on its way may still reach the loop, which drops it once the
- * task has ended or is followed). Each poll counts its own failures in a row: a poll dropped with its lease leaves none
- * to the next.
+ * it holds, and its chain is cancelled (an answer already on its way is dropped here: the loop may have a new poll in
+ * flight by then). Each poll counts its own failures in a row: a poll dropped with its lease leaves none to the next.
  *
  * <p>The poll is itself the subscriber of its requests: of its first request as the source gives it (no operator in
  * between: an empty answer and a failure are told apart here), then, if that one failed, of the chain of its retries.
@@ -73,12 +72,13 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
     private short transientInRow;
     /** The last request that failed transiently: named if the task's deadline passes while the requests fail. */
     private volatile @Nullable Throwable lastFailure;
-    /** The current request's subscription (the first's, then the retries' chain's); {@link #ENDED} at the end. */
+    /**
+     * The current request's subscription (the first's, then the retries' chain's); {@link #ENDED} once the poll is
+     * answered, has failed for good or is disposed.
+     */
     private volatile @Nullable Subscription upstream;
-    // written by the poll's signals, one at a time
     /** The first request failed (or answered nothing): the retries' chain is, or is about to be, subscribed. */
-    private boolean retrying;
-    private boolean answered;
+    private boolean retrying; // (written by the poll's signals, one at a time)
 
     Poll(PollLoop loop, Engine engine) {
         this.loop = loop;
@@ -245,9 +245,9 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
 
     @Override
     public void onNext(TaskStatus value) {
-        answered = true;
         release(PollBudget.Outcome.ANSWERED);
-        if (upstream == ENDED) {
+        Subscription s = UPSTREAM.getAndSet(this, ENDED); // answered: a dispose from here on has nothing to cancel
+        if (s == ENDED) {
             // an answer that raced the poll's dispose: dropped, as PollLoop.dropPoll promises (the loop may have a new
             // poll in flight by now, whose place this answer must not free)
             return;
@@ -256,15 +256,10 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
             loop.counters().answeredIn(engine.timer().now() - sentAt);
             loop.onStatus(value);
         } catch (Throwable t) { // (as a subscriber would: the request is cancelled and the poll fails with it)
-            Subscription s = UPSTREAM.getAndSet(this, ENDED);
-            if (s != ENDED) {
-                if (s != null) {
-                    s.cancel();
-                }
-                loop.onFailure(Operators.onOperatorError(t, currentContext()));
-            } else {
-                Operators.onErrorDropped(t, currentContext());
+            if (s != null) {
+                s.cancel();
             }
+            loop.onFailure(Operators.onOperatorError(t, currentContext()));
         }
     }
 
@@ -293,9 +288,7 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
     @Override
     public void onComplete() {
         release(PollBudget.Outcome.ANSWERED); // (answered with nothing: the API is up)
-        if (answered || upstream == ENDED) { // (ENDED: disposed as it completed; nothing to say to anyone)
-            upstream = ENDED; // a dispose from here on has nothing to cancel
-        } else { // the source answered nothing: as a failure, retried as one
+        if (upstream != ENDED) { // not answered (nor disposed): the source answered nothing, a failure retried as one
             onError(new MalformedResponseException(loop.id(), "status source gave no status"));
         }
     }

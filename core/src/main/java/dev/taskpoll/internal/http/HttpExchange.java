@@ -22,7 +22,7 @@ import reactor.netty.http.client.HttpClientResponse;
  */
 public final class HttpExchange {
 
-    /** An empty body (never written: a chunk joined to it is copied). */
+    /** An empty body, the reading's seed (never written: the first chunk replaces it, later ones are copied). */
     private static final byte[] EMPTY = new byte[0];
 
     private HttpExchange() {
