@@ -194,14 +194,21 @@ final class DashboardRoutes {
         if (stored == null) {
             return problem(404, "no stored result '" + file + "' for generation '" + id + "'");
         }
-        // nosniff and a sandbox: a result is shown as the media it is, never run as a page of this dashboard
+        // nosniff and a sandbox: a result is shown as the media it is, never run as a page of this dashboard.
+        // Connection: close: the body is read off the event loop, so its handler ends a little after its last byte
+        // has left; a request sent on the same connection meanwhile (a browser reusing it, a pipelining client) is
+        // buffered, and Reactor Netty 1.3.7's server then stops reading that connection once the buffered request is
+        // answered (reactor/reactor-netty#4361, fixed after 1.3.7): the connection's next request would wait forever
         return ServerResponse.ok().contentType(MediaType.parseMediaType(stored.contentType()))
+                .header("Connection", "close")
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Content-Security-Policy", "sandbox; default-src 'none'; media-src 'self'; img-src 'self'")
                 .contentLength(stored.size())
                 .body(DataBufferUtils.readByteChannel(() -> FileChannel.open(stored.path()),
                                 DefaultDataBufferFactory.sharedInstance, 64 * 1024)
-                                .subscribeOn(Schedulers.boundedElastic()), // open and each read off the event loop
+                                // open, each read and the close off the event loop (a client that goes away mid-body
+                                // cancels on the event loop, and closing a channel waits for a read in progress)
+                                .subscribeOn(Schedulers.boundedElastic()).cancelOn(Schedulers.boundedElastic()),
                         org.springframework.core.io.buffer.DataBuffer.class);
     }
 
