@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskpoll.catalog.Family;
+import dev.taskpoll.testkit.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -58,28 +56,9 @@ class SecretsTest {
 
     @Test
     void nothingLoggedWhileTrackingThroughFailuresContainsTheKey() {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getLoggerName() + " " + r.getMessage() + " " + java.util.Arrays.toString(r.getParameters())
-                        + (r.getThrown() == null ? "" : " " + r.getThrown()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        // every level changed here is put back in the finally block, so that no later test logs differently
-        List<Logger> changed = List.of(root, Logger.getLogger("dev.taskpoll"), Logger.getLogger("reactor"));
-        List<Level> before = changed.stream().map(Logger::getLevel).toList();
-        root.addHandler(capture);
-        changed.forEach(l -> l.setLevel(Level.ALL));
+        String[] loggers = {"", "dev.taskpoll", "reactor"}; // everything, at every level
+        List<Level> before = java.util.Arrays.stream(loggers).map(l -> Logger.getLogger(l).getLevel()).toList();
+        LogCapture log = LogCapture.of(Level.ALL, loggers);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         try (FakeHttp server = FakeHttp.start((req, res) -> {
             int call = n.incrementAndGet();
@@ -105,12 +84,10 @@ class SecretsTest {
                     })
                     .verify(Duration.ofSeconds(10));
         } finally {
-            root.removeHandler(capture);
-            for (int i = 0; i < changed.size(); i++) {
-                changed.get(i).setLevel(before.get(i));
-            }
+            log.close();
         }
-        assertThat(changed.stream().map(Logger::getLevel).toList()).as("levels restored").isEqualTo(before);
+        assertThat(log.levels()).as("levels restored").isEqualTo(before);
+        List<String> lines = log.everything();
         // the capture really sees taskpoll's lines: the unknown status was logged
         assertThat(lines).anyMatch(l -> l.contains("unknown status") && l.contains("weird"));
         assertThat(lines).noneMatch(l -> l.contains(KEY) || l.contains("SECRET"));

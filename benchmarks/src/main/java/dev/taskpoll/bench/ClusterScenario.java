@@ -217,6 +217,8 @@ final class ClusterScenario {
             Process victim = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-cp", jar.toString(), ClusterWorker.class.getName(), redis.uri(), sim.baseUrl)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("victim.log").toFile()).start();
+            Thread reaper = new Thread(victim::destroyForcibly, "failover-victim-reaper"); // a harness stopped early
+            Runtime.getRuntime().addShutdownHook(reaper);
             List<TaskpollClient> survivors = new ArrayList<>();
             List<RedisStore> stores = new ArrayList<>();
             try {
@@ -282,6 +284,11 @@ final class ClusterScenario {
                         orphans.size(), pct(after, 50), pct(after, 99), after[after.length - 1], never);
             } finally {
                 victim.destroyForcibly();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(reaper);
+                } catch (IllegalStateException exiting) {
+                    // the JVM is exiting: the hook kills it anyway
+                }
                 survivors.forEach(TaskpollClient::close);
             }
         }

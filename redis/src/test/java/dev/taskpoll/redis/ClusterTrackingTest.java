@@ -12,6 +12,7 @@ import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.testkit.LogCapture;
 import dev.taskpoll.testkit.RedisServer;
 import dev.taskpoll.testkit.SimTime;
 import dev.taskpoll.testkit.Simulator;
@@ -217,27 +218,8 @@ class ClusterTrackingTest {
     void leasesFoundLostAtARenewalAreSaidInOneLine() {
         RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
         open.add(r);
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(Leases.class.getName());
-        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.SimpleFormatter format = new java.util.logging.SimpleFormatter();
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord rec) {
-                if (rec.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                    warnings.add(format.formatMessage(rec));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(handler);
-        open.add(() -> jul.removeHandler(handler));
+        LogCapture log = LogCapture.of(java.util.logging.Level.WARNING, Leases.class.getName());
+        open.add(log);
         RedisStore a = RedisStore.open(RedisStoreOptions.builder(r.uri(), "sim-key").instanceId("a").shards(16)
                 .lease(Duration.ofSeconds(30)).renewEvery(Duration.ofMillis(300)).build());
         open.add(a);
@@ -249,10 +231,10 @@ class ClusterTrackingTest {
         for (int s : new int[] {11, 2, 7}) { // taken by another instance behind a's back, for longer than this test
             redis.psetex(keys.lease(s), 600_000, "other|token");
         }
-        until(() -> a.heldShards() == 13 && warnings.stream().anyMatch(w -> w.contains("lost")),
+        until(() -> a.heldShards() == 13 && log.messages().stream().anyMatch(w -> w.contains("lost")),
                 "a lets the three go at its next renewal, and says so");
-        List<String> lost = warnings.stream().filter(w -> w.contains("lost")).toList();
-        assertThat(lost).as("all warnings: %s", warnings).hasSize(1);
+        List<String> lost = log.messages().stream().filter(w -> w.contains("lost")).toList();
+        assertThat(lost).as("all warnings: %s", log.messages()).hasSize(1);
         assertThat(lost.get(0)).contains("the leases of 3 shards [2, 7, 11] were lost").contains("their tasks");
     }
 

@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A real {@code redis-server} for tests (Debian's package): started on a free loopback port with AOF on
  * ({@code appendfsync everysec}) in a directory of the test's, stopped, killed ({@code SIGKILL}) or restarted on the
- * same port and data. No mock: cluster mode is tested against the server it runs on.
+ * same port and data. No mock: cluster mode is tested against the server it runs on. A test JVM that exits without
+ * {@link #close()} (a failed {@code @BeforeAll}, a timeout, Ctrl-C) takes its server down with it: a shutdown hook kills
+ * it, so no {@code redis-server} outlives the build.
  *
  * <pre>{@code
  * String why = RedisServer.missing();   // null when redis-server is on the PATH
@@ -29,12 +31,21 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final @Nullable String password;
-    private Process process;
+    private volatile @Nullable Process process;
+    /** Kills the server if the JVM exits first; registered from the first start to {@link #close()}. */
+    private final Thread reaper = new Thread(this::reap, "redis-server-reaper");
 
     private RedisServer(Path dir, int port, @Nullable String password) {
         this.dir = dir;
         this.port = port;
         this.password = password;
+    }
+
+    private void reap() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
     }
 
     /** Why Redis tests cannot run here ({@code redis-server} not on the PATH), or null when they can. */
@@ -77,7 +88,13 @@ public final class RedisServer implements AutoCloseable {
     /** Starts one in {@code dir} on a free port, requiring {@code password} when not null. */
     public static RedisServer start(Path dir, @Nullable String password) {
         RedisServer r = new RedisServer(dir, freePort(), password);
-        r.launch();
+        Runtime.getRuntime().addShutdownHook(r.reaper);
+        try {
+            r.launch();
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
         return r;
     }
 
@@ -189,6 +206,12 @@ public final class RedisServer implements AutoCloseable {
     /** SIGTERM (Redis then writes its AOF and exits), then SIGKILL if it is still there after 5 s. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook runs (or ran) and kills it anyway
+        }
+        Process process = this.process;
         if (process == null || !process.isAlive()) {
             return;
         }
