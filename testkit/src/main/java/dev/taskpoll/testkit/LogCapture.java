@@ -11,9 +11,10 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * What {@code java.util.logging} records (where Reactor's and taskpoll's loggers write when SLF4J is absent, as in
- * these tests), kept for a test's assertions; {@link #close()} detaches it and puts every level it changed back, so no
- * later test logs differently.
+ * What {@code java.util.logging} records, kept for a test's assertions: where taskpoll's and Reactor's loggers write
+ * in these tests (SLF4J bound to it by {@code slf4j-jdk14}, or Reactor's own fallback). Each record is turned into text
+ * as it is logged. {@link #close()} detaches the capture and puts back every level it changed, so no later test logs
+ * differently.
  *
  * <pre>{@code
  * try (LogCapture log = LogCapture.of(Level.WARNING, Leases.class.getName())) {
@@ -26,7 +27,8 @@ public final class LogCapture implements AutoCloseable {
 
     private static final SimpleFormatter FORMAT = new SimpleFormatter();
 
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> everything = new CopyOnWriteArrayList<>();
     private final Logger attached;
     private final List<Logger> changed = new ArrayList<>();
     private final List<Level> before = new ArrayList<>();
@@ -35,15 +37,20 @@ public final class LogCapture implements AutoCloseable {
     private LogCapture(Level level, String[] loggers) {
         for (String name : loggers) {
             Logger l = Logger.getLogger(name);
-            changed.add(l); // (held: a logger only weakly referenced may be collected with its level)
-            before.add(l.getLevel());
-            l.setLevel(level);
+            if (effective(l).intValue() > level.intValue()) { // lowered only: what it logged before, it still logs
+                changed.add(l); // (held: a logger only weakly referenced may be collected with its level)
+                before.add(l.getLevel());
+                l.setLevel(level);
+            }
         }
         handler = new Handler() {
             @Override
             public void publish(LogRecord rec) {
                 if (rec.getLevel().intValue() >= level.intValue()) {
-                    records.add(rec);
+                    messages.add(FORMAT.formatMessage(rec));
+                    everything.add(rec.getLoggerName() + " " + rec.getMessage() + " "
+                            + Arrays.toString(rec.getParameters()) + (rec.getThrown() == null ? "" : " "
+                            + rec.getThrown()));
                 }
             }
 
@@ -55,14 +62,24 @@ public final class LogCapture implements AutoCloseable {
             public void close() {
             }
         };
-        attached = changed.get(0);
+        attached = Logger.getLogger(loggers[0]);
         attached.addHandler(handler);
     }
 
+    private static Level effective(Logger l) {
+        for (Logger x = l; x != null; x = x.getParent()) {
+            if (x.getLevel() != null) {
+                return x.getLevel();
+            }
+        }
+        return Level.INFO;
+    }
+
     /**
-     * Captures the records at {@code level} or above of {@code loggers[0]} and the loggers below it (for everything,
-     * the root logger {@code ""}), with each named logger's level set to {@code level} until {@link #close()} (name a
-     * logger below the first to lower its level too: a level set below wins over the one above).
+     * Captures the records at {@code level} or above of {@code loggers[0]} and the loggers below it ({@code ""}, the
+     * root, for everything). Each named logger that logs less than {@code level} is lowered to it until
+     * {@link #close()} (name a logger below the first to lower it too: a level set below wins over the one above); one
+     * that already logs more keeps its level.
      */
     public static LogCapture of(Level level, String... loggers) {
         if (loggers.length == 0) {
@@ -71,28 +88,17 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture(level, loggers);
     }
 
-    /** The records so far, in the order logged. */
-    public List<LogRecord> records() {
-        return List.copyOf(records);
-    }
-
-    /** Each record's message with its parameters filled in, as a log line would show it. */
+    /** Each record's message with its parameters filled in, as a log line shows it, in the order logged. */
     public List<String> messages() {
-        return records.stream().map(FORMAT::formatMessage).toList();
+        return List.copyOf(messages);
     }
 
     /**
-     * Everything each record carries as text, whether or not a log line would print it: the logger's name, the raw
-     * message, each parameter and the exception (what a secret could hide in).
+     * Everything each record carried as text when it was logged, whether or not a log line prints it: the logger's
+     * name, the raw message, each parameter and the exception (what a secret could hide in).
      */
     public List<String> everything() {
-        return records.stream().map(r -> r.getLoggerName() + " " + r.getMessage() + " "
-                + Arrays.toString(r.getParameters()) + (r.getThrown() == null ? "" : " " + r.getThrown())).toList();
-    }
-
-    /** The levels this capture changed, as they are now (after {@link #close()}: as they were before it). */
-    public List<Level> levels() {
-        return changed.stream().map(Logger::getLevel).toList();
+        return List.copyOf(everything);
     }
 
     /** Detaches the capture and puts back the levels it changed. Idempotent. */

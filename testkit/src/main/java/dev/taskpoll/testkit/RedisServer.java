@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * ({@code appendfsync everysec}) in a directory of the test's, stopped, killed ({@code SIGKILL}) or restarted on the
  * same port and data. No mock: cluster mode is tested against the server it runs on. A test JVM that exits without
  * {@link #close()} (a failed {@code @BeforeAll}, a timeout, Ctrl-C) takes its server down with it: a shutdown hook kills
- * it, so no {@code redis-server} outlives the build.
+ * it. (A JVM killed with SIGKILL runs no hook: its server stays.)
  *
  * <pre>{@code
  * String why = RedisServer.missing();   // null when redis-server is on the PATH

@@ -181,8 +181,9 @@ final class DashboardRoutes {
 
     /**
      * Only files this dashboard stored, by their recorded path: nothing from the request reaches the file system. The
-     * file is opened and read on {@code boundedElastic}; Spring's {@code DataBufferUtils.read(Path)} would open it on
-     * the event loop and hand each read to the JDK's own pool from there.
+     * file is opened, read and closed on {@code boundedElastic}; Spring's {@code DataBufferUtils.read(Path)} would open
+     * it on the event loop and hand each read to the JDK's own pool from there. Served with {@code Connection: close}
+     * (why: the comment below).
      */
     private Mono<ServerResponse> result(ServerRequest req) {
         String id = req.pathVariable("id");
