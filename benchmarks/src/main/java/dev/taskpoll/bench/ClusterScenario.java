@@ -9,6 +9,7 @@ import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.redis.RedisStore;
 import dev.taskpoll.redis.RedisStoreOptions;
+import dev.taskpoll.testkit.ExitHook;
 import dev.taskpoll.testkit.RedisServer;
 import dev.taskpoll.testkit.SimTime;
 import io.lettuce.core.RedisClient;
@@ -217,8 +218,7 @@ final class ClusterScenario {
             Process victim = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-cp", jar.toString(), ClusterWorker.class.getName(), redis.uri(), sim.baseUrl)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("victim.log").toFile()).start();
-            Thread reaper = new Thread(victim::destroyForcibly, "failover-victim-reaper"); // a harness stopped early
-            Runtime.getRuntime().addShutdownHook(reaper);
+            ExitHook reaper = ExitHook.register("failover-victim-reaper", victim::destroyForcibly); // stopped early
             List<TaskpollClient> survivors = new ArrayList<>();
             List<RedisStore> stores = new ArrayList<>();
             try {
@@ -284,11 +284,7 @@ final class ClusterScenario {
                         orphans.size(), pct(after, 50), pct(after, 99), after[after.length - 1], never);
             } finally {
                 victim.destroyForcibly();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(reaper);
-                } catch (IllegalStateException exiting) {
-                    // the JVM is exiting: the hook kills it anyway
-                }
+                reaper.close();
                 survivors.forEach(TaskpollClient::close);
             }
         }

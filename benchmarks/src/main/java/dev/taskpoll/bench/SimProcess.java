@@ -3,6 +3,7 @@ package dev.taskpoll.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.taskpoll.testkit.ExitHook;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -28,14 +29,14 @@ final class SimProcess implements AutoCloseable {
      * Stops the simulator when this JVM exits without closing it (Ctrl-C, SIGTERM, an uncaught error): a harness
      * stopped that way left its simulators running, a 2-4 GB heap each.
      */
-    private final Thread stopAtExit;
+    private final ExitHook stopAtExit;
     final String baseUrl;
     private final Path gcLog;
     private final long startedNanos;
     /** With {@code --https}: the authority the simulator made for its run, which clients trust; else null. */
     final java.security.cert.@org.jspecify.annotations.Nullable X509Certificate authority;
 
-    private SimProcess(Process process, Thread stopAtExit, String baseUrl, Path gcLog, long startedNanos,
+    private SimProcess(Process process, ExitHook stopAtExit, String baseUrl, Path gcLog, long startedNanos,
                        java.security.cert.@org.jspecify.annotations.Nullable X509Certificate authority) {
         this.process = process;
         this.stopAtExit = stopAtExit;
@@ -115,19 +116,18 @@ final class SimProcess implements AutoCloseable {
         Path log = jar.resolveSibling("simulator-bench.log");
         long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Thread stopAtExit = new Thread(p::destroyForcibly, "taskpoll-bench-simulator-stop"); // (its warm-up too)
-        Runtime.getRuntime().addShutdownHook(stopAtExit);
+        ExitHook stopAtExit = ExitHook.register("taskpoll-bench-simulator-stop", p::destroyForcibly); // (warm-up too)
         try {
             return await(p, stopAtExit, log, https, caFile, gcLog, started);
         } catch (IOException | InterruptedException | RuntimeException e) { // not started: nothing left running
             p.destroyForcibly();
-            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+            stopAtExit.close();
             throw e;
         }
     }
 
     /** Waits for the simulator's "listening at" line (60 s at most) and reads its authority when it serves https. */
-    private static SimProcess await(Process p, Thread stopAtExit, Path log, boolean https, Path caFile, Path gcLog,
+    private static SimProcess await(Process p, ExitHook stopAtExit, Path log, boolean https, Path caFile, Path gcLog,
                                     long started) throws IOException, InterruptedException {
         Pattern listening = Pattern.compile("listening at (\\S+)");
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -268,11 +268,7 @@ final class SimProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(stopAtExit);
-        } catch (IllegalStateException e) { // the JVM is exiting: the hook stops it
-            return;
-        }
+        stopAtExit.close();
         process.destroy();
         try {
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -9,8 +9,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import reactor.netty.NettyPipeline;
 
 /**
- * Keeps the simulator reading a keep-alive connection: a work-around for Reactor Netty 1.3.7's HTTP/1.1 server
- * (reactor/reactor-netty#4361). When a request arrives before the previous answer's operations ended, the server
+ * Keeps a Reactor Netty HTTP/1.1 server reading a keep-alive connection (the simulator's, the dashboard's): a
+ * work-around for Reactor Netty 1.3.7's server (reactor/reactor-netty#4361). When a request arrives before the previous answer's operations ended, the server
  * queues it with its trailing content; if that request is answered at once, the queue is drained without a read
  * being asked for, and the next request on the connection is never read: its client waits for its read timeout.
  * Under load this hung one media download in roughly one demo of two at 300x. After each answer's last part is
@@ -18,15 +18,18 @@ import reactor.netty.NettyPipeline;
  * changes nothing (the server queues what it reads).
  */
 @ChannelHandler.Sharable
-final class KeepAliveReads extends ChannelOutboundHandlerAdapter {
+public final class KeepAliveReads extends ChannelOutboundHandlerAdapter {
 
     static final KeepAliveReads INSTANCE = new KeepAliveReads();
 
     private KeepAliveReads() {
     }
 
-    /** Adds the handler behind the HTTP codec of a new connection; a connection without that codec is left alone. */
-    static void install(Channel channel) {
+    /**
+     * Adds the handler behind the HTTP codec of a new connection; a connection without that codec is left alone. Call
+     * it from the server's {@code doOnChannelInit}.
+     */
+    public static void install(Channel channel) {
         if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
             channel.pipeline().addAfter(NettyPipeline.HttpCodec, "taskpoll.keepAliveReads", INSTANCE);
         }

@@ -37,7 +37,7 @@ public final class LogCapture implements AutoCloseable {
     private LogCapture(Level level, String[] loggers) {
         for (String name : loggers) {
             Logger l = Logger.getLogger(name);
-            if (effective(l).intValue() > level.intValue()) { // lowered only: what it logged before, it still logs
+            if (!l.isLoggable(level)) { // lowered only: what it logged before, it still logs
                 changed.add(l); // (held: a logger only weakly referenced may be collected with its level)
                 before.add(l.getLevel());
                 l.setLevel(level);
@@ -64,15 +64,6 @@ public final class LogCapture implements AutoCloseable {
         };
         attached = Logger.getLogger(loggers[0]);
         attached.addHandler(handler);
-    }
-
-    private static Level effective(Logger l) {
-        for (Logger x = l; x != null; x = x.getParent()) {
-            if (x.getLevel() != null) {
-                return x.getLevel();
-            }
-        }
-        return Level.INFO;
     }
 
     /**

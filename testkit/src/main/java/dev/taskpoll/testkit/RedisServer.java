@@ -33,7 +33,7 @@ public final class RedisServer implements AutoCloseable {
     private final @Nullable String password;
     private volatile @Nullable Process process;
     /** Kills the server if the JVM exits first; registered from the first start to {@link #close()}. */
-    private final Thread reaper = new Thread(this::reap, "redis-server-reaper");
+    private @Nullable ExitHook reaper;
 
     private RedisServer(Path dir, int port, @Nullable String password) {
         this.dir = dir;
@@ -88,7 +88,7 @@ public final class RedisServer implements AutoCloseable {
     /** Starts one in {@code dir} on a free port, requiring {@code password} when not null. */
     public static RedisServer start(Path dir, @Nullable String password) {
         RedisServer r = new RedisServer(dir, freePort(), password);
-        Runtime.getRuntime().addShutdownHook(r.reaper);
+        r.reaper = ExitHook.register("redis-server-reaper", r::reap);
         try {
             r.launch();
         } catch (RuntimeException e) {
@@ -206,10 +206,8 @@ public final class RedisServer implements AutoCloseable {
     /** SIGTERM (Redis then writes its AOF and exits), then SIGKILL if it is still there after 5 s. */
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException e) {
-            // the JVM is exiting: the hook runs (or ran) and kills it anyway
+        if (reaper != null) {
+            reaper.close();
         }
         Process process = this.process;
         if (process == null || !process.isAlive()) {

@@ -2,12 +2,14 @@ package dev.taskpoll.examples.dashboard;
 
 import dev.taskpoll.TaskpollClient;
 import dev.taskpoll.spring.autoconfigure.TaskpollClientCustomizer;
+import dev.taskpoll.testkit.KeepAliveReads;
 import dev.taskpoll.testkit.Simulator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -50,6 +52,18 @@ public class DashboardApplication {
                 client.storeTimeout(sim.time().toSimulated(java.time.Duration.ofSeconds(60)));
             }
         };
+    }
+
+    /**
+     * Every connection of the dashboard's server keeps being read after each answer ({@link KeepAliveReads}): a
+     * result's body is read off the event loop, so its answer ends a little after its last byte, and a request sent on
+     * the same connection meanwhile (a browser reusing it, a pipelining client) would otherwise leave Reactor Netty
+     * 1.3.7's server no longer reading that connection (reactor/reactor-netty#4361): its next request would wait
+     * forever.
+     */
+    @Bean
+    NettyServerCustomizer keepAliveReads() {
+        return server -> server.doOnChannelInit((observer, channel, remote) -> KeepAliveReads.install(channel));
     }
 
     @Bean(destroyMethod = "close")

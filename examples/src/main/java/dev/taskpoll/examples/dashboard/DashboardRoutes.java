@@ -182,8 +182,7 @@ final class DashboardRoutes {
     /**
      * Only files this dashboard stored, by their recorded path: nothing from the request reaches the file system. The
      * file is opened, read and closed on {@code boundedElastic}; Spring's {@code DataBufferUtils.read(Path)} would open
-     * it on the event loop and hand each read to the JDK's own pool from there. Served with {@code Connection: close}
-     * (why: the comment below).
+     * it on the event loop and hand each read to the JDK's own pool from there.
      */
     private Mono<ServerResponse> result(ServerRequest req) {
         String id = req.pathVariable("id");
@@ -195,13 +194,8 @@ final class DashboardRoutes {
         if (stored == null) {
             return problem(404, "no stored result '" + file + "' for generation '" + id + "'");
         }
-        // nosniff and a sandbox: a result is shown as the media it is, never run as a page of this dashboard.
-        // Connection: close: the body is read off the event loop, so its handler ends a little after its last byte
-        // has left; a request sent on the same connection meanwhile (a browser reusing it, a pipelining client) is
-        // buffered, and Reactor Netty 1.3.7's server then stops reading that connection once the buffered request is
-        // answered (reactor/reactor-netty#4361, fixed after 1.3.7): the connection's next request would wait forever
+        // nosniff and a sandbox: a result is shown as the media it is, never run as a page of this dashboard
         return ServerResponse.ok().contentType(MediaType.parseMediaType(stored.contentType()))
-                .header("Connection", "close")
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Content-Security-Policy", "sandbox; default-src 'none'; media-src 'self'; img-src 'self'")
                 .contentLength(stored.size())
