@@ -254,6 +254,8 @@ final class Cadence {
             });
             done = CadenceScenario.runMixed(twelve, cadence, perModel, 3);
             kept = store.models().collectList().block(Duration.ofSeconds(30)).size();
+        } finally {
+            deleteTree(file.getParent()); // the store file and its journal: nothing left in the temporary directory
         }
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "Mixed: %d models tracked at once by one "
                 + "engine (%,d tasks each, interleaved, about 40 of each running at once), each learning its own "
@@ -273,6 +275,16 @@ final class Cadence {
                     100 * (learned[0] / fixed[0] - 1)));
         }
         return out.append('\n').toString();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("could not remove " + dir + ": " + e);
+        }
     }
 
     /** Drift: 3x slower, then (another run) 3x faster, for the tasks arriving after the 1,500th. */

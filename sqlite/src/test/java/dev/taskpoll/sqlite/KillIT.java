@@ -54,8 +54,10 @@ class KillIT {
     private final List<Process> started = new ArrayList<>();
 
     @AfterEach
-    void stop() {
-        started.forEach(Process::destroyForcibly);
+    void stop() throws InterruptedException {
+        for (Process p : started) { // ended before the temporary directory is removed
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     private static String java() {
@@ -76,7 +78,8 @@ class KillIT {
     }
 
     private Process worker(String base, Path store, Path out) throws IOException {
-        Process p = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+        // sqlite-jdbc's native library goes into the test's directory: a killed JVM leaves its copy behind
+        Process p = new ProcessBuilder(java(), "-Dorg.sqlite.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
                 KillWorker.class.getName(), base, "sim-key", store.toString(), out.toString(), Integer.toString(N))
                 .redirectErrorStream(true).start();
         started.add(p);

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code taskpoll get} and {@code taskpoll watch} as a user runs them: {@code java -jar target/taskpoll.jar}, against
@@ -30,16 +31,21 @@ class CliIT {
     private static final Path CLI = Path.of("target/taskpoll.jar");
     private static final Path SIMULATOR = Path.of("../testkit/target/taskpoll-simulator.jar");
     private final List<Process> started = new ArrayList<>();
+    /** Everything a test writes (its store, the commands' output, downloads): removed after it. */
+    @TempDir
+    Path tmp;
     private Path store;
 
     @org.junit.jupiter.api.BeforeEach
     void store() throws IOException {
-        store = Files.createTempDirectory("taskpoll-store").resolve("tasks.db");
+        store = Files.createDirectories(tmp.resolve("store")).resolve("tasks.db");
     }
 
     @AfterEach
-    void stop() {
-        started.forEach(Process::destroyForcibly);
+    void stop() throws InterruptedException {
+        for (Process p : started) { // ended before the temporary directory is removed
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     record Run(int exit, String out, String err) {
@@ -74,10 +80,10 @@ class CliIT {
     }
 
     private Run cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", CLI.toString()));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Dorg.sqlite.tmpdir=" + tmp, "-jar", CLI.toString()));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("taskpoll-out", ".txt");
-        Path err = Files.createTempFile("taskpoll-err", ".txt");
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("OPC_API_KEY");
         pb.environment().remove("OPC_BASE_URL");
@@ -155,7 +161,7 @@ class CliIT {
     @Test
     void submitPrintsTheIdThenTracksLikeWatchAndStoresTheResults() throws Exception {
         String base = startSimulator();
-        Path dir = Files.createTempDirectory("taskpoll-download");
+        Path dir = Files.createTempDirectory(tmp, "download");
         Run run = cli("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a red fox", "--param",
                 "aspect_ratio=16:9", "--download", dir.toString(), "--interval", "100ms", "--timeout", "1m",
                 "--base-url", base, "--api-key", "sim-key");
@@ -196,7 +202,7 @@ class CliIT {
     }
 
     private Process background(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", CLI.toString()));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Dorg.sqlite.tmpdir=" + tmp, "-jar", CLI.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TASKPOLL_STORE", store.toString());
@@ -221,7 +227,7 @@ class CliIT {
         assertThat(open.out().strip().split("\n")).hasSize(3).allMatch(l -> l.contains("\"state\":\"QUEUED\"")
                 && l.contains("\"endedAt\":null") && l.contains("\"submittedAt\":"));
 
-        Path dir = Files.createTempDirectory("taskpoll-run");
+        Path dir = Files.createTempDirectory(tmp, "run");
         Run run = cli("run", "--cadence", "fixed", "--until-idle", "--download", dir.toString(), "--base-url", base, "--api-key", "sim-key");
         assertThat(run.exit()).as(run.err()).isZero();
         for (String id : ids) {
@@ -266,7 +272,7 @@ class CliIT {
     @Test
     void sigtermDuringADownloadLeavesNoPartialFileAndTheTaskOpen() throws Exception {
         try (ScriptedApi api = ScriptedApi.stalledResult("vgen_slow")) {
-            Path results = Files.createTempDirectory("taskpoll-results");
+            Path results = Files.createTempDirectory(tmp, "results");
             Process submit = background("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--interval",
                     "1s", "--download", results.toString(), "--base-url", api.baseUrl(), "--api-key", "k");
             List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -301,7 +307,7 @@ class CliIT {
      */
     @Test
     void twoRunWorkersOnRedisShareTheTasksAndASurvivorFinishesAKilledOnesTasks() throws Exception {
-        try (RedisServer redis = RedisServer.startOrSkip(Files.createTempDirectory("taskpoll-redis"))) {
+        try (RedisServer redis = RedisServer.startOrSkip(Files.createTempDirectory(tmp, "redis"))) {
             String base = startSimulator("--generation", "PT20M,PT30M"); // 2-3 s at 600x
             String[] conn = {"--redis", redis.uri(), "--base-url", base, "--api-key", "sim-key"};
             List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -80,8 +80,10 @@ class FailoverIT {
     private final ObjectMapper json = new ObjectMapper();
 
     @AfterEach
-    void stop() {
-        started.forEach(Process::destroyForcibly);
+    void stop() throws InterruptedException {
+        for (Process p : started) { // ended before the temporary directory is removed
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
         probes.forEach(RedisProbe::close);
     }
 
@@ -247,7 +249,8 @@ class FailoverIT {
     private Worker worker(String name, RedisServer redis, String base, Path results, String... more)
             throws IOException {
         // the leases' events (shards taken, lost) are logged at info: the test's output says when failover happened
-        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC",
+        // sqlite-jdbc's native library, if loaded, goes into the test's directory: a killed JVM leaves its copy behind
+        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC", "-Dorg.sqlite.tmpdir=" + dir,
                 "-Dorg.slf4j.simpleLogger.log.dev.taskpoll.redis.Leases=info", "-jar", CLI.toString(), "run",
                 "--cadence", "fixed", "--redis", redis.uri(), "--download", results.toString(), "--base-url", base)
                 .redirectErrorStream(true);
