@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param enabled            false: every task paces itself only (per-task back-off), as other pollers do
  * @param maxRate            the ceiling, requests per second; at least 1 (default 500)
  * @param minRate            the floor after 429s, requests per second; from 1 to maxRate (default 1)
- * @param increaseStep       requests per second added each second without 429 (default 5% of maxRate)
+ * @param increaseStep       requests per second added each second without 429 (default 5% of maxRate, at least 1)
  * @param recoveryDelay      how long after the last 429 the rate starts climbing (default 5 s)
  * @param maxInFlight        requests in flight at once, fleet-wide (default 256)
  * @param circuitFailureRate percentage of failed requests that opens the circuit (default 50)

@@ -37,8 +37,8 @@ import reactor.core.scheduler.Schedulers;
  *       replay of stale writes after a reconnect).</li>
  *   <li>{@code tracking}: true (default): this instance takes shard leases and polls their tasks; false: it only
  *       records (submits) and reads.</li>
- *   <li>{@code retention}: how long ended tasks (and answered submits' intents) are kept (default 7 days); pruned at
- *       opening and every hour.</li>
+ *   <li>{@code retention}: how long ended tasks (and answered submits' intents) are kept (default 7 days); a tracking
+ *       instance prunes them at opening and every hour (one with {@code tracking(false)} does not).</li>
  *   <li>{@code instanceId}: this instance's name in leases and records (default host, pid and a random suffix).</li>
  *   <li>{@code scheduler}: where the lease cycle and the scans run (default {@link Schedulers#parallel()}); nothing
  *       blocks on it.</li>

@@ -16,7 +16,8 @@ import reactor.core.scheduler.Schedulers;
  *       processes add; false: only the tasks it submits or is asked to track (a command that waits for its own
  *       task), still holding the lock while it runs.</li>
  *   <li>{@code retention}: how long ended tasks are kept, with their history and results' records (default 7 days;
- *       at least 1 minute); pruned when the store opens and every hour.</li>
+ *       at least 1 minute); a tracking store prunes them when it opens and every hour (one opened with
+ *       {@code tracking(false)} leaves that to the tracker).</li>
  *   <li>{@code scanEvery}: how often a tracking store looks for tasks other processes added (default 1 s).</li>
  *   <li>{@code maxQueued}: writes waiting for the store's thread at most (default 1,000,000); beyond it a write fails
  *       at once, naming the file (a store that cannot keep up must not exhaust the heap).</li>

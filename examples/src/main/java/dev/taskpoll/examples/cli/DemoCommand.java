@@ -37,8 +37,8 @@ import reactor.core.publisher.Mono;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = TaskpollCli.EXIT_USAGE,
         description = "Track tasks of every model family against the embedded simulator (no API key needed); "
-                + "store their results; print a summary. Exit 0 when every task is accounted for and matches the "
-                + "simulator's truth.")
+                + "store their results; print a summary. Exit 0 when every task is accounted for, matches the "
+                + "simulator's truth and had its results stored; else 1.")
 final class DemoCommand implements Callable<Integer> {
 
     /** The simulator's faults under {@code --faults}: every kind the client must survive, at rates that bite. */

@@ -75,7 +75,8 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Option(names = "--download", paramLabel = "DIR",
             description = "Store the results in DIR/<task id>/ once completed (implies --wait). A download with no"
-                    + " data for --timeout (at most 60 s) is stalled: tried again from where it stopped, 5 times.")
+                    + " data for --timeout (at most 60 s, at least 1 s) is stalled and tried again from where it stopped: 5 attempts in"
+                    + " all.")
     Path download;
 
     @Option(names = "--interval", description = "Poll period while waiting, e.g. 30s (default: the family's).")
