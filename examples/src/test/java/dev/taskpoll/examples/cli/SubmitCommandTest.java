@@ -181,7 +181,7 @@ class SubmitCommandTest {
 
     /**
      * A result host that sends headers and a little data, then nothing: with {@code --timeout 1s} the download is
-     * stalled after 1 s without data, tried again (5 times), and reported with the host and the result URLs, then the
+     * stalled after 1 s without data, tried again (5 attempts in all), and reported with the host and the result URLs, then the
      * completed status; exit 1. It was an uncaught IllegalStateException ("still tracking after PT1M5S") after 67 s.
      */
     @Test
