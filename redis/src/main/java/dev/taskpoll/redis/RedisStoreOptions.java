@@ -36,7 +36,8 @@ import reactor.core.scheduler.Schedulers;
  *       most while the connection is busy (default 10,000); while disconnected, commands are rejected at once (no
  *       replay of stale writes after a reconnect).</li>
  *   <li>{@code tracking}: true (default): this instance takes shard leases and polls their tasks; false: it only
- *       records (submits) and reads.</li>
+ *       records (submits) and reads; a task it is asked to track it polls itself, as a client without a store, and
+ *       records nothing of it.</li>
  *   <li>{@code retention}: how long ended tasks (and answered submits' intents) are kept (default 7 days); a tracking
  *       instance prunes them at opening and every hour (one with {@code tracking(false)} does not).</li>
  *   <li>{@code instanceId}: this instance's name in leases and records (default host, pid and a random suffix).</li>

@@ -115,6 +115,36 @@ class ClusterTrackingTest {
     }
 
     /**
+     * A client whose store only records tracks what it is asked to as a client without a store: it polls the task to
+     * its end itself, captures its result, and records nothing of it. It used to record the task and wait for a holder
+     * to poll it (forever, with no instance tracking), and its capture was refused for want of a lease.
+     */
+    @Test
+    void aClientThatOnlyRecordsTracksATaskItselfAndRecordsNothingOfIt() throws Exception {
+        RedisServer r = RedisServer.startOrSkip(dir.resolve("redis"));
+        open.add(r);
+        SimTime time = SimTime.accelerated(60);
+        Simulator sim = Simulator.builder().time(time).failureRate(0).seed(7)
+                .generationTime(Duration.ofSeconds(60), Duration.ofSeconds(120)).build().start();
+        open.add(sim);
+        RedisStore store = RedisStore.open(RedisStoreOptions.builder(r.uri(), sim.apiKey()).tracking(false).build());
+        Path out = dir.resolve("out");
+        TaskpollClient c = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .capture(dev.taskpoll.capture.CaptureOptions.builder(out).allowPlainHttpOnLoopback(true).build())
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).store(store)
+                        .fleet(FleetOptions.disabled()).build())
+                .build());
+        open.add(c);
+        String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        TaskStatus last = c.track(dev.taskpoll.TaskRef.of(id, Family.VEO, "veo_3_1_fast")).blockLast(WAIT);
+        assertThat(last.state()).isEqualTo(dev.taskpoll.TaskState.COMPLETED);
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(out)) {
+            assertThat(files.filter(java.nio.file.Files::isRegularFile)).as("its result, stored").hasSize(1);
+        }
+        assertThat(store.task(id).block(WAIT)).as("the task in Redis").isNull();
+    }
+
+    /**
      * A dead instance stops counting as live after two renewals, while its leases still have a lease's time to run:
      * when they come free, the survivor's share already covers them and its next cycle takes every one (counted live
      * for the whole lease, the dead one kept the survivor's share at half, and the other half waited a cycle more).

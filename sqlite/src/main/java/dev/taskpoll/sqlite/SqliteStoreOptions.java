@@ -11,7 +11,8 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  *   <li>{@code tracking}: true (default): the client using the store tracks its tasks, and holds the file's tracking
  *       lock while it does (a second tracker of the same file is refused, naming the holder's pid); false: the client
- *       only records (its submits, for another process to track) and reads.</li>
+ *       only records (its submits, for another process to track) and reads; a task it is asked to track it polls
+ *       itself, as a client without a store, and writes nothing of it.</li>
  *   <li>{@code resume}: true (default): a tracking client tracks every open task of the file, and the tasks other
  *       processes add; false: only the tasks it submits or is asked to track (a command that waits for its own
  *       task), still holding the lock while it runs.</li>

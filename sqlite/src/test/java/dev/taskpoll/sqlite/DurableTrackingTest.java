@@ -249,6 +249,43 @@ class DurableTrackingTest {
         assertThat(sim.truth(id).orElseThrow().polls()).as("not polled again").hasSize(polls);
     }
 
+    /**
+     * A task whose completion was seen before the restart is not taught to the cadence again at its resume: it was
+     * learned when it was seen, and at the resume it would have been learned as taking until the restart.
+     */
+    @Test
+    void aCompletedTaskResumedFromItsRecordIsNotLearnedAgain() {
+        simulator(Simulator.builder().generationTime(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        Path file = dir.resolve("learned.db");
+        String id = completedButNotCaptured(file, Duration.ofMinutes(5));
+        List<String> taught = new CopyOnWriteArrayList<>();
+        dev.taskpoll.spi.Cadence grid = new dev.taskpoll.spi.Cadence() {
+            @Override
+            public long firstPoll(Task task, long now) {
+                return now + 30_000;
+            }
+
+            @Override
+            public long nextPoll(Task task, long now) {
+                return now + 30_000;
+            }
+
+            @Override
+            public void ended(Task task, TaskStatus terminal, long now) {
+                taught.add(terminal.taskId() + " " + terminal.rawStatus());
+            }
+        };
+        try (TaskpollClient resumed = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl())
+                .apiKey(sim.apiKey()).capture(CaptureOptions.builder(dir.resolve("out"))
+                        .allowPlainHttpOnLoopback(true).build())
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler()).cadence(grid)
+                        .store(SqliteStore.open(file)).build()).build())) {
+            await("the resumed task ended", () -> records(resumed, TaskRecord.Phase.ENDED).size() == 1);
+            assertThat(resumed.task(id).block(WAIT).files()).hasSize(1);
+        }
+        assertThat(taught).isEmpty();
+    }
+
     @Test
     void aCompletedTaskWhoseUrlsExpiredMeanwhileEndsNamingWhen() {
         simulator(Simulator.builder().generationTime(Duration.ofSeconds(30), Duration.ofSeconds(30)));
@@ -260,6 +297,28 @@ class DurableTrackingTest {
             assertThat(r.state()).isEqualTo("COMPLETED");
             assertThat(r.error()).contains(id).contains("result URL expired at ");
             assertThat(r.files()).isEmpty();
+        }
+    }
+
+    /**
+     * A client whose store only records (another process tracks the file) tracks what it is asked to as a client
+     * without a store: it polls the task to its end itself and writes nothing of it. It used to insert the task into
+     * the file, where the file's tracker picked it up and polled it too.
+     */
+    @Test
+    void aClientThatOnlyRecordsTracksATaskAsWithoutAStoreAndAddsNothingToTheFile() {
+        simulator(Simulator.builder().generationTime(Duration.ofSeconds(60), Duration.ofSeconds(120)).failureRate(0));
+        Path file = dir.resolve("shared.db");
+        String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        try (TaskpollClient tracker = client(file, false);
+             TaskpollClient recorder = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl())
+                     .apiKey(sim.apiKey()).trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
+                             .store(SqliteStore.open(file, SqliteStoreOptions.builder().tracking(false).build()))
+                             .build()).build())) {
+            TaskStatus last = recorder.track(TaskRef.of(id, Family.VEO, "veo_3_1_fast")).blockLast(WAIT);
+            assertThat(last.rawStatus()).isEqualTo(sim.truth(id).orElseThrow().outcome().raw());
+            assertThat(recorder.task(id).block(WAIT)).as("the task in the file").isNull();
+            assertThat(records(tracker, null)).isEmpty();
         }
     }
 

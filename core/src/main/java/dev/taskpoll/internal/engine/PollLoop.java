@@ -268,11 +268,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         deadlineAt = now + policy.deadline().toMillis();
         watched = atOnce;
         nextDue = atOnce ? now : engine.cadence().firstPoll(this, now);
-        TaskStore store = engine.store();
-        if (!store.durable()) {
+        if (!engine.durable()) { // no store, or one that only records: tracked as without a store, nothing written
             arm();
             return;
         }
+        TaskStore store = engine.store();
         // the record first, then the timer: a poll never runs for a task the store does not hold
         int hold = holding;
         store.started(planned())
@@ -552,10 +552,12 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         p.start();
     }
 
-    /** Whether a status request may leave now ({@link TaskStore#mayPoll}; a store that is not durable holds all). */
+    /**
+     * Whether a status request may leave now ({@link TaskStore#mayPoll}); always without a store the tracker uses (none,
+     * or one that only records).
+     */
     boolean mayPoll() {
-        TaskStore store = engine.store();
-        return !store.durable() || store.mayPoll(ref());
+        return !engine.durable() || engine.store().mayPoll(ref());
     }
 
     /**
@@ -610,7 +612,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         inflight = null; // before polling = 0, which lets the next poll set it: the finished subscriber dies young
         polling = 0;
         if (status.isTerminal()) {
-            if (engine.results() != null && status.state() == TaskState.COMPLETED) {
+            if (engine.results() != null && status.state() == TaskState.COMPLETED && engine.durable()) {
                 // a capture is a side effect only the task's holder may make: the store confirms the hold first (in
                 // cluster mode, an instance that woke from a pause past its lease is refused and follows the task).
                 // The task completed before its deadline: the deadline does not end it while the store answers (a
@@ -672,12 +674,14 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     /**
      * The end by a terminal status (the loop already finished): the cadence hears it; a completed task's status is
-     * recorded (unless {@code inRecord}: resumed from it) and its results go through the result handler, if any; then
-     * the end is recorded; then the status is emitted and the stream completes.
+     * recorded and its results go through the result handler, if any; then the end is recorded; then the status is
+     * emitted and the stream completes. {@code inRecord}: resumed from a terminal status recorded before a restart;
+     * counted as ended when it was observed, and not taught to the cadence (it learned it when it was seen: at the
+     * resume it would learn a generation that lasted until the restart).
      */
     private void ending(TaskStatus terminal, long now, boolean inRecord) {
-        counters.endedAfter(terminal.state(), now - startedAt);
-        if (!watched) {
+        counters.endedAfter(terminal.state(), (inRecord ? terminal.observedAt().toEpochMilli() : now) - startedAt);
+        if (!watched && !inRecord) {
             engine.cadence().ended(this, terminal, now);
         }
         ResultHandler results = engine.results();
