@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.StatusSource;
+import dev.taskpoll.spi.TaskStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -62,5 +64,32 @@ class HintTest {
         // the poll due at 60 s was scheduled before the hint; after it, the watchdog (120 s) while the last hint is
         // recent; at 180 s the last hint is 150 s old: back to every 30 s
         assertThat(source.requestSeconds()).containsExactly(30L, 60L, 180L, 210L, 240L, 270L);
+    }
+    /**
+     * A callback that comes before its task's tracking starts without a subscriber (resumed from a store read later
+     * than the callback came) is kept and applied when it starts: here a terminal one is confirmed by a poll at once,
+     * not at the task's next planned poll.
+     */
+    @Test
+    void aHintKeptBeforeAResumedTaskStartsIsAppliedWhenItDoes() {
+        source.then("completed");
+        TaskStore.Tracked record = new TaskStore.Tracked(TaskRef.of("t", Family.SORA, "sora-2")
+                .withPolicy(Family.SORA.defaultPolicy()), Instant.EPOCH, Instant.EPOCH.plus(Duration.ofHours(1)),
+                60_000L, ScriptedSource.status("t", "processing", Instant.EPOCH));
+        TaskStore store = new DurableStoreStub() {
+            @Override
+            public Flux<Tracked> open() { // the store's read lands at 10 s
+                return Flux.just(record).delayElements(Duration.ofSeconds(10), vts);
+            }
+        };
+        TaskTracker resuming = TaskTracker.create(Map.<Dialect, StatusSource>of(Dialect.OPC, source),
+                TrackerOptions.builder().fixedGrid().scheduler(vts).random(() -> 0.5).phaseSpread(0).store(store)
+                        .build());
+        vts.advanceTimeBy(Duration.ofSeconds(5));
+        resuming.hints().offer(Family.SORA, hint("completed"));
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(source.requestTimes).as("the confirming poll").containsExactly(10_000L);
+        assertThat(resuming.activeTasks()).isZero();
+        resuming.close();
     }
 }

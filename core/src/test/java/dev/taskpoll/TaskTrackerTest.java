@@ -36,6 +36,32 @@ class TaskTrackerTest {
         return TaskRef.of(id, Family.SORA);
     }
 
+    /** A second close does nothing: the cadence is unbound (and asked to save what it learned) once. */
+    @Test
+    void closingTwiceClosesOnce() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        dev.taskpoll.spi.Cadence counting = new dev.taskpoll.spi.Cadence() {
+            @Override
+            public long firstPoll(Task task, long now) {
+                return now + 30_000;
+            }
+
+            @Override
+            public long nextPoll(Task task, long now) {
+                return now + 30_000;
+            }
+
+            @Override
+            public void unbind(Host host) {
+                calls.add("unbind");
+            }
+        };
+        TaskTracker tracker = tracker(TrackerOptions.builder().cadence(counting));
+        tracker.close();
+        tracker.close();
+        assertThat(calls).containsExactly("unbind");
+    }
+
     @Test
     void aThirtySecondModelPollsAt30_60_90AndCompletesAfterTheTerminalStatus() {
         source.then("processing", "processing", "completed");

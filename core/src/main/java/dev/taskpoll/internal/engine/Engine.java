@@ -63,6 +63,7 @@ public final class Engine implements StatusHints.Listener {
     private final EventFeed feed = new EventFeed();
     private volatile @Nullable ResultHandler results;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final ConcurrentHashMap<PollLoop, Disposable> capturing = new ConcurrentHashMap<>();
     private final Disposable.Swap resuming = Disposables.swap();
     private final RetryDecider decider;
@@ -172,6 +173,7 @@ public final class Engine implements StatusHints.Listener {
         public void start() {
             if (!closed && loops.putIfAbsent(key, loop) == null) {
                 loop.startPlanned();
+                applyKeptHint(key, loop);
             }
         }
     }
@@ -207,6 +209,7 @@ public final class Engine implements StatusHints.Listener {
         PollLoop loop = new PollLoop(this, key, ref, policy(ref));
         if (loops.putIfAbsent(key, loop) == null) {
             loop.resume(record);
+            applyKeptHint(key, loop);
         } else {
             PollLoop raced = loops.get(key);
             if (raced != null) {
@@ -308,9 +311,12 @@ public final class Engine implements StatusHints.Listener {
     /**
      * Stops tracking every task without recording an end (durable tasks resume at the next start; a capture in flight
      * is cancelled, and its task resumes completed); their subscribers get a {@code TrackingStoppedException}. Later
-     * subscriptions fail the same way.
+     * subscriptions fail the same way. Once: a second call does nothing.
      */
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         cadence.unbind(host); // while open: the cadence keeps what it learned since its last save
         closed = true;
         budget.close();
@@ -386,10 +392,7 @@ public final class Engine implements StatusHints.Listener {
                 }
                 if (added == StatusHub.Added.FIRST) {
                     loop.start(atOnce);
-                    TaskStatus early = pendingHints.remove(key);
-                    if (early != null) {
-                        loop.hint(early);
-                    }
+                    applyKeptHint(key, loop);
                 }
                 if (inner.isCancelled()) {
                     loop.remove(inner); // cancelled before it was added: nobody else would remove it
@@ -411,6 +414,21 @@ public final class Engine implements StatusHints.Listener {
             loop.hint(status);
         } else {
             pendingHints.merge(key, status, (a, b) -> rank(b) >= rank(a) ? b : a);
+            loop = loops.get(key);
+            if (loop != null && loop.started()) { // it started meanwhile, perhaps before the hint was kept
+                applyKeptHint(key, loop);
+            }
+        }
+    }
+
+    /**
+     * A hint kept for a task before its tracking started, applied once it has, however it started (a first
+     * subscriber, a submit recorded in the store, a resume).
+     */
+    private void applyKeptHint(Key key, PollLoop loop) {
+        TaskStatus early = pendingHints.remove(key);
+        if (early != null) {
+            loop.hint(early);
         }
     }
 
