@@ -148,7 +148,7 @@ public final class FleetBudget implements PollBudget {
             retryAfterSince = 0;
         }
         long every = share.every().toMillis();
-        share.sync(report).timeout(Duration.ofMillis(every * 5))
+        share.sync(report).timeout(Duration.ofMillis(every * 5), timer.scheduler()) // the tracker's clock
                 .doFinally(sig -> timer.schedule(this::sync, timer.now() + every))
                 // the share is applied on the timer thread, as FleetShare promises, not on the store's I/O thread
                 .subscribe(s -> timer.schedule(() -> apply(s), timer.now()), e -> {

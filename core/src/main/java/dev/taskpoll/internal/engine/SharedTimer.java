@@ -46,6 +46,11 @@ public final class SharedTimer {
         this.resolutionMillis = resolutionMillis;
     }
 
+    /** The scheduler whose clock this timer keeps (for an operator's own timeout on the same clock). */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     /** The current time in milliseconds, by the scheduler's clock. */
     public long now() {
         return scheduler.now(TimeUnit.MILLISECONDS);

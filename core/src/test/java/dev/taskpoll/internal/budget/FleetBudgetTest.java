@@ -258,6 +258,25 @@ class FleetBudgetTest {
         b.close();
     }
 
+    /**
+     * A shared store that does not answer a sync is given up on after 5 periods of the tracker's clock (not the wall
+     * clock's), keeping the last share, and asked again one period later.
+     */
+    @Test
+    void inClusterModeASyncWithoutAnAnswerIsGivenUpOnByTheTrackersClock() {
+        List<Long> asked = new ArrayList<>();
+        dev.taskpoll.spi.FleetShare silent = report -> {
+            asked.add(vts.now(java.util.concurrent.TimeUnit.MILLISECONDS));
+            return reactor.core.publisher.Mono.never();
+        };
+        FleetBudget b = new FleetBudget(FleetOptions.ofMaxRate(100), timer, new SchedulerClock(vts), silent);
+        vts.advanceTimeBy(Duration.ofMillis(2_500));
+        // the first at 200 ms; given up on at 1,200 ms; the next at 1,400 ms (the timer's resolution rounds up)
+        assertThat(asked).hasSize(2);
+        assertThat(asked.get(1) - asked.get(0)).isBetween(1_200L, 1_300L);
+        b.close();
+    }
+
     @Test
     void theCircuitOpensOnBroadFailureThenProbesAndCloses() {
         FleetBudget b = budget(FleetOptions.ofMaxRate(1000).withCircuit(50, 10, Duration.ofSeconds(30)));
