@@ -254,7 +254,25 @@ public final class LearnedCadence implements Cadence {
             return m;
         }
         String key = key(task);
-        m = models.computeIfAbsent(key, k -> newModel(k, task.kind(), task.model(), task.policy()));
+        m = models.get(key);
+        if (m == null) {
+            // made outside the map's lock: a kept model's refit (once per model, on this first task's thread, so
+            // that it is planned on what was learned) held it, and another event loop asking for a model of the same
+            // bin waited on it
+            Saved kept = saved.get(key);
+            ModelState fresh = newModel(key, task.kind(), task.model(), task.policy());
+            if (kept != null) { // learned before a restart, or by another instance: no cold start
+                fresh.restore(kept);
+                fresh.refit();
+            }
+            m = models.putIfAbsent(key, fresh);
+            if (m == null) {
+                m = fresh;
+                if (kept != null) {
+                    saved.remove(key, kept);
+                }
+            }
+        }
         byShape.putIfAbsent(shape, m);
         return m;
     }
@@ -263,14 +281,8 @@ public final class LearnedCadence implements Cadence {
         GenerationTime prior = GenerationTime.of(kind, model);
         long period = policy.period().toMillis();
         double target = options.lagTarget(kind).map(Duration::toMillis).map(Long::doubleValue).orElse(period / 2.0);
-        ModelState m = new ModelState(key, prior, prior.documented() ? options.priorWeight() : 1.0, period, target,
+        return new ModelState(key, prior, prior.documented() ? options.priorWeight() : 1.0, period, target,
                 Math.max(1, period / 30));
-        Saved kept = saved.remove(key);
-        if (kept != null) { // learned before a restart, or by another instance: no cold start
-            m.restore(kept);
-            m.refit();
-        }
-        return m;
     }
 
     private void refit(ModelState m, boolean drifted) {
