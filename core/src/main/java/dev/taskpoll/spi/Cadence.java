@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Call order</b>, for one task:
  * <ol>
  *   <li>{@link #firstPoll} once, when its tracking starts (or resumes after a restart: then
- *       {@link Task#lastDue()} is the last poll planned before it).</li>
+ *       {@link Task#lastDue()} is the due time its record holds, the first poll planned when it started or one a
+ *       store set at a takeover, not the last poll planned before the restart; a grid counted on from it keeps the
+ *       same points).</li>
  *   <li>{@link #nextPoll} after every poll whose answer shows the task still running (queued, processing, or a status
  *       nobody knows). A poll's retries (429, transient failures) are not the cadence's business: they wait their own
  *       back-off, and the next planned poll comes after them.</li>
@@ -32,8 +34,11 @@ import org.jspecify.annotations.Nullable;
  * callbacks arrive, polls no more often than {@link dev.taskpoll.TrackerOptions#callbackWatchdog()}; a
  * {@code Retry-After} always wins; the deadline ends the task whatever the cadence says.
  *
- * <p><b>Threading:</b> called from the timer thread and from event loops, for different tasks concurrently, never
- * twice at once for one task. Every call must be cheap (O(1), no I/O, no lock held across anything slow) and must not
+ * <p><b>Threading:</b> called from the timer thread and from event loops, for different tasks concurrently; for one
+ * task, calls follow each other, except {@link #replan} (asked by the cadence itself, on the timer thread, only while
+ * no poll of the task is in flight), which a poll sent and answered meanwhile can overlap with its {@link #nextPoll}
+ * or {@link #ended}; and {@link #estimate}, asked by the application (a dashboard) from its own thread at any time.
+ * A cadence keeps what those calls share safe to read from two threads. Every call must be cheap (O(1), no I/O, no lock held across anything slow) and must not
  * keep anything per task: the {@link Task} view is only valid during the call. A cadence that learns refits off this
  * path.
  */

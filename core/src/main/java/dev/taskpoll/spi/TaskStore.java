@@ -31,10 +31,12 @@ import reactor.core.publisher.Mono;
  *       not recorded.</li>
  *   <li>A completed task with a capture to make: {@link #confirm} first (in cluster mode, that this instance still
  *       holds the task; refused with {@link dev.taskpoll.LeaseLostException} if not: nothing is downloaded, and the
- *       task is followed instead).</li>
+ *       task is followed instead); then its completed status through {@link #status}, before the capture starts (a
+ *       restart during the capture captures from the record, without another poll).</li>
  *   <li>Each result stored by capture: {@link #captured} (the capture records it: see {@link ResultHandler}).</li>
  *   <li>The end, once: {@link #ended}, with the terminal status (recorded with it, in one write) or the error that
- *       ended tracking.</li>
+ *       ended tracking. After a capture, its terminal status is the completed one {@link #status} recorded: the
+ *       store keeps one entry of it in the history, not two.</li>
  * </ol>
  * When a client starts, it reads {@link #models()} (what a learning cadence kept) and then subscribes to {@link #open()} once
  * (and, for a cluster store, to {@link #released()} and {@link #changes()}) and tracks every task it gives, with its recorded
