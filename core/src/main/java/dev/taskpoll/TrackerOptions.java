@@ -168,7 +168,8 @@ public final class TrackerOptions {
     }
 
     /**
-     * While callbacks arrive for a task, it is polled only this often (default 2 min, never faster than its period).
+     * While callbacks arrive for a task, it is polled only this often (default 2 min, never faster than its period, and
+     * never sooner than its cadence plans the next poll).
      *
      * @return the watchdog's period
      */
@@ -376,8 +377,8 @@ public final class TrackerOptions {
         }
 
         /**
-         * How often a task is polled while callbacks for it arrive (default 2 min); once they stop for this long, it
-         * returns to its period. Polls go on as a watchdog because a callback may be lost.
+         * How often a task is polled while callbacks for it arrive (default 2 min; later when its cadence plans the
+         * next poll later); once they stop for this long, it returns to its cadence. Polls go on as a watchdog because a callback may be lost.
          *
          * @param watchdog the watchdog's period; positive
          * @return this builder

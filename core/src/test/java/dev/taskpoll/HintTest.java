@@ -65,6 +65,39 @@ class HintTest {
         // recent; at 180 s the last hint is 150 s old: back to every 30 s
         assertThat(source.requestSeconds()).containsExactly(30L, 60L, 180L, 210L, 240L, 270L);
     }
+
+    /**
+     * While callbacks arrive, a poll comes no sooner than the watchdog allows, nor sooner than the cadence plans it
+     * (a learned cadence plans long waits before a model's early edge): hints only ever save polls.
+     */
+    @Test
+    void whileHintsArriveAPollComesNoSoonerThanTheCadencePlansIt() {
+        source.then("processing", "processing", "processing", "processing");
+        dev.taskpoll.spi.Cadence patient = new dev.taskpoll.spi.Cadence() {
+            @Override
+            public long firstPoll(Task task, long now) {
+                return now + 30_000;
+            }
+
+            @Override
+            public long nextPoll(Task task, long now) {
+                return now + 300_000;
+            }
+        };
+        TaskTracker t = TaskTracker.create(Map.<Dialect, StatusSource>of(Dialect.OPC, source),
+                TrackerOptions.builder().cadence(patient).scheduler(vts).build());
+        reactor.core.Disposable d = t.track(TaskRef.of("t", Family.SORA)).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(31));
+        for (int i = 0; i < 12; i++) { // a hint every 60 s, from 31 s on
+            t.hints().offer(Family.SORA, hint("processing"));
+            vts.advanceTimeBy(Duration.ofSeconds(60));
+        }
+        // the watchdog alone (120 s) would have polled at 450 and 570 s
+        assertThat(source.requestSeconds()).containsExactly(30L, 330L, 630L);
+        d.dispose();
+        t.close();
+    }
+
     /**
      * A callback that comes before its task's tracking starts without a subscriber (resumed from a store read later
      * than the callback came) is kept and applied when it starts: here a terminal one is confirmed by a poll at once,

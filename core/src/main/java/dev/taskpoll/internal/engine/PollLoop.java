@@ -659,13 +659,14 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         confirm = false; // a callback said terminal but this poll did not (yet): ask again at the normal cadence
         long watchdog = engine.options().callbackWatchdog().toMillis();
         if (!confirming && now - lastHintAt < watchdog) {
-            // callbacks are arriving: poll only as a watchdog, on a grid of the larger step
+            // callbacks are arriving: poll only as a watchdog, on a grid of the larger step, and never sooner than
+            // the cadence plans it (hints only ever save polls)
             long step = Math.max(policy.period().toMillis(), watchdog);
             long due = nextDue + step;
             if (due <= now) {
                 due += ((now - due) / step + 1) * step;
             }
-            nextDue = due;
+            nextDue = Math.max(due, engine.cadence().nextPoll(this, now));
         } else {
             nextDue = engine.cadence().nextPoll(this, now);
         }
