@@ -72,7 +72,9 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         this.options = options;
         this.scheduler = scheduler;
         this.clock = clock;
-        this.store = store;
+        // a store that only records (another process tracks its tasks) is not told of the files stored here: the tasks
+        // this client tracks are not in it, and those it submitted are the tracker's to capture and record
+        this.store = store.durable() && store.tracking() ? store : TaskStore.none();
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
                 .pendingAcquireMaxCount(-1).build();
         // the TLS context built now, on the caller's thread (a trust store is read from a file: never on an event
@@ -148,7 +150,7 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
      * The one way to put capture behind tracking: every status of {@code statuses} is passed on, and a completed one
      * is passed on only after its results are stored, preceded by a {@link CaptureEvent.Stored} for each file (and
      * an {@link CaptureEvent.ExpiryWarning} if it is late; each file recorded in the client's durable store, when it
-     * records the task). When they cannot all be stored, or a completed status has
+     * records the task and the client tracks the store's tasks: not with a store opened to record only). When they cannot all be stored, or a completed status has
      * no result URL to store, a {@link CaptureEvent.Failed} comes first and the completed status still follows: a paid
      * result never ends silently, and its URLs are not lost. Errors of {@code statuses} pass through.
      *
@@ -189,7 +191,7 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
 
     /**
      * The client's hook (see {@link ClientOptions.Builder#capture}): stores the results of a task that just completed,
-     * records each file in the client's task store, and reports what happened as events; never fails (a failure is a
+     * records each file in the client's task store (unless the store only records), and reports what happened as events; never fails (a failure is a
      * {@link CaptureEvent.Failed}). Idempotent: a result the store already records, whose file is there with its size,
      * is not fetched again (a task resumed after a crash). URLs past their lifetime ({@link CaptureOptions#urlLifetime()}
      * after the status was observed) are not fetched: the failure says when they expired.

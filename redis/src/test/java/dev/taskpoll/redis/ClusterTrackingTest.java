@@ -136,8 +136,13 @@ class ClusterTrackingTest {
                 .build());
         open.add(c);
         String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        List<dev.taskpoll.TaskEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        open.add(c.events().subscribe(events::add)::dispose);
         TaskStatus last = c.track(dev.taskpoll.TaskRef.of(id, Family.VEO, "veo_3_1_fast")).blockLast(WAIT);
         assertThat(last.state()).isEqualTo(dev.taskpoll.TaskState.COMPLETED);
+        assertThat(events).filteredOn(e -> e instanceof dev.taskpoll.capture.CaptureEvent)
+                .as("stored, and its record not attempted").singleElement()
+                .isInstanceOf(dev.taskpoll.capture.CaptureEvent.Stored.class);
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(out)) {
             assertThat(files.filter(java.nio.file.Files::isRegularFile)).as("its result, stored").hasSize(1);
         }

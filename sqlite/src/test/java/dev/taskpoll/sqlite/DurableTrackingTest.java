@@ -302,8 +302,8 @@ class DurableTrackingTest {
 
     /**
      * A client whose store only records (another process tracks the file) tracks what it is asked to as a client
-     * without a store: it polls the task to its end itself and writes nothing of it. It used to insert the task into
-     * the file, where the file's tracker picked it up and polled it too.
+     * without a store: it polls the task to its end itself, stores its result, and writes nothing of it. It used to
+     * insert the task into the file, where the file's tracker picked it up and polled it too.
      */
     @Test
     void aClientThatOnlyRecordsTracksATaskAsWithoutAStoreAndAddsNothingToTheFile() {
@@ -312,11 +312,18 @@ class DurableTrackingTest {
         String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
         try (TaskpollClient tracker = client(file, false);
              TaskpollClient recorder = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl())
-                     .apiKey(sim.apiKey()).trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
+                     .apiKey(sim.apiKey()).capture(CaptureOptions.builder(dir.resolve("recorder"))
+                             .allowPlainHttpOnLoopback(true).build())
+                     .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
                              .store(SqliteStore.open(file, SqliteStoreOptions.builder().tracking(false).build()))
                              .build()).build())) {
+            List<TaskEvent> events = new CopyOnWriteArrayList<>();
+            Disposable feed = recorder.events().subscribe(events::add);
             TaskStatus last = recorder.track(TaskRef.of(id, Family.VEO, "veo_3_1_fast")).blockLast(WAIT);
-            assertThat(last.rawStatus()).isEqualTo(sim.truth(id).orElseThrow().outcome().raw());
+            feed.dispose();
+            assertThat(last.state()).isEqualTo(TaskState.COMPLETED);
+            assertThat(events).filteredOn(e -> e instanceof CaptureEvent).as("stored, and its record not attempted")
+                    .singleElement().isInstanceOf(CaptureEvent.Stored.class);
             assertThat(recorder.task(id).block(WAIT)).as("the task in the file").isNull();
             assertThat(records(tracker, null)).isEmpty();
         }
