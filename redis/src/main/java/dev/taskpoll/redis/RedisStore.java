@@ -56,8 +56,9 @@ import reactor.util.retry.Retry;
  * once while disconnected. A write that fails because Redis is unreachable, or not ready (it answers {@code LOADING}
  * after a restart, {@code BUSY}, {@code OOM} at its memory limit, {@code MISCONF}, {@code READONLY} during a failover)
  * is tried again (100 ms doubling to 2 s)
- * until Redis answers or the store closes, in order of its retries (two changes of one task may then be recorded out
- * of order in its history; its end is recorded once, and last); a fenced write refused ({@code LEASELOST}) fails
+ * until Redis answers or the store closes, in order of its retries (a change retried after a later change of the same
+ * task is not recorded over it when it was observed before it and does not move the task forward; its end is recorded
+ * once, and last); a fenced write refused ({@code LEASELOST}) fails
  * with {@link LeaseLostException}, and the tracker follows the task instead. Reading one task waits for Redis the
  * same way (a capture reads its record first); listing fails at once with the reason.
  */

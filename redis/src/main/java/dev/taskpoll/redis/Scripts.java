@@ -65,10 +65,21 @@ final class Scripts {
     /**
      * A status change, fenced. KEYS: task, history, lease. ARGV: holder, status JSON, channel, change message. The same
      * status as the last one is not appended again: a write retried after Redis ran it but its answer was lost (Redis
-     * killed in between) would otherwise repeat it in the history (a completed status twice, FailoverIT saw).
+     * killed in between) would otherwise repeat it in the history (a completed status twice, FailoverIT saw). Nor is a
+     * status observed before the last one that does not move the task forward (rank: unknown, queued, processing,
+     * terminal): a write whose first try timed out while Redis stalled, retried after the task's next write, would
+     * otherwise put an older status over a newer one (a 'processing' over the completed status its capture needs).
      */
     static final String STATUS = FENCE
-            + "if redis.call('HGET', KEYS[1], 'last') == ARGV[2] then return 'OK' end "
+            + "local last = redis.call('HGET', KEYS[1], 'last') "
+            + "if last == ARGV[2] then return 'OK' end "
+            + "if last then "
+            + "  local a = cjson.decode(last) local b = cjson.decode(ARGV[2]) "
+            + "  local rank = {UNKNOWN = -1, QUEUED = 0, PROCESSING = 1} "
+            + "  local ra = rank[a['state']] or 2 local rb = rank[b['state']] or 2 "
+            + "  local ta = tonumber(a['observedAt']) local tb = tonumber(b['observedAt']) "
+            + "  if ta and tb and tb < ta and rb <= ra then return 'OK' end "
+            + "end "
             + "redis.call('RPUSH', KEYS[2], ARGV[2]) "
             + "redis.call('HSET', KEYS[1], 'last', ARGV[2]) "
             + "redis.call('PUBLISH', ARGV[3], ARGV[4]) "

@@ -69,6 +69,35 @@ class RedisStoreTest extends RedisStoreFixture {
     }
 
     /**
+     * A write retried after a later one of the same task (its first try timed out while Redis stalled, and ran or not)
+     * is not recorded when it was observed before the latest recorded status and does not move the task forward: the
+     * task's latest status stays the latest, and its end finds the completed status there (one entry of it).
+     */
+    @Test
+    void aStatusRetriedAfterALaterOneIsNotRecordedOverIt() {
+        RedisServer r = redis();
+        RedisStore s = store(r, "a", 1);
+        until(() -> s.heldShards() == 1, "the shard held");
+        s.started(tracked("t2")).block(WAIT);
+        TaskRef ref = tracked("t2").ref();
+        TaskStatus early = status("t2", "processing", TaskState.PROCESSING, T0.plusSeconds(30));
+        TaskStatus later = new TaskStatus("t2", TaskState.PROCESSING, "processing", "veo_3_1_fast", null, List.of(),
+                null, null, 1234L, T0.plusSeconds(60)); // differs from the first (tokens): a change
+        TaskStatus done = status("t2", "completed", TaskState.COMPLETED, T0.plusSeconds(90));
+        s.status(ref, early).block(WAIT);
+        s.status(ref, later).block(WAIT);
+        s.status(ref, early).block(WAIT); // the first write's retry, landing late
+        s.status(ref, done).block(WAIT);
+        s.status(ref, later).block(WAIT); // another, after the completed status
+        s.ended(ref, new TaskStore.Ending(done, null, T0.plus(Duration.ofMinutes(30)), T0.plusSeconds(91)))
+                .block(WAIT);
+        TaskRecord t2 = s.task("t2").block(WAIT);
+        assertThat(t2.history()).extracting(TaskStatus::observedAt).containsExactly(T0, T0.plusSeconds(30),
+                T0.plusSeconds(60), T0.plusSeconds(90));
+        assertThat(t2.last().state()).isEqualTo(TaskState.COMPLETED);
+    }
+
+    /**
      * The retention is counted on the store's scheduler, whose clock the tracker's times come from; here a scheduler
      * whose clock runs 10 days behind the wall's: a task that ended 8 days before the wall's now ended 2 days ago on
      * it and stays (on the wall clock, as before, it went), one that ended 18 days before goes.
