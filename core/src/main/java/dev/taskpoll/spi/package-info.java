@@ -18,7 +18,9 @@
  * </table>
  *
  * <p>Common rules: nothing here may block a thread it is called on (the tracker's callers are Reactor Netty event
- * loops and one timer thread), and time is the tracker's scheduler time, never the wall clock read behind its back.
+ * loops and its timer; "the timer thread" below is whichever thread of the tracker's scheduler runs a wake-up of the
+ * one shared timer: Reactor's parallel scheduler by default, so not always the same thread, and an early wake-up can
+ * overlap a later one), and time is the tracker's scheduler time, never the wall clock read behind its back.
  */
 @NullMarked
 package dev.taskpoll.spi;
