@@ -435,13 +435,31 @@ public final class SqliteStore implements TaskStore {
         // every open task at once; then, by rowid, the tasks other processes add (never this instance's own: a task
         // of ours that ended, its end not committed yet, must not come back)
         long[] seen = {-1};
+        boolean[] failing = {false}; // (read and written by one scan at a time)
         return Flux.interval(Duration.ZERO, options.scanEvery(), options.scheduler())
                 .onBackpressureDrop()
                 .concatMap(tick -> thread.read(c -> {
                     Batch b = openSince(c, Math.max(0, seen[0]), seen[0] < 0 ? null : origin);
                     seen[0] = Math.max(seen[0], b.maxRowid()); // on the store's thread, before the next scan
                     return b;
-                }), 1)
+                })
+                        .doOnNext(b -> {
+                            if (failing[0]) {
+                                failing[0] = false;
+                                log.info("task store {}: reading its open tasks works again", file);
+                            }
+                        })
+                        // a failed read (the file busy past the timeout, an I/O error) is tried again at the next
+                        // scan from where the last one got: it used to end the scans, and with them the tracking of
+                        // every task other processes added until the next restart
+                        .onErrorResume(e -> {
+                            if (!closed.get() && !failing[0]) {
+                                failing[0] = true;
+                                log.warn("task store {}: reading its open tasks failed ({}); trying again every {} ms",
+                                        file, e.getMessage(), options.scanEvery().toMillis());
+                            }
+                            return Mono.empty();
+                        }), 1)
                 .concatMap(batch -> Flux.fromIterable(batch.tasks()));
     }
 

@@ -116,6 +116,8 @@ final class StoreThread implements Runnable {
     /** Set while the thread waits for work with nothing queued: only then does a caller need to unpark it. */
     private final java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
+    /** Why the thread stopped when it died (a failure of its own, outside any job's): every call is refused with it. */
+    private volatile @Nullable Throwable died;
     /** Batches committed and pieces of work run, for the benchmarks. */
     private long commits;
     private long pieces;
@@ -144,8 +146,8 @@ final class StoreThread implements Runnable {
 
     private <T> Mono<T> submit(Work<T> work, boolean write) {
         return Mono.create(sink -> {
-            if (closing) {
-                sink.error(new TaskStoreException("task store " + file + " is closed"));
+            if (closing || died != null) {
+                sink.error(stopped());
                 return;
             }
             if (queued.incrementAndGet() > maxQueued) {
@@ -158,9 +160,9 @@ final class StoreThread implements Runnable {
             queue.add(job);
             // closed since the check above: the thread may have looked at the queue for the last time already, and
             // this job would wait for ever; if it is still queued, it fails here (if not, the thread has it)
-            if (closing && queue.remove(job)) {
+            if ((closing || died != null) && queue.remove(job)) {
                 queued.decrementAndGet();
-                sink.error(new TaskStoreException("task store " + file + " is closed"));
+                sink.error(stopped());
                 return;
             }
             if (idle.compareAndSet(true, false)) { // awake: it finds the job without a wake-up (a futex call each)
@@ -169,9 +171,32 @@ final class StoreThread implements Runnable {
         });
     }
 
+    private TaskStoreException stopped() {
+        Throwable d = died;
+        return d == null ? new TaskStoreException("task store " + file + " is closed")
+                : new TaskStoreException("task store " + file + " stopped: its thread failed (" + d + ")");
+    }
+
     @Override
     public void run() {
         List<Job<?>> batch = new ArrayList<>();
+        try {
+            loop(batch);
+        } catch (Throwable t) { // the thread's own failure (completing a job failed, say): nothing may wait for ever
+            died = t;
+            log.error("task store " + file + ": its thread failed; every write and read is refused from now on", t);
+            for (Job<?> j : batch) {
+                j.sink().error(stopped());
+            }
+            Job<?> j;
+            while ((j = queue.poll()) != null) {
+                queued.decrementAndGet();
+                j.sink().error(stopped());
+            }
+        }
+    }
+
+    private void loop(List<Job<?>> batch) throws SQLException {
         long lastCommit = now() - commitDelay; // the first batch waits for nothing
         while (true) {
             drain(batch);
@@ -242,7 +267,10 @@ final class StoreThread implements Runnable {
         try {
             T value = j.work().run(statements);
             completeAll(List.of(j), new Object[] {value}, new Throwable[1], null);
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) { // an Error too (out of memory, a missing class): its caller hears of it, the thread goes on
+            if (e instanceof org.sqlite.SQLiteException) {
+                forgetStatements(); // as after a write's: a statement the driver closed must not be used again
+            }
             completeAll(List.of(j), new Object[1], new Throwable[1], problem(e));
         }
     }
@@ -266,7 +294,7 @@ final class StoreThread implements Runnable {
                 commits++;
                 pieces += batch.size();
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) { // an Error too: rolled back below, never committed by the driver's setAutoCommit(true)
             batchError = problem(e);
         } finally {
             if (batchError != null) {

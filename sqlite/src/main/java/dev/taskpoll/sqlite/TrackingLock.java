@@ -16,17 +16,40 @@ import java.nio.file.StandardOpenOption;
  */
 final class TrackingLock implements AutoCloseable {
 
+    /**
+     * The lock files this process holds. A second take of one is refused here, before any channel of it is opened:
+     * the lock is a POSIX one, which belongs to the process, and closing any channel of the file (as a refused take
+     * did) released it, so that another process could take it beside the first tracker.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path held;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private TrackingLock(FileChannel channel, FileLock lock) {
+    private TrackingLock(FileChannel channel, FileLock lock, Path held) {
         this.channel = channel;
         this.lock = lock;
+        this.held = held;
     }
 
     /** Takes the lock of {@code db}, or fails naming the process that holds it. */
     static TrackingLock take(Path db) {
         Path file = db.resolveSibling(db.getFileName() + ".lock");
+        Path key = file.toAbsolutePath().normalize();
+        if (!HELD.add(key)) {
+            throw TaskStoreException.held(db.toString(), "pid " + ProcessHandle.current().pid());
+        }
+        try {
+            return take(db, file, key);
+        } catch (RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static TrackingLock take(Path db, Path file, Path key) {
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -53,7 +76,7 @@ final class TrackingLock implements AutoCloseable {
                 ch.write(me, me.position());
             }
             ch.force(false);
-            return new TrackingLock(ch, l);
+            return new TrackingLock(ch, l, key);
         } catch (IOException e) {
             try {
                 ch.close();
@@ -78,11 +101,16 @@ final class TrackingLock implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // (a second close must not forget a take of the same file made since)
+        }
         try {
             lock.release();
             channel.close();
         } catch (IOException e) {
             // released with the process anyway
+        } finally {
+            HELD.remove(held);
         }
     }
 }

@@ -218,6 +218,58 @@ class SqliteStoreTest {
         assertThat(tracker.prune().block(WAIT)).as("then it goes, the newest row being another").isEqualTo(1);
     }
 
+    /**
+     * A scan for the tasks other processes add that fails (here the table is renamed away for a while) is tried again
+     * at the next one, from where the last one got, and said once: it used to end the scans, and with them the
+     * tracking of every task added afterwards, until the next restart.
+     */
+    @Test
+    void aFailedScanIsTriedAgainAndTheTasksAddedMeanwhileArePickedUp() throws Exception {
+        Path file = dir.resolve("scan.db");
+        SqliteStore tracker = store(file, SqliteStoreOptions.builder().scanEvery(Duration.ofMillis(50)).build());
+        List<TaskStore.Tracked> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SqliteStore recorder = store(file, SqliteStoreOptions.builder().tracking(false).build());
+        try (dev.taskpoll.testkit.LogCapture log = dev.taskpoll.testkit.LogCapture.of(java.util.logging.Level.INFO,
+                SqliteStore.class.getName())) {
+            reactor.core.Disposable d = tracker.open().subscribe(seen::add);
+            open.add(d::dispose);
+            addAsAnotherProcess(recorder, "before");
+            awaitSeen(seen, "before");
+            sql(file, "ALTER TABLE tasks RENAME TO tasks_away");
+            dev.taskpoll.testkit.Await.until(() -> log.messages().stream().anyMatch(m -> m.contains(
+                    "reading its open tasks failed")), WAIT, "a scan failed");
+            sql(file, "ALTER TABLE tasks_away RENAME TO tasks");
+            addAsAnotherProcess(recorder, "after");
+            awaitSeen(seen, "after");
+            assertThat(seen).extracting(t -> t.ref().id()).containsExactly("before", "after");
+            assertThat(log.messages()).filteredOn(m -> m.contains("reading its open tasks failed")).hasSize(1);
+            dev.taskpoll.testkit.Await.until(() -> log.messages().stream().anyMatch(m -> m.contains(
+                    "reading its open tasks works again")), WAIT, "said when it works again");
+        }
+    }
+
+    /**
+     * A second tracker of a file in the same process is refused without touching the lock file: closing a channel
+     * of it, as the refusal did, dropped the first tracker's operating-system lock (POSIX locks belong to the process,
+     * and any close of the file releases them), and another process could then take it. Checked from another JVM.
+     */
+    @Test
+    void aSecondTrackerInTheSameProcessLeavesTheFirstOnesLockHeld() throws Exception {
+        Path file = dir.resolve("mine.db");
+        store(file, SqliteStoreOptions.defaults());
+        assertThatThrownBy(() -> SqliteStore.open(file)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("already tracked by another process (pid " + ProcessHandle.current().pid() + ")");
+        Path probe = dir.resolve("Probe.java");
+        Files.writeString(probe, "public class Probe { public static void main(String[] a) throws Exception {"
+                + " try (var ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(a[0]),"
+                + " java.nio.file.StandardOpenOption.WRITE)) { System.exit(ch.tryLock() == null ? 3 : 0); } } }");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                probe.toString(), dir.resolve("mine.db.lock").toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the probe ended").isTrue();
+        assertThat(p.exitValue()).as("another process is refused the lock (3), not given it (0): "
+                + new String(p.getInputStream().readAllBytes())).isEqualTo(3);
+    }
+
     /** One row this taskpoll cannot read (a kind a newer one wrote) is left as it is; the others resume. */
     @Test
     void aRowOfAnUnknownKindDoesNotStopTheOthersFromResuming() throws Exception {
