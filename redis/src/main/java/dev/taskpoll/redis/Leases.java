@@ -60,13 +60,23 @@ final class Leases {
     /** shard -> the lease's holder value ({@code instance|token}) this instance holds. */
     final Map<Integer, String> held = new ConcurrentHashMap<>();
     /**
-     * shard -> until when (the scheduler's ms) this instance may act for it: the time its last successful take or
-     * renewal was sent, plus the lease, less half a renewal. Redis counts the lease from when it ran the script, later
-     * than that, so past this time another instance may hold the shard: its tasks are released here, whether or not
-     * Redis could be asked (an instance cut off from Redis would otherwise poll them beside their new holder for as
-     * long as the cut lasted).
+     * shard -> until when this instance may act for it: the time its last successful take or renewal was sent, plus the
+     * lease, less half a renewal. Redis counts the lease from when it ran the script, later than that, so past this
+     * time another instance may hold the shard: its tasks are released here, whether or not Redis could be asked (an
+     * instance cut off from Redis would otherwise poll them beside their new holder for as long as the cut lasted).
      */
-    private final Map<Integer, Long> validUntil = new ConcurrentHashMap<>();
+    private final Map<Integer, Validity> validUntil = new ConcurrentHashMap<>();
+
+    /**
+     * A lease's local validity, by two clocks: the scheduler's (what tests move; the wall clock by default) and the
+     * JVM's monotonic one, so that a wall clock stepped back (NTP, a VM's clock corrected) does not stretch a lease
+     * Redis has already expired on its own clock. Passed when either says so.
+     */
+    private record Validity(long untilMillis, long untilNanos) {
+        boolean passed(long nowMillis, long nowNanos) {
+            return untilMillis < nowMillis || nowNanos - untilNanos > 0;
+        }
+    }
     /** shard -> the members of it tracked here. */
     final Map<Integer, Set<String>> known = new ConcurrentHashMap<>();
     /** shard -> its version when its members were last read whole. */
@@ -157,8 +167,8 @@ final class Leases {
      */
     boolean mayAct(String member) {
         int s = keys.shard(member);
-        Long until = validUntil.get(s);
-        return until != null && until >= now() && held.containsKey(s);
+        Validity until = validUntil.get(s);
+        return until != null && !until.passed(now(), System.nanoTime()) && held.containsKey(s);
     }
 
     /** A task recorded here in a shard held here: it is tracked here already. */
@@ -214,18 +224,23 @@ final class Leases {
         return options.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /** Until when a lease taken or renewed by a script sent at {@code sent} may be acted on here. */
-    private long validFrom(long sent) {
-        return sent + options.lease().toMillis() - options.renewEvery().toMillis() / 2;
+    /**
+     * Until when a lease taken or renewed by a script sent at {@code sent} (the scheduler's ms) and {@code sentNanos}
+     * ({@link System#nanoTime}) may be acted on here.
+     */
+    private Validity validFrom(long sent, long sentNanos) {
+        long valid = options.lease().toMillis() - options.renewEvery().toMillis() / 2;
+        return new Validity(sent + valid, sentNanos + valid * 1_000_000L);
     }
 
     /** Releases here every shard whose lease may have run out in Redis without a renewal this instance heard of. */
     private void expireLocally() {
         long now = now();
+        long nowNanos = System.nanoTime();
         List<Integer> expired = null; // (made when a lease ran out: this runs at every renewal)
-        for (Map.Entry<Integer, Long> e : validUntil.entrySet()) {
+        for (Map.Entry<Integer, Validity> e : validUntil.entrySet()) {
             String holder = held.get(e.getKey());
-            if (e.getValue() < now && holder != null) {
+            if (e.getValue().passed(now, nowNanos) && holder != null) {
                 if (expired == null) {
                     expired = new ArrayList<>();
                 }
@@ -253,6 +268,7 @@ final class Leases {
             return Mono.empty();
         }
         long sent = now();
+        long sentNanos = System.nanoTime();
         List<Integer> shards = new ArrayList<>(held.keySet());
         String[] leaseKeys = shards.stream().map(keys::lease).toArray(String[]::new);
         String[] args = new String[shards.size() + 1];
@@ -274,7 +290,7 @@ final class Leases {
                             loseLocally(shard);
                         } else if (args[i + 1].equals(held.get(shard))) { // still held here as renewed
                             // (only if still there: released meanwhile by the expiry check, it must stay released)
-                            validUntil.computeIfPresent(shard, (k, v) -> validFrom(sent));
+                            validUntil.computeIfPresent(shard, (k, v) -> validFrom(sent, sentNanos));
                         } else if (!held.containsKey(shard)) { // released here meanwhile, renewed there: give it back
                             giveBackLate(shard, args[i + 1]);
                         }
@@ -344,6 +360,7 @@ final class Leases {
 
     private Mono<Boolean> acquire(int s) {
         long sent = now();
+        long sentNanos = System.nanoTime();
         return control.<List<Object>>eval(Scripts.ACQUIRE, ScriptOutputType.MULTI,
                         new String[] {keys.lease(s), keys.fence(s), keys.released(s)}, options.instanceId(),
                         String.valueOf(options.lease().toMillis()))
@@ -355,7 +372,7 @@ final class Leases {
                         return Mono.just(false);
                     }
                     boolean clean = ((Number) flat.get(1)).longValue() == 1;
-                    validUntil.put(s, validFrom(sent));
+                    validUntil.put(s, validFrom(sent, sentNanos));
                     held.put(s, options.instanceId() + "|" + token);
                     known.put(s, ConcurrentHashMap.newKeySet());
                     if (!clean) {

@@ -317,6 +317,32 @@ class RedisStoreTest extends RedisStoreFixture {
     }
 
     /**
+     * A wall clock stepped back (NTP, a VM's clock corrected) does not stretch a lease: Redis expires it on its own
+     * clock, so this instance stops acting for the shard when the JVM's monotonic clock says the lease's validity has
+     * passed, whatever the scheduler's clock says (here 60 s behind, and no renewal since: the process is paused).
+     */
+    @Test
+    void aClockSteppedBackDoesNotStretchALease() {
+        RedisServer r = redis();
+        ShiftedClock clock = new ShiftedClock();
+        RedisStore a = RedisStore.open(RedisStoreOptions.builder(r.uri(), KEY).instanceId("a").shards(1)
+                .lease(Duration.ofSeconds(3)).renewEvery(Duration.ofMillis(500)).scanEvery(Duration.ofMillis(200))
+                .scheduler(clock).build());
+        open.add(a);
+        until(() -> a.heldShards() == 1, "a holds the shard");
+        TaskRef ref = tracked("t").ref();
+        a.started(tracked("t")).block(WAIT);
+        assertThat(a.mayPoll(ref)).isTrue();
+        clock.paused.set(true); // no renewal from now on
+        clock.offset.addAndGet(-60_000);
+        assertThat(a.mayPoll(ref)).as("at once: the lease is still valid").isTrue();
+        // its validity (3 s less half a renewal) passes on the monotonic clock within 3 s of the last renewal
+        until(() -> !a.mayPoll(ref), "a may no longer poll, its lease passed on the monotonic clock");
+        clock.paused.set(false);
+        clock.offset.addAndGet(60_000);
+    }
+
+    /**
      * The tracker subscribes to the adoptions when it starts (after reading the cadence's models) and to the releases
      * on a stream of their own: a task read under a take of its shard that ended before that subscription (given back
      * or lost) is not delivered, even once the shard is held here again; the new take's read of it is, once.
