@@ -54,4 +54,29 @@ class StoreThreadTest {
             }
         }
     }
+    /**
+     * When the thread itself fails (here completing a job: its scheduler is gone), the jobs it held fail, and every
+     * later call is refused at once, saying why: none waits for ever.
+     */
+    @Test
+    void whenTheThreadFailsEveryCallIsRefusedAndNoneWaits() throws Exception {
+        Path file = dir.resolve("dead.db");
+        reactor.core.scheduler.Scheduler gone = Schedulers.newSingle("gone");
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+             dev.taskpoll.testkit.LogCapture log = dev.taskpoll.testkit.LogCapture.of(java.util.logging.Level.SEVERE,
+                     StoreThread.class.getName())) {
+            StoreThread thread = new StoreThread(connection, file.toString(), gone, 1000, Duration.ZERO);
+            try {
+                gone.dispose();
+                assertThatThrownBy(() -> thread.write(c -> c.ps("CREATE TABLE t (x INTEGER)").execute()).block(WAIT))
+                        .isInstanceOf(TaskStoreException.class).hasMessageContaining("stopped: its thread failed");
+                assertThatThrownBy(() -> thread.read(c -> 1).block(WAIT)).isInstanceOf(TaskStoreException.class)
+                        .hasMessageContaining("stopped: its thread failed");
+                assertThat(log.messages()).anyMatch(m -> m.contains("its thread failed; every write and read is"
+                        + " refused from now on"));
+            } finally {
+                thread.close();
+            }
+        }
+    }
 }
