@@ -77,6 +77,12 @@ final class Leases {
             return untilMillis < nowMillis || nowNanos - untilNanos > 0;
         }
     }
+    /**
+     * Members whose capture runs here (the hold confirmed before it, its end not recorded yet): a shard holding one is
+     * given back last when this instance holds more than its share, since its new holder would capture it again from
+     * the record while this one's capture runs on (and has its records refused).
+     */
+    private final Set<String> capturing = ConcurrentHashMap.newKeySet();
     /** shard -> the members of it tracked here. */
     final Map<Integer, Set<String>> known = new ConcurrentHashMap<>();
     /** shard -> its version when its members were last read whole. */
@@ -179,7 +185,13 @@ final class Leases {
         }
     }
 
+    /** A capture of {@code member} starts here (its hold confirmed). */
+    void capturing(String member) {
+        capturing.add(member);
+    }
+
     void ended(String member) {
+        capturing.remove(member);
         Set<String> k = known.get(keys.shard(member));
         if (k != null) {
             k.remove(member);
@@ -336,7 +348,14 @@ final class Leases {
             if (cyclesSinceOverdue < OVERDUE_HOLD) {
                 return Mono.empty(); // kept a while: whoever should take them did not within a lease
             }
-            List<Integer> extra = new ArrayList<>(held.keySet()).subList(0, have - share);
+            // the shards with a capture running here last (see capturing)
+            Set<Integer> busy = new java.util.HashSet<>();
+            for (String m : capturing) {
+                busy.add(keys.shard(m));
+            }
+            List<Integer> mine = new ArrayList<>(held.keySet());
+            mine.sort(java.util.Comparator.comparing(busy::contains));
+            List<Integer> extra = mine.subList(0, have - share);
             return Flux.fromIterable(List.copyOf(extra)).concatMap(this::giveBack).then();
         }
         if (have >= share) {
@@ -545,6 +564,7 @@ final class Leases {
         validUntil.remove(s);
         versions.remove(s);
         unclean.remove(s);
+        capturing.removeIf(m -> keys.shard(m) == s); // (their ends, refused here now, would not clear them)
         Set<String> members = known.remove(s);
         if (members == null) {
             return;

@@ -400,7 +400,8 @@ public final class RedisStore implements TaskStore {
         return fenced(task, Scripts.CONFIRM, new String[] {keys.task(member), keys.history(member)}, List.of(), what)
                 .flatMap(r -> "ENDED".equals(r) ? Mono.error(new LeaseLostException("task store redis "
                         + options.where() + ": " + what + " refused: another instance has ended it", task.id()))
-                        : Mono.<Void>empty());
+                        : Mono.<Void>empty())
+                .doOnSuccess(v -> leases.capturing(member)); // its shard is given back last while it runs
     }
 
     @Override

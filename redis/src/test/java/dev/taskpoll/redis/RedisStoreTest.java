@@ -317,6 +317,27 @@ class RedisStoreTest extends RedisStoreFixture {
     }
 
     /**
+     * When an instance gives shards back (another one joined), a shard with a capture running here (its task's hold
+     * confirmed, its end not recorded yet) goes last: its new holder would capture the task again from its record while
+     * this capture runs on, and this one's records would be refused. Here it is the shard given back first before.
+     */
+    @Test
+    void aShardWithACaptureRunningHereIsGivenBackLast() {
+        RedisServer r = redis();
+        RedisStore a = store(r, "a", 4);
+        until(() -> a.heldShards() == 4, "a holds every shard");
+        Keys keys = new Keys(a.options().namespace(), 4);
+        String id = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "c" + i)
+                .filter(i -> keys.shard(Keys.member(tracked(i).ref())) == 0).findFirst().orElseThrow();
+        TaskRef ref = tracked(id).ref();
+        a.started(tracked(id)).block(WAIT);
+        a.confirm(ref).block(WAIT); // its capture starts
+        RedisStore b = store(r, "b", 4);
+        until(() -> a.heldShards() == 2 && b.heldShards() == 2, "two shards each");
+        assertThat(a.holds(ref)).as("the shard of the task being captured stays").isTrue();
+    }
+
+    /**
      * A wall clock stepped back (NTP, a VM's clock corrected) does not stretch a lease: Redis expires it on its own
      * clock, so this instance stops acting for the shard when the JVM's monotonic clock says the lease's validity has
      * passed, whatever the scheduler's clock says (here 60 s behind, and no renewal since: the process is paused).
