@@ -127,9 +127,23 @@ final class Connection {
         return client(cl, env, store, capture, null, null);
     }
 
+    /**
+     * Checks what {@link #client} would refuse (the key, the base URL, the cadence, {@code --ca-cert}) without making a
+     * client: a command calls it before it opens a store, so that bad input leaves no file behind.
+     */
+    void check(CommandLine cl, Map<String, String> env) {
+        options(cl, env, TaskStore.none(), null, null, null);
+    }
+
     /** As above, tracking {@code family}'s tasks with {@code policy} (what a submit records) when both are given. */
     TaskpollClient client(CommandLine cl, Map<String, String> env, TaskStore store, @Nullable CaptureOptions capture,
                           @Nullable Family family, @Nullable PollPolicy policy) {
+        return TaskpollClient.create(options(cl, env, store, capture, family, policy));
+    }
+
+    private ClientOptions options(CommandLine cl, Map<String, String> env, TaskStore store,
+                                  @Nullable CaptureOptions capture, @Nullable Family family,
+                                  @Nullable PollPolicy policy) {
         ClientOptions.Builder b = ClientOptions.builder();
         String url = baseUrl(env);
         String key = apiKey(env);
@@ -152,7 +166,7 @@ final class Connection {
             if (capture != null) {
                 b.capture(capture);
             }
-            return TaskpollClient.create(b.build());
+            return b.build();
         } catch (CommandLine.ParameterException e) {
             store.close();
             throw e;
@@ -209,6 +223,15 @@ final class Connection {
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}): see {@link DurationText}. */
+    /** {@code --interval}: a poll period, at least 1 ms (what {@code PollPolicy} takes). */
+    static Duration interval(CommandLine cl, String text) {
+        Duration d = duration(cl, "--interval", text);
+        if (d.toMillis() < 1) {
+            throw new CommandLine.ParameterException(cl, "--interval: '" + text + "' must be at least 1 ms");
+        }
+        return d;
+    }
+
     static Duration duration(CommandLine cl, String option, String text) {
         try {
             return DurationText.parse(option, text);

@@ -53,6 +53,12 @@ final class DashboardCommand implements Callable<Integer> {
         if (!(scale >= 1 && scale <= 10_000)) {
             throw new CommandLine.ParameterException(cl, "--scale: " + scale + " must be between 1 and 10000");
         }
+        try { // an address that names no host is said as such (the port's probe blamed the port)
+            java.net.InetAddress.getByName(address);
+        } catch (java.net.UnknownHostException e) {
+            throw new CommandLine.ParameterException(cl, "--address: '" + address + "' cannot be resolved; give an"
+                    + " address of this machine, e.g. 127.0.0.1 or 0.0.0.0");
+        }
         if (port != 0) { // one line for a port in use, before Spring Boot would report it in eighty
             try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
                 probe.setReuseAddress(true);

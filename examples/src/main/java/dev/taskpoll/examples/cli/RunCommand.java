@@ -82,6 +82,8 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--lease: " + lease + " applies to cluster mode only;"
                     + " give --redis (or TASKPOLL_REDIS), or leave --lease out");
         }
+        StoreOption.downloadDirectory(cl, download);
+        connection.check(cl, env); // bad input leaves no store file behind
         String where = storeOption.describe(env, cl, connection.apiKey(env));
         TaskStore store;
         try {

@@ -43,6 +43,22 @@ final class StoreOption {
         return v.equals("none") ? null : Path.of(v);
     }
 
+    /** {@code --download DIR}: a directory, or a path where one can be made; a file there is bad input. */
+    static void downloadDirectory(CommandLine cl, @Nullable Path dir) {
+        if (dir != null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            throw new CommandLine.ParameterException(cl, "--download: '" + dir + "' is not a directory; name a"
+                    + " directory (created when missing)");
+        }
+    }
+
+    /** A store file that is a directory is bad input, named with where it came from. */
+    private void notADirectory(CommandLine cl, Map<String, String> env, @Nullable Path file) {
+        if (file != null && java.nio.file.Files.isDirectory(file)) {
+            throw new CommandLine.ParameterException(cl, (store != null ? "--store" : "$" + ENV) + ": '" + file
+                    + "' is a directory; name the store's file (created when missing), or none");
+        }
+    }
+
     /** The Redis URI of cluster mode, or null for the file store. */
     @Nullable String redisUri(Map<String, String> env) {
         String v = redis != null ? redis : env.get(REDIS_ENV);
@@ -104,6 +120,8 @@ final class StoreOption {
                     found.put(id, r);
                 }
             }
+        } catch (CommandLine.ParameterException e) {
+            throw e; // bad input (a --redis URI that is not one): said, not passed over
         } catch (Exception e) {
             // unreadable: every task as --dialect and --model say
         }
@@ -116,6 +134,7 @@ final class StoreOption {
         if (uri != null) {
             return RedisStore.open(options(cl, uri, apiKey, false));
         }
+        notADirectory(cl, env, path(env));
         return recording(path(env));
     }
 
@@ -137,6 +156,7 @@ final class StoreOption {
         if (uri != null) {
             return RedisStore.open(options(cl, uri, apiKey, true, lease));
         }
+        notADirectory(cl, env, path(env));
         return tracking(path(env), resume);
     }
 

@@ -100,14 +100,16 @@ final class SubmitCommand implements Callable<Integer> {
         GenerationRequest request = request(cl, family);
         PollPolicy policy = family.defaultPolicy();
         if (interval != null) {
-            policy = policy.withPeriod(Connection.duration(cl, "--interval", interval));
+            policy = policy.withPeriod(Connection.interval(cl, interval));
             connection.intervalGiven = true;
         }
         if (timeout != null) {
             policy = policy.withDeadline(Connection.duration(cl, "--timeout", timeout));
         }
         boolean track = wait || download != null;
+        StoreOption.downloadDirectory(cl, download);
         Map<String, String> env = System.getenv();
+        connection.check(cl, env); // bad input leaves no store file behind, and sends nothing
         Path file = storeOption.path(env);
         TaskStore store;
         boolean observe = false;

@@ -53,7 +53,7 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         Map<String, String> env = System.getenv();
-        Duration period = interval == null ? null : Connection.duration(cl, "--interval", interval);
+        Duration period = interval == null ? null : Connection.interval(cl, interval);
         connection.intervalGiven = period != null;
         Duration deadline = timeout == null ? null : Connection.duration(cl, "--timeout", timeout);
         java.util.function.UnaryOperator<PollPolicy> chosen = p -> {

@@ -27,6 +27,19 @@ class DashboardCommandTest {
         assertThat(out.toString()).isEmpty();
     }
 
+    /** An --address that names no host: one line naming that flag (the port's probe blamed --port), exit 64. */
+    @Test
+    void anAddressThatCannotBeResolvedIsOneLineNamingTheFlag() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "dashboard", "--address",
+                "no.such.host.invalid", "--port", "0", "--store", "none");
+        assertThat(code).isEqualTo(64);
+        assertThat(err.toString()).startsWith("--address: 'no.such.host.invalid' cannot be resolved")
+                .doesNotContain("--port:").doesNotContain("Exception").doesNotContain("APPLICATION FAILED");
+        assertThat(out.toString()).isEmpty();
+    }
+
     /** A store another process tracks (a second dashboard with the same --out): one line naming it and its holder. */
     @Test
     void aStoreAnotherProcessTracksIsOneLineNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {

@@ -272,4 +272,72 @@ class SubmitCommandTest {
         assertThat(sim.truths()).as("nothing was submitted").isEmpty();
         assertThat(err.toString()).doesNotContain(sim.apiKey());
     }
+    /** Runs the command line with these arguments only (no --store, --base-url or --api-key added). */
+    private int runAsIs(String... args) {
+        return TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    /** An --interval under 1 ms: one line naming the flag, the value and the rule (it was a stack trace), exit 64. */
+    @Test
+    void anIntervalUnderAMillisecondIsBadInputNamedWithItsRule() {
+        assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--wait", "--interval",
+                "PT0.0001S")).isEqualTo(64);
+        assertThat(err.toString()).contains("--interval: 'PT0.0001S' must be at least 1 ms")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(sim.createCalls()).as("nothing sent").isZero();
+        err.getBuffer().setLength(0);
+        assertThat(runAsIs("watch", "abc", "--interval", "PT0.0001S", "--store", "none", "--base-url",
+                sim.baseUrl(), "--api-key", sim.apiKey())).isEqualTo(64);
+        assertThat(err.toString()).contains("--interval: 'PT0.0001S' must be at least 1 ms");
+        assertThat(sim.statusQueries()).isZero();
+    }
+
+    /** A --download that is a file: refused before anything is sent (the task was created, then its results failed). */
+    @Test
+    void aDownloadPathThatIsAFileIsBadInputAndNothingIsSent() throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("f"), "x");
+        assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--download", file.toString()))
+                .isEqualTo(64);
+        assertThat(err.toString()).contains("--download: '" + file + "' is not a directory");
+        assertThat(sim.createCalls()).as("nothing sent").isZero();
+        err.getBuffer().setLength(0);
+        assertThat(runAsIs("run", "--store", dir.resolve("r.db").toString(), "--download", file.toString(),
+                "--until-idle", "--base-url", sim.baseUrl(), "--api-key", sim.apiKey())).isEqualTo(64);
+        assertThat(err.toString()).contains("--download: '" + file + "' is not a directory");
+        assertThat(dir.resolve("r.db")).doesNotExist();
+    }
+
+    /** Bad input found when the client is made (no key here) leaves no store file behind. */
+    @Test
+    void badInputLeavesNoStoreFileBehind() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("OPC_API_KEY") == null,
+                "OPC_API_KEY is set in this environment: the key is not missing");
+        Path file = dir.resolve("new.db");
+        assertThat(runAsIs("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--wait", "--base-url",
+                sim.baseUrl(), "--store", file.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--api-key: not set");
+        assertThat(runAsIs("run", "--store", file.toString(), "--until-idle", "--base-url", sim.baseUrl()))
+                .isEqualTo(64);
+        assertThat(file).doesNotExist();
+        assertThat(dir.resolve("new.db.lock")).doesNotExist();
+        assertThat(sim.createCalls()).isZero();
+    }
+
+    /** A --store that is a directory: bad input naming the flag (it was the driver's "cannot be opened"), exit 64. */
+    @Test
+    void aStoreThatIsADirectoryIsBadInputNamingTheFlag() {
+        assertThat(runAsIs("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--base-url", sim.baseUrl(),
+                "--api-key", sim.apiKey(), "--store", dir.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--store: '" + dir + "' is a directory").doesNotContain("SQLITE");
+        assertThat(sim.createCalls()).isZero();
+    }
+
+    /** get with a --redis that is not a Redis URI: bad input naming the flag (it was passed over, and the GET sent). */
+    @Test
+    void getWithABadRedisUriIsBadInputAndNothingIsSent() {
+        assertThat(runAsIs("get", "abc", "--base-url", sim.baseUrl(), "--api-key", sim.apiKey(), "--redis",
+                "http://x")).isEqualTo(64);
+        assertThat(err.toString()).contains("--redis");
+        assertThat(sim.statusQueries()).as("nothing sent").isZero();
+    }
 }
