@@ -110,6 +110,10 @@ public class TaskpollAutoConfiguration {
             throw property(e);
         }
         TrackerOptions.Builder t = TrackerOptions.builder().store(store).fleet(fleet);
+        if (present("dev.taskpoll.redis.RedisStore") && RedisSupport.isRedis(store)) {
+            // cluster mode: the key's budget is the key's, shared by the instances on Redis, not one per instance
+            t.fleetShare(RedisSupport.share(store, fleet));
+        }
         try {
             // learned: the tracker's default, refitting on its scheduler (a customizer may set another)
             t.cadence(p.cadence());
@@ -239,12 +243,39 @@ public class TaskpollAutoConfiguration {
         }
     }
 
+    /**
+     * Actuator's {@code /actuator/configprops} and {@code /actuator/env} (when they show values) never show the API
+     * key nor the Redis URI's password: Spring Boot sanitizes nothing by default, and the properties' own
+     * {@code toString} does not reach those endpoints.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.SanitizingFunction")
+    static class ActuatorSupport {
+        @Bean
+        @ConditionalOnMissingBean(name = "taskpollSanitizingFunction")
+        org.springframework.boot.actuate.endpoint.SanitizingFunction taskpollSanitizingFunction() {
+            return data -> {
+                String key = data.getLowerCaseKey().replaceAll("[^a-z0-9.]", "");
+                if (key.endsWith("apikey")) { // taskpoll.api-key, apiKey, OPC_API_KEY
+                    return data.withSanitizedValue();
+                }
+                Object value = data.getValue();
+                if (value instanceof CharSequence v && v.toString().matches("(?i)rediss?://.*@.*")) {
+                    return data.withValue(TaskpollProperties.Redis.redacted(v.toString()));
+                }
+                return data;
+            };
+        }
+    }
+
     /** The {@code taskpoll} health component. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
     static class HealthSupport {
         @Bean
         @ConditionalOnMissingBean(name = "taskpollHealthIndicator")
+        // management.health.taskpoll.enabled=false turns it off, probe and all
+        @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("taskpoll")
         TaskpollHealthIndicator taskpollHealthIndicator(TaskpollClient client) {
             return new TaskpollHealthIndicator(client);
         }
@@ -289,6 +320,14 @@ public class TaskpollAutoConfiguration {
 
     /** Loaded only when taskpoll-redis is there. */
     private static final class RedisSupport {
+        static boolean isRedis(TaskStore store) {
+            return store instanceof dev.taskpoll.redis.RedisStore;
+        }
+
+        static dev.taskpoll.spi.FleetShare share(TaskStore store, FleetOptions fleet) {
+            return ((dev.taskpoll.redis.RedisStore) store).fleetShare(fleet);
+        }
+
         static TaskStore open(TaskpollProperties p, String apiKey) {
             String uri = java.util.Objects.requireNonNull(p.redis().uri());
             try {

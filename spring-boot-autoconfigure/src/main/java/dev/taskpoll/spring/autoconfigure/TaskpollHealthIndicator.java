@@ -18,7 +18,9 @@ import reactor.core.publisher.Mono;
  * that does not exist, asked at most once a minute: one request of the key's quota) or the task store cannot be read;
  * OUT_OF_SERVICE while the fleet's circuit is open; else UP. Details: active tasks, the budget's rate, requests in
  * flight, the circuit. A transport failure of the probe is not DOWN (the API may be briefly unreachable; tracking
- * retries): it is a detail. The store is given 5 s to answer (else DOWN). Nothing here blocks.
+ * retries): it is a detail, and so is a probe not answered within 5 s (a pool busy with polls); one probe at a time,
+ * shared by the health requests that come while it runs. The store is given 5 s to answer (else DOWN). Nothing here
+ * blocks. {@code management.health.taskpoll.enabled=false} turns the component off.
  */
 public final class TaskpollHealthIndicator implements ReactiveHealthIndicator {
 
@@ -26,11 +28,16 @@ public final class TaskpollHealthIndicator implements ReactiveHealthIndicator {
     static final String PROBE = "taskpoll-health-probe";
     private static final Duration PROBE_EVERY = Duration.ofMinutes(1);
     private static final Duration STORE_WAIT = Duration.ofSeconds(5);
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(5);
 
     private final TaskpollClient client;
-    private final AtomicReference<Probe> last = new AtomicReference<>();
+    /** The last probe started: its answer, or the request in flight, shared by the health requests meanwhile. */
+    private final AtomicReference<Started> last = new AtomicReference<>();
 
-    private record Probe(long atMillis, Optional<String> keyProblem, Optional<String> note) {
+    private record Probe(Optional<String> keyProblem, Optional<String> note) {
+    }
+
+    private record Started(long atMillis, Mono<Probe> probe) {
     }
 
     TaskpollHealthIndicator(TaskpollClient client) {
@@ -59,22 +66,32 @@ public final class TaskpollHealthIndicator implements ReactiveHealthIndicator {
         });
     }
 
-    /** The API's answer to the key, at most once per minute (else the last one). */
+    /** The API's answer to the key, asked at most once per minute (else the last answer, or the probe in flight). */
     private Mono<Probe> probe() {
         long now = client.options().trackerOptions().clock().millis();
-        Probe p = last.get();
+        Started p = last.get();
         if (p != null && now - p.atMillis() < PROBE_EVERY.toMillis()) {
-            return Mono.just(p);
+            return p.probe();
         }
-        return client.status(TaskRef.of(PROBE, Family.VEO))
-                .map(s -> new Probe(now, Optional.empty(), Optional.empty()))
+        Mono<Probe> probe = client.status(TaskRef.of(PROBE, Family.VEO))
+                .timeout(PROBE_WAIT) // real time, as a health request waits
+                .map(s -> new Probe(Optional.empty(), Optional.empty()))
                 .onErrorResume(e -> Mono.just(e instanceof ApiStatusException a
                         && (a.httpStatus() == 401 || a.httpStatus() == 403)
-                        ? new Probe(now, Optional.of("the API refused the key (HTTP " + a.httpStatus() + ")"),
+                        ? new Probe(Optional.of("the API refused the key (HTTP " + a.httpStatus() + ")"),
                         Optional.empty())
                         : e instanceof ApiStatusException a404 && a404.httpStatus() == 404
-                        ? new Probe(now, Optional.empty(), Optional.empty())
-                        : new Probe(now, Optional.empty(), Optional.of("the last probe failed: " + e.getMessage()))))
-                .doOnNext(last::set);
+                        ? new Probe(Optional.empty(), Optional.empty())
+                        : e instanceof java.util.concurrent.TimeoutException
+                        ? new Probe(Optional.empty(), Optional.of("the last probe had no answer within "
+                        + PROBE_WAIT.toSeconds() + " s"))
+                        : new Probe(Optional.empty(), Optional.of("the last probe failed: " + e.getMessage()))))
+                .cache();
+        Started started = new Started(now, probe);
+        if (last.compareAndSet(p, started)) {
+            return probe;
+        }
+        Started other = last.get(); // another health request started one at the same moment: that one
+        return other != null ? other.probe() : probe;
     }
 }

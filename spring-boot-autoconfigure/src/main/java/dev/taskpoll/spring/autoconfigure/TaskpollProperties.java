@@ -55,7 +55,7 @@ public record TaskpollProperties(@Nullable String apiKey, @Nullable String baseU
          * The URI with everything between the scheme and the last '@' hidden (a password may hold '/' or '@'): the
          * rule of {@code RedisStoreOptions}, written here because the redis module is optional.
          */
-        private static String redacted(String uri) {
+        static String redacted(String uri) {
             int at = uri.lastIndexOf('@');
             int scheme = uri.indexOf("://");
             return at > 0 && scheme >= 0 ? uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1) : uri;

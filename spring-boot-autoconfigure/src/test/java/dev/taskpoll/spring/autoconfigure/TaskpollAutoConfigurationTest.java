@@ -127,6 +127,52 @@ class TaskpollAutoConfigurationTest {
         }
     }
 
+    /**
+     * Cluster mode: the instances on one Redis share the API key's fleet budget (each took the whole key's ceiling,
+     * so three replicas polled at three times the key's rate).
+     */
+    @Test
+    void inClusterModeTheInstancesShareTheKeysBudget() {
+        dev.taskpoll.testkit.RedisServer r = dev.taskpoll.testkit.RedisServer.startOrSkip(dir.resolve("redis"));
+        try {
+            runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.redis.uri=" + r.uri())
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        assertThat(context.getBean(TaskpollClient.class).options().trackerOptions().fleetShare())
+                                .as("the key's budget shared through Redis").isNotNull();
+                    });
+            runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.store.path=none")
+                    .run(context -> assertThat(context.getBean(TaskpollClient.class).options().trackerOptions()
+                            .fleetShare()).as("one process: its own budget").isNull());
+        } finally {
+            r.close();
+        }
+    }
+
+    /**
+     * Actuator's configprops and env endpoints (Spring Boot sanitizes nothing by default) never show the API key nor
+     * the Redis URI's password: the keys as configprops and env name them, and a Redis URI under any key.
+     */
+    @Test
+    void actuatorEndpointsNeverShowTheKeyNorTheRedisPassword() {
+        runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.store.path=none").run(context -> {
+            org.springframework.boot.actuate.endpoint.SanitizingFunction f = context.getBean(
+                    "taskpollSanitizingFunction", org.springframework.boot.actuate.endpoint.SanitizingFunction.class);
+            for (String key : new String[] {"taskpoll.api-key", "apiKey", "OPC_API_KEY", "taskpoll.apiKey"}) {
+                assertThat(f.apply(new org.springframework.boot.actuate.endpoint.SanitizableData(null, key,
+                        "sk-secret")).getValue()).as(key).isEqualTo(
+                        org.springframework.boot.actuate.endpoint.SanitizableData.SANITIZED_VALUE);
+            }
+            for (String key : new String[] {"taskpoll.redis.uri", "uri", "REDIS_URL"}) {
+                assertThat(f.apply(new org.springframework.boot.actuate.endpoint.SanitizableData(null, key,
+                        "redis://:s3cret@10.0.0.5:6379/0")).getValue()).as(key)
+                        .isEqualTo("redis://***@10.0.0.5:6379/0");
+            }
+            assertThat(f.apply(new org.springframework.boot.actuate.endpoint.SanitizableData(null,
+                    "taskpoll.base-url", "https://api.example")).getValue()).isEqualTo("https://api.example");
+        });
+    }
+
     @Test
     void theRedisPropertiesNeverShowThePassword() {
         assertThat(new TaskpollProperties.Redis("redis://:s3cret@10.0.0.5:6379/0", "taskpoll").toString())
@@ -239,6 +285,51 @@ class TaskpollAutoConfigurationTest {
                         assertThat(h.getDetails()).containsEntry("api", "the API refused the key (HTTP 401)");
                         assertThat(h.toString()).doesNotContain("not-the-key");
                     });
+        }
+    }
+
+    /**
+     * An API that accepts the probe's connection and never answers: the health answers within the probe's 5 s, UP with
+     * a note (it waited for the client's response timeout, 30 s), and the health requests that come meanwhile share
+     * the one probe (each started its own). management.health.taskpoll.enabled=false turns the component off.
+     */
+    @Test
+    void aProbeWithoutAnAnswerIsBoundedAndSharedAndTheComponentCanBeTurnedOff() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            java.util.List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // read nothing, answer nothing
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            String base = "http://127.0.0.1:" + silent.getLocalPort();
+            runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.base-url=" + base,
+                            "taskpoll.store.path=none")
+                    .run(context -> {
+                        TaskpollHealthIndicator health = context.getBean(TaskpollHealthIndicator.class);
+                        java.util.List<Health> answers = reactor.core.publisher.Flux.range(0, 3)
+                                .flatMap(i -> health.health()).collectList().block(Duration.ofSeconds(15));
+                        assertThat(answers).hasSize(3).allSatisfy(h -> {
+                            assertThat(h.getStatus()).isEqualTo(Status.UP);
+                            assertThat(h.getDetails()).containsEntry("api",
+                                    "the last probe had no answer within 5 s");
+                        });
+                        assertThat(accepted).as("one probe's connection").hasSize(1);
+                    });
+            runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.base-url=" + base,
+                            "taskpoll.store.path=none", "management.health.taskpoll.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean(TaskpollHealthIndicator.class));
+            silent.close();
+            acceptor.join(5_000);
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
         }
     }
 
