@@ -52,7 +52,7 @@ public class TaskpollAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean({TaskStore.class, TaskpollClient.class})
     TaskStore taskpollStore(TaskpollProperties properties, Environment env) {
-        if (properties.redis().uri() != null) {
+        if (given(properties.redis().uri())) { // (blank, as ${REDIS_URL:} gives when unset: the file store)
             if (!present("dev.taskpoll.redis.RedisStore")) {
                 throw new IllegalArgumentException("taskpoll.redis.uri: set, but dev.taskpoll:taskpoll-redis is not on"
                         + " the class path; add it, or remove the property");
@@ -94,7 +94,7 @@ public class TaskpollAutoConfiguration {
     static ClientOptions options(TaskpollProperties p, Environment env, TaskStore store,
                                  java.util.List<TaskpollClientCustomizer> customizers) {
         ClientOptions.Builder b = ClientOptions.builder();
-        String base = p.baseUrl() != null ? p.baseUrl() : env.getProperty("OPC_BASE_URL");
+        String base = given(p.baseUrl()) ? p.baseUrl() : env.getProperty("OPC_BASE_URL");
         try {
             if (base != null && !base.isBlank()) {
                 b.baseUrl(base);
@@ -197,12 +197,18 @@ public class TaskpollAutoConfiguration {
      * a key read from a file (a Kubernetes secret, a CRLF {@code .env}) often ends with a line break.
      */
     static String apiKey(TaskpollProperties p, Environment env) {
-        String key = p.apiKey() != null ? p.apiKey() : env.getProperty("OPC_API_KEY");
+        // blank (as ${KEY:} gives when unset) is not set: OPC_API_KEY then, as for a property left out
+        String key = given(p.apiKey()) ? p.apiKey() : env.getProperty("OPC_API_KEY");
         if (key == null || key.isBlank()) {
             throw new IllegalArgumentException("taskpoll.api-key: not set (nor OPC_API_KEY in the environment); the"
                     + " API key is required");
         }
         return key.trim();
+    }
+
+    /** A property given a value: not left out, and not blank. */
+    private static boolean given(@org.jspecify.annotations.Nullable String value) {
+        return value != null && !value.isBlank();
     }
 
     private static boolean present(String className) {

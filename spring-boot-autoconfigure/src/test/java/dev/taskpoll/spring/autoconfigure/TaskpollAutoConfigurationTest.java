@@ -173,6 +173,23 @@ class TaskpollAutoConfigurationTest {
         });
     }
 
+    /**
+     * A blank property (what {@code ${KEY:}} gives when the variable is unset) is a property left out: the key and the
+     * base URL from the environment, the file store rather than cluster mode (it failed: "not set", "no scheme").
+     */
+    @Test
+    void blankPropertiesAreLeftOut() {
+        runner.withPropertyValues("taskpoll.api-key=", "OPC_API_KEY=from-env", "taskpoll.base-url=",
+                        "OPC_BASE_URL=http://127.0.0.1:9999/api", "taskpoll.redis.uri=",
+                        "taskpoll.store.path=" + dir.resolve("blank.db"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(TaskpollClient.class).options().baseUrl())
+                            .hasToString("http://127.0.0.1:9999/api");
+                    assertThat(context.getBean(TaskStore.class)).isInstanceOf(dev.taskpoll.sqlite.SqliteStore.class);
+                });
+    }
+
     @Test
     void theRedisPropertiesNeverShowThePassword() {
         assertThat(new TaskpollProperties.Redis("redis://:s3cret@10.0.0.5:6379/0", "taskpoll").toString())
