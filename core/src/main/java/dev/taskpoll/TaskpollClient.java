@@ -150,7 +150,8 @@ public final class TaskpollClient implements AutoCloseable {
         this.engine = tracker.engine();
         this.store = trackerOptions.store();
         this.storeWrites = new StoreWrites(store, trackerOptions.scheduler(), options.storeTimeout(), closed::get);
-        this.submitter = new Submitter(http, mapper, decoder, trackerOptions, options.submitRetry());
+        this.submitter = new Submitter(http, mapper, decoder, trackerOptions, options.submitRetry(),
+                options.maxResponseBytes(), options.responseTimeout());
         CaptureOptions captureOptions = options.capture();
         this.capture = captureOptions == null ? null : ResultCapture.create(this, captureOptions);
         if (capture != null) {

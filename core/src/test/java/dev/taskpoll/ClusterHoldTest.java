@@ -244,6 +244,35 @@ class ClusterHoldTest {
     }
 
     /**
+     * ...and one whose look is answered 429 again and again (each with a Retry-After: retries no count bounds) times
+     * out all the same, 10 minutes after the look started (it stayed open for as long as the 429s came).
+     */
+    @Test
+    void aLastLookAnsweredWith429AgainAndAgainTimesOutAllTheSame() {
+        StatusSource throttled = id -> Mono.defer(() -> {
+            calls.add("fetch@" + vts.now(TimeUnit.MILLISECONDS));
+            return Mono.error(new ApiStatusException(id, 429, "60", null));
+        });
+        TaskTracker t = tracker(throttled);
+        store.answerStatusWrites = true;
+        List<TaskEvent> events = new CopyOnWriteArrayList<>();
+        t.events().subscribe(events::add);
+        vts.advanceTimeBy(Duration.ofSeconds(120));
+        TaskStatus queued = new TaskStatus("t1", TaskState.QUEUED, "queued", null, null, List.of(), null, null, null,
+                Instant.EPOCH);
+        store.open.emitNext(new TaskStore.Tracked(REF, Instant.EPOCH, Instant.ofEpochMilli(60_000), 10_000, queued),
+                Sinks.EmitFailureHandler.FAIL_FAST);
+        vts.advanceTimeBy(Duration.ofMinutes(11));
+        assertThat(fetches()).as("the look and its retries, a minute apart").isBetween(5L, 12L);
+        assertThat(events).filteredOn(e -> e instanceof TrackingFailed).singleElement()
+                .satisfies(e -> assertThat(((TrackingFailed) e).failure()).isInstanceOf(TaskTimeoutException.class));
+        assertThat(t.activeTasks()).isZero();
+        long after = fetches();
+        vts.advanceTimeBy(Duration.ofMinutes(10));
+        assertThat(fetches()).as("nothing after the timeout").isEqualTo(after);
+    }
+
+    /**
      * A process paused past its lease wakes with its polls overdue, and they may fire before its lease check releases
      * the shard: a request the store may not send now ({@link TaskStore#mayPoll}: the lease's local validity passed)
      * waits, goes once the lease is renewed, and never goes once the task is released meanwhile. With the fleet

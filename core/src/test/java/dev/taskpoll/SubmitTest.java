@@ -181,6 +181,72 @@ class SubmitTest {
                 .verify(WAIT);
     }
 
+    /** A host that does not resolve: provably not sent, so retried, then reported as not sent (it was in doubt). */
+    @Test
+    void aHostThatDoesNotResolveIsRetriedThenReportedAsNotSent() {
+        SubmitRetry fast = new SubmitRetry(3, new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1, 0),
+                SubmitRetry.defaults().throttleBackoff(), Duration.ofSeconds(1), Duration.ofMinutes(5));
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl("https://no.such.host.invalid").apiKey("k")
+                .submitRetry(fast).build());
+        StepVerifier.create(client.submit(sample(Family.VEO)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransportException.class)
+                        .hasMessageContaining("VEO submit not sent after 3 attempts")
+                        .hasMessageContaining("unknown host no.such.host.invalid"))
+                .verify(WAIT);
+    }
+
+    /**
+     * A submit's answer is read with the client's byte cap (a declared length over it, or a chunked body running over
+     * it: the outcome is unknown, not a heap filled on the event loop), and its body within the response timeout once
+     * its headers came (a server dripping it held the submit for ever).
+     */
+    @Test
+    void aSubmitsAnswerIsCappedAndItsBodyBounded() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        String big = "{\"id\":\"sora_" + "x".repeat(4000) + "\",\"status\":\"queued\"}";
+        try (FakeHttp fake = FakeHttp.start((req, res) -> switch (calls.getAndIncrement()) {
+            case 0 -> res.header("Content-Type", "application/json").sendString(reactor.core.publisher.Mono.just(big));
+            case 1 -> res.header("Content-Type", "application/json").chunkedTransfer(true)
+                    .sendString(reactor.core.publisher.Flux.range(0, 200).map(i -> "          ")); // 2,000 bytes
+            default -> res.header("Content-Type", "application/json").chunkedTransfer(true)
+                    .sendString(reactor.core.publisher.Flux.interval(Duration.ofMillis(100)).map(i -> " "));
+        })) {
+            client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k")
+                    .maxResponseBytes(1024).responseTimeout(Duration.ofSeconds(1)).build());
+            for (int i = 0; i < 2; i++) {
+                StepVerifier.create(client.submit(sample(Family.SORA)))
+                        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
+                                .hasMessageContaining("HTTP 200 with an answer over 1024 bytes"))
+                        .verify(WAIT);
+            }
+            StepVerifier.create(client.submit(sample(Family.SORA)))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
+                            .hasMessageContaining("no response within the response timeout"))
+                    .verify(WAIT);
+            assertThat(calls).as("none sent again").hasValue(3);
+        }
+    }
+
+    /**
+     * A created task's id is never dropped by the answer's other faults: an id sent as a number is the id, a status
+     * that cannot be read leaves the task tracked from 'submitted', and an id taskpoll cannot track is in the error.
+     */
+    @Test
+    void aCreatedTasksIdSurvivesTheAnswersOtherFaults() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        String[] bodies = {
+                "{\"code\":\"0\",\"data\":{\"task_id\":12345}}",
+                "{\"id\":\"video_x1\",\"status\":0}"};
+        try (FakeHttp fake = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
+                .sendString(reactor.core.publisher.Mono.just(bodies[calls.getAndIncrement()])))) {
+            client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k").build());
+            assertThat(client.submit(sample(Family.VIDEOS)).block(WAIT).taskId()).isEqualTo("12345");
+            Submission unreadable = client.submit(sample(Family.SORA)).block(WAIT);
+            assertThat(unreadable.taskId()).isEqualTo("video_x1");
+            assertThat(unreadable.status().rawStatus()).isEqualTo("submitted");
+        }
+    }
+
     @Test
     void aRefusalCarriesTheServersReasonAndAnEnvelopeCodeOtherThanZeroIsARefusal() {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
@@ -245,7 +311,8 @@ class SubmitTest {
                     .verify(WAIT);
             StepVerifier.create(client.submit(sample(Family.SORA)))
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubmitOutcomeUnknownException.class)
-                            .hasMessageContaining("length 513 must be between 1 and 512"))
+                            .hasMessageContaining("length 513 must be between 1 and 512")
+                            .hasMessageContaining("'" + "a".repeat(TaskRef.MAX_ID_LENGTH + 1) + "'"))
                     .verify(WAIT);
         }
     }

@@ -53,6 +53,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private static final Logger log = Loggers.getLogger(PollLoop.class);
     /** How long a request the store may not send now ({@link TaskStore#mayPoll}) waits before it asks again. */
     static final long UNHELD_RECHECK_MS = 500;
+    /** The least time the last look of a task resumed past its deadline is given before it times out. */
+    static final long LAST_LOOK_MS = 10 * 60_000;
 
     private final Engine engine;
     private final Engine.Key key;
@@ -539,9 +541,12 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         Poll p = new Poll(this, engine);
         inflight = p;
-        if (deadlineAt > engine.timer().now()) { // (past it, this is the last look: its answer decides)
-            timerEntry.scheduleAt(deadlineAt); // the deadline holds while the request and its retries run
-        }
+        long now = engine.timer().now();
+        // the deadline holds while the request and its retries run; past it (the last look of a task resumed late),
+        // the look's answer decides, within LAST_LOOK_MS or a period, whichever is longer: its 429s and their
+        // Retry-After waits, which no retry count bounds, would otherwise keep it open for as long as they came
+        timerEntry.scheduleAt(deadlineAt > now ? deadlineAt
+                : now + Math.max(LAST_LOOK_MS, policy.period().toMillis()));
         if (done != 0) {
             p.dispose();
             timerEntry.dispose();

@@ -116,7 +116,9 @@ public final class HttpExchange {
                     + " timed out";
         }
         if (e instanceof java.net.UnknownHostException) {
-            return "unknown host " + m.replaceFirst(": .*$", "");
+            // the JDK's "host: Name or service not known", or Netty's resolver's "Failed to resolve 'host' [A(1)]..."
+            java.util.regex.Matcher netty = java.util.regex.Pattern.compile("^Failed to resolve '([^']*)'").matcher(m);
+            return "unknown host " + (netty.find() ? netty.group(1) : m.replaceFirst(": .*$", ""));
         }
         if (e instanceof java.net.ConnectException || e instanceof java.net.NoRouteToHostException) {
             return "cannot connect" + (where.isEmpty() ? "" : " to " + where) + " (" + e.getClass().getSimpleName()

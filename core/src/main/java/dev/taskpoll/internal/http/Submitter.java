@@ -46,14 +46,28 @@ public final class Submitter {
     private final StatusDecoder decoder;
     private final TrackerOptions options;
     private final SubmitRetry retry;
+    private final int maxBodyBytes;
+    private final Duration bodyTimeout;
 
+    /** An answer's body over {@code maxBodyBytes}: not read (a marker, compared by identity). */
+    private static final byte[] TOO_LARGE = new byte[0];
+    /** An empty body, the reading's seed. */
+    private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * @param maxBodyBytes the cap on an answer's body, counted while it streams ({@code ClientOptions.maxResponseBytes})
+     * @param bodyTimeout  how long an answer's body may take once its headers came (the response timeout bounds the
+     *                     wait between reads only: a server dripping a byte at a time held a submit for ever)
+     */
     public Submitter(HttpClient http, ObjectMapper mapper, StatusDecoder decoder, TrackerOptions options,
-                     SubmitRetry retry) {
+                     SubmitRetry retry, int maxBodyBytes, Duration bodyTimeout) {
         this.http = http.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON));
         this.mapper = mapper;
         this.decoder = decoder;
         this.options = options;
         this.retry = retry;
+        this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeout = bodyTimeout;
     }
 
     /** The request body as it is sent, as JSON (it never holds the API key, which travels in a header). */
@@ -109,19 +123,26 @@ public final class Submitter {
         return http.post()
                 .uri(path)
                 .send(ByteBufFlux.fromInbound(Mono.just(body)))
-                .responseSingle((res, content) -> content.asByteArray().defaultIfEmpty(new byte[0]).map(bytes -> {
+                .response((res, content) -> answer(res, content).map(bytes -> {
                     int code = res.status().code();
                     if (code == 429) {
                         throw new NotSent("HTTP 429", res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), true, null);
                     }
+                    boolean tooLarge = bytes == TOO_LARGE;
                     if (code >= 400 && code < 500 && code != 408) {
-                        throw new SubmitRejectedException(family, code, Integer.toString(code), reason(bytes));
+                        throw new SubmitRejectedException(family, code, Integer.toString(code),
+                                tooLarge ? null : reason(bytes));
                     }
                     if (code < 200 || code > 299) {
                         throw new SubmitOutcomeUnknownException(family, model, code, "HTTP " + code, null);
                     }
+                    if (tooLarge) {
+                        throw new SubmitOutcomeUnknownException(family, model, code, "HTTP " + code + " with an answer"
+                                + " over " + maxBodyBytes + " bytes (ClientOptions.maxResponseBytes), not read", null);
+                    }
                     return decode.apply(code, bytes);
                 }))
+                .singleOrEmpty()
                 .onErrorMap(e -> !(e instanceof TaskpollException) && !(e instanceof NotSent), e -> {
                     String what = HttpExchange.describe(e);
                     if (TransportException.certificateRefused(e)) { // the handshake failed: nothing was sent, nor will be
@@ -134,10 +155,54 @@ public final class Submitter {
                 });
     }
 
+    /**
+     * An answer's body: capped at {@code maxBodyBytes} while it streams (a declared length over it is not read), and
+     * read within {@code bodyTimeout} once the headers came; {@link #TOO_LARGE} past the cap.
+     */
+    private Mono<byte[]> answer(reactor.netty.http.client.HttpClientResponse res, ByteBufFlux content) {
+        long declared = res.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
+        if (declared > maxBodyBytes) {
+            return Mono.just(TOO_LARGE);
+        }
+        return content.asByteArray().reduce(EMPTY, (acc, chunk) -> {
+                    if (acc.length + (long) chunk.length > maxBodyBytes) {
+                        throw new Overflow();
+                    }
+                    if (acc.length == 0) {
+                        return chunk;
+                    }
+                    byte[] joined = java.util.Arrays.copyOf(acc, acc.length + chunk.length);
+                    System.arraycopy(chunk, 0, joined, acc.length, chunk.length);
+                    return joined;
+                })
+                .timeout(bodyTimeout) // real time, as the response timeout (a network bound, not the tracker's clock)
+                .onErrorResume(Overflow.class, o -> Mono.just(TOO_LARGE));
+    }
+
+    /** The body ran over the cap: reading stops (the connection is closed). */
+    private static final class Overflow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Overflow() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Whether the request provably never left: no connection (refused, timed out, no route, a host that does not
+     * resolve), no pooled connection free, or a TLS handshake that failed (nothing is written before it ends).
+     */
     private static boolean notSent(Throwable e) {
-        String name = e.getClass().getName();
-        return e instanceof ConnectException || e instanceof io.netty.channel.ConnectTimeoutException
-                || name.endsWith("PoolAcquirePendingLimitException") || name.endsWith("PoolAcquireTimeoutException");
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String name = t.getClass().getName();
+            if (t instanceof ConnectException || t instanceof io.netty.channel.ConnectTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof javax.net.ssl.SSLHandshakeException
+                    || name.endsWith("PoolAcquirePendingLimitException") || name.endsWith("PoolAcquireTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Submission decode(GenerationRequest request, int httpStatus, byte[] bytes) {
@@ -154,13 +219,22 @@ public final class Submitter {
         try {
             TaskRef.of(id, family); // the rules every tracked id meets (queried by path, stored under its name)
         } catch (IllegalArgumentException bad) {
+            // created (and billed): the id as it came, made printable and bounded, so that it is not lost
+            String shown = id.replaceAll("\\p{Cntrl}", "?");
             throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus, "HTTP " + httpStatus
-                    + " with a task id taskpoll cannot track (" + bad.getMessage() + ")", null);
+                    + " with a task id taskpoll cannot track (" + bad.getMessage() + "): '"
+                    + (shown.length() > 4096 ? shown.substring(0, 4096) + "..." : shown) + "'", null);
         }
-        TaskStatus status;
+        TaskStatus status = null;
         if (root.hasNonNull("status")) {
-            status = decoder.decode(id, bytes, options.clock().instant());
-        } else {
+            try {
+                status = decoder.decode(id, bytes, options.clock().instant());
+            } catch (dev.taskpoll.MalformedResponseException unreadable) {
+                // the id is there and the task created: tracked from 'submitted', its first poll tells the rest
+                status = null;
+            }
+        }
+        if (status == null) {
             status = new TaskStatus(id, TaskState.QUEUED, "submitted", request.model(), null, List.of(), null, null,
                     null, options.clock().instant());
         }
@@ -236,7 +310,7 @@ public final class Submitter {
     private static @Nullable String firstText(JsonNode n, List<String> names) {
         for (String name : names) {
             JsonNode v = n.get(name);
-            if (v != null && v.isTextual()) {
+            if (v != null && (v.isTextual() || v.isIntegralNumber())) { // an id sent as a number is still the id
                 return v.asText();
             }
         }
