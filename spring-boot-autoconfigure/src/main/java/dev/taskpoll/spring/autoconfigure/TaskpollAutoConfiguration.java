@@ -124,6 +124,7 @@ public class TaskpollAutoConfiguration {
             policy(t, e.getKey(), e.getValue());
         }
         if (p.capture().directory() != null) {
+            usableDirectory(p.capture().directory()); // at start-up, not at the first completed task
             // plain http for results only where the API itself is plain http on loopback (a local simulator)
             b.capture(CaptureOptions.builder(p.capture().directory())
                     .allowPlainHttpOnLoopback(base != null && base.toLowerCase(Locale.ROOT).startsWith("http://"))
@@ -204,6 +205,20 @@ public class TaskpollAutoConfiguration {
                     + " API key is required");
         }
         return key.trim();
+    }
+
+    /** {@code taskpoll.capture.directory}: made when missing, and writable; else the start-up fails naming it. */
+    private static void usableDirectory(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException | SecurityException e) {
+            throw new IllegalArgumentException("taskpoll.capture.directory: '" + dir + "' cannot be made ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "); name a writable directory", e);
+        }
+        if (!java.nio.file.Files.isWritable(dir)) {
+            throw new IllegalArgumentException("taskpoll.capture.directory: '" + dir + "' is not writable; results"
+                    + " could not be stored there");
+        }
     }
 
     /** A property given a value: not left out, and not blank. */

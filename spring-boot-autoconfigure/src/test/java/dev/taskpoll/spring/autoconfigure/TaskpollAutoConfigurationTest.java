@@ -190,6 +190,21 @@ class TaskpollAutoConfigurationTest {
                 });
     }
 
+    /** A capture directory that cannot be made fails the start-up naming the property (it failed each result later). */
+    @Test
+    void aCaptureDirectoryThatCannotBeMadeFailsTheStartUpNamingIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.store.path=none",
+                        "taskpoll.capture.directory=" + file.resolve("results"))
+                .run(context -> assertThat(context).hasFailed().getFailure().satisfies(e -> assertThat(
+                        root(e).getMessage()).startsWith("taskpoll.capture.directory: '" + file.resolve("results")
+                        + "' cannot be made")));
+        runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.store.path=none",
+                        "taskpoll.capture.directory=" + dir.resolve("results"))
+                .run(context -> assertThat(context).hasNotFailed());
+        assertThat(dir.resolve("results")).isDirectory();
+    }
+
     @Test
     void theRedisPropertiesNeverShowThePassword() {
         assertThat(new TaskpollProperties.Redis("redis://:s3cret@10.0.0.5:6379/0", "taskpoll").toString())
