@@ -285,6 +285,10 @@ public final class ClientOptions {
          * reads them) as {@code ***}.
          */
         private static String shown(String url) {
+            int cut = url.indexOf('?') >= 0 ? url.indexOf('?') : url.indexOf('#');
+            if (cut >= 0) { // a query or fragment is never echoed: a key may have been put there by mistake
+                url = url.substring(0, cut + 1) + "***";
+            }
             int at = url.lastIndexOf('@');
             if (at < 0) {
                 return url;

@@ -83,6 +83,12 @@ class OptionsValidationTest {
                 + " 65535, or none)");
         assertThatThrownBy(() -> ClientOptions.builder().baseUrl("https://x/a?b=c"))
                 .hasMessageContaining("no query");
+        // a query (or fragment) is not echoed: a key put there by mistake would be printed with the refusal
+        assertThatThrownBy(() -> ClientOptions.builder().baseUrl("https://x/a?key=sk-s3cret"))
+                .hasMessage("baseUrl: 'https://x/a?***' must have a host and no query or fragment")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> ClientOptions.builder().baseUrl("ftp://x/a#sk-s3cret"))
+                .hasMessageNotContaining("s3cret");
         assertThatThrownBy(() -> ClientOptions.builder().maxConnections(0))
                 .hasMessage("maxConnections: 0 must be between 1 and 10000");
         TrackerOptions wide = TrackerOptions.builder().fleet(FleetOptions.defaults().withMaxInFlight(512)).build();
