@@ -236,7 +236,8 @@ class SubmitTest {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         String[] bodies = {
                 "{\"code\":\"0\",\"data\":{\"task_id\":12345}}",
-                "{\"id\":\"video_x1\",\"status\":0}"};
+                "{\"id\":\"video_x1\",\"status\":0}",
+                "{\"id\":42,\"task_id\":\"t-abc\",\"status\":\"queued\"}"};
         try (FakeHttp fake = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
                 .sendString(reactor.core.publisher.Mono.just(bodies[calls.getAndIncrement()])))) {
             client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k").build());
@@ -244,6 +245,8 @@ class SubmitTest {
             Submission unreadable = client.submit(sample(Family.SORA)).block(WAIT);
             assertThat(unreadable.taskId()).isEqualTo("video_x1");
             assertThat(unreadable.status().rawStatus()).isEqualTo("submitted");
+            assertThat(client.submit(sample(Family.SORA)).block(WAIT).taskId()).as("text wins over a number")
+                    .isEqualTo("t-abc");
         }
     }
 

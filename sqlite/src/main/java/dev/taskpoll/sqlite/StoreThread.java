@@ -116,6 +116,8 @@ final class StoreThread implements Runnable {
     /** Set while the thread waits for work with nothing queued: only then does a caller need to unpark it. */
     private final java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
+    /** The read taken off the queue and not answered yet (only the store's thread touches it). */
+    private @Nullable Job<?> reading;
     /** Why the thread stopped when it died (a failure of its own, outside any job's): every call is refused with it. */
     private volatile @Nullable Throwable died;
     /** Batches committed and pieces of work run, for the benchmarks. */
@@ -188,6 +190,9 @@ final class StoreThread implements Runnable {
             for (Job<?> j : batch) {
                 j.sink().error(stopped());
             }
+            if (reading != null) {
+                reading.sink().error(stopped());
+            }
             Job<?> j;
             while ((j = queue.poll()) != null) {
                 queued.decrementAndGet();
@@ -252,13 +257,16 @@ final class StoreThread implements Runnable {
         while (batch.size() < MAX_BATCH && (j = queue.poll()) != null) {
             queued.decrementAndGet();
             if (!j.write() && !batch.isEmpty()) {
+                reading = j; // the writes before it run first
                 runWrites(batch); // a read sees every write queued before it
                 batch.clear();
             }
             if (j.write()) {
                 batch.add(j);
             } else {
+                reading = j; // (in neither the batch nor the queue while it runs: failed by run() if the thread fails)
                 runRead(j);
+                reading = null;
             }
         }
     }

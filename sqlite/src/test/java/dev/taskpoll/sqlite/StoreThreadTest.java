@@ -68,6 +68,9 @@ class StoreThreadTest {
             StoreThread thread = new StoreThread(connection, file.toString(), gone, 1000, Duration.ZERO);
             try {
                 gone.dispose();
+                // a read first: taken off the queue when the thread failed answering it (it waited for ever)
+                assertThatThrownBy(() -> thread.read(c -> 1).block(WAIT)).isInstanceOf(TaskStoreException.class)
+                        .hasMessageContaining("stopped: its thread failed");
                 assertThatThrownBy(() -> thread.write(c -> c.ps("CREATE TABLE t (x INTEGER)").execute()).block(WAIT))
                         .isInstanceOf(TaskStoreException.class).hasMessageContaining("stopped: its thread failed");
                 assertThatThrownBy(() -> thread.read(c -> 1).block(WAIT)).isInstanceOf(TaskStoreException.class)

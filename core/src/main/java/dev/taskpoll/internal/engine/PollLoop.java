@@ -108,6 +108,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
      * deadline passed (a task that completed meanwhile is captured, not timed out).
      */
     private volatile boolean lastLook;
+    /** The last look's own bound, set for the poll that makes it (0: none). */
+    private volatile long lookUntil;
 
     PollLoop(Engine engine, Engine.Key key, TaskRef ref, PollPolicy policy) {
         this.engine = engine;
@@ -210,6 +212,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             }
             onDeadline();
         } else if (polling == 0) {
+            if (lastLook) {
+                lookUntil = now + Math.max(LAST_LOOK_MS, policy.period().toMillis());
+            }
             lastLook = false; // the look itself: its answer, or its failure, re-arms the timer, and the deadline decides
             poll();
         } else if (!late) {
@@ -542,11 +547,15 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         Poll p = new Poll(this, engine);
         inflight = p;
         long now = engine.timer().now();
-        // the deadline holds while the request and its retries run; past it (the last look of a task resumed late),
-        // the look's answer decides, within LAST_LOOK_MS or a period, whichever is longer: its 429s and their
-        // Retry-After waits, which no retry count bounds, would otherwise keep it open for as long as they came
-        timerEntry.scheduleAt(deadlineAt > now ? deadlineAt
-                : now + Math.max(LAST_LOOK_MS, policy.period().toMillis()));
+        long look = lookUntil;
+        lookUntil = 0;
+        if (deadlineAt > now) {
+            timerEntry.scheduleAt(deadlineAt); // the deadline holds while the request and its retries run
+        } else if (look > 0) {
+            // past it, the last look of a task resumed late: its answer decides, within LAST_LOOK_MS or a period; its
+            // 429s and their Retry-After waits, which no retry count bounds, kept it open for as long as they came
+            timerEntry.scheduleAt(look);
+        }
         if (done != 0) {
             p.dispose();
             timerEntry.dispose();

@@ -208,9 +208,9 @@ public final class Submitter {
     private Submission decode(GenerationRequest request, int httpStatus, byte[] bytes) {
         Family family = request.family();
         JsonNode root = accepted(family, request.model(), httpStatus, bytes);
-        String id = firstText(root, List.of("id", "task_id"));
+        String id = firstId(root, List.of("id", "task_id"));
         if (id == null) {
-            id = firstText(root.path("data"), List.of("projectId", "id", "task_id"));
+            id = firstId(root.path("data"), List.of("projectId", "id", "task_id"));
         }
         if (id == null || id.isBlank()) {
             throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus,
@@ -307,10 +307,25 @@ public final class Submitter {
         }
     }
 
+    /** The first of {@code names} holding text, else the first holding a whole number (an id sent as a number). */
+    private static @Nullable String firstId(JsonNode n, List<String> names) {
+        String text = firstText(n, names);
+        if (text != null) {
+            return text;
+        }
+        for (String name : names) {
+            JsonNode v = n.get(name);
+            if (v != null && v.isIntegralNumber()) {
+                return v.asText();
+            }
+        }
+        return null;
+    }
+
     private static @Nullable String firstText(JsonNode n, List<String> names) {
         for (String name : names) {
             JsonNode v = n.get(name);
-            if (v != null && (v.isTextual() || v.isIntegralNumber())) { // an id sent as a number is still the id
+            if (v != null && v.isTextual()) {
                 return v.asText();
             }
         }

@@ -222,7 +222,6 @@ final class Connection {
         return e.message(flag, remedy);
     }
 
-    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}): see {@link DurationText}. */
     /** {@code --interval}: a poll period, at least 1 ms (what {@code PollPolicy} takes). */
     static Duration interval(CommandLine cl, String text) {
         Duration d = duration(cl, "--interval", text);
@@ -232,6 +231,7 @@ final class Connection {
         return d;
     }
 
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT30S}): see {@link DurationText}. */
     static Duration duration(CommandLine cl, String option, String text) {
         try {
             return DurationText.parse(option, text);

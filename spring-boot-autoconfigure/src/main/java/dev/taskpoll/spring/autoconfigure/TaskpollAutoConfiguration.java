@@ -110,10 +110,6 @@ public class TaskpollAutoConfiguration {
             throw property(e);
         }
         TrackerOptions.Builder t = TrackerOptions.builder().store(store).fleet(fleet);
-        if (present("dev.taskpoll.redis.RedisStore") && RedisSupport.isRedis(store)) {
-            // cluster mode: the key's budget is the key's, shared by the instances on Redis, not one per instance
-            t.fleetShare(RedisSupport.share(store, fleet));
-        }
         try {
             // learned: the tracker's default, refitting on its scheduler (a customizer may set another)
             t.cadence(p.cadence());
@@ -133,7 +129,14 @@ public class TaskpollAutoConfiguration {
         for (TaskpollClientCustomizer c : customizers) {
             c.customize(b, t);
         }
-        b.trackerOptions(t.build());
+        TrackerOptions tracker = t.build();
+        if (present("dev.taskpoll.redis.RedisStore") && RedisSupport.isRedis(tracker.store())
+                && tracker.fleetShare() == null && tracker.fleet().enabled()) {
+            // cluster mode: the key's budget is the key's, shared by the instances on Redis, not one per instance;
+            // its share of the fleet the tracker ends with (a customizer may have changed it, or set its own share)
+            tracker = t.fleetShare(RedisSupport.share(tracker.store(), tracker.fleet())).build();
+        }
+        b.trackerOptions(tracker);
         try {
             return b.build(); // where the plain-http rule is checked
         } catch (InvalidOptionException e) {

@@ -144,6 +144,12 @@ class TaskpollAutoConfigurationTest {
             runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.store.path=none")
                     .run(context -> assertThat(context.getBean(TaskpollClient.class).options().trackerOptions()
                             .fleetShare()).as("one process: its own budget").isNull());
+            // the share is made of the fleet the customizers leave: none when one turns the fleet off
+            runner.withPropertyValues("taskpoll.api-key=sk-secret", "taskpoll.redis.uri=" + r.uri())
+                    .withBean(TaskpollClientCustomizer.class, () -> (b, t) -> t.fleet(
+                            dev.taskpoll.FleetOptions.disabled()))
+                    .run(context -> assertThat(context.getBean(TaskpollClient.class).options().trackerOptions()
+                            .fleetShare()).as("no fleet, no share").isNull());
         } finally {
             r.close();
         }
