@@ -33,4 +33,33 @@ public final class StatusJson {
     public static String line(TaskStatus s) {
         return node(s).toString();
     }
+
+    /**
+     * As {@link #node}, its result URLs without their query (a signature: anyone holding it may fetch the result) nor
+     * user info: for what others may see (the dashboard's events and API, which serve the stored copy instead).
+     */
+    public static ObjectNode shared(TaskStatus s) {
+        ObjectNode n = node(s);
+        ArrayNode urls = n.putArray("urls");
+        s.resultUrls().forEach(u -> urls.add(withoutQuery(u)));
+        return n;
+    }
+
+    /** {@link #shared} as one line of JSON. */
+    public static String sharedLine(TaskStatus s) {
+        return shared(s).toString();
+    }
+
+    private static String withoutQuery(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            if (u.getHost() == null) {
+                return "(URL without host)";
+            }
+            return u.getScheme() + "://" + u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "")
+                    + (u.getRawPath() == null ? "" : u.getRawPath()) + (u.getRawQuery() != null ? "?…" : "");
+        } catch (IllegalArgumentException e) {
+            return "(unparseable URL)";
+        }
+    }
 }

@@ -65,7 +65,7 @@ final class DashboardRoutes {
                 })
                 .POST("/generations", this::submit)
                 .GET("/generations/{id}", req -> generations.get(req.pathVariable("id"))
-                        .map(e -> json(200, e.summary().set("last", StatusJson.node(e.last))))
+                        .map(e -> json(200, e.summary().set("last", StatusJson.shared(e.last))))
                         .orElseGet(() -> problem(404, "no generation '" + req.pathVariable("id") + "' here")))
                 .GET("/generations/{id}/events", req -> generations.get(req.pathVariable("id"))
                         .map(e -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
@@ -76,6 +76,13 @@ final class DashboardRoutes {
     }
 
     private Mono<ServerResponse> submit(ServerRequest req) {
+        // JSON only: a form, or another site's page (whose plain-text or form POST needs no preflight), cannot start a
+        // paid generation with this dashboard's key
+        MediaType type = req.headers().contentType().orElse(null);
+        if (type == null || !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
+            return problem(415, "Content-Type: '" + (type == null ? "none" : type.toString())
+                    + "' must be application/json");
+        }
         return req.bodyToMono(String.class)
                 .defaultIfEmpty("")
                 .flatMap(body -> {

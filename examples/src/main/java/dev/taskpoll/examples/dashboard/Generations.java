@@ -205,7 +205,7 @@ final class Generations implements AutoCloseable {
                 evict();
             }
             if (r.phase() == TaskRecord.Phase.ENDED) {
-                entry.emit(event("status", StatusJson.line(r.last())));
+                entry.emit(event("status", StatusJson.sharedLine(r.last())));
                 stored.forEach(entry::emit);
                 if (r.error() != null) {
                     entry.emit(event("problem", JSON.createObjectNode().put("id", entry.id)
@@ -254,7 +254,7 @@ final class Generations implements AutoCloseable {
             entry.tracking = statuses
                     .concatMapIterable(s -> {
                         entry.last = s;
-                        ServerSentEvent<String> status = event("status", StatusJson.line(s));
+                        ServerSentEvent<String> status = event("status", StatusJson.sharedLine(s));
                         // with a learned cadence: when the task is expected to end, from now (seconds)
                         return s.isTerminal() ? List.of(status) : client.tracker().expectedEnd(ref)
                                 .map(e -> List.of(status, event("expected", JSON.createObjectNode().put("id", entry.id)

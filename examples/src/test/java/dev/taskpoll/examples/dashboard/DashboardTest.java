@@ -79,6 +79,12 @@ class DashboardTest {
         assertThat(last.get("status").asText()).isEqualTo(truth.outcome().raw());
         assertThat(statuses.stream().filter(s -> !s.get("state").asText().matches("QUEUED|PROCESSING"))).hasSize(1);
         if (last.get("state").asText().equals("COMPLETED")) {
+            // the result URL's signature (anyone holding it may fetch the result) is not in events nor the API
+            assertThat(last.get("urls")).isNotEmpty().allSatisfy(u -> assertThat(u.asText())
+                    .doesNotContain("sig=").endsWith("?…"));
+            assertThat(web.get().uri("/generations/{id}", id).exchange().expectStatus().isOk()
+                    .expectBody(String.class).returnResult().getResponseBody()).contains("\"urls\":[\"http")
+                    .doesNotContain("sig=");
             JsonNode stored = json(events.stream().filter(e -> "stored".equals(e.event())).findFirst()
                     .orElseThrow().data());
             byte[] served = web.get().uri(stored.get("url").asText()).exchange().expectStatus().isOk()
@@ -273,5 +279,18 @@ class DashboardTest {
                 .contains("\"models\":[\"nano-banana-2\"")
                 .contains("{\"field\":\"resolution\",\"required\":false,\"rules\":[\"one of [1k, 2k, 4k]\"")
                 .doesNotContain("ASSET");
+    }
+    /**
+     * A submit that is not JSON (a form, or another site's page posting plain text, which needs no preflight) is
+     * refused before anything is sent: such a page could otherwise start a paid generation with the dashboard's key.
+     */
+    @Test
+    void aSubmitThatIsNotJsonIsRefusedAndNothingIsSent() {
+        long before = sim.createCalls();
+        String answer = web.post().uri("/generations").contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}")
+                .exchange().expectStatus().isEqualTo(415).expectBody(String.class).returnResult().getResponseBody();
+        assertThat(answer).contains("Content-Type: 'text/plain' must be application/json");
+        assertThat(sim.createCalls()).isEqualTo(before);
     }
 }
