@@ -47,4 +47,17 @@ class ExceptionsTest {
         assertThat(e.lastStatus()).isSameAs(seen);
         assertThat(e.taskId()).isEqualTo("t");
     }
+
+    /** A timeout names its deadline as a person reads it (it printed Duration's "PT3S"). */
+    @Test
+    void aTimeoutNamesItsDeadlineReadably() {
+        assertThat(new TaskTimeoutException("t", java.time.Duration.ofMinutes(30), null, null))
+                .hasMessage("task 't' not finished within its deadline of 30 min (no status seen)");
+        assertThat(new TaskTimeoutException("t", java.time.Duration.ofSeconds(3), null, null).getMessage())
+                .contains("deadline of 3 s ");
+        assertThat(new TaskTimeoutException("t", java.time.Duration.ofMillis(1500), null, null).getMessage())
+                .contains("deadline of 1.5 s ");
+        assertThat(new TaskTimeoutException("t", java.time.Duration.ofMillis(200), null, null).getMessage())
+                .contains("deadline of 200 ms ");
+    }
 }

@@ -40,7 +40,7 @@ class TransportErrorsTest {
         assertThat(said).contains("taskpoll watch: task 'vgen_abc': request failed: " + refused + "; retrying in");
         assertThat(said.split("; retrying in", -1).length - 1).as("each failed request said: " + said)
                 .isGreaterThanOrEqualTo(2);
-        assertThat(said).contains("not finished within its deadline of PT3S (no status seen; last failure: request"
+        assertThat(said).contains("not finished within its deadline of 3 s (no status seen; last failure: request"
                 + " failed: " + refused);
         assertThat(said).doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(out.toString()).isEmpty();
