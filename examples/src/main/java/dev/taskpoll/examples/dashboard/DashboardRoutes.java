@@ -145,10 +145,14 @@ final class DashboardRoutes {
         JsonNode p = n.get("params");
         if (p != null && !p.isNull()) {
             if (!p.isObject()) {
-                throw new IllegalArgumentException("params: must be a JSON object");
+                throw new IllegalArgumentException("params: " + abbreviated(p) + " is not a JSON object of parameters");
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
+                if (f.getKey().equals("model")) { // (the library's own message names its Java builder)
+                    throw new IllegalArgumentException("params.model: " + abbreviated(f.getValue())
+                            + " is not a parameter; give the model as the top-level \"model\" field");
+                }
                 params.put(f.getKey(), Generations.JSON.convertValue(f.getValue(), Object.class));
             }
         }

@@ -188,6 +188,12 @@ class DashboardTest {
                 .contains("duration: 20");
         assertThat(rejected("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":\"x\",\"params\":{\"duration\":99}}"))
                 .contains("duration: must not be sent: VEO has no duration field");
+        // the model among the params: named as the HTTP caller wrote it (it named the library's Java builder)
+        assertThat(rejected("{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"x\","
+                + "\"params\":{\"model\":\"m\"}}"))
+                .isEqualTo("params.model: \"m\" is not a parameter; give the model as the top-level \"model\" field");
+        assertThat(rejected("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\",\"prompt\":\"x\",\"params\":[1]}"))
+                .isEqualTo("params: [1] is not a JSON object of parameters");
         // a prompt that is not a string was sent as "" (generic-task) or refused as missing
         assertThat(rejected("{\"family\":\"generic-task\",\"model\":\"flux-pro\",\"prompt\":{\"text\":\"a cat\"}}"))
                 .isEqualTo("prompt: {\"text\":\"a cat\"} is not a string; a string is required");
