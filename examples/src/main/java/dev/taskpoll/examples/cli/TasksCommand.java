@@ -66,7 +66,7 @@ final class TasksCommand implements Callable<Integer> {
                     + " names another)");
             return 1;
         }
-        return list(cl, () -> StoreOption.recording(file), phase, file.toString());
+        return list(cl, () -> storeOption.recording(env, cl, key), phase, file.toString()); // (a directory: bad input)
     }
 
     private int list(CommandLine cl, java.util.function.Supplier<TaskStore> opener, TaskRecord.Phase phase,

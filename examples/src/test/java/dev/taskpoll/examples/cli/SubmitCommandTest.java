@@ -330,12 +330,19 @@ class SubmitCommandTest {
                 "--api-key", sim.apiKey(), "--store", dir.toString())).isEqualTo(64);
         assertThat(err.toString()).contains("--store: '" + dir + "' is a directory").doesNotContain("SQLITE");
         assertThat(sim.createCalls()).isZero();
+        err.getBuffer().setLength(0);
+        assertThat(runAsIs("tasks", "--store", dir.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--store: '" + dir + "' is a directory");
     }
 
     /** get with a --redis that is not a Redis URI: bad input naming the flag (it was passed over, and the GET sent). */
     @Test
     void getWithABadRedisUriIsBadInputAndNothingIsSent() {
         assertThat(runAsIs("get", "abc", "--base-url", sim.baseUrl(), "--api-key", sim.apiKey(), "--redis",
+                "http://x")).isEqualTo(64);
+        assertThat(err.toString()).contains("--redis");
+        err.getBuffer().setLength(0);
+        assertThat(runAsIs("watch", "abc", "--base-url", sim.baseUrl(), "--api-key", sim.apiKey(), "--redis",
                 "http://x")).isEqualTo(64);
         assertThat(err.toString()).contains("--redis");
         assertThat(sim.statusQueries()).as("nothing sent").isZero();
