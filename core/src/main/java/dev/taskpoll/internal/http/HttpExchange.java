@@ -72,16 +72,12 @@ public final class HttpExchange {
         }
 
         private byte[] join(byte[] acc, byte[] chunk) {
-            if (acc.length + (long) chunk.length > maxBodyBytes) {
+            byte[] joined = joinCapped(acc, chunk, maxBodyBytes);
+            if (joined == null) {
                 ResponseTooLargeException e = tooLarge(taskId, maxBodyBytes);
                 overflow = e;
                 throw e;
             }
-            if (acc.length == 0) {
-                return chunk;
-            }
-            byte[] joined = Arrays.copyOf(acc, acc.length + chunk.length);
-            System.arraycopy(chunk, 0, joined, acc.length, chunk.length);
             return joined;
         }
 
@@ -94,6 +90,22 @@ public final class HttpExchange {
             return e instanceof TaskpollException ? e
                     : new TransportException(taskId, "request failed: " + describe(e), e);
         }
+    }
+
+    /**
+     * A body's bytes so far with the next chunk, or null when they would pass {@code max}: the one capped reading of
+     * every answer (status requests here, submits in {@link Submitter}).
+     */
+    static byte @org.jspecify.annotations.Nullable [] joinCapped(byte[] acc, byte[] chunk, int max) {
+        if (acc.length + (long) chunk.length > max) {
+            return null;
+        }
+        if (acc.length == 0) {
+            return chunk;
+        }
+        byte[] joined = Arrays.copyOf(acc, acc.length + chunk.length);
+        System.arraycopy(chunk, 0, joined, acc.length, chunk.length);
+        return joined;
     }
 
     /**

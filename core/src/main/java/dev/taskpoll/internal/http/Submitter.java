@@ -165,14 +165,10 @@ public final class Submitter {
             return Mono.just(TOO_LARGE);
         }
         return content.asByteArray().reduce(EMPTY, (acc, chunk) -> {
-                    if (acc.length + (long) chunk.length > maxBodyBytes) {
+                    byte[] joined = HttpExchange.joinCapped(acc, chunk, maxBodyBytes);
+                    if (joined == null) {
                         throw new Overflow();
                     }
-                    if (acc.length == 0) {
-                        return chunk;
-                    }
-                    byte[] joined = java.util.Arrays.copyOf(acc, acc.length + chunk.length);
-                    System.arraycopy(chunk, 0, joined, acc.length, chunk.length);
                     return joined;
                 })
                 .timeout(bodyTimeout) // real time, as the response timeout (a network bound, not the tracker's clock)
