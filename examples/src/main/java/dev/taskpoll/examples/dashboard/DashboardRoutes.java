@@ -67,6 +67,8 @@ final class DashboardRoutes {
                 .GET("/generations/{id}", req -> generations.get(req.pathVariable("id"))
                         .map(e -> json(200, e.summary().set("last", StatusJson.shared(e.last))))
                         .orElseGet(() -> problem(404, "no generation '" + req.pathVariable("id") + "' here")))
+                .GET("/events", req -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                        .body(generations.all(), ServerSentEvent.class))
                 .GET("/generations/{id}/events", req -> generations.get(req.pathVariable("id"))
                         .map(e -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
                                 .body(e.events.asFlux(), ServerSentEvent.class))

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -148,6 +149,8 @@ final class Generations implements AutoCloseable {
     private final TaskpollClient client;
     private final int maxTasks;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
+    /** The streams of {@link #all()}: each told of a generation as it is added, under the lock that adds it. */
+    private final List<FluxSink<Entry>> followers = new ArrayList<>(); // guarded by this
     private final Disposable captures;
 
     Generations(TaskpollClient client, int maxTasks) {
@@ -200,10 +203,7 @@ final class Generations implements AutoCloseable {
                 String name = p.getFileName().toString();
                 stored.add(stored(entry, f.index(), name, new File(p, f.size(), contentType(name)), f.sha256()));
             }
-            synchronized (this) {
-                entries.put(entry.id, entry);
-                evict();
-            }
+            add(entry);
             if (r.phase() == TaskRecord.Phase.ENDED) {
                 entry.emit(event("status", StatusJson.sharedLine(r.last())));
                 stored.forEach(entry::emit);
@@ -241,10 +241,7 @@ final class Generations implements AutoCloseable {
     Mono<Entry> submit(GenerationRequest request) {
         return client.submit(request).map(submission -> {
             Entry entry = new Entry(submission, request, client.options().trackerOptions().clock().instant());
-            synchronized (this) {
-                entries.put(entry.id, entry);
-                evict();
-            }
+            add(entry);
             follow(entry, client.track(submission), submission.ref());
             return entry;
         });
@@ -295,6 +292,35 @@ final class Generations implements AutoCloseable {
         synchronized (this) {
             return new ArrayList<>(entries.values());
         }
+    }
+
+    private synchronized void add(Entry entry) {
+        entries.put(entry.id, entry);
+        evict();
+        followers.forEach(f -> f.next(entry));
+    }
+
+    /**
+     * Every generation's events on one stream, for a page that shows them all: a browser keeps at most six connections
+     * to a host over HTTP/1.1, so a stream per card would leave the seventh card, and then the page's own requests,
+     * waiting. For each generation, the ones held now and each added later (submitted or loaded), a
+     * {@code generation} event (its {@linkplain Entry#summary() summary}) then its own events, replayed from the
+     * first; every event's data names its generation ({@code id}). Never completes (generations keep coming).
+     */
+    Flux<ServerSentEvent<String>> all() {
+        return Flux.<Entry>create(sink -> {
+            synchronized (this) {
+                // under the lock that adds: each generation is either in the snapshot or told of, never both nor none
+                entries.values().forEach(sink::next);
+                followers.add(sink);
+            }
+            sink.onDispose(() -> {
+                synchronized (this) {
+                    followers.remove(sink);
+                }
+            });
+        }).flatMap(e -> Flux.just(event("generation", e.summary().toString())).concatWith(e.events.asFlux()),
+                Integer.MAX_VALUE);
     }
 
     private void evict() {

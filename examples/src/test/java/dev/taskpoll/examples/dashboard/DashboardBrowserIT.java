@@ -28,7 +28,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The dashboard once end to end in a real browser: Debian's headless chromium driven through chromedriver submits a
  * generation from the page, and the task's card goes live to its final state with a link to the stored result and a
  * preview (the image, a video player), the form offers the model's parameters, the fleet panel shows the fleet, and
- * a reload shows the cards again. Screenshots: {@code target/dashboard.png}, {@code target/dashboard-reloaded.png}.
+ * a reload shows the cards again; and more generations running than a browser keeps connections to a host. Screenshots:
+ * {@code target/dashboard.png}, {@code target/dashboard-reloaded.png}.
  */
 class DashboardBrowserIT {
 
@@ -38,8 +39,7 @@ class DashboardBrowserIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void aGenerationSubmittedFromThePageGoesLiveToItsStoredResult() throws Exception {
+    private static void needsChromium() {
         if (!CHROMIUM.canExecute() || !CHROMEDRIVER.canExecute()) {
             String why = "needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); "
                     + ".ci/run installs them: apt-get install chromium chromium-driver";
@@ -48,10 +48,9 @@ class DashboardBrowserIT {
             }
             Assumptions.abort(why);
         }
-        ConfigurableApplicationContext app = DashboardApplication.start("--server.port=0",
-                "--server.address=127.0.0.1", "--taskpoll.sim-scale=600", "--taskpoll.out=" + tmp.resolve("out"),
-                "--spring.main.banner-mode=off");
-        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+    }
+
+    private ChromeDriver browser() {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -59,7 +58,65 @@ class DashboardBrowserIT {
                         "--user-data-dir=" + tmp.resolve("profile"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
                 .usingAnyFreePort().build();
-        ChromeDriver browser = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
+    }
+
+    /**
+     * More generations running than a browser keeps connections to a host (six over HTTP/1.1): every card goes live,
+     * and so does one submitted elsewhere (here, by another client) while the page is open. With a stream per card,
+     * the seventh card waited for a connection for as long as the first six ran, and so did the fleet panel.
+     */
+    @Test
+    void moreRunningGenerationsThanABrowsersConnectionsAllGoLive() throws Exception {
+        needsChromium();
+        // at 1x a VEO video runs 2-5 minutes: all of them still running while the page is checked
+        ConfigurableApplicationContext app = DashboardApplication.start("--server.port=0",
+                "--server.address=127.0.0.1", "--taskpoll.sim-scale=1", "--taskpoll.out=" + tmp.resolve("out"),
+                "--spring.main.banner-mode=off");
+        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+        HttpClient http = HttpClient.newHttpClient();
+        ChromeDriver browser = null;
+        try {
+            for (int i = 0; i < 8; i++) {
+                post(http, base, i);
+            }
+            browser = browser();
+            browser.get(base + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+            assertThat(browser.findElements(By.cssSelector(".card"))).hasSize(8);
+            wait.until(d -> d.findElements(By.cssSelector(".card .state.QUEUED, .card .state.PROCESSING")).size() == 8);
+            String late = post(http, base, 8);
+            wait.until(d -> d.findElements(By.id("card-" + late)).size() == 1);
+            WebElement card = browser.findElement(By.id("card-" + late));
+            wait.until(d -> card.findElement(By.cssSelector(".state")).getText().matches("QUEUED|PROCESSING"));
+            assertThat(card.findElement(By.cssSelector(".prompt")).getText()).isEqualTo("a fox 8");
+            wait.until(d -> "true".equals(d.findElement(By.id("fleet")).getDomAttribute("data-ready")));
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            app.close();
+        }
+    }
+
+    private static String post(HttpClient http, String base, int i) throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/generations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"family\":\"veo\",\"model\":\"veo_3_1_fast\","
+                        + "\"prompt\":\"a fox " + i + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return Generations.JSON.readTree(created.body()).get("id").asText();
+    }
+
+    @Test
+    void aGenerationSubmittedFromThePageGoesLiveToItsStoredResult() throws Exception {
+        needsChromium();
+        ConfigurableApplicationContext app = DashboardApplication.start("--server.port=0",
+                "--server.address=127.0.0.1", "--taskpoll.sim-scale=600", "--taskpoll.out=" + tmp.resolve("out"),
+                "--spring.main.banner-mode=off");
+        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+        ChromeDriver browser = browser();
         try {
             browser.get(base + "/");
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));

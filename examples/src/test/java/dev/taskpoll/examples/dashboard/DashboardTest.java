@@ -106,6 +106,65 @@ class DashboardTest {
     }
 
 
+    /**
+     * {@code GET /events}: every generation's events on one stream (a browser keeps six connections to a host, so the
+     * page cannot hold a stream per card): each generation held when it is opened and each submitted after, its
+     * {@code generation} event first, then the same events as its own stream, each naming it.
+     */
+    @Test
+    void oneStreamCarriesEveryGenerationsEventsThoseHeldAndThoseSubmittedAfter() throws Exception {
+        List<String> before = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            before.add(submit("{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"b" + i + "\"}"));
+        }
+        java.util.Set<String> wanted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        wanted.addAll(before);
+        java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        reactor.core.publisher.Sinks.One<Boolean> done = reactor.core.publisher.Sinks.one();
+        Runnable check = () -> {
+            if (wanted.size() == 8 && ended.containsAll(wanted)) {
+                done.tryEmitValue(true);
+            }
+        };
+        java.util.Map<String, List<ServerSentEvent<String>>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        reactor.core.publisher.Flux<ServerSentEvent<String>> stream = web.get().uri("/events")
+                .accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+                .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { }).getResponseBody();
+        reactor.core.publisher.Sinks.One<Boolean> subscribed = reactor.core.publisher.Sinks.one();
+        reactor.core.Disposable all = stream.subscribe(e -> {
+                    String id;
+                    try {
+                        id = json(e.data()).get("id").asText();
+                    } catch (Exception x) {
+                        throw new AssertionError(x);
+                    }
+                    seen.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(e);
+                    if ("end".equals(e.event())) {
+                        ended.add(id);
+                    }
+                    subscribed.tryEmitValue(true);
+                    check.run();
+                });
+        subscribed.asMono().block(Duration.ofSeconds(30)); // the stream is open: the next ones come after
+        for (int i = 0; i < 4; i++) {
+            String id = submit("{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a" + i + "\"}");
+            wanted.add(id);
+        }
+        check.run();
+        try {
+            done.asMono().block(Duration.ofSeconds(60));
+        } finally {
+            all.dispose();
+        }
+        for (String id : wanted) {
+            List<String> names = seen.get(id).stream().map(ServerSentEvent::event).toList();
+            assertThat(names).as(id).first().isEqualTo("generation");
+            assertThat(names.subList(1, names.size())).as("%s: as its own stream", id)
+                    .isEqualTo(events(id).stream().map(ServerSentEvent::event).toList());
+            assertThat(json(seen.get(id).get(0).data()).get("family").asText()).isEqualTo("NANO_BANANA");
+        }
+    }
+
     @Test
     void aRunningGenerationShowsWhenItIsExpectedToEndFromTheLearnedCadence() throws Exception {
         // the dashboard's default cadence learns; until it has, the docs' 2-5 min for VEO: a task seen processing at
