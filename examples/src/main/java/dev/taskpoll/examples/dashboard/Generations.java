@@ -237,14 +237,20 @@ final class Generations implements AutoCloseable {
             Map.entry("mp3", "audio/mpeg"), Map.entry("wav", "audio/wav"), Map.entry("json", "application/json"),
             Map.entry("txt", "text/plain"));
 
-    /** Submits, then tracks in the background (the client stores the results); the entry is there before the Mono completes. */
+    /**
+     * Submits, then tracks in the background (the client stores the results); the entry is there before the Mono
+     * completes. The submit runs to its end whoever waits for it: a caller that goes away (a closed tab, a client's
+     * timeout) does not take the create call's answer with it, so the generation, paid for, is listed and tracked.
+     */
     Mono<Entry> submit(GenerationRequest request) {
-        return client.submit(request).map(submission -> {
+        Mono<Entry> submitted = client.submit(request).map(submission -> {
             Entry entry = new Entry(submission, request, client.options().trackerOptions().clock().instant());
             add(entry);
             follow(entry, client.track(submission), submission.ref());
             return entry;
-        });
+        }).cache();
+        submitted.subscribe(null, e -> { }); // its error is the caller's answer (the route's 400 or 502), if any
+        return submitted;
     }
 
     private void follow(Entry entry, Flux<TaskStatus> statuses, TaskRef ref) {
