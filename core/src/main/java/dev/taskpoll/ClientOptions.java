@@ -157,7 +157,7 @@ public final class ClientOptions {
     }
 
     /**
-     * How long to wait for a response once the request is sent (default: 30 s).
+     * How long to wait for a response once the request is sent, and for its body once its headers came (default: 30 s).
      *
      * @return the timeout
      */
@@ -405,7 +405,9 @@ public final class ClientOptions {
         }
 
         /**
-         * How long to wait for a response once the request is sent (default: 30 s); then it is a transient failure.
+         * How long to wait for a response once the request is sent, and, separately, for its body to end once its
+         * headers came (a server dripping a byte at a time held a request for ever); default 30 s. Past either, a
+         * status request is a transient failure (a submit's outcome is unknown).
          *
          * @param timeout the timeout; positive
          * @return this builder

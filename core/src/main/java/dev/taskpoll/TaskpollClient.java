@@ -140,10 +140,12 @@ public final class TaskpollClient implements AutoCloseable {
         TrackerOptions trackerOptions = options.trackerOptions();
         Map<Dialect, StatusSource> map = new EnumMap<>(Dialect.class);
         for (Dialect d : List.of(Dialect.OPC, Dialect.TASK)) {
-            map.put(d, new HttpStatusSource(http, d, decoder, trackerOptions.clock(), options.maxResponseBytes()));
+            map.put(d, new HttpStatusSource(http, d, decoder, trackerOptions.clock(), options.maxResponseBytes(),
+                    options.responseTimeout()));
         }
         for (Dialect d : List.of(Dialect.ASSET_SEEDANCE_2_0, Dialect.ASSET_SD2_MANXUE)) {
-            map.put(d, new AssetStatusSource(http, d, mapper, trackerOptions.clock(), options.maxResponseBytes()));
+            map.put(d, new AssetStatusSource(http, d, mapper, trackerOptions.clock(), options.maxResponseBytes(),
+                    options.responseTimeout()));
         }
         this.sources = map;
         this.tracker = TaskTracker.unstarted(map, trackerOptions);

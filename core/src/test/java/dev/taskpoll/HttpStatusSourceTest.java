@@ -186,6 +186,36 @@ class HttpStatusSourceTest {
                 .verify(WAIT);
     }
 
+    /**
+     * A body dripped a byte at a time (each within the response timeout, which bounds the wait between reads only)
+     * fails once it has taken longer than the response timeout since its headers, for a one-off status as for a poll,
+     * which is then tried again: it held the request, and the task's polling, for ever.
+     */
+    @Test
+    void aBodyDrippedPastTheResponseTimeoutIsATransientTransportError() {
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        FakeHttp s = FakeHttp.start((req, res) -> requests.incrementAndGet() % 2 == 1
+                ? res.header("Content-Type", "application/json").chunkedTransfer(true)
+                        .sendString(Flux.interval(Duration.ofMillis(50)).map(i -> " "), StandardCharsets.UTF_8)
+                : res.header("Content-Type", "application/json")
+                        .sendString(Mono.just("{\"id\":\"x\",\"status\":\"failed\",\"error\":\"e\"}")));
+        server = s;
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                .responseTimeout(Duration.ofMillis(500))
+                .trackerOptions(TrackerOptions.builder().fixedGrid().fleet(FleetOptions.disabled()).build()).build());
+        StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TransportException.class)
+                        .hasMessageContaining("'x'")
+                        .hasMessageContaining("the answer's body did not end within the response timeout (0.5 s)"))
+                .verify(WAIT);
+        requests.set(0);
+        StepVerifier.create(client.track(TaskRef.of("x", Family.SORA).withPolicy(PollPolicy.of(Duration.ofMillis(10),
+                        Duration.ofSeconds(30)))))
+                .assertNext(st -> assertThat(st.state()).isEqualTo(TaskState.FAILED))
+                .verifyComplete();
+        assertThat(requests.get()).as("the dripped answer, then the one tried again").isEqualTo(2);
+    }
+
     @Test
     void aConnectionClosedBeforeTheResponseIsATransportError() {
         DisposableServer tcp = TcpServer.create().host("127.0.0.1").port(0)

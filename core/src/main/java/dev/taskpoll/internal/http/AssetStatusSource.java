@@ -33,9 +33,12 @@ public final class AssetStatusSource implements StatusSource {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final int maxBodyBytes;
+    private final java.time.Duration bodyTimeout;
 
-    public AssetStatusSource(HttpClient http, Dialect dialect, ObjectMapper mapper, Clock clock, int maxBodyBytes) {
+    public AssetStatusSource(HttpClient http, Dialect dialect, ObjectMapper mapper, Clock clock, int maxBodyBytes,
+                             java.time.Duration bodyTimeout) {
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeout = bodyTimeout;
         this.http = dialect == Dialect.ASSET_SD2_MANXUE
                 ? http.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)) : http;
         this.dialect = dialect;
@@ -57,7 +60,7 @@ public final class AssetStatusSource implements StatusSource {
         } else {
             request = http.get().uri(dialect.statusPathPrefix() + PathSegment.encode(assetId));
         }
-        return HttpExchange.read(request, assetId, maxBodyBytes).map(bytes -> decode(assetId, bytes));
+        return HttpExchange.read(request, assetId, maxBodyBytes, bodyTimeout).map(bytes -> decode(assetId, bytes));
     }
 
     private TaskStatus decode(String assetId, byte[] bytes) {

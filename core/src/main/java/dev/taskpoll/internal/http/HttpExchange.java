@@ -28,10 +28,20 @@ public final class HttpExchange {
     private HttpExchange() {
     }
 
-    public static Mono<byte[]> read(HttpClient.ResponseReceiver<?> request, String taskId, int maxBodyBytes) {
+    /**
+     * Sends {@code request} and reads its answer.
+     *
+     * @param bodyTimeout how long the body may take once the headers came (the client's response timeout bounds the
+     *                    wait between reads only: a server dripping a byte at a time would hold the request for ever).
+     *                    Checked as each part of the body arrives, by the system's nanosecond clock (a network bound,
+     *                    as the response timeout, not the tracker's clock): no timer per request
+     */
+    public static Mono<byte[]> read(HttpClient.ResponseReceiver<?> request, String taskId, int maxBodyBytes,
+                                    java.time.Duration bodyTimeout) {
+        long bodyNanos = bodyTimeout.toNanos();
         // one Exchange per subscription holds what the answer's operators share (one object, not a lambda each)
         return Mono.defer(() -> {
-            Exchange exchange = new Exchange(taskId, maxBodyBytes);
+            Exchange exchange = new Exchange(taskId, maxBodyBytes, bodyNanos);
             return request.response(exchange).singleOrEmpty().onErrorMap(exchange::failure);
         });
     }
@@ -43,15 +53,19 @@ public final class HttpExchange {
     private static final class Exchange implements BiFunction<HttpClientResponse, ByteBufFlux, Publisher<byte[]>> {
         private final String taskId;
         private final int maxBodyBytes;
+        private final long bodyNanos;
+        /** When the headers came ({@link System#nanoTime()}). */
+        private long headersAt;
         /**
-         * The cap's error, once the body ran over it. Cancelling an over-long body closes the connection, and Reactor
-         * Netty may report that close before the cap error reaches this chain: the cap error is preferred.
+         * The cap's or the body timeout's error, once the body ran over it. Cancelling the body closes the connection,
+         * and Reactor Netty may report that close before this error reaches this chain: this error is preferred.
          */
         private volatile @Nullable TaskpollException overflow;
 
-        Exchange(String taskId, int maxBodyBytes) {
+        Exchange(String taskId, int maxBodyBytes, long bodyNanos) {
             this.taskId = taskId;
             this.maxBodyBytes = maxBodyBytes;
+            this.bodyNanos = bodyNanos;
         }
 
         @Override
@@ -60,6 +74,7 @@ public final class HttpExchange {
             if (declared > maxBodyBytes) {
                 return Mono.error(tooLarge(taskId, maxBodyBytes));
             }
+            headersAt = System.nanoTime();
             // (a seeded reduce emits its seed for an empty body: never empty)
             return body.asByteArray().reduce(EMPTY, this::join).map(bytes -> {
                 int code = res.status().code();
@@ -72,6 +87,13 @@ public final class HttpExchange {
         }
 
         private byte[] join(byte[] acc, byte[] chunk) {
+            if (System.nanoTime() - headersAt > bodyNanos) {
+                TransportException e = new TransportException(taskId, "request failed: the answer's body did not end"
+                        + " within the response timeout (" + java.math.BigDecimal.valueOf(bodyNanos / 1_000_000, 3)
+                        .stripTrailingZeros().toPlainString() + " s) of its headers", null);
+                overflow = e;
+                throw e;
+            }
             byte[] joined = joinCapped(acc, chunk, maxBodyBytes);
             if (joined == null) {
                 ResponseTooLargeException e = tooLarge(taskId, maxBodyBytes);
