@@ -116,6 +116,7 @@ public class TaskpollAutoConfiguration {
         } catch (InvalidOptionException e) {
             throw property(e);
         }
+        policySettings(env);
         for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
             policy(t, e.getKey(), e.getValue());
         }
@@ -167,6 +168,35 @@ public class TaskpollAutoConfiguration {
             default -> e.remedy();
         };
         return new IllegalArgumentException(e.message(property, remedy), e);
+    }
+
+    private static final org.springframework.boot.context.properties.source.ConfigurationPropertyName POLICIES =
+            org.springframework.boot.context.properties.source.ConfigurationPropertyName.of("taskpoll.policies");
+
+    /**
+     * Every property under {@code taskpoll.policies} is {@code taskpoll.policies.<family or model>.period} or
+     * {@code .deadline}: the binder ignores any other (a misspelt {@code perod} bound nothing, and the family kept its
+     * default policy without a word).
+     */
+    static void policySettings(Environment env) {
+        if (!(env instanceof org.springframework.core.env.ConfigurableEnvironment configurable)) {
+            return;
+        }
+        for (var source : org.springframework.boot.context.properties.source.ConfigurationPropertySources
+                .get(configurable)) {
+            if (!(source instanceof org.springframework.boot.context.properties.source
+                    .IterableConfigurationPropertySource names)) {
+                continue;
+            }
+            names.stream().filter(POLICIES::isAncestorOf).forEach(name -> {
+                String last = name.getLastElement(
+                        org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form.UNIFORM);
+                if (name.getNumberOfElements() != 4 || !(last.equals("period") || last.equals("deadline"))) {
+                    throw new IllegalArgumentException(name + ": not a policy setting; a policy takes period and"
+                            + " deadline (taskpoll.policies.<family or model>.period)");
+                }
+            });
+        }
     }
 
     private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy) {

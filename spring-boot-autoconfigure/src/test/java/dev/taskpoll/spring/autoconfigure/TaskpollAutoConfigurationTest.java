@@ -252,6 +252,11 @@ class TaskpollAutoConfigurationTest {
             {"taskpoll.policies.midjourney.period=5s", "taskpoll.policies.midjourney: 'midjourney' is neither a"
                 + " family"},
             {"taskpoll.policies.veo.period=-5s", "taskpoll.policies.veo: "},
+            // a misspelt setting bound nothing, and the family kept its default policy without a word
+            {"taskpoll.policies.veo.perod=5s", "taskpoll.policies.veo.perod: not a policy setting; a policy takes"
+                + " period and deadline"},
+            {"taskpoll.policies.nano-banana.period.max=5s", "taskpoll.policies.nano-banana.period.max: not a policy"
+                + " setting"},
             {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: "},
             {"taskpoll.cadence=smart", "taskpoll.cadence: 'smart' is not one of learned, fixed"},
         };
