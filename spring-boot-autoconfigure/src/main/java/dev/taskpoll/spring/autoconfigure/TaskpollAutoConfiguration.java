@@ -116,7 +116,7 @@ public class TaskpollAutoConfiguration {
         } catch (InvalidOptionException e) {
             throw property(e);
         }
-        policySettings(env);
+        settings(env);
         for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
             policy(t, e.getKey(), e.getValue());
         }
@@ -170,32 +170,50 @@ public class TaskpollAutoConfiguration {
         return new IllegalArgumentException(e.message(property, remedy), e);
     }
 
-    private static final org.springframework.boot.context.properties.source.ConfigurationPropertyName POLICIES =
-            org.springframework.boot.context.properties.source.ConfigurationPropertyName.of("taskpoll.policies");
+    /** The groups of {@code taskpoll.*} and the properties each takes (kebab-case), from their records. */
+    private static final Map<String, java.util.List<String>> GROUPS = Map.of(
+            "store", names(TaskpollProperties.Store.class), "redis", names(TaskpollProperties.Redis.class),
+            "capture", names(TaskpollProperties.Capture.class), "fleet", names(TaskpollProperties.Fleet.class),
+            "callbacks", names(TaskpollProperties.Callbacks.class));
+
+    private static java.util.List<String> names(Class<? extends Record> group) {
+        return java.util.Arrays.stream(group.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT)).toList();
+    }
 
     /**
-     * Every property under {@code taskpoll.policies} is {@code taskpoll.policies.<family or model>.period} or
-     * {@code .deadline}: the binder ignores any other (a misspelt {@code perod} bound nothing, and the family kept its
-     * default policy without a word).
+     * Every property under {@code taskpoll.store}, {@code .redis}, {@code .capture}, {@code .fleet} and
+     * {@code .callbacks} is one its group takes, and every one under {@code taskpoll.policies} is
+     * {@code taskpoll.policies.<family or model>.period} or {@code .deadline}: the binder ignores any other, so a
+     * misspelt {@code max-rat} or {@code perod} left its default in place without a word. ({@code taskpoll.*} itself
+     * is shared with the application's own properties, the dashboard's {@code taskpoll.out} say: not checked.)
      */
-    static void policySettings(Environment env) {
+    static void settings(Environment env) {
         if (!(env instanceof org.springframework.core.env.ConfigurableEnvironment configurable)) {
             return;
         }
+        var form = org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form.DASHED;
         for (var source : org.springframework.boot.context.properties.source.ConfigurationPropertySources
                 .get(configurable)) {
             if (!(source instanceof org.springframework.boot.context.properties.source
                     .IterableConfigurationPropertySource names)) {
                 continue;
             }
-            names.stream().filter(POLICIES::isAncestorOf).forEach(name -> {
-                String last = name.getLastElement(
-                        org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form.UNIFORM);
-                if (name.getNumberOfElements() != 4 || !(last.equals("period") || last.equals("deadline"))) {
-                    throw new IllegalArgumentException(name + ": not a policy setting; a policy takes period and"
-                            + " deadline (taskpoll.policies.<family or model>.period)");
-                }
-            });
+            names.stream().filter(n -> n.getNumberOfElements() > 2 && n.getElement(0, form).equals("taskpoll"))
+                    .forEach(name -> {
+                        String group = name.getElement(1, form);
+                        String last = name.getLastElement(form);
+                        if (group.equals("policies")) {
+                            if (name.getNumberOfElements() != 4 || !(last.equals("period") || last.equals("deadline"))) {
+                                throw new IllegalArgumentException(name + ": not a policy setting; a policy takes"
+                                        + " period and deadline (taskpoll.policies.<family or model>.period)");
+                            }
+                        } else if (GROUPS.containsKey(group) && (name.getNumberOfElements() != 3
+                                || !GROUPS.get(group).contains(last))) {
+                            throw new IllegalArgumentException(name + ": not a property of taskpoll." + group
+                                    + "; it takes " + String.join(", ", GROUPS.get(group)));
+                        }
+                    });
         }
     }
 

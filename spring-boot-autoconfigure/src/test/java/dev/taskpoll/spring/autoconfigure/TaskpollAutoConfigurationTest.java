@@ -257,6 +257,9 @@ class TaskpollAutoConfigurationTest {
                 + " period and deadline"},
             {"taskpoll.policies.nano-banana.period.max=5s", "taskpoll.policies.nano-banana.period.max: not a policy"
                 + " setting"},
+            {"taskpoll.fleet.max-rat=5", "taskpoll.fleet.max-rat: not a property of taskpoll.fleet; it takes max-rate,"
+                + " max-in-flight"},
+            {"taskpoll.store.file=x.db", "taskpoll.store.file: not a property of taskpoll.store; it takes path"},
             {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: "},
             {"taskpoll.cadence=smart", "taskpoll.cadence: 'smart' is not one of learned, fixed"},
         };
