@@ -54,15 +54,20 @@ public class TaskStoreException extends TaskpollException {
     }
 
     /**
-     * A store refused because another process tracks it: one process tracks a store at a time.
+     * A store refused because another process tracks it: one process tracks a store at a time. When the holder is
+     * this process (a store of the same file opened here and not closed yet), the message says so.
      *
      * @param store  the store's file
      * @param holder the process that holds it, as its lock says ({@code pid 4242}), or what is known of it
      * @return the failure, with {@link #holder()}
      */
     public static TaskStoreException held(String store, String holder) {
-        return new TaskStoreException("task store " + store + " is already tracked by another process (" + holder
-                + "); one process tracks a store at a time: stop it, or use another file", null, null, null, holder);
+        String message = holder.equals("pid " + ProcessHandle.current().pid())
+                ? "task store " + store + " is already tracked by this process (" + holder + "), by a store of it"
+                        + " that is not closed; one store tracks a file at a time: close that one, or use another file"
+                : "task store " + store + " is already tracked by another process (" + holder + "); one process"
+                        + " tracks a store at a time: stop it, or use another file";
+        return new TaskStoreException(message, null, null, null, holder);
     }
 
     /**

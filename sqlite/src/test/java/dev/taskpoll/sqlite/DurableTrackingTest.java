@@ -336,8 +336,8 @@ class DurableTrackingTest {
         try (TaskpollClient first = client(file, false)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> client(file, false))
                     .isInstanceOf(dev.taskpoll.TaskStoreException.class)
-                    .hasMessageContaining("already tracked by another process (pid "
-                            + ProcessHandle.current().pid() + ")");
+                    .hasMessageContaining("already tracked by this process (pid "
+                            + ProcessHandle.current().pid() + "), by a store of it that is not closed");
             assertThat(first.tasks(null).collectList().block(WAIT)).isEmpty();
         }
     }

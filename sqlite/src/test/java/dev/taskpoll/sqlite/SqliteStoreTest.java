@@ -182,7 +182,7 @@ class SqliteStoreTest {
         assertThatThrownBy(() -> SqliteStore.open(file))
                 .isInstanceOf(TaskStoreException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("already tracked by another process (pid " + ProcessHandle.current().pid() + ")")
+                .hasMessageContaining("already tracked by this process (pid " + ProcessHandle.current().pid() + "), by a store of it that is not closed")
                 .satisfies(e -> assertThat(((TaskStoreException) e).holder())
                         .isEqualTo("pid " + ProcessHandle.current().pid()));
         SqliteStore reader = store(file, SqliteStoreOptions.builder().tracking(false).build());
@@ -258,7 +258,7 @@ class SqliteStoreTest {
         Path file = dir.resolve("mine.db");
         store(file, SqliteStoreOptions.defaults());
         assertThatThrownBy(() -> SqliteStore.open(file)).isInstanceOf(TaskStoreException.class)
-                .hasMessageContaining("already tracked by another process (pid " + ProcessHandle.current().pid() + ")");
+                .hasMessageContaining("already tracked by this process (pid " + ProcessHandle.current().pid() + "), by a store of it that is not closed");
         Path probe = dir.resolve("Probe.java");
         Files.writeString(probe, "public class Probe { public static void main(String[] a) throws Exception {"
                 + " try (var ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(a[0]),"
@@ -321,7 +321,7 @@ class SqliteStoreTest {
         Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link.db"), file);
         assertThatThrownBy(() -> SqliteStore.open(link))
                 .isInstanceOf(TaskStoreException.class)
-                .hasMessageContaining("already tracked by another process");
+                .hasMessageContaining("already tracked by this process");
     }
 
     private static void addAsAnotherProcess(SqliteStore recorder, String id) {

@@ -53,7 +53,7 @@ class DashboardCommandTest {
         }
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).startsWith("taskpoll dashboard: task store " + file.toAbsolutePath())
-                .contains("already tracked by another process (pid " + ProcessHandle.current().pid() + ")")
+                .contains("already tracked by this process (pid " + ProcessHandle.current().pid() + "), by a store of it that is not closed")
                 .contains("give this one another --out DIR or --store FILE").doesNotContain("Exception");
         assertThat(err.toString().lines().count()).isEqualTo(1);
         assertThat(out.toString()).isEmpty();
