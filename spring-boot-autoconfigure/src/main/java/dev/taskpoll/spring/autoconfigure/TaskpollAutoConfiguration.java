@@ -353,7 +353,10 @@ public class TaskpollAutoConfiguration {
         }
     }
 
-    /** {@code POST <taskpoll.callbacks.path>/{key}/{token}} in a WebFlux application, when callbacks are on. */
+    /**
+     * {@code POST <taskpoll.callbacks.path>/{key}/{token}} in a WebFlux application, when callbacks are on; in any other
+     * application {@code taskpoll.callbacks.base-url} stops the start (nothing would answer the callbacks).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.web.reactive.function.server.RouterFunction")
     @ConditionalOnProperty(prefix = "taskpoll.callbacks", name = "base-url")
@@ -361,14 +364,24 @@ public class TaskpollAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         dev.taskpoll.callback.CallbackReceiver taskpollCallbackReceiver(TaskpollClient client,
-                                                                        TaskpollProperties p) {
+                                                                        TaskpollProperties p,
+                                                                        org.springframework.context.ApplicationContext
+                                                                                context) {
             String base = java.util.Objects.requireNonNull(p.callbacks().baseUrl());
+            dev.taskpoll.callback.CallbackReceiver receiver;
             try {
-                return dev.taskpoll.callback.CallbackReceiver.create(client, base.replaceAll("/+$", "")
+                receiver = dev.taskpoll.callback.CallbackReceiver.create(client, base.replaceAll("/+$", "")
                         + p.callbacks().path());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("taskpoll.callbacks.base-url: " + e.getMessage(), e);
             }
+            if (!(context instanceof org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext)) {
+                // a servlet or non-web application serves no WebFlux route: each callback_url sent would go unanswered
+                throw new IllegalArgumentException("taskpoll.callbacks.base-url: set, but callbacks are received by a"
+                        + " WebFlux route and this is not a reactive web application; remove the property (tasks are"
+                        + " polled), or run the application on WebFlux");
+            }
+            return receiver;
         }
 
         @Bean

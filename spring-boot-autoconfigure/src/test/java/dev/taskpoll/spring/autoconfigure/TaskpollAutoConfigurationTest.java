@@ -260,7 +260,8 @@ class TaskpollAutoConfigurationTest {
             {"taskpoll.fleet.max-rat=5", "taskpoll.fleet.max-rat: not a property of taskpoll.fleet; it takes max-rate,"
                 + " max-in-flight"},
             {"taskpoll.store.file=x.db", "taskpoll.store.file: not a property of taskpoll.store; it takes path"},
-            {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: "},
+            {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: publicBaseUrl: 'ftp://cb/taskpoll/callbacks'"
+                + " must be an absolute http(s) URL"},
             {"taskpoll.cadence=smart", "taskpoll.cadence: 'smart' is not one of learned, fixed"},
         };
         Path db = dir.resolve("rules.db");
@@ -290,10 +291,19 @@ class TaskpollAutoConfigurationTest {
 
     @Test
     void theCallbackRouteIsRegisteredWhenCallbacksAreOn() {
-        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
+        new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
+                .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
+                        TaskpollAutoConfiguration.class))
+                .withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
                         "taskpoll.callbacks.base-url=https://app.example")
                 .run(context -> assertThat(context).hasBean("taskpollCallbackRoutes")
                         .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
+        // not a WebFlux application (a servlet one, a batch job): nothing would answer the callbacks sent for
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
+                        "taskpoll.callbacks.base-url=https://app.example")
+                .run(context -> assertThat(context).hasFailed().getFailure().satisfies(e -> assertThat(
+                        root(e).getMessage()).startsWith("taskpoll.callbacks.base-url: set, but callbacks are received"
+                        + " by a WebFlux route and this is not a reactive web application")));
         runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none")
                 .run(context -> assertThat(context).doesNotHaveBean("taskpollCallbackRoutes"));
     }
