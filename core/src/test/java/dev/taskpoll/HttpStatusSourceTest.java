@@ -118,6 +118,20 @@ class HttpStatusSourceTest {
                 .verify(WAIT);
     }
 
+    /**
+     * A status answer that is the envelope of a business failure (HTTP 200, {@code code} other than "0", the reason in
+     * {@code msg}): the failure names the code and the reason, where it said only that there was no status.
+     */
+    @Test
+    void anEnvelopesBusinessFailureIsNamedWithItsCodeAndReason() {
+        serve("200", "application/json", "{\"code\":\"500\",\"msg\":\"task not found\",\"data\":null}");
+        StepVerifier.create(client.status(TaskRef.of("vgen_1", Family.VEO)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
+                        .hasMessageContaining("the API answered code '500' (task not found)")
+                        .hasMessageContaining("'vgen_1'"))
+                .verify(WAIT);
+    }
+
     @Test
     void aChunkedBodyOverTheCapIsRejectedWhileStreaming() {
         FakeHttp s = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")

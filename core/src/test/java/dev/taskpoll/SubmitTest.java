@@ -229,7 +229,8 @@ class SubmitTest {
 
     /**
      * A created task's id is never dropped by the answer's other faults: an id sent as a number is the id, a status
-     * that cannot be read leaves the task tracked from 'submitted', and an id taskpoll cannot track is in the error.
+     * that cannot be read leaves the task tracked from 'submitted', an id taskpoll cannot track is in the error, and
+     * an envelope code other than "0" beside an id does not make the answer a refusal.
      */
     @Test
     void aCreatedTasksIdSurvivesTheAnswersOtherFaults() {
@@ -237,7 +238,8 @@ class SubmitTest {
         String[] bodies = {
                 "{\"code\":\"0\",\"data\":{\"task_id\":12345}}",
                 "{\"id\":\"video_x1\",\"status\":0}",
-                "{\"id\":42,\"task_id\":\"t-abc\",\"status\":\"queued\"}"};
+                "{\"id\":42,\"task_id\":\"t-abc\",\"status\":\"queued\"}",
+                "{\"code\":200,\"msg\":\"success\",\"data\":{\"task_id\":\"elk-1\"}}"};
         try (FakeHttp fake = FakeHttp.start((req, res) -> res.header("Content-Type", "application/json")
                 .sendString(reactor.core.publisher.Mono.just(bodies[calls.getAndIncrement()])))) {
             client = TaskpollClient.create(ClientOptions.builder().baseUrl(fake.baseUrl()).apiKey("k").build());
@@ -247,6 +249,9 @@ class SubmitTest {
             assertThat(unreadable.status().rawStatus()).isEqualTo("submitted");
             assertThat(client.submit(sample(Family.SORA)).block(WAIT).taskId()).as("text wins over a number")
                     .isEqualTo("t-abc");
+            // an envelope whose success code is not "0" (the generic dialect's answer is not documented): a task id
+            // means a task was created, and it is not dropped as refused
+            assertThat(client.submit(sample(Family.GENERIC_TASK)).block(WAIT).taskId()).isEqualTo("elk-1");
         }
     }
 

@@ -53,6 +53,13 @@ public final class StatusDecoder {
         }
         String raw = text(node, "status");
         if (raw == null) {
+            JsonNode code = root.get("code");
+            if (code != null && code.isValueNode() && !code.isNull() && !code.asText().equals("0")) {
+                // the envelope's business failure (opc-api.md, section 10): its code and reason, not just "no status"
+                String msg = text(root, "msg");
+                throw new MalformedResponseException(requestedId, "response has no 'status': the API answered code '"
+                        + bounded(code.asText()) + "'" + (msg == null ? "" : " (" + bounded(msg) + ")"));
+            }
             throw new MalformedResponseException(requestedId, "response has no 'status'");
         }
         String id = firstText(node, "id", "task_id", "projectId");
@@ -142,6 +149,12 @@ public final class StatusDecoder {
             }
         }
         return null;
+    }
+
+    /** A provider's text in a message: printable, at most 200 characters. */
+    private static String bounded(String s) {
+        String t = s.replaceAll("\\p{Cntrl}", " ").strip();
+        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 
     private static @Nullable String text(JsonNode n, String name) {

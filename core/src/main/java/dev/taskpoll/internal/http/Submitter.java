@@ -203,15 +203,18 @@ public final class Submitter {
 
     private Submission decode(GenerationRequest request, int httpStatus, byte[] bytes) {
         Family family = request.family();
-        JsonNode root = accepted(family, request.model(), httpStatus, bytes);
+        JsonNode root = readable(family, request.model(), httpStatus, bytes);
         String id = firstId(root, List.of("id", "task_id"));
         if (id == null) {
             id = firstId(root.path("data"), List.of("projectId", "id", "task_id"));
         }
         if (id == null || id.isBlank()) {
+            refused(root, family, httpStatus, bytes);
             throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus,
                     "HTTP " + httpStatus + " without a task id", null);
         }
+        // an answer with a task id created a task, whatever its envelope's code: the generic dialect's answer is not
+        // documented, and an API whose success code is 200 rather than "0" would otherwise have a paid task dropped
         try {
             TaskRef.of(id, family); // the rules every tracked id meets (queried by path, stored under its name)
         } catch (IllegalArgumentException bad) {
@@ -269,6 +272,21 @@ public final class Submitter {
      * is unknown; another code means the API refused.
      */
     private JsonNode accepted(TaskKind family, String model, int httpStatus, byte[] bytes) {
+        JsonNode root = readable(family, model, httpStatus, bytes);
+        refused(root, family, httpStatus, bytes);
+        return root;
+    }
+
+    /** An envelope {@code code} other than {@code 0}: the API refused. */
+    private void refused(JsonNode root, TaskKind family, int httpStatus, byte[] bytes) {
+        JsonNode code = root.get("code");
+        if (code != null && !code.isNull() && !code.asText().equals("0")) {
+            throw new SubmitRejectedException(family, httpStatus, code.asText(), reason(bytes));
+        }
+    }
+
+    /** The 2xx body as a JSON object; unreadable means the outcome is unknown. */
+    private JsonNode readable(TaskKind family, String model, int httpStatus, byte[] bytes) {
         JsonNode root;
         try {
             root = mapper.readTree(bytes);
@@ -278,10 +296,6 @@ public final class Submitter {
         if (root == null || !root.isObject()) {
             throw new SubmitOutcomeUnknownException(family, model, httpStatus,
                     "HTTP " + httpStatus + " with an unreadable body", null);
-        }
-        JsonNode code = root.get("code");
-        if (code != null && !code.isNull() && !code.asText().equals("0")) {
-            throw new SubmitRejectedException(family, httpStatus, code.asText(), reason(bytes));
         }
         return root;
     }
