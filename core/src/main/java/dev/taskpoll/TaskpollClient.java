@@ -194,6 +194,12 @@ public final class TaskpollClient implements AutoCloseable {
      */
     public Mono<Submission> submit(GenerationRequest request) {
         Objects.requireNonNull(request, "request");
+        if (request.family().dialect() == dev.taskpoll.catalog.Dialect.TASK && globalAi(options.baseUrl())) {
+            // documented as another vendor's API (ElkAPI, its own host and key): GlobalAI OPC would answer 404
+            return Mono.error(new InvalidRequestException(request.family(), "baseUrl", "'" + options.baseUrl()
+                    + "' is GlobalAI OPC's, and the generic task API is ElkAPI's (https://api.elkapi.com, with its own"
+                    + " key): submit it through a client whose baseUrl is that API's; nothing was sent"));
+        }
         if (!store.durable()) {
             return submitter.submit(request);
         }
@@ -204,6 +210,13 @@ public final class TaskpollClient implements AutoCloseable {
                         .onErrorResume(e -> notCreated(e) ? markNotCreated(intent, e).then(Mono.error(e))
                                 : Mono.error(e)) // outcome unknown: the intent stays, in doubt
                         .flatMap(submission -> recorded(intent, submission)));
+    }
+
+    /** A base URL on one of GlobalAI OPC's documented hosts. */
+    private static boolean globalAi(String baseUrl) {
+        String host = java.net.URI.create(baseUrl).getHost();
+        return host != null && (host.equalsIgnoreCase("zcbservice.aizfw.cn")
+                || host.equalsIgnoreCase("api.globalaiopc.com"));
     }
 
     /** The submit's intent, recorded before its request leaves; refused at once while the store's backlog is full. */

@@ -255,6 +255,21 @@ class SubmitTest {
         }
     }
 
+    /**
+     * The generic task API is documented as ElkAPI's, on its own host with its own key: a generic submit through a
+     * client on GlobalAI OPC's host (the default base URL) is refused before anything is sent, naming both.
+     */
+    @Test
+    void aGenericSubmitToGlobalAisHostIsRefusedBeforeSending() {
+        client = TaskpollClient.create(ClientOptions.builder().apiKey("k").build()); // the documented GlobalAI host
+        StepVerifier.create(client.submit(sample(Family.GENERIC_TASK)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestException.class)
+                        .hasMessageContaining("baseUrl: 'https://zcbservice.aizfw.cn/kyyReactApiServer' is GlobalAI"
+                                + " OPC's, and the generic task API is ElkAPI's (https://api.elkapi.com")
+                        .hasMessageContaining("nothing was sent"))
+                .verify(WAIT);
+    }
+
     @Test
     void aRefusalCarriesTheServersReasonAndAnEnvelopeCodeOtherThanZeroIsARefusal() {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
