@@ -17,7 +17,8 @@ import java.util.Objects;
  *   <li>{@code maxRedirects}: 3, each target checked again like the first URL</li>
  *   <li>{@code allowPlainHttpOnLoopback}: false; only https is fetched, plain http to a loopback host only when true
  *       (tests)</li>
- *   <li>{@code connectTimeout} 10 s, {@code readTimeout} 60 s (between two reads)</li>
+ *   <li>{@code connectTimeout} 10 s, {@code readTimeout} 60 s (between two reads; and once it has passed, an attempt
+ *       whose data averages under 1 KiB/s is given up and tried again)</li>
  *   <li>{@code urlLifetime}: 24 h (result URLs expire about a day after completion; the one place taskpoll keeps
  *       that lifetime) and {@code expiryWarning}: 1 h; a capture still pending {@code expiryWarning} before
  *       {@code observedAt + urlLifetime} emits a warning</li>

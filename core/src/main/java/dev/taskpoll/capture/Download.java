@@ -41,6 +41,13 @@ import reactor.util.retry.Retry;
  */
 final class Download {
 
+    /**
+     * The slowest an attempt may bring data once its read timeout has passed, on average since it began: 1 KiB/s
+     * (a 10 MB video would take almost 3 hours). Below it the attempt is given up and tried again from where it
+     * stopped.
+     */
+    static final int MIN_BYTES_PER_SECOND = 1024;
+
     private final HttpClient http;
     private final CaptureOptions options;
     private final Scheduler scheduler;
@@ -55,6 +62,11 @@ final class Download {
     private @Nullable FileChannel channel;
     private MessageDigest digest = sha256();
     private long written;
+    /** The whole file's size, once an answer said it (a 200's length, a 206's total); -1 until then. */
+    private long total = -1;
+    /** When this attempt's request went ({@link System#nanoTime()}) and the bytes written before it. */
+    private long attemptAt;
+    private long attemptFrom;
     private String contentType = "application/octet-stream";
     private String host;
 
@@ -106,6 +118,8 @@ final class Download {
     private Mono<Void> fetch(URI uri, int redirects) {
         host = hostOf(uri);
         long from = written;
+        attemptAt = System.nanoTime();
+        attemptFrom = from;
         return http.headers(h -> {
                     if (from > 0) {
                         h.set(HttpHeaderNames.RANGE, "bytes=" + from + "-");
@@ -143,6 +157,17 @@ final class Download {
                         null))).flux();
             }
             long length = contentLength(res.responseHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
+            long whole = code == 200 ? length : rangeTotal(res.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE));
+            if (code == 206 && whole >= 0 && total >= 0 && whole != total) {
+                // another object than the one begun (its size changed): what was written is not its start
+                long before = total;
+                total = -1;
+                return body.then(restart()).then(Mono.<Void>error(transientFailure("the result changed between"
+                        + " attempts (" + before + " then " + whole + " bytes)", null))).flux();
+            }
+            if (whole >= 0) {
+                total = whole;
+            }
             Mono<Void> reset = code == 200 && written > 0 ? restart() : Mono.empty();
             if (length >= 0 && (code == 200 ? 0 : written) + length > options.maxBytes()) {
                 return reactor.core.publisher.Flux.error(tooLarge()); // not read: the connection is closed
@@ -151,7 +176,10 @@ final class Download {
             if (type != null) {
                 contentType = type;
             }
-            long expectedEnd = length < 0 ? -1 : (code == 200 ? 0 : written) + length;
+            // a range answer ends where the file does (its total), not where the range does: a shorter range leaves
+            // the rest to the next attempt, from where it stopped
+            long expectedEnd = code == 206 && whole >= 0 ? whole
+                    : length < 0 ? -1 : (code == 200 ? 0 : written) + length;
             return reset.thenMany(body.retain().concatMap(this::write, 1)
                             .doOnDiscard(ByteBuf.class, ByteBuf::release)) // buffers received, never written
                     .then(Mono.defer(() -> expectedEnd >= 0 && written != expectedEnd
@@ -176,6 +204,16 @@ final class Download {
         if (written + n > options.maxBytes()) {
             buf.release();
             return Mono.error(tooLarge());
+        }
+        long elapsed = System.nanoTime() - attemptAt;
+        if (elapsed > options.readTimeout().toNanos()
+                && (written + n - attemptFrom) * 1_000_000_000.0 / elapsed < MIN_BYTES_PER_SECOND) {
+            // data every so often, each gap within the read timeout, which bounds the wait between reads only: a host
+            // dripping a byte at a time would hold the download (and a capture slot) for ever
+            buf.release();
+            return Mono.error(transientFailure("the download is too slow: " + (written + n - attemptFrom)
+                    + " bytes in " + seconds(Duration.ofNanos(elapsed)) + " (under " + MIN_BYTES_PER_SECOND
+                    + " bytes/s once the read timeout has passed)", null));
         }
         ByteBuffer nio = buf.nioBuffer();
         ByteBuffer forDigest = nio.duplicate();
@@ -409,6 +447,19 @@ final class Download {
 
     private CaptureException transientFailure(String reason, @Nullable Throwable cause) {
         return new CaptureException(taskId, host, reason, true, null, cause);
+    }
+
+    /** The total of {@code bytes <start>-<end>/<total>}, or -1 when absent, unknown ({@code *}) or unreadable. */
+    static long rangeTotal(@Nullable String contentRange) {
+        int slash = contentRange == null ? -1 : contentRange.lastIndexOf('/');
+        if (slash < 0) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(contentRange.substring(slash + 1).trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     static boolean rangeStartsAt(@Nullable String contentRange, long position) {

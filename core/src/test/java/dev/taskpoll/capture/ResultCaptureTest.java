@@ -278,6 +278,125 @@ class ResultCaptureTest {
         }
     }
 
+    /**
+     * A host that sends data every so often, each gap within the read timeout (which bounds the wait between reads
+     * only), but a byte at a time: the attempt is given up once its average falls under 1 KiB/s past the read timeout,
+     * and tried again; it held the download, a capture slot and the task's completed status for ever.
+     */
+    @Test
+    void aDownloadDrippedAByteAtATimeIsGivenUpAsTooSlow() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/drip.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
+                        .header("Content-Length", "100000")
+                        .sendByteArray(Flux.interval(Duration.ofMillis(50)).map(i -> new byte[1]))))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
+                    + "/drip.mp4"));
+            assertThatThrownBy(() -> capture(CaptureOptions.builder(dir).readTimeout(Duration.ofMillis(300))
+                    .maxAttempts(2)).capture(done).blockLast(Duration.ofSeconds(30)))
+                    .isInstanceOfSatisfying(CaptureException.class, e -> assertThat(e.getMessage())
+                            .contains("failed: the download is too slow: ").contains("under 1024 bytes/s")
+                            .contains("tried 2 times"));
+            assertThat(filesUnder(dir)).isEmpty();
+        } finally {
+            server.disposeNow();
+        }
+    }
+
+    /**
+     * A resume answered with a range shorter than the rest of the file (its {@code Content-Range} total says so) is
+     * continued from where it stopped, not stored as the whole file: the file stored was the first 2,000 bytes of
+     * 100,000, with a checksum of those.
+     */
+    @Test
+    void aShortRangeAnswerIsContinuedFromWhereItStopped() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        byte[] whole = new byte[100_000];
+        new java.util.Random(3).nextBytes(whole);
+        java.util.List<String> ranges = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/part.mp4", (req, res) -> {
+                    String range = req.requestHeaders().get("Range");
+                    ranges.add(String.valueOf(range));
+                    int call = calls.getAndIncrement();
+                    if (range == null) { // the whole file declared, 1,000 bytes sent, then nothing (a stall)
+                        return res.header("Content-Type", "video/mp4").header("Content-Length", "100000")
+                                .sendByteArray(reactor.core.publisher.Mono.just(java.util.Arrays.copyOf(whole, 1000)))
+                                .then(reactor.core.publisher.Mono.error(new IllegalStateException("cut")));
+                    }
+                    int from = Integer.parseInt(range.replaceAll("\\D+(\\d+)-.*", "$1"));
+                    // the first resume: 1,000 bytes only; the second: the rest
+                    int to = call == 1 ? from + 1000 : whole.length;
+                    return res.status(206).header("Content-Type", "video/mp4")
+                            .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + whole.length)
+                            .header("Content-Length", Integer.toString(to - from))
+                            .sendByteArray(reactor.core.publisher.Mono.just(java.util.Arrays.copyOfRange(whole, from,
+                                    to)));
+                }))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
+                    + "/part.mp4"));
+            List<CaptureEvent> events = capture(CaptureOptions.builder(dir).maxAttempts(5).readTimeout(Duration.ofMillis(500))).capture(done)
+                    .collectList().block(Duration.ofSeconds(30));
+            CaptureEvent.Stored stored = (CaptureEvent.Stored) events.stream()
+                    .filter(e -> e instanceof CaptureEvent.Stored).findFirst().orElseThrow();
+            assertThat(stored.size()).isEqualTo(whole.length);
+            assertThat(stored.sha256()).isEqualTo(sha256(whole));
+            assertThat(Files.readAllBytes(stored.path())).isEqualTo(whole);
+            assertThat(ranges).containsExactly("null", "bytes=1000-", "bytes=2000-");
+        } finally {
+            server.disposeNow();
+        }
+    }
+
+    /** A resume whose range names another total than the file begun (the object changed): started over, whole. */
+    @Test
+    void aRangeOfAnObjectWhoseSizeChangedStartsOver() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        byte[] before = new byte[100_000];
+        byte[] after = new byte[120_000];
+        new java.util.Random(4).nextBytes(before);
+        new java.util.Random(5).nextBytes(after);
+        java.util.List<String> ranges = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/changed.mp4", (req, res) -> {
+                    String range = req.requestHeaders().get("Range");
+                    ranges.add(String.valueOf(range));
+                    if (calls.getAndIncrement() == 0) { // the old object: 1,000 bytes, then nothing (a stall)
+                        return res.header("Content-Type", "video/mp4").header("Content-Length", "100000")
+                                .sendByteArray(reactor.core.publisher.Mono.just(java.util.Arrays.copyOf(before, 1000)))
+                                .then(reactor.core.publisher.Mono.error(new IllegalStateException("cut")));
+                    }
+                    if (range != null) { // the new object's rest: another total
+                        return res.status(206).header("Content-Type", "video/mp4")
+                                .header("Content-Range", "bytes 1000-119999/120000").header("Content-Length", "119000")
+                                .sendByteArray(reactor.core.publisher.Mono.just(java.util.Arrays.copyOfRange(after,
+                                        1000, after.length)));
+                    }
+                    return res.header("Content-Type", "video/mp4").header("Content-Length", "120000")
+                            .sendByteArray(reactor.core.publisher.Mono.just(after));
+                }))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
+                    + "/changed.mp4"));
+            CaptureEvent.Stored stored = (CaptureEvent.Stored) capture(CaptureOptions.builder(dir).maxAttempts(5).readTimeout(Duration.ofMillis(500)))
+                    .capture(done).collectList().block(Duration.ofSeconds(30)).stream()
+                    .filter(e -> e instanceof CaptureEvent.Stored).findFirst().orElseThrow();
+            assertThat(stored.size()).isEqualTo(after.length);
+            assertThat(stored.sha256()).isEqualTo(sha256(after));
+            assertThat(ranges).as("the whole file asked again once the total changed")
+                    .containsExactly("null", "bytes=1000-", "null");
+        } finally {
+            server.disposeNow();
+        }
+    }
+
     @Test
     void redirectsAreFollowedOnlyWhereTheFirstUrlWouldBeAllowed() throws Exception {
         start(Faults.none(), Duration.ofHours(24));
