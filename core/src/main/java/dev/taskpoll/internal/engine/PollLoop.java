@@ -12,6 +12,7 @@ import dev.taskpoll.TaskTimeoutException;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.TrackingFailed;
 import dev.taskpoll.TrackingStoppedException;
+import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.TaskKind;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.PollBudget;
@@ -700,7 +701,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             engine.cadence().ended(this, terminal, now);
         }
         ResultHandler results = engine.results();
-        if (results == null || terminal.state() != TaskState.COMPLETED) {
+        // an asset's result is a reference (asset://id), not a file: nothing to store
+        if (results == null || terminal.state() != TaskState.COMPLETED || !(kind instanceof Family)) {
             recordEnd(terminal, null);
             return;
         }
