@@ -161,6 +161,22 @@ class TaskTrackerTest {
         assertThat(source.requestTimes).containsExactly(30_000L, 42_000L);
     }
 
+    /**
+     * A transient failure that says when to come back (a maintenance 503 with {@code Retry-After}) is tried again then,
+     * not on the back-off's 500 ms, 1 s, 2 s: the Retry-After wins, as the cadence's javadoc says. It was ignored,
+     * and the task could spend its retries in the outage.
+     */
+    @Test
+    void aTransientFailuresRetryAfterIsHonoured() {
+        source.thenFail(new ApiStatusException("t", 503, "120", null))
+                .thenFail(new ApiStatusException("t", 503, "120", null)).then("completed");
+        StepVerifier.withVirtualTime(() -> tracker().track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(5))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(source.requestTimes).containsExactly(30_000L, 150_000L, 270_000L);
+    }
+
     @Test
     void throttlingWithoutRetryAfterBacksOffExponentially() {
         source.then429(null).then429(null).then429(null).then("completed");

@@ -56,6 +56,9 @@ public final class LearnedCadence implements Cadence {
     private static final Logger log = Loggers.getLogger(LearnedCadence.class);
 
     private final CadenceOptions options;
+    /** The most request shapes one model learns apart; further shapes share the model's shapeless one. */
+    static final int MAX_SHAPES = 32;
+
     private final ConcurrentHashMap<String, ModelState> models = new ConcurrentHashMap<>();
     /** The same models by kind, model ("*" when unknown) and shape ("" when none): the poll path's lookup. */
     private final ConcurrentHashMap<TaskKind, ConcurrentHashMap<String, ConcurrentHashMap<String, ModelState>>>
@@ -135,6 +138,12 @@ public final class LearnedCadence implements Cadence {
             planned = mine > elapsed + m.minGap ? mine : table;
         }
         long next = start + (long) (planned * jitter);
+        long own = task.policy().period().toMillis();
+        if (own < m.period && table - elapsed <= m.period) {
+            // a model is planned with the period of the first task that reached it: a task whose own period is
+            // shorter is never left longer than its period once past the model's early edge (its policy's guard)
+            next = Math.min(next, now + own);
+        }
         return beforeDeadline(task, m, Math.max(next, now + m.minGap), now);
     }
 
@@ -173,7 +182,9 @@ public final class LearnedCadence implements Cadence {
         long l = task.lastSeenRunning() == Long.MIN_VALUE ? 0 : Math.max(0, task.lastSeenRunning() - start);
         if (terminal.completedAt() != null) { // the provider said when: no censoring
             long exact = terminal.completedAt().toEpochMilli() - start;
-            if (exact > 0 && exact <= r) {
+            // only where the polls agree: a provider's clock behind ours would put it before a poll that saw the
+            // task running (and teach an early edge nobody sees), one ahead of ours after the poll that saw it done
+            if (exact > l && exact <= r) {
                 l = exact - 1;
                 r = exact;
             }
@@ -254,6 +265,16 @@ public final class LearnedCadence implements Cadence {
             return m;
         }
         String key = key(task);
+        if (!shape.isEmpty() && byShape.size() >= MAX_SHAPES && !models.containsKey(key)) {
+            // shapes from free-form requests (a generic dialect's input, a duration in tenths) would make a model
+            // each, without end: past MAX_SHAPES a model's new shapes share its model without a shape
+            shape = "";
+            key = task.kind().name() + "/" + model;
+            m = byShape.get(shape);
+            if (m != null) {
+                return m;
+            }
+        }
         m = models.get(key);
         if (m == null) {
             // made outside the map's lock: a kept model's refit (once per model, on this first task's thread, so

@@ -45,6 +45,7 @@ public final class TaskpollMeters implements MeterBinder, AutoCloseable {
     private final TaskpollClient client;
     private final Tags tags;
     private final List<Disposable> watches = new CopyOnWriteArrayList<>();
+    private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
     /**
      * The meters of {@code client}.
@@ -59,6 +60,7 @@ public final class TaskpollMeters implements MeterBinder, AutoCloseable {
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        registries.add(registry);
         counter(registry, "taskpoll.requests", "status requests sent, retries included", s -> s.requestsSent());
         counter(registry, "taskpoll.throttled", "429 answers", s -> s.throttled());
         counter(registry, "taskpoll.retries", "attempts that were retries", s -> s.retries());
@@ -107,19 +109,36 @@ public final class TaskpollMeters implements MeterBinder, AutoCloseable {
                 Cadence.Model::expectedMeanLag);
     }
 
-    /** A learned figure of one model, read from the cadence when asked; NaN while it has learned nothing of it. */
+    /**
+     * A learned figure of one model, read from the cadence when asked; NaN while it has learned nothing of it. A
+     * learned cadence keeps a model per request shape ({@code KIND/model/shape}: a duration, a resolution): the figure
+     * is that of the model's most observed shape (requests without a shape count as one).
+     */
     private void cadenceGauge(MeterRegistry registry, Tags t, String key, String name, String description,
                               java.util.function.Function<Cadence.Model, java.time.Duration> figure) {
-        Gauge.builder(name, client, c -> c.tracker().cadenceModels().stream().filter(x -> x.key().equals(key))
-                        .findFirst().map(x -> figure.apply(x).toMillis() / 1000.0).orElse(Double.NaN))
-                .tags(t).description(description).register(registry);
+        String shaped = key + "/";
+        Gauge.builder(name, client, c -> c.tracker().cadenceModels().stream()
+                        .filter(x -> x.key().equals(key) || x.key().startsWith(shaped))
+                        .max(java.util.Comparator.comparingLong(Cadence.Model::observations))
+                        .map(x -> figure.apply(x).toMillis() / 1000.0).orElse(Double.NaN))
+                .tags(t).description(description + " (of its most observed request shape)").register(registry);
     }
 
-    /** Stops registering meters for models tracked from now on. */
+    /**
+     * Stops registering meters for models tracked from now on, and removes this client's meters from the registries it
+     * was bound to: a client bound later under the same name gets meters of its own (a registry hands back the meter
+     * it holds for the same name and tags, which read the closed client).
+     */
     @Override
     public void close() {
         watches.forEach(Disposable::dispose);
         watches.clear();
+        for (MeterRegistry registry : registries) {
+            registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("taskpoll.")
+                            && tags.stream().allMatch(t -> t.getValue().equals(m.getId().getTag(t.getKey()))))
+                    .toList().forEach(registry::remove);
+        }
+        registries.clear();
     }
 
     static double circuit(String state) {

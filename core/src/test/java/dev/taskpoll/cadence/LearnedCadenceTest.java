@@ -36,6 +36,7 @@ class LearnedCadenceTest {
         int polls;
         long lastSeenRunning = Long.MIN_VALUE;
         @Nullable String shape;
+        PollPolicy policy = POLICY;
 
         View(String id, long start) {
             this.id = id;
@@ -59,7 +60,7 @@ class LearnedCadenceTest {
 
         @Override
         public PollPolicy policy() {
-            return POLICY;
+            return policy;
         }
 
         @Override
@@ -197,6 +198,56 @@ class LearnedCadenceTest {
         }
     }
 
+    /**
+     * A model is planned with the period of the first task that reached it (here 5 min); a task of the same model
+     * whose own policy has a 30 s period is never left longer than 30 s past the model's early edge: its policy's
+     * guard. It waited up to 5 minutes.
+     */
+    @Test
+    void aTaskWhosePeriodIsShorterThanItsModelsIsNeverLeftLongerThanItsPeriodPastTheEarlyEdge() {
+        LearnedCadence c = cadence();
+        View slow = new View("slow", 0);
+        slow.policy = PollPolicy.of(Duration.ofMinutes(5), Duration.ofHours(6));
+        c.firstPoll(slow, 0); // the model is made with this task's period
+        View fast = new View("fast", 0);
+        long due = c.firstPoll(fast, 0);
+        fast.polls = 1;
+        int checked = 0;
+        while (due < 3_600_000) {
+            fast.lastSeenRunning = due;
+            long next = c.nextPoll(fast, due);
+            if (due >= 300_000) { // past VEO's documented range, all the model has (its early edge long behind)
+                assertThat(next - due).as("interval after %d ms", due).isLessThanOrEqualTo(PERIOD).isPositive();
+                checked++;
+            }
+            fast.polls++;
+            due = next;
+        }
+        assertThat(checked).isGreaterThan(100);
+    }
+
+    /**
+     * Request shapes come from requests (a generic dialect's free input, a duration in tenths): past
+     * {@link LearnedCadence#MAX_SHAPES} a model's new shapes share its model without a shape, instead of a model each
+     * (about 22 KB, a refit and a row in the store, without end). Shapes learned before keep their models.
+     */
+    @Test
+    void aModelLearnsAtMostMaxShapesApartAndFurtherShapesShareItsShapelessModel() {
+        LearnedCadence c = cadence();
+        for (int i = 0; i < 1_000; i++) {
+            View v = new View("t" + i, 0);
+            v.shape = "duration=" + (1 + i / 100.0);
+            c.firstPoll(v, 0);
+        }
+        assertThat(c.models()).hasSize(LearnedCadence.MAX_SHAPES + 1);
+        assertThat(c.models()).extracting(Cadence.Model::key).contains("VEO/veo_3_1_fast",
+                "VEO/veo_3_1_fast/duration=1.0", "VEO/veo_3_1_fast/duration=1.31");
+        View again = new View("again", 0);
+        again.shape = "duration=1.0";
+        c.firstPoll(again, 0);
+        assertThat(c.models()).hasSize(LearnedCadence.MAX_SHAPES + 1);
+    }
+
     @Test
     void anExactCompletedAtIsLearnedWithoutCensoring() {
         LearnedCadence c = cadence();
@@ -212,6 +263,22 @@ class LearnedCadenceTest {
             c.ended(v, done(v.id, Instant.ofEpochMilli(v.start + 100_000)), due);
         }
         assertThat(c.models().get(0).median().toMillis()).isBetween(97_000L, 103_000L);
+    }
+
+    /**
+     * A {@code completed_at} the polls contradict (before a poll that saw the task running: the provider's clock is
+     * behind ours) is not taken as exact: the completion is learned as the polls saw it, between the last poll that
+     * saw it running and the one that saw it done.
+     */
+    @Test
+    void aCompletedAtThePollsContradictIsNotTakenAsExact() {
+        LearnedCadence c = cadence();
+        View v = new View("behind", 0);
+        c.firstPoll(v, 0);
+        v.polls = 3;
+        v.lastSeenRunning = 200_000;
+        c.ended(v, done("behind", Instant.ofEpochMilli(150_000)), 230_000);
+        assertThat(c.modelFor("VEO/veo_3_1_fast").window()).containsExactly(200_000L, 230_000L);
     }
 
     @Test

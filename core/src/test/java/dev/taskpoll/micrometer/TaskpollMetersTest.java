@@ -18,6 +18,36 @@ import reactor.core.publisher.Flux;
 
 class TaskpollMetersTest {
 
+    /**
+     * A client's meters are removed when its binding closes: a client bound after it under the same name (a restarted
+     * application context, say) reads its own figures. The registry handed back the closed client's meters.
+     */
+    @Test
+    void aClientBoundAfterAClosedOneUnderTheSameNameReadsItsOwnFigures() {
+        SimTime time = SimTime.accelerated(100);
+        try (Simulator sim = Simulator.builder().time(time).seed(5)
+                .generationTime(Duration.ofSeconds(5), Duration.ofSeconds(10)).build().start()) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            Family f = Family.GENERIC_TASK;
+            for (int round = 0; round < 2; round++) {
+                try (TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
+                        .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                        .trackerOptions(TrackerOptions.builder().fixedGrid().scheduler(time.scheduler()).build())
+                        .build());
+                     TaskpollMeters meters = new TaskpollMeters(client, "app")) {
+                    meters.bindTo(registry);
+                    Flux.range(0, 1 + 3 * round) // 1 task, then 4: the counts differ
+                            .flatMap(i -> client.track(TaskRef.of(sim.createTask(f.createPath(), "kling-v2"), f,
+                                    "kling-v2")))
+                            .blockLast(Duration.ofSeconds(30));
+                    assertThat(registry.get("taskpoll.requests").tag("client", "app").functionCounter().count())
+                            .as("round %d", round).isEqualTo(client.tracker().stats().requestsSent()).isPositive();
+                }
+            }
+            assertThat(registry.find("taskpoll.requests").meters()).as("removed with the last binding").isEmpty();
+        }
+    }
+
     @Test
     void theFleetsFiguresAreMicrometerMeters() {
         SimTime time = SimTime.accelerated(100);
@@ -62,8 +92,16 @@ class TaskpollMetersTest {
                 assertThat(registry.get("taskpoll.polls.per.task").tags("model", model).gauge().value())
                         .isEqualTo(m.pollsPerEndedTask()).isPositive();
             }
-            meters.close();
-
+            // a learned cadence keeps a model per request shape: the gauges of a model tracked with a shape read it
+            // (they looked for the model without its shape, and read NaN)
+            Flux.range(0, 3)
+                    .flatMap(i -> client.track(new TaskRef(sim.createTask(f.createPath(), "kling-v1-6"), f,
+                            "kling-v1-6", null, "duration=5")))
+                    .blockLast(Duration.ofSeconds(30));
+            for (String gauge : java.util.List.of("taskpoll.cadence.median", "taskpoll.cadence.p95")) {
+                assertThat(registry.get(gauge).tags("model", "kling-v1-6").gauge().value()).as(gauge)
+                        .isFinite().isPositive();
+            }
             FleetStats stats = client.tracker().stats();
             assertThat(registry.get("taskpoll.requests").tag("client", "main").functionCounter().count())
                     .isEqualTo(stats.requestsSent()).isPositive();
@@ -75,6 +113,8 @@ class TaskpollMetersTest {
             assertThat(registry.get("taskpoll.circuit.open").gauge().value()).isZero();
             assertThat(registry.get("taskpoll.pool.acquired").gauge().value()).isZero();
             assertThat(client.poolStats().idle()).as("connections kept for reuse").isPositive();
+            meters.close();
+            assertThat(registry.getMeters()).as("every meter of the client removed").isEmpty();
         }
     }
 

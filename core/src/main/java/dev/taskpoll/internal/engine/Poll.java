@@ -212,6 +212,14 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
                     return Mono.error(new RetriesExhaustedException(loop.id(), transientInRow, loop.last(), failure));
                 }
                 delay = decider.transientDelay(transientInRow, random);
+                if (failure instanceof ApiStatusException a && a.retryAfter() != null) {
+                    // a 503 saying when to come back (maintenance): not sooner than that, within the floor and ceiling
+                    RetryDecider.ThrottleDelay asked = decider.throttleDelay(a.retryAfter(), transientInRow,
+                            engine.options().clock().instant(), random);
+                    if (asked.serverAsked() && asked.delay().compareTo(delay) > 0) {
+                        delay = asked.delay();
+                    }
+                }
                 lastFailure = failure;
                 if (failure instanceof TaskpollException e) {
                     engine.published(new PollRetrying(loop.id(), e, transientInRow, delay));
