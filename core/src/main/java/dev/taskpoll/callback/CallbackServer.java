@@ -24,7 +24,9 @@ public final class CallbackServer implements AutoCloseable {
 
     /**
      * Binds {@code host:port} (0 for any free port) and creates the receiver, whose callback URLs are
-     * {@code publicBaseUrl} (or, when null, {@code http://host:port}) followed by {@code /<key>/<token>}.
+     * {@code publicBaseUrl} (or, when null, {@code http://host:port}) followed by {@code /<key>/<token>}. Callbacks are
+     * taken at {@code /<key>/<token>} and, when {@code publicBaseUrl} has a path, at {@code <path>/<key>/<token>} too
+     * (a proxy in front that strips the path, or one that forwards it as it is).
      *
      * @param client        the client that submits and tracks
      * @param host          the host to bind
@@ -38,8 +40,12 @@ public final class CallbackServer implements AutoCloseable {
         // the receiver's URLs need the bound port, so it is made just after binding; until then: 503
         java.util.concurrent.atomic.AtomicReference<CallbackReceiver> holder =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        DisposableServer server = HttpServer.create().host(host).port(port)
-                .route(r -> r.post("/{key}/{token}", (req, res) -> {
+        // the public URL's path (https://my.host/taskpoll/<key>/<token>) is served as well as the root: a proxy that
+        // forwards the path as it is reaches the receiver, and so does one that strips it
+        String prefix = pathOf(publicBaseUrl);
+        java.util.function.BiFunction<reactor.netty.http.server.HttpServerRequest,
+                reactor.netty.http.server.HttpServerResponse, org.reactivestreams.Publisher<Void>> handler =
+                (req, res) -> {
                     CallbackReceiver receiver = holder.get();
                     if (receiver == null) {
                         return res.status(503).send();
@@ -61,12 +67,25 @@ public final class CallbackServer implements AutoCloseable {
                             .map(out -> receiver.receive(path, out.toByteArray()))
                             .onErrorReturn(IllegalStateException.class, 413)
                             .flatMap(code -> Mono.from(res.status(code).send()));
-                }))
+                };
+        DisposableServer server = HttpServer.create().host(host).port(port)
+                .route(r -> {
+                    r.post("/{key}/{token}", handler);
+                    if (!prefix.isEmpty()) {
+                        r.post(prefix + "/{key}/{token}", handler);
+                    }
+                })
                 .bindNow();
         String base = publicBaseUrl != null ? publicBaseUrl : "http://" + host + ":" + server.port();
         CallbackReceiver receiver = CallbackReceiver.create(client, base);
         holder.set(receiver);
         return new CallbackServer(server, receiver);
+    }
+
+    /** A URL's path without its trailing slashes; "" for none (or no URL). */
+    static String pathOf(@org.jspecify.annotations.Nullable String url) {
+        String raw = url == null ? null : java.net.URI.create(url).getRawPath();
+        return raw == null ? "" : raw.replaceAll("/+$", "");
     }
 
     /**

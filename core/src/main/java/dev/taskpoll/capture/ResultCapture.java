@@ -194,15 +194,27 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
      * records each file in the client's task store (unless the store only records), and reports what happened as events; never fails (a failure is a
      * {@link CaptureEvent.Failed}). Idempotent: a result the store already records, whose file is there with its size,
      * is not fetched again (a task resumed after a crash). URLs past their lifetime ({@link CaptureOptions#urlLifetime()}
-     * after the status was observed) are not fetched: the failure says when they expired.
+     * after the task completed, as the provider said, else after the status was observed) are not fetched: the failure
+     * says when they expired.
      */
+    /**
+     * When a completed status's URLs expire: {@code urlLifetime} after the task completed, when the provider said when
+     * (a task tracked long after it ended: its status is observed late, its URLs are as old as its end), else after
+     * the status was observed.
+     */
+    private Instant expiry(TaskStatus status) {
+        Instant from = status.completedAt() != null && status.completedAt().isBefore(status.observedAt())
+                ? status.completedAt() : status.observedAt();
+        return from.plus(options.urlLifetime());
+    }
+
     @Override
     public Flux<TaskEvent> completed(TaskRef task, TaskStatus status) {
         if (status.resultUrls().isEmpty()) {
             return Flux.just(failed(status, "(no URL)", "completed without a result URL to store (status '"
                     + status.rawStatus() + "')"));
         }
-        Instant expiresAt = status.observedAt().plus(options.urlLifetime());
+        Instant expiresAt = expiry(status);
         if (!clock.instant().isBefore(expiresAt)) {
             return Flux.just(failed(status, "(expired)", "result URL expired at " + expiresAt));
         }
@@ -265,7 +277,7 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
                     + " with results can be captured"));
         }
         return Flux.defer(() -> {
-            Instant expiresAt = status.observedAt().plus(options.urlLifetime());
+            Instant expiresAt = expiry(status);
             AtomicBoolean done = new AtomicBoolean();
             Flux<CaptureEvent> warning = warning(status.taskId(), expiresAt, done);
             Flux<CaptureEvent> files = Flux.range(0, status.resultUrls().size())

@@ -99,6 +99,34 @@ class CallbacksTest {
         assertThat(client.tracker().activeTasks()).isZero();
     }
 
+    /**
+     * A public URL with a path ({@code http://host:port/cb}, as behind a proxy that forwards the path as it is):
+     * callbacks sent to it reach the receiver. The server served only {@code /<key>/<token>}, so each got 404 and
+     * callbacks silently never worked.
+     */
+    @Test
+    void callbacksToAPublicUrlWithAPathReachTheReceiver() throws Exception {
+        SimTime time = SimTime.accelerated(100);
+        sim = Simulator.builder().time(time).seed(21).generationTime(Duration.ofSeconds(60), Duration.ofSeconds(120))
+                .build().start();
+        client = TaskpollClient.create(ClientOptions.builder().baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
+                .trackerOptions(TrackerOptions.builder().scheduler(time.scheduler())
+                        .callbackWatchdog(Duration.ofMinutes(10)).build()).build());
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        server = CallbackServer.start(client, "127.0.0.1", port, "http://127.0.0.1:" + port + "/cb/");
+        List<TaskStatus> statuses = server.receiver().submitAndTrack(request(0)).collectList()
+                .block(Duration.ofSeconds(60));
+        assertThat(statuses).last().matches(TaskStatus::isTerminal);
+        List<TaskTruth.Callback> callbacks = sim.truths().get(0).callbacks();
+        assertThat(callbacks).isNotEmpty().allSatisfy(c -> assertThat(c.httpStatus()).as(c.toString())
+                .isEqualTo(204));
+        assertThat(CallbackServer.pathOf("https://my.host/taskpoll/")).isEqualTo("/taskpoll");
+        assertThat(CallbackServer.pathOf("https://my.host")).isEmpty();
+    }
+
     @Test
     void lostCallbacksLeaveItToPolling() {
         start(Faults.parse("lost=1"), Duration.ofMinutes(10));

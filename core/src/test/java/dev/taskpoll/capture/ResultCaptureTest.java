@@ -444,6 +444,24 @@ class ResultCaptureTest {
         assertThat(events.get(1)).isInstanceOf(CaptureEvent.Stored.class);
     }
 
+    /**
+     * A task tracked long after it completed (its status observed now, the provider's {@code completed_at} 23.5 h ago):
+     * its URLs are as old as its end, so the capture warns first; it counted a day from the status's observation.
+     */
+    @Test
+    void theUrlsLifetimeCountsFromTheProvidersCompletionWhenItSaysWhen() {
+        start(Faults.none(), Duration.ofHours(24));
+        TaskStatus done = completed(Family.VEO);
+        java.time.Instant now = client.options().trackerOptions().clock().instant();
+        TaskStatus late = new TaskStatus(done.taskId(), done.state(), done.rawStatus(), done.model(), done.createdAt(),
+                done.resultUrls(), done.error(), done.actualDuration(), done.totalTokens(), now,
+                now.minus(Duration.ofMinutes(23 * 60 + 30)));
+        List<CaptureEvent> events = capture(CaptureOptions.builder(dir)).capture(late).collectList()
+                .block(Duration.ofSeconds(30));
+        assertThat(events.get(0)).isInstanceOfSatisfying(CaptureEvent.ExpiryWarning.class, w -> assertThat(
+                w.expiresAt()).isEqualTo(late.completedAt().plus(Duration.ofHours(24))));
+    }
+
     @Test
     void onlyACompletedTaskWithResultsCanBeCaptured() {
         start(Faults.none(), Duration.ofHours(24));
