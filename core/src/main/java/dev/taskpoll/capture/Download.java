@@ -119,7 +119,7 @@ final class Download {
         host = hostOf(uri);
         long from = written;
         attemptAt = System.nanoTime();
-        attemptFrom = from;
+        attemptFrom = from; // both again when the answer's headers come (answer)
         return http.headers(h -> {
                     if (from > 0) {
                         h.set(HttpHeaderNames.RANGE, "bytes=" + from + "-");
@@ -168,6 +168,9 @@ final class Download {
             if (whole >= 0) {
                 total = whole;
             }
+            // the slowest-rate rule counts this answer's body from its headers and from the bytes it starts after
+            attemptAt = System.nanoTime();
+            attemptFrom = code == 200 ? 0 : written;
             Mono<Void> reset = code == 200 && written > 0 ? restart() : Mono.empty();
             if (length >= 0 && (code == 200 ? 0 : written) + length > options.maxBytes()) {
                 return reactor.core.publisher.Flux.error(tooLarge()); // not read: the connection is closed
@@ -178,7 +181,7 @@ final class Download {
             }
             // a range answer ends where the file does (its total), not where the range does: a shorter range leaves
             // the rest to the next attempt, from where it stopped
-            long expectedEnd = code == 206 && whole >= 0 ? whole
+            long expectedEnd = code == 206 && whole >= 0 ? whole : code == 206 && total >= 0 ? total
                     : length < 0 ? -1 : (code == 200 ? 0 : written) + length;
             return reset.thenMany(body.retain().concatMap(this::write, 1)
                             .doOnDiscard(ByteBuf.class, ByteBuf::release)) // buffers received, never written

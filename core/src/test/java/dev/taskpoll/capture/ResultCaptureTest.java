@@ -353,6 +353,43 @@ class ResultCaptureTest {
         }
     }
 
+    /**
+     * A host that ignores {@code Range} (a 200 with the whole file to a resume): the file starts over, and the
+     * slowest-rate rule counts the new body from its own start. It counted from the bytes written before the restart,
+     * and gave the new body up as "too slow" until the attempts ran out.
+     */
+    @Test
+    void aHostThatIgnoresRangeStartsOverAndIsNotTakenForSlow() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        byte[] whole = new byte[100_000];
+        new java.util.Random(6).nextBytes(whole);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/norange.mp4", (req, res) -> {
+                    res.header("Content-Type", "video/mp4").header("Content-Length", "100000");
+                    if (calls.getAndIncrement() == 0) { // 60,000 bytes, then nothing (a stall)
+                        return res.sendByteArray(Flux.just(java.util.Arrays.copyOf(whole, 60_000))
+                                .concatWith(Flux.never()));
+                    }
+                    // the whole file, Range or not, over a second (100 KB/s)
+                    return res.sendByteArray(Flux.range(0, 50).delayElements(Duration.ofMillis(20))
+                            .map(i -> java.util.Arrays.copyOfRange(whole, i * 2_000, (i + 1) * 2_000)));
+                }))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
+                    + "/norange.mp4"));
+            CaptureEvent.Stored stored = (CaptureEvent.Stored) capture(CaptureOptions.builder(dir).maxAttempts(3)
+                    .readTimeout(Duration.ofMillis(500))).capture(done).collectList().block(Duration.ofSeconds(30))
+                    .stream().filter(e -> e instanceof CaptureEvent.Stored).findFirst().orElseThrow();
+            assertThat(stored.size()).isEqualTo(whole.length);
+            assertThat(stored.sha256()).isEqualTo(sha256(whole));
+            assertThat(calls).hasValue(2);
+        } finally {
+            server.disposeNow();
+        }
+    }
+
     /** A resume whose range names another total than the file begun (the object changed): started over, whole. */
     @Test
     void aRangeOfAnObjectWhoseSizeChangedStartsOver() throws Exception {
