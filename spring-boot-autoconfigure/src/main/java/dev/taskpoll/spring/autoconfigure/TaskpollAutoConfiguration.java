@@ -192,12 +192,14 @@ public class TaskpollAutoConfiguration {
         if (!(env instanceof org.springframework.core.env.ConfigurableEnvironment configurable)) {
             return;
         }
-        var form = org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form.DASHED;
+        var form = org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form.UNIFORM;
         for (var source : org.springframework.boot.context.properties.source.ConfigurationPropertySources
                 .get(configurable)) {
             if (!(source instanceof org.springframework.boot.context.properties.source
-                    .IterableConfigurationPropertySource names)) {
-                continue;
+                    .IterableConfigurationPropertySource names)
+                    || source.getUnderlyingSource() instanceof org.springframework.core.env
+                    .SystemEnvironmentPropertySource) {
+                continue; // environment variables map to names in more than one way (TASKPOLL_FLEET_MAX_RATE): not checked
             }
             names.stream().filter(n -> n.getNumberOfElements() > 2 && n.getElement(0, form).equals("taskpoll"))
                     .forEach(name -> {
@@ -208,8 +210,10 @@ public class TaskpollAutoConfiguration {
                                 throw new IllegalArgumentException(name + ": not a policy setting; a policy takes"
                                         + " period and deadline (taskpoll.policies.<family or model>.period)");
                             }
-                        } else if (GROUPS.containsKey(group) && (name.getNumberOfElements() != 3
-                                || !GROUPS.get(group).contains(last))) {
+                        } else if (GROUPS.containsKey(group) && GROUPS.get(group).stream().noneMatch(p ->
+                                org.springframework.boot.context.properties.source.ConfigurationPropertyName
+                                        .of("taskpoll." + group + "." + p).equals(name))) {
+                            // (equality of names takes max-rate, maxRate and max_rate alike, as the binder does)
                             throw new IllegalArgumentException(name + ": not a property of taskpoll." + group
                                     + "; it takes " + String.join(", ", GROUPS.get(group)));
                         }

@@ -270,6 +270,13 @@ class TaskpollAutoConfigurationTest {
                     .run(context -> assertThat(context).hasFailed().getFailure().satisfies(e -> assertThat(
                             root(e).getMessage()).as(c[0]).startsWith(c[1]).doesNotContain("sk-secret")));
         }
+        // the forms the binder takes for a property are taken by the check too (camelCase, underscores)
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=" + db, "taskpoll.fleet.maxRate=7",
+                        "taskpoll.fleet.max_in_flight=9")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(TaskpollProperties.class).fleet().maxRate()).isEqualTo(7);
+                });
         // each failed start closed the store it had opened: the file is free for the next one
         runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=" + db)
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(TaskpollClient.class));
