@@ -177,6 +177,30 @@ class TaskTrackerTest {
         assertThat(source.requestTimes).containsExactly(30_000L, 150_000L, 270_000L);
     }
 
+    /**
+     * A status source that throws on a retry (instead of failing its Mono) gives its permit back: the in-flight count
+     * came back to 0 only on the first request's path, and with one request in flight allowed nothing was sent again.
+     */
+    @Test
+    void aSourceThatThrowsOnARetryGivesItsPermitBack() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        dev.taskpoll.spi.StatusSource throwing = id -> {
+            if (calls.incrementAndGet() == 1) {
+                return reactor.core.publisher.Mono.error(new ApiStatusException(id, 503, null, null));
+            }
+            throw new IllegalStateException("broken source");
+        };
+        TaskTracker t = TaskTracker.create(Map.of(Dialect.OPC, throwing), TrackerOptions.builder().fixedGrid()
+                .fleet(FleetOptions.ofMaxRate(100).withMaxInFlight(1)).scheduler(vts).random(() -> 0.5)
+                .phaseSpread(0).build());
+        StepVerifier.withVirtualTime(() -> t.track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(1))
+                .expectErrorMessage("broken source")
+                .verify(VERIFY_TIMEOUT);
+        assertThat(t.stats().inFlight()).isZero();
+        t.close();
+    }
+
     @Test
     void throttlingWithoutRetryAfterBacksOffExponentially() {
         source.then429(null).then429(null).then429(null).then("completed");

@@ -320,14 +320,19 @@ public final class FleetBudget implements PollBudget {
         }
     }
 
-    /** Under this monitor: 0 when a token was taken, else the ms until one will be there. The bucket holds 1 s. */
+    /**
+     * Under this monitor: 0 when a token was taken, else the ms until one will be there. The bucket holds 1 s, and at
+     * least one token: a rate under 1/s (a small share of the key's in cluster mode) sends one request every 1/rate s,
+     * where a bucket of one second never held a whole token and nothing was sent.
+     */
     private long takeToken(long now) {
         double rate = Math.min(controller.rate(now), shareRate);
+        double capacity = Math.max(1, rate);
         if (now > lastRefill) {
-            tokens = Math.min(rate, tokens + (now - lastRefill) * rate / 1000.0);
+            tokens = Math.min(capacity, tokens + (now - lastRefill) * rate / 1000.0);
             lastRefill = now;
         }
-        tokens = Math.min(tokens, rate);
+        tokens = Math.min(tokens, capacity);
         if (tokens >= 1) {
             tokens -= 1;
             admittedSince++;

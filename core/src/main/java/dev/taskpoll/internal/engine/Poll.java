@@ -175,11 +175,18 @@ final class Poll implements CoreSubscriber<TaskStatus>, Disposable {
         // a request the store may not send now spends no permit (a permit given back unused keeps its token)
         return Mono.defer(() -> loop.mayPoll() ? engine.budget().admit()
                 : Mono.<PollBudget.Permit>error(NotHeldNow.INSTANCE)).flatMap(permit -> {
-            if (!loop.mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
-                permit.done(PollBudget.Outcome.CANCELLED);
-                return Mono.error(NotHeldNow.INSTANCE);
+            Mono<TaskStatus> fetched;
+            try {
+                if (!loop.mayPoll()) { // asked after the wait for the budget: a wait may outlast the lease
+                    permit.done(PollBudget.Outcome.CANCELLED);
+                    return Mono.error(NotHeldNow.INSTANCE);
+                }
+                fetched = source.fetch(loop.id());
+            } catch (RuntimeException e) { // a source (or a store) that throws instead of failing its Mono: the
+                permit.done(PollBudget.Outcome.CANCELLED); // permit goes back, as on the first request's path
+                return Mono.error(e);
             }
-            return source.fetch(loop.id())
+            return fetched
                 .doOnSuccess(s -> permit.done(PollBudget.Outcome.ANSWERED))
                 .doOnError(e -> permit.done(RetryDecider.outcome(e)))
                 .doOnCancel(() -> permit.done(PollBudget.Outcome.CANCELLED));

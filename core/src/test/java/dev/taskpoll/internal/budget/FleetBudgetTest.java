@@ -259,6 +259,24 @@ class FleetBudgetTest {
     }
 
     /**
+     * A share of the key's rate under 1 request a second (a small instance beside a busy one, or 2/s over 3 instances)
+     * still sends, one request every 1/rate s: the bucket held one second of the rate, never a whole token, and
+     * nothing was sent at all.
+     */
+    @Test
+    void inClusterModeAShareUnderOneRequestASecondStillSends() {
+        dev.taskpoll.spi.FleetShare shared = report -> reactor.core.publisher.Mono.just(
+                new dev.taskpoll.spi.FleetShare.Share(0.5, Duration.ZERO, 10));
+        FleetBudget b = new FleetBudget(FleetOptions.ofMaxRate(100), timer, new SchedulerClock(vts), shared);
+        vts.advanceTimeBy(Duration.ofMillis(250)); // the first sync: 0.5 a second
+        List<Long> at = admitTimes(b, 3);
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(at).hasSize(3);
+        assertThat(at.get(2) - at.get(1)).as("one every 2 s").isBetween(1_900L, 2_100L);
+        b.close();
+    }
+
+    /**
      * A shared store that does not answer a sync is given up on after 5 periods of the tracker's clock (not the wall
      * clock's), keeping the last share, and asked again one period later.
      */
