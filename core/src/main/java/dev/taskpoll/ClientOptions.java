@@ -405,9 +405,10 @@ public final class ClientOptions {
         }
 
         /**
-         * How long to wait for a response once the request is sent, and, separately, for its body to end once its
-         * headers came (a server dripping a byte at a time held a request for ever); default 30 s. Past either, a
-         * status request is a transient failure (a submit's outcome is unknown).
+         * How long to wait for a response once the request is sent, and between two parts of its body; and the
+         * longest a body may go on arriving after its headers (checked as each part arrives: a server dripping a byte
+         * at a time held a request for ever); default 30 s. Past any, a status request is a transient failure (a
+         * submit's outcome is unknown).
          *
          * @param timeout the timeout; positive
          * @return this builder

@@ -54,15 +54,28 @@ public class TaskStoreException extends TaskpollException {
     }
 
     /**
-     * A store refused because another process tracks it: one process tracks a store at a time. When the holder is
-     * this process (a store of the same file opened here and not closed yet), the message says so.
+     * A store refused because another process tracks it: one process tracks a store at a time.
      *
      * @param store  the store's file
      * @param holder the process that holds it, as its lock says ({@code pid 4242}), or what is known of it
      * @return the failure, with {@link #holder()}
      */
     public static TaskStoreException held(String store, String holder) {
-        String message = holder.equals("pid " + ProcessHandle.current().pid())
+        return held(store, holder, false);
+    }
+
+    /**
+     * As {@link #held(String, String)}; {@code here}: the holder is this process (a store of the same file opened here
+     * and not closed yet), which the message then says (a pid alone cannot tell: two containers sharing a volume may
+     * both run as pid 1).
+     *
+     * @param store  the store's file
+     * @param holder the process that holds it ({@code pid 4242})
+     * @param here   whether it is this process
+     * @return the failure, with {@link #holder()}
+     */
+    public static TaskStoreException held(String store, String holder, boolean here) {
+        String message = here
                 ? "task store " + store + " is already tracked by this process (" + holder + "), by a store of it"
                         + " that is not closed; one store tracks a file at a time: close that one, or use another file"
                 : "task store " + store + " is already tracked by another process (" + holder + "); one process"

@@ -163,9 +163,11 @@ class OptionsValidationTest {
         TaskStoreException held = TaskStoreException.held("/x/tasks.db", "pid 42");
         assertThat(held.holder()).isEqualTo("pid 42");
         assertThat(held).hasMessageContaining("already tracked by another process (pid 42)");
+        assertThat(TaskStoreException.held("/x/tasks.db", "pid 1", true))
+                .as("a store of this process, not closed").hasMessageContaining("already tracked by this process (pid"
+                        + " 1), by a store of it that is not closed");
         assertThat(TaskStoreException.held("/x/tasks.db", "pid " + ProcessHandle.current().pid()))
-                .as("a store of this process, not closed").hasMessageContaining("already tracked by this process (pid "
-                        + ProcessHandle.current().pid() + "), by a store of it that is not closed");
+                .as("the same pid in another container: another process").hasMessageContaining("another process");
         assertThat(held.withLastStatus(null).holder()).as("kept with a status").isEqualTo("pid 42");
         assertThat(new TaskStoreException("task store /x/tasks.db is closed").holder()).isNull();
         TransportException e = new TransportException("vgen_1", "request failed: connection reset", null);

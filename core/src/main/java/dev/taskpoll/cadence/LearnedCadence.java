@@ -265,9 +265,11 @@ public final class LearnedCadence implements Cadence {
             return m;
         }
         String key = key(task);
-        if (!shape.isEmpty() && byShape.size() >= MAX_SHAPES && !models.containsKey(key)) {
+        if (!shape.isEmpty() && byShape.size() - (byShape.containsKey("") ? 1 : 0) >= MAX_SHAPES
+                && !models.containsKey(key)) {
             // shapes from free-form requests (a generic dialect's input, a duration in tenths) would make a model
-            // each, without end: past MAX_SHAPES a model's new shapes share its model without a shape
+            // each, without end: past MAX_SHAPES a model's new shapes share its model without a shape (found here
+            // on each call: a map entry per such shape would grow without end again)
             shape = "";
             key = task.kind().name() + "/" + model;
             m = byShape.get(shape);

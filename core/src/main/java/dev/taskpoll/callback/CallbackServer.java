@@ -55,7 +55,7 @@ public final class CallbackServer implements AutoCloseable {
                     if (declared > cap) {
                         return res.status(413).send();
                     }
-                    String path = req.param("key") + "/" + req.param("token");
+                    String path = Objects.requireNonNull(callbackPath(req.uri(), prefix));
                     return req.receive().asByteArray()
                             .reduceWith(java.io.ByteArrayOutputStream::new, (out, chunk) -> {
                                 if (out.size() + chunk.length > cap) {
@@ -69,17 +69,29 @@ public final class CallbackServer implements AutoCloseable {
                             .flatMap(code -> Mono.from(res.status(code).send()));
                 };
         DisposableServer server = HttpServer.create().host(host).port(port)
-                .route(r -> {
-                    r.post("/{key}/{token}", handler);
-                    if (!prefix.isEmpty()) {
-                        r.post(prefix + "/{key}/{token}", handler);
-                    }
-                })
+                // matched by hand: a route template is a regular expression, in which a path's '.', '+' or '(' would
+                // mean something else
+                .route(r -> r.route(req -> req.method() == io.netty.handler.codec.http.HttpMethod.POST
+                        && callbackPath(req.uri(), prefix) != null, handler))
                 .bindNow();
         String base = publicBaseUrl != null ? publicBaseUrl : "http://" + host + ":" + server.port();
         CallbackReceiver receiver = CallbackReceiver.create(client, base);
         holder.set(receiver);
         return new CallbackServer(server, receiver);
+    }
+
+    /**
+     * {@code <key>/<token>} from a request's URI, at the root or under {@code prefix}; null for any other path.
+     */
+    static @org.jspecify.annotations.Nullable String callbackPath(String uri, String prefix) {
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        if (!prefix.isEmpty() && path.startsWith(prefix + "/")) {
+            path = path.substring(prefix.length());
+        }
+        String[] parts = path.split("/", -1);
+        return parts.length == 3 && parts[0].isEmpty() && !parts[1].isEmpty() && !parts[2].isEmpty()
+                ? parts[1] + "/" + parts[2] : null;
     }
 
     /** A URL's path without its trailing slashes; "" for none (or no URL). */

@@ -21,7 +21,8 @@ import java.util.Objects;
  *       whose data averages under 1 KiB/s is given up and tried again)</li>
  *   <li>{@code urlLifetime}: 24 h (result URLs expire about a day after completion; the one place taskpoll keeps
  *       that lifetime) and {@code expiryWarning}: 1 h; a capture still pending {@code expiryWarning} before
- *       {@code observedAt + urlLifetime} emits a warning</li>
+ *       {@code urlLifetime} after the task completed (the provider's {@code completed_at}, when it says and it is
+ *       plausible) or else after the status was observed emits a warning</li>
  * </ul>
  * Retries and the warning are timed by the client's scheduler and clock ({@link ResultCapture#create}).
  */

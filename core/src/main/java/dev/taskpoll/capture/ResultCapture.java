@@ -190,6 +190,19 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
     }
 
     /**
+     * When a completed status's URLs expire: {@code urlLifetime} after the task completed, when the provider said when
+     * (a task tracked long after it ended: its status is observed late, its URLs are as old as its end), else after
+     * the status was observed.
+     */
+    private Instant expiry(TaskStatus status) {
+        Instant done = status.completedAt();
+        // only a completion after the task's creation and before the status: a 0 for "unknown" would read 1970
+        boolean plausible = done != null && status.createdAt() != null && !done.isBefore(status.createdAt())
+                && done.isBefore(status.observedAt());
+        return (plausible ? done : status.observedAt()).plus(options.urlLifetime());
+    }
+
+    /**
      * The client's hook (see {@link ClientOptions.Builder#capture}): stores the results of a task that just completed,
      * records each file in the client's task store (unless the store only records), and reports what happened as events; never fails (a failure is a
      * {@link CaptureEvent.Failed}). Idempotent: a result the store already records, whose file is there with its size,
@@ -197,17 +210,6 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
      * after the task completed, as the provider said, else after the status was observed) are not fetched: the failure
      * says when they expired.
      */
-    /**
-     * When a completed status's URLs expire: {@code urlLifetime} after the task completed, when the provider said when
-     * (a task tracked long after it ended: its status is observed late, its URLs are as old as its end), else after
-     * the status was observed.
-     */
-    private Instant expiry(TaskStatus status) {
-        Instant from = status.completedAt() != null && status.completedAt().isBefore(status.observedAt())
-                ? status.completedAt() : status.observedAt();
-        return from.plus(options.urlLifetime());
-    }
-
     @Override
     public Flux<TaskEvent> completed(TaskRef task, TaskStatus status) {
         if (status.resultUrls().isEmpty()) {

@@ -125,6 +125,11 @@ class CallbacksTest {
                 .isEqualTo(204));
         assertThat(CallbackServer.pathOf("https://my.host/taskpoll/")).isEqualTo("/taskpoll");
         assertThat(CallbackServer.pathOf("https://my.host")).isEmpty();
+        // matched literally (a route template would read '+' and '.' as a regular expression's)
+        assertThat(CallbackServer.callbackPath("/cb+v1.2/k/t?x=1", "/cb+v1.2")).isEqualTo("k/t");
+        assertThat(CallbackServer.callbackPath("/cbbv1x2/k/t", "/cb+v1.2")).isNull();
+        assertThat(CallbackServer.callbackPath("/k/t", "/cb")).isEqualTo("k/t");
+        assertThat(CallbackServer.callbackPath("/cb/k/t/u", "/cb")).isNull();
     }
 
     @Test

@@ -490,13 +490,20 @@ class ResultCaptureTest {
         start(Faults.none(), Duration.ofHours(24));
         TaskStatus done = completed(Family.VEO);
         java.time.Instant now = client.options().trackerOptions().clock().instant();
-        TaskStatus late = new TaskStatus(done.taskId(), done.state(), done.rawStatus(), done.model(), done.createdAt(),
-                done.resultUrls(), done.error(), done.actualDuration(), done.totalTokens(), now,
-                now.minus(Duration.ofMinutes(23 * 60 + 30)));
+        TaskStatus late = new TaskStatus(done.taskId(), done.state(), done.rawStatus(), done.model(),
+                now.minus(Duration.ofHours(24)), done.resultUrls(), done.error(), done.actualDuration(),
+                done.totalTokens(), now, now.minus(Duration.ofMinutes(23 * 60 + 30)));
         List<CaptureEvent> events = capture(CaptureOptions.builder(dir)).capture(late).collectList()
                 .block(Duration.ofSeconds(30));
         assertThat(events.get(0)).isInstanceOfSatisfying(CaptureEvent.ExpiryWarning.class, w -> assertThat(
                 w.expiresAt()).isEqualTo(late.completedAt().plus(Duration.ofHours(24))));
+        // a completed_at of 0 (read as 1970: "unknown"), before the task's creation, is not believed: the URLs are
+        // fetched, counted from the status's observation
+        TaskStatus zero = new TaskStatus(done.taskId(), done.state(), done.rawStatus(), done.model(),
+                done.createdAt(), done.resultUrls(), done.error(), done.actualDuration(), done.totalTokens(), now,
+                java.time.Instant.EPOCH);
+        assertThat(capture.capture(zero).collectList().block(Duration.ofSeconds(30)))
+                .singleElement().isInstanceOf(CaptureEvent.Stored.class);
     }
 
     @Test

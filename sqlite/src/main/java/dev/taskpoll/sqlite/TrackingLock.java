@@ -39,7 +39,7 @@ final class TrackingLock implements AutoCloseable {
         Path file = db.resolveSibling(db.getFileName() + ".lock");
         Path key = file.toAbsolutePath().normalize();
         if (!HELD.add(key)) {
-            throw TaskStoreException.held(db.toString(), "pid " + ProcessHandle.current().pid());
+            throw TaskStoreException.held(db.toString(), "pid " + ProcessHandle.current().pid(), true);
         }
         try {
             return take(db, file, key);
@@ -59,15 +59,17 @@ final class TrackingLock implements AutoCloseable {
         }
         try {
             FileLock l;
+            boolean here = false;
             try {
                 l = ch.tryLock();
             } catch (OverlappingFileLockException e) {
                 l = null; // this very process holds it already
+                here = true;
             }
             if (l == null) {
                 String holder = holder(ch);
                 ch.close();
-                throw TaskStoreException.held(db.toString(), holder);
+                throw TaskStoreException.held(db.toString(), holder, here);
             }
             ByteBuffer me = ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
                     .getBytes(StandardCharsets.US_ASCII));

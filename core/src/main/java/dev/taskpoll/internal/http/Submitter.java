@@ -15,6 +15,7 @@ import dev.taskpoll.TransportException;
 import dev.taskpoll.catalog.AssetLibrary;
 import dev.taskpoll.catalog.AssetRequest;
 import dev.taskpoll.catalog.AssetUpload;
+import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.catalog.TaskKind;
@@ -208,13 +209,16 @@ public final class Submitter {
         if (id == null) {
             id = firstId(root.path("data"), List.of("projectId", "id", "task_id"));
         }
-        if (id == null || id.isBlank()) {
+        if (id == null || id.isBlank() || family.dialect() != Dialect.TASK) {
+            // GlobalAI OPC's envelope: a code other than "0" is documented as a refusal
             refused(root, family, httpStatus, bytes);
+        }
+        if (id == null || id.isBlank()) {
             throw new SubmitOutcomeUnknownException(family, request.model(), httpStatus,
                     "HTTP " + httpStatus + " without a task id", null);
         }
-        // an answer with a task id created a task, whatever its envelope's code: the generic dialect's answer is not
-        // documented, and an API whose success code is 200 rather than "0" would otherwise have a paid task dropped
+        // the generic dialect's answer is not documented: one with a task id created a task, whatever its code (an
+        // API whose success code is 200 rather than "0" would otherwise have a paid task dropped)
         try {
             TaskRef.of(id, family); // the rules every tracked id meets (queried by path, stored under its name)
         } catch (IllegalArgumentException bad) {

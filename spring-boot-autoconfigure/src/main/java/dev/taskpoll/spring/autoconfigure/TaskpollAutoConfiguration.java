@@ -81,8 +81,17 @@ public class TaskpollAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     TaskpollClient taskpollClient(TaskpollProperties properties, Environment env, TaskStore store,
-                                  org.springframework.beans.factory.ObjectProvider<TaskpollClientCustomizer> customizers) {
+                                  org.springframework.beans.factory.ObjectProvider<TaskpollClientCustomizer> customizers,
+                                  org.springframework.context.ApplicationContext context) {
         try {
+            if (given(properties.callbacks().baseUrl())
+                    && !(context instanceof org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext)) {
+                // here, not with the route (that configuration needs WebFlux on the class path): a servlet or batch
+                // application serves no WebFlux route, and each callback_url sent would go unanswered
+                throw new IllegalArgumentException("taskpoll.callbacks.base-url: set, but callbacks are received by a"
+                        + " WebFlux route and this is not a reactive web application; remove the property (tasks are"
+                        + " polled), or run the application on WebFlux");
+            }
             return TaskpollClient.create(options(properties, env, store, customizers.orderedStream().toList()));
         } catch (RuntimeException e) {
             store.close(); // no client will close it: its lock is released for the next start
@@ -368,9 +377,7 @@ public class TaskpollAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         dev.taskpoll.callback.CallbackReceiver taskpollCallbackReceiver(TaskpollClient client,
-                                                                        TaskpollProperties p,
-                                                                        org.springframework.context.ApplicationContext
-                                                                                context) {
+                                                                        TaskpollProperties p) {
             String base = java.util.Objects.requireNonNull(p.callbacks().baseUrl());
             dev.taskpoll.callback.CallbackReceiver receiver;
             try {
@@ -378,12 +385,6 @@ public class TaskpollAutoConfiguration {
                         + p.callbacks().path());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("taskpoll.callbacks.base-url: " + e.getMessage(), e);
-            }
-            if (!(context instanceof org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext)) {
-                // a servlet or non-web application serves no WebFlux route: each callback_url sent would go unanswered
-                throw new IllegalArgumentException("taskpoll.callbacks.base-url: set, but callbacks are received by a"
-                        + " WebFlux route and this is not a reactive web application; remove the property (tasks are"
-                        + " polled), or run the application on WebFlux");
             }
             return receiver;
         }

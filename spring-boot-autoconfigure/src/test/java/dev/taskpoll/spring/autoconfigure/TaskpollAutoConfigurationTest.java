@@ -12,6 +12,7 @@ import dev.taskpoll.testkit.Simulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -260,8 +261,6 @@ class TaskpollAutoConfigurationTest {
             {"taskpoll.fleet.max-rat=5", "taskpoll.fleet.max-rat: not a property of taskpoll.fleet; it takes max-rate,"
                 + " max-in-flight"},
             {"taskpoll.store.file=x.db", "taskpoll.store.file: not a property of taskpoll.store; it takes path"},
-            {"taskpoll.callbacks.base-url=ftp://cb", "taskpoll.callbacks.base-url: publicBaseUrl: 'ftp://cb/taskpoll/callbacks'"
-                + " must be an absolute http(s) URL"},
             {"taskpoll.cadence=smart", "taskpoll.cadence: 'smart' is not one of learned, fixed"},
         };
         Path db = dir.resolve("rules.db");
@@ -305,12 +304,25 @@ class TaskpollAutoConfigurationTest {
                         "taskpoll.callbacks.base-url=https://app.example")
                 .run(context -> assertThat(context).hasBean("taskpollCallbackRoutes")
                         .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
-        // not a WebFlux application (a servlet one, a batch job): nothing would answer the callbacks sent for
-        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
-                        "taskpoll.callbacks.base-url=https://app.example")
+        new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
+                .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
+                        TaskpollAutoConfiguration.class))
+                .withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
+                        "taskpoll.callbacks.base-url=ftp://cb")
                 .run(context -> assertThat(context).hasFailed().getFailure().satisfies(e -> assertThat(
-                        root(e).getMessage()).startsWith("taskpoll.callbacks.base-url: set, but callbacks are received"
-                        + " by a WebFlux route and this is not a reactive web application")));
+                        root(e).getMessage()).isEqualTo("taskpoll.callbacks.base-url: publicBaseUrl:"
+                        + " 'ftp://cb/taskpoll/callbacks' must be an absolute http(s) URL")));
+        // not a WebFlux application (a servlet one, a batch job), with WebFlux on the class path or not: nothing
+        // would answer the callbacks sent for
+        for (org.springframework.boot.test.context.runner.ApplicationContextRunner r : List.of(runner,
+                runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+                        "org.springframework.web.reactive")))) {
+            r.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
+                            "taskpoll.callbacks.base-url=https://app.example")
+                    .run(context -> assertThat(context).hasFailed().getFailure().satisfies(e -> assertThat(
+                            root(e).getMessage()).startsWith("taskpoll.callbacks.base-url: set, but callbacks are"
+                            + " received by a WebFlux route and this is not a reactive web application")));
+        }
         runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none")
                 .run(context -> assertThat(context).doesNotHaveBean("taskpollCallbackRoutes"));
     }
