@@ -70,6 +70,8 @@ public final class FleetBudget implements PollBudget {
     // guarded by this
     private final RateController controller;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Waiters in the queue that were cancelled (left for the drain to skip, or for a compaction). */
+    private int cancelledQueued;
     private final Mono<Permit> admission = new WaitInLine();
     private final ThreadLocal<DrainState> drainState = ThreadLocal.withInitial(DrainState::new);
     private boolean wakeUpArmed;
@@ -139,7 +141,7 @@ public final class FleetBudget implements PollBudget {
         }
         FleetShare.Report report;
         synchronized (this) {
-            long waitingAndInFlight = waiters.size() + inFlight();
+            long waitingAndInFlight = waiters.size() - cancelledQueued + inFlight();
             report = new FleetShare.Report(answeredSince, throttledSince,
                     retryAfterSince > 0 ? Duration.ofMillis(retryAfterSince) : null, waitingAndInFlight + admittedSince);
             answeredSince = 0;
@@ -215,6 +217,8 @@ public final class FleetBudget implements PollBudget {
                 Waiter head = waiters.peekFirst();
                 if (head.get()) { // cancelled
                     waiters.pollFirst();
+                    head.queued = false;
+                    cancelledQueued--;
                     continue;
                 }
                 long wait = tryAdmit(now);
@@ -226,6 +230,7 @@ public final class FleetBudget implements PollBudget {
                     break;
                 }
                 waiters.pollFirst();
+                head.queued = false; // a cancel from here on finds the grant's race, not a queued waiter
                 if (admitted == null) {
                     admitted = new ArrayList<>();
                 }
@@ -412,6 +417,11 @@ public final class FleetBudget implements PollBudget {
     }
 
     public synchronized int waiting() {
+        return waiters.size() - cancelledQueued;
+    }
+
+    /** Waiters in the queue, cancelled ones not yet taken out included (tests). */
+    synchronized int queueLength() {
         return waiters.size();
     }
 
@@ -481,9 +491,25 @@ public final class FleetBudget implements PollBudget {
             drain();
         }
 
+        /**
+         * Marks the waiter cancelled: not counted as waiting (nor in cluster mode's demand) from now on; left in the
+         * queue for the drain to skip, or taken out with the others when the cancelled are over half a long queue (a
+         * pause or an open circuit during which many deadlines pass), so that their polls are not kept meanwhile.
+         */
         @Override
         public void cancel() {
-            set(true);
+            if (!compareAndSet(false, true)) {
+                return;
+            }
+            synchronized (FleetBudget.this) {
+                if (queued) {
+                    cancelledQueued++;
+                    if (cancelledQueued > 64 && cancelledQueued > waiters.size() / 2) {
+                        waiters.removeIf(AtomicBoolean::get);
+                        cancelledQueued = 0;
+                    }
+                }
+            }
         }
 
         /** Taken from the queue, out of the monitor: delivers the ticket, or gives it back if cancelled first. */

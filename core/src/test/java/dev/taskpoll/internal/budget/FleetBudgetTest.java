@@ -277,6 +277,34 @@ class FleetBudgetTest {
     }
 
     /**
+     * Waiters cancelled while the queue cannot move (every permit held: a pause, an open circuit) are not counted as
+     * waiting, nor kept: 1,000 polls whose deadlines passed read as 1,000 waiting, each kept with its task, and were
+     * counted in cluster mode's demand.
+     */
+    @Test
+    void cancelledWaitersAreNotCountedNorKept() {
+        FleetBudget b = budget(FleetOptions.ofMaxRate(1000).withMaxInFlight(1));
+        List<PollBudget.Permit> held = new ArrayList<>();
+        b.admit().subscribe(held::add);
+        assertThat(held).hasSize(1);
+        List<reactor.core.Disposable> waiting = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            waiting.add(b.admit().subscribe(p -> { }));
+        }
+        assertThat(b.waiting()).isEqualTo(1_000);
+        waiting.subList(0, 999).forEach(reactor.core.Disposable::dispose);
+        assertThat(b.waiting()).isEqualTo(1);
+        assertThat(b.queueLength()).as("the cancelled taken out, not kept until the queue moves").isLessThan(100);
+        List<Long> next = new ArrayList<>();
+        b.admit().subscribe(p -> next.add(vts.now(TimeUnit.MILLISECONDS)));
+        held.get(0).done(PollBudget.Outcome.ANSWERED);
+        vts.advanceTimeBy(Duration.ofMillis(10));
+        assertThat(b.waiting()).as("the last waiter granted, the one after it next").isEqualTo(1);
+        assertThat(next).isEmpty();
+        b.close();
+    }
+
+    /**
      * A shared store that does not answer a sync is given up on after 5 periods of the tracker's clock (not the wall
      * clock's), keeping the last share, and asked again one period later.
      */
