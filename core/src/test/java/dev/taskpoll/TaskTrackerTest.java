@@ -201,6 +201,27 @@ class TaskTrackerTest {
         t.close();
     }
 
+    /**
+     * A fixed {@code TrackerOptions.clock} (for reproducible observation times) does not hold the circuit open: its
+     * open time runs on the tracker's scheduler, as the rest of the budget. It never half-opened, and polling stopped.
+     */
+    @Test
+    void anOpenedCircuitHalfOpensByTheSchedulersTimeWhateverTheClock() {
+        for (int i = 0; i < 10; i++) {
+            source.thenFail(new ApiStatusException("t", 503, null, null));
+        }
+        source.then("completed");
+        TaskTracker t = tracker(TrackerOptions.builder().fixedGrid()
+                .fleet(FleetOptions.ofMaxRate(100).withCircuit(50, 10, Duration.ofSeconds(30)))
+                .clock(java.time.Clock.fixed(java.time.Instant.EPOCH, java.time.ZoneOffset.UTC))
+                .maxTransientRetries(20));
+        StepVerifier.withVirtualTime(() -> t.track(sora("t")), () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(5))
+                .expectNextMatches(TaskStatus::isTerminal)
+                .expectComplete().verify(VERIFY_TIMEOUT);
+        assertThat(t.stats().circuitState()).isEqualTo("CLOSED");
+    }
+
     @Test
     void throttlingWithoutRetryAfterBacksOffExponentially() {
         source.then429(null).then429(null).then429(null).then("completed");

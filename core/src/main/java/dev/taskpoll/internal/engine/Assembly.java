@@ -22,8 +22,10 @@ public final class Assembly {
     public static Engine engine(Map<Dialect, StatusSource> sources, TrackerOptions options) {
         SharedTimer timer = new SharedTimer(options.scheduler(), options.timerResolution().toMillis());
         PollBudget budget = options.budget() != null ? options.budget()
-                : options.fleet().enabled() ? new FleetBudget(options.fleet(), timer, options.clock(),
-                        options.fleetShare())
+                // the circuit's open time on the timer's clock, as the rest of the budget: TrackerOptions.clock is for
+                // observation times (a fixed one there left an opened circuit open for ever)
+                : options.fleet().enabled() ? new FleetBudget(options.fleet(), timer,
+                        new SchedulerClock(options.scheduler()), options.fleetShare())
                 : PollBudget.unlimited();
         StatusHints hints = options.hints() != null ? options.hints()
                 : options.store().hints() != null ? options.store().hints() : StatusHints.local();
