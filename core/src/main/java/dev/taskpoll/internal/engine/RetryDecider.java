@@ -45,8 +45,14 @@ public final class RetryDecider {
         return Kind.PERMANENT;
     }
 
-    /** What a failed request tells the poll budget: 429 throttled; transient failed; anything else, the API answered. */
+    /**
+     * What a failed request tells the poll budget: 429 throttled; transient failed (but an envelope's business failure
+     * is an answer); anything else, the API answered.
+     */
     public static PollBudget.Outcome outcome(Throwable failure) {
+        if (failure instanceof dev.taskpoll.internal.http.EnvelopeFailure) {
+            return PollBudget.Outcome.ANSWERED; // a business failure: retried, but the API is up
+        }
         switch (classify(failure)) {
             case THROTTLED:
                 return PollBudget.Outcome.THROTTLED;

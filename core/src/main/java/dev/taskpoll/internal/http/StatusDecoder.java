@@ -57,7 +57,7 @@ public final class StatusDecoder {
             if (code != null && code.isValueNode() && !code.isNull() && !code.asText().equals("0")) {
                 // the envelope's business failure (opc-api.md, section 10): its code and reason, not just "no status"
                 String msg = text(root, "msg");
-                throw new MalformedResponseException(requestedId, "response has no 'status': the API answered code '"
+                throw new EnvelopeFailure(requestedId, "response has no 'status': the API answered code '"
                         + bounded(code.asText()) + "'" + (msg == null ? "" : " (" + bounded(msg) + ")"));
             }
             throw new MalformedResponseException(requestedId, "response has no 'status'");

@@ -48,6 +48,23 @@ class RetryDeciderTest {
         // a 404 or another 4xx is an answer: the API is up, the circuit must not open for it
         assertThat(RetryDecider.outcome(http(404, null))).isEqualTo(PollBudget.Outcome.ANSWERED);
         assertThat(RetryDecider.outcome(http(401, null))).isEqualTo(PollBudget.Outcome.ANSWERED);
+        // an envelope's business failure as the decoder reads it (HTTP 200, code other than 0): retried as a body that
+        // is not a status, but an answer for the circuit (purged task ids opened it for every task)
+        Throwable envelope = decoded("{\"code\":\"1004\",\"msg\":\"task not found\",\"data\":null}");
+        assertThat(RetryDecider.classify(envelope)).isEqualTo(Kind.TRANSIENT);
+        assertThat(RetryDecider.outcome(envelope)).isEqualTo(PollBudget.Outcome.ANSWERED);
+        assertThat(RetryDecider.outcome(decoded("{\"id\":\"t\"}"))).as("no status, no envelope")
+                .isEqualTo(PollBudget.Outcome.FAILED);
+    }
+
+    private static Throwable decoded(String body) {
+        try {
+            new dev.taskpoll.internal.http.StatusDecoder(new com.fasterxml.jackson.databind.ObjectMapper())
+                    .decode("t", body.getBytes(java.nio.charset.StandardCharsets.UTF_8), NOW);
+        } catch (MalformedResponseException e) {
+            return e;
+        }
+        throw new AssertionError("decoded: " + body);
     }
 
     @Test
