@@ -24,7 +24,8 @@ import reactor.core.publisher.Flux;
  * {@code <publicBaseUrl>/<key>/<token>}, both random (128 and 256 bits), the token compared in constant time. A
  * callback with an unknown key gets 404, a wrong token 401, a body over {@link #maxBodyBytes()} 413, a body that is
  * not a task status 400; none of them changes anything. A callback that comes before the submit call has returned
- * (the task id is not known yet) is kept and applied once it is.
+ * (the task id is not known yet) is kept and applied once it is (of several, the furthest: a terminal one is not
+ * replaced by a late non-terminal one).
  */
 public final class CallbackReceiver {
 
@@ -183,7 +184,11 @@ public final class CallbackReceiver {
         boolean offer(TaskStatus status, TaskpollClient client) {
             synchronized (this) {
                 if (taskId == null) {
-                    early = status; // the submit call has not returned yet: keep it, check its id once known
+                    // the submit call has not returned yet: keep the furthest status (callbacks may come out of
+                    // order: a late 'in_progress' must not replace a 'completed'), check its id once known
+                    if (early == null || rank(status) >= rank(early)) {
+                        early = status;
+                    }
                     return true;
                 }
             }
@@ -192,6 +197,10 @@ public final class CallbackReceiver {
             }
             client.hints().offer(Family.GENERIC_TASK, status);
             return true;
+        }
+
+        private static int rank(TaskStatus s) {
+            return s.isTerminal() ? 2 : s.state() == dev.taskpoll.TaskState.PROCESSING ? 1 : 0;
         }
 
         void bind(String id, TaskpollClient client) {
