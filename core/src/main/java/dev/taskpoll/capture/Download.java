@@ -48,6 +48,9 @@ final class Download {
      */
     static final int MIN_BYTES_PER_SECOND = 1024;
 
+    /** How far past its furthest point an attempt must take the file for its failure not to count against the rest. */
+    static final long PROGRESS = 256 * 1024;
+
     private final HttpClient http;
     private final CaptureOptions options;
     private final Scheduler scheduler;
@@ -64,6 +67,10 @@ final class Download {
     private long written;
     /** The whole file's size, once an answer said it (a 200's length, a 206's total); -1 until then. */
     private long total = -1;
+    /** Attempts failed so far, and in a row without progress; the furthest the file reached. */
+    private int attempts;
+    private int inARow;
+    private long furthest;
     /** When this attempt's request went ({@link System#nanoTime()}) and the bytes written before it. */
     private long attemptAt;
     private long attemptFrom;
@@ -100,19 +107,37 @@ final class Download {
                 active.add(this); // from here a close() deletes it
                 removeLeftovers(t);
                 return true;
-            }).then(Mono.defer(() -> fetch(start, 0))
-                    .retryWhen(Retry.backoff(options.maxAttempts() - 1L, Duration.ofMillis(500))
-                            .maxBackoff(Duration.ofSeconds(10))
-                            .scheduler(scheduler)
-                            .filter(e -> e instanceof CaptureException c && c.isTransient())
-                            .onRetryExhaustedThrow((spec, signal) -> signal.failure() instanceof CaptureException c
-                                    ? transientFailure(c.reason() + "; tried " + options.maxAttempts() + " times",
-                                    c.getCause()) : signal.failure())))
+            }).then(Mono.defer(() -> fetch(start, 0)).retryWhen(Retry.from(failures -> failures.concatMap(this::retry))))
                     .then(Mono.defer(this::commit))
                     .onErrorResume(e -> cleanup().then(Mono.error(e instanceof CaptureException ? e
                             : permanent("local storage: " + e.getClass().getSimpleName(), e))))
                     .doOnCancel(() -> cleanup().subscribe());
         });
+    }
+
+    /**
+     * After a failed attempt: the wait before the next (500 ms doubling to 10 s), or the failure that ends the download.
+     * {@code maxAttempts} counts the attempts in a row that did not move the file on by {@link #PROGRESS} bytes past the
+     * furthest it reached: a host that serves a large file in short ranges (a CDN capping each answer) goes on while
+     * it serves, and one that drips or cuts early does not.
+     */
+    private Mono<Long> retry(Retry.RetrySignal signal) {
+        Throwable e = signal.failure();
+        if (!(e instanceof CaptureException c && c.isTransient())) {
+            return Mono.error(e);
+        }
+        attempts++;
+        if (written >= furthest + PROGRESS) {
+            inARow = 0;
+        }
+        furthest = Math.max(furthest, written);
+        inARow++;
+        if (inARow >= options.maxAttempts()) {
+            return Mono.error(transientFailure(c.reason() + "; tried " + options.maxAttempts() + " times"
+                    + (attempts > inARow ? " in a row without progress (" + attempts + " attempts in all)" : ""),
+                    c.getCause()));
+        }
+        return Mono.delay(Duration.ofMillis(Math.min(10_000L, 500L << Math.min(inARow - 1, 10))), scheduler);
     }
 
     private Mono<Void> fetch(URI uri, int redirects) {

@@ -390,6 +390,43 @@ class ResultCaptureTest {
         }
     }
 
+    /**
+     * A host that serves a large file in short ranges (a CDN capping each answer at 300 KB): each answer moves the
+     * file on, so the attempts are not used up; 5 answers for 1.5 MB with 2 attempts allowed. It failed after 2.
+     */
+    @Test
+    void aFileServedInShortRangesIsFetchedWhileEachRangeMovesItOn() throws Exception {
+        start(Faults.none(), Duration.ofHours(24));
+        byte[] whole = new byte[1_500_000];
+        new java.util.Random(7).nextBytes(whole);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/cdn.mp4", (req, res) -> {
+                    calls.incrementAndGet();
+                    String range = req.requestHeaders().get("Range");
+                    int from = range == null ? 0 : Integer.parseInt(range.replaceAll("\\D+(\\d+)-.*", "$1"));
+                    int to = Math.min(whole.length, from + 300_000);
+                    return res.status(206).header("Content-Type", "video/mp4")
+                            .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + whole.length)
+                            .header("Content-Length", Integer.toString(to - from))
+                            .sendByteArray(reactor.core.publisher.Mono.just(java.util.Arrays.copyOfRange(whole, from,
+                                    to)));
+                }))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
+                    + "/cdn.mp4"));
+            CaptureEvent.Stored stored = (CaptureEvent.Stored) capture(CaptureOptions.builder(dir).maxAttempts(2))
+                    .capture(done).collectList().block(Duration.ofSeconds(60)).stream()
+                    .filter(e -> e instanceof CaptureEvent.Stored).findFirst().orElseThrow();
+            assertThat(stored.size()).isEqualTo(whole.length);
+            assertThat(stored.sha256()).isEqualTo(sha256(whole));
+            assertThat(calls).hasValue(5);
+        } finally {
+            server.disposeNow();
+        }
+    }
+
     /** A resume whose range names another total than the file begun (the object changed): started over, whole. */
     @Test
     void aRangeOfAnObjectWhoseSizeChangedStartsOver() throws Exception {
