@@ -14,7 +14,7 @@ import java.util.Objects;
  *   <li>{@code concurrency}: 4 downloads at once across all tasks</li>
  *   <li>{@code maxAttempts}: 5 per file in a row without progress (transient failures: 5xx, 408, 429, resets,
  *       truncated bodies, timeouts; an attempt that took the file 256 KiB past the furthest it had reached does not
- *       count), resuming with {@code Range} where the server allows it; back-off from 500 ms doubling to 10 s</li>
+ *       count), resuming with {@code Range} where the server allows it; back-off from 500 ms doubling to 10 s, ±50%</li>
  *   <li>{@code maxRedirects}: 3, each target checked again like the first URL</li>
  *   <li>{@code allowPlainHttpOnLoopback}: false; only https is fetched, plain http to a loopback host only when true
  *       (tests)</li>

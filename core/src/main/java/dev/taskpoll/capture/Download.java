@@ -116,7 +116,8 @@ final class Download {
     }
 
     /**
-     * After a failed attempt: the wait before the next (500 ms doubling to 10 s), or the failure that ends the download.
+     * After a failed attempt: the wait before the next (500 ms doubling to 10 s, ±50%), or the failure that ends the
+     * download.
      * {@code maxAttempts} counts the attempts in a row that did not move the file on by {@link #PROGRESS} bytes past the
      * furthest it reached: a host that serves a large file in short ranges (a CDN capping each answer) goes on while
      * it serves, and one that drips or cuts early does not.
@@ -137,7 +138,10 @@ final class Download {
                     + (attempts > inARow ? " in a row without progress (" + attempts + " attempts in all)" : ""),
                     c.getCause()));
         }
-        return Mono.delay(Duration.ofMillis(Math.min(10_000L, 500L << Math.min(inARow - 1, 10))), scheduler);
+        // ±50% jitter, as Reactor's back-off had: downloads cut together do not all come back together
+        long base = Math.min(10_000L, 500L << Math.min(inARow - 1, 10));
+        return Mono.delay(Duration.ofMillis((long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()))),
+                scheduler);
     }
 
     private Mono<Void> fetch(URI uri, int redirects) {

@@ -308,10 +308,11 @@ class ResultCaptureTest {
     /**
      * A resume answered with a range shorter than the rest of the file (its {@code Content-Range} total says so) is
      * continued from where it stopped, not stored as the whole file: the file stored was the first 2,000 bytes of
-     * 100,000, with a checksum of those.
+     * 100,000, with a checksum of those. A range whose total is '*' ends where the total the first answer gave does.
      */
-    @Test
-    void aShortRangeAnswerIsContinuedFromWhereItStopped() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "total unknown: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aShortRangeAnswerIsContinuedFromWhereItStopped(boolean unknownTotal) throws Exception {
         start(Faults.none(), Duration.ofHours(24));
         byte[] whole = new byte[100_000];
         new java.util.Random(3).nextBytes(whole);
@@ -328,10 +329,11 @@ class ResultCaptureTest {
                                 .then(reactor.core.publisher.Mono.error(new IllegalStateException("cut")));
                     }
                     int from = Integer.parseInt(range.replaceAll("\\D+(\\d+)-.*", "$1"));
-                    // the first resume: 1,000 bytes only; the second: the rest
+                    // the first resume: 1,000 bytes only; the second: the rest; the total said, or '*' (unknown)
                     int to = call == 1 ? from + 1000 : whole.length;
                     return res.status(206).header("Content-Type", "video/mp4")
-                            .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + whole.length)
+                            .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/"
+                                    + (unknownTotal ? "*" : Integer.toString(whole.length)))
                             .header("Content-Length", Integer.toString(to - from))
                             .sendByteArray(reactor.core.publisher.Mono.just(java.util.Arrays.copyOfRange(whole, from,
                                     to)));
