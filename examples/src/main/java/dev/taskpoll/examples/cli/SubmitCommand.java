@@ -110,6 +110,19 @@ final class SubmitCommand implements Callable<Integer> {
         StoreOption.downloadDirectory(cl, download);
         Map<String, String> env = System.getenv();
         connection.check(cl, env); // bad input leaves no store file behind, and sends nothing
+        if (family == Family.GENERIC_TASK) {
+            String base = connection.baseUrl(env);
+            String host = java.net.URI.create(base == null ? dev.taskpoll.ClientOptions.DEFAULT_BASE_URL : base)
+                    .getHost();
+            if (host != null && (host.equalsIgnoreCase("zcbservice.aizfw.cn")
+                    || host.equalsIgnoreCase("api.globalaiopc.com"))) {
+                // the library refuses it too (nothing sent); here as bad input, naming the flag
+                throw new CommandLine.ParameterException(cl, "--base-url: '" + (base == null
+                        ? dev.taskpoll.ClientOptions.DEFAULT_BASE_URL + "' (the default)" : base + "'")
+                        + " is GlobalAI OPC's, and generic-task is ElkAPI's API (https://api.elkapi.com, with its own"
+                        + " key): pass --base-url and --api-key for it");
+            }
+        }
         Path file = storeOption.path(env);
         TaskStore store;
         boolean observe = false;

@@ -154,6 +154,21 @@ class SubmitCommandTest {
         assertThat(sim.truths()).as("nothing sent").isEmpty();
     }
 
+    /**
+     * A generic-task submit without --base-url (GlobalAI OPC's default host; the generic API is ElkAPI's): bad input
+     * naming the flag, no store file, nothing sent. It was exit 1 with the library's message, naming baseUrl.
+     */
+    @Test
+    void aGenericTaskWithoutItsOwnBaseUrlIsBadInputNamingTheFlag() {
+        java.nio.file.Path file = dir.resolve("generic.db");
+        assertThat(TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "submit", "generic-task",
+                "--model", "flux-pro", "--prompt", "a cat", "--api-key", "k", "--store", file.toString()))
+                .isEqualTo(64);
+        assertThat(err.toString()).contains("--base-url: 'https://zcbservice.aizfw.cn/kyyReactApiServer' (the default)"
+                + " is GlobalAI OPC's, and generic-task is ElkAPI's API").contains("try: taskpoll submit --help");
+        assertThat(file).doesNotExist();
+    }
+
     @Test
     void aRefusedSubmitShowsWhatTheProviderSaidWithoutControlCharacters() {
         String[] body = {"{\"code\":400,\"msg\":\"moderation: the prompt was refused\\u001b[31m\"}"};
