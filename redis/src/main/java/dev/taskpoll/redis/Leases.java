@@ -91,6 +91,8 @@ final class Leases {
     private final Map<String, Boolean> unread = new ConcurrentHashMap<>();
     /** Tasks read to be tracked here, each with the take of its shard that read it (see {@link #adopted()}). */
     private final Sinks.Many<Adoption> adopted = Sinks.many().unicast().onBackpressureBuffer();
+    /** Adoptions emitted so far, delivered or waiting for the tracker (tests). */
+    final java.util.concurrent.atomic.AtomicInteger adoptionsEmitted = new java.util.concurrent.atomic.AtomicInteger();
     private final Sinks.Many<TaskRef> released = Sinks.many().unicast().onBackpressureBuffer();
     /** Shards just taken whose tasks are to be read (by {@link #load}), outside the cycle. */
     private final Sinks.Many<Taken> toLoad = Sinks.many().unicast().onBackpressureBuffer();
@@ -487,6 +489,7 @@ final class Leases {
             }
             adopted.emitNext(new Adoption(Records.tracked(Keys.split(member)[1], h, firstDue), s, holder),
                     Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
+            adoptionsEmitted.incrementAndGet();
         }).then().onErrorResume(e -> {
             k.remove(member);
             if (unread.put(member, clean) == null) {

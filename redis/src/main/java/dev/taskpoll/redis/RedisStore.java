@@ -470,6 +470,11 @@ public final class RedisStore implements TaskStore {
         return leases.held.size();
     }
 
+    /** Adoptions emitted so far, delivered or waiting for the tracker's subscription (tests). */
+    int adoptionsEmitted() {
+        return leases.adoptionsEmitted.get();
+    }
+
     /** How many open tasks of the held shards were read to be tracked here (tests). */
     int knownTasks() {
         return leases.known.values().stream().mapToInt(Set::size).sum();

@@ -377,7 +377,7 @@ class RedisStoreTest extends RedisStoreFixture {
                 .tracking(false).build());
         open.add(recorder);
         recorder.started(tracked("t")).block(WAIT); // another process records a task: a's scan reads it
-        until(() -> a.knownTasks() == 1, "a reads the new task (its adoption waits: nobody subscribed yet)");
+        until(() -> a.adoptionsEmitted() == 1, "a reads the new task (its adoption waits: nobody subscribed yet)");
         List<TaskRef> released = new CopyOnWriteArrayList<>();
         a.released().subscribe(released::add);
         try (var c = io.lettuce.core.RedisClient.create(r.uri()).connect()) {
@@ -386,6 +386,9 @@ class RedisStoreTest extends RedisStoreFixture {
         until(() -> released.size() == 1, "a loses the shard (its renewal refused) and releases the task");
         until(() -> a.heldShards() == 1 && a.knownTasks() == 1, "a takes the shard again once b's lease ran out, and"
                 + " reads the task again");
+        // knownTasks counts a task when its read starts, before the read ends and its adoption is queued: both
+        // reads' adoptions are waited for (this test failed once in CI on that race)
+        until(() -> a.adoptionsEmitted() == 2, "both takes' reads queued");
         List<TaskStore.Tracked> adopted = new CopyOnWriteArrayList<>();
         a.open().subscribe(adopted::add); // the tracker subscribes now: what waited is delivered at once
         assertThat(adopted).extracting(x -> x.ref().id()).as("the first take's read dropped, the new take's delivered")
