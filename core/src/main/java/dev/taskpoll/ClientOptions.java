@@ -30,6 +30,19 @@ public final class ClientOptions {
     /** The environment variable read when no key is set on the builder. */
     public static final String API_KEY_ENV = "OPC_API_KEY";
 
+    /**
+     * Whether {@code baseUrl} is on one of GlobalAI OPC's documented hosts, which do not serve the generic task API
+     * (documented as ElkAPI's, with its own host and key): a generic submit through such a client is refused.
+     *
+     * @param baseUrl a base URL
+     * @return whether its host is GlobalAI OPC's
+     */
+    public static boolean onGlobalAiOpc(String baseUrl) {
+        String host = java.net.URI.create(baseUrl).getHost();
+        return host != null && (host.equalsIgnoreCase("zcbservice.aizfw.cn")
+                || host.equalsIgnoreCase("api.globalaiopc.com"));
+    }
+
     private final String baseUrl;
     private final ApiKey apiKey;
     private final int maxConnections;

@@ -33,7 +33,7 @@ public class TaskTimeoutException extends TaskpollException {
      */
     public TaskTimeoutException(String taskId, Duration deadline, @Nullable TaskStatus lastStatus,
                                 @Nullable Throwable lastFailure) {
-        super("task '" + taskId + "' not finished within its deadline of " + shown(deadline)
+        super("task '" + taskId + "' not finished within its deadline of " + dev.taskpoll.internal.Shown.duration(deadline)
                 + (lastStatus == null ? " (no status seen" : " (last status: " + lastStatus.rawStatus())
                 + (lastFailure == null ? ")" : "; last failure: " + lastFailure.getMessage() + ")"),
                 taskId, lastStatus, lastFailure);
@@ -52,17 +52,5 @@ public class TaskTimeoutException extends TaskpollException {
     @Override
     public TaskTimeoutException withLastStatus(@Nullable TaskStatus status) {
         return new TaskTimeoutException(String.valueOf(taskId()), deadline, status, getCause());
-    }
-
-    /** A deadline as a person reads it: "30 min", "3 s", "1.5 s", "500 ms" (not Duration's "PT30M"). */
-    private static String shown(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + " ms";
-        }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + " min";
-        }
-        return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + " s";
     }
 }

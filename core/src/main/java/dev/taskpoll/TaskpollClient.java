@@ -9,6 +9,7 @@ import dev.taskpoll.catalog.AssetRequest;
 import dev.taskpoll.catalog.AssetUpload;
 import dev.taskpoll.catalog.Dialect;
 import dev.taskpoll.catalog.GenerationRequest;
+import dev.taskpoll.internal.Shown;
 import dev.taskpoll.internal.engine.Engine;
 import dev.taskpoll.internal.http.AssetStatusSource;
 import dev.taskpoll.internal.http.HttpStatusSource;
@@ -194,7 +195,8 @@ public final class TaskpollClient implements AutoCloseable {
      */
     public Mono<Submission> submit(GenerationRequest request) {
         Objects.requireNonNull(request, "request");
-        if (request.family().dialect() == dev.taskpoll.catalog.Dialect.TASK && globalAi(options.baseUrl())) {
+        if (request.family().dialect() == dev.taskpoll.catalog.Dialect.TASK
+                && ClientOptions.onGlobalAiOpc(options.baseUrl())) {
             // documented as another vendor's API (ElkAPI, its own host and key): GlobalAI OPC would answer 404
             return Mono.error(new InvalidRequestException(request.family(), "baseUrl", "'" + options.baseUrl()
                     + "' is GlobalAI OPC's, and the generic task API is ElkAPI's (https://api.elkapi.com, with its own"
@@ -212,13 +214,6 @@ public final class TaskpollClient implements AutoCloseable {
                         .flatMap(submission -> recorded(intent, submission)));
     }
 
-    /** A base URL on one of GlobalAI OPC's documented hosts. */
-    private static boolean globalAi(String baseUrl) {
-        String host = java.net.URI.create(baseUrl).getHost();
-        return host != null && (host.equalsIgnoreCase("zcbservice.aizfw.cn")
-                || host.equalsIgnoreCase("api.globalaiopc.com"));
-    }
-
     /** The submit's intent, recorded before its request leaves; refused at once while the store's backlog is full. */
     private Mono<Long> intent(GenerationRequest request) {
         TaskStoreException backlog = storeWrites.backlog();
@@ -228,7 +223,7 @@ public final class TaskpollClient implements AutoCloseable {
         return storeWrites.wait(store.intent(new TaskStore.Intent(request.family(), request.model(),
                         submitter.json(request), options.trackerOptions().clock().instant())),
                 () -> new TaskStoreException(store + " did not record the submit's intent within "
-                        + shown(options.storeTimeout()) + " (storeTimeout); nothing was sent", null, null),
+                        + Shown.seconds(options.storeTimeout()) + " (storeTimeout); nothing was sent", null, null),
                 this::notSent);
     }
 
@@ -238,8 +233,8 @@ public final class TaskpollClient implements AutoCloseable {
      */
     private Mono<Void> markNotCreated(long intent, Throwable refusal) {
         return storeWrites.wait(store.notCreated(intent, String.valueOf(refusal.getMessage())),
-                        () -> new TaskStoreException("not recorded within " + shown(options.storeTimeout()), null,
-                                null))
+                        () -> new TaskStoreException("not recorded within " + Shown.seconds(options.storeTimeout()),
+                                null, null))
                 .onErrorResume(TaskStoreException.class, x -> {
                     log.warn("task store {}: a refused submit (intent {}) was {}", store, intent, x.getMessage());
                     return Mono.empty();
@@ -260,10 +255,6 @@ public final class TaskpollClient implements AutoCloseable {
         return storeWrites.outstanding();
     }
 
-    /** A duration as a message shows it: "60 s", "1.5 s". */
-    private static String shown(Duration d) {
-        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
-    }
 
     /** The API provably created nothing: it refused the request, or the request was never sent. */
     private static boolean notCreated(Throwable e) {
@@ -280,8 +271,8 @@ public final class TaskpollClient implements AutoCloseable {
             }
         });
         return storeWrites.wait(record,
-                () -> new TaskStoreException("not recorded within " + shown(wait) + " (storeTimeout); it is tracked if"
-                        + " the store records it later", submission.taskId(), null))
+                () -> new TaskStoreException("not recorded within " + Shown.seconds(wait) + " (storeTimeout); it is"
+                        + " tracked if the store records it later", submission.taskId(), null))
                 .onErrorMap(e -> new TaskStoreException("task '" + submission.taskId() + "' (" + submission.family()
                         + ") was created but its id could not be recorded in " + store + ": " + e.getMessage()
                         + "; keep this id", submission.taskId(), e))

@@ -71,7 +71,7 @@ final class Download {
     private int attempts;
     private int inARow;
     private long furthest;
-    /** When this attempt's request went ({@link System#nanoTime()}) and the bytes written before it. */
+    /** When this answer's headers came ({@link System#nanoTime()}) and the bytes written before its body. */
     private long attemptAt;
     private long attemptFrom;
     private String contentType = "application/octet-stream";
@@ -147,8 +147,6 @@ final class Download {
     private Mono<Void> fetch(URI uri, int redirects) {
         host = hostOf(uri);
         long from = written;
-        attemptAt = System.nanoTime();
-        attemptFrom = from; // both again when the answer's headers come (answer)
         return http.headers(h -> {
                     if (from > 0) {
                         h.set(HttpHeaderNames.RANGE, "bytes=" + from + "-");

@@ -89,8 +89,8 @@ public final class HttpExchange {
         private byte[] join(byte[] acc, byte[] chunk) {
             if (System.nanoTime() - headersAt > bodyNanos) {
                 TransportException e = new TransportException(taskId, "request failed: the answer's body did not end"
-                        + " within the response timeout (" + java.math.BigDecimal.valueOf(bodyNanos / 1_000_000, 3)
-                        .stripTrailingZeros().toPlainString() + " s) of its headers", null);
+                        + " within the response timeout (" + dev.taskpoll.internal.Shown.seconds(
+                        java.time.Duration.ofNanos(bodyNanos)) + ") of its headers", null);
                 overflow = e;
                 throw e;
             }

@@ -112,10 +112,8 @@ final class SubmitCommand implements Callable<Integer> {
         connection.check(cl, env); // bad input leaves no store file behind, and sends nothing
         if (family == Family.GENERIC_TASK) {
             String base = connection.baseUrl(env);
-            String host = java.net.URI.create(base == null ? dev.taskpoll.ClientOptions.DEFAULT_BASE_URL : base)
-                    .getHost();
-            if (host != null && (host.equalsIgnoreCase("zcbservice.aizfw.cn")
-                    || host.equalsIgnoreCase("api.globalaiopc.com"))) {
+            if (dev.taskpoll.ClientOptions.onGlobalAiOpc(base == null ? dev.taskpoll.ClientOptions.DEFAULT_BASE_URL
+                    : base)) {
                 // the library refuses it too (nothing sent); here as bad input, naming the flag
                 throw new CommandLine.ParameterException(cl, "--base-url: '" + (base == null
                         ? dev.taskpoll.ClientOptions.DEFAULT_BASE_URL + "' (the default)" : base + "'")

@@ -50,6 +50,16 @@ class DashboardBrowserIT {
         }
     }
 
+    /** The dashboard on a free loopback port, its embedded simulator at {@code scale}. */
+    private ConfigurableApplicationContext dashboard(int scale) {
+        return DashboardApplication.start("--server.port=0", "--server.address=127.0.0.1",
+                "--taskpoll.sim-scale=" + scale, "--taskpoll.out=" + tmp.resolve("out"), "--spring.main.banner-mode=off");
+    }
+
+    private static String base(ConfigurableApplicationContext app) {
+        return "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+    }
+
     private ChromeDriver browser() {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -70,10 +80,8 @@ class DashboardBrowserIT {
     void moreRunningGenerationsThanABrowsersConnectionsAllGoLive() throws Exception {
         needsChromium();
         // at 1x a VEO video runs 2-5 minutes: all of them still running while the page is checked
-        ConfigurableApplicationContext app = DashboardApplication.start("--server.port=0",
-                "--server.address=127.0.0.1", "--taskpoll.sim-scale=1", "--taskpoll.out=" + tmp.resolve("out"),
-                "--spring.main.banner-mode=off");
-        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+        ConfigurableApplicationContext app = dashboard(1);
+        String base = base(app);
         HttpClient http = HttpClient.newHttpClient();
         ChromeDriver browser = null;
         try {
@@ -112,10 +120,8 @@ class DashboardBrowserIT {
     @Test
     void aGenerationSubmittedFromThePageGoesLiveToItsStoredResult() throws Exception {
         needsChromium();
-        ConfigurableApplicationContext app = DashboardApplication.start("--server.port=0",
-                "--server.address=127.0.0.1", "--taskpoll.sim-scale=600", "--taskpoll.out=" + tmp.resolve("out"),
-                "--spring.main.banner-mode=off");
-        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+        ConfigurableApplicationContext app = dashboard(600);
+        String base = base(app);
         ChromeDriver browser = browser();
         try {
             browser.get(base + "/");

@@ -1,0 +1,28 @@
+package dev.taskpoll.internal;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+/** Durations as messages show them to a person (not {@link Duration}'s "PT30M"). */
+public final class Shown {
+
+    private Shown() {
+    }
+
+    /** In seconds: "60 s", "1.5 s", "0.5 s". */
+    public static String seconds(Duration d) {
+        return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
+    }
+
+    /** In the unit that reads best: "500 ms", "30 min", else {@link #seconds}. */
+    public static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + " min";
+        }
+        return seconds(d);
+    }
+}
