@@ -45,7 +45,9 @@ import reactor.util.Loggers;
  * {@link SqliteStoreOptions#scheduler()}.
  *
  * <p>One process tracks a file at a time: a tracking store takes the file's lock ({@code <file>.lock}) and a second
- * tracker is refused with a message naming the holder's pid. Other processes may open the file with
+ * tracker is refused with a message naming the holder's pid; but stores opened with
+ * {@link SqliteStoreOptions.Builder#resume resume(false)}, each tracking only its own tasks, share the lock with each
+ * other (never with one that resumes, which would adopt their tasks). Other processes may open the file with
  * {@code tracking(false)} to add tasks (their submits) and read; a tracking store picks up the tasks they add
  * within {@link SqliteStoreOptions#scanEvery()}.
  *
@@ -104,7 +106,7 @@ public final class SqliteStore implements TaskStore {
         Objects.requireNonNull(options, "options");
         Path abs = file.toAbsolutePath().normalize();
         checkWritable(abs);
-        TrackingLock lock = options.tracking() ? TrackingLock.take(real(abs)) : null;
+        TrackingLock lock = options.tracking() ? TrackingLock.take(real(abs), !options.resume()) : null;
         Connection c = null;
         try {
             org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();

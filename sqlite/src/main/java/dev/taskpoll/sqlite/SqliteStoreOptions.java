@@ -14,8 +14,9 @@ import reactor.core.scheduler.Schedulers;
  *       only records (its submits, for another process to track) and reads; a task it is asked to track it polls
  *       itself, as a client without a store, and writes nothing of it.</li>
  *   <li>{@code resume}: true (default): a tracking client tracks every open task of the file, and the tasks other
- *       processes add; false: only the tasks it submits or is asked to track (a command that waits for its own
- *       task), still holding the lock while it runs.</li>
+ *       processes add, holding the lock alone; false: only the tasks it submits or is asked to track (a command that
+ *       waits for its own task), holding the lock while it runs, shared with other such stores of the file (each
+ *       tracks its own tasks) but not with one that resumes.</li>
  *   <li>{@code retention}: how long ended tasks are kept, with their history and results' records (default 7 days;
  *       at least 1 minute); a tracking store prunes them when it opens and every hour (one opened with
  *       {@code tracking(false)} leaves that to the tracker).</li>

@@ -13,6 +13,11 @@ import java.nio.file.StandardOpenOption;
 /**
  * Who tracks a store file: an operating-system lock on {@code <file>.lock}, which holds the holder's pid. The lock
  * goes with the process, however it ends (a {@code kill -9} included), so a restarted tracker takes it again at once.
+ *
+ * <p>A worker (a store that resumes every open task, and adopts those other processes add) takes it exclusively: no
+ * other tracker beside it. A process that tracks only the tasks it is given ({@code resume(false)}: {@code taskpoll
+ * submit --wait}, {@code watch}) takes it shared: several such processes track their own tasks side by side, none of
+ * them beside a worker, which would adopt their tasks and poll them twice.
  */
 final class TrackingLock implements AutoCloseable {
 
@@ -34,22 +39,28 @@ final class TrackingLock implements AutoCloseable {
         this.held = held;
     }
 
-    /** Takes the lock of {@code db}, or fails naming the process that holds it. */
-    static TrackingLock take(Path db) {
+    /** What a shared holder writes after its pid, one line each. */
+    private static final String SHARED_MARK = " shared";
+
+    /**
+     * Takes the lock of {@code db}, exclusively or {@code shared}, or fails naming the process that holds it (a shared
+     * lock is refused only by a worker's, an exclusive one by any).
+     */
+    static TrackingLock take(Path db, boolean shared) {
         Path file = db.resolveSibling(db.getFileName() + ".lock");
         Path key = file.toAbsolutePath().normalize();
         if (!HELD.add(key)) {
             throw TaskStoreException.held(db.toString(), "pid " + ProcessHandle.current().pid(), true);
         }
         try {
-            return take(db, file, key);
+            return take(db, file, key, shared);
         } catch (RuntimeException e) {
             HELD.remove(key);
             throw e;
         }
     }
 
-    private static TrackingLock take(Path db, Path file, Path key) {
+    private static TrackingLock take(Path db, Path file, Path key, boolean shared) {
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -61,7 +72,7 @@ final class TrackingLock implements AutoCloseable {
             FileLock l;
             boolean here = false;
             try {
-                l = ch.tryLock();
+                l = ch.tryLock(0, Long.MAX_VALUE, shared);
             } catch (OverlappingFileLockException e) {
                 l = null; // this very process holds it already
                 here = true;
@@ -71,12 +82,22 @@ final class TrackingLock implements AutoCloseable {
                 ch.close();
                 throw TaskStoreException.held(db.toString(), holder, here);
             }
-            ByteBuffer me = ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            ch.truncate(0);
+            // an exclusive holder is named alone; shared ones add their pid to those of the others still running
+            StringBuilder lines = new StringBuilder();
+            if (shared) {
+                for (String line : read(ch)) {
+                    if (line.endsWith(SHARED_MARK) && alive(line)) {
+                        lines.append(line).append('\n');
+                    }
+                }
+            }
+            lines.append("pid ").append(ProcessHandle.current().pid()).append(shared ? SHARED_MARK : "").append('\n');
+            ByteBuffer me = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.US_ASCII));
+            int length = me.remaining();
             while (me.hasRemaining()) {
                 ch.write(me, me.position());
             }
+            ch.truncate(length);
             ch.force(false);
             return new TrackingLock(ch, l, key);
         } catch (IOException e) {
@@ -90,14 +111,53 @@ final class TrackingLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Who holds the lock, as its file says: {@code pid 42} (a worker), or the pids of the processes that track only
+     * their own tasks and are still running ({@code pid 42, which tracks only its own tasks}).
+     */
     private static String holder(FileChannel ch) {
-        try {
-            ByteBuffer b = ByteBuffer.allocate(64);
-            ch.read(b, 0);
-            String text = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim();
-            return text.startsWith("pid ") ? text : "pid unknown";
-        } catch (IOException e) {
+        java.util.List<String> pids = new java.util.ArrayList<>();
+        boolean shared = false;
+        for (String line : read(ch)) {
+            if (!line.startsWith("pid ")) {
+                continue;
+            }
+            if (line.endsWith(SHARED_MARK)) {
+                shared = true;
+                if (!alive(line)) {
+                    continue; // a holder that ended since (killed: it could not remove its line)
+                }
+            }
+            pids.add(line.substring(4, line.length() - (line.endsWith(SHARED_MARK) ? SHARED_MARK.length() : 0)));
+        }
+        if (pids.isEmpty()) {
             return "pid unknown";
+        }
+        if (!shared) {
+            return "pid " + pids.get(0);
+        }
+        return (pids.size() == 1 ? "pid " + pids.get(0) + ", which tracks only its own tasks"
+                : "pids " + String.join(", ", pids) + ", which track only their own tasks");
+    }
+
+    private static java.util.List<String> read(FileChannel ch) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            ch.read(b, 0);
+            String text = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+            return text.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
+    }
+
+    /** Whether the process a line names runs (on this host; a line that names none counts as running). */
+    private static boolean alive(String line) {
+        String digits = line.substring(4).replaceAll("[^0-9].*$", "");
+        try {
+            return ProcessHandle.of(Long.parseLong(digits)).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return true;
         }
     }
 

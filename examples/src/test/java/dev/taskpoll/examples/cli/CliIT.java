@@ -265,6 +265,31 @@ class CliIT {
     }
 
     /**
+     * Two {@code submit --wait} in two terminals: each tracks its own task (they share the store's lock), and a
+     * {@code run} beside them is refused, naming one. Before, the second found the file locked, followed its task in
+     * the store, where the first (which tracks only its own) never tracked it, and gave up a minute after the deadline
+     * with "has not ended in the store".
+     */
+    @Test
+    void twoSubmitWaitsTrackTheirOwnTasksSideBySideAndARunBesideThemIsRefused() throws Exception {
+        String base = startSimulator("--generation", "PT50H,PT50H"); // 5 real minutes at x600: the test's length
+        Process first = background("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "one", "--wait",
+                "--interval", "200ms", "--base-url", base, "--api-key", "sim-key");
+        assertThat(firstStatus(first)).as("tracking its task: it holds the store").contains("\"state\":");
+        Run second = cli("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "two", "--wait", "--interval",
+                "200ms", "--timeout", "4s", "--base-url", base, "--api-key", "sim-key");
+        String id = second.out().strip().split("\n")[0];
+        assertThat(second.err()).as("tracked here, not followed").doesNotContain("following the task")
+                .contains("'" + id + "' not finished within its deadline of 4 s");
+        assertThat(second.out()).as("its own polls' statuses").contains("{\"id\":\"" + id + "\",\"state\":\"");
+        assertThat(second.exit()).isEqualTo(1);
+        Run run = cli("run", "--cadence", "fixed", "--until-idle", "--base-url", base, "--api-key", "sim-key");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("already tracked by another process (pid " + first.pid()
+                + ", which tracks only its own tasks)");
+    }
+
+    /**
      * SIGTERM while {@code submit --download} is mid-download (a result host that sent 100 of 100,000 bytes and then
      * nothing): it stops cleanly, says so, and leaves no partial file; the task stays open in the store for
      * {@code run}. It left {@code .0.part-<random>} behind before.
