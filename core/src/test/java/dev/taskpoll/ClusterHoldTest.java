@@ -167,7 +167,13 @@ class ClusterHoldTest {
         assertThat(fetches()).as("a follower never polls").isZero();
     }
 
-    /** A completed status refused for a lost lease: the new holder captures, not this instance. */
+    /**
+     * A completed status refused for a lost lease: the new holder captures, not this instance, and this one records
+     * nothing more of it. It used to record the end ("not captured here"): a store fences each write with the hold
+     * it has when the write is made, so when this very instance had taken the shard back meanwhile (after a Redis
+     * outage every instance races for every shard) that end passed the fence, the new hold found the task ended, and
+     * nobody captured its results (a review of cluster mode).
+     */
     @Test
     void aCompletedStatusRefusedForALostLeaseIsNotCapturedHere() {
         TaskTracker t = tracker(answering("completed", 20_000));
@@ -177,9 +183,8 @@ class ClusterHoldTest {
         java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
         t.track(REF).subscribe(x -> { }, e -> { }, () -> completed.set(true));
         vts.advanceTimeBy(Duration.ofSeconds(30));
-        assertThat(store.log).containsExactly("status processing", "ended");
-        assertThat(store.ended).as(store.ended.toString()).singleElement().asString()
-                .startsWith("t1 COMPLETED not captured here");
+        assertThat(store.log).as("no end recorded by this instance").containsExactly("status processing");
+        assertThat(store.ended).isEmpty();
         assertThat(completed).as("this instance's subscribers still see the end").isTrue();
     }
 

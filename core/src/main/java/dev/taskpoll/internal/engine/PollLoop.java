@@ -713,9 +713,13 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return;
         }
         engine.store().status(ref(), terminal).subscribe(null, e -> {
-            if (e instanceof LeaseLostException) { // another instance holds it now: it captures; not this one
+            if (e instanceof LeaseLostException) {
+                // the task's holder now (another instance, or this one under a new hold) polls it, captures it and
+                // records its end; nothing more is recorded by this hold: an end written now would carry the new hold
+                // if this instance took the shard back, pass the fence, and leave the results uncaptured
                 log.info("task '{}': completed, but {}; not captured here", key.id(), e.getMessage());
-                recordEnd(terminal, "not captured here: " + e.getMessage());
+                emit(terminal);
+                complete();
             } else {
                 log.warn("task '{}': the task store refused its completed status ({}); capturing all the same",
                         key.id(), e.toString());
