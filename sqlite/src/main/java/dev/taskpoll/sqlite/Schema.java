@@ -88,7 +88,7 @@ final class Schema {
     }
 
     /** The file's version, once it is known to be a taskpoll store this code can migrate; else a {@link StoreProblem}. */
-    private static int check(Connection c, int target) throws SQLException {
+    static int check(Connection c, int target) throws SQLException {
         int version = userVersion(c);
         if (version > target) {
             throw new StoreProblem("its schema is version " + version + ", newer than this taskpoll's (" + target

@@ -106,6 +106,7 @@ public final class SqliteStore implements TaskStore {
         Objects.requireNonNull(options, "options");
         Path abs = file.toAbsolutePath().normalize();
         checkWritable(abs);
+        refuseForeign(abs, migrations.size()); // before the lock file and WAL mode: a file refused is left as it was
         TrackingLock lock = options.tracking() ? TrackingLock.take(real(abs), !options.resume()) : null;
         Connection c = null;
         try {
@@ -150,6 +151,34 @@ public final class SqliteStore implements TaskStore {
                 lock.close();
             }
             throw openProblem(abs, e);
+        }
+    }
+
+    /**
+     * Refuses a file that is not a taskpoll store (another application's database, a newer schema, not a database)
+     * before anything is written to or beside it: read in one snapshot, on a connection of its own (opened as SQLite
+     * opens any file: a database in rollback-journal mode stays so). A file that does not exist yet passes.
+     */
+    private static void refuseForeign(Path file, int target) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        Connection c = null;
+        try {
+            c = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 10000");
+            }
+            c.setAutoCommit(false); // a deferred transaction: one snapshot for the version and the tables, no lock
+            try {
+                Schema.check(c, target);
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw openProblem(file, e);
+        } finally {
+            close(c);
         }
     }
 

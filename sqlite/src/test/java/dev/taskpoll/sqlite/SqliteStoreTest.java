@@ -355,10 +355,18 @@ class SqliteStoreTest {
                 .hasMessageContaining(junk.toString()).hasMessageContaining("not an SQLite database");
         assertThat(Files.readAllBytes(junk)).isEqualTo(before);
 
+        assertThat(dir.resolve("junk.db.lock")).doesNotExist();
+
+        // another application's database, in SQLite's default rollback-journal mode: not turned to WAL (a change of
+        // its header that other readers of it may not take), no lock file left beside it (a review found both)
         Path other = dir.resolve("other.db");
         sql(other, "CREATE TABLE customers (id INTEGER)");
+        byte[] otherBefore = Files.readAllBytes(other);
         assertThatThrownBy(() -> SqliteStore.open(other)).isInstanceOf(TaskStoreException.class)
                 .hasMessageContaining(other.toString()).hasMessageContaining("not a taskpoll store");
+        assertThat(Files.readAllBytes(other)).as("the file as it was").isEqualTo(otherBefore);
+        assertThat(dir.resolve("other.db.lock")).doesNotExist();
+        assertThat(dir.resolve("other.db-wal")).doesNotExist();
         assertThat(tables(other)).containsExactly("customers");
 
         Path newer = dir.resolve("newer.db");
