@@ -173,7 +173,11 @@ public final class SqliteStore implements TaskStore {
             try {
                 Schema.check(c, target);
             } finally {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException e) {
+                    // nothing to undo (the read failed before its transaction began): the read's failure is the one
+                }
             }
         } catch (SQLException | RuntimeException e) {
             throw openProblem(file, e);
@@ -230,8 +234,22 @@ public final class SqliteStore implements TaskStore {
         if (msg.contains("SQLITE_FULL")) {
             return new TaskStoreException("task store " + file + ": the disk is full", null, e);
         }
+        if (msg.contains("SQLITE_IOERR") && full(file)) {
+            // a full disk shows as an I/O error when SQLite cannot grow the write-ahead log's shared memory file
+            return new TaskStoreException("task store " + file + ": the disk is full (no space left on the file"
+                    + " system of " + file.getParent() + "; SQLite said: " + msg + ")", null, e);
+        }
         return new TaskStoreException("task store " + file + ": cannot be opened (" + e.getClass().getSimpleName()
                 + ": " + msg + ")", null, e);
+    }
+
+    /** Whether the file system the file is on has (almost) no space left: less than a page of the store's. */
+    private static boolean full(Path file) {
+        try {
+            return Files.getFileStore(file.getParent()).getUsableSpace() < 4096;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The file. */

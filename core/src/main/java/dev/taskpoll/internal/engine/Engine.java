@@ -579,6 +579,57 @@ public final class Engine implements StatusHints.Listener {
         active.incrementAndGet();
     }
 
+    /** The first wait before a task whose write the store refused is tracked again; it doubles to {@link #REFUSED_MAX_MS}. */
+    static final long REFUSED_FIRST_MS = 30_000;
+    static final long REFUSED_MAX_MS = 5 * 60_000;
+
+    /**
+     * The store refused a write of a task (a full disk, a store that cannot answer): its loop ended, and its record,
+     * still open, is tracked again from the record after a back-off (30 s doubling to 5 min, while this engine is
+     * open, as long as the store refuses to hand it back). A long-running worker thus picks it up once the store
+     * recovers, as a restart would; before, it was tracked again only at the next start.
+     */
+    void trackAgainLater(TaskStore.Tracked task, int attempt) {
+        if (!durable || closed) {
+            return;
+        }
+        long wait = Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));
+        timer.schedule(() -> {
+            if (closed) {
+                return;
+            }
+            store.started(task).subscribe(this::adopt, e -> {
+                log.warn("task '{}': the task store still refuses it ({}); tried again in {}", task.ref().id(),
+                        e.toString(), dev.taskpoll.internal.Shown.duration(java.time.Duration.ofMillis(
+                                Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt + 1, 10)))));
+                trackAgainLater(task, attempt + 1);
+            });
+        }, timer.now() + wait);
+    }
+
+    /**
+     * The store refused a task's end: the write is made again after a back-off (as {@link #trackAgainLater}), while
+     * this engine is open, until the store takes it; the task stays open in the store meanwhile.
+     */
+    void writeAgainLater(String id, java.util.function.Supplier<Mono<Void>> write, int attempt) {
+        if (closed) {
+            return;
+        }
+        long wait = Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));
+        timer.schedule(() -> {
+            if (closed) {
+                return;
+            }
+            write.get().subscribe(null, e -> {
+                if (e instanceof dev.taskpoll.LeaseLostException) {
+                    return; // cluster mode: the task's holder now records its end
+                }
+                log.warn("task '{}': the task store still refuses its end ({}); tried again later", id, e.toString());
+                writeAgainLater(id, write, attempt + 1);
+            }, () -> log.info("task '{}': its end is recorded now", id));
+        }, timer.now() + wait);
+    }
+
     /**
      * A loop has ended: the task's next subscriber starts another. A method rather than a callback per loop: a lambda
      * capturing the key kept the {@code Tracked} flux alive too, 56 bytes per tracked task.

@@ -8,12 +8,14 @@ import dev.taskpoll.TaskRecord;
 import dev.taskpoll.TaskRef;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
+import dev.taskpoll.TaskStoreException;
 import dev.taskpoll.TaskTimeoutException;
 import dev.taskpoll.TaskpollException;
 import dev.taskpoll.TrackingFailed;
 import dev.taskpoll.TrackingStoppedException;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.TaskKind;
+import dev.taskpoll.internal.Shown;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.PollBudget;
 import dev.taskpoll.spi.ResultHandler;
@@ -493,9 +495,17 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         write.get().subscribe(null, e -> {
             if (done == 0) {
                 onStoreFailure(e, hold);
-            } else { // the end itself could not be recorded: signalled all the same, resumed at the next start
-                log.warn("task '{}': the task store refused its end ({})", key.id(), e.toString());
+            } else if (e instanceof LeaseLostException) { // cluster mode: the task's holder now records its end
+                log.info("task '{}': its end was not recorded here: {}", key.id(), e.getMessage());
                 then.run();
+            } else { // the end itself could not be recorded: signalled all the same, and written again later
+                log.warn("task '{}': the task store refused its end ({}); tried again in {}", key.id(), e.toString(),
+                        Shown.duration(java.time.Duration.ofMillis(Engine.REFUSED_FIRST_MS)));
+                then.run();
+                engine.published(new TrackingFailed(key.id(), new TaskStoreException("task '" + key.id()
+                        + "': its end was not recorded: " + e.getMessage() + "; the write is tried again, and the"
+                        + " task stays open in the store until it is", key.id(), e)));
+                engine.writeAgainLater(key.id(), write, 0);
             }
         }, then);
     }
@@ -513,8 +523,15 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
         }
         if (finish()) {
             counters.errored();
-            log.warn("task '{}': the task store refused a write; tracking stops here ({})", key.id(), e.toString());
-            error(e);
+            log.warn("task '{}': the task store refused a write; tracking stops here and is tried again from its"
+                    + " record in {} ({})", key.id(), Shown.duration(java.time.Duration.ofMillis(Engine.REFUSED_FIRST_MS)),
+                    e.toString());
+            TaskpollException failure = e instanceof TaskpollException t ? t.withLastStatus(last)
+                    : new TaskStoreException("task '" + key.id() + "': the task store refused a write (" + e
+                    + "); tracking stopped and is tried again from its record", key.id(), e);
+            engine.published(new TrackingFailed(key.id(), failure));
+            error(failure);
+            engine.trackAgainLater(planned(), 0);
         }
     }
 

@@ -126,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
                     nextIdleCheck = System.nanoTime() + 200_000_000L;
                     // idle at two checks in a row, nothing on the feed between them: a task's end is committed before
                     // it is emitted, on another thread, so the check that finds nothing open can come first
-                    boolean idle = idle(client);
+                    boolean idle = idle(client, outcomes.leftOpen);
                     if (idle && idleOnce) {
                         for (TaskEvent last; (last = events.poll()) != null; ) {
                             outcomes.print(cl, last);
@@ -136,6 +136,17 @@ final class RunCommand implements Callable<Integer> {
                     idleOnce = idle;
                 }
                 LockSupport.parkNanos(20_000_000L);
+            }
+            // read before the client closes the store (not on SIGTERM: the stop closes it meanwhile; the lines above
+            // said which writes failed)
+            if (!outcomes.leftOpen.isEmpty() && !stopping.get()) {
+                List<String> still = client.tasks(TaskRecord.Phase.OPEN).map(TaskRecord::id)
+                        .filter(outcomes.leftOpen::contains).collectList().onErrorReturn(List.copyOf(outcomes.leftOpen))
+                        .blockOptional(Duration.ofMinutes(1)).orElse(List.copyOf(outcomes.leftOpen));
+                if (!still.isEmpty()) {
+                    cl.getErr().println("taskpoll run: left open in the store, whose writes failed: "
+                            + String.join(" ", still) + " (the next run tracks them again)");
+                }
             }
         } finally {
             feed.dispose();
@@ -194,10 +205,21 @@ final class RunCommand implements Callable<Integer> {
         return (s / 3600) + "h" + ((s % 3600) / 60) + "m";
     }
 
-    /** Nothing tracked here and nothing open in the store (a task whose capture runs is still open there). */
-    private static boolean idle(TaskpollClient client) {
-        return client.tracker().activeTasks() == 0
-                && client.tasks(TaskRecord.Phase.OPEN).count().blockOptional(Duration.ofMinutes(1)).orElse(1L) == 0;
+    /**
+     * Nothing tracked here and nothing open in the store (a task whose capture runs is still open there) but the tasks
+     * whose writes the store refused in this run: this process tries them again later, but an idle run does not wait
+     * for a store that may not recover; they stay open for the next run, and the run exits 1.
+     */
+    private static boolean idle(TaskpollClient client, java.util.Set<String> leftOpen) {
+        if (client.tracker().activeTasks() != 0) {
+            return false;
+        }
+        long open = client.tasks(TaskRecord.Phase.OPEN).count().blockOptional(Duration.ofMinutes(1)).orElse(1L);
+        if (open == 0 || leftOpen.isEmpty() || open > leftOpen.size()) {
+            return open == 0;
+        }
+        return client.tasks(TaskRecord.Phase.OPEN).all(r -> leftOpen.contains(r.id()))
+                .blockOptional(Duration.ofMinutes(1)).orElse(false);
     }
 
     /** What the run printed, and how its tasks ended. */
@@ -205,10 +227,15 @@ final class RunCommand implements Callable<Integer> {
         int completed;
         int failed;
         int errors;
+        /** Tasks whose tracking or end the store refused in this run, not tracked again since. */
+        final java.util.Set<String> leftOpen = new java.util.TreeSet<>();
 
         void print(CommandLine cl, TaskEvent e) {
             PrintWriter out = cl.getOut();
             PrintWriter err = cl.getErr();
+            if (e instanceof TaskStatus s) {
+                leftOpen.remove(s.taskId()); // tracked again (its record read back once the store took writes again)
+            }
             if (e instanceof TaskStatus s) {
                 out.println(StatusJson.line(s));
                 out.flush();
@@ -228,6 +255,9 @@ final class RunCommand implements Callable<Integer> {
                         w.expiresAt());
             } else if (e instanceof TrackingFailed f) {
                 errors++;
+                if (f.failure() instanceof dev.taskpoll.TaskStoreException) {
+                    leftOpen.add(f.taskId());
+                }
                 err.println("taskpoll run: " + f.failure().getMessage());
             } else if (e instanceof TaskStalled st) {
                 err.printf("taskpoll run: %s is running for %s, past its model's learned 99.9th percentile (%s);"

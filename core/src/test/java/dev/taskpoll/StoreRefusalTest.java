@@ -1,0 +1,149 @@
+package dev.taskpoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.catalog.Family;
+import dev.taskpoll.spi.Cadence;
+import dev.taskpoll.spi.StatusSource;
+import dev.taskpoll.spi.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * A write the durable store refuses (a full disk for a moment) ends the task's tracking here with the store's error,
+ * on its stream and on the event feed, and the task, still open in the store, is tracked again from its record after
+ * a back-off: a long-running worker ({@code taskpoll run}) picks it up once the store recovers. Before, it was dropped
+ * until the next start, with nothing on the feed (a review), so {@code run --until-idle} waited for it for ever.
+ */
+class StoreRefusalTest {
+
+    private static final PollPolicy POLICY = PollPolicy.of(Duration.ofSeconds(10), Duration.ofMinutes(10));
+    private static final TaskRef REF = TaskRef.of("t1", Family.VEO, "veo_3_1_fast").withPolicy(POLICY);
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final List<String> writes = new CopyOnWriteArrayList<>();
+    private TaskTracker tracker;
+
+    @AfterEach
+    void close() {
+        if (tracker != null) {
+            tracker.close();
+        }
+        vts.dispose();
+    }
+
+    /** "processing" until 100 s, "completed" after. */
+    private StatusSource source() {
+        return id -> Mono.fromSupplier(() -> {
+            long now = vts.now(TimeUnit.MILLISECONDS);
+            String raw = now >= 100_000 ? "completed" : "processing";
+            return new TaskStatus(id, TaskState.fromRaw(raw), raw, null, null,
+                    raw.equals("completed") ? List.of("https://cdn.example/" + id + ".mp4") : List.of(), null, null,
+                    null, Instant.ofEpochMilli(now));
+        });
+    }
+
+    @Test
+    void aRefusedWriteEndsTrackingHereAndTheTaskIsTrackedAgainFromItsRecord() {
+        AtomicInteger refusals = new AtomicInteger(2); // the status write, then the first attempt to track it again
+        AtomicReference<TaskStore.Tracked> record = new AtomicReference<>();
+        DurableStoreStub store = new DurableStoreStub() {
+            @Override
+            public Mono<TaskStore.Tracked> started(TaskStore.Tracked task) {
+                if (record.get() != null && refusals.getAndDecrement() > 0) {
+                    writes.add("started refused");
+                    return Mono.error(new TaskStoreException("task store /x/tasks.db: the disk is full"));
+                }
+                record.compareAndSet(null, task); // an existing record wins
+                writes.add("started");
+                return Mono.just(record.get());
+            }
+
+            @Override
+            public Mono<Void> status(TaskRef task, TaskStatus status) {
+                if (refusals.get() == 2) {
+                    refusals.decrementAndGet();
+                    writes.add("status refused");
+                    return Mono.error(new TaskStoreException("task store /x/tasks.db: the disk is full"));
+                }
+                writes.add("status " + status.state());
+                return Mono.empty();
+            }
+
+            @Override
+            public Mono<Void> ended(TaskRef task, Ending ending) {
+                writes.add("ended " + (ending.status() != null ? ending.status().state() : ending.error()));
+                return Mono.empty();
+            }
+        };
+        tracker = TaskTracker.create(Map.of(Dialect.OPC, source()), TrackerOptions.builder().scheduler(vts)
+                .random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled())
+                .cadence(Cadence.fixedGrid(0, () -> 0.5)).store(store).build());
+        List<TaskEvent> feed = new CopyOnWriteArrayList<>();
+        tracker.engine().events().subscribe(feed::add);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        tracker.track(REF).subscribe(s -> { }, failed::set);
+
+        vts.advanceTimeBy(Duration.ofSeconds(10)); // the first poll: "processing", whose write is refused
+        assertThat(failed.get()).isInstanceOf(TaskStoreException.class).hasMessageContaining("the disk is full");
+        assertThat(feed).singleElement().isInstanceOfSatisfying(TrackingFailed.class,
+                f -> assertThat(f.failure()).isInstanceOf(TaskStoreException.class));
+        assertThat(tracker.activeTasks()).isZero();
+
+        vts.advanceTimeBy(Duration.ofSeconds(30)); // tried again: still refused; then again 60 s later
+        assertThat(writes).containsExactly("started", "status refused", "started refused");
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(tracker.activeTasks()).as("tracked again from its record").isOne();
+
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(writes).endsWith("ended COMPLETED");
+        assertThat(feed).last().isInstanceOfSatisfying(TaskStatus.class,
+                s -> assertThat(s.state()).isEqualTo(TaskState.COMPLETED));
+        assertThat(tracker.activeTasks()).isZero();
+    }
+
+    /**
+     * A refused end: the status is emitted all the same, the feed says the end was not recorded, and the end is
+     * written again after a back-off; before, the task stayed open in the store until the next start.
+     */
+    @Test
+    void aRefusedEndIsWrittenAgainLater() {
+        AtomicInteger refusals = new AtomicInteger(1);
+        DurableStoreStub store = new DurableStoreStub() {
+            @Override
+            public Mono<Void> ended(TaskRef task, Ending ending) {
+                if (refusals.getAndDecrement() > 0) {
+                    writes.add("ended refused");
+                    return Mono.error(new TaskStoreException("task store /x/tasks.db: the disk is full"));
+                }
+                writes.add("ended " + ending.status().state());
+                return Mono.empty();
+            }
+        };
+        tracker = TaskTracker.create(Map.of(Dialect.OPC, source()), TrackerOptions.builder().scheduler(vts)
+                .random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled())
+                .cadence(Cadence.fixedGrid(0, () -> 0.5)).store(store).build());
+        List<TaskEvent> feed = new CopyOnWriteArrayList<>();
+        tracker.engine().events().subscribe(feed::add);
+        List<TaskStatus> seen = new CopyOnWriteArrayList<>();
+        tracker.track(REF).subscribe(seen::add);
+        vts.advanceTimeBy(Duration.ofSeconds(100)); // completed at the poll at 100 s; its end refused
+        assertThat(seen).last().extracting(TaskStatus::state).isEqualTo(TaskState.COMPLETED);
+        assertThat(feed).last().isInstanceOfSatisfying(TrackingFailed.class, f -> assertThat(f.failure())
+                .hasMessageContaining("its end was not recorded").hasMessageContaining("the disk is full"));
+        assertThat(writes).containsExactly("ended refused");
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(writes).containsExactly("ended refused", "ended COMPLETED");
+    }
+}
