@@ -22,12 +22,22 @@ final class StoreFollower {
     private StoreFollower() {
     }
 
-    /** Reads the task's record every half second, on this thread, for at most {@code deadline} plus a minute. */
-    static int follow(CommandLine cl, String command, TaskpollClient client, String id, Duration deadline) {
+    /** How much longer than the deadline a follower waits when results are expected: the tracker's capture. */
+    static final Duration CAPTURE_ALLOWANCE = Duration.ofMinutes(10);
+
+    /**
+     * Reads the task's record every half second, on this thread, for at most {@code deadline} plus a minute (plus
+     * {@link #CAPTURE_ALLOWANCE} with {@code results}). {@code results}: the user asked for the results to be stored
+     * ({@code --download}); a task that completed with none recorded (the tracker stores none: a {@code run} without
+     * {@code --download}) is then an error, exit 1, with its result URLs.
+     */
+    static int follow(CommandLine cl, String command, TaskpollClient client, String id, Duration deadline,
+                      boolean results) {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         int printed = 0;
-        long until = System.nanoTime() + deadline.plusMinutes(1).toNanos();
+        long until = System.nanoTime() + deadline.plusMinutes(1).plus(results ? CAPTURE_ALLOWANCE : Duration.ZERO)
+                .toNanos();
         while (System.nanoTime() < until) {
             TaskRecord r = client.task(id).block(Duration.ofSeconds(30));
             if (r != null) {
@@ -49,14 +59,23 @@ final class StoreFollower {
                         err.flush();
                         return 1;
                     }
+                    boolean completed = last != null && last.state() == TaskState.COMPLETED;
+                    if (completed && results && r.files().isEmpty() && !last.resultUrls().isEmpty()) {
+                        err.println("taskpoll " + command + ": task '" + id + "' completed, but its results were not"
+                                + " stored: the process that tracks the store stores none (a run without --download);"
+                                + " result URLs: " + String.join(" ", last.resultUrls()));
+                        err.flush();
+                        return 1;
+                    }
                     err.flush();
-                    return last != null && last.state() == TaskState.COMPLETED ? 0 : 2;
+                    return completed ? 0 : 2;
                 }
             }
             LockSupport.parkNanos(500_000_000L);
         }
         err.println("taskpoll " + command + ": task '" + id + "' has not ended in the store after " + deadline
-                + " and a minute; the process that tracks the store goes on");
+                + " and a minute" + (results ? " (and " + CAPTURE_ALLOWANCE.toMinutes() + " for its results)" : "")
+                + "; the process that tracks the store goes on");
         return 1;
     }
 }

@@ -141,8 +141,8 @@ final class SubmitCommand implements Callable<Integer> {
                     cl.getErr().println("taskpoll submit: task store " + file.toAbsolutePath().normalize()
                             + " is already tracked by another process (" + held.holder() + "); following the task in"
                             + " the store, as that process records it"
-                            + (download != null ? " (its results are stored by that process, not in " + download
-                            + ")" : ""));
+                            + (download != null ? " (its results are stored by that process, if it stores any, not"
+                            + " in " + download + ")" : ""));
                     store = storeOption.recording(env, cl, key);
                     observe = true;
                 }
@@ -192,7 +192,8 @@ final class SubmitCommand implements Callable<Integer> {
                 return 0;
             }
             if (observe) {
-                return StoreFollower.follow(cl, "submit", client, submission.taskId(), policy.deadline());
+                return StoreFollower.follow(cl, "submit", client, submission.taskId(), policy.deadline(),
+                        download != null);
             }
             // SIGTERM while tracking: stop, commit the store, remove a partial download (the task stays open)
             boolean recorded = store != TaskStore.none();

@@ -290,6 +290,32 @@ class CliIT {
     }
 
     /**
+     * {@code submit --download} beside a {@code run} that stores no results follows its task there, and when it
+     * completes with no file recorded says so, with its result URLs, and exits 1. It exited 0 with nothing stored
+     * anywhere (a review).
+     */
+    @Test
+    void submitDownloadBesideARunThatStoresNothingExits1WithTheUrls() throws Exception {
+        String base = startSimulator();
+        Run first = cli("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "one", "--interval", "200ms",
+                "--base-url", base, "--api-key", "sim-key");
+        assertThat(first.exit()).as(first.err()).isZero();
+        Process worker = background("run", "--cadence", "fixed", "--base-url", base, "--api-key", "sim-key");
+        assertThat(firstStatus(worker)).as("it holds the store").contains(first.out().strip());
+        Path dir = Files.createTempDirectory(tmp, "results");
+        Run second = cli("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "two", "--interval", "200ms",
+                "--wait", "--download", dir.toString(), "--base-url", base, "--api-key", "sim-key");
+        String id = second.out().strip().split("\n")[0];
+        assertThat(second.err()).contains("following the task in the store")
+                .contains("task '" + id + "' completed, but its results were not stored").contains("result URLs: http");
+        assertThat(second.out()).contains("{\"id\":\"" + id + "\",\"state\":\"COMPLETED\"");
+        assertThat(second.exit()).isEqualTo(1);
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    /**
      * SIGTERM while {@code submit --download} is mid-download (a result host that sent 100 of 100,000 bytes and then
      * nothing): it stops cleanly, says so, and leaves no partial file; the task stays open in the store for
      * {@code run}. It left {@code .0.part-<random>} behind before.
