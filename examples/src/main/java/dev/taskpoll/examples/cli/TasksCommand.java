@@ -132,10 +132,18 @@ final class TasksCommand implements Callable<Integer> {
         return n.toString();
     }
 
-    private static String line(TaskRecord r) {
+    /**
+     * One task as a line: id, family, model, state (its last status's), phase ({@code open}, {@code ended},
+     * {@code in-doubt}: a task that timed out shows its last status, {@code PROCESSING}, and {@code ended}), when it
+     * was submitted, its files, and the error that ended it, if one did.
+     */
+    static String line(TaskRecord r) {
         String id = r.id() != null ? r.id() : "(intent " + r.intentId() + ")";
-        return String.format(Locale.ROOT, "%-40s %-13s %-24s %-10s %s%s", id, r.kind().name(),
-                r.model() == null ? "-" : r.model(), r.state(), r.submittedAt(),
-                r.files().isEmpty() ? "" : "  " + r.files().size() + " file" + (r.files().size() == 1 ? "" : "s"));
+        String error = r.error() != null ? r.error() : r.last() != null ? r.last().error() : null;
+        return String.format(Locale.ROOT, "%-40s %-13s %-24s %-10s %-8s %s%s%s", id, r.kind().name(),
+                r.model() == null ? "-" : r.model(), r.state(), r.phase().name().toLowerCase(Locale.ROOT)
+                        .replace('_', '-'), r.submittedAt(),
+                r.files().isEmpty() ? "" : "  " + r.files().size() + " file" + (r.files().size() == 1 ? "" : "s"),
+                error == null ? "" : "  error: " + error);
     }
 }
