@@ -109,6 +109,11 @@ final class Keys {
         return ns + "intent:";
     }
 
+    /** An intent call's token, to the id it recorded (a day): a retried call records no second intent. */
+    String intentTokenPrefix() {
+        return ns + "intent-token:";
+    }
+
     String intents() {
         return ns + "intents";
     }

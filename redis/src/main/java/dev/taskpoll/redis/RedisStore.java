@@ -312,10 +312,16 @@ public final class RedisStore implements TaskStore {
 
     @Override
     public Mono<Long> intent(Intent intent) {
+        return intent(intent, java.util.UUID.randomUUID().toString());
+    }
+
+    /** {@link #intent(Intent)} with the call's token: every retry of the script sends the same one. */
+    Mono<Long> intent(Intent intent, String token) {
         return durably(redis.<Long>eval(Scripts.INTENT, ScriptOutputType.INTEGER,
-                new String[] {keys.intentPrefix(), keys.intents(), keys.inDoubt(), keys.sequence()},
+                new String[] {keys.intentPrefix(), keys.intents(), keys.inDoubt(), keys.sequence(),
+                        keys.intentTokenPrefix()},
                 StoreCodec.kind(intent.kind()), intent.model(), intent.request(),
-                String.valueOf(intent.at().toEpochMilli())).next(), "recording a submit's intent");
+                String.valueOf(intent.at().toEpochMilli()), token).next(), "recording a submit's intent");
     }
 
     @Override

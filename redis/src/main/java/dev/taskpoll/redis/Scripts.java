@@ -47,13 +47,22 @@ final class Scripts {
             + "redis.call('INCR', KEYS[5]) "
             + "return false";
 
-    /** KEYS: intent hash, all-intents zset, in-doubt set, sequence. ARGV: kind, model, request, at. Returns the id. */
+    /**
+     * KEYS: intent hash prefix, all-intents zset, in-doubt set, sequence, token prefix. ARGV: kind, model, request, at,
+     * the call's token. Returns the id. Idempotent by the token: a call retried after Redis ran it but its answer was
+     * lost (a command timeout while Redis stalled) gets the id of its first run (kept a day) instead of recording a
+     * second intent, which would have stayed in doubt for ever beside the submit that was sent once.
+     */
     static final String INTENT = ""
+            + "local token = KEYS[5] .. ARGV[5] "
+            + "local seen = redis.call('GET', token) "
+            + "if seen then return tonumber(seen) end "
             + "local id = redis.call('INCR', KEYS[4]) "
             + "local key = KEYS[1] .. id "
             + "redis.call('HSET', key, 'kind', ARGV[1], 'model', ARGV[2], 'request', ARGV[3], 'at', ARGV[4]) "
             + "redis.call('ZADD', KEYS[2], ARGV[4], id) "
             + "redis.call('SADD', KEYS[3], id) "
+            + "redis.call('SET', token, id, 'EX', 86400) "
             + "return id";
 
     private static final String FENCE = ""

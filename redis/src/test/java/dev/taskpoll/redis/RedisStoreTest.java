@@ -69,6 +69,24 @@ class RedisStoreTest extends RedisStoreFixture {
     }
 
     /**
+     * An intent's script run twice for one call (a retry after a command timeout, while Redis ran the first) records
+     * one intent: the second run answers the first's id. Before, each run took a new id, and the first stayed in
+     * doubt for ever beside the submit that was sent once (a review).
+     */
+    @Test
+    void anIntentRetriedAfterItsAnswerWasLostIsRecordedOnce() {
+        RedisServer r = redis();
+        RedisStore s = store(r, "a", 1);
+        TaskStore.Intent intent = new TaskStore.Intent(Family.VEO, "veo_3_1_fast", "{\"prompt\":\"x\"}", T0);
+        long first = s.intent(intent, "call-1").block(WAIT);
+        long again = s.intent(intent, "call-1").block(WAIT);
+        assertThat(again).isEqualTo(first);
+        assertThat(s.tasks(TaskRecord.Phase.IN_DOUBT).collectList().block(WAIT)).singleElement()
+                .satisfies(d -> assertThat(d.intentId()).isEqualTo(first));
+        assertThat(s.intent(intent).block(WAIT)).as("another call, another intent").isEqualTo(first + 1);
+    }
+
+    /**
      * A write retried after a later one of the same task (its first try timed out while Redis stalled, and ran or not)
      * is not recorded when it was observed before the latest recorded status and does not move the task forward: the
      * task's latest status stays the latest, and its end finds the completed status there (one entry of it).
