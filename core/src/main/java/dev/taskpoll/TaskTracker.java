@@ -136,6 +136,8 @@ public final class TaskTracker implements AutoCloseable {
     /**
      * Stops tracking: every task's stream fails with a {@link TrackingStoppedException}, and nothing more is recorded
      * (a durable store keeps its open tasks open; they resume when a tracker opens it again). Does not close the store.
+     * A cluster store ({@code RedisStore}) serves one tracker for its life, and keeps its shards held until it is
+     * closed: close it too, so that other instances take its tasks, and give the next tracker a new one.
      */
     @Override
     public void close() {

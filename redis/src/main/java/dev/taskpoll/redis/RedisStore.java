@@ -438,8 +438,20 @@ public final class RedisStore implements TaskStore {
 
     @Override
     public Flux<Tracked> open() {
-        return options.tracking() ? leases.adopted() : Flux.empty();
+        if (!options.tracking()) {
+            return Flux.empty();
+        }
+        if (!opened.compareAndSet(false, true)) {
+            // its leases' adoptions went to the first tracker, and stay with it: a second would track nothing
+            return Flux.error(new TaskStoreException("task store redis " + options.where() + ": serves one tracker"
+                    + " for its life, and one has used it already (a tracker's close does not close its store, whose"
+                    + " shards stay held); close this store and open a new one for the next tracker"));
+        }
+        return leases.adopted();
     }
+
+    /** Whether a tracker has taken this store's adoptions ({@link #open()}). */
+    private final java.util.concurrent.atomic.AtomicBoolean opened = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
     public Flux<TaskRef> released() {

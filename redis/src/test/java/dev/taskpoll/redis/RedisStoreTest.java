@@ -69,6 +69,20 @@ class RedisStoreTest extends RedisStoreFixture {
     }
 
     /**
+     * A second tracker on a store whose adoptions a first took is told so, naming what to do: before, it failed with
+     * Reactor's "only allow a single Subscriber", which the tracker logs, and tracked nothing (a review).
+     */
+    @Test
+    void aSecondTrackerOfOneStoreIsToldToOpenANewOne() {
+        RedisServer r = redis();
+        RedisStore s = store(r, "a", 1);
+        s.open().subscribe().dispose(); // the first tracker, closed since
+        assertThatThrownBy(() -> s.open().blockFirst(WAIT)).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("serves one tracker for its life")
+                .hasMessageContaining("close this store and open a new one for the next tracker");
+    }
+
+    /**
      * An intent's script run twice for one call (a retry after a command timeout, while Redis ran the first) records
      * one intent: the second run answers the first's id. Before, each run took a new id, and the first stayed in
      * doubt for ever beside the submit that was sent once (a review).
