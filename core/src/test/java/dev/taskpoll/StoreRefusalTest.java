@@ -54,6 +54,16 @@ class StoreRefusalTest {
         });
     }
 
+    /** A tracker on {@code store} (the fixed grid of 10 s): its event feed, as it fills. */
+    private List<TaskEvent> tracking(TaskStore store) {
+        tracker = TaskTracker.create(Map.of(Dialect.OPC, source()), TrackerOptions.builder().scheduler(vts)
+                .random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled())
+                .cadence(Cadence.fixedGrid(0, () -> 0.5)).store(store).build());
+        List<TaskEvent> feed = new CopyOnWriteArrayList<>();
+        tracker.engine().events().subscribe(feed::add);
+        return feed;
+    }
+
     @Test
     void aRefusedWriteEndsTrackingHereAndTheTaskIsTrackedAgainFromItsRecord() {
         AtomicInteger refusals = new AtomicInteger(2); // the status write, then the first attempt to track it again
@@ -87,11 +97,7 @@ class StoreRefusalTest {
                 return Mono.empty();
             }
         };
-        tracker = TaskTracker.create(Map.of(Dialect.OPC, source()), TrackerOptions.builder().scheduler(vts)
-                .random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled())
-                .cadence(Cadence.fixedGrid(0, () -> 0.5)).store(store).build());
-        List<TaskEvent> feed = new CopyOnWriteArrayList<>();
-        tracker.engine().events().subscribe(feed::add);
+        List<TaskEvent> feed = tracking(store);
         AtomicReference<Throwable> failed = new AtomicReference<>();
         tracker.track(REF).subscribe(s -> { }, failed::set);
 
@@ -131,11 +137,7 @@ class StoreRefusalTest {
                 return Mono.empty();
             }
         };
-        tracker = TaskTracker.create(Map.of(Dialect.OPC, source()), TrackerOptions.builder().scheduler(vts)
-                .random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled())
-                .cadence(Cadence.fixedGrid(0, () -> 0.5)).store(store).build());
-        List<TaskEvent> feed = new CopyOnWriteArrayList<>();
-        tracker.engine().events().subscribe(feed::add);
+        List<TaskEvent> feed = tracking(store);
         List<TaskStatus> seen = new CopyOnWriteArrayList<>();
         tracker.track(REF).subscribe(seen::add);
         vts.advanceTimeBy(Duration.ofSeconds(100)); // completed at the poll at 100 s; its end refused
