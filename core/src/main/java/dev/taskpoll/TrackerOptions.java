@@ -150,18 +150,8 @@ public final class TrackerOptions {
     }
 
     /**
-     * The default scheduler: {@link Schedulers#parallel()} on monotonic time, as the class describes; one for the whole
-     * JVM. The task stores use it too by default, so that the times they keep (deadlines, a takeover's first polls,
-     * retention) are on the tracker's clock.
-     *
-     * @return the default scheduler
-     */
-    public static Scheduler defaultScheduler() {
-        return MonotonicScheduler.DEFAULT;
-    }
-
-    /**
-     * The scheduler that times polls, back-offs and deadlines (default: {@link #defaultScheduler()}).
+     * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()} with monotonic
+     * time, as the class describes).
      *
      * @return the scheduler
      */

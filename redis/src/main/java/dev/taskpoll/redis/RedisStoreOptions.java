@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * How a {@link RedisStore} connects and shares work. Immutable; build with {@link #builder(String, String)}. Every
@@ -40,9 +41,8 @@ import reactor.core.scheduler.Scheduler;
  *   <li>{@code retention}: how long ended tasks (and answered submits' intents) are kept (default 7 days); a tracking
  *       instance prunes them at opening and every hour (one with {@code tracking(false)} does not).</li>
  *   <li>{@code instanceId}: this instance's name in leases and records (default host, pid and a random suffix).</li>
- *   <li>{@code scheduler}: where the lease cycle and the scans run, and whose time a takeover's first polls are
- *       planned on (default {@link dev.taskpoll.TrackerOptions#defaultScheduler()}, the tracker's: Reactor's parallel
- *       scheduler on monotonic time); nothing blocks on it.</li>
+ *   <li>{@code scheduler}: where the lease cycle and the scans run (default {@link Schedulers#parallel()}); nothing
+ *       blocks on it.</li>
  * </ul>
  */
 public final class RedisStoreOptions {
@@ -189,7 +189,7 @@ public final class RedisStoreOptions {
         private boolean tracking = true;
         private Duration retention = Duration.ofDays(7);
         private String instanceId;
-        private Scheduler scheduler = dev.taskpoll.TrackerOptions.defaultScheduler();
+        private Scheduler scheduler = Schedulers.parallel();
 
         private Builder(String uri, String apiKey) {
             Objects.requireNonNull(uri, "redis.uri");

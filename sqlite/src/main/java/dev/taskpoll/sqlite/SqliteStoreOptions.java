@@ -3,6 +3,7 @@ package dev.taskpoll.sqlite;
 import java.time.Duration;
 import java.util.Objects;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * How a {@link SqliteStore} behaves. Immutable; build with {@link #builder()}.
@@ -33,9 +34,8 @@ import reactor.core.scheduler.Scheduler;
  *       F1, {@code benchmarks/RESULTS.md}: at 10,000 tasks 43 writes per transaction instead of 7, the store's thread
  *       26-40% less CPU per poll in two runs; at 100,000, 73-77 instead of 8-11, 15-28% less in two runs of three,
  *       1% more in one). {@code close()} does not wait it.</li>
- *   <li>{@code scheduler}: where the store completes its callers' {@code Mono}s, never its own thread, and whose
- *       time retention is counted on (default {@link dev.taskpoll.TrackerOptions#defaultScheduler()}, the tracker's:
- *       Reactor's parallel scheduler on monotonic time).</li>
+ *   <li>{@code scheduler}: where the store completes its callers' {@code Mono}s, never its own thread
+ *       (default {@link Schedulers#parallel()}).</li>
  * </ul>
  */
 public final class SqliteStoreOptions {
@@ -112,7 +112,7 @@ public final class SqliteStoreOptions {
         private Duration scanEvery = Duration.ofSeconds(1);
         private int maxQueued = 1_000_000;
         private Duration commitDelay; // null: the default, which depends on whether a scheduler is given
-        private Scheduler scheduler = dev.taskpoll.TrackerOptions.defaultScheduler();
+        private Scheduler scheduler = Schedulers.parallel();
         private boolean schedulerGiven;
 
         private Builder() {

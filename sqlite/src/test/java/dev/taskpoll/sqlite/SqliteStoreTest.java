@@ -175,16 +175,6 @@ class SqliteStoreTest {
         assertThat(held.ref().model()).isEqualTo("veo_3_1_fast");
     }
 
-    /**
-     * The times the store keeps (a task's start and deadline, written by the tracker) and the time it prunes by are
-     * one clock by default (monotonic): the store's default was Reactor's parallel scheduler, whose now() is the
-     * system clock, while the tracker's is monotonic (a review).
-     */
-    @Test
-    void theDefaultSchedulerIsTheTrackers() {
-        assertThat(SqliteStoreOptions.defaults().scheduler()).isSameAs(dev.taskpoll.TrackerOptions.defaultScheduler());
-    }
-
     @Test
     void aSecondTrackerIsRefusedNamingTheHolderAndARecorderIsNot() {
         Path file = dir.resolve("locked.db");
