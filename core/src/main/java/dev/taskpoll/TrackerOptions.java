@@ -4,7 +4,6 @@ import dev.taskpoll.cadence.CadenceOptions;
 import dev.taskpoll.cadence.LearnedCadence;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.catalog.TaskKind;
-import dev.taskpoll.internal.engine.MonotonicScheduler;
 import dev.taskpoll.internal.engine.SchedulerClock;
 import dev.taskpoll.spi.Cadence;
 import dev.taskpoll.spi.FleetShare;
@@ -32,8 +31,7 @@ import reactor.core.scheduler.Schedulers;
  *         .build();
  * }</pre>
  *
- * <p>Defaults: scheduler {@link Schedulers#parallel()} with monotonic time (below); clock read from the scheduler;
- * timer resolution 10 ms;
+ * <p>Defaults: scheduler {@link Schedulers#parallel()}; clock read from the scheduler; timer resolution 10 ms;
  * poll policies per {@link Family} as documented there; 429 without {@code Retry-After}: back-off from 1 s doubling
  * to 60 s, ±20% jitter; {@code Retry-After} kept between 1 s and 5 min; transient failures: back-off from 500 ms
  * doubling to 30 s, ±20% jitter, at most 10 in a row; the learned cadence ({@link LearnedCadence}, refitting on
@@ -43,13 +41,6 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>The same scheduler and clock time everything a client does: polls, back-offs, deadlines, submits' retries and
  * result capture's expiry warnings.
- *
- * <p>The default scheduler's time is the system clock read once, when the JVM first uses it, plus the monotonic time
- * elapsed since ({@link System#nanoTime()}): a step of the system clock afterwards (an NTP step, a clock set by hand,
- * a virtual machine resumed) moves no poll and no deadline. Reactor's own schedulers answer {@code now()} from the
- * system clock, so with one of them given to {@link Builder#scheduler}, a step back of an hour holds every poll that
- * hour and a step forward times out the tasks whose deadlines it passes. The price of the default: after a step,
- * observation times differ from the system clock by the step until the process restarts.
  */
 public final class TrackerOptions {
 
@@ -150,8 +141,7 @@ public final class TrackerOptions {
     }
 
     /**
-     * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()} with monotonic
-     * time, as the class describes).
+     * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()}).
      *
      * @return the scheduler
      */
@@ -338,7 +328,7 @@ public final class TrackerOptions {
 
     /** Builds {@link TrackerOptions}; every setter validates at once and names the field it rejects. */
     public static final class Builder {
-        private Scheduler scheduler = MonotonicScheduler.DEFAULT;
+        private Scheduler scheduler = Schedulers.parallel();
         private @Nullable Clock clock;
         private Duration timerResolution = Duration.ofMillis(10);
         private Duration callbackWatchdog = Duration.ofMinutes(2);
@@ -363,10 +353,8 @@ public final class TrackerOptions {
         }
 
         /**
-         * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()} with monotonic
-         * time, as the class describes). Its {@code now()} is the tracker's time, taken as it is: a
-         * {@code VirtualTimeScheduler} makes every wait virtual; a Reactor scheduler's is the system clock, which a
-         * clock step moves.
+         * The scheduler that times polls, back-offs and deadlines (default: {@link Schedulers#parallel()}). Its
+         * {@code now()} is the tracker's time; a {@code VirtualTimeScheduler} makes every wait virtual.
          *
          * @param scheduler the scheduler
          * @return this builder
