@@ -148,4 +148,77 @@ class StoreRefusalTest {
         vts.advanceTimeBy(Duration.ofSeconds(30));
         assertThat(writes).containsExactly("ended refused", "ended COMPLETED");
     }
+
+    /**
+     * A record that ended while the task waited to be tracked again (a subscriber tracked it again and it ended, or
+     * another instance ended it) is left alone: taken up, its completed status would be captured and emitted again.
+     */
+    @Test
+    void aRecordThatEndedMeanwhileIsNotTakenUpAgain() {
+        AtomicReference<TaskRecord> record = new AtomicReference<>();
+        AtomicInteger refusals = new AtomicInteger(1);
+        DurableStoreStub store = new DurableStoreStub() {
+            @Override
+            public Mono<TaskStore.Tracked> started(TaskStore.Tracked task) {
+                writes.add("started");
+                return Mono.just(task);
+            }
+
+            @Override
+            public Mono<Void> status(TaskRef task, TaskStatus status) {
+                if (refusals.getAndDecrement() > 0) {
+                    return Mono.error(new TaskStoreException("task store /x/tasks.db: the disk is full"));
+                }
+                return Mono.empty();
+            }
+
+            @Override
+            public Mono<TaskRecord> task(String id) {
+                return Mono.justOrEmpty(record.get());
+            }
+        };
+        List<TaskEvent> feed = tracking(store);
+        tracker.track(REF).subscribe(s -> { }, e -> { });
+        vts.advanceTimeBy(Duration.ofSeconds(10)); // refused: tried again in 30 s
+        TaskStatus done = new TaskStatus("t1", TaskState.COMPLETED, "completed", null, null,
+                List.of("https://cdn.example/t1.mp4"), null, null, null, Instant.ofEpochMilli(20_000));
+        record.set(new TaskRecord("t1", Family.VEO, "veo_3_1_fast", TaskRecord.Phase.ENDED, done, Instant.EPOCH,
+                Instant.ofEpochMilli(20_000), null, List.of(), List.of(done), 0, null)); // ended meanwhile
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(writes).as("not taken up again").containsExactly("started");
+        assertThat(tracker.activeTasks()).isZero();
+        assertThat(feed).singleElement().isInstanceOf(TrackingFailed.class);
+    }
+
+    /**
+     * A status write refused after the task ended (queued before its end, refused after it) is no end: nothing on
+     * the feed says the end was not recorded, nothing is written again, and the old status is not emitted after the
+     * end (it was, and it was written again after the end, where it became the record's last status).
+     */
+    @Test
+    void aStatusWriteRefusedAfterTheEndIsDropped() {
+        DurableStoreStub store = new DurableStoreStub() {
+            @Override
+            public Mono<Void> status(TaskRef task, TaskStatus status) {
+                writes.add("status " + status.state());
+                return status.state() == TaskState.PROCESSING // refused long after: a store stalled, then failing
+                        ? Mono.<Void>error(new TaskStoreException("task store /x/tasks.db: the disk is full"))
+                                .delaySubscription(Duration.ofSeconds(120), vts)
+                        : Mono.empty();
+            }
+
+            @Override
+            public Mono<Void> ended(TaskRef task, Ending ending) {
+                writes.add("ended " + ending.status().state());
+                return Mono.empty();
+            }
+        };
+        List<TaskEvent> feed = tracking(store);
+        List<TaskStatus> seen = new CopyOnWriteArrayList<>();
+        tracker.track(REF).subscribe(seen::add, e -> { });
+        vts.advanceTimeBy(Duration.ofSeconds(300));
+        assertThat(seen).extracting(TaskStatus::state).containsExactly(TaskState.COMPLETED);
+        assertThat(feed).noneMatch(e -> e instanceof TrackingFailed);
+        assertThat(writes).containsExactly("status PROCESSING", "ended COMPLETED");
+    }
 }

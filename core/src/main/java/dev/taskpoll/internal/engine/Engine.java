@@ -582,15 +582,24 @@ public final class Engine implements StatusHints.Listener {
     /** The first wait before a task whose write the store refused is tracked again; it doubles to {@link #REFUSED_MAX_MS}. */
     static final long REFUSED_FIRST_MS = 30_000;
     static final long REFUSED_MAX_MS = 5 * 60_000;
+    /** How many times (about an hour and a half) before the task is left to the next start. */
+    static final int REFUSED_ATTEMPTS = 20;
 
     /**
      * The store refused a write of a task (a full disk, a store that cannot answer): its loop ended, and its record,
      * still open, is tracked again from the record after a back-off (30 s doubling to 5 min, while this engine is
-     * open, as long as the store refuses to hand it back). A long-running worker thus picks it up once the store
-     * recovers, as a restart would; before, it was tracked again only at the next start.
+     * open, {@value #REFUSED_ATTEMPTS} times at most while the store refuses to hand it back). A long-running worker
+     * thus picks it up once the store recovers, as a restart would; before, it was tracked again only at the next
+     * start. A record that has ended meanwhile (tracked again and ended by a subscriber's retry, or by another
+     * instance) is left alone: taken up again, its last status would be captured and emitted a second time.
      */
     void trackAgainLater(TaskStore.Tracked task, int attempt) {
         if (!durable || closed) {
+            return;
+        }
+        if (attempt >= REFUSED_ATTEMPTS) {
+            log.warn("task '{}': the task store refused it {} times; left open there for the next start",
+                    task.ref().id(), attempt);
             return;
         }
         long wait = Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));
@@ -598,21 +607,31 @@ public final class Engine implements StatusHints.Listener {
             if (closed) {
                 return;
             }
-            store.started(task).subscribe(this::adopt, e -> {
-                log.warn("task '{}': the task store still refuses it ({}); tried again in {}", task.ref().id(),
-                        e.toString(), dev.taskpoll.internal.Shown.duration(java.time.Duration.ofMillis(
-                                Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt + 1, 10)))));
-                trackAgainLater(task, attempt + 1);
-            });
+            store.task(task.ref().id())
+                    .filter(r -> r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED).hasElement()
+                    .flatMap(ended -> ended ? Mono.<TaskStore.Tracked>empty() : store.started(task))
+                    .subscribe(this::adopt, e -> {
+                        log.warn("task '{}': the task store still refuses it ({}); tried again in {}",
+                                task.ref().id(), e.toString(), dev.taskpoll.internal.Shown.duration(
+                                        java.time.Duration.ofMillis(Math.min(REFUSED_MAX_MS,
+                                                REFUSED_FIRST_MS << Math.min(attempt + 1, 10)))));
+                        trackAgainLater(task, attempt + 1);
+                    });
         }, timer.now() + wait);
     }
 
     /**
      * The store refused a task's end: the write is made again after a back-off (as {@link #trackAgainLater}), while
-     * this engine is open, until the store takes it; the task stays open in the store meanwhile.
+     * this engine is open, until the store takes it ({@value #REFUSED_ATTEMPTS} times at most); the task stays open in
+     * the store meanwhile.
      */
     void writeAgainLater(String id, java.util.function.Supplier<Mono<Void>> write, int attempt) {
         if (closed) {
+            return;
+        }
+        if (attempt >= REFUSED_ATTEMPTS) {
+            log.warn("task '{}': the task store refused its end {} times; left open there for the next start", id,
+                    attempt);
             return;
         }
         long wait = Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));

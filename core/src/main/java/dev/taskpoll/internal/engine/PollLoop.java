@@ -483,17 +483,21 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     }
 
     /**
-     * Emits {@code then} once {@code write} is durable; without a durable store, at once. A write the store refused
-     * ends the task with the store's error: nothing is emitted that could not be recorded.
+     * Emits {@code then} once {@code write} is durable; without a durable store, at once. A status change the store
+     * refused ends the task with the store's error: nothing is emitted that could not be recorded. {@code end}: the
+     * write records the task's end (decided when it is issued: a status write queued before the end, refused after
+     * it, is not an end); a refused end is signalled all the same, and written again later.
      */
-    private void recorded(Supplier<Mono<Void>> write, Runnable then) {
+    private void recorded(Supplier<Mono<Void>> write, Runnable then, boolean end) {
         if (!engine.durable()) {
             then.run();
             return;
         }
         int hold = holding;
         write.get().subscribe(null, e -> {
-            if (done == 0) {
+            if (!end && done != 0) { // a change refused once the task had ended: nothing more to emit, or to write
+                log.debug("task '{}': a status write refused after its end ({})", key.id(), e.toString());
+            } else if (!end) {
                 onStoreFailure(e, hold);
             } else if (e instanceof LeaseLostException) { // cluster mode: the task's holder now records its end
                 log.info("task '{}': its end was not recorded here: {}", key.id(), e.getMessage());
@@ -616,7 +620,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 return;
             }
             last = status;
-            recorded(() -> engine.store().status(ref(), status), () -> emit(status));
+            recorded(() -> engine.store().status(ref(), status), () -> emit(status), false);
         }
     }
 
@@ -679,7 +683,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                     log.warn("task '{}': unknown status '{}'; polling goes on", key.id(), status.rawStatus());
                 }
                 TaskStatus changed = status;
-                recorded(() -> engine.store().status(ref(), changed), () -> emit(changed));
+                recorded(() -> engine.store().status(ref(), changed), () -> emit(changed), false);
             }
         }
         lastSeenRunning = now;
@@ -735,7 +739,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 // records its end; nothing more is recorded by this hold: an end written now would carry the new hold
                 // if this instance took the shard back, pass the fence, and leave the results uncaptured
                 log.info("task '{}': completed, but {}; not captured here", key.id(), e.getMessage());
-                emit(terminal);
+                next(terminal); // this task's subscribers here; the feed hears it from the holder that records it
                 complete();
             } else {
                 log.warn("task '{}': the task store refused its completed status ({}); capturing all the same",
@@ -764,7 +768,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 Instant.ofEpochMilli(deadlineAt), terminal.observedAt())), () -> {
             emit(terminal);
             complete();
-        });
+        }, true);
     }
 
     /** A status goes to this task's subscribers and to the tracker's event feed. */
@@ -800,7 +804,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 engine.published(new TrackingFailed(key.id(), e));
             }
             error(failure);
-        });
+        }, true);
     }
 
     /**
