@@ -16,8 +16,12 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>A worker (a store that resumes every open task, and adopts those other processes add) takes it exclusively: no
  * other tracker beside it. A process that tracks only the tasks it is given ({@code resume(false)}: {@code taskpoll
- * submit --wait}, {@code watch}) takes it shared: several such processes track their own tasks side by side, none of
- * them beside a worker, which would adopt their tasks and poll them twice.
+ * submit --wait}) takes it shared: several such processes track their own tasks side by side, none of them beside a
+ * worker, which would adopt their tasks and poll them twice. Nothing checks that they track different tasks: two
+ * that track the same one both poll it. Within one JVM a file is tracked by one store at a time, shared or not.
+ * While such processes overlap one after another, a worker starting meanwhile is refused each time. The lock file
+ * lists the holders (one line each, a shared one marked; rewritten without a lock of its own, so two holders starting
+ * together may lose a line): what a refused tracker's message names.
  */
 final class TrackingLock implements AutoCloseable {
 
