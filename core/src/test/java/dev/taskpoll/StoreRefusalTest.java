@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -33,6 +34,7 @@ class StoreRefusalTest {
 
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
     private final List<String> writes = new CopyOnWriteArrayList<>();
+    private long completeAt = 100_000;
     private TaskTracker tracker;
 
     @AfterEach
@@ -43,11 +45,11 @@ class StoreRefusalTest {
         vts.dispose();
     }
 
-    /** "processing" until 100 s, "completed" after. */
+    /** "processing" until {@link #completeAt} (ms), "completed" after. */
     private StatusSource source() {
         return id -> Mono.fromSupplier(() -> {
             long now = vts.now(TimeUnit.MILLISECONDS);
-            String raw = now >= 100_000 ? "completed" : "processing";
+            String raw = now >= completeAt ? "completed" : "processing";
             return new TaskStatus(id, TaskState.fromRaw(raw), raw, null, null,
                     raw.equals("completed") ? List.of("https://cdn.example/" + id + ".mp4") : List.of(), null, null,
                     null, Instant.ofEpochMilli(now));
@@ -220,5 +222,34 @@ class StoreRefusalTest {
         assertThat(seen).extracting(TaskStatus::state).containsExactly(TaskState.COMPLETED);
         assertThat(feed).noneMatch(e -> e instanceof TrackingFailed);
         assertThat(writes).containsExactly("status PROCESSING", "ended COMPLETED");
+    }
+
+    /**
+     * A subscriber that tracks the task again after the refusal (a retry) makes the pending retry needless: the task is
+     * captured once and emitted complete once. Before, the retry fired while the new loop's capture ran (its loop
+     * finished, the record still open), took the record up, polled it and captured it again (a review).
+     */
+    @Test
+    void aTaskTrackedAgainByASubscriberIsNotTakenUpASecondTime() {
+        completeAt = 20_000; // the first loop sees "processing" at 10 s; the loop tracking it again, "completed" at 20 s
+        AtomicInteger refusals = new AtomicInteger(1);
+        DurableStoreStub store = new DurableStoreStub() {
+            @Override
+            public Mono<Void> status(TaskRef task, TaskStatus status) {
+                if (refusals.getAndDecrement() > 0) {
+                    return Mono.error(new TaskStoreException("task store /x/tasks.db: the disk is full"));
+                }
+                return Mono.empty();
+            }
+        };
+        List<TaskEvent> feed = tracking(store);
+        AtomicInteger captures = new AtomicInteger();
+        // a capture of 60 s: the retry (due at 40 s) comes while it runs
+        tracker.engine().results((ref, status) -> Flux.<TaskEvent>empty()
+                .delaySubscription(Duration.ofSeconds(60), vts).doOnSubscribe(x -> captures.incrementAndGet()));
+        tracker.track(REF).subscribe(s -> { }, e -> tracker.track(REF).subscribe(s -> { }, x -> { }));
+        vts.advanceTimeBy(Duration.ofMinutes(10));
+        assertThat(captures).hasValue(1);
+        assertThat(feed).filteredOn(e -> e instanceof TaskStatus s && s.state() == TaskState.COMPLETED).hasSize(1);
     }
 }

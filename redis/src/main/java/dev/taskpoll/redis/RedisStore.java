@@ -312,7 +312,9 @@ public final class RedisStore implements TaskStore {
 
     @Override
     public Mono<Long> intent(Intent intent) {
-        return intent(intent, java.util.UUID.randomUUID().toString());
+        // not UUID.randomUUID(): SecureRandom may read /dev/urandom, a blocking call on the caller's event loop
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return intent(intent, Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong()));
     }
 
     /** {@link #intent(Intent)} with the call's token: every retry of the script sends the same one. */
@@ -455,8 +457,18 @@ public final class RedisStore implements TaskStore {
 
     @Override
     public Flux<TaskRef> released() {
-        return options.tracking() ? leases.released() : Flux.empty();
+        if (!options.tracking()) {
+            return Flux.empty();
+        }
+        if (!releasedTaken.compareAndSet(false, true)) { // a second tracker: open() tells it what to do
+            return Flux.empty();
+        }
+        return leases.released();
     }
+
+    /** Whether a tracker has taken this store's releases ({@link #released()}). */
+    private final java.util.concurrent.atomic.AtomicBoolean releasedTaken =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Callbacks routed through Redis to the instance holding the task's shard (the tracker's default here). */
     @Override

@@ -597,28 +597,55 @@ public final class Engine implements StatusHints.Listener {
         if (!durable || closed) {
             return;
         }
+        Key key = key(task.ref());
         if (attempt >= REFUSED_ATTEMPTS) {
             log.warn("task '{}': the task store refused it {} times; left open there for the next start",
                     task.ref().id(), attempt);
+            trackAgain.remove(key);
             return;
         }
         long wait = Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));
-        timer.schedule(() -> {
-            if (closed) {
-                return;
+        Disposable[] entry = new Disposable[1];
+        entry[0] = timer.schedule(() -> {
+            if (closed || !trackAgain.remove(key, entry[0]) || loops.containsKey(key)) {
+                return; // a loop for the task started meanwhile (a subscriber's retry, a shard taken back): it tracks it
             }
             store.task(task.ref().id())
                     .filter(r -> r.phase() == dev.taskpoll.TaskRecord.Phase.ENDED).hasElement()
                     .flatMap(ended -> ended ? Mono.<TaskStore.Tracked>empty() : store.started(task))
-                    .subscribe(this::adopt, e -> {
-                        log.warn("task '{}': the task store still refuses it ({}); tried again in {}",
-                                task.ref().id(), e.toString(), dev.taskpoll.internal.Shown.duration(
+                    .subscribe(held -> {
+                        // a terminal last status: another loop of the task is ending it (its capture, its end write)
+                        if ((held.last() == null || !held.last().isTerminal()) && !loops.containsKey(key)) {
+                            adopt(held);
+                            if (held.last() != null && loops.containsKey(key)) {
+                                published(held.last()); // on the feed again: tracked again (run hears of it)
+                            }
+                        }
+                    }, e -> {
+                        boolean last = attempt + 1 >= REFUSED_ATTEMPTS;
+                        log.warn("task '{}': the task store still refuses it ({}){}", task.ref().id(), e.toString(),
+                                last ? "" : "; tried again in " + dev.taskpoll.internal.Shown.duration(
                                         java.time.Duration.ofMillis(Math.min(REFUSED_MAX_MS,
                                                 REFUSED_FIRST_MS << Math.min(attempt + 1, 10)))));
                         trackAgainLater(task, attempt + 1);
                     });
         }, timer.now() + wait);
+        Disposable previous = trackAgain.put(key, entry[0]);
+        if (previous != null) {
+            previous.dispose(); // one retry per task: the latest refusal's
+        }
     }
+
+    /** A loop for the task started: a pending retry of it after a store refusal is not needed any more. */
+    void started(Key key) {
+        Disposable pending = trackAgain.remove(key);
+        if (pending != null) {
+            pending.dispose();
+        }
+    }
+
+    /** Tasks whose tracking the store refused, to their pending retry ({@link #trackAgainLater}). */
+    private final ConcurrentHashMap<Key, Disposable> trackAgain = new ConcurrentHashMap<>();
 
     /**
      * The store refused a task's end: the write is made again after a back-off (as {@link #trackAgainLater}), while

@@ -261,6 +261,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             started = true;
         }
         engine.loopStarted();
+        engine.started(key);
         counters.started();
         return true;
     }
@@ -534,8 +535,8 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                     : new TaskStoreException("task '" + key.id() + "': the task store refused a write (" + e
                     + "); tracking stopped and is tried again from its record", key.id(), e);
             engine.published(new TrackingFailed(key.id(), failure));
+            engine.trackAgainLater(planned(), 0); // before the error: a subscriber that tracks it again cancels it
             error(failure);
-            engine.trackAgainLater(planned(), 0);
         }
     }
 
@@ -739,7 +740,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                 // records its end; nothing more is recorded by this hold: an end written now would carry the new hold
                 // if this instance took the shard back, pass the fence, and leave the results uncaptured
                 log.info("task '{}': completed, but {}; not captured here", key.id(), e.getMessage());
-                next(terminal); // this task's subscribers here; the feed hears it from the holder that records it
+                emit(terminal);
                 complete();
             } else {
                 log.warn("task '{}': the task store refused its completed status ({}); capturing all the same",
