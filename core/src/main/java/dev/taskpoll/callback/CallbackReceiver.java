@@ -35,8 +35,24 @@ public final class CallbackReceiver {
     private final TaskpollClient client;
     private final String publicBaseUrl;
     private final int maxBodyBytes;
-    private final SecureRandom random = new SecureRandom();
+    /**
+     * Unguessable tokens without a file read per token: the default {@code SecureRandom} on Linux (NativePRNG) reads
+     * {@code /dev/urandom} at each {@code nextBytes}, a blocking call on the event loop a submit is subscribed on; a
+     * DRBG is seeded once, here, and draws from memory after.
+     */
+    private final SecureRandom random = seeded();
     private final ConcurrentHashMap<String, Ticket> tickets = new ConcurrentHashMap<>();
+
+    private static SecureRandom seeded() {
+        SecureRandom r;
+        try {
+            r = SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            r = new SecureRandom();
+        }
+        r.nextBytes(new byte[16]); // seeds it now, off the event loop
+        return r;
+    }
 
     private CallbackReceiver(TaskpollClient client, String publicBaseUrl, int maxBodyBytes) {
         this.client = Objects.requireNonNull(client, "client");

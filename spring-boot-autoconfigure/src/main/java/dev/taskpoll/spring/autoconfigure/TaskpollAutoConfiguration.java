@@ -18,7 +18,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -126,8 +125,15 @@ public class TaskpollAutoConfiguration {
             throw property(e);
         }
         settings(env);
-        for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
-            policy(t, e.getKey(), e.getValue());
+        // families first: a model's policy starts from its family's as configured here (what it leaves out comes from
+        // there), not from the family's built-in one
+        Map<Family, PollPolicy> families = new java.util.EnumMap<>(Family.class);
+        for (boolean familyPass : new boolean[] {true, false}) {
+            for (Map.Entry<String, TaskpollProperties.Policy> e : p.policies().entrySet()) {
+                if (Family.ofName(e.getKey()).isPresent() == familyPass) {
+                    policy(t, e.getKey(), e.getValue(), families);
+                }
+            }
         }
         if (p.capture().directory() != null) {
             usableDirectory(p.capture().directory()); // at start-up, not at the first completed task
@@ -230,7 +236,8 @@ public class TaskpollAutoConfiguration {
         }
     }
 
-    private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy) {
+    private static void policy(TrackerOptions.Builder t, String name, TaskpollProperties.Policy policy,
+                               Map<Family, PollPolicy> families) {
         String property = "taskpoll.policies." + name;
         Optional<Family> family = Family.ofName(name);
         Optional<Family> ofModel = Family.ofModel(name);
@@ -238,7 +245,8 @@ public class TaskpollAutoConfiguration {
             throw new IllegalArgumentException(property + ": '" + name + "' is neither a family (veo, nano-banana, ...)"
                     + " nor a documented model (veo_3_1_fast, ...)");
         }
-        PollPolicy base = family.orElseGet(ofModel::orElseThrow).defaultPolicy();
+        Family of = family.orElseGet(ofModel::orElseThrow);
+        PollPolicy base = families.getOrDefault(of, of.defaultPolicy());
         try {
             PollPolicy chosen = base;
             if (policy.period() != null) {
@@ -249,6 +257,7 @@ public class TaskpollAutoConfiguration {
             }
             if (family.isPresent()) {
                 t.policy(family.get(), chosen);
+                families.put(family.get(), chosen);
             } else {
                 t.policy(name, chosen);
             }
@@ -353,6 +362,20 @@ public class TaskpollAutoConfiguration {
         }
     }
 
+    /**
+     * Callbacks are on when {@code taskpoll.callbacks.base-url} has a value: a blank one ({@code ${PUBLIC_URL:}} with
+     * nothing set) is off, as the client reads it. ({@code @ConditionalOnProperty} takes an empty value as set: the
+     * receiver was made from the path alone and stopped the start.)
+     */
+    static final class CallbacksOn implements org.springframework.context.annotation.Condition {
+        @Override
+        public boolean matches(org.springframework.context.annotation.ConditionContext context,
+                               org.springframework.core.type.AnnotatedTypeMetadata metadata) {
+            String value = context.getEnvironment().getProperty("taskpoll.callbacks.base-url");
+            return value != null && !value.isBlank();
+        }
+    }
+
     /** The {@code taskpoll} health component. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
@@ -372,7 +395,7 @@ public class TaskpollAutoConfiguration {
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.web.reactive.function.server.RouterFunction")
-    @ConditionalOnProperty(prefix = "taskpoll.callbacks", name = "base-url")
+    @org.springframework.context.annotation.Conditional(CallbacksOn.class)
     static class Callbacks {
         @Bean
         @ConditionalOnMissingBean

@@ -82,10 +82,16 @@ public record TaskpollProperties(@Nullable String apiKey, @Nullable String baseU
     }
 
     /**
+     * A bare number is seconds ({@code period=20} is 20 s, as {@code 20s}); a unit may be given ({@code 500ms},
+     * {@code 2m}). Spring's default for a bare number, milliseconds, polled a {@code period=20} every 20 ms.
+     *
      * @param period   the poll period
      * @param deadline the deadline
      */
-    public record Policy(@Nullable Duration period, @Nullable Duration deadline) {
+    public record Policy(@Nullable @org.springframework.boot.convert.DurationUnit(java.time.temporal.ChronoUnit.SECONDS)
+                         Duration period,
+                         @Nullable @org.springframework.boot.convert.DurationUnit(java.time.temporal.ChronoUnit.SECONDS)
+                         Duration deadline) {
     }
 
     @Override

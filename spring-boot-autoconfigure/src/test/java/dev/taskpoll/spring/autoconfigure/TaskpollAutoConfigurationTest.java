@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskpoll.ClientOptions;
 import dev.taskpoll.TaskpollClient;
+import dev.taskpoll.TrackerOptions;
 import dev.taskpoll.catalog.Family;
 import dev.taskpoll.spi.TaskStore;
 import dev.taskpoll.testkit.SimTime;
@@ -60,6 +61,39 @@ class TaskpollAutoConfigurationTest {
                     assertThat(o.capture()).isNotNull();
                     assertThat(Files.exists(db)).as("the embedded store's file").isTrue();
                     assertThat(context.getBean(TaskpollProperties.class).toString()).doesNotContain("sk-secret");
+                });
+    }
+
+    /**
+     * A model's policy starts from its family's as configured (what it leaves out comes from there), and a bare number
+     * is seconds. Before, {@code veo_3_1_pro.deadline=45m} polled that model every 30 s (the family's built-in period)
+     * though {@code veo.period=20s}, and {@code period=20} meant 20 ms (a review).
+     */
+    @Test
+    void aModelsPolicyStartsFromItsFamilysAsConfiguredAndABareNumberIsSeconds() {
+        runner.withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none", "taskpoll.policies.veo.period=20",
+                        "taskpoll.policies.veo_3_1_pro.deadline=45m")
+                .run(context -> {
+                    TrackerOptions t = context.getBean(TaskpollClient.class).options().trackerOptions();
+                    assertThat(t.policy(Family.VEO).period()).isEqualTo(Duration.ofSeconds(20));
+                    assertThat(t.policy(Family.VEO, "veo_3_1_pro").period()).isEqualTo(Duration.ofSeconds(20));
+                    assertThat(t.policy(Family.VEO, "veo_3_1_pro").deadline()).isEqualTo(Duration.ofMinutes(45));
+                });
+    }
+
+    /**
+     * A blank {@code taskpoll.callbacks.base-url} ({@code ${PUBLIC_URL:}} with nothing set) is off: the application
+     * starts without a receiver. It stopped the start: the receiver was made from the path alone (a review).
+     */
+    @Test
+    void aBlankCallbackBaseUrlIsOff() {
+        new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
+                .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
+                        TaskpollAutoConfiguration.class))
+                .withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none", "taskpoll.callbacks.base-url=")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(TaskpollClient.class)
+                            .doesNotHaveBean(dev.taskpoll.callback.CallbackReceiver.class);
                 });
     }
 
