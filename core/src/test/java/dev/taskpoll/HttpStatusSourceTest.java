@@ -145,6 +145,36 @@ class HttpStatusSourceTest {
                 .verify(WAIT);
     }
 
+    /**
+     * A 503 or a 429 whose body is over the cap (a CDN's error page) is what its status says, retried as such: it was
+     * a ResponseTooLargeException, permanent, which ended the task for good (a review).
+     */
+    @Test
+    void anErrorStatusOverTheCapIsItsStatusNotTooLarge() {
+        String page = "<html>" + "x".repeat(4096) + "</html>";
+        for (boolean declared : new boolean[] {true, false}) {
+            FakeHttp s = FakeHttp.start((req, res) -> {
+                res.status(503).header("Content-Type", "text/html").header("Retry-After", "7");
+                if (declared) {
+                    res.header("Content-Length", Integer.toString(page.length()));
+                }
+                return res.sendString(declared ? Mono.just(page) : Flux.just(page.substring(0, 2000),
+                        page.substring(2000)), StandardCharsets.UTF_8);
+            });
+            server = s;
+            client = TaskpollClient.create(ClientOptions.builder().baseUrl(s.baseUrl()).apiKey(KEY)
+                    .maxResponseBytes(1024).build());
+            StepVerifier.create(client.status(TaskRef.of("x", Family.SORA)))
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).as(declared ? "declared length" : "chunked").isInstanceOf(ApiStatusException.class);
+                        assertThat(((ApiStatusException) e).httpStatus()).isEqualTo(503);
+                    })
+                    .verify(WAIT);
+            client.close();
+            s.close();
+        }
+    }
+
     @Test
     void aDeclaredLengthOverTheCapIsRejectedBeforeReading() {
         String big = "{\"status\":\"queued\",\"pad\":\"" + "x".repeat(2048) + "\"}";

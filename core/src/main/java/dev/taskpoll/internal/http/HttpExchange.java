@@ -70,20 +70,27 @@ public final class HttpExchange {
 
         @Override
         public Publisher<byte[]> apply(HttpClientResponse res, ByteBufFlux body) {
+            int status = res.status().code();
+            headersAt = System.nanoTime();
+            if (status < 200 || status > 299) {
+                // its body is not read, only drained (a chunk at a time, within the body timeout): a 429 or a 5xx is
+                // what it is whatever its size; capped, a CDN's error page over the cap ended the task for good
+                return body.asByteArray().reduce(EMPTY, (acc, chunk) -> {
+                    if (System.nanoTime() - headersAt > bodyNanos) {
+                        return join(acc, chunk); // the body timeout's failure
+                    }
+                    return EMPTY;
+                }).map(drained -> {
+                    throw new ApiStatusException(taskId, status, res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
+                            null, status == 404 ? res.resourceUrl() : null); // named in a 404's message only
+                });
+            }
             long declared = res.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
             if (declared > maxBodyBytes) {
                 return Mono.error(tooLarge(taskId, maxBodyBytes));
             }
-            headersAt = System.nanoTime();
             // (a seeded reduce emits its seed for an empty body: never empty)
-            return body.asByteArray().reduce(EMPTY, this::join).map(bytes -> {
-                int code = res.status().code();
-                if (code < 200 || code > 299) {
-                    throw new ApiStatusException(taskId, code, res.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
-                            null, code == 404 ? res.resourceUrl() : null); // named in a 404's message only
-                }
-                return bytes;
-            });
+            return body.asByteArray().reduce(EMPTY, this::join);
         }
 
         private byte[] join(byte[] acc, byte[] chunk) {
