@@ -107,6 +107,11 @@ class OptionsValidationTest {
                 .baseUrl()).isEqualTo("http://api.example.com");
         assertThat(ClientOptions.builder().apiKey("k").baseUrl("http://127.0.0.1:8080/p/").build().baseUrl())
                 .isEqualTo("http://127.0.0.1:8080/p");
+        // a host name that begins like a loopback address is a host on the network (it passed as loopback: a review)
+        assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").baseUrl("http://127.corp.example/p").build())
+                .hasMessageContaining("plain http to a non-loopback host");
+        assertThat(ClientOptions.builder().apiKey("k").baseUrl("http://127.1.2.3:8080").build().baseUrl())
+                .isEqualTo("http://127.1.2.3:8080");
         assertThat(ClientOptions.builder().apiKey("k").build().baseUrl()).isEqualTo(ClientOptions.DEFAULT_BASE_URL);
     }
 

@@ -77,7 +77,7 @@ public final class StatusDecoder {
                 TaskState.fromRaw(raw),
                 Objects.requireNonNull(shared(raw)),
                 shared(text(node, "model")),
-                created.canConvertToLong() && created.isNumber() ? Instant.ofEpochSecond(created.asLong()) : null,
+                created(created),
                 urls,
                 error(node.path("error")),
                 duration.isNumber() && duration.asDouble() >= 0
@@ -85,6 +85,18 @@ public final class StatusDecoder {
                 tokens.isIntegralNumber() ? tokens.asLong() : null,
                 observedAt,
                 instant(node.has("completed_at") ? node.get("completed_at") : node.path("finished_at")));
+    }
+
+    /**
+     * {@code created} in epoch seconds; null when absent, not a number, or out of {@link Instant}'s range (a value in
+     * nanoseconds threw a {@code DateTimeException} that ended a poll for good, or lost a created task's id).
+     */
+    private static @org.jspecify.annotations.Nullable Instant created(JsonNode created) {
+        if (!created.isNumber() || !created.canConvertToLong()) {
+            return null;
+        }
+        long s = created.asLong();
+        return s < Instant.MIN.getEpochSecond() || s > Instant.MAX.getEpochSecond() ? null : Instant.ofEpochSecond(s);
     }
 
     /**

@@ -38,6 +38,14 @@ class StatusDecoderTest {
         assertThat(s.observedAt()).isEqualTo(AT);
     }
 
+    /** A {@code created} out of an instant's range (nanoseconds) is no time, not a failure (it threw: a review). */
+    @Test
+    void aCreatedOutOfRangeIsLeftOut() {
+        TaskStatus s = decode("{\"id\":\"x\",\"status\":\"queued\",\"created\":1761635478000000000}");
+        assertThat(s.state()).isEqualTo(TaskState.QUEUED);
+        assertThat(s.createdAt()).isNull();
+    }
+
     @Test
     void aCompletedVideoWithDurationAndTokensAndCapitalObject() {
         TaskStatus s = decode("{\"id\":\"video_fd35\",\"object\":\"Video\",\"created\":1774836724,"
