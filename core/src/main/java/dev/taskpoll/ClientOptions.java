@@ -409,11 +409,17 @@ public final class ClientOptions {
         /**
          * Connect timeout (default: 10 s).
          *
-         * @param timeout the timeout; positive
+         * @param timeout the timeout; 1 ms to about 24 days (the transport counts it in whole milliseconds, as an
+         *                {@code int}: less than a millisecond was 0, which it takes as no timeout at all)
          * @return this builder
          */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            positive("connectTimeout", timeout);
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new InvalidOptionException("connectTimeout", timeout + " must be 1 ms to "
+                        + Duration.ofMillis(Integer.MAX_VALUE) + " (the transport counts it in whole milliseconds)");
+            }
+            this.connectTimeout = timeout;
             return this;
         }
 

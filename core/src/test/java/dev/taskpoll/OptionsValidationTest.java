@@ -101,6 +101,11 @@ class OptionsValidationTest {
                 .maxConnections()).as("no budget, no in-flight bound to compare").isEqualTo(8);
         assertThatThrownBy(() -> ClientOptions.builder().responseTimeout(Duration.ZERO))
                 .hasMessage("responseTimeout: PT0S must be positive");
+        // the transport counts it in whole milliseconds, as an int: 0.5 ms was 0, no timeout at all (a review)
+        assertThatThrownBy(() -> ClientOptions.builder().connectTimeout(Duration.ofNanos(500_000)))
+                .hasMessageStartingWith("connectTimeout: PT0.0005S must be 1 ms to ");
+        assertThatThrownBy(() -> ClientOptions.builder().connectTimeout(Duration.ofDays(30)))
+                .hasMessageStartingWith("connectTimeout: PT720H must be 1 ms to ");
         assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").build())
                 .hasMessageContaining("plain http");
         assertThat(ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").allowPlainHttp(true).build()
