@@ -3,7 +3,7 @@ package dev.taskpoll.internal;
 import java.math.BigDecimal;
 import java.time.Duration;
 
-/** Durations as messages show them to a person (not {@link Duration}'s "PT30M"). */
+/** Durations, and a provider's text, as messages and log lines show them to a person. */
 public final class Shown {
 
     private Shown() {
@@ -24,5 +24,14 @@ public final class Shown {
             return ms / 60_000 + " min";
         }
         return seconds(d);
+    }
+
+    /**
+     * A provider's text: printable (control characters, a line break among them, as spaces: a status with a line
+     * break in it could forge a log line), at most 200 characters.
+     */
+    public static String text(String s) {
+        String t = s.replaceAll("\\p{Cntrl}", " ").strip();
+        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 }

@@ -681,7 +681,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
                     || status.state() == TaskState.UNKNOWN)) {
                 last = status;
                 if (status.state() == TaskState.UNKNOWN) {
-                    log.warn("task '{}': unknown status '{}'; polling goes on", key.id(), status.rawStatus());
+                    log.warn("task '{}': unknown status '{}'; polling goes on", key.id(), Shown.text(status.rawStatus()));
                 }
                 TaskStatus changed = status;
                 recorded(() -> engine.store().status(ref(), changed), () -> emit(changed), false);

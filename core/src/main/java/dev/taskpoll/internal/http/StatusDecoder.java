@@ -165,8 +165,7 @@ public final class StatusDecoder {
 
     /** A provider's text in a message: printable, at most 200 characters. */
     private static String bounded(String s) {
-        String t = s.replaceAll("\\p{Cntrl}", " ").strip();
-        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+        return dev.taskpoll.internal.Shown.text(s);
     }
 
     private static @Nullable String text(JsonNode n, String name) {
