@@ -86,7 +86,25 @@ public final class AssetStatusSource implements StatusSource {
                 }
             }
             if (item == null) {
-                throw new ApiStatusException(assetId, 404, null, null);
+                // failed review: listed in failedItems (its fields are not documented: the reason is taken from the
+                // first text field that says one); before, this read as an HTTP 404 that no server sent
+                for (JsonNode f : data.path("failedItems")) {
+                    if (assetId.equals(f.path("assetId").asText(f.path("id").asText(null)))) {
+                        String reason = null;
+                        for (String field : List.of("reason", "failReason", "message", "msg", "error")) {
+                            if (f.path(field).isTextual() && !f.path(field).asText().isBlank()) {
+                                reason = dev.taskpoll.internal.Shown.text(f.path(field).asText());
+                                break;
+                            }
+                        }
+                        return new TaskStatus(assetId, TaskState.FAILED, "failed", null, null, List.of(),
+                                "asset failed review" + (reason == null ? "" : ": " + reason), null, null,
+                                clock.instant());
+                    }
+                }
+                // not listed at all: an answer that says nothing of it (asked again), not a 404 nobody sent
+                throw new MalformedResponseException(assetId, "asset status lists asset '" + assetId
+                        + "' neither in items nor in failedItems");
             }
         }
         String raw = item.path("status").asText(null);
