@@ -157,16 +157,13 @@ public final class CallbackReceiver {
      * @return the HTTP status to answer
      */
     public int receive(String path, byte[] body) {
-        String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);
-        if (parts.length != 2) {
-            return 404;
+        int refused = refusal(path);
+        if (refused != 0) {
+            return refused;
         }
-        Ticket ticket = tickets.get(parts[0]);
+        Ticket ticket = tickets.get(parts(path)[0]);
         if (ticket == null) {
-            return 404;
-        }
-        if (!MessageDigest.isEqual(ticket.token, parts[1].getBytes(StandardCharsets.US_ASCII))) {
-            return 401;
+            return 404; // ended meanwhile
         }
         if (body.length > maxBodyBytes) {
             return 413;
@@ -178,6 +175,27 @@ public final class CallbackReceiver {
             return 400;
         }
         return ticket.offer(status, client) ? 204 : 404;
+    }
+
+    /**
+     * What a callback to {@code <key>/<token>} is answered before its body is read: 404 for a key no task expects (or
+     * a path that is not two parts), 401 for a wrong token, 0 when it may be read. The endpoints ask first, so that an
+     * outsider's body is not read in full (up to {@link #maxBodyBytes()} on each connection) to be refused after.
+     */
+    int refusal(String path) {
+        String[] parts = parts(path);
+        if (parts.length != 2) {
+            return 404;
+        }
+        Ticket ticket = tickets.get(parts[0]);
+        if (ticket == null) {
+            return 404;
+        }
+        return MessageDigest.isEqual(ticket.token, parts[1].getBytes(StandardCharsets.US_ASCII)) ? 0 : 401;
+    }
+
+    private static String[] parts(String path) {
+        return path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);
     }
 
     private String randomToken(int bytes) {

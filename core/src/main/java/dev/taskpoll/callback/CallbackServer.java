@@ -56,6 +56,10 @@ public final class CallbackServer implements AutoCloseable {
                         return res.status(413).send();
                     }
                     String path = Objects.requireNonNull(callbackPath(req.uri(), prefix));
+                    int refused = receiver.refusal(path);
+                    if (refused != 0) { // before the body: an outsider's is not read to be refused after
+                        return res.status(refused).send();
+                    }
                     return req.receive().asByteArray()
                             .reduceWith(java.io.ByteArrayOutputStream::new, (out, chunk) -> {
                                 if (out.size() + chunk.length > cap) {

@@ -71,6 +71,10 @@ public final class WebFluxCallbackHandler implements HandlerFunction<ServerRespo
             return ServerResponse.status(413).build();
         }
         String path = request.pathVariable("key") + "/" + request.pathVariable("token");
+        int refused = receiver.refusal(path);
+        if (refused != 0) { // before the body: an outsider's is not read to be refused after
+            return ServerResponse.status(refused).build();
+        }
         return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), cap)
                 .map(WebFluxCallbackHandler::bytes)
                 .defaultIfEmpty(new byte[0])

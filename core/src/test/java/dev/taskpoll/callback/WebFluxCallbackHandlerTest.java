@@ -113,6 +113,14 @@ class WebFluxCallbackHandlerTest {
                 "y".repeat(1000).getBytes(StandardCharsets.US_ASCII)));
         web.post().uri(good).body(chunked, DataBuffer.class).exchange().expectStatus().isEqualTo(413);
         web.get().uri(good).exchange().expectStatus().isNotFound();
+        // an unknown key or a wrong token is answered before the body is read: a body that never ends gets it at once
+        // (it was read in full first, up to the cap on every connection: a review)
+        web.post().uri("/app/callbacks/nosuchkey/" + token).body(Flux.concat(Flux.just(buffers.wrap(
+                "z".getBytes(StandardCharsets.US_ASCII))), Flux.never()), DataBuffer.class)
+                .exchange().expectStatus().isEqualTo(404);
+        web.post().uri("/app/callbacks/" + key + "/" + "A".repeat(token.length())).body(Flux.concat(Flux.just(
+                buffers.wrap("z".getBytes(StandardCharsets.US_ASCII))), Flux.never()), DataBuffer.class)
+                .exchange().expectStatus().isEqualTo(401);
 
         List<TaskStatus> statuses = done.join();
         TaskStatus last = statuses.get(statuses.size() - 1);
