@@ -26,19 +26,13 @@ import org.springframework.core.env.Environment;
 /**
  * One {@link TaskpollClient} from the {@code taskpoll.*} properties ({@link TaskpollProperties}), unless the
  * application defines its own; its {@link TaskStore} (the embedded SQLite file {@code taskpoll.store.path}, Redis when
- * {@code taskpoll.redis.uri} is set, nothing with {@code none}), unless the application defines one; the client's
- * meters on the application's {@code MeterRegistry}; a {@code taskpoll} health component (with Spring Boot's health
- * support); and, when {@code taskpoll.callbacks.base-url} is set in a WebFlux application, the callback route.
+ * {@code taskpoll.redis.uri} is set, nothing with {@code none}), unless the application defines one. What is bound to
+ * the client (its meters, observations, health component and callback route) is
+ * {@link TaskpollBindingsAutoConfiguration}'s.
  * The client is closed when the context closes (it commits the store's writes and closes the store). A property that
  * breaks a rule stops the start-up with a message naming it ({@code taskpoll.base-url: 'ftp://x' must start with ...}).
  */
-// after the application's MeterRegistry and ObservationRegistry exist: the meters and observations are conditional
-// on them (found missing otherwise, as a running application showed: no taskpoll.* under /actuator/metrics)
-@AutoConfiguration(afterName = {
-    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
-    "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
+@AutoConfiguration
 @ConditionalOnClass(TaskpollClient.class)
 @EnableConfigurationProperties(TaskpollProperties.class)
 public class TaskpollAutoConfiguration {
@@ -308,35 +302,6 @@ public class TaskpollAutoConfiguration {
         }
     }
 
-    /** The client's meters on the application's registry (bound once: the holder is not a MeterBinder). */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
-    @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
-    static class Meters {
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        TaskpollMetersBinding taskpollMeters(TaskpollClient client,
-                                             io.micrometer.core.instrument.MeterRegistry registry) {
-            return TaskpollMetersBinding.bind(client, registry);
-        }
-    }
-
-    /**
-     * Submits and trackings as observations ({@code taskpoll.submit}, {@code taskpoll.task}) on the application's
-     * {@code ObservationRegistry}: inject {@link dev.taskpoll.micrometer.TaskpollObservations} and call through it.
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
-    @ConditionalOnBean(type = "io.micrometer.observation.ObservationRegistry")
-    static class Observations {
-        @Bean
-        @ConditionalOnMissingBean
-        dev.taskpoll.micrometer.TaskpollObservations taskpollObservations(TaskpollClient client,
-                                                                          io.micrometer.observation.ObservationRegistry registry) {
-            return new dev.taskpoll.micrometer.TaskpollObservations(client, registry);
-        }
-    }
-
     /**
      * Actuator's {@code /actuator/configprops} and {@code /actuator/env} (when they show values) never show the API
      * key nor the Redis URI's password: Spring Boot sanitizes nothing by default, and the properties' own
@@ -359,68 +324,6 @@ public class TaskpollAutoConfiguration {
                 }
                 return data;
             };
-        }
-    }
-
-    /**
-     * Callbacks are on when {@code taskpoll.callbacks.base-url} has a value: a blank one ({@code ${PUBLIC_URL:}} with
-     * nothing set) is off, as the client reads it. ({@code @ConditionalOnProperty} takes an empty value as set: the
-     * receiver was made from the path alone and stopped the start.)
-     */
-    static final class CallbacksOn implements org.springframework.context.annotation.Condition {
-        @Override
-        public boolean matches(org.springframework.context.annotation.ConditionContext context,
-                               org.springframework.core.type.AnnotatedTypeMetadata metadata) {
-            String value = context.getEnvironment().getProperty("taskpoll.callbacks.base-url");
-            return value != null && !value.isBlank();
-        }
-    }
-
-    /** The {@code taskpoll} health component. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
-    static class HealthSupport {
-        @Bean
-        @ConditionalOnMissingBean(name = "taskpollHealthIndicator")
-        // management.health.taskpoll.enabled=false turns it off, probe and all
-        @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("taskpoll")
-        TaskpollHealthIndicator taskpollHealthIndicator(TaskpollClient client) {
-            return new TaskpollHealthIndicator(client);
-        }
-    }
-
-    /**
-     * {@code POST <taskpoll.callbacks.path>/{key}/{token}} in a WebFlux application, when callbacks are on; in any other
-     * application {@code taskpoll.callbacks.base-url} stops the start (nothing would answer the callbacks).
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.web.reactive.function.server.RouterFunction")
-    @org.springframework.context.annotation.Conditional(CallbacksOn.class)
-    static class Callbacks {
-        @Bean
-        @ConditionalOnMissingBean
-        dev.taskpoll.callback.CallbackReceiver taskpollCallbackReceiver(TaskpollClient client,
-                                                                        TaskpollProperties p) {
-            String base = java.util.Objects.requireNonNull(p.callbacks().baseUrl());
-            dev.taskpoll.callback.CallbackReceiver receiver;
-            try {
-                receiver = dev.taskpoll.callback.CallbackReceiver.create(client, base.replaceAll("/+$", "")
-                        + p.callbacks().path());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("taskpoll.callbacks.base-url: " + e.getMessage(), e);
-            }
-            return receiver;
-        }
-
-        @Bean
-        org.springframework.web.reactive.function.server.RouterFunction<
-                org.springframework.web.reactive.function.server.ServerResponse> taskpollCallbackRoutes(
-                dev.taskpoll.callback.CallbackReceiver receiver, TaskpollProperties p) {
-            try {
-                return dev.taskpoll.callback.WebFluxCallbackHandler.routes(p.callbacks().path(), receiver);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("taskpoll.callbacks.path: " + e.getMessage(), e);
-            }
         }
     }
 

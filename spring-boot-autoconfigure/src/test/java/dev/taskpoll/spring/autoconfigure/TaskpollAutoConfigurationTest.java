@@ -28,7 +28,8 @@ class TaskpollAutoConfigurationTest {
     Path dir;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
+                    TaskpollBindingsAutoConfiguration.class));
 
     /** The failure a user reads: the first in the chain naming a property, else the deepest. */
     private static Throwable root(Throwable e) {
@@ -89,12 +90,39 @@ class TaskpollAutoConfigurationTest {
     void aBlankCallbackBaseUrlIsOff() {
         new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
                 .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
-                        TaskpollAutoConfiguration.class))
+                        TaskpollAutoConfiguration.class, TaskpollBindingsAutoConfiguration.class))
                 .withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none", "taskpoll.callbacks.base-url=")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(TaskpollClient.class)
                             .doesNotHaveBean(dev.taskpoll.callback.CallbackReceiver.class);
                 });
+    }
+
+    /**
+     * Two clients of the application's own (one for the generic API's host, say): the beans bound to one client step
+     * aside instead of stopping the start ("required a single bean, but 2 were found", a review); with one, they are
+     * there.
+     */
+    @Test
+    void twoClientsOfTheApplicationsOwnDoNotStopTheStart() {
+        new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
+                        TaskpollBindingsAutoConfiguration.class))
+                .withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k1").build()))
+                .withBean("two", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k2").baseUrl("https://api.elkapi.com").build()))
+                .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(dev.taskpoll.callback.CallbackReceiver.class));
+        new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
+                        TaskpollBindingsAutoConfiguration.class))
+                .withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k1").build()))
+                .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
+                .run(context -> assertThat(context).hasNotFailed()
+                        .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
     }
 
     @Test
@@ -333,14 +361,14 @@ class TaskpollAutoConfigurationTest {
     void theCallbackRouteIsRegisteredWhenCallbacksAreOn() {
         new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
                 .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
-                        TaskpollAutoConfiguration.class))
+                        TaskpollAutoConfiguration.class, TaskpollBindingsAutoConfiguration.class))
                 .withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
                         "taskpoll.callbacks.base-url=https://app.example")
                 .run(context -> assertThat(context).hasBean("taskpollCallbackRoutes")
                         .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
         new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
                 .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
-                        TaskpollAutoConfiguration.class))
+                        TaskpollAutoConfiguration.class, TaskpollBindingsAutoConfiguration.class))
                 .withPropertyValues("taskpoll.api-key=k", "taskpoll.store.path=none",
                         "taskpoll.callbacks.base-url=ftp://cb")
                 .run(context -> assertThat(context).hasFailed().getFailure().satisfies(e -> assertThat(
