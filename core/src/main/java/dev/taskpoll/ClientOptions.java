@@ -415,7 +415,7 @@ public final class ClientOptions {
          */
         public Builder connectTimeout(Duration timeout) {
             positive("connectTimeout", timeout);
-            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.toMillis() > Integer.MAX_VALUE) {
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
                 throw new InvalidOptionException("connectTimeout", timeout + " must be 1 ms to "
                         + Duration.ofMillis(Integer.MAX_VALUE) + " (the transport counts it in whole milliseconds)");
             }

@@ -106,6 +106,8 @@ class OptionsValidationTest {
                 .hasMessageStartingWith("connectTimeout: PT0.0005S must be 1 ms to ");
         assertThatThrownBy(() -> ClientOptions.builder().connectTimeout(Duration.ofDays(30)))
                 .hasMessageStartingWith("connectTimeout: PT720H must be 1 ms to ");
+        assertThatThrownBy(() -> ClientOptions.builder().connectTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
+                .as("named, not an ArithmeticException").hasMessageContaining("connectTimeout: ");
         assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").build())
                 .hasMessageContaining("plain http");
         assertThat(ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").allowPlainHttp(true).build()

@@ -29,9 +29,8 @@ final class UrlPolicy {
         return "scheme '" + scheme + "' is not https";
     }
 
-    /** {@code localhost}, {@code 127.x.x.x} or {@code ::1}: this machine. */
+    /** This machine, as the client decides it for its own base URL ({@code Hosts.isLoopback}: one rule, not two). */
     static boolean isLoopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+        return dev.taskpoll.internal.http.Hosts.isLoopback(host);
     }
 }

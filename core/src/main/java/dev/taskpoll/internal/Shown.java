@@ -31,7 +31,7 @@ public final class Shown {
      * break in it could forge a log line), at most 200 characters.
      */
     public static String text(String s) {
-        String t = s.replaceAll("\\p{Cntrl}", " ").strip();
+        String t = s.replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", " ").strip(); // line breaks beyond ASCII too
         return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 }

@@ -15,5 +15,6 @@ class ShownTest {
     void aProvidersTextIsOneBoundedLine() {
         assertThat(Shown.text("weird\n2026-12-03 WARN forged line\r")).isEqualTo("weird 2026-12-03 WARN forged line");
         assertThat(Shown.text("x".repeat(250))).isEqualTo("x".repeat(200) + "...");
+        assertThat(Shown.text("a\u2028b\u0085c")).as("line breaks beyond ASCII").isEqualTo("a b c");
     }
 }

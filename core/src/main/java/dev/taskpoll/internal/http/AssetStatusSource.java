@@ -89,6 +89,10 @@ public final class AssetStatusSource implements StatusSource {
                 // failed review: listed in failedItems (its fields are not documented: the reason is taken from the
                 // first text field that says one); before, this read as an HTTP 404 that no server sent
                 for (JsonNode f : data.path("failedItems")) {
+                    if (f.isTextual() && assetId.equals(f.asText())) { // a bare id (the format is not documented)
+                        return new TaskStatus(assetId, TaskState.FAILED, "failed", null, null, List.of(),
+                                "asset failed review", null, null, clock.instant());
+                    }
                     if (assetId.equals(f.path("assetId").asText(f.path("id").asText(null)))) {
                         String reason = null;
                         for (String field : List.of("reason", "failReason", "message", "msg", "error")) {

@@ -15,10 +15,11 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 
 /**
- * One status request's answer as bytes, for every status source: the body is read with a byte cap counted while it
- * streams (a declared {@code Content-Length} over the cap is refused before reading), a non-2xx answer is an
- * {@link ApiStatusException} with its {@code Retry-After}, a body over the cap a {@link ResponseTooLargeException}
- * (permanent), and a request with no complete answer a {@link TransportException}.
+ * One status request's answer as bytes, for every status source: a non-2xx answer is an {@link ApiStatusException}
+ * with its {@code Retry-After} (its body drained, not read, whatever its size); a 2xx body is read with a byte cap
+ * counted while it streams (a declared {@code Content-Length} over the cap is refused before reading), a body over the
+ * cap a {@link ResponseTooLargeException} (permanent); and a request with no complete answer a
+ * {@link TransportException}.
  */
 public final class HttpExchange {
 
