@@ -29,8 +29,17 @@ final class UrlPolicy {
         return "scheme '" + scheme + "' is not https";
     }
 
-    /** This machine, as the client decides it for its own base URL ({@code Hosts.isLoopback}: one rule, not two). */
+    /** {@code 127.x.x.x} as an address: four numbers of 0-255, the first 127. */
+    private static final java.util.regex.Pattern LOOPBACK_V4 =
+            java.util.regex.Pattern.compile("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+
+    /**
+     * {@code localhost}, {@code 127.x.x.x} (an address, not a name that begins so: {@code 127.corp.example} is a host
+     * on the network) or {@code ::1}: the rule the client keeps for its base URL in its internal {@code Hosts}, which
+     * this package may not use (ModuleDescriptorTest); {@code UrlPolicyTest} holds this copy to it.
+     */
     static boolean isLoopback(String host) {
-        return dev.taskpoll.internal.http.Hosts.isLoopback(host);
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || LOOPBACK_V4.matcher(h).matches() || h.equals("[::1]") || h.equals("::1");
     }
 }
