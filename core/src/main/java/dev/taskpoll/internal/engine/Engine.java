@@ -585,6 +585,11 @@ public final class Engine implements StatusHints.Listener {
     /** How many times (about an hour and a half) before the task is left to the next start. */
     static final int REFUSED_ATTEMPTS = 20;
 
+    /** The wait before retry {@code attempt} after a store refusal: 30 s doubling to 5 min. */
+    static long refusedWait(int attempt) {
+        return Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));
+    }
+
     /**
      * The store refused a write of a task (a full disk, a store that cannot answer): its loop ended, and its record,
      * still open, is tracked again from the record after a back-off (30 s doubling to 5 min, while this engine is
@@ -604,7 +609,7 @@ public final class Engine implements StatusHints.Listener {
             trackAgain.remove(key);
             return;
         }
-        long wait = Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));
+        long wait = refusedWait(attempt);
         Disposable[] entry = new Disposable[1];
         entry[0] = timer.schedule(() -> {
             if (closed || !trackAgain.remove(key, entry[0]) || loops.containsKey(key)) {
@@ -625,8 +630,7 @@ public final class Engine implements StatusHints.Listener {
                         boolean last = attempt + 1 >= REFUSED_ATTEMPTS;
                         log.warn("task '{}': the task store still refuses it ({}){}", task.ref().id(), e.toString(),
                                 last ? "" : "; tried again in " + dev.taskpoll.internal.Shown.duration(
-                                        java.time.Duration.ofMillis(Math.min(REFUSED_MAX_MS,
-                                                REFUSED_FIRST_MS << Math.min(attempt + 1, 10)))));
+                                        java.time.Duration.ofMillis(refusedWait(attempt + 1))));
                         trackAgainLater(task, attempt + 1);
                     });
         }, timer.now() + wait);
@@ -661,7 +665,7 @@ public final class Engine implements StatusHints.Listener {
                     attempt);
             return;
         }
-        long wait = Math.min(REFUSED_MAX_MS, REFUSED_FIRST_MS << Math.min(attempt, 10));
+        long wait = refusedWait(attempt);
         timer.schedule(() -> {
             if (closed) {
                 return;

@@ -58,7 +58,7 @@ public final class StatusDecoder {
                 // the envelope's business failure (opc-api.md, section 10): its code and reason, not just "no status"
                 String msg = text(root, "msg");
                 throw new EnvelopeFailure(requestedId, "response has no 'status': the API answered code '"
-                        + bounded(code.asText()) + "'" + (msg == null ? "" : " (" + bounded(msg) + ")"));
+                        + dev.taskpoll.internal.Shown.text(code.asText()) + "'" + (msg == null ? "" : " (" + dev.taskpoll.internal.Shown.text(msg) + ")"));
             }
             throw new MalformedResponseException(requestedId, "response has no 'status'");
         }
@@ -161,11 +161,6 @@ public final class StatusDecoder {
             }
         }
         return null;
-    }
-
-    /** A provider's text in a message: printable, at most 200 characters. */
-    private static String bounded(String s) {
-        return dev.taskpoll.internal.Shown.text(s);
     }
 
     private static @Nullable String text(JsonNode n, String name) {
