@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #mutate()}. {@link #toString()} never shows the API key.
  *
  * <p>Defaults: base URL {@value #DEFAULT_BASE_URL}; API key from the {@code OPC_API_KEY} environment variable;
- * at most 256 connections and 100,000 requests waiting for one (45 s at most); connect timeout 10 s; response
+ * at most 256 connections and 100,000 requests waiting for one (45 s at most); a connection idle for 45 s closed
+ * ({@link #maxIdleTime()}); connect timeout 10 s; response
  * timeout 30 s; response bodies up to 1 MiB; submits sent again only when they provably were not
  * ({@link SubmitRetry#defaults()}); a durable store waited for 60 s at most per write of a submit (its intent, then
  * its id; {@link #storeTimeout()});
@@ -49,6 +50,7 @@ public final class ClientOptions {
     private final int pendingAcquireMaxCount;
     private final Duration pendingAcquireTimeout;
     private final Duration connectTimeout;
+    private final Duration maxIdleTime;
     private final Duration responseTimeout;
     private final int maxResponseBytes;
     private final boolean allowPlainHttp;
@@ -74,6 +76,7 @@ public final class ClientOptions {
         this.pendingAcquireMaxCount = b.pendingAcquireMaxCount;
         this.pendingAcquireTimeout = b.pendingAcquireTimeout;
         this.connectTimeout = b.connectTimeout;
+        this.maxIdleTime = b.maxIdleTime;
         this.responseTimeout = b.responseTimeout;
         this.maxResponseBytes = b.maxResponseBytes;
         this.allowPlainHttp = b.allowPlainHttp;
@@ -102,6 +105,7 @@ public final class ClientOptions {
         b.pendingAcquireMaxCount = pendingAcquireMaxCount;
         b.pendingAcquireTimeout = pendingAcquireTimeout;
         b.connectTimeout = connectTimeout;
+        b.maxIdleTime = maxIdleTime;
         b.responseTimeout = responseTimeout;
         b.maxResponseBytes = maxResponseBytes;
         b.allowPlainHttp = allowPlainHttp;
@@ -167,6 +171,18 @@ public final class ClientOptions {
      */
     public Duration connectTimeout() {
         return connectTimeout;
+    }
+
+    /**
+     * How long a pooled connection may sit idle before it is closed, not reused (default: 45 s). A connection idle
+     * longer than a NAT gateway's or a load balancer's idle timeout (60 s at AWS's ALB, 4 min at Azure's) may have
+     * been dropped on the way without a word: a submit sent on it waits for its response timeout and ends in doubt
+     * ({@link SubmitOutcomeUnknownException}) though the API never saw it.
+     *
+     * @return the idle limit
+     */
+    public Duration maxIdleTime() {
+        return maxIdleTime;
     }
 
     /**
@@ -265,6 +281,7 @@ public final class ClientOptions {
     public String toString() {
         return "ClientOptions[baseUrl=" + baseUrl + ", apiKey=" + apiKey + ", maxConnections=" + maxConnections
                 + ", pendingAcquireMaxCount=" + pendingAcquireMaxCount + ", connectTimeout=" + connectTimeout
+                + ", maxIdleTime=" + maxIdleTime
                 + ", responseTimeout=" + responseTimeout + ", maxResponseBytes=" + maxResponseBytes
                 + ", submitRetry=" + submitRetry + ", storeTimeout=" + storeTimeout + (http2() ? ", http2" : "") + (openSsl ? ", openSsl" : "") + (trustedCertificates.isEmpty() ? ""
                 : ", trustedCertificates=" + trustedCertificates.stream()
@@ -279,6 +296,7 @@ public final class ClientOptions {
         private int pendingAcquireMaxCount = 100_000;
         private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration maxIdleTime = Duration.ofSeconds(45);
         private Duration responseTimeout = Duration.ofSeconds(30);
         private int maxResponseBytes = 1 << 20;
         private boolean allowPlainHttp;
@@ -420,6 +438,23 @@ public final class ClientOptions {
                         + Duration.ofMillis(Integer.MAX_VALUE) + " (the transport counts it in whole milliseconds)");
             }
             this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a pooled connection may sit idle before it is closed rather than reused (default: 45 s, under the
+         * 60 s idle timeout of common load balancers). A connection a NAT gateway or a load balancer dropped while it
+         * sat idle fails a request only after its response timeout, and a submit sent on it is then in doubt.
+         *
+         * @param idle the idle limit; 1 ms to 1 day
+         * @return this builder
+         */
+        public Builder maxIdleTime(Duration idle) {
+            positive("maxIdleTime", idle);
+            if (idle.compareTo(Duration.ofMillis(1)) < 0 || idle.compareTo(Duration.ofDays(1)) > 0) {
+                throw new InvalidOptionException("maxIdleTime", idle + " must be 1 ms to 1 day (PT24H)");
+            }
+            this.maxIdleTime = idle;
             return this;
         }
 

@@ -91,6 +91,10 @@ public final class TaskpollClient implements AutoCloseable {
                 .maxConnections(options.maxConnections())
                 .pendingAcquireMaxCount(options.pendingAcquireMaxCount())
                 .pendingAcquireTimeout(options.pendingAcquireTimeout())
+                // never hand out a connection idle past maxIdleTime (checked as it is acquired), and close those
+                // left idle that long in the background (a socket a NAT dropped holds nothing worth keeping)
+                .maxIdleTime(options.maxIdleTime())
+                .evictInBackground(options.maxIdleTime())
                 .metrics(true, () -> new ConnectionProvider.MeterRegistrar() {
                     @Override
                     public void registerMetrics(String pool, String id, SocketAddress remote, ConnectionPoolMetrics m) {

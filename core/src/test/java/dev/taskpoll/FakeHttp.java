@@ -9,11 +9,16 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
-/** A one-handler HTTP server on 127.0.0.1, port 0, that records the raw URI and headers it received. */
+/**
+ * A one-handler HTTP server on 127.0.0.1, port 0, that records the raw URI and headers it received, and counts the
+ * connections opened to it and closed.
+ */
 final class FakeHttp implements AutoCloseable {
 
     final List<String> uris = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
     private final DisposableServer server;
 
     static FakeHttp start(BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
@@ -22,6 +27,10 @@ final class FakeHttp implements AutoCloseable {
 
     private FakeHttp(BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
         server = HttpServer.create().host("127.0.0.1").port(0)
+                .doOnChannelInit((observer, channel, remote) -> {
+                    opened.incrementAndGet();
+                    channel.closeFuture().addListener(f -> closed.incrementAndGet());
+                })
                 .handle((req, res) -> {
                     uris.add(req.uri());
                     authorizations.add(String.valueOf(req.requestHeaders().get("Authorization")));

@@ -108,6 +108,12 @@ class OptionsValidationTest {
                 .hasMessageStartingWith("connectTimeout: PT720H must be 1 ms to ");
         assertThatThrownBy(() -> ClientOptions.builder().connectTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
                 .as("named, not an ArithmeticException").hasMessageContaining("connectTimeout: ");
+        assertThatThrownBy(() -> ClientOptions.builder().maxIdleTime(Duration.ZERO))
+                .hasMessage("maxIdleTime: PT0S must be positive");
+        assertThatThrownBy(() -> ClientOptions.builder().maxIdleTime(Duration.ofDays(2)))
+                .hasMessage("maxIdleTime: PT48H must be 1 ms to 1 day (PT24H)");
+        assertThat(ClientOptions.builder().apiKey("k").maxIdleTime(Duration.ofSeconds(20)).build().mutate().build()
+                .maxIdleTime()).as("kept by mutate()").isEqualTo(Duration.ofSeconds(20));
         assertThatThrownBy(() -> ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").build())
                 .hasMessageContaining("plain http");
         assertThat(ClientOptions.builder().apiKey("k").baseUrl("http://api.example.com").allowPlainHttp(true).build()

@@ -75,8 +75,12 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         // a store that only records (another process tracks its tasks) is not told of the files stored here: the tasks
         // this client tracks are not in it, and those it submitted are the tracker's to capture and record
         this.store = store.durable() && store.tracking() ? store : TaskStore.none();
+        // a connection idle for 45 s is closed, not reused: as the API's pool (ClientOptions.maxIdleTime), for the
+        // same reason (a NAT or a load balancer may have dropped it); a download is retried, but only after its
+        // readTimeout
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
-                .pendingAcquireMaxCount(-1).build();
+                .pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(45))
+                .evictInBackground(Duration.ofSeconds(45)).build();
         // the TLS context built now, on the caller's thread (a trust store is read from a file: never on an event
         // loop); given certificates are the only anchors, and the host name is always verified; the JDK's TLS, as the
         // client's by default, whatever Netty finds on the class path

@@ -143,6 +143,7 @@ final class RunCommand implements Callable<Integer> {
                 List<String> still = client.tasks(TaskRecord.Phase.OPEN).map(TaskRecord::id)
                         .filter(outcomes.leftOpen::contains).collectList().onErrorReturn(List.copyOf(outcomes.leftOpen))
                         .blockOptional(Duration.ofMinutes(1)).orElse(List.copyOf(outcomes.leftOpen));
+                outcomes.stillOpen(still);
                 if (!still.isEmpty()) {
                     cl.getErr().println("taskpoll run: left open in the store, whose writes failed: "
                             + String.join(" ", still) + " (the next run tracks them again)");
@@ -156,9 +157,9 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         cl.getErr().printf("taskpoll run: %d completed, %d failed or cancelled, %d errors%n", outcomes.completed,
-                outcomes.failed, outcomes.errors);
+                outcomes.failed, outcomes.errors());
         cl.getErr().flush();
-        return outcomes.errors > 0 ? 1 : outcomes.failed > 0 ? 2 : 0;
+        return outcomes.exitCode();
     }
 
     /** A kind of each dialect: the tracker keys its tasks by dialect and id. */
@@ -222,13 +223,35 @@ final class RunCommand implements Callable<Integer> {
                 .blockOptional(Duration.ofMinutes(1)).orElse(false);
     }
 
-    /** What the run printed, and how its tasks ended. */
-    private static final class Outcomes {
+    /**
+     * What the run printed, and how its tasks ended. A task whose tracking or end the store refused is tracked again
+     * once the store takes writes (a disk full for a while): it counts as an error only if it is still open when the
+     * run ends ({@link #stillOpen}), or if the run is stopped before it was tracked again.
+     */
+    static final class Outcomes {
         int completed;
         int failed;
         int errors;
         /** Tasks whose tracking or end the store refused in this run, not tracked again since. */
         final java.util.Set<String> leftOpen = new java.util.TreeSet<>();
+        /**
+         * The tasks of {@link #leftOpen} the store still holds open at the end of the run: only those are errors.
+         *
+         * @param ids their ids
+         */
+        void stillOpen(java.util.Collection<String> ids) {
+            leftOpen.retainAll(ids);
+        }
+
+        /** Errors: those printed, and the tasks the store refused that were not tracked again nor found ended. */
+        int errors() {
+            return errors + leftOpen.size();
+        }
+
+        /** 1 after an error, else 2 after a failed or cancelled task, else 0. */
+        int exitCode() {
+            return errors() > 0 ? 1 : failed > 0 ? 2 : 0;
+        }
 
         void print(CommandLine cl, TaskEvent e) {
             PrintWriter out = cl.getOut();
@@ -254,9 +277,10 @@ final class RunCommand implements Callable<Integer> {
                 err.printf("taskpoll run: results of %s expire at %s and are not stored yet%n", w.taskId(),
                         w.expiresAt());
             } else if (e instanceof TrackingFailed f) {
-                errors++;
                 if (f.failure() instanceof dev.taskpoll.TaskStoreException) {
-                    leftOpen.add(f.taskId());
+                    leftOpen.add(f.taskId()); // an error only if not tracked again by the end (exitCode)
+                } else {
+                    errors++;
                 }
                 err.println("taskpoll run: " + f.failure().getMessage());
             } else if (e instanceof TaskStalled st) {

@@ -38,7 +38,10 @@ final class StoreOption {
     @Nullable Path path(Map<String, String> env) {
         String v = store != null ? store : env.get(ENV);
         if (v == null || v.isBlank()) {
-            return Path.of(System.getProperty("user.home"), ".taskpoll", "tasks.db");
+            // ~ as a shell reads it: $HOME when set (the JVM's user.home is the password file's, whatever HOME says)
+            String home = env.get("HOME");
+            return Path.of(home != null && home.startsWith("/") ? home : System.getProperty("user.home"), ".taskpoll",
+                    "tasks.db");
         }
         return v.equals("none") ? null : Path.of(v);
     }

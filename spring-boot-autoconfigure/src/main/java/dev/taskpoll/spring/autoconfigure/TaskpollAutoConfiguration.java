@@ -327,6 +327,31 @@ public class TaskpollAutoConfiguration {
         }
     }
 
+    /**
+     * {@code taskpoll.callbacks.base-url} with two clients or more, none {@code @Primary}: the callback route is bound
+     * to one client ({@link TaskpollBindingsAutoConfiguration} steps aside), so the property would be ignored and no
+     * {@code callback_url} sent. It stops the start, naming the property, unless the application defines its own
+     * {@link dev.taskpoll.callback.CallbackReceiver}.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.context.annotation.Conditional(TaskpollBindingsAutoConfiguration.CallbacksOn.class)
+    static class CallbacksNeedOneClient {
+        @Bean
+        static org.springframework.beans.factory.SmartInitializingSingleton taskpollCallbacksNeedOneClient(
+                org.springframework.beans.factory.ListableBeanFactory beans) {
+            return () -> {
+                String[] clients = beans.getBeanNamesForType(TaskpollClient.class);
+                if (clients.length > 1 && beans.getBeanNamesForType(dev.taskpoll.callback.CallbackReceiver.class)
+                        .length == 0) {
+                    throw new IllegalStateException("taskpoll.callbacks.base-url: set, but the application has "
+                            + clients.length + " TaskpollClient beans (" + String.join(", ", clients) + ") and none"
+                            + " is @Primary, so no callback route is bound; mark the one to receive callbacks"
+                            + " @Primary, define a CallbackReceiver of your own, or remove the property");
+                }
+            };
+        }
+    }
+
     /** Loaded only when taskpoll-sqlite is there. */
     private static final class SqliteSupport {
         static TaskStore open(Path file) {

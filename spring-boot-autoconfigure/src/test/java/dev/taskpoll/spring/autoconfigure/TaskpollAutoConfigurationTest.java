@@ -100,8 +100,10 @@ class TaskpollAutoConfigurationTest {
 
     /**
      * Two clients of the application's own (one for the generic API's host, say): the beans bound to one client step
-     * aside instead of stopping the start ("required a single bean, but 2 were found", a review); with one, they are
-     * there.
+     * aside instead of stopping the start ("required a single bean, but 2 were found", a review); with one, or one of
+     * them {@code @Primary}, they are there. {@code taskpoll.callbacks.base-url} with two and none {@code @Primary}
+     * stops the start naming the property (it was ignored without a word), unless the application binds its own
+     * receiver.
      */
     @Test
     void twoClientsOfTheApplicationsOwnDoNotStopTheStart() {
@@ -112,7 +114,6 @@ class TaskpollAutoConfigurationTest {
                         .apiKey("k1").build()))
                 .withBean("two", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
                         .apiKey("k2").baseUrl("https://api.elkapi.com").build()))
-                .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
                 .run(context -> assertThat(context).hasNotFailed()
                         .doesNotHaveBean(dev.taskpoll.callback.CallbackReceiver.class));
         new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
@@ -123,6 +124,43 @@ class TaskpollAutoConfigurationTest {
                 .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
                 .run(context -> assertThat(context).hasNotFailed()
                         .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
+    }
+
+    @Test
+    void callbacksWithTwoClientsNeedOneOfThemPrimaryOrAReceiverOfTheApplicationsOwn() {
+        var runner = new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
+                        TaskpollBindingsAutoConfiguration.class))
+                .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
+                .withBean("two", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k2").baseUrl("https://api.elkapi.com").build()));
+        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k1").build()))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(root(context.getStartupFailure())).hasMessage("taskpoll.callbacks.base-url: set, but"
+                            + " the application has 2 TaskpollClient beans (two, one) and none is @Primary, so no"
+                            + " callback route is bound; mark the one to receive callbacks @Primary, define a"
+                            + " CallbackReceiver of your own, or remove the property");
+                });
+        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k1").build()), bd -> bd.setPrimary(true))
+                .run(context -> assertThat(context).hasNotFailed()
+                        .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
+        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k1").build()))
+                .withUserConfiguration(OwnReceiver.class)
+                .run(context -> assertThat(context).hasNotFailed().getBean("ownReceiver").isNotNull());
+    }
+
+    /** An application's own receiver, bound to the client it names. */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    static class OwnReceiver {
+        @org.springframework.context.annotation.Bean
+        dev.taskpoll.callback.CallbackReceiver ownReceiver(
+                @org.springframework.beans.factory.annotation.Qualifier("one") TaskpollClient one) {
+            return dev.taskpoll.callback.CallbackReceiver.create(one, "https://app.example/own");
+        }
     }
 
     @Test
