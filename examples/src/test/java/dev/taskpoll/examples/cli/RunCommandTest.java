@@ -57,12 +57,17 @@ class RunCommandTest {
                 null, null, Instant.parse("2026-12-03T12:00:00Z"));
     }
 
-    @Test
-    void aTaskTheStoreRefusedThenTrackedAgainToItsEndIsNoError() {
-        RunCommand.Outcomes outcomes = new RunCommand.Outcomes();
+    private CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RunCommand());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
+        return cl;
+    }
+
+    @Test
+    void aTaskTheStoreRefusedThenTrackedAgainToItsEndIsNoError() {
+        RunCommand.Outcomes outcomes = new RunCommand.Outcomes();
+        CommandLine cl = commandLine();
         outcomes.print(cl, new TrackingFailed("vgen_1", new TaskStoreException("disk full", "vgen_1", null)));
         outcomes.print(cl, new TrackingFailed("vgen_2", new TaskStoreException("disk full", "vgen_2", null)));
         outcomes.print(cl, status("vgen_1", TaskState.PROCESSING)); // tracked again once the store took writes
@@ -78,9 +83,7 @@ class RunCommandTest {
     @Test
     void aTaskTheStoreRefusedAndStillOpenAtTheEndIsAnError() {
         RunCommand.Outcomes outcomes = new RunCommand.Outcomes();
-        CommandLine cl = new CommandLine(new RunCommand());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        CommandLine cl = commandLine();
         outcomes.print(cl, new TrackingFailed("vgen_1", new TaskStoreException("disk full", "vgen_1", null)));
         outcomes.print(cl, status("vgen_3", TaskState.COMPLETED));
         outcomes.stillOpen(List.of("vgen_1", "vgen_9"));
