@@ -99,6 +99,49 @@ class HintTest {
     }
 
     /**
+     * A cadence's re-plan (a learned model's drift) does not move a task whose callbacks are arriving off the
+     * watchdog's grid: before, it was polled at once, as if no callback came (a review).
+     */
+    @Test
+    void aReplanWhileHintsArriveKeepsTheWatchdogsGrid() {
+        source.then("processing", "processing", "processing", "processing");
+        java.util.concurrent.atomic.AtomicReference<dev.taskpoll.spi.Cadence.Host> host =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        dev.taskpoll.spi.Cadence eager = new dev.taskpoll.spi.Cadence() {
+            @Override
+            public long firstPoll(Task task, long now) {
+                return now + 30_000;
+            }
+
+            @Override
+            public long nextPoll(Task task, long now) {
+                return now + 30_000;
+            }
+
+            @Override
+            public long replan(Task task, long now) {
+                return now + 1_000;
+            }
+
+            @Override
+            public void bind(Host h) {
+                host.set(h);
+            }
+        };
+        TaskTracker t = TaskTracker.create(Map.<Dialect, StatusSource>of(Dialect.OPC, source),
+                TrackerOptions.builder().cadence(eager).scheduler(vts).build());
+        reactor.core.Disposable d = t.track(TaskRef.of("t", Family.SORA)).subscribe();
+        vts.advanceTimeBy(Duration.ofSeconds(31));
+        t.hints().offer(Family.SORA, hint("processing"));
+        vts.advanceTimeBy(Duration.ofSeconds(40)); // 71 s: the poll planned before the hint went at 60 s
+        host.get().replan(task -> true);
+        vts.advanceTimeBy(Duration.ofSeconds(30));
+        assertThat(source.requestSeconds()).as("the watchdog's next poll is at 180 s").containsExactly(30L, 60L);
+        d.dispose();
+        t.close();
+    }
+
+    /**
      * A callback that comes before its task's tracking starts without a subscriber (resumed from a store read later
      * than the callback came) is kept and applied when it starts: here a terminal one is confirmed by a poll at once,
      * not at the task's next planned poll.

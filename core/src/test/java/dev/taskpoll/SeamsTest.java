@@ -104,6 +104,38 @@ class SeamsTest {
                 "fetch@75000", "ended COMPLETED polls=4 started=0");
     }
 
+    /**
+     * A cadence that throws when told of a task's end (a cadence of the application's own) does not hold the end
+     * back: the completed status is emitted and the stream completes, the failure logged. Before, the exception left
+     * the stream open for ever.
+     */
+    @Test
+    void aCadenceThatThrowsAtTheEndDoesNotHoldTheEndBack() {
+        Cadence throwing = new Cadence() {
+            @Override
+            public long firstPoll(Task task, long now) {
+                return now + 5_000;
+            }
+
+            @Override
+            public long nextPoll(Task task, long now) {
+                return now + 5_000;
+            }
+
+            @Override
+            public void ended(Task task, TaskStatus terminal, long now) {
+                throw new IllegalStateException("the application's cadence broke");
+            }
+        };
+        TaskTracker tracker = tracker(TrackerOptions.builder().fixedGrid().cadence(throwing));
+        StepVerifier.withVirtualTime(() -> tracker.track(TaskRef.of("t", Family.VEO, "veo_3_1_fast")), () -> vts,
+                        Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(2))
+                .expectNextCount(2)
+                .assertNext(s -> assertThat(s.state()).isEqualTo(TaskState.COMPLETED))
+                .expectComplete().verify(WAIT);
+    }
+
     @Test
     void aBudgetGivenInTheOptionsAdmitsEveryRequestAndHearsHowItEnded() {
         PollBudget recording = recordingBudget();

@@ -63,7 +63,13 @@ public final class LearnedCadence implements Cadence {
     /** The same models by kind, model ("*" when unknown) and shape ("" when none): the poll path's lookup. */
     private final ConcurrentHashMap<TaskKind, ConcurrentHashMap<String, ConcurrentHashMap<String, ModelState>>>
             byModel = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, AtomicBoolean> refitting = new ConcurrentHashMap<>();
+    /** Per model: a refit running, and whether another was asked for meanwhile (run when it ends). */
+    private final ConcurrentHashMap<String, Refits> refitting = new ConcurrentHashMap<>();
+
+    private static final class Refits {
+        final AtomicBoolean busy = new AtomicBoolean();
+        final AtomicBoolean again = new AtomicBoolean();
+    }
     private final java.util.concurrent.CopyOnWriteArrayList<Host> hosts =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Models kept by a store, waiting for their first task in this process. */
@@ -180,6 +186,8 @@ public final class LearnedCadence implements Cadence {
         long start = origin(task);
         long r = now - start;
         long l = task.lastSeenRunning() == Long.MIN_VALUE ? 0 : Math.max(0, task.lastSeenRunning() - start);
+        long seenLo = l; // as the polls saw it (what the drift tests read), whatever the provider says
+        long seenHi = r;
         if (terminal.completedAt() != null) { // the provider said when: no censoring
             long exact = terminal.completedAt().toEpochMilli() - start;
             // only where the polls agree: a provider's clock behind ours would put it before a poll that saw the
@@ -192,7 +200,7 @@ public final class LearnedCadence implements Cadence {
         if (r <= 0) {
             return;
         }
-        ModelState.Then then = m.observe(l, r);
+        ModelState.Then then = m.observe(l, r, seenLo, seenHi);
         if (then == ModelState.Then.SUSPECT) { // the model stays; its running tasks go to the grid, the old polled soon
             log.debug("cadence model {}: a task done at {} ms, sooner than the model expects; suspecting a speed-up",
                     m.key, r);
@@ -314,20 +322,37 @@ public final class LearnedCadence implements Cadence {
             refitNow(m, drifted);
             return;
         }
-        AtomicBoolean busy = refitting.computeIfAbsent(m.key, k -> new AtomicBoolean());
-        if (!drifted && !busy.compareAndSet(false, true)) {
-            return; // one refit at a time per model; the next completion asks again
-        }
-        busy.set(true);
-        s.schedule(() -> {
-            try {
-                refitNow(m, drifted);
-            } catch (RuntimeException e) {
-                log.warn("cadence model {}: refit failed, keeping the previous schedule ({})", m.key, e.toString());
-            } finally {
-                busy.set(false);
+        Refits r = refitting.computeIfAbsent(m.key, k -> new Refits());
+        if (!drifted && !r.busy.compareAndSet(false, true)) {
+            // one refit at a time per model; this one runs when that ends (the completions that asked may be the
+            // last for a while: a batch submitted together ends together, and the refit rule asks at set counts)
+            r.again.set(true);
+            if (!r.busy.compareAndSet(false, true)) {
+                return;
             }
-        });
+            r.again.set(false); // the running one ended meanwhile: this thread runs it
+        }
+        r.busy.set(true);
+        try {
+            s.schedule(() -> refitOff(m, drifted, r));
+        } catch (java.util.concurrent.RejectedExecutionException e) { // the scheduler was disposed: refit here
+            log.warn("cadence model {}: the refit scheduler refused the refit ({}); refitting on the caller's"
+                    + " thread", m.key, e.toString());
+            refitOff(m, drifted, r);
+        }
+    }
+
+    private void refitOff(ModelState m, boolean drifted, Refits r) {
+        try {
+            refitNow(m, drifted);
+        } catch (RuntimeException e) {
+            log.warn("cadence model {}: refit failed, keeping the previous schedule ({})", m.key, e.toString());
+        } finally {
+            r.busy.set(false);
+        }
+        if (r.again.getAndSet(false)) {
+            refit(m, false);
+        }
     }
 
     /**

@@ -125,20 +125,32 @@ final class ModelState {
     }
 
     /** A completion: somewhere in (lo, hi] ms after the task started (lo 0: its first poll saw it done). */
-    synchronized Then observe(long l, long r) {
+    Then observe(long l, long r) {
+        return observe(l, r, l, r);
+    }
+
+    /**
+     * A completion somewhere in (lo, hi] ms after the task started, learned as such; the drift tests read it as the
+     * polls saw it, in (seenLo, seenHi] (the same, unless the provider said when it completed: then (lo, hi] is that
+     * instant, and the tests, tuned on what polls see, still ask whether the first poll saw it done).
+     */
+    synchronized Then observe(long l, long r, long seenLo, long seenHi) {
         long h = Math.max(r, l + 1);
+        long seenH = Math.max(seenHi, seenLo + 1);
+        boolean atFirstPoll = seenLo <= 0;
         // the detectors read the model the task was polled with
-        boolean late = l >= q95;
-        double byH = distribution.cdf(h);
+        boolean late = seenLo >= q95;
+        double byH = distribution.cdf(seenH);
         // while a speed-up is suspected tasks are polled on the grid, so "done at the first poll" is not how it shows:
         // done by a time the model gave less than 5% is
-        boolean early = l <= 0 || suspectLeft > 0 && byH < 0.05;
+        boolean early = atFirstPoll || suspectLeft > 0 && byH < 0.05;
         double chance = early ? Math.min(0.9, Math.max(0.01, byH)) : 0;
         slowSum = Math.max(0, slowSum + (late ? Math.log(0.9 / 0.05) : Math.log(0.1 / 0.95)));
-        // a task not done at its first poll is evidence against a speed-up in proportion to that poll's chance
+        // a task not done at its first poll is evidence against a speed-up in proportion to that poll's chance, and
+        // never for one: where that chance is above the FAST_HIT tested for (a tight model), the ratio would say so
         double firstChance = Math.min(0.9, distribution.cdf(schedule.first()));
         fastSum = early ? Math.max(0, fastSum + Math.log(FAST_HIT / chance))
-                : Math.max(0, fastSum + Math.log((1 - FAST_HIT) / (1 - firstChance)));
+                : Math.max(0, fastSum + Math.min(0, Math.log((1 - FAST_HIT) / (1 - firstChance))));
         lo[head] = Math.max(0, l);
         hi[head] = h;
         flags[head] = (byte) ((late ? LATE : 0) | (early ? EARLY : 0));
@@ -171,10 +183,11 @@ final class ModelState {
             pollSoonAfter = Double.POSITIVE_INFINITY; // a suspicion never overlaps relearning (drifted() ends it)
             schedule = learned;
         }
-        if (suspectLeft == 0 && midpointLeft == 0 && total >= TESTED_AFTER && l <= 0
-                && h <= schedule.first() - period / 4 && h < distribution.quantile(Schedule.EDGE) && byH < SUSPECT) {
+        if (suspectLeft == 0 && midpointLeft == 0 && total >= TESTED_AFTER && atFirstPoll
+                && seenH <= schedule.first() - period / 4 && seenH < distribution.quantile(Schedule.EDGE)
+                && byH < SUSPECT) {
             suspectLeft = SUSPECT_FOR;
-            pollSoonAfter = h / 2.0;
+            pollSoonAfter = seenH / 2.0;
             schedule = Schedule.grid(period); // the safe schedule until the detector decides
             return Then.SUSPECT;
         }

@@ -96,13 +96,18 @@ class LearnedCadenceTest {
 
     /** Polls of one task completing {@code duration} ms after it started at {@code start}; returns {polls, lag}. */
     static long[] track(Cadence c, String id, long start, long duration) {
+        return track(c, id, start, duration, false);
+    }
+
+    /** The same; with {@code exact}, the provider says when the task completed ({@code completed_at}). */
+    static long[] track(Cadence c, String id, long start, long duration, boolean exact) {
         View v = new View(id, start);
         long due = c.firstPoll(v, start);
         while (true) {
             v.lastDue = due;
             v.polls++;
             if (due >= start + duration) {
-                c.ended(v, done(id, null), due);
+                c.ended(v, done(id, exact ? Instant.ofEpochMilli(start + duration) : null), due);
                 return new long[] {v.polls, due - start - duration};
             }
             v.lastSeenRunning = due;
@@ -141,12 +146,16 @@ class LearnedCadenceTest {
 
     /** n tasks one after another (each starting where the last started + 5 s), durations from [lo, hi) s, uniform. */
     static double[] run(Cadence c, int n, double lo, double hi, long seed, String prefix) {
+        return run(c, n, lo, hi, seed, prefix, false);
+    }
+
+    static double[] run(Cadence c, int n, double lo, double hi, long seed, String prefix, boolean exact) {
         SplittableRandom r = new SplittableRandom(seed);
         long polls = 0;
         double lag = 0;
         for (int i = 0; i < n; i++) {
             long d = (long) ((lo + r.nextDouble() * (hi - lo)) * 1000);
-            long[] out = track(c, prefix + i, i * 5_000L, d);
+            long[] out = track(c, prefix + i, i * 5_000L, d, exact);
             polls += out[0];
             lag += out[1];
         }
@@ -302,6 +311,59 @@ class LearnedCadenceTest {
     }
 
     /**
+     * Refits run one at a time per model, and one asked for while another waits or runs is not dropped: it runs after
+     * (a batch submitted together completes together, and the refit rule asks at set counts: those asks were lost,
+     * and the model stayed fitted on its first observation until the 13th, a review). A refit scheduler that refuses
+     * work (disposed) refits on the caller's thread: before, its exception escaped into the tracker's end of a
+     * completed task, which then was never signalled.
+     */
+    @Test
+    void aRefitAskedWhileAnotherWaitsRunsAfterItAndARefusingSchedulerRefitsInline() {
+        java.util.List<Runnable> queued = new java.util.ArrayList<>();
+        reactor.core.scheduler.Scheduler manual = reactor.core.scheduler.Schedulers.fromExecutor(queued::add);
+        LearnedCadence c = LearnedCadence.create(CadenceOptions.builder().refitScheduler(manual).build());
+        track(c, "a0", 0, 60_000); // the first completion asks for a refit
+        assertThat(queued).hasSize(1);
+        track(c, "a1", 5_000, 60_000); // so does the second, while the first waits
+        assertThat(queued).as("one at a time").hasSize(1);
+        queued.remove(0).run();
+        assertThat(queued).as("the refit asked meanwhile, after it").hasSize(1);
+        queued.remove(0).run();
+        assertThat(queued).isEmpty();
+
+        reactor.core.scheduler.Scheduler disposed = reactor.core.scheduler.Schedulers.newSingle("disposed");
+        disposed.dispose();
+        LearnedCadence refused = LearnedCadence.create(CadenceOptions.builder().refitScheduler(disposed).build());
+        for (int i = 0; i < 20; i++) {
+            track(refused, "b" + i, i * 5_000L, 30_000);
+        }
+        assertThat(refused.models().get(0).median().toSeconds()).as("refitted on the caller's thread: the"
+                + " completions at 30 s pulled the docs' 120-300 s down").isLessThan(120);
+    }
+
+    /**
+     * A tight model (every task 200-204 s) polls first where most tasks are done (here 90%): a task still running at
+     * that first poll (a provider a few per cent slower) is evidence against a speed-up, never for one. The speed-up
+     * test took it as evidence for one once that poll's chance passed the 70% it tests for (a review): a slowdown
+     * fired a speed-up, and the model relearned from its fast tasks alone.
+     */
+    @Test
+    void aTaskStillRunningAtATightModelsFirstPollIsNoSpeedUp() {
+        ModelState m = new ModelState("tight", new dev.taskpoll.catalog.GenerationTime(Duration.ofSeconds(200),
+                Duration.ofSeconds(204), true), 10, PERIOD, 15_000, 1_000);
+        long first = m.schedule.first();
+        assertThat(m.distribution().cdf(first)).as("the first poll's chance (what the case needs)").isGreaterThan(0.8);
+        for (int i = 0; i < ModelState.TESTED_AFTER; i++) { // done at their first poll, as the model expects
+            m.observe(0, first);
+        }
+        for (int i = 0; i < 60; i++) { // seen running at the first poll, done by the next: the tail, not late
+            assertThat(m.observe(first, first + PERIOD)).as("task %d running at its first poll", i + 1)
+                    .isNotEqualTo(ModelState.Then.DRIFTED);
+        }
+        assertThat(m.drifts()).isZero();
+    }
+
+    /**
      * Five late tasks in a row are a slowdown, four are not: a heavy tail's few late tasks in a row once read as one,
      * and the model relearned from them alone polled its next tasks' early completions up to two minutes late.
      */
@@ -336,6 +398,22 @@ class LearnedCadenceTest {
         Cadence.Model m = c.models().get(0);
         assertThat(m.drifts()).as("no drift from the prior").isZero();
         assertThat(m.median().toMillis() / 1000.0).as("learned median of U(40, 100)").isCloseTo(70, within(10.0));
+    }
+
+    /**
+     * The same speed-up where the provider says when each task completed: a task done at its first poll is what the
+     * polls saw, whatever time the provider gives. Before, an exact time put the task's last running sighting just
+     * before it, so no task ever counted as done at its first poll and a speed-up was never detected (a review).
+     */
+    @Test
+    void aThreeFoldSpeedUpIsDetectedWhenTheProviderSaysWhenTasksCompleted() {
+        LearnedCadence c = cadence();
+        run(c, 500, 120, 300, 6, "a", true);
+        assertThat(c.models().get(0).drifts()).as("no drift while nothing changes").isZero();
+        run(c, 300, 40, 100, 7, "fast", true);
+        Cadence.Model m = c.models().get(0);
+        assertThat(m.drifts()).isGreaterThanOrEqualTo(1);
+        assertThat(m.median().toMillis() / 1000.0).as("relearned median of U(40, 100)").isCloseTo(70, within(10.0));
     }
 
     @Test

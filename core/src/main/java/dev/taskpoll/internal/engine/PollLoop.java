@@ -86,6 +86,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private volatile @Nullable Poll inflight;
     private volatile boolean confirm;
     private volatile boolean started;
+    /**
+     * Armed once at least: its start, deadline and first due time are set (and recorded, with a durable store). A
+     * re-plan waits for it: {@link #started} is set before those are.
+     */
+    private volatile boolean armed;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
     private long lastSeenRunning = Long.MIN_VALUE;
     private long lastSeenQueued = Long.MIN_VALUE;
@@ -542,8 +547,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     /** The cadence asked for its plans again: the next poll moves to what it says now (timer thread). */
     void replan(java.util.function.Predicate<Cadence.Task> which, long now) {
-        if (done != 0 || !started || polling != 0 || !which.test(this)) {
+        if (done != 0 || !armed || polling != 0 || !which.test(this)) {
             return;
+        }
+        if (now - lastHintAt < engine.options().callbackWatchdog().toMillis()) {
+            return; // callbacks are arriving: it is polled on the watchdog's grid, which a re-plan would not keep
         }
         long due = engine.cadence().replan(this, now);
         if (due != nextDue) {
@@ -558,6 +566,9 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return;
         }
         timerEntry.scheduleAt(lastLook ? nextDue : Math.min(nextDue, deadlineAt));
+        if (!armed) {
+            armed = true;
+        }
         if (done != 0) {
             timerEntry.dispose(); // ended meanwhile: finish() may have disposed it before this armed it
         }
@@ -720,7 +731,11 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private void ending(TaskStatus terminal, long now, boolean inRecord) {
         counters.endedAfter(terminal.state(), (inRecord ? terminal.observedAt().toEpochMilli() : now) - startedAt);
         if (!watched && !inRecord) {
-            engine.cadence().ended(this, terminal, now);
+            try {
+                engine.cadence().ended(this, terminal, now);
+            } catch (RuntimeException e) { // a cadence of the application's own: its failure holds no end back
+                log.warn("task '{}': the cadence failed when told of its end ({})", key.id(), e.toString());
+            }
         }
         ResultHandler results = engine.results();
         // an asset's result is a reference (asset://id), not a file: nothing to store
