@@ -68,6 +68,14 @@ final class DashboardCommand implements Callable<Integer> {
                         + e.getMessage() + "); pick another, or --port 0 for any free one");
             }
         }
+        String envBase = System.getenv("OPC_BASE_URL");
+        if (apiKey != null && baseUrl == null && (envBase == null || envBase.isEmpty())) {
+            // a key alone would run the embedded simulator (which has its own): the user thinks it generates for real
+            throw new CommandLine.ParameterException(cl, "--api-key: given without --base-url (or OPC_BASE_URL);"
+                    + " without one the dashboard runs on its embedded simulator, which takes no key: give --base-url"
+                    + " " + dev.taskpoll.ClientOptions.DEFAULT_BASE_URL + " (or the API's) to use the key, or leave"
+                    + " --api-key out");
+        }
         if (baseUrl != null) { // one line naming the flag, before Spring Boot would report it in a hundred and fifty
             try {
                 dev.taskpoll.ClientOptions.Builder b = dev.taskpoll.ClientOptions.builder().baseUrl(baseUrl);

@@ -46,11 +46,30 @@ final class StoreOption {
         return v.equals("none") ? null : Path.of(v);
     }
 
-    /** {@code --download DIR}: a directory, or a path where one can be made; a file there is bad input. */
+    /**
+     * {@code --download DIR}: a directory, or a path where one can be made: checked before anything is sent (a paid
+     * task whose results could not be stored is found out only at its end). Nothing is created here.
+     */
     static void downloadDirectory(CommandLine cl, @Nullable Path dir) {
-        if (dir != null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+        if (dir == null) {
+            return;
+        }
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
             throw new CommandLine.ParameterException(cl, "--download: '" + dir + "' is not a directory; name a"
                     + " directory (created when missing)");
+        }
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !java.nio.file.Files.isDirectory(existing)) {
+            throw new CommandLine.ParameterException(cl, "--download: '" + dir + "' cannot be made: '" + existing
+                    + "' is not a directory; name a directory (created when missing)");
+        }
+        if (!java.nio.file.Files.isWritable(existing)) {
+            throw new CommandLine.ParameterException(cl, "--download: '" + dir + "' cannot be " + (existing.equals(
+                    dir.toAbsolutePath()) ? "written" : "made") + ": '" + existing + "' is not writable by this user;"
+                    + " name a directory it may write");
         }
     }
 

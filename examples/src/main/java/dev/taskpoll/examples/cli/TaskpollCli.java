@@ -39,13 +39,30 @@ public final class TaskpollCli implements Runnable {
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
             PrintWriter err = c.getErr();
-            err.println(e.getMessage());
+            err.println(e instanceof CommandLine.UnmatchedArgumentException u ? unmatched(u.getUnmatched())
+                    : e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
             err.println("try: " + c.getCommandSpec().qualifiedName() + " --help");
             err.flush();
             return c.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
+    }
+
+    /**
+     * What was not understood, without the values: picocli's own message quotes every argument, and the value after a
+     * mistyped flag ({@code --redis-uri redis://:password@host}, {@code --api-kee sk-...}) may be a secret.
+     */
+    static String unmatched(java.util.List<String> args) {
+        java.util.List<String> flags = args.stream().filter(a -> a.startsWith("-"))
+                .map(a -> "'" + a.replaceFirst("=.*", "=...") + "'").toList();
+        long values = args.size() - flags.size();
+        String notShown = values + " value" + (values == 1 ? "" : "s") + " not shown: a value may be a secret";
+        if (flags.isEmpty()) {
+            return "Unmatched argument" + (values == 1 ? "" : "s") + " (" + notShown + ")";
+        }
+        return "Unknown option" + (flags.size() == 1 ? "" : "s") + ": " + String.join(", ", flags)
+                + (values > 0 ? " (and " + notShown + ")" : "");
     }
 
     private static void unused(CommandLine cl, String command, String... options) {

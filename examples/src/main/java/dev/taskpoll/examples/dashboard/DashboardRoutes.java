@@ -80,7 +80,13 @@ final class DashboardRoutes {
     private Mono<ServerResponse> submit(ServerRequest req) {
         // JSON only: a form, or another site's page (whose plain-text or form POST needs no preflight), cannot start a
         // paid generation with this dashboard's key
-        MediaType type = req.headers().contentType().orElse(null);
+        MediaType type;
+        try {
+            type = req.headers().contentType().orElse(null);
+        } catch (org.springframework.http.InvalidMediaTypeException e) { // 'json', or a charset that is none
+            return problem(415, "Content-Type: '" + req.headers().firstHeader("Content-Type")
+                    + "' is not a media type; must be application/json");
+        }
         if (type == null || !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
             return problem(415, "Content-Type: '" + (type == null ? "none" : type.toString())
                     + "' must be application/json");
@@ -101,9 +107,13 @@ final class DashboardRoutes {
                                 if (!notes.isEmpty()) {
                                     notes.forEach(answer.putArray("notes")::add);
                                 }
-                                return ServerResponse.created(URI.create("/generations/" + entry.id))
+                                return ServerResponse.created(URI.create("/generations/"
+                                                + Generations.segment(entry.id)))
                                         .contentType(MediaType.APPLICATION_JSON).bodyValue(answer.toString());
                             })
+                            // refused before sending (the generic dialect on GlobalAI's host, say): the request's
+                            // fault, not the API's
+                            .onErrorResume(InvalidRequestException.class, e -> problem(400, e.getMessage()))
                             .onErrorResume(TaskpollException.class, e -> problem(502, e.getMessage()));
                 })
                 // a body past the codec's buffer (256 KiB) never reaches the 64 KiB check above: the same answer

@@ -133,7 +133,7 @@ final class Generations implements AutoCloseable {
         ObjectNode summary() {
             ObjectNode n = JSON.createObjectNode().put("id", id).put("family", family).put("model", model)
                     .put("state", last.state().name()).put("status", last.rawStatus())
-                    .put("events", "/generations/" + id + "/events")
+                    .put("events", "/generations/" + segment(id) + "/events")
                     .put("prompt", prompt).put("submittedAt", submittedAt.toString())
                     .put("endedAt", endedAt == null ? null : endedAt.toString()).put("error", error);
             n.set("params", JSON.valueToTree(params));
@@ -342,7 +342,7 @@ final class Generations implements AutoCloseable {
     private static ServerSentEvent<String> stored(Entry entry, int index, String name, File file, String sha256) {
         entry.files.put(name, file);
         return event("stored", JSON.createObjectNode().put("id", entry.id).put("index", index)
-                .put("url", "/results/" + entry.id + "/" + name).put("size", file.size())
+                .put("url", "/results/" + segment(entry.id) + "/" + segment(name)).put("size", file.size())
                 .put("sha256", sha256).put("contentType", file.contentType()).toString());
     }
 
@@ -374,5 +374,10 @@ final class Generations implements AutoCloseable {
                 d.dispose();
             }
         }
+    }
+
+    /** A task id (the provider's) or a file name as one path segment of a link: encoded. */
+    static String segment(String value) {
+        return org.springframework.web.util.UriUtils.encodePathSegment(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -73,4 +73,22 @@ class DashboardCommandTest {
         assertThat(err.toString().lines().count()).isEqualTo(2);
         assertThat(out.toString()).isEmpty();
     }
+
+    /**
+     * --api-key without --base-url: refused, naming the flag. It ran the embedded simulator, which ignored the key: the
+     * user thought the dashboard generated for real (a review).
+     */
+    @Test
+    void anApiKeyWithoutABaseUrlIsRefused() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("OPC_BASE_URL") == null,
+                "OPC_BASE_URL is set in this environment: it names the API the key is for");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = TaskpollCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "dashboard", "--port", "0",
+                "--api-key", "sk-secret", "--store", "none");
+        assertThat(code).isEqualTo(64);
+        assertThat(err.toString()).startsWith("--api-key: given without --base-url (or OPC_BASE_URL); without one"
+                + " the dashboard runs on its embedded simulator, which takes no key").doesNotContain("sk-secret");
+        assertThat(out.toString()).isEmpty();
+    }
 }

@@ -322,6 +322,24 @@ class SubmitCommandTest {
         assertThat(dir.resolve("r.db")).doesNotExist();
     }
 
+    /**
+     * A --download under a file (it can never be made): refused before anything is sent; it was found out only when the
+     * paid task had completed and its results could not be stored (a review). Nothing is created by the check.
+     */
+    @Test
+    void aDownloadPathThatCannotBeMadeIsBadInputAndNothingIsSent() throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("f"), "x");
+        Path under = file.resolve("out").resolve("more");
+        assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "x", "--download", under.toString()))
+                .isEqualTo(64);
+        assertThat(err.toString()).contains("--download: '" + under + "' cannot be made: '" + file
+                + "' is not a directory");
+        assertThat(sim.createCalls()).as("nothing sent").isZero();
+        Path fresh = dir.resolve("new").resolve("deeper");
+        StoreOption.downloadDirectory(new picocli.CommandLine(new SubmitCommand()), fresh); // can be made: no error
+        assertThat(dir.resolve("new")).as("nothing created by the check").doesNotExist();
+    }
+
     /** Bad input found when the client is made (no key here) leaves no store file behind. */
     @Test
     void badInputLeavesNoStoreFileBehind() {

@@ -28,13 +28,25 @@ class UnusedOptionsTest {
         return h.toString();
     }
 
+    /** A mistyped flag's value is not printed: it may be the Redis password or the API key (picocli's message was). */
+    @Test
+    void aMistypedFlagsValueIsNotPrinted(@TempDir Path dir) {
+        assertThat(run("run", "--redis-uri", "redis://:s3cret@127.0.0.1:1", "--store", dir.resolve("t.db").toString()))
+                .isEqualTo(64);
+        assertThat(run("demo", "--api-kee=sk-live-secret", "extra-sk-value")).isEqualTo(64);
+        assertThat(err.toString()).contains("Unknown option: '--redis-uri' (and 1 value not shown: a value may be a"
+                + " secret)").contains("Unknown option: '--api-kee=...' (and 1 value not shown")
+                .doesNotContain("s3cret").doesNotContain("sk-live").doesNotContain("extra-sk-value");
+        assertThat(dir.resolve("t.db")).as("no store opened").doesNotExist();
+    }
+
     @Test
     void runTakesDialectAndModelFromTheStore(@TempDir Path dir) {
         String store = dir.resolve("tasks.db").toString();
         assertThat(run("run", "--dialect", "task", "--store", store, "--api-key", "k")).isEqualTo(64);
-        assertThat(err.toString()).startsWith("Unknown options: '--dialect', 'task'").contains("try: taskpoll run --help");
+        assertThat(err.toString()).startsWith("Unknown option: '--dialect' (and 1 value not shown: a value may be a secret)").contains("try: taskpoll run --help");
         assertThat(run("run", "--model", "veo_3_1_fast", "--store", store, "--api-key", "k")).isEqualTo(64);
-        assertThat(err.toString()).contains("Unknown options: '--model', 'veo_3_1_fast'");
+        assertThat(err.toString()).contains("Unknown option: '--model' (and 1 value");
         assertThat(dir.resolve("tasks.db")).as("no store opened").doesNotExist();
         assertThat(help("run")).doesNotContain("--dialect").doesNotContain("--model").contains("--cadence")
                 .contains("--lease");
@@ -46,7 +58,7 @@ class UnusedOptionsTest {
         assertThat(run("submit", "veo", "--model", "veo_3_1_fast", "--prompt", "a fox", "--dialect", "task",
                 "--base-url", "http://127.0.0.1:19", "--api-key", "k", "--store", dir.resolve("t.db").toString()))
                 .isEqualTo(64);
-        assertThat(err.toString()).startsWith("Unknown options: '--dialect', 'task'");
+        assertThat(err.toString()).startsWith("Unknown option: '--dialect' (and 1 value");
         assertThat(dir.resolve("t.db")).as("nothing recorded").doesNotExist();
         assertThat(help("submit")).doesNotContain("--dialect").contains("--model").contains("--cadence");
         assertThat(out.toString()).isEmpty();
@@ -56,7 +68,7 @@ class UnusedOptionsTest {
     void getHasNoCadence() {
         assertThat(run("get", "vgen_1", "--cadence", "fixed", "--base-url", "http://127.0.0.1:19", "--api-key", "k"))
                 .isEqualTo(64);
-        assertThat(err.toString()).startsWith("Unknown options: '--cadence', 'fixed'");
+        assertThat(err.toString()).startsWith("Unknown option: '--cadence' (and 1 value");
         assertThat(help("get")).doesNotContain("--cadence").contains("--dialect").contains("--model");
         assertThat(help("watch")).as("watch polls: it keeps all three").contains("--cadence").contains("--dialect")
                 .contains("--model");
