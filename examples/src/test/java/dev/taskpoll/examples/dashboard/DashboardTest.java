@@ -358,4 +358,29 @@ class DashboardTest {
         assertThat(answer).contains("Content-Type: 'text/plain' must be application/json");
         assertThat(sim.createCalls()).isEqualTo(before);
     }
+
+    /** A Content-Type that is not a media type is a 415 naming it, not a 500; nothing is sent. */
+    @Test
+    void aContentTypeThatIsNotAMediaTypeIsRefusedAndNothingIsSent() throws Exception {
+        long before = sim.createCalls();
+        String body = "{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}";
+        int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) { // a client that sends it as given
+            socket.setSoTimeout(10_000);
+            write(socket, "POST /generations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: json\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body);
+            dev.taskpoll.testkit.RawHttp answer = dev.taskpoll.testkit.RawHttp.read(
+                    new java.io.BufferedInputStream(socket.getInputStream()));
+            assertThat(answer.status()).isEqualTo(415);
+            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("Content-Type: 'json' is not a media type; must be application/json");
+        }
+        assertThat(sim.createCalls()).isEqualTo(before);
+    }
+
+    /** Links carry the task id as one encoded path segment (a provider's id may hold any character). */
+    @Test
+    void linksEncodeTheTaskId() {
+        assertThat(Generations.segment("a b/c?d#e%")).isEqualTo("a%20b%2Fc%3Fd%23e%25");
+    }
 }
