@@ -71,7 +71,7 @@ final class DashboardRoutes {
                         .body(generations.all(), ServerSentEvent.class))
                 .GET("/generations/{id}/events", req -> generations.get(req.pathVariable("id"))
                         .map(e -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                                .body(e.events.asFlux(), ServerSentEvent.class))
+                                .body(generations.events(e), ServerSentEvent.class))
                         .orElseGet(() -> problem(404, "no generation '" + req.pathVariable("id") + "' here")))
                 .GET("/results/{id}/{file}", this::result)
                 .build();

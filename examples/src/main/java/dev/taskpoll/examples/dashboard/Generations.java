@@ -152,6 +152,8 @@ final class Generations implements AutoCloseable {
     /** The streams of {@link #all()}: each told of a generation as it is added, under the lock that adds it. */
     private final List<FluxSink<Entry>> followers = new ArrayList<>(); // guarded by this
     private final Disposable captures;
+    /** Ends every open event stream when the application stops ({@link #endStreams}). */
+    private final Sinks.Empty<Void> stopping = Sinks.empty();
 
     Generations(TaskpollClient client, int maxTasks) {
         this.client = client;
@@ -326,7 +328,20 @@ final class Generations implements AutoCloseable {
                 }
             });
         }).flatMap(e -> Flux.just(event("generation", e.summary().toString())).concatWith(e.events.asFlux()),
-                Integer.MAX_VALUE);
+                Integer.MAX_VALUE).takeUntilOther(stopping.asMono());
+    }
+
+    /** One generation's events, replayed from the first, until it ends or the application stops. */
+    Flux<ServerSentEvent<String>> events(Entry entry) {
+        return entry.events.asFlux().takeUntilOther(stopping.asMono());
+    }
+
+    /**
+     * The application is stopping: every open event stream ends, so that the server's graceful shutdown does not wait
+     * for them (an open page held it for its whole 30 s); tracking goes on until the client closes.
+     */
+    void endStreams() {
+        stopping.tryEmitEmpty();
     }
 
     private void evict() {

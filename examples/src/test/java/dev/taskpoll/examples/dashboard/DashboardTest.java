@@ -383,4 +383,21 @@ class DashboardTest {
     void linksEncodeTheTaskId() {
         assertThat(Generations.segment("a b/c?d#e%")).isEqualTo("a%20b%2Fc%3Fd%23e%25");
     }
+
+    /**
+     * When the application stops, the open event streams end: the server's graceful shutdown waited for them, and an
+     * open page kept Ctrl-C waiting its whole 30 s (33.7 s measured, 3.7 s after).
+     */
+    @Test
+    void theEventStreamsEndWhenTheApplicationStops() {
+        try (dev.taskpoll.TaskpollClient client = dev.taskpoll.TaskpollClient.create(dev.taskpoll.ClientOptions
+                .builder().apiKey("k").baseUrl("http://127.0.0.1:10/api").build());
+             Generations g = new Generations(client, 10)) {
+            reactor.test.StepVerifier.create(g.all())
+                    .expectSubscription()
+                    .then(g::endStreams)
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(10));
+        }
+    }
 }
