@@ -83,6 +83,12 @@ public class DashboardApplication {
         return event -> generations.endStreams();
     }
 
+    /** Requests to a loopback-bound dashboard must name it in their Host: no DNS rebinding ({@link HostCheck}). */
+    @Bean
+    HostCheck hostCheck(@Value("${server.address:}") String address) {
+        return new HostCheck(address);
+    }
+
     @Bean
     RouterFunction<ServerResponse> routes(Generations generations) {
         return new DashboardRoutes(generations).routes();

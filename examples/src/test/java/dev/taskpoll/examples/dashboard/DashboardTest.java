@@ -400,4 +400,29 @@ class DashboardTest {
                     .verify(Duration.ofSeconds(10));
         }
     }
+
+    /**
+     * Bound to 127.0.0.1 (as here and by default), the dashboard answers only requests naming it: a page whose domain
+     * was made to resolve to 127.0.0.1 (DNS rebinding) gets 403 and starts nothing.
+     */
+    @Test
+    void aRequestNamingAnotherHostIsRefusedAndNothingIsSent() throws Exception {
+        long before = sim.createCalls();
+        String body = "{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}";
+        int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            write(socket, "POST /generations HTTP/1.1\r\nHost: rebound.example:" + port + "\r\nContent-Type:"
+                    + " application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            dev.taskpoll.testkit.RawHttp answer = dev.taskpoll.testkit.RawHttp.read(
+                    new java.io.BufferedInputStream(socket.getInputStream()));
+            assertThat(answer.status()).isEqualTo(403);
+            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("Host: 'rebound.example' is not this dashboard's address (127.0.0.1)");
+        }
+        assertThat(sim.createCalls()).isEqualTo(before);
+        assertThat(new HostCheck("127.0.0.1").allows("localhost")).isTrue();
+        assertThat(new HostCheck("0.0.0.0").allows("rebound.example")).as("open to the network by choice").isTrue();
+        assertThat(new HostCheck("").allows("rebound.example")).as("unset: every address").isTrue();
+    }
 }
