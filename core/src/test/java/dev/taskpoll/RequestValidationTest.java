@@ -107,7 +107,10 @@ class RequestValidationTest {
                 bad(() -> GenerationRequest.gptImage2("gpt-image-2", "p").ratio("1:1").resolution("1k").size("1024x1024"), "resolution, size: send only one"),
                 bad(() -> GenerationRequest.task("kling-v2", Map.of("prompt", "p")).callbackUrl("ftp://x"), "callback_url: 'ftp://x' must be an absolute http(s) URL"),
                 bad(() -> GenerationRequest.builder(Family.GENERIC_TASK, "kling-v2"), "input: is required"),
-                bad(() -> GenerationRequest.builder(Family.GENERIC_TASK, " ").input(Map.of()), "model: must not be blank"));
+                bad(() -> GenerationRequest.builder(Family.GENERIC_TASK, " ").input(Map.of()), "model: must not be blank"),
+                // a model the task could not be tracked under (TaskRef's rule): refused before the paid create call
+                bad(() -> GenerationRequest.task("k".repeat(129), Map.of("prompt", "p")), "model: 129 characters; at most 128"),
+                bad(() -> GenerationRequest.task("kling\nv2", Map.of("prompt", "p")), "model: control character at index 5 is not allowed"));
     }
 
     private static Arguments bad(Supplier<GenerationRequest.Builder> request, String expected) {

@@ -65,6 +65,18 @@ final class RequestValidator {
         if (model.isBlank()) {
             throw new InvalidRequestException(family, "model", "must not be blank");
         }
+        // the task is tracked under its model (TaskRef's rule): a name it refuses would be found out only after the
+        // paid create call, with the id in hand and nothing to track it with
+        if (model.length() > dev.taskpoll.TaskRef.MAX_MODEL_LENGTH) {
+            throw new InvalidRequestException(family, "model", model.length() + " characters; at most "
+                    + dev.taskpoll.TaskRef.MAX_MODEL_LENGTH);
+        }
+        for (int i = 0; i < model.length(); i++) {
+            if (Character.isISOControl(model.charAt(i))) {
+                throw new InvalidRequestException(family, "model", "control character at index " + i
+                        + " is not allowed");
+            }
+        }
         if (!family.supports(model)) {
             throw new InvalidRequestException(family, "model", "'" + model + "' is not one of " + family.models());
         }
