@@ -568,8 +568,13 @@ public final class SqliteStore implements TaskStore {
             PreparedStatement ps = c.ps("SELECT key, observations, window, saved_at FROM models");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Cadence.Saved(rs.getString(1), rs.getLong(2), StoreCodec.window(rs.getString(3)),
-                            Instant.ofEpochMilli(rs.getLong(4))));
+                    try {
+                        out.add(new Cadence.Saved(rs.getString(1), rs.getLong(2), StoreCodec.window(rs.getString(3)),
+                                Instant.ofEpochMilli(rs.getLong(4))));
+                    } catch (RuntimeException e) { // a row edited by hand: that model starts cold, not all of them
+                        log.warn("task store {}: the cadence model '{}' cannot be read ({}); it is learned afresh",
+                                this, rs.getString(1), e.toString());
+                    }
                 }
             }
             return out;

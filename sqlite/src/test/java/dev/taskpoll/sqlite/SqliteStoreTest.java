@@ -818,6 +818,16 @@ class SqliteStoreTest {
         assertThat(kept.observations()).as("the later save replaced the earlier").isEqualTo(813);
         assertThat(kept.window()).containsExactly(0, 150_000);
         assertThat(kept.at()).isEqualTo(T0.plusSeconds(1));
+        again.close();
+
+        // a row edited by hand (no key: SQLite lets a TEXT PRIMARY KEY be null) costs that model only, not all
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO models (key, observations, window, saved_at) VALUES (NULL, 1, '', 0)");
+        }
+        SqliteStore third = SqliteStore.open(file, SqliteStoreOptions.defaults());
+        open.add(third);
+        assertThat(third.models().collectList().block(WAIT)).extracting(Cadence.Saved::key)
+                .containsExactlyInAnyOrder("VEO/veo_3_1_fast", "NANO_BANANA/nano-banana-2");
     }
 
     private static long pageCount(Connection c) throws java.sql.SQLException {
