@@ -301,6 +301,12 @@ public final class LearnedCadence implements Cadence {
                 m = fresh;
                 if (kept != null) {
                     saved.remove(key, kept);
+                } else {
+                    // kept while this was made (the store read at a tracker's start): taken here or by restore()
+                    Saved late = saved.remove(key);
+                    if (late != null && fresh.restoreIfEmpty(late)) {
+                        fresh.refit();
+                    }
                 }
             }
         }
@@ -399,8 +405,15 @@ public final class LearnedCadence implements Cadence {
             ModelState live = this.models.get(m.key());
             if (live == null) {
                 saved.merge(m.key(), m, (a, b) -> a.observations() >= b.observations() ? a : b);
-            } else if (live.observations() == 0) { // its first tasks came before the store was read
-                live.restore(m);
+                // a first task may have made the model cold meanwhile, after it found nothing kept: this or that
+                // thread (model()) takes the kept one, whichever removes it
+                live = this.models.get(m.key());
+                Saved kept = live == null ? null : saved.remove(m.key());
+                if (kept != null && live.restoreIfEmpty(kept)) {
+                    live.refit();
+                    replanAll(live);
+                }
+            } else if (live.restoreIfEmpty(m)) { // its first tasks came before the store was read, none ended
                 live.refit();
                 replanAll(live);
             }

@@ -246,7 +246,9 @@ final class ModelState {
         double weight;
         boolean midpoint;
         double known;
+        long generation;
         synchronized (this) {
+            generation = drifts;
             n = count;
             l = Arrays.copyOf(lo, WINDOW);
             h = Arrays.copyOf(hi, WINDOW);
@@ -262,6 +264,9 @@ final class ModelState {
                 : Estimator.em(edges, prior, weight, l, h, n);
         double edge = d.quantile(Schedule.EDGE);
         synchronized (this) { // the earliest edge of the last few fits: one fit's late excursion costs the p99 lag
+            if (generation != drifts) {
+                return; // a drift threw this fit's window away while it ran: its schedule is of the old provider
+            }
             edges4[fits++ % edges4.length] = edge;
             for (int i = 0; i < Math.min(fits, edges4.length); i++) {
                 edge = Math.min(edge, edges4[i]);
@@ -269,6 +274,9 @@ final class ModelState {
         }
         Schedule s = Schedule.build(d, period, targetLag, minGap, known, edge);
         synchronized (this) {
+            if (generation != drifts) {
+                return;
+            }
             distribution = d;
             q95 = d.quantile(0.95);
             q999 = d.quantile(0.999);
@@ -319,6 +327,20 @@ final class ModelState {
     }
 
     /** Takes up a window a store kept (before any observation of this process); refit after. */
+    /**
+     * {@link #restore} unless an observation came first (checked and restored under one lock: a completion observed
+     * between a check and the restore was overwritten).
+     *
+     * @return whether it was restored
+     */
+    synchronized boolean restoreIfEmpty(Cadence.Saved kept) {
+        if (total != 0) {
+            return false;
+        }
+        restore(kept);
+        return true;
+    }
+
     synchronized void restore(Cadence.Saved kept) {
         long[] w = kept.window();
         int pairs = w.length / 2;

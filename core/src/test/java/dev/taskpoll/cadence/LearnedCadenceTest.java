@@ -342,6 +342,25 @@ class LearnedCadenceTest {
     }
 
     /**
+     * A kept model is restored into a live one only while that has observed nothing, checked and restored at once: a
+     * completion observed between the check and the restore was overwritten (a review).
+     */
+    @Test
+    void aKeptModelIsRestoredOnlyIntoOneThatHasObservedNothing() {
+        Cadence.Saved kept = new Cadence.Saved("VEO/veo_3_1_fast", 500, new long[] {0, 150_000, 0, 160_000},
+                Instant.EPOCH);
+        ModelState empty = new ModelState("a", new dev.taskpoll.catalog.GenerationTime(Duration.ofSeconds(120),
+                Duration.ofSeconds(300), true), 10, PERIOD, 15_000, 1_000);
+        assertThat(empty.restoreIfEmpty(kept)).isTrue();
+        assertThat(empty.observations()).isEqualTo(500);
+        ModelState observed = new ModelState("b", new dev.taskpoll.catalog.GenerationTime(Duration.ofSeconds(120),
+                Duration.ofSeconds(300), true), 10, PERIOD, 15_000, 1_000);
+        observed.observe(90_000, 120_000);
+        assertThat(observed.restoreIfEmpty(kept)).isFalse();
+        assertThat(observed.window()).as("its own observation kept").containsExactly(90_000L, 120_000L);
+    }
+
+    /**
      * A tight model (every task 200-204 s) polls first where most tasks are done (here 90%): a task still running at
      * that first poll (a provider a few per cent slower) is evidence against a speed-up, never for one. The speed-up
      * test took it as evidence for one once that poll's chance passed the 70% it tests for (a review): a slowdown
