@@ -92,9 +92,10 @@ public final class TaskpollClient implements AutoCloseable {
                 .pendingAcquireMaxCount(options.pendingAcquireMaxCount())
                 .pendingAcquireTimeout(options.pendingAcquireTimeout())
                 // never hand out a connection idle past maxIdleTime (checked as it is acquired), and close those
-                // left idle that long in the background (a socket a NAT dropped holds nothing worth keeping)
+                // left idle that long in the background (a socket a NAT dropped holds nothing worth keeping), on
+                // Reactor's parallel scheduler: by default each pool starts a maintenance thread of its own
                 .maxIdleTime(options.maxIdleTime())
-                .evictInBackground(options.maxIdleTime())
+                .evictInBackground(options.maxIdleTime(), reactor.core.scheduler.Schedulers.parallel())
                 .metrics(true, () -> new ConnectionProvider.MeterRegistrar() {
                     @Override
                     public void registerMetrics(String pool, String id, SocketAddress remote, ConnectionPoolMetrics m) {

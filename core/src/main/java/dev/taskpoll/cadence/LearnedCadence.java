@@ -69,6 +69,8 @@ public final class LearnedCadence implements Cadence {
     private static final class Refits {
         final AtomicBoolean busy = new AtomicBoolean();
         final AtomicBoolean again = new AtomicBoolean();
+        /** The refit scheduler's refusal was logged (once per model). */
+        volatile boolean warned;
     }
     private final java.util.concurrent.CopyOnWriteArrayList<Host> hosts =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -342,23 +344,31 @@ public final class LearnedCadence implements Cadence {
         try {
             s.schedule(() -> refitOff(m, drifted, r));
         } catch (java.util.concurrent.RejectedExecutionException e) { // the scheduler was disposed: refit here
-            log.warn("cadence model {}: the refit scheduler refused the refit ({}); refitting on the caller's"
-                    + " thread", m.key, e.toString());
+            if (!r.warned) {
+                r.warned = true;
+                log.warn("cadence model {}: the refit scheduler refused the refit ({}); refitting on the thread"
+                        + " that asked", m.key, e.toString());
+            }
             refitOff(m, drifted, r);
         }
     }
 
+    /** Refits, then again while more were asked for meanwhile (a loop: no recursion through the scheduler). */
     private void refitOff(ModelState m, boolean drifted, Refits r) {
-        try {
-            refitNow(m, drifted);
-        } catch (RuntimeException e) {
-            log.warn("cadence model {}: refit failed, keeping the previous schedule ({})", m.key, e.toString());
-        } finally {
+        boolean afterDrift = drifted;
+        do {
+            do {
+                try {
+                    refitNow(m, afterDrift);
+                } catch (RuntimeException e) {
+                    log.warn("cadence model {}: refit failed, keeping the previous schedule ({})", m.key,
+                            e.toString());
+                }
+                afterDrift = false;
+            } while (r.again.getAndSet(false));
             r.busy.set(false);
-        }
-        if (r.again.getAndSet(false)) {
-            refit(m, false);
-        }
+            // one asked after the last look but before busy was cleared saw it set: taken here, unless it took it
+        } while (r.again.get() && r.busy.compareAndSet(false, true));
     }
 
     /**

@@ -307,6 +307,11 @@ final class ModelState {
         return total;
     }
 
+    /** Fits published since the last drift (for tests). */
+    synchronized int fits() {
+        return fits;
+    }
+
     synchronized long drifts() {
         return drifts;
     }

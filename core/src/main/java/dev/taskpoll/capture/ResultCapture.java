@@ -80,7 +80,7 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         // readTimeout
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
                 .pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(45))
-                .evictInBackground(Duration.ofSeconds(45)).build();
+                .evictInBackground(Duration.ofSeconds(45), reactor.core.scheduler.Schedulers.parallel()).build();
         // the TLS context built now, on the caller's thread (a trust store is read from a file: never on an event
         // loop); given certificates are the only anchors, and the host name is always verified; the JDK's TLS, as the
         // client's by default, whatever Netty finds on the class path

@@ -54,8 +54,10 @@ public final class TaskpollCli implements Runnable {
      * mistyped flag ({@code --redis-uri redis://:password@host}, {@code --api-kee sk-...}) may be a secret.
      */
     static String unmatched(java.util.List<String> args) {
+        // a long flag up to its '=', a short one alone (-kVALUE is -k with its value attached)
         java.util.List<String> flags = args.stream().filter(a -> a.startsWith("-"))
-                .map(a -> "'" + a.replaceFirst("=.*", "=...") + "'").toList();
+                .map(a -> "'" + (a.startsWith("--") ? a.replaceFirst("=.*", "=...")
+                        : a.length() > 2 ? a.substring(0, 2) + "..." : a) + "'").toList();
         long values = args.size() - flags.size();
         String notShown = values + " value" + (values == 1 ? "" : "s") + " not shown: a value may be a secret";
         if (flags.isEmpty()) {

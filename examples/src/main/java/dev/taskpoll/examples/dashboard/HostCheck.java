@@ -26,18 +26,47 @@ final class HostCheck implements WebFilter {
     private final String address;
     private final boolean check;
 
+    /** Built once, on the application's start (the address is resolved here, never on an event loop). */
     HostCheck(String address) {
         this.address = address.toLowerCase(Locale.ROOT);
-        this.check = LOOPBACK_NAMES.contains(this.address) || this.address.startsWith("127.");
+        boolean loopback;
+        try {
+            loopback = !address.isEmpty() && java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false; // the server could not bind it either
+        }
+        this.check = loopback;
     }
 
-    /** Whether a request naming {@code host} (without its port) may be answered. */
+    /**
+     * Whether a request naming {@code host} (without its port; empty when it named none) may be answered: any, unless
+     * the dashboard is bound to a loopback address; then the loopback names, the address, and any loopback IP
+     * literal ({@code 127.1}, {@code [0:0:0:0:0:0:0:1]}: a rebinding page names a domain, never a literal). A request
+     * without a {@code Host} (HTTP/1.0, from a script) is answered: a browser always sends one.
+     */
     boolean allows(String host) {
-        if (!check) {
+        if (!check || host.isEmpty()) {
             return true;
         }
         String h = host.toLowerCase(Locale.ROOT);
-        return LOOPBACK_NAMES.contains(h) || h.equals(address) || h.equals("[" + address + "]");
+        if (h.endsWith(".")) { // the absolute form of the same name
+            h = h.substring(0, h.length() - 1);
+        }
+        return LOOPBACK_NAMES.contains(h) || h.equals(address) || h.equals("[" + address + "]") || loopbackLiteral(h);
+    }
+
+    /** An IPv4 or bracketed IPv6 literal that is a loopback address; parsed without any lookup. */
+    private static boolean loopbackLiteral(String h) {
+        boolean v4 = h.matches("[0-9.]+");
+        boolean v6 = h.startsWith("[") && h.endsWith("]") && h.substring(1, h.length() - 1).matches("[0-9a-f:.]+");
+        if (!v4 && !v6) {
+            return false;
+        }
+        try { // a literal: InetAddress parses it, no name service is asked
+            return java.net.InetAddress.getByName(v6 ? h.substring(1, h.length() - 1) : h).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     @Override

@@ -34,8 +34,10 @@ class UnusedOptionsTest {
         assertThat(run("run", "--redis-uri", "redis://:s3cret@127.0.0.1:1", "--store", dir.resolve("t.db").toString()))
                 .isEqualTo(64);
         assertThat(run("demo", "--api-kee=sk-live-secret", "extra-sk-value")).isEqualTo(64);
+        assertThat(run("demo", "-ksk-live-attached")).isEqualTo(64);
         assertThat(err.toString()).contains("Unknown option: '--redis-uri' (and 1 value not shown: a value may be a"
                 + " secret)").contains("Unknown option: '--api-kee=...' (and 1 value not shown")
+                .contains("Unknown option: '-k...'")
                 .doesNotContain("s3cret").doesNotContain("sk-live").doesNotContain("extra-sk-value");
         assertThat(dir.resolve("t.db")).as("no store opened").doesNotExist();
     }

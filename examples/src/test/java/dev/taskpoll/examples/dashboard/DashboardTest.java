@@ -421,7 +421,16 @@ class DashboardTest {
                     .contains("Host: 'rebound.example' is not this dashboard's address (127.0.0.1)");
         }
         assertThat(sim.createCalls()).isEqualTo(before);
-        assertThat(new HostCheck("127.0.0.1").allows("localhost")).isTrue();
+        HostCheck loopback = new HostCheck("127.0.0.1");
+        assertThat(loopback.allows("localhost")).isTrue();
+        assertThat(loopback.allows("localhost.")).as("the absolute form").isTrue();
+        assertThat(loopback.allows("")).as("no Host (HTTP/1.0): no browser").isTrue();
+        assertThat(loopback.allows("127.1")).isTrue();
+        assertThat(loopback.allows("[0:0:0:0:0:0:0:1]")).isTrue();
+        assertThat(loopback.allows("rebound.example.")).isFalse();
+        assertThat(loopback.allows("10.0.0.1")).isFalse();
+        assertThat(new HostCheck("0:0:0:0:0:0:0:1").allows("rebound.example")).as("loopback in any form")
+                .isFalse();
         assertThat(new HostCheck("0.0.0.0").allows("rebound.example")).as("open to the network by choice").isTrue();
         assertThat(new HostCheck("").allows("rebound.example")).as("unset: every address").isTrue();
     }

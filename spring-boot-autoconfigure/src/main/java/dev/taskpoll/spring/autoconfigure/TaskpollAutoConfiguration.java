@@ -341,8 +341,9 @@ public class TaskpollAutoConfiguration {
                 org.springframework.beans.factory.ListableBeanFactory beans) {
             return () -> {
                 String[] clients = beans.getBeanNamesForType(TaskpollClient.class);
-                if (clients.length > 1 && beans.getBeanNamesForType(dev.taskpoll.callback.CallbackReceiver.class)
-                        .length == 0) {
+                // getIfUnique: one client, or the @Primary one of several; null when none is
+                if (clients.length > 1 && beans.getBeanProvider(TaskpollClient.class).getIfUnique() == null
+                        && beans.getBeanNamesForType(dev.taskpoll.callback.CallbackReceiver.class).length == 0) {
                     throw new IllegalStateException("taskpoll.callbacks.base-url: set, but the application has "
                             + clients.length + " TaskpollClient beans (" + String.join(", ", clients) + ") and none"
                             + " is @Primary, so no callback route is bound; mark the one to receive callbacks"
