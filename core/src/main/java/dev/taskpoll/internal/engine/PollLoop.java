@@ -86,11 +86,6 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
     private volatile @Nullable Poll inflight;
     private volatile boolean confirm;
     private volatile boolean started;
-    /**
-     * Armed once at least: its start, deadline and first due time are set (and recorded, with a durable store). A
-     * re-plan waits for it: {@link #started} is set before those are.
-     */
-    private volatile boolean armed;
     private volatile long lastHintAt = Long.MIN_VALUE / 2;
     private long lastSeenRunning = Long.MIN_VALUE;
     private long lastSeenQueued = Long.MIN_VALUE;
@@ -547,7 +542,7 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
 
     /** The cadence asked for its plans again: the next poll moves to what it says now (timer thread). */
     void replan(java.util.function.Predicate<Cadence.Task> which, long now) {
-        if (done != 0 || !armed || polling != 0 || !which.test(this)) {
+        if (done != 0 || !started || polling != 0 || !which.test(this)) {
             return;
         }
         if (now - lastHintAt < engine.options().callbackWatchdog().toMillis()) {
@@ -566,9 +561,6 @@ final class PollLoop extends StatusHub implements Runnable, Cadence.Task {
             return;
         }
         timerEntry.scheduleAt(lastLook ? nextDue : Math.min(nextDue, deadlineAt));
-        if (!armed) {
-            armed = true;
-        }
         if (done != 0) {
             timerEntry.dispose(); // ended meanwhile: finish() may have disposed it before this armed it
         }

@@ -153,6 +153,29 @@ class TaskpollAutoConfigurationTest {
                 .run(context -> assertThat(context).hasNotFailed().getBean("ownReceiver").isNotNull());
     }
 
+    /**
+     * Without WebFlux no receiver is made whatever the clients: the check counts a {@code @Primary} client as the one,
+     * and fails the start only when none is (it said "none is @Primary" of an application that had one, a review).
+     */
+    @Test
+    void withoutWebFluxTheCallbackCheckSeesTheApplicationsPrimaryClient() {
+        var runner = new ApplicationContextRunner()
+                .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+                        org.springframework.web.reactive.function.server.RouterFunction.class))
+                .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
+                        TaskpollBindingsAutoConfiguration.class))
+                .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
+                .withBean("two", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k2").baseUrl("https://api.elkapi.com").build()));
+        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k1").build()), bd -> bd.setPrimary(true))
+                .run(context -> assertThat(context).hasNotFailed());
+        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
+                        .apiKey("k1").build()))
+                .run(context -> assertThat(root(context.getStartupFailure())).hasMessageStartingWith(
+                        "taskpoll.callbacks.base-url: set, but the application has 2 TaskpollClient beans"));
+    }
+
     /** An application's own receiver, bound to the client it names. */
     @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
     static class OwnReceiver {
