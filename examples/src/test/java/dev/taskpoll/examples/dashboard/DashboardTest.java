@@ -316,6 +316,21 @@ class DashboardTest {
         }
     }
 
+    private static int port() {
+        return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** A submit sent as given (no client's checks), with this Host and Content-Type; its answer. */
+    private static dev.taskpoll.testkit.RawHttp rawSubmit(String host, String contentType) throws Exception {
+        String body = "{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(10_000);
+            write(socket, "POST /generations HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
+                    + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            return dev.taskpoll.testkit.RawHttp.read(new java.io.BufferedInputStream(socket.getInputStream()));
+        }
+    }
+
     private static void write(java.net.Socket socket, String requests) throws java.io.IOException {
         socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
@@ -363,18 +378,10 @@ class DashboardTest {
     @Test
     void aContentTypeThatIsNotAMediaTypeIsRefusedAndNothingIsSent() throws Exception {
         long before = sim.createCalls();
-        String body = "{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}";
-        int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) { // a client that sends it as given
-            socket.setSoTimeout(10_000);
-            write(socket, "POST /generations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: json\r\nContent-Length: "
-                    + body.length() + "\r\n\r\n" + body);
-            dev.taskpoll.testkit.RawHttp answer = dev.taskpoll.testkit.RawHttp.read(
-                    new java.io.BufferedInputStream(socket.getInputStream()));
-            assertThat(answer.status()).isEqualTo(415);
-            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
-                    .contains("Content-Type: 'json' is not a media type; must be application/json");
-        }
+        dev.taskpoll.testkit.RawHttp answer = rawSubmit("127.0.0.1", "json"); // a client that sends it as given
+        assertThat(answer.status()).isEqualTo(415);
+        assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("Content-Type: 'json' is not a media type; must be application/json");
         assertThat(sim.createCalls()).isEqualTo(before);
     }
 
@@ -408,18 +415,10 @@ class DashboardTest {
     @Test
     void aRequestNamingAnotherHostIsRefusedAndNothingIsSent() throws Exception {
         long before = sim.createCalls();
-        String body = "{\"family\":\"nano-banana\",\"model\":\"nano-banana-2\",\"prompt\":\"a fox\"}";
-        int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            write(socket, "POST /generations HTTP/1.1\r\nHost: rebound.example:" + port + "\r\nContent-Type:"
-                    + " application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
-            dev.taskpoll.testkit.RawHttp answer = dev.taskpoll.testkit.RawHttp.read(
-                    new java.io.BufferedInputStream(socket.getInputStream()));
-            assertThat(answer.status()).isEqualTo(403);
-            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
-                    .contains("Host: 'rebound.example' is not this dashboard's address (127.0.0.1)");
-        }
+        dev.taskpoll.testkit.RawHttp answer = rawSubmit("rebound.example:" + port(), "application/json");
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("Host: 'rebound.example' is not this dashboard's address (127.0.0.1)");
         assertThat(sim.createCalls()).isEqualTo(before);
         HostCheck loopback = new HostCheck("127.0.0.1");
         assertThat(loopback.allows("localhost")).isTrue();
