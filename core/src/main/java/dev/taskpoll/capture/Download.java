@@ -176,11 +176,11 @@ final class Download {
                 return reactor.core.publisher.Flux.error(permanent("redirect to " + hostOf(next) + " refused: "
                         + refused, null));
             }
-            return body.then(fetch(next, redirects + 1)).flux();
+            return drained(body).then(fetch(next, redirects + 1)).flux();
         }
         if (code == 200 || code == 206) {
             if (code == 206 && !rangeStartsAt(res.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE), written)) {
-                return body.then(restart()).then(Mono.<Void>error(transientFailure("range answer did not match",
+                return drained(body).then(restart()).then(Mono.<Void>error(transientFailure("range answer did not match",
                         null))).flux();
             }
             long length = contentLength(res.responseHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
@@ -189,7 +189,7 @@ final class Download {
                 // another object than the one begun (its size changed): what was written is not its start
                 long before = total;
                 total = -1;
-                return body.then(restart()).then(Mono.<Void>error(transientFailure("the result changed between"
+                return drained(body).then(restart()).then(Mono.<Void>error(transientFailure("the result changed between"
                         + " attempts (" + before + " then " + whole + " bytes)", null))).flux();
             }
             if (whole >= 0) {
@@ -257,11 +257,28 @@ final class Download {
                         sink.error(e);
                     }
                 })
+                // a write that fails is this machine's storage (a full disk), not the result's host: no use fetching
+                // the result again, and the message says where the fault is
+                .onErrorMap(IOException.class, e -> permanent("could not write to " + dir + " (" + e.getMessage()
+                        + "): local storage, not the result's host", e))
                 .doOnSuccess(v -> {
                     digest.update(forDigest); // runs inside sink.success, before the buffer is released
                     written += n;
                 });
     }
+
+    /**
+     * A body thrown away (a redirect's, a range answer that does not fit): read up to 64 KiB, so that a short one lets
+     * the connection be reused; a longer one is not read to its end (the connection is closed instead), so that a host
+     * answering with the whole file, or without end, costs nothing more.
+     */
+    static Mono<Void> drained(reactor.core.publisher.Flux<? extends io.netty.buffer.ByteBuf> body) {
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        return body.takeUntil(b -> seen.addAndGet(b.readableBytes()) >= DRAIN_LIMIT).then();
+    }
+
+    /** The most of a thrown-away body read before its connection is closed instead. */
+    static final int DRAIN_LIMIT = 64 * 1024;
 
     private static void writeFully(FileChannel ch, ByteBuffer src, long at, reactor.core.publisher.MonoSink<Void> sink,
                                    ByteBuf owner) {
@@ -275,6 +292,18 @@ final class Download {
             sink.error(e);
         } finally {
             owner.release();
+        }
+    }
+
+    /**
+     * Flushes a directory's entries (a rename in it) to the disk: without it a power loss after the store recorded the
+     * file could lose the rename. Where a directory cannot be opened for that (not Linux), nothing is done.
+     */
+    static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every platform lets a directory be opened or forced; the file itself was forced before the rename
         }
     }
 
@@ -305,8 +334,10 @@ final class Download {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(t, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory(dir); // the rename itself durable before the store records the file as stored
             return new CaptureEvent.Stored(taskId, index, target, size, sha, contentType, host);
-        });
+        }).onErrorMap(IOException.class, e -> permanent("could not store the file in " + dir + " ("
+                + e.getMessage() + "): local storage, not the result's host", e));
     }
 
     private Mono<Void> cleanup() {
