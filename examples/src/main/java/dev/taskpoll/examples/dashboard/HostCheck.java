@@ -55,18 +55,43 @@ final class HostCheck implements WebFilter {
         return LOOPBACK_NAMES.contains(h) || h.equals(address) || h.equals("[" + address + "]") || loopbackLiteral(h);
     }
 
-    /** An IPv4 or bracketed IPv6 literal that is a loopback address; parsed without any lookup. */
+    /**
+     * An IPv4 literal (the forms {@code a}, {@code a.b}, {@code a.b.c}, {@code a.b.c.d}, as {@code inet_aton} reads
+     * them) or a bracketed IPv6 literal that is a loopback address. Never a name lookup: {@code InetAddress.getByName}
+     * looks up, on this event loop, any text it cannot parse as a literal ({@code 1.2.3.4.5}, say); in brackets it
+     * refuses a bad IPv6 literal instead.
+     */
     private static boolean loopbackLiteral(String h) {
-        boolean v4 = h.matches("[0-9.]+");
-        boolean v6 = h.startsWith("[") && h.endsWith("]") && h.substring(1, h.length() - 1).matches("[0-9a-f:.]+");
-        if (!v4 && !v6) {
+        if (h.startsWith("[") && h.endsWith("]")) {
+            if (!h.substring(1, h.length() - 1).matches("[0-9a-f:.]+")) {
+                return false;
+            }
+            try {
+                return java.net.InetAddress.getByName(h).isLoopbackAddress(); // bracketed: parsed, never looked up
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        String[] parts = h.split("\\.", -1);
+        if (parts.length > 4) {
             return false;
         }
-        try { // a literal: InetAddress parses it, no name service is asked
-            return java.net.InetAddress.getByName(v6 ? h.substring(1, h.length() - 1) : h).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
+        long first = -1;
+        for (int i = 0; i < parts.length; i++) {
+            if (!parts[i].matches("[0-9]{1,10}")) {
+                return false;
+            }
+            long v = Long.parseLong(parts[i]);
+            // the last part fills the bytes left: 4 - (parts - 1) of them; each other part is one byte
+            long limit = i == parts.length - 1 ? 1L << (8 * (4 - i)) : 256;
+            if (v >= limit) {
+                return false;
+            }
+            if (i == 0) {
+                first = parts.length == 1 ? v >>> 24 : v;
+            }
         }
+        return first == 127;
     }
 
     @Override
