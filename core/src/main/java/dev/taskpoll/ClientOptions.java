@@ -432,12 +432,8 @@ public final class ClientOptions {
          * @return this builder
          */
         public Builder connectTimeout(Duration timeout) {
-            positive("connectTimeout", timeout);
-            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
-                throw new InvalidOptionException("connectTimeout", timeout + " must be 1 ms to "
-                        + Duration.ofMillis(Integer.MAX_VALUE) + " (the transport counts it in whole milliseconds)");
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = fromMillisecond("connectTimeout", timeout, Duration.ofMillis(Integer.MAX_VALUE),
+                    Duration.ofMillis(Integer.MAX_VALUE) + " (the transport counts it in whole milliseconds)");
             return this;
         }
 
@@ -450,11 +446,7 @@ public final class ClientOptions {
          * @return this builder
          */
         public Builder maxIdleTime(Duration idle) {
-            positive("maxIdleTime", idle);
-            if (idle.compareTo(Duration.ofMillis(1)) < 0 || idle.compareTo(Duration.ofDays(1)) > 0) {
-                throw new InvalidOptionException("maxIdleTime", idle + " must be 1 ms to 1 day (PT24H)");
-            }
-            this.maxIdleTime = idle;
+            this.maxIdleTime = fromMillisecond("maxIdleTime", idle, Duration.ofDays(1), "1 day (PT24H)");
             return this;
         }
 
@@ -651,6 +643,15 @@ public final class ClientOptions {
                 throw new InvalidOptionException(field, value + " must be between " + min + " and " + max);
             }
             return value;
+        }
+
+        /** {@code d} when positive and from 1 ms to {@code max} ({@code maxShown} in the message), else refused. */
+        private static Duration fromMillisecond(String field, Duration d, Duration max, String maxShown) {
+            positive(field, d);
+            if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(max) > 0) {
+                throw new InvalidOptionException(field, d + " must be 1 ms to " + maxShown);
+            }
+            return d;
         }
 
         private static Duration positive(String field, Duration d) {

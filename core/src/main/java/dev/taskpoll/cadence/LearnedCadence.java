@@ -304,16 +304,27 @@ public final class LearnedCadence implements Cadence {
                 if (kept != null) {
                     saved.remove(key, kept);
                 } else {
-                    // kept while this was made (the store read at a tracker's start): taken here or by restore()
-                    Saved late = saved.remove(key);
-                    if (late != null && fresh.restoreIfEmpty(late)) {
-                        fresh.refit();
-                    }
+                    takeKept(fresh); // kept while this was made (a tracker's start): taken here or by restore()
                 }
             }
         }
         byShape.putIfAbsent(shape, m);
         return m;
+    }
+
+    /**
+     * Takes up into {@code live} the model a store kept under its key, when one waits and {@code live} has observed
+     * nothing yet, and refits it; whichever of {@link #model} and {@link #restore} removes the kept one takes it.
+     *
+     * @return whether it was taken up
+     */
+    private boolean takeKept(ModelState live) {
+        Saved kept = saved.remove(live.key);
+        if (kept == null || !live.restoreIfEmpty(kept)) {
+            return false;
+        }
+        live.refit();
+        return true;
     }
 
     private ModelState newModel(String key, TaskKind kind, @Nullable String model, PollPolicy policy) {
@@ -356,19 +367,22 @@ public final class LearnedCadence implements Cadence {
     /** Refits, then again while more were asked for meanwhile (a loop: no recursion through the scheduler). */
     private void refitOff(ModelState m, boolean drifted, Refits r) {
         boolean afterDrift = drifted;
-        do {
-            do {
-                try {
-                    refitNow(m, afterDrift);
-                } catch (RuntimeException e) {
-                    log.warn("cadence model {}: refit failed, keeping the previous schedule ({})", m.key,
-                            e.toString());
-                }
-                afterDrift = false;
-            } while (r.again.getAndSet(false));
+        while (true) {
+            try {
+                refitNow(m, afterDrift);
+            } catch (RuntimeException e) {
+                log.warn("cadence model {}: refit failed, keeping the previous schedule ({})", m.key, e.toString());
+            }
+            afterDrift = false;
+            if (r.again.getAndSet(false)) {
+                continue; // asked for while this one ran: once more, still holding busy
+            }
             r.busy.set(false);
-            // one asked after the last look but before busy was cleared saw it set: taken here, unless it took it
-        } while (r.again.get() && r.busy.compareAndSet(false, true));
+            // one asked after the look above but before busy was cleared saw it set: taken here, unless it took it
+            if (!r.again.get() || !r.busy.compareAndSet(false, true)) {
+                return;
+            }
+        }
     }
 
     /**
@@ -412,19 +426,11 @@ public final class LearnedCadence implements Cadence {
     @Override
     public void restore(List<Saved> models) {
         for (Saved m : models) {
+            saved.merge(m.key(), m, (a, b) -> a.observations() >= b.observations() ? a : b);
+            // a model made already (its first tasks came before the store was read, or while it was) takes it up if
+            // none of them has ended; else it waits for that model's first task (model())
             ModelState live = this.models.get(m.key());
-            if (live == null) {
-                saved.merge(m.key(), m, (a, b) -> a.observations() >= b.observations() ? a : b);
-                // a first task may have made the model cold meanwhile, after it found nothing kept: this or that
-                // thread (model()) takes the kept one, whichever removes it
-                live = this.models.get(m.key());
-                Saved kept = live == null ? null : saved.remove(m.key());
-                if (kept != null && live.restoreIfEmpty(kept)) {
-                    live.refit();
-                    replanAll(live);
-                }
-            } else if (live.restoreIfEmpty(m)) { // its first tasks came before the store was read, none ended
-                live.refit();
+            if (live != null && takeKept(live)) {
                 replanAll(live);
             }
         }

@@ -331,7 +331,6 @@ final class ModelState {
         return out;
     }
 
-    /** Takes up a window a store kept (before any observation of this process); refit after. */
     /**
      * {@link #restore} unless an observation came first (checked and restored under one lock: a completion observed
      * between a check and the restore was overwritten).
@@ -346,6 +345,7 @@ final class ModelState {
         return true;
     }
 
+    /** Takes up a window a store kept (before any observation of this process); refit after. */
     synchronized void restore(Cadence.Saved kept) {
         long[] w = kept.window();
         int pairs = w.length / 2;

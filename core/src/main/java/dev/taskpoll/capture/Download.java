@@ -259,8 +259,7 @@ final class Download {
                 })
                 // a write that fails is this machine's storage (a full disk), not the result's host: no use fetching
                 // the result again, and the message says where the fault is
-                .onErrorMap(IOException.class, e -> permanent("could not write to " + dir + " (" + e.getMessage()
-                        + "): local storage, not the result's host", e))
+                .onErrorMap(IOException.class, e -> localStorage("could not write to", e))
                 .doOnSuccess(v -> {
                     digest.update(forDigest); // runs inside sink.success, before the buffer is released
                     written += n;
@@ -336,8 +335,7 @@ final class Download {
             }
             syncDirectory(dir); // the rename itself durable before the store records the file as stored
             return new CaptureEvent.Stored(taskId, index, target, size, sha, contentType, host);
-        }).onErrorMap(IOException.class, e -> permanent("could not store the file in " + dir + " ("
-                + e.getMessage() + "): local storage, not the result's host", e));
+        }).onErrorMap(IOException.class, e -> localStorage("could not store the file in", e));
     }
 
     private Mono<Void> cleanup() {
@@ -500,6 +498,11 @@ final class Download {
 
     private CaptureException tooLarge() {
         return permanent("larger than the cap of " + options.maxBytes() + " bytes", null);
+    }
+
+    /** A failure of this machine's storage (a full disk), named so: not the result host's, and not fetched again. */
+    private CaptureException localStorage(String what, IOException e) {
+        return permanent(what + " " + dir + " (" + e.getMessage() + "): local storage, not the result's host", e);
     }
 
     private CaptureException permanent(String reason, @Nullable Throwable cause) {

@@ -67,6 +67,9 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
     /** Downloads with a partial file open: {@link #close()} removes their files. */
     private final java.util.Set<Download> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** How long a pooled connection to a result host may sit idle before it is closed, not reused. */
+    private static final Duration MAX_IDLE = Duration.ofSeconds(45);
+
     private ResultCapture(CaptureOptions options, Scheduler scheduler, Clock clock, TaskStore store,
                           java.util.List<java.security.cert.X509Certificate> trusted) {
         this.options = options;
@@ -79,8 +82,8 @@ public final class ResultCapture implements ResultHandler, AutoCloseable {
         // same reason (a NAT or a load balancer may have dropped it); a download is retried, but only after its
         // readTimeout
         this.pool = ConnectionProvider.builder("taskpoll-results").maxConnections(options.concurrency() * 2)
-                .pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(45))
-                .evictInBackground(Duration.ofSeconds(45), reactor.core.scheduler.Schedulers.parallel()).build();
+                .pendingAcquireMaxCount(-1).maxIdleTime(MAX_IDLE)
+                .evictInBackground(MAX_IDLE, reactor.core.scheduler.Schedulers.parallel()).build();
         // the TLS context built now, on the caller's thread (a trust store is read from a file: never on an event
         // loop); given certificates are the only anchors, and the host name is always verified; the JDK's TLS, as the
         // client's by default, whatever Netty finds on the class path

@@ -609,10 +609,9 @@ public final class Engine implements StatusHints.Listener {
             trackAgain.remove(key);
             return;
         }
-        long wait = refusedWait(attempt);
         Disposable[] entry = new Disposable[1];
-        entry[0] = timer.schedule(() -> {
-            if (closed || !trackAgain.remove(key, entry[0]) || loops.containsKey(key)) {
+        entry[0] = afterRefusal(attempt, () -> {
+            if (!trackAgain.remove(key, entry[0]) || loops.containsKey(key)) {
                 return; // a loop for the task started meanwhile (a subscriber's retry, a shard taken back): it tracks it
             }
             store.task(task.ref().id())
@@ -633,7 +632,7 @@ public final class Engine implements StatusHints.Listener {
                                         java.time.Duration.ofMillis(refusedWait(attempt + 1))));
                         trackAgainLater(task, attempt + 1);
                     });
-        }, timer.now() + wait);
+        });
         Disposable previous = trackAgain.put(key, entry[0]);
         if (previous != null) {
             previous.dispose(); // one retry per task: the latest refusal's
@@ -665,19 +664,22 @@ public final class Engine implements StatusHints.Listener {
                     attempt);
             return;
         }
-        long wait = refusedWait(attempt);
-        timer.schedule(() -> {
-            if (closed) {
-                return;
-            }
-            write.get().subscribe(null, e -> {
+        afterRefusal(attempt, () -> write.get().subscribe(null, e -> {
                 if (e instanceof dev.taskpoll.LeaseLostException) {
                     return; // cluster mode: the task's holder now records its end
                 }
                 log.warn("task '{}': the task store still refuses its end ({}); tried again later", id, e.toString());
                 writeAgainLater(id, write, attempt + 1);
-            }, () -> log.info("task '{}': its end is recorded now", id));
-        }, timer.now() + wait);
+            }, () -> log.info("task '{}': its end is recorded now", id)));
+    }
+
+    /** Runs {@code retry} after the back-off of store refusal {@code attempt}, unless this engine closed first. */
+    private Disposable afterRefusal(int attempt, Runnable retry) {
+        return timer.schedule(() -> {
+            if (!closed) {
+                retry.run();
+            }
+        }, timer.now() + refusedWait(attempt));
     }
 
     /**

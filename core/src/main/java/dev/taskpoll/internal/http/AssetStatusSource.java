@@ -7,6 +7,7 @@ import dev.taskpoll.MalformedResponseException;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
 import dev.taskpoll.catalog.Dialect;
+import dev.taskpoll.internal.Shown;
 import dev.taskpoll.spi.StatusSource;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -89,18 +91,9 @@ public final class AssetStatusSource implements StatusSource {
                 // failed review: listed in failedItems (its fields are not documented: the reason is taken from the
                 // first text field that says one); before, this read as an HTTP 404 that no server sent
                 for (JsonNode f : data.path("failedItems")) {
-                    if (f.isTextual() && assetId.equals(f.asText())) { // a bare id (the format is not documented)
-                        return new TaskStatus(assetId, TaskState.FAILED, "failed", null, null, List.of(),
-                                "asset failed review", null, null, clock.instant());
-                    }
-                    if (assetId.equals(f.path("assetId").asText(f.path("id").asText(null)))) {
-                        String reason = null;
-                        for (String field : List.of("reason", "failReason", "message", "msg", "error")) {
-                            if (f.path(field).isTextual() && !f.path(field).asText().isBlank()) {
-                                reason = dev.taskpoll.internal.Shown.text(f.path(field).asText());
-                                break;
-                            }
-                        }
+                    boolean bare = f.isTextual() && assetId.equals(f.asText()); // a bare id (format not documented)
+                    if (bare || assetId.equals(f.path("assetId").asText(f.path("id").asText(null)))) {
+                        String reason = reviewReason(f);
                         return new TaskStatus(assetId, TaskState.FAILED, "failed", null, null, List.of(),
                                 "asset failed review" + (reason == null ? "" : ": " + reason), null, null,
                                 clock.instant());
@@ -127,4 +120,13 @@ public final class AssetStatusSource implements StatusSource {
                 state == TaskState.FAILED ? "asset failed review" : null, null, null, clock.instant());
     }
 
+    /** A failed item's reason: its first text field that says one (the fields are not documented), shown safely. */
+    private static @Nullable String reviewReason(JsonNode item) {
+        for (String field : List.of("reason", "failReason", "message", "msg", "error")) {
+            if (item.path(field).isTextual() && !item.path(field).asText().isBlank()) {
+                return Shown.text(item.path(field).asText());
+            }
+        }
+        return null; // a bare id, or an item that gives none
+    }
 }

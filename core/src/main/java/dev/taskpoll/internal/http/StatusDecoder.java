@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskpoll.MalformedResponseException;
 import dev.taskpoll.TaskState;
 import dev.taskpoll.TaskStatus;
+import dev.taskpoll.internal.Shown;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +59,7 @@ public final class StatusDecoder {
                 // the envelope's business failure (opc-api.md, section 10): its code and reason, not just "no status"
                 String msg = text(root, "msg");
                 throw new EnvelopeFailure(requestedId, "response has no 'status': the API answered code '"
-                        + dev.taskpoll.internal.Shown.text(code.asText()) + "'" + (msg == null ? "" : " (" + dev.taskpoll.internal.Shown.text(msg) + ")"));
+                        + Shown.text(code.asText()) + "'" + (msg == null ? "" : " (" + Shown.text(msg) + ")"));
             }
             throw new MalformedResponseException(requestedId, "response has no 'status'");
         }

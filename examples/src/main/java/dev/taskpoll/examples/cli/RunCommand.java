@@ -231,7 +231,8 @@ final class RunCommand implements Callable<Integer> {
     static final class Outcomes {
         int completed;
         int failed;
-        int errors;
+        /** Errors printed as they came (capture and tracking failures), store refusals apart. */
+        private int printed;
         /** Tasks whose tracking or end the store refused in this run, not tracked again since. */
         final java.util.Set<String> leftOpen = new java.util.TreeSet<>();
         /**
@@ -245,7 +246,7 @@ final class RunCommand implements Callable<Integer> {
 
         /** Errors: those printed, and the tasks the store refused that were not tracked again nor found ended. */
         int errors() {
-            return errors + leftOpen.size();
+            return printed + leftOpen.size();
         }
 
         /** 1 after an error, else 2 after a failed or cancelled task, else 0. */
@@ -270,7 +271,7 @@ final class RunCommand implements Callable<Integer> {
             } else if (e instanceof CaptureEvent.Stored s) {
                 err.printf("taskpoll run: stored %s (%d bytes, sha256 %s)%n", s.path(), s.size(), s.sha256());
             } else if (e instanceof CaptureEvent.Failed f) {
-                errors++;
+                printed++;
                 err.println("taskpoll run: " + f.failure().getMessage() + "; result URLs: "
                         + String.join(" ", f.status().resultUrls()));
             } else if (e instanceof CaptureEvent.ExpiryWarning w) {
@@ -280,7 +281,7 @@ final class RunCommand implements Callable<Integer> {
                 if (f.failure() instanceof dev.taskpoll.TaskStoreException) {
                     leftOpen.add(f.taskId()); // an error only if not tracked again by the end (exitCode)
                 } else {
-                    errors++;
+                    printed++;
                 }
                 err.println("taskpoll run: " + f.failure().getMessage());
             } else if (e instanceof TaskStalled st) {

@@ -43,6 +43,16 @@ class TaskpollAutoConfigurationTest {
         return t;
     }
 
+    /** An application's own client (GlobalAI OPC's). */
+    private static TaskpollClient clientOne() {
+        return TaskpollClient.create(ClientOptions.builder().apiKey("k1").build());
+    }
+
+    /** An application's second client, for the generic API's host. */
+    private static TaskpollClient clientTwo() {
+        return TaskpollClient.create(ClientOptions.builder().apiKey("k2").baseUrl("https://api.elkapi.com").build());
+    }
+
     @Test
     void aClientFromThePropertiesWithItsEmbeddedStoreFleetAndPolicies() {
         Path db = dir.resolve("tasks.db");
@@ -110,17 +120,14 @@ class TaskpollAutoConfigurationTest {
         new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
                         TaskpollBindingsAutoConfiguration.class))
-                .withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k1").build()))
-                .withBean("two", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k2").baseUrl("https://api.elkapi.com").build()))
+                .withBean("one", TaskpollClient.class, TaskpollAutoConfigurationTest::clientOne)
+                .withBean("two", TaskpollClient.class, TaskpollAutoConfigurationTest::clientTwo)
                 .run(context -> assertThat(context).hasNotFailed()
                         .doesNotHaveBean(dev.taskpoll.callback.CallbackReceiver.class));
         new org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
                         TaskpollBindingsAutoConfiguration.class))
-                .withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k1").build()))
+                .withBean("one", TaskpollClient.class, TaskpollAutoConfigurationTest::clientOne)
                 .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
                 .run(context -> assertThat(context).hasNotFailed()
                         .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
@@ -132,10 +139,8 @@ class TaskpollAutoConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
                         TaskpollBindingsAutoConfiguration.class))
                 .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
-                .withBean("two", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k2").baseUrl("https://api.elkapi.com").build()));
-        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k1").build()))
+                .withBean("two", TaskpollClient.class, TaskpollAutoConfigurationTest::clientTwo);
+        runner.withBean("one", TaskpollClient.class, TaskpollAutoConfigurationTest::clientOne)
                 .run(context -> {
                     assertThat(context).hasFailed();
                     assertThat(root(context.getStartupFailure())).hasMessage("taskpoll.callbacks.base-url: set, but"
@@ -143,12 +148,11 @@ class TaskpollAutoConfigurationTest {
                             + " callback route is bound; mark the one to receive callbacks @Primary, define a"
                             + " CallbackReceiver of your own, or remove the property");
                 });
-        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k1").build()), bd -> bd.setPrimary(true))
+        runner.withBean("one", TaskpollClient.class, TaskpollAutoConfigurationTest::clientOne,
+                        bd -> bd.setPrimary(true))
                 .run(context -> assertThat(context).hasNotFailed()
                         .hasSingleBean(dev.taskpoll.callback.CallbackReceiver.class));
-        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k1").build()))
+        runner.withBean("one", TaskpollClient.class, TaskpollAutoConfigurationTest::clientOne)
                 .withUserConfiguration(OwnReceiver.class)
                 .run(context -> assertThat(context).hasNotFailed().getBean("ownReceiver").isNotNull());
     }
@@ -165,13 +169,11 @@ class TaskpollAutoConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(TaskpollAutoConfiguration.class,
                         TaskpollBindingsAutoConfiguration.class))
                 .withPropertyValues("taskpoll.callbacks.base-url=https://app.example")
-                .withBean("two", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k2").baseUrl("https://api.elkapi.com").build()));
-        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k1").build()), bd -> bd.setPrimary(true))
+                .withBean("two", TaskpollClient.class, TaskpollAutoConfigurationTest::clientTwo);
+        runner.withBean("one", TaskpollClient.class, TaskpollAutoConfigurationTest::clientOne,
+                        bd -> bd.setPrimary(true))
                 .run(context -> assertThat(context).hasNotFailed());
-        runner.withBean("one", TaskpollClient.class, () -> TaskpollClient.create(ClientOptions.builder()
-                        .apiKey("k1").build()))
+        runner.withBean("one", TaskpollClient.class, TaskpollAutoConfigurationTest::clientOne)
                 .run(context -> assertThat(root(context.getStartupFailure())).hasMessageStartingWith(
                         "taskpoll.callbacks.base-url: set, but the application has 2 TaskpollClient beans"));
     }
