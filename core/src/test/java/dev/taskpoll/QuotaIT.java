@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * second for the key (429 with {@code Retry-After} in seconds beyond that), and 5,000 generic tasks polling every
  * 5 s want 1,000 a second, 5 x R. The same fleet runs twice, side by side: with the shared budget (the default) and
  * with it switched off (each task backs off on its own, as other pollers do). Figures are taken from the simulator's
- * own ledger over simulated seconds 30 to 140 (adapted, every task still running).
+ * own ledger over simulated seconds 30 to 95 (adapted, every task still running).
  *
  * <p>With {@code -Dtaskpoll.results=PATH} (see benchmarks/RESULTS.md) the figures are also written into that file
  * between its quota markers.
@@ -33,7 +33,7 @@ class QuotaIT {
     private static final int QUOTA = 200;
     private static final int SCALE = 10;
     private static final Duration FROM = Duration.ofSeconds(30);
-    private static final Duration TO = Duration.ofSeconds(140);
+    private static final Duration TO = Duration.ofSeconds(95);
 
     record Figures(String name, long requests, long throttled, double usefulPerSecond, int meanRate) {
         double share429() {
@@ -72,7 +72,7 @@ class QuotaIT {
         SimTime time = SimTime.accelerated(SCALE);
         try (Simulator sim = Simulator.builder().time(time).seed(11).failureRate(0)
                 .quota(QUOTA, RetryAfterMode.SECONDS)
-                .generationTime(Duration.ofSeconds(150), Duration.ofSeconds(180)).build().start();
+                .generationTime(Duration.ofSeconds(100), Duration.ofSeconds(120)).build().start();
              TaskpollClient client = TaskpollClient.create(ClientOptions.builder()
                      .baseUrl(sim.baseUrl()).apiKey(sim.apiKey())
                      .trackerOptions(FleetRun.generousDeadlines(TrackerOptions.builder().scheduler(time.scheduler()))

@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  * The quota scenario with three instances sharing one API key: the simulator answers at most R = 200 status requests
  * per simulated second (429 with {@code Retry-After} beyond), and 5,000 generic tasks, a third tracked by each
  * instance, poll every 5 s: 5 x R. Each instance's fleet budget takes its share of the key's budget from Redis
- * ({@link RedisFleetShare}). Figures from the simulator's ledger over simulated seconds 30 to 140, as core's
+ * ({@link RedisFleetShare}). Figures from the simulator's ledger over simulated seconds 30 to 95, as core's
  * {@code QuotaIT} for one instance. (It ran the same three without the shared budget after it, printed side by side
  * and asserting nothing of its own, for 40 s of the build: 1.2% against 3.2% of answers 429 in the last such run.)
  */
@@ -48,7 +48,7 @@ class SharedQuotaIT {
      */
     private static final int SCALE = 5;
     private static final Duration FROM = Duration.ofSeconds(30);
-    private static final Duration TO = Duration.ofSeconds(140);
+    private static final Duration TO = Duration.ofSeconds(95);
 
     @TempDir
     Path dir;
@@ -85,7 +85,7 @@ class SharedQuotaIT {
         String prefix = "quota-" + System.nanoTime(); // one namespace for the three, none shared with another run
         try (Simulator sim = Simulator.builder().time(time).seed(11).failureRate(0).faults(Faults.none())
                 .quota(QUOTA, RetryAfterMode.SECONDS)
-                .generationTime(Duration.ofSeconds(150), Duration.ofSeconds(180)).build().start()) {
+                .generationTime(Duration.ofSeconds(100), Duration.ofSeconds(120)).build().start()) {
             List<TaskpollClient> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 // the load as designed: every task on its family's grid (the learned cadence would poll less)
