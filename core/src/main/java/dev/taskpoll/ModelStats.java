@@ -4,10 +4,11 @@ import dev.taskpoll.catalog.TaskKind;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a tracker has done for one model (or, for tasks tracked without a model, one family): a snapshot.
+ * What a tracker has done for one model (or, for tasks tracked without a model, one family): a snapshot. A tracker
+ * keeps at most {@link #MODELS_KEPT} models apart; later ones are counted together as {@link #OTHER_MODELS}.
  *
  * @param kind      the family or asset library
- * @param model     the model, or null for tasks whose model was not given
+ * @param model     the model, or null for tasks whose model was not given, or {@link #OTHER_MODELS}
  * @param polls     polls sent (retries not counted)
  * @param started   tasks whose tracking started
  * @param completed tasks that ended completed
@@ -24,6 +25,16 @@ import org.jspecify.annotations.Nullable;
 public record ModelStats(TaskKind kind, @Nullable String model, long polls, long started, long completed, long failed,
                          long errors, long stalled, long timedEnds, long timeToEndMillis, long answers,
                          long answerMillis) {
+
+    /**
+     * How many (kind, model) pairs a tracker keeps counters for: 256. Past them, each further model is counted under
+     * its kind with the model {@link #OTHER_MODELS}, so that a service tracking whatever model its callers name keeps a
+     * bounded set of counters and meters (a few more than 256 may be kept when many first tasks start at once).
+     */
+    public static final int MODELS_KEPT = 256;
+
+    /** The model of the counters that take up the models beyond the first {@link #MODELS_KEPT}: {@code (other models)}. */
+    public static final String OTHER_MODELS = "(other models)";
 
     /**
      * Polls per task ended so far (0 before any ended).

@@ -280,6 +280,46 @@ class SeamsTest {
         });
     }
 
+    /**
+     * A service that tracks whatever model its callers name: the first {@link ModelStats#MODELS_KEPT} models are
+     * counted apart, the rest together as {@link ModelStats#OTHER_MODELS} (counters and meters grew with every model).
+     */
+    @Test
+    void modelsBeyondTheKeptOnesAreCountedTogether() {
+        StatusSource done = id -> Mono.fromSupplier(() -> new TaskStatus(id, TaskState.COMPLETED, "completed", null,
+                null, List.of("https://cdn.example/" + id + ".mp4"), null, null, null,
+                Instant.ofEpochMilli(vts.now(TimeUnit.MILLISECONDS))));
+        TaskTracker tracker = TaskTracker.create(Map.of(Dialect.OPC, done), TrackerOptions.builder().fixedGrid()
+                .scheduler(vts).random(() -> 0.5).phaseSpread(0).fleet(FleetOptions.disabled()).build());
+        List<String> watched = new CopyOnWriteArrayList<>();
+        tracker.watchModels(m -> watched.add(m.model()));
+        int beyond = 44;
+        int n = ModelStats.MODELS_KEPT + beyond;
+        // one after the other, then one more task of the first model
+        StepVerifier.withVirtualTime(() -> Flux.range(0, n)
+                        .concatMap(i -> tracker.track(TaskRef.of("t" + i, Family.VEO, "model-" + i)).last())
+                        .concatWith(Flux.defer(() -> tracker.track(TaskRef.of("again", Family.VEO, "model-0")).last())),
+                        () -> vts, Long.MAX_VALUE)
+                .thenAwait(Duration.ofHours(3))
+                .expectNextCount(n + 1)
+                .expectComplete().verify(WAIT);
+
+        List<ModelStats> stats = tracker.modelStats();
+        assertThat(stats).hasSize(ModelStats.MODELS_KEPT + 1);
+        assertThat(stats).filteredOn(m -> ModelStats.OTHER_MODELS.equals(m.model())).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.kind()).isEqualTo(Family.VEO);
+                    assertThat(m.started()).isEqualTo(beyond);
+                    assertThat(m.completed()).isEqualTo(beyond);
+                });
+        assertThat(stats).filteredOn(m -> "model-0".equals(m.model())).singleElement()
+                .satisfies(m -> assertThat(m.completed()).as("a kept model still counts apart").isEqualTo(2));
+        assertThat(stats).filteredOn(m -> ("model-" + (ModelStats.MODELS_KEPT - 1)).equals(m.model())).hasSize(1);
+        assertThat(stats).filteredOn(m -> ("model-" + ModelStats.MODELS_KEPT).equals(m.model())).isEmpty();
+        assertThat(stats.stream().mapToLong(ModelStats::completed).sum()).isEqualTo(n + 1);
+        assertThat(watched).hasSize(ModelStats.MODELS_KEPT + 1).contains(ModelStats.OTHER_MODELS);
+    }
+
     @Test
     void hintsGivenInTheOptionsAreTheTrackersAndReachItsTasks() {
         StatusHints hints = StatusHints.local();

@@ -29,7 +29,8 @@ import reactor.core.Disposable;
  * {@code taskpoll.waiting} (requests waiting for the budget), {@code taskpoll.paused} (ms left of a fleet-wide
  * {@code Retry-After} pause), {@code taskpoll.circuit.open} (1 open, 0.5 half-open, 0 closed),
  * {@code taskpoll.pool.acquired} and {@code taskpoll.pool.pending} (connections). Per model, also tagged
- * {@code family} and {@code model} ({@code unknown} for tasks tracked without one): counters {@code taskpoll.polls},
+ * {@code family} and {@code model} ({@code unknown} for tasks tracked without one; {@code (other models)} for those
+ * beyond the first {@link dev.taskpoll.ModelStats#MODELS_KEPT} a client tracked): counters {@code taskpoll.polls},
  * {@code taskpoll.tasks.started}, {@code taskpoll.tasks.ended} (tagged {@code outcome}: completed, failed, error) and
  * {@code taskpoll.tasks.stalled} (past the learned 99.9th percentile), timers {@code taskpoll.task.duration} (from the
  * start of tracking, the submit, to the terminal status) and {@code taskpoll.poll.latency} (a poll's first request to

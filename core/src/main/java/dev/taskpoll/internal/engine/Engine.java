@@ -489,13 +489,25 @@ public final class Engine implements StatusHints.Listener {
         return () -> modelWatchers.remove(onModel);
     }
 
+    /**
+     * The counters of a (kind, model), made when it is first tracked; once {@link ModelStats#MODELS_KEPT} of them are
+     * kept, a model not among them counts under its kind's {@link ModelStats#OTHER_MODELS}: a service that tracks
+     * whatever model its callers name keeps a bounded set of counters (and of meters).
+     */
     ModelCounters counters(TaskKind kind, @Nullable String model) {
         ModelKey k = new ModelKey(kind, model);
         ModelCounters c = models.get(k);
         if (c != null) {
             return c;
         }
-        ModelCounters made = new ModelCounters(kind, model);
+        if (models.size() >= ModelStats.MODELS_KEPT) {
+            k = new ModelKey(kind, ModelStats.OTHER_MODELS);
+            c = models.get(k);
+            if (c != null) {
+                return c;
+            }
+        }
+        ModelCounters made = new ModelCounters(kind, k.model());
         c = models.putIfAbsent(k, made);
         if (c != null) {
             return c;
