@@ -20,6 +20,8 @@ import java.util.Objects;
  *       (tests)</li>
  *   <li>{@code connectTimeout} 10 s, {@code readTimeout} 60 s (between two reads; and once it has passed, an attempt
  *       whose data averages under 1 KiB/s is given up and tried again)</li>
+ *   <li>{@code downloadTimeout}: 1 h for one file, its attempts and the waits between them together; then the file's
+ *       download fails (its partial file removed), freeing its download slot for other tasks' results</li>
  *   <li>{@code urlLifetime}: 24 h (result URLs expire about a day after completion; the one place taskpoll keeps
  *       that lifetime) and {@code expiryWarning}: 1 h; a capture still pending {@code expiryWarning} before
  *       {@code urlLifetime} after the task completed (the provider's {@code completed_at}, when it says and it is
@@ -37,6 +39,7 @@ public final class CaptureOptions {
     private final boolean allowPlainHttpOnLoopback;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration downloadTimeout;
     private final Duration urlLifetime;
     private final Duration expiryWarning;
     private final java.util.List<java.security.cert.X509Certificate> trustedCertificates;
@@ -51,6 +54,7 @@ public final class CaptureOptions {
         this.allowPlainHttpOnLoopback = b.allowPlainHttpOnLoopback;
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
+        this.downloadTimeout = b.downloadTimeout;
         this.urlLifetime = b.urlLifetime;
         this.expiryWarning = b.expiryWarning;
     }
@@ -138,6 +142,15 @@ public final class CaptureOptions {
     }
 
     /**
+     * The longest one file's download may take, its attempts and the waits between them together (default 1 h).
+     *
+     * @return the timeout
+     */
+    public Duration downloadTimeout() {
+        return downloadTimeout;
+    }
+
+    /**
      * How long result URLs live after the status was observed (default 24 h).
      *
      * @return the lifetime
@@ -175,6 +188,7 @@ public final class CaptureOptions {
         private boolean allowPlainHttpOnLoopback;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(60);
+        private Duration downloadTimeout = Duration.ofHours(1);
         private Duration urlLifetime = Duration.ofHours(24);
         private Duration expiryWarning = Duration.ofHours(1);
         private java.util.List<java.security.cert.X509Certificate> trustedCertificates = java.util.List.of();
@@ -269,6 +283,19 @@ public final class CaptureOptions {
          */
         public Builder readTimeout(Duration d) {
             this.readTimeout = positive("capture.readTimeout", d);
+            return this;
+        }
+
+        /**
+         * The longest one file's download may take, its attempts and the waits between them together (default 1 h):
+         * past it the download fails, naming the bytes it got, and its partial file is removed. Bounds a host that
+         * brings data just fast enough for the read timeout and the slowest rate, attempt after attempt.
+         *
+         * @param d the timeout; positive
+         * @return this builder
+         */
+        public Builder downloadTimeout(Duration d) {
+            this.downloadTimeout = positive("capture.downloadTimeout", d);
             return this;
         }
 

@@ -107,7 +107,14 @@ final class Download {
                 active.add(this); // from here a close() deletes it
                 removeLeftovers(t);
                 return true;
-            }).then(Mono.defer(() -> fetch(start, 0)).retryWhen(Retry.from(failures -> failures.concatMap(this::retry))))
+            }).then(Mono.defer(() -> fetch(start, 0)).retryWhen(Retry.from(failures -> failures.concatMap(this::retry)))
+                            // a host that brings data just fast enough, attempt after attempt, held a download slot
+                            // for days (2 GiB at 1 KiB/s) while other tasks' URLs expired
+                            .timeout(options.downloadTimeout(), Mono.defer(() -> Mono.error(transientFailure(
+                                    "the download took longer than " + minutes(options.downloadTimeout())
+                                    + " (capture.downloadTimeout): " + written + " bytes of "
+                                    + (total < 0 ? "an unknown size" : total) + " in " + (attempts + 1)
+                                    + " attempt(s)", null))), scheduler))
                     .then(Mono.defer(this::commit))
                     .onErrorResume(e -> cleanup().then(Mono.error(e instanceof CaptureException ? e
                             : permanent("local storage: " + e.getClass().getSimpleName(), e))))
@@ -494,6 +501,11 @@ final class Download {
 
     private static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /** {@code 60 min}, {@code 90 s}: whole minutes as minutes. */
+    private static String minutes(Duration d) {
+        return d.toMillis() % 60_000 == 0 ? d.toMinutes() + " min" : seconds(d);
     }
 
     private CaptureException tooLarge() {

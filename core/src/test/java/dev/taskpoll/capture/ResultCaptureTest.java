@@ -306,6 +306,42 @@ class ResultCaptureTest {
     }
 
     /**
+     * A host that brings data fast enough for the read timeout and the slowest rate, for ever (a 100 MB file at
+     * 80 KiB/s): the file's download ends at {@code downloadTimeout}, on the client's (here accelerated) time, naming
+     * what it got, and leaves no partial file. It held the download and its slot for as long as the host went on.
+     */
+    @Test
+    void aDownloadThatOutlastsItsTimeoutEndsThereAndLeavesNothing() throws Exception {
+        start(Faults.none(), Duration.ofHours(24)); // the client's time runs 200 times faster: 10 min are 3 s
+        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/long.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
+                        .header("Content-Length", "100000000")
+                        .sendByteArray(Flux.interval(Duration.ofMillis(50)).map(i -> new byte[4096]))))
+                .bindNow();
+        try {
+            TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
+                    + "/long.mp4"));
+            assertThatThrownBy(() -> capture(CaptureOptions.builder(dir).readTimeout(Duration.ofMillis(300))
+                    .downloadTimeout(Duration.ofMinutes(10))).capture(done).blockLast(Duration.ofSeconds(30)))
+                    .isInstanceOfSatisfying(CaptureException.class, e -> assertThat(e.getMessage())
+                            .contains("from 127.0.0.1 failed: the download took longer than 10 min"
+                                    + " (capture.downloadTimeout): ")
+                            .containsPattern(" [1-9][0-9]* bytes of 100000000 in 1 attempt\\(s\\)"));
+            assertThat(filesUnder(dir)).isEmpty();
+        } finally {
+            server.disposeNow();
+        }
+    }
+
+    @Test
+    void theDownloadTimeoutIsAnHourByDefaultAndMustBePositive() {
+        assertThat(CaptureOptions.builder(dir).build().downloadTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> CaptureOptions.builder(dir).downloadTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("capture.downloadTimeout: PT0S must be positive");
+    }
+
+    /**
      * A resume answered with a range shorter than the rest of the file (its {@code Content-Range} total says so) is
      * continued from where it stopped, not stored as the whole file: the file stored was the first 2,000 bytes of
      * 100,000, with a checksum of those. A range whose total is '*' ends where the total the first answer gave does.
