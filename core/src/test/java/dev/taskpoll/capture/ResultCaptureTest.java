@@ -312,7 +312,7 @@ class ResultCaptureTest {
      */
     @Test
     void aDownloadThatOutlastsItsTimeoutEndsThereAndLeavesNothing() throws Exception {
-        start(Faults.none(), Duration.ofHours(24)); // the client's time runs 200 times faster: 10 min are 3 s
+        start(Faults.none(), Duration.ofHours(24)); // the client's time runs 200 times faster: 5 min are 1.5 s
         reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
                 .route(r -> r.get("/long.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
                         .header("Content-Length", "100000000")
@@ -322,9 +322,9 @@ class ResultCaptureTest {
             TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
                     + "/long.mp4"));
             assertThatThrownBy(() -> capture(CaptureOptions.builder(dir).readTimeout(Duration.ofMillis(300))
-                    .downloadTimeout(Duration.ofMinutes(10))).capture(done).blockLast(Duration.ofSeconds(30)))
+                    .downloadTimeout(Duration.ofMinutes(5))).capture(done).blockLast(Duration.ofSeconds(30)))
                     .isInstanceOfSatisfying(CaptureException.class, e -> assertThat(e.getMessage())
-                            .contains("from 127.0.0.1 failed: the download took longer than 10 min"
+                            .contains("from 127.0.0.1 failed: the download took longer than 5 min"
                                     + " (capture.downloadTimeout): ")
                             .containsPattern(" [1-9][0-9]* bytes of 100000000 in 1 attempt\\(s\\)"));
             assertThat(filesUnder(dir)).isEmpty();
