@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -217,17 +218,67 @@ final class DashboardRoutes {
         if (stored == null) {
             return problem(404, "no stored result '" + file + "' for generation '" + id + "'");
         }
+        long size = stored.size();
+        // one byte range (a video element seeks with them; Safari plays no video without): RFC 9110 section 14; a
+        // request with If-Range, several ranges or a range it cannot read gets the whole file, as the RFC allows
+        String range = req.headers().firstHeader(HttpHeaders.RANGE);
+        long[] span = range == null || req.headers().firstHeader(HttpHeaders.IF_RANGE) != null ? null
+                : span(range, size);
+        if (span == UNSATISFIABLE) {
+            return ServerResponse.status(416).header(HttpHeaders.CONTENT_RANGE, "bytes */" + size)
+                    .header(HttpHeaders.ACCEPT_RANGES, "bytes").build();
+        }
+        long from = span == null ? 0 : span[0];
+        long length = span == null ? size : span[1] - span[0] + 1;
+        ServerResponse.BodyBuilder answer = span == null ? ServerResponse.ok()
+                : ServerResponse.status(206).header(HttpHeaders.CONTENT_RANGE,
+                        "bytes " + span[0] + "-" + span[1] + "/" + size);
         // nosniff and a sandbox: a result is shown as the media it is, never run as a page of this dashboard
-        return ServerResponse.ok().contentType(MediaType.parseMediaType(stored.contentType()))
+        return answer.contentType(MediaType.parseMediaType(stored.contentType()))
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Content-Security-Policy", "sandbox; default-src 'none'; media-src 'self'; img-src 'self'")
-                .contentLength(stored.size())
-                .body(DataBufferUtils.readByteChannel(() -> FileChannel.open(stored.path()),
-                                DefaultDataBufferFactory.sharedInstance, 64 * 1024)
+                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .contentLength(length)
+                .body(DataBufferUtils.takeUntilByteCount(DataBufferUtils.readByteChannel(() -> {
+                                    FileChannel ch = FileChannel.open(stored.path());
+                                    ch.position(from);
+                                    return ch;
+                                }, DefaultDataBufferFactory.sharedInstance, 64 * 1024)
                                 // open, each read and the close off the event loop (a client that goes away mid-body
                                 // cancels on the event loop, and closing a channel waits for a read in progress)
                                 .subscribeOn(Schedulers.boundedElastic()).cancelOn(Schedulers.boundedElastic()),
+                                length),
                         org.springframework.core.io.buffer.DataBuffer.class);
+    }
+
+    private static final Pattern RANGE = Pattern.compile("(?i)bytes=\\s*([0-9]{0,18})-([0-9]{0,18})\\s*");
+
+    /** {@link #span}'s answer for a range that begins past the end of the file. */
+    private static final long[] UNSATISFIABLE = new long[0];
+
+    /**
+     * The first and last byte of a {@code Range: bytes=...} header over a file of {@code size} bytes: {@code a-b}
+     * ({@code b} cut at the end), {@code a-}, {@code -n} (the last n); {@link #UNSATISFIABLE} when it begins past the
+     * end (or asks for the last 0 bytes); null for anything else (another unit, several ranges, a range it cannot
+     * read), which is answered with the whole file.
+     */
+    static long @org.jspecify.annotations.Nullable [] span(String range, long size) {
+        java.util.regex.Matcher m = RANGE.matcher(range);
+        if (!m.matches() || m.group(1).isEmpty() && m.group(2).isEmpty()) {
+            return null;
+        }
+        if (m.group(1).isEmpty()) { // the last n bytes
+            long n = Long.parseLong(m.group(2));
+            return n == 0 || size == 0 ? UNSATISFIABLE : new long[] {Math.max(0, size - n), size - 1};
+        }
+        long first = Long.parseLong(m.group(1));
+        if (!m.group(2).isEmpty() && Long.parseLong(m.group(2)) < first) {
+            return null; // invalid: ignored
+        }
+        if (first >= size) {
+            return UNSATISFIABLE;
+        }
+        return new long[] {first, m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1)};
     }
 
     private static Mono<ServerResponse> json(int status, JsonNode body) {

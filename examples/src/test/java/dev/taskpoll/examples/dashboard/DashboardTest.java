@@ -96,6 +96,23 @@ class DashboardTest {
             assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(served)))
                     .isEqualTo(stored.get("sha256").asText());
             assertThat(out.resolve(Path.of(stored.get("url").asText()).subpath(1, 3))).exists();
+            // byte ranges, as a video element seeks: a part, the last bytes, one past the end refused
+            int size = served.length;
+            assertThat(web.get().uri(stored.get("url").asText()).header("Range", "bytes=3-12").exchange()
+                    .expectStatus().isEqualTo(206)
+                    .expectHeader().valueEquals("Content-Range", "bytes 3-12/" + size)
+                    .expectHeader().valueEquals("Accept-Ranges", "bytes")
+                    .expectHeader().contentLength(10)
+                    .expectBody(byte[].class).returnResult().getResponseBody())
+                    .isEqualTo(java.util.Arrays.copyOfRange(served, 3, 13));
+            assertThat(web.get().uri(stored.get("url").asText()).header("Range", "bytes=-7").exchange()
+                    .expectStatus().isEqualTo(206)
+                    .expectHeader().valueEquals("Content-Range", "bytes " + (size - 7) + "-" + (size - 1) + "/" + size)
+                    .expectBody(byte[].class).returnResult().getResponseBody())
+                    .isEqualTo(java.util.Arrays.copyOfRange(served, size - 7, size));
+            web.get().uri(stored.get("url").asText()).header("Range", "bytes=" + size + "-").exchange()
+                    .expectStatus().isEqualTo(416)
+                    .expectHeader().valueEquals("Content-Range", "bytes */" + size);
         }
         // a late subscriber sees the whole story again
         assertThat(events(id).stream().map(ServerSentEvent::event).toList()).isEqualTo(names);
@@ -105,6 +122,25 @@ class DashboardTest {
                 .contains("\"submittedAt\":\"");
     }
 
+
+    /** The one byte range a result answers; anything it cannot read is answered with the whole file. */
+    @Test
+    void aRangeHeaderIsReadAsOneByteRangeOrIgnored() {
+        assertThat(DashboardRoutes.span("bytes=0-9", 100)).containsExactly(0, 9);
+        assertThat(DashboardRoutes.span("bytes=90-", 100)).containsExactly(90, 99);
+        assertThat(DashboardRoutes.span("bytes=95-200", 100)).containsExactly(95, 99);
+        assertThat(DashboardRoutes.span("bytes=-30", 100)).containsExactly(70, 99);
+        assertThat(DashboardRoutes.span("bytes=-300", 100)).containsExactly(0, 99);
+        assertThat(DashboardRoutes.span("BYTES=5-5", 100)).containsExactly(5, 5);
+        assertThat(DashboardRoutes.span("bytes=100-", 100)).isEmpty(); // unsatisfiable: 416
+        assertThat(DashboardRoutes.span("bytes=-0", 100)).isEmpty();
+        assertThat(DashboardRoutes.span("bytes=0-", 0)).isEmpty();
+        assertThat(DashboardRoutes.span("bytes=0-1,5-6", 100)).isNull(); // several: the whole file
+        assertThat(DashboardRoutes.span("bytes=9-3", 100)).isNull();
+        assertThat(DashboardRoutes.span("items=0-9", 100)).isNull();
+        assertThat(DashboardRoutes.span("bytes=-", 100)).isNull();
+        assertThat(DashboardRoutes.span("bytes=99999999999999999999-", 100)).isNull();
+    }
 
     /**
      * {@code GET /events}: every generation's events on one stream (a browser keeps six connections to a host, so the
