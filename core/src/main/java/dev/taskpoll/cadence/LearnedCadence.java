@@ -58,6 +58,13 @@ public final class LearnedCadence implements Cadence {
     private final CadenceOptions options;
     /** The most request shapes one model learns apart; further shapes share the model's shapeless one. */
     static final int MAX_SHAPES = 32;
+    /**
+     * The most model names learned apart, over every kind ({@code *}, tasks without a model, among them); a further
+     * model's tasks share their kind's model without a name ({@code KIND/*}): a service tracking whatever model its
+     * callers name keeps a bounded set of models (a few more when many first tasks come at once).
+     */
+    static final int MAX_MODELS = 256;
+    private final java.util.concurrent.atomic.AtomicInteger modelNames = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ConcurrentHashMap<String, ModelState> models = new ConcurrentHashMap<>();
     /** The same models by kind, model ("*" when unknown) and shape ("" when none): the poll path's lookup. */
@@ -268,13 +275,26 @@ public final class LearnedCadence implements Cadence {
     private ModelState model(Task task) {
         String model = task.model() == null ? "*" : task.model();
         String shape = task.shape() == null ? "" : task.shape();
-        Map<String, ModelState> byShape = byModel.computeIfAbsent(task.kind(), k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(model, k -> new ConcurrentHashMap<>());
+        ConcurrentHashMap<String, ConcurrentHashMap<String, ModelState>> names =
+                byModel.computeIfAbsent(task.kind(), k -> new ConcurrentHashMap<>());
+        Map<String, ModelState> byShape = names.get(model);
+        boolean beyond = false;
+        if (byShape == null) {
+            if (!model.equals("*") && modelNames.get() >= MAX_MODELS) {
+                beyond = true; // its kind's model without a name, without a shape (found here on each call)
+                model = "*";
+                shape = "";
+            }
+            byShape = names.computeIfAbsent(model, k -> {
+                modelNames.incrementAndGet();
+                return new ConcurrentHashMap<>();
+            });
+        }
         ModelState m = byShape.get(shape);
         if (m != null) {
             return m;
         }
-        String key = key(task);
+        String key = beyond ? task.kind().name() + "/*" : key(task);
         if (!shape.isEmpty() && byShape.size() - (byShape.containsKey("") ? 1 : 0) >= MAX_SHAPES
                 && !models.containsKey(key)) {
             // shapes from free-form requests (a generic dialect's input, a duration in tenths) would make a model
@@ -293,7 +313,7 @@ public final class LearnedCadence implements Cadence {
             // that it is planned on what was learned) held it, and another event loop asking for a model of the same
             // bin waited on it
             Saved kept = saved.get(key);
-            ModelState fresh = newModel(key, task.kind(), task.model(), task.policy());
+            ModelState fresh = newModel(key, task.kind(), beyond ? null : task.model(), task.policy());
             if (kept != null) { // learned before a restart, or by another instance: no cold start
                 fresh.restore(kept);
                 fresh.refit();

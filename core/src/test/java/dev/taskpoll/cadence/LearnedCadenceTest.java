@@ -36,6 +36,7 @@ class LearnedCadenceTest {
         int polls;
         long lastSeenRunning = Long.MIN_VALUE;
         @Nullable String shape;
+        @Nullable String model = "veo_3_1_fast";
         PollPolicy policy = POLICY;
 
         View(String id, long start) {
@@ -49,8 +50,8 @@ class LearnedCadenceTest {
         }
 
         @Override
-        public String model() {
-            return "veo_3_1_fast";
+        public @Nullable String model() {
+            return model;
         }
 
         @Override
@@ -113,6 +114,42 @@ class LearnedCadenceTest {
             v.lastSeenRunning = due;
             due = c.nextPoll(v, due);
         }
+    }
+
+    /**
+     * A service that tracks whatever model its callers name: the first {@link LearnedCadence#MAX_MODELS} names are
+     * learned apart, and a task of any further one learns into (and is planned by) its kind's model without a name.
+     * A model was kept per name without end.
+     */
+    @Test
+    void modelsBeyondTheMostLearnedApartShareTheirKindsModelWithoutAName() {
+        LearnedCadence c = cadence();
+        View unnamed = new View("unnamed", 0);
+        unnamed.model = null;
+        c.firstPoll(unnamed, 0);
+        for (int i = 0; i < LearnedCadence.MAX_MODELS + 20; i++) {
+            View v = new View("t" + i, 0);
+            v.model = "m-" + i;
+            c.firstPoll(v, 0);
+        }
+        assertThat(c.models()).as("VEO/* and 255 names").hasSize(LearnedCadence.MAX_MODELS);
+        assertThat(c.models()).extracting(Cadence.Model::key).contains("VEO/*", "VEO/m-0",
+                "VEO/m-" + (LearnedCadence.MAX_MODELS - 2)).doesNotContain("VEO/m-" + (LearnedCadence.MAX_MODELS - 1));
+
+        View late = new View("late", 0);
+        late.model = "m-" + (LearnedCadence.MAX_MODELS + 5);
+        late.shape = "8s";
+        long due = c.firstPoll(late, 0);
+        late.lastDue = due;
+        late.polls = 1;
+        c.ended(late, done("late", Instant.ofEpochMilli(due)), due);
+        assertThat(c.models()).filteredOn(m -> m.key().equals("VEO/*")).singleElement()
+                .satisfies(m -> assertThat(m.observations()).as("learned into the shared one").isEqualTo(1));
+        View kept = new View("kept", 0);
+        kept.model = "m-0";
+        c.firstPoll(kept, 0);
+        assertThat(c.models()).as("a name learned apart stays apart; no model added")
+                .hasSize(LearnedCadence.MAX_MODELS);
     }
 
     /**
