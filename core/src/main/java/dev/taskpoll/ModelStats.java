@@ -27,8 +27,9 @@ public record ModelStats(TaskKind kind, @Nullable String model, long polls, long
                          long answerMillis) {
 
     /**
-     * How many (kind, model) pairs a tracker keeps counters for: 256. Past them, each further model is counted under
-     * its kind with the model {@link #OTHER_MODELS}, so that a service tracking whatever model its callers name keeps a
+     * How many (kind, model) pairs a tracker keeps counters of their own for: 256. Past them, each further model is
+     * counted under its kind with the model {@link #OTHER_MODELS} (one more entry per kind that overflows; tasks
+     * without a model keep their kind's entry), so that a service tracking whatever model its callers name keeps a
      * bounded set of counters and meters (a few more than 256 may be kept when many first tasks start at once).
      */
     public static final int MODELS_KEPT = 256;

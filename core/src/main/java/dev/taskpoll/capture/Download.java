@@ -112,9 +112,8 @@ final class Download {
                             // for days (2 GiB at 1 KiB/s) while other tasks' URLs expired
                             .timeout(options.downloadTimeout(), Mono.defer(() -> Mono.error(transientFailure(
                                     "the download took longer than " + minutes(options.downloadTimeout())
-                                    + " (capture.downloadTimeout): " + written + " bytes of "
-                                    + (total < 0 ? "an unknown size" : total) + " in " + (attempts + 1)
-                                    + " attempt(s)", null))), scheduler))
+                                    + " (capture.downloadTimeout), about " + written + " bytes of "
+                                    + (total < 0 ? "an unknown size" : total) + " written", null))), scheduler))
                     .then(Mono.defer(this::commit))
                     .onErrorResume(e -> cleanup().then(Mono.error(e instanceof CaptureException ? e
                             : permanent("local storage: " + e.getClass().getSimpleName(), e))))

@@ -37,7 +37,8 @@ import reactor.core.Disposable;
  * its answer), a gauge {@code taskpoll.polls.per.task}; with a learning cadence, gauges
  * {@code taskpoll.cadence.median}, {@code taskpoll.cadence.p95} (the learned completion time) and
  * {@code taskpoll.cadence.lag} (the mean detection lag its schedule expects), in seconds, NaN until it has learned
- * something; polls per task is also {@code taskpoll.polls} over {@code taskpoll.tasks.ended}. All registered when a model is
+ * something (and for a model the cadence learns in its kind's unnamed model, past its own cap; none for
+ * {@code (other models)}); polls per task is also {@code taskpoll.polls} over {@code taskpoll.tasks.ended}. All registered when a model is
  * first tracked. Values are read when the registry asks: nothing is recorded on the poll
  * path but a counter increment.
  */
@@ -101,6 +102,9 @@ public final class TaskpollMeters implements MeterBinder, AutoCloseable {
                 .description("from a poll's first request to its answer, retries included").register(registry);
         Gauge.builder("taskpoll.polls.per.task", m, x -> x.snapshot().pollsPerEndedTask()).tags(t)
                 .description("polls per task ended so far").register(registry);
+        if (dev.taskpoll.ModelStats.OTHER_MODELS.equals(m.model())) {
+            return; // many models together: no one learned figure (the cadence learns them in its kind's KIND/*)
+        }
         String key = m.kind().name() + "/" + (m.model() == null ? "*" : m.model());
         cadenceGauge(registry, t, key, "taskpoll.cadence.median", "learned median completion time, seconds",
                 Cadence.Model::median);

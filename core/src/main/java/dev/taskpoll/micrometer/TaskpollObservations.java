@@ -27,7 +27,9 @@ import reactor.util.context.ContextView;
  *   <li>{@code taskpoll.submit}: one create call, from subscription to its answer. Low-cardinality keys
  *       {@code family}, {@code model} and {@code outcome} ({@code accepted}, {@code rejected} (the API refused it),
  *       {@code invalid} (refused before sending), {@code unknown} (sent, answer lost: the task may exist),
- *       {@code error}, or {@code unsubscribed}); high-cardinality {@code task.id} once known.</li>
+ *       {@code error}, or {@code unsubscribed}); high-cardinality {@code task.id} once known. The {@code model} of
+ *       the first {@link dev.taskpoll.ModelStats#MODELS_KEPT} models observed is their name, of later ones
+ *       {@code (other models)}: what a service's callers name stays a bounded set of values.</li>
  *   <li>{@code taskpoll.task}: one task's tracking, from subscription to its end. Keys {@code family}, {@code model},
  *       {@code outcome} ({@code completed}, {@code failed}, {@code cancelled}, {@code timeout} (its deadline
  *       passed), {@code error}, or {@code unsubscribed} (the subscriber left first)) and {@code task.id}; an event
@@ -50,6 +52,8 @@ public final class TaskpollObservations {
 
     private final TaskpollClient client;
     private final ObservationRegistry registry;
+    /** The models observed under their own name: at most {@link dev.taskpoll.ModelStats#MODELS_KEPT}. */
+    private final java.util.Set<String> models = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Observations of {@code client}'s submits and trackings.
@@ -122,11 +126,27 @@ public final class TaskpollObservations {
         Observation parent = ctx.getOrDefault(CONTEXT_KEY, null);
         Observation o = Observation.createNotStarted(name, registry)
                 .lowCardinalityKeyValue("family", family)
-                .lowCardinalityKeyValue("model", model);
+                .lowCardinalityKeyValue("model", bounded(model));
         if (parent != null) {
             o.parentObservation(parent);
         }
         return o.start();
+    }
+
+    /**
+     * The model as a low-cardinality value: its name for the first {@link dev.taskpoll.ModelStats#MODELS_KEPT} models
+     * observed, {@link dev.taskpoll.ModelStats#OTHER_MODELS} after them (the generic dialect takes any model name: a
+     * service passing on its callers' made a timer per name without end).
+     */
+    private String bounded(String model) {
+        if (models.contains(model)) {
+            return model;
+        }
+        if (models.size() >= dev.taskpoll.ModelStats.MODELS_KEPT) {
+            return dev.taskpoll.ModelStats.OTHER_MODELS;
+        }
+        models.add(model);
+        return model;
     }
 
     private static void end(Observation o, AtomicBoolean ended, String outcome, @Nullable Throwable error) {

@@ -325,8 +325,8 @@ class ResultCaptureTest {
                     .downloadTimeout(Duration.ofMinutes(5))).capture(done).blockLast(Duration.ofSeconds(30)))
                     .isInstanceOfSatisfying(CaptureException.class, e -> assertThat(e.getMessage())
                             .contains("from 127.0.0.1 failed: the download took longer than 5 min"
-                                    + " (capture.downloadTimeout): ")
-                            .containsPattern(" [1-9][0-9]* bytes of 100000000 in 1 attempt\\(s\\)"));
+                                    + " (capture.downloadTimeout), about ")
+                            .containsPattern(" [1-9][0-9]* bytes of 100000000 written"));
             assertThat(filesUnder(dir)).isEmpty();
         } finally {
             server.disposeNow();

@@ -92,6 +92,42 @@ class TaskpollObservationsTest {
         }
     }
 
+    /**
+     * Callers naming a model each (the generic dialect takes any name): the first
+     * {@link dev.taskpoll.ModelStats#MODELS_KEPT} keep their name as the {@code model} value, later ones read
+     * {@code (other models)}. Every name was a low-cardinality value of its own, a timer each.
+     */
+    @Test
+    void theModelValuesOfObservationsAreABoundedSet() {
+        int n = dev.taskpoll.ModelStats.MODELS_KEPT + 10;
+        List<String> values = new CopyOnWriteArrayList<>();
+        registry.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public void onStop(Observation.Context context) {
+                values.add(context.getLowCardinalityKeyValue("model").getValue());
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+        });
+        try (TaskpollClient client = client(sim.apiKey())) {
+            TaskpollObservations observations = new TaskpollObservations(client, registry);
+            // the generic dialect takes any model name: the create calls go to the simulator, all at once
+            reactor.core.publisher.Flux.range(0, n).flatMap(i -> observations.submit(GenerationRequest.builder(
+                            Family.GENERIC_TASK, "m-" + i).input(java.util.Map.of("prompt", "a fox")).build()), 32)
+                    .blockLast(Duration.ofSeconds(60));
+        }
+        assertThat(values).hasSize(n);
+        assertThat(new java.util.HashSet<>(values)).hasSize(dev.taskpoll.ModelStats.MODELS_KEPT + 1)
+                .contains(dev.taskpoll.ModelStats.OTHER_MODELS);
+        assertThat(values.stream().filter(dev.taskpoll.ModelStats.OTHER_MODELS::equals)).hasSize(n
+                - dev.taskpoll.ModelStats.MODELS_KEPT);
+        TestObservationRegistryAssert.assertThat(registry).hasObservationWithNameEqualTo("taskpoll.submit").that()
+                .hasLowCardinalityKeyValue("outcome", "accepted");
+    }
+
     @Test
     void aRefusedSubmitAndALeftTrackingSayWhy() {
         try (TaskpollClient refused = client("not-the-key")) {

@@ -491,8 +491,9 @@ public final class Engine implements StatusHints.Listener {
 
     /**
      * The counters of a (kind, model), made when it is first tracked; once {@link ModelStats#MODELS_KEPT} of them are
-     * kept, a model not among them counts under its kind's {@link ModelStats#OTHER_MODELS}: a service that tracks
-     * whatever model its callers name keeps a bounded set of counters (and of meters).
+     * kept, a model not among them counts under its kind's {@link ModelStats#OTHER_MODELS} (tasks without a model
+     * keep their kind's own): a service that tracks whatever model its callers name keeps a bounded set of counters
+     * (and of meters).
      */
     ModelCounters counters(TaskKind kind, @Nullable String model) {
         ModelKey k = new ModelKey(kind, model);
@@ -500,7 +501,7 @@ public final class Engine implements StatusHints.Listener {
         if (c != null) {
             return c;
         }
-        if (models.size() >= ModelStats.MODELS_KEPT) {
+        if (model != null && models.size() >= ModelStats.MODELS_KEPT) {
             k = new ModelKey(kind, ModelStats.OTHER_MODELS);
             c = models.get(k);
             if (c != null) {

@@ -225,9 +225,10 @@ final class SubmitCommand implements Callable<Integer> {
         Flux<?> events = capture == null ? statuses : Flux.merge(statuses, client.events()
                 .filter(e -> e instanceof CaptureEvent && e.taskId().equals(submission.taskId()))
                 .takeUntilOther(statuses.then()));
-        // the deadline bounds tracking; a capture after it is bounded by its own limits (attempts, stalls)
-        Duration bound = capture == null ? policy.deadline() : policy.deadline().plus(capture.readTimeout()
-                .plus(capture.connectTimeout()).plusSeconds(10).multipliedBy(capture.maxAttempts()));
+        // the deadline bounds tracking; a capture after it is bounded by its own limits: each file by its download
+        // timeout (1 h), 4 files at once (twice that covers a task of up to 8 results)
+        Duration bound = capture == null ? policy.deadline() : policy.deadline().plus(capture.downloadTimeout()
+                .multipliedBy(2)).plusSeconds(10);
         List<String> ids = List.of(submission.taskId());
         return WatchCommand.follow(cl, "submit", ids, List.of(events), WatchCommand.retries(client, ids), bound);
     }

@@ -220,7 +220,8 @@ final class DashboardRoutes {
         }
         long size = stored.size();
         // one byte range (a video element seeks with them; Safari plays no video without): RFC 9110 section 14; a
-        // request with If-Range, several ranges or a range it cannot read gets the whole file, as the RFC allows
+        // request with If-Range (no validator is sent), several ranges or a range it cannot read gets the whole file,
+        // as the RFC allows, and so does any range of an empty file (200, no body)
         String range = req.headers().firstHeader(HttpHeaders.RANGE);
         long[] span = range == null || req.headers().firstHeader(HttpHeaders.IF_RANGE) != null ? null
                 : span(range, size);
@@ -241,7 +242,12 @@ final class DashboardRoutes {
                 .contentLength(length)
                 .body(DataBufferUtils.takeUntilByteCount(DataBufferUtils.readByteChannel(() -> {
                                     FileChannel ch = FileChannel.open(stored.path());
-                                    ch.position(from);
+                                    try {
+                                        ch.position(from);
+                                    } catch (IOException e) {
+                                        ch.close();
+                                        throw e;
+                                    }
                                     return ch;
                                 }, DefaultDataBufferFactory.sharedInstance, 64 * 1024)
                                 // open, each read and the close off the event loop (a client that goes away mid-body
@@ -260,16 +266,16 @@ final class DashboardRoutes {
      * The first and last byte of a {@code Range: bytes=...} header over a file of {@code size} bytes: {@code a-b}
      * ({@code b} cut at the end), {@code a-}, {@code -n} (the last n); {@link #UNSATISFIABLE} when it begins past the
      * end (or asks for the last 0 bytes); null for anything else (another unit, several ranges, a range it cannot
-     * read), which is answered with the whole file.
+     * read), which is answered with the whole file, as is any range of an empty file.
      */
     static long @org.jspecify.annotations.Nullable [] span(String range, long size) {
         java.util.regex.Matcher m = RANGE.matcher(range);
-        if (!m.matches() || m.group(1).isEmpty() && m.group(2).isEmpty()) {
+        if (size == 0 || !m.matches() || m.group(1).isEmpty() && m.group(2).isEmpty()) {
             return null;
         }
         if (m.group(1).isEmpty()) { // the last n bytes
             long n = Long.parseLong(m.group(2));
-            return n == 0 || size == 0 ? UNSATISFIABLE : new long[] {Math.max(0, size - n), size - 1};
+            return n == 0 ? UNSATISFIABLE : new long[] {Math.max(0, size - n), size - 1};
         }
         long first = Long.parseLong(m.group(1));
         if (!m.group(2).isEmpty() && Long.parseLong(m.group(2)) < first) {
