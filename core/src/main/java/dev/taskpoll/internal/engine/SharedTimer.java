@@ -23,7 +23,8 @@ import reactor.util.Loggers;
  * due, which also keeps virtual-time tests cheap.
  *
  * <p>Time is the scheduler's: {@link Scheduler#now(TimeUnit)} in milliseconds, so a virtual-time or accelerated
- * scheduler drives it completely. Thread-safe; critical sections are a few map operations.
+ * scheduler drives it completely; a step back of the clock is taken up ({@link #now()}). Thread-safe; critical sections
+ * are a few map operations.
  */
 public final class SharedTimer {
 
@@ -51,9 +52,44 @@ public final class SharedTimer {
         return scheduler;
     }
 
-    /** The current time in milliseconds, by the scheduler's clock. */
+    /**
+     * The current time in milliseconds, by the scheduler's clock, except that it never goes back by more than
+     * {@link #STEP_BACK_MILLIS}: a real scheduler's clock is the system's, which an operator or NTP may set back (an
+     * hour, say); the timer's wake-up then found nothing due and slept the hour again, and the fleet budget and the
+     * circuit, which read this time too, stood still as long. Such a step is taken up into an offset, once, and the
+     * time goes on from where it was (logged). A step forward cannot be told from a stalled host: what falls due
+     * runs at once, as after a pause.
+     */
     public long now() {
-        return scheduler.now(TimeUnit.MILLISECONDS);
+        long t = scheduler.now(TimeUnit.MILLISECONDS) + offset;
+        long last = latest.get();
+        if (t > last) {
+            latest.compareAndSet(last, t); // lost to another thread's later reading: it holds a later time
+        } else if (t < last - STEP_BACK_MILLIS) {
+            t = steppedBack();
+        }
+        return t;
+    }
+
+    /** How far the scheduler's clock may go back before the timer takes it for a step of the clock: 1 s. */
+    static final long STEP_BACK_MILLIS = 1_000;
+
+    /** Added to the scheduler's time: the sum of the steps back taken up so far. */
+    private volatile long offset;
+    /** The latest time read (by any thread, offset included). */
+    private final java.util.concurrent.atomic.AtomicLong latest = new java.util.concurrent.atomic.AtomicLong(
+            Long.MIN_VALUE);
+
+    private synchronized long steppedBack() {
+        long raw = scheduler.now(TimeUnit.MILLISECONDS);
+        long t = raw + offset;
+        long last = latest.get();
+        if (t < last - STEP_BACK_MILLIS) { // not taken up by another thread meanwhile
+            offset += last - t;
+            log.warn("the clock went back by {} ms; timed tasks go on from where its time was", last - t);
+            return last;
+        }
+        return t;
     }
 
     /** How many entries are waiting. */

@@ -21,6 +21,54 @@ class SharedTimerTest {
         return () -> fired.add(name + "@" + vts.now(TimeUnit.MILLISECONDS));
     }
 
+    /** Virtual time whose clock reading can be set back, as an operator or NTP sets a system clock back. */
+    private static final class SteppingClock implements reactor.core.scheduler.Scheduler {
+        final VirtualTimeScheduler base = VirtualTimeScheduler.create();
+        volatile long shift;
+
+        @Override
+        public long now(TimeUnit unit) {
+            return unit.convert(base.now(TimeUnit.MILLISECONDS) + shift, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            return base.schedule(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            return base.schedule(task, delay, unit); // delays run on their own time, as a real scheduler's
+        }
+
+        @Override
+        public Worker createWorker() {
+            return base.createWorker();
+        }
+    }
+
+    /**
+     * The clock set back an hour while an entry waits: it runs when it was due by the time that passed, and the
+     * timer's time goes on from where it was. It slept the hour again (nothing due by the clock), and so did every
+     * poll, the fleet budget and the circuit, which read the same time. A small step back is left alone.
+     */
+    @Test
+    void aClockSetBackAnHourDelaysNothing() {
+        SteppingClock clock = new SteppingClock();
+        SharedTimer t = new SharedTimer(clock, 10);
+        List<String> ran = new CopyOnWriteArrayList<>();
+        t.schedule(() -> ran.add("a@" + t.now()), 30_000);
+        clock.base.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(t.now()).isEqualTo(10_000);
+        clock.shift = -3_600_000;
+        assertThat(t.now()).as("taken up: the time goes on from where it was").isEqualTo(10_000);
+        t.schedule(() -> ran.add("b@" + t.now()), t.now() + 5_000);
+        clock.base.advanceTimeBy(Duration.ofSeconds(20));
+        assertThat(ran).containsExactly("b@15000", "a@30000");
+        clock.shift -= 500; // within STEP_BACK_MILLIS: left alone
+        assertThat(t.now()).isEqualTo(29_500);
+    }
+
     @Test
     void runsEntriesInDueOrderAtTheirTickRoundedUp() {
         timer.schedule(record("c"), 3000);
