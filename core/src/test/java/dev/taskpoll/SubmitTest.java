@@ -119,6 +119,24 @@ class SubmitTest {
         assertThat(sim.createCalls()).isEqualTo(List.of(Family.values()).size());
     }
 
+    /**
+     * The envelope families' create answers in each form the fact sheet found (the id as {@code data.projectId},
+     * {@code data.id} with an integer code, or {@code id} at the top), end to end against the simulator.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(dev.taskpoll.testkit.EnvelopeForm.class)
+    void everyFormOfTheCodeEnvelopeIsSubmittedAndTracked(dev.taskpoll.testkit.EnvelopeForm form) {
+        start(Simulator.builder().envelopeForm(form).generationTime(Duration.ofSeconds(20), Duration.ofSeconds(40)),
+                SimTime.accelerated(300));
+        for (Family f : List.of(Family.VIDEOS, Family.SD2_MANXUE)) {
+            List<TaskStatus> statuses = client.submitAndTrack(sample(f)).collectList().block(WAIT);
+            TaskStatus last = statuses.get(statuses.size() - 1);
+            assertThat(last.state()).as(form + " " + f).isEqualTo(TaskState.COMPLETED);
+            assertThat(sim.truth(last.taskId())).as(form + " " + f + ": the simulator's id").isPresent();
+        }
+        assertThat(sim.createCalls()).isEqualTo(2);
+    }
+
     @Test
     void aSubmitRefusedWith429IsSentAgainAfterRetryAfter() {
         // one create per 10 simulated seconds = one per real second at 10x: sequential submits are throttled

@@ -12,9 +12,11 @@ final class SimBodies {
 
     final ObjectMapper json = new ObjectMapper();
     private final SimMedia media;
+    private final EnvelopeForm envelopeForm;
 
-    SimBodies(SimMedia media) {
+    SimBodies(SimMedia media, EnvelopeForm envelopeForm) {
         this.media = media;
+        this.envelopeForm = envelopeForm;
         // Fill Jackson's (de)serializer caches now: it creates entries under a ReentrantLock, and two event loops
         // parsing their first request at once would park one of them (BlockHound caught it, and the request hung).
         try {
@@ -28,8 +30,11 @@ final class SimBodies {
     byte[] create(SimTask t) {
         ObjectNode n = json.createObjectNode();
         if (t.family.envelope()) {
-            n.put("code", "0").putNull("msg");
-            n.putObject("data").put("projectId", t.id);
+            switch (envelopeForm) {
+                case PROJECT_ID -> n.put("code", "0").putNull("msg").putObject("data").put("projectId", t.id);
+                case DATA_ID_INTEGER_CODE -> n.put("code", 0).putNull("msg").putObject("data").put("id", t.id);
+                case TOP_LEVEL_ID -> n.put("code", "0").putNull("msg").put("id", t.id);
+            }
         } else {
             n.put("id", t.id).put("object", t.family.createObject()).put("created", t.createdAt / 1000)
                     .put("model", t.model).put("status", "queued").putNull("error");

@@ -18,16 +18,18 @@ final class SimTasks {
     private final @Nullable Duration genMax;
     private final Map<String, Duration[]> perModel;
     private final double failureRate;
+    private final double failedAtOnce;
     private final ConcurrentHashMap<String, SimTask> tasks = new ConcurrentHashMap<>();
 
     SimTasks(SimTime time, Random random, @Nullable Duration genMin, @Nullable Duration genMax,
-             Map<String, Duration[]> perModel, double failureRate) {
+             Map<String, Duration[]> perModel, double failureRate, double failedAtOnce) {
         this.perModel = Map.copyOf(perModel);
         this.time = time;
         this.random = random;
         this.genMin = genMin;
         this.genMax = genMax;
         this.failureRate = failureRate;
+        this.failedAtOnce = failedAtOnce;
     }
 
     SimTask create(SimFamily f, String model, @Nullable String callbackUrl) {
@@ -48,6 +50,10 @@ final class SimTasks {
         if (random.nextDouble() < failureRate) {
             outcome = f.cancellable() && random.nextBoolean() ? SimOutcome.CANCELLED : SimOutcome.FAILED;
             error = outcome == SimOutcome.FAILED ? "generation failed: content policy (simulated)" : null;
+            if (outcome == SimOutcome.FAILED && failedAtOnce > 0 && random.nextDouble() < failedAtOnce) {
+                gen = 0; // refused by the content policy: failed from the first query on
+                queued = 0;
+            }
         }
         while (true) {
             // not UUID.randomUUID(): SecureRandom may block, and this runs on an event loop

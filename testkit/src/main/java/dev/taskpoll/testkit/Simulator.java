@@ -60,8 +60,9 @@ public final class Simulator implements AutoCloseable {
         Random random = b.seed != null ? new Random(b.seed) : new Random();
         SimMedia media = new SimMedia(b.urlLifetime.toMillis(), b.videoBytes, b.imageBytes, random.nextLong(),
                 !b.mediaSized);
-        SimBodies bodies = new SimBodies(media);
-        this.parts = new Parts(b.time, new SimTasks(b.time, random, b.genMin, b.genMax, b.perModel, b.failureRate), bodies, media,
+        SimBodies bodies = new SimBodies(media, b.envelopeForm);
+        this.parts = new Parts(b.time, new SimTasks(b.time, random, b.genMin, b.genMax, b.perModel, b.failureRate,
+                b.failedAtOnce), bodies, media,
                 new SimAssets(bodies, random, b.assetMin.toMillis(), b.assetMax.toMillis(), b.assetFailureRate),
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
@@ -256,6 +257,8 @@ public final class Simulator implements AutoCloseable {
         private @Nullable Duration genMax;
         private final java.util.Map<String, Duration[]> perModel = new java.util.HashMap<>();
         private double failureRate;
+        private double failedAtOnce;
+        private EnvelopeForm envelopeForm = EnvelopeForm.PROJECT_ID;
         private @Nullable Long seed;
         private double quotaPerSecond;
         private RetryAfterMode retryAfterMode = RetryAfterMode.SECONDS;
@@ -324,6 +327,23 @@ public final class Simulator implements AutoCloseable {
         /** The share of tasks that end failed (or, for Seedance 1.5, half of those cancelled) (default: 0). */
         public Builder failureRate(double rate) {
             this.failureRate = rate("failureRate", rate);
+            return this;
+        }
+
+        /**
+         * Of the failed tasks, the share that fail straight away, as a prompt refused by the content policy does
+         * (opc-api.md, section 10: "become failed straight away"): {@code failed} from the first query on, the rest
+         * failing at the end of their generation time (default: 0, each at its end). Drawn only when above 0, so a
+         * seed's other draws stay as they were.
+         */
+        public Builder failedAtOnce(double share) {
+            this.failedAtOnce = rate("failedAtOnce", share);
+            return this;
+        }
+
+        /** How the envelope families (Videos, SD2 Manxue) answer a create call (default: {@link EnvelopeForm#PROJECT_ID}). */
+        public Builder envelopeForm(EnvelopeForm form) {
+            this.envelopeForm = Objects.requireNonNull(form, "envelopeForm");
             return this;
         }
 

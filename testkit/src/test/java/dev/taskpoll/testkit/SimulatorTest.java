@@ -1,6 +1,7 @@
 package dev.taskpoll.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,6 +104,54 @@ class SimulatorTest {
             String id = r.body().get("data").get("projectId").asText();
             assertThat(get("/v1/result/" + id).body().get("status").asText()).isEqualTo("queued");
         }
+    }
+
+    /** The other create answers the fact sheet found (section 11, items 5-6), each chosen with {@code envelopeForm}. */
+    @Test
+    void theEnvelopesOtherFormsCarryTheIdWhereTheirPagesSay() {
+        sim.close();
+        sim = start(Simulator.builder().time(SimTime.following(vts)).envelopeForm(EnvelopeForm.DATA_ID_INTEGER_CODE));
+        Reply integer = post("/v1/videos/videos", "{\"model\":\"videos\",\"prompt\":\"a cat\",\"duration\":5}");
+        assertThat(integer.status()).isEqualTo(200);
+        assertThat(integer.body().get("code").isInt()).isTrue();
+        assertThat(integer.body().get("code").asInt()).isZero();
+        assertThat(integer.body().has("id")).isFalse();
+        String id = integer.body().get("data").get("id").asText();
+        assertThat(integer.body().get("data").has("projectId")).isFalse();
+        assertThat(get("/v1/result/" + id).body().get("status").asText()).isEqualTo("queued");
+        sim.close();
+        sim = start(Simulator.builder().time(SimTime.following(vts)).envelopeForm(EnvelopeForm.TOP_LEVEL_ID));
+        Reply top = post("/v1/sd2_manxue/videos", "{\"model\":\"sd2_manxue_720p\",\"prompt\":\"a cat\",\"duration\":5}");
+        assertThat(top.status()).isEqualTo(200);
+        assertThat(top.body().get("code").asText()).isEqualTo("0");
+        assertThat(top.body().has("data")).isFalse();
+        assertThat(get("/v1/result/" + top.body().get("id").asText()).body().get("status").asText())
+                .isEqualTo("queued");
+    }
+
+    /**
+     * {@code failedAtOnce}: of the failed tasks, those refused by the content policy are {@code failed} from the first
+     * query on, their error said; the others fail at the end of their generation time.
+     */
+    @Test
+    void aTaskRefusedByTheContentPolicyIsFailedStraightAway() {
+        sim.close();
+        sim = start(Simulator.builder().time(SimTime.following(vts)).seed(4).failureRate(1).failedAtOnce(1)
+                .generationTime(Duration.ofMinutes(2), Duration.ofMinutes(2)));
+        String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        JsonNode first = get("/v1/result/" + id).body();
+        assertThat(first.get("status").asText()).isEqualTo("failed");
+        assertThat(first.get("error").asText()).contains("content policy");
+        TaskTruth t = sim.truth(id).orElseThrow();
+        assertThat(t.finishedAt()).isEqualTo(t.createdAt());
+        sim.close();
+        sim = start(Simulator.builder().time(SimTime.following(vts)).seed(4).failureRate(1)
+                .generationTime(Duration.ofMinutes(2), Duration.ofMinutes(2)));
+        String late = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        assertThat(get("/v1/result/" + late).body().get("status").asText()).as("by default at its end")
+                .isEqualTo("queued");
+        assertThatThrownBy(() -> Simulator.builder().failedAtOnce(1.5))
+                .hasMessage("failedAtOnce: 1.5 must be between 0 and 1");
     }
 
     @Test
