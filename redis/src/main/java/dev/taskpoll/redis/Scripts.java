@@ -52,17 +52,27 @@ final class Scripts {
      * the call's token. Returns the id. Idempotent by the token: a call retried after Redis ran it but its answer was
      * lost (a command timeout while Redis stalled) gets the id of its first run (kept a day) instead of recording a
      * second intent, which would have stayed in doubt for ever beside the submit that was sent once.
+     *
+     * <p>The id is never below Redis's time in microseconds: a Redis that lost its last second of writes (AOF
+     * {@code everysec}) has its sequence back where it was, and {@code INCR} alone gave an id already handed out to
+     * another intent, whose {@code submitted} from an instance still retrying it would then mark the new intent as
+     * answered (a paid submit in doubt, no longer listed). Ids stay unique and increasing; they are not consecutive.
      */
     static final String INTENT = ""
             + "local token = KEYS[5] .. ARGV[5] "
             + "local seen = redis.call('GET', token) "
             + "if seen then return tonumber(seen) end "
             + "local id = redis.call('INCR', KEYS[4]) "
-            + "local key = KEYS[1] .. id "
+            + "local now = redis.call('TIME') "
+            + "local floor = tonumber(now[1]) * 1000000 + tonumber(now[2]) "
+            // Lua's numbers are doubles, written as 1.7e+15 past 14 digits: the id as text is formatted whole
+            + "if id < floor then id = floor redis.call('SET', KEYS[4], string.format('%d', id)) end "
+            + "local text = string.format('%d', id) "
+            + "local key = KEYS[1] .. text "
             + "redis.call('HSET', key, 'kind', ARGV[1], 'model', ARGV[2], 'request', ARGV[3], 'at', ARGV[4]) "
-            + "redis.call('ZADD', KEYS[2], ARGV[4], id) "
-            + "redis.call('SADD', KEYS[3], id) "
-            + "redis.call('SET', token, id, 'EX', 86400) "
+            + "redis.call('ZADD', KEYS[2], ARGV[4], text) "
+            + "redis.call('SADD', KEYS[3], text) "
+            + "redis.call('SET', token, text, 'EX', 86400) "
             + "return id";
 
     private static final String FENCE = ""
