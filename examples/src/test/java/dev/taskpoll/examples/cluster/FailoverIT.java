@@ -232,7 +232,8 @@ class FailoverIT {
     }
 
     private String startSimulator(String... flags) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx1g", "-jar", SIMULATOR.toString(), "--port", "0",
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx1g", "-XX:TieredStopAtLevel=1", "-jar",
+                SIMULATOR.toString(), "--port", "0",
                 "--scale", String.valueOf(SCALE), "--seed", "11", "--media-bytes", "4096,2048"));
         cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -250,7 +251,11 @@ class FailoverIT {
             throws IOException {
         // the leases' events (shards taken, lost) are logged at info: the test's output says when failover happened
         // sqlite-jdbc's native library, if loaded, goes into the test's directory: a killed JVM leaves its copy behind
-        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC", "-Dorg.sqlite.tmpdir=" + dir,
+        // C1 only, here and in the simulator: five JVMs of a minute or two share two cores, and C2's compiler threads
+        // took much of them (the test 104.7-115.7 s in three runs without, 84.8 and 89.1 s in two with; the longest
+        // gap 34.8-37.3 s with, 20.6-42.6 s without); what the workers do is the same
+        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dorg.sqlite.tmpdir=" + dir,
                 "-Dorg.slf4j.simpleLogger.log.dev.taskpoll.redis.Leases=info", "-jar", CLI.toString(), "run",
                 "--cadence", "fixed", "--redis", redis.uri(), "--download", results.toString(), "--base-url", base)
                 .redirectErrorStream(true);
