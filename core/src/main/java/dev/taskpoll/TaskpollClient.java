@@ -461,13 +461,19 @@ public final class TaskpollClient implements AutoCloseable {
     }
 
     /**
-     * The most recent task recorded with {@code id}, with its history; empty when the store has none.
+     * The most recent task recorded with {@code id}, with its history; empty when the store has none. Waits for the
+     * store at most {@link ClientOptions#storeTimeout()} (on the tracker's scheduler), then fails with a
+     * {@link TaskStoreException}: a store that waits for an unreachable Redis held the caller as long as Redis was down.
      *
      * @param id the task id
      * @return the record, with its history
      */
     public Mono<TaskRecord> task(String id) {
-        return store.task(Objects.requireNonNull(id, "id"));
+        Objects.requireNonNull(id, "id");
+        Duration bound = options.storeTimeout();
+        return store.task(id).timeout(bound, Mono.error(() -> new TaskStoreException("task store " + store
+                + ": task '" + id + "' not read within " + dev.taskpoll.internal.Shown.duration(bound)
+                + " (storeTimeout)", id, null)), options.trackerOptions().scheduler());
     }
 
     /**

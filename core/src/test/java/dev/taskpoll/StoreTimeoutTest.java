@@ -94,6 +94,28 @@ class StoreTimeoutTest {
         assertThat(sim.createCalls()).isEqualTo(1);
     }
 
+    /**
+     * Reading a task from a store that waits for an unreachable Redis: given up at storeTimeout, naming the task and
+     * the bound. It waited as long as Redis was down (an audit).
+     */
+    @Test
+    void aTaskReadTheStoreDoesNotAnswerInTimeFailsNamingIt() {
+        start(new DurableStoreStub() {
+            @Override
+            public Mono<TaskRecord> task(String id) {
+                return Mono.never();
+            }
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        client.task("vgen_1").subscribe(r -> { }, failure::set);
+        vts.advanceTimeBy(Duration.ofSeconds(19));
+        assertThat(failure.get()).as("before storeTimeout").isNull();
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(failure.get()).isInstanceOf(TaskStoreException.class)
+                .hasMessageContaining("task 'vgen_1' not read within 20 s (storeTimeout)");
+        assertThat(((TaskStoreException) failure.get()).taskId()).isEqualTo("vgen_1");
+    }
+
     @Test
     void anIntentRecordedAfterTheTimeoutIsMarkedNotSent() {
         OutageStore store = new OutageStore();
