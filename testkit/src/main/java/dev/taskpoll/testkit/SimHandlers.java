@@ -301,6 +301,12 @@ final class SimHandlers {
         if (req.requestHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) > MAX_REQUEST_BYTES) {
             return send(res, 413, p.bodies().error("413", "request body larger than " + MAX_REQUEST_BYTES + " bytes"));
         }
+        // opc-api.md: "Content-Type: application/json when there is a body" (the status of a refusal is not said)
+        String type = req.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type == null || !type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
+            return send(res, 400, p.bodies().error("400", "Content-Type: " + (type == null ? "missing"
+                    : "'" + type + "'") + "; application/json is required"));
+        }
         return req.receive().aggregate().asByteArray().defaultIfEmpty(EMPTY).flatMap(bytes -> {
             JsonNode body;
             try {

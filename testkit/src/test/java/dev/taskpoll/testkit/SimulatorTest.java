@@ -36,11 +36,17 @@ class SimulatorTest {
     }
 
     private Reply call(String method, String path, String key, String body) {
+        return call(method, path, key, body, "application/json");
+    }
+
+    private Reply call(String method, String path, String key, String body, String contentType) {
         HttpClient http = HttpClient.create().headers(h -> {
             if (key != null) {
                 h.set("Authorization", "Bearer " + key);
             }
-            h.set("Content-Type", "application/json");
+            if (contentType != null) {
+                h.set("Content-Type", contentType);
+            }
         });
         String url = path.startsWith("/_sim") ? sim.baseUrl().replace(Simulator.PATH_PREFIX, "") + path
                 : sim.baseUrl() + path;
@@ -152,6 +158,21 @@ class SimulatorTest {
                 .isEqualTo("queued");
         assertThatThrownBy(() -> Simulator.builder().failedAtOnce(1.5))
                 .hasMessage("failedAtOnce: 1.5 must be between 0 and 1");
+    }
+
+    /** The fact sheet's rule: a body comes with {@code Content-Type: application/json} (parameters allowed). */
+    @Test
+    void aBodyWithoutAJsonContentTypeIsRefused() {
+        String body = "{\"model\":\"veo_3_1_fast\",\"prompt\":\"a cat\"}";
+        Reply missing = call("POST", "/v1/veo/videos", sim.apiKey(), body, null);
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body().get("msg").asText()).isEqualTo("Content-Type: missing; application/json is required");
+        Reply text = call("POST", "/v1/veo/videos", sim.apiKey(), body, "text/plain");
+        assertThat(text.status()).isEqualTo(400);
+        assertThat(text.body().get("msg").asText()).contains("'text/plain'");
+        assertThat(call("POST", "/v1/veo/videos", sim.apiKey(), body, "Application/JSON; charset=utf-8").status())
+                .isEqualTo(200);
+        assertThat(sim.truths()).hasSize(1);
     }
 
     @Test
