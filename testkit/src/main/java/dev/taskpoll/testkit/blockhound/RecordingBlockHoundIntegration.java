@@ -28,7 +28,20 @@ public final class RecordingBlockHoundIntegration implements BlockHoundIntegrati
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
         builder.allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write");
         builder.blockingMethodCallback(method -> {
-            BlockingCalls.record(method + " on " + Thread.currentThread().getName());
+            // where it was called from, so that a failure on a CI host says so without a rerun (BlockHound's and this
+            // class's own frames left out)
+            StringBuilder at = new StringBuilder();
+            int shown = 0;
+            for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
+                String c = e.getClassName();
+                if (c.startsWith("reactor.blockhound") || c.startsWith("java.lang.Thread")
+                        || c.startsWith(RecordingBlockHoundIntegration.class.getName()) || shown >= 25) {
+                    continue;
+                }
+                at.append("\n\tat ").append(e);
+                shown++;
+            }
+            BlockingCalls.record(method + " on " + Thread.currentThread().getName() + at);
             throw new BlockingOperationError(method);
         });
     }
