@@ -95,11 +95,11 @@ final class SimHandlers {
         if (!authorised(req)) {
             return send(res, 401, p.bodies().error("401", "invalid or missing API key"));
         }
-        SimTask t = p.tasks().get(decode(req.param("id")));
+        long now = now();
+        SimTask t = p.tasks().queried(decode(req.param("id")), now);
         if (t == null || t.family.generic() != generic) {
             return send(res, 404, p.bodies().error("404", "task not found"));
         }
-        long now = now();
         Publisher<Void> throttled = quota(req, res, now);
         if (throttled != null) {
             t.recordPoll(now, Faults.Kind.THROTTLED);

@@ -19,10 +19,13 @@ final class SimTasks {
     private final Map<String, Duration[]> perModel;
     private final double failureRate;
     private final double failedAtOnce;
+    /** How long an ended task is kept, from its end; MAX_VALUE: for ever. */
+    private final long retentionMillis;
     private final ConcurrentHashMap<String, SimTask> tasks = new ConcurrentHashMap<>();
 
     SimTasks(SimTime time, Random random, @Nullable Duration genMin, @Nullable Duration genMax,
-             Map<String, Duration[]> perModel, double failureRate, double failedAtOnce) {
+             Map<String, Duration[]> perModel, double failureRate, double failedAtOnce,
+             @Nullable Duration retention) {
         this.perModel = Map.copyOf(perModel);
         this.time = time;
         this.random = random;
@@ -30,6 +33,7 @@ final class SimTasks {
         this.genMax = genMax;
         this.failureRate = failureRate;
         this.failedAtOnce = failedAtOnce;
+        this.retentionMillis = retention == null ? Long.MAX_VALUE : retention.toMillis();
     }
 
     SimTask create(SimFamily f, String model, @Nullable String callbackUrl) {
@@ -68,6 +72,12 @@ final class SimTasks {
 
     @Nullable SimTask get(String id) {
         return tasks.get(id);
+    }
+
+    /** The task as a status query finds it at {@code now}: null when unknown, or deleted past its retention. */
+    @Nullable SimTask queried(String id, long now) {
+        SimTask t = tasks.get(id);
+        return t == null || retentionMillis != Long.MAX_VALUE && now - t.doneAt >= retentionMillis ? null : t;
     }
 
     int size() {

@@ -62,7 +62,7 @@ public final class Simulator implements AutoCloseable {
                 !b.mediaSized);
         SimBodies bodies = new SimBodies(media, b.envelopeForm);
         this.parts = new Parts(b.time, new SimTasks(b.time, random, b.genMin, b.genMax, b.perModel, b.failureRate,
-                b.failedAtOnce), bodies, media,
+                b.failedAtOnce, b.taskRetention), bodies, media,
                 new SimAssets(bodies, random, b.assetMin.toMillis(), b.assetMax.toMillis(), b.assetFailureRate),
                 new SimCallbacks(b.time, bodies, random, b.faults),
                 b.quotaPerSecond > 0 ? new Quota(b.quotaPerSecond) : null, b.retryAfterMode, b.faults,
@@ -269,6 +269,7 @@ public final class Simulator implements AutoCloseable {
         private Duration createDelay = Duration.ZERO;
         private double createDelayShare = 1;
         private Duration urlLifetime = Duration.ofHours(24);
+        private @Nullable Duration taskRetention;
         private int videoBytes = 256 * 1024;
         private int imageBytes = 32 * 1024;
         private boolean mediaSized;
@@ -397,6 +398,20 @@ public final class Simulator implements AutoCloseable {
             }
             this.createDelay = delay;
             this.createDelayShare = share;
+            return this;
+        }
+
+        /**
+         * How long an ended task is kept, from its end; past it a status query answers 404 "task not found", as for an
+         * id never created (opc-api.md, Seedance 1.5: "the task and the video are kept 1 day, then deleted"; the
+         * answer after deletion is not documented) (default: kept for ever).
+         */
+        public Builder taskRetention(Duration retention) {
+            Objects.requireNonNull(retention, "taskRetention");
+            if (retention.isNegative() || retention.isZero()) {
+                throw new IllegalArgumentException("taskRetention: " + retention + " must be positive");
+            }
+            this.taskRetention = retention;
             return this;
         }
 

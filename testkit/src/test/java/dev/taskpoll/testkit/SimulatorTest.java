@@ -160,6 +160,27 @@ class SimulatorTest {
                 .hasMessage("failedAtOnce: 1.5 must be between 0 and 1");
     }
 
+    /**
+     * {@code taskRetention}: an ended task is deleted that long after its end, and a query then answers 404 as for an
+     * id never created; by default it is kept.
+     */
+    @Test
+    void aTaskPastItsRetentionIsNotFound() {
+        sim.close();
+        sim = start(Simulator.builder().time(SimTime.following(vts)).seed(2).taskRetention(Duration.ofHours(24))
+                .generationTime(Duration.ofMinutes(2), Duration.ofMinutes(2)));
+        String id = sim.createTask("/v1/veo/videos", "veo_3_1_fast");
+        vts.advanceTimeTo(sim.truth(id).orElseThrow().finishedAt().plus(Duration.ofHours(24)).minusMillis(1));
+        assertThat(get("/v1/result/" + id).body().get("status").asText()).isEqualTo("completed");
+        vts.advanceTimeBy(Duration.ofMillis(1));
+        Reply gone = get("/v1/result/" + id);
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.body().get("msg").asText()).isEqualTo("task not found");
+        assertThat(sim.truth(id)).as("still in the ledger").isPresent();
+        assertThatThrownBy(() -> Simulator.builder().taskRetention(Duration.ZERO))
+                .hasMessage("taskRetention: PT0S must be positive");
+    }
+
     /** The fact sheet's rule: a body comes with {@code Content-Type: application/json} (parameters allowed). */
     @Test
     void aBodyWithoutAJsonContentTypeIsRefused() {
