@@ -63,7 +63,7 @@ public final class LearnedCadence implements Cadence {
      * model's tasks share their kind's model without a name ({@code KIND/*}): a service tracking whatever model its
      * callers name keeps a bounded set of models (a few more when many first tasks come at once).
      */
-    static final int MAX_MODELS = 256;
+    static final int MAX_MODELS = dev.taskpoll.ModelStats.MODELS_KEPT;
     private final java.util.concurrent.atomic.AtomicInteger modelNames = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ConcurrentHashMap<String, ModelState> models = new ConcurrentHashMap<>();

@@ -278,6 +278,15 @@ class ResultCaptureTest {
         }
     }
 
+    /** A result host that says {@code length} bytes and sends {@code chunk} of them every 50 ms, never all. */
+    private static reactor.netty.DisposableServer trickling(String path, long length, int chunk) {
+        return reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get(path, (req, res) -> res.header("Content-Type", "video/mp4")
+                        .header("Content-Length", Long.toString(length))
+                        .sendByteArray(Flux.interval(Duration.ofMillis(50)).map(i -> new byte[chunk]))))
+                .bindNow();
+    }
+
     /**
      * A host that sends data every so often, each gap within the read timeout (which bounds the wait between reads
      * only), but a byte at a time: the attempt is given up once its average falls under 1 KiB/s past the read timeout,
@@ -286,11 +295,7 @@ class ResultCaptureTest {
     @Test
     void aDownloadDrippedAByteAtATimeIsGivenUpAsTooSlow() throws Exception {
         start(Faults.none(), Duration.ofHours(24));
-        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.get("/drip.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
-                        .header("Content-Length", "100000")
-                        .sendByteArray(Flux.interval(Duration.ofMillis(50)).map(i -> new byte[1]))))
-                .bindNow();
+        reactor.netty.DisposableServer server = trickling("/drip.mp4", 100_000, 1);
         try {
             TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
                     + "/drip.mp4"));
@@ -313,11 +318,7 @@ class ResultCaptureTest {
     @Test
     void aDownloadThatOutlastsItsTimeoutEndsThereAndLeavesNothing() throws Exception {
         start(Faults.none(), Duration.ofHours(24)); // the client's time runs 200 times faster: 5 min are 1.5 s
-        reactor.netty.DisposableServer server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.get("/long.mp4", (req, res) -> res.header("Content-Type", "video/mp4")
-                        .header("Content-Length", "100000000")
-                        .sendByteArray(Flux.interval(Duration.ofMillis(50)).map(i -> new byte[4096]))))
-                .bindNow();
+        reactor.netty.DisposableServer server = trickling("/long.mp4", 100_000_000, 4096);
         try {
             TaskStatus done = withUrls(completed(Family.VEO), List.of("http://127.0.0.1:" + server.port()
                     + "/long.mp4"));

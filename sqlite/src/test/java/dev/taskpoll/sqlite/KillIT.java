@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskpoll.StoredFile;
 import dev.taskpoll.TaskRecord;
+import dev.taskpoll.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,21 +61,10 @@ class KillIT {
         }
     }
 
-    /**
-     * The JVM flags of the worker and the simulator: C1 only and the serial collector. The worker is started four
-     * times and killed three, each a JVM of seconds; C2's compiler threads took CPU from the other process on two
-     * cores. What the worker does is the same either way.
-     */
-    private static final String[] QUICK = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private String simulator() throws IOException {
         // x120: 20 s - 2 min of generation take 0.2-1 real s; one create in 300 answered two simulated hours late
-        Process p = new ProcessBuilder(java(), QUICK[0], QUICK[1], "-jar", SIMULATOR.toString(), "--port", "0",
-                "--scale", "120",
+        Process p = new ProcessBuilder(ChildJvm.java(), ChildJvm.C1, ChildJvm.SERIAL_GC, "-jar", SIMULATOR.toString(),
+                "--port", "0", "--scale", "120",
                 "--generation", "PT20S,PT2M", "--failure-rate", "0.05", "--seed", "11",
                 "--create-delay", "PT2H,0.003", "--media-bytes", "4096,1024").redirectErrorStream(true).start();
         started.add(p);
@@ -87,9 +77,8 @@ class KillIT {
 
     private Process worker(String base, Path store, Path out) throws IOException {
         // sqlite-jdbc's native library goes into the test's directory: a killed JVM leaves its copy behind
-        Process p = new ProcessBuilder(java(), QUICK[0], QUICK[1], "-Dorg.sqlite.tmpdir=" + dir, "-cp",
-                System.getProperty("java.class.path"),
-                KillWorker.class.getName(), base, "sim-key", store.toString(), out.toString(), Integer.toString(N))
+        Process p = new ProcessBuilder(ChildJvm.java(), ChildJvm.C1, ChildJvm.SERIAL_GC, "-Dorg.sqlite.tmpdir=" + dir,
+                "-cp", System.getProperty("java.class.path"), KillWorker.class.getName(), base, "sim-key", store.toString(), out.toString(), Integer.toString(N))
                 .redirectErrorStream(true).start();
         started.add(p);
         return p;

@@ -77,7 +77,7 @@ final class SimTasks {
     /** The task as a status query finds it at {@code now}: null when unknown, or deleted past its retention. */
     @Nullable SimTask queried(String id, long now) {
         SimTask t = tasks.get(id);
-        return t == null || retentionMillis != Long.MAX_VALUE && now - t.doneAt >= retentionMillis ? null : t;
+        return t == null || now - t.doneAt >= retentionMillis ? null : t;
     }
 
     int size() {

@@ -407,20 +407,12 @@ public final class Simulator implements AutoCloseable {
          * answer after deletion is not documented) (default: kept for ever).
          */
         public Builder taskRetention(Duration retention) {
-            Objects.requireNonNull(retention, "taskRetention");
-            if (retention.isNegative() || retention.isZero()) {
-                throw new IllegalArgumentException("taskRetention: " + retention + " must be positive");
-            }
-            this.taskRetention = retention;
+            this.taskRetention = positive("taskRetention", retention);
             return this;
         }
 
         public Builder urlLifetime(Duration lifetime) {
-            Objects.requireNonNull(lifetime, "urlLifetime");
-            if (lifetime.isNegative() || lifetime.isZero()) {
-                throw new IllegalArgumentException("urlLifetime: " + lifetime + " must be positive");
-            }
-            this.urlLifetime = lifetime;
+            this.urlLifetime = positive("urlLifetime", lifetime);
             return this;
         }
 
@@ -479,6 +471,14 @@ public final class Simulator implements AutoCloseable {
             if (min.isNegative() || max.compareTo(min) < 0) {
                 throw new IllegalArgumentException(field + ": [" + min + ", " + max + "] must have 0 <= min <= max");
             }
+        }
+
+        private static Duration positive(String field, Duration d) {
+            Objects.requireNonNull(d, field);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(field + ": " + d + " must be positive");
+            }
+            return d;
         }
 
         private static double rate(String field, double rate) {

@@ -278,13 +278,11 @@ final class DashboardRoutes {
             return n == 0 ? UNSATISFIABLE : new long[] {Math.max(0, size - n), size - 1};
         }
         long first = Long.parseLong(m.group(1));
-        if (!m.group(2).isEmpty() && Long.parseLong(m.group(2)) < first) {
+        long last = m.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(2));
+        if (last < first) {
             return null; // invalid: ignored
         }
-        if (first >= size) {
-            return UNSATISFIABLE;
-        }
-        return new long[] {first, m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1)};
+        return first >= size ? UNSATISFIABLE : new long[] {first, Math.min(last, size - 1)};
     }
 
     private static Mono<ServerResponse> json(int status, JsonNode body) {

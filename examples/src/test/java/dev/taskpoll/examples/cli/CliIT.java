@@ -2,6 +2,7 @@ package dev.taskpoll.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskpoll.testkit.ChildJvm;
 import dev.taskpoll.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,8 +53,8 @@ class CliIT {
     }
 
     private String startSimulator(String... flags) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), QUICK[0], QUICK[1], "-jar", SIMULATOR.toString(), "--port", "0",
-                "--scale", "600", "--generation", "PT1M,PT2M", "--seed", "5"));
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), ChildJvm.C1, ChildJvm.SERIAL_GC, "-jar",
+                SIMULATOR.toString(), "--port", "0", "--scale", "600", "--generation", "PT1M,PT2M", "--seed", "5"));
         cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         started.add(p);
@@ -63,18 +64,6 @@ class CliIT {
         Matcher m = Pattern.compile("listening at (\\S+)").matcher(line);
         assertThat(m.find()).isTrue();
         return m.group(1);
-    }
-
-    /**
-     * The JVM flags of every process this test starts: C1 only and the serial collector. Each command is a JVM of a
-     * few seconds; with C2 a {@code submit --redis} spent 4.7 s of CPU for 3.1-3.8 s of wall on two cores, with these
-     * 2.7 s for 2.9-3.0 s, and the commands, the workers and the simulator compete for the same two cores. What a
-     * command does is the same either way.
-     */
-    private static final String[] QUICK = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static String submit(String baseUrl) throws Exception {
@@ -88,8 +77,8 @@ class CliIT {
     }
 
     private Run cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java(), QUICK[0], QUICK[1], "-Dorg.sqlite.tmpdir=" + tmp, "-jar",
-                CLI.toString()));
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), ChildJvm.C1, ChildJvm.SERIAL_GC,
+                "-Dorg.sqlite.tmpdir=" + tmp, "-jar", CLI.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(tmp, "out", ".txt");
         Path err = Files.createTempFile(tmp, "err", ".txt");
@@ -211,8 +200,8 @@ class CliIT {
     }
 
     private Process background(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), QUICK[0], QUICK[1], "-Dorg.sqlite.tmpdir=" + tmp, "-jar",
-                CLI.toString()));
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), ChildJvm.C1, ChildJvm.SERIAL_GC,
+                "-Dorg.sqlite.tmpdir=" + tmp, "-jar", CLI.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TASKPOLL_STORE", store.toString());

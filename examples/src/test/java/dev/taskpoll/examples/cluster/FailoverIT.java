@@ -16,6 +16,7 @@ import dev.taskpoll.catalog.GenerationRequest;
 import dev.taskpoll.redis.RedisStore;
 import dev.taskpoll.redis.RedisStoreOptions;
 import dev.taskpoll.testkit.Await;
+import dev.taskpoll.testkit.ChildJvm;
 import dev.taskpoll.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -227,12 +228,9 @@ class FailoverIT {
         return RedisServer.startOrSkip(dir.resolve("redis"));
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
 
     private String startSimulator(String... flags) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx1g", "-XX:TieredStopAtLevel=1", "-jar",
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-Xmx1g", ChildJvm.C1, "-jar",
                 SIMULATOR.toString(), "--port", "0",
                 "--scale", String.valueOf(SCALE), "--seed", "11", "--media-bytes", "4096,2048"));
         cmd.addAll(List.of(flags));
@@ -254,7 +252,7 @@ class FailoverIT {
         // C1 only, here and in the simulator: five JVMs of a minute or two share two cores, and C2's compiler threads
         // took much of them (the test 104.7-115.7 s in three runs without, 84.8 and 89.1 s in two with; the longest
         // gap 34.8-37.3 s with, 20.6-42.6 s without); what the workers do is the same
-        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.java(), "-Xmx512m", ChildJvm.SERIAL_GC, ChildJvm.C1,
                 "-Dorg.sqlite.tmpdir=" + dir,
                 "-Dorg.slf4j.simpleLogger.log.dev.taskpoll.redis.Leases=info", "-jar", CLI.toString(), "run",
                 "--cadence", "fixed", "--redis", redis.uri(), "--download", results.toString(), "--base-url", base)
